@@ -1,0 +1,120 @@
+/*
+ * jaring/keys.h — identities of kiosks, officers, agency nodes, officials and
+ * the consortium.
+ *
+ * An identity is one 32-byte secret seed. From it come an Ed25519 signing key
+ * (crypto_sign_seed_keypair) and an X25519 key for sealed data
+ * (crypto_box_seed_keypair over BLAKE2b("jaring/x25519/v1" || seed)), so any
+ * identity can sign and receive sealed data. The secret parts live in
+ * sodium_malloc'd memory, are mprotect'ed no-access while unused where the
+ * platform allows, and are wiped on every path (jr_key_free).
+ *
+ * Key id = BLAKE2b-128(personal "jaring/keyid/v1", Ed25519 public key); shown
+ * to people as the first 40 bits in Crockford base32, "XXXX-XXXX" (jr_keyid_short).
+ *
+ * Signatures: every signature in Jaring is Ed25519 over
+ *     domain || 0x00 || BLAKE2b-256(signed bytes)
+ * where domain is an ASCII label such as "jaring/block/v1" (jr_sign_hash).
+ *
+ * Key files (docs/formats.md "Key file") are canonical CBOR written atomically
+ * (temporary file in the same directory, fsync, rename, fsync of the
+ * directory) with mode 0600. Officer keys are sealed with a PIN: the seed is
+ * encrypted with XChaCha20-Poly1305 under a key derived with Argon2id
+ * (crypto_pwhash, a random 16-byte salt, the limits stored in the file).
+ * Public key files hold the role, both public keys and the id.
+ */
+#ifndef JARING_KEYS_H
+#define JARING_KEYS_H
+
+#include "common.h"
+
+#define JR_SIGN_PK_BYTES 32
+#define JR_SIG_BYTES 64
+#define JR_BOX_PK_BYTES 32
+#define JR_SEED_BYTES 32
+#define JR_KEYID_SHORT_LEN 9 /* "XXXX-XXXX" */
+#define JR_PIN_MIN 6
+#define JR_PIN_MAX 64
+
+enum jr_role {
+	JR_ROLE_KIOSK = 1,
+	JR_ROLE_OFFICER = 2,
+	JR_ROLE_NODE = 3,
+	JR_ROLE_OFFICIAL = 4,  /* regional head, agency reviewer */
+	JR_ROLE_CONSORTIUM = 5 /* the key personal fields are sealed to */
+};
+
+struct jr_key; /* opaque; secrets in sodium_malloc'd memory */
+
+/* Public half of an identity, plain data. */
+struct jr_pubkey {
+	enum jr_role role;
+	uint8_t sign_pk[JR_SIGN_PK_BYTES];
+	uint8_t box_pk[JR_BOX_PK_BYTES];
+	uint8_t id[JR_ID_BYTES];
+};
+
+JR_API int jr_key_generate(enum jr_role role, struct jr_key **out) JR_MUST_CHECK;
+/* Deterministic, for worked examples and tests only. */
+JR_API int jr_key_from_seed(enum jr_role role, const uint8_t seed[JR_SEED_BYTES],
+	struct jr_key **out) JR_MUST_CHECK;
+JR_API void jr_key_free(struct jr_key *k);
+
+JR_API enum jr_role jr_key_role(const struct jr_key *k);
+JR_API void jr_key_public(const struct jr_key *k, struct jr_pubkey *out);
+JR_API const uint8_t *jr_key_id(const struct jr_key *k); /* JR_ID_BYTES */
+
+JR_API void jr_keyid_from_pk(const uint8_t sign_pk[JR_SIGN_PK_BYTES],
+	uint8_t id[JR_ID_BYTES]);
+/* "XXXX-XXXX" + NUL into out[JR_KEYID_SHORT_LEN + 1]. */
+JR_API void jr_keyid_short(const uint8_t id[JR_ID_BYTES], char *out);
+
+/* Sign domain || 0x00 || hash. */
+JR_API int jr_sign_hash(const struct jr_key *k, const char *domain,
+	const uint8_t hash[JR_HASH_BYTES], uint8_t sig[JR_SIG_BYTES]) JR_MUST_CHECK;
+JR_API int jr_verify_hash(const uint8_t sign_pk[JR_SIGN_PK_BYTES],
+	const char *domain, const uint8_t hash[JR_HASH_BYTES],
+	const uint8_t sig[JR_SIG_BYTES]) JR_MUST_CHECK;
+
+/* X25519 shared secret between this identity's box key and a peer's public
+ * box key (crypto_scalarmult), hashed: BLAKE2b-256("jaring/x25519-shared/v1"
+ * || shared || my_pk || peer_pk) is NOT done here; callers (seal.h) derive.
+ * out is 32 bytes and must be sodium_malloc'd by the caller. */
+JR_API int jr_key_box_shared(const struct jr_key *k,
+	const uint8_t peer_box_pk[JR_BOX_PK_BYTES], uint8_t out[32]) JR_MUST_CHECK;
+
+/* Key files. Save refuses to overwrite an existing file (JR_EEXIST). */
+JR_API int jr_key_save(const struct jr_key *k, const char *path,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API int jr_key_load(const char *path, struct jr_key **out,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+/* PIN-sealed (officer keys; any role allowed). PIN is JR_PIN_MIN..JR_PIN_MAX
+ * bytes. A wrong PIN gives JR_EPIN. */
+JR_API int jr_key_save_pin(const struct jr_key *k, const char *path,
+	const char *pin, size_t pinlen, struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API int jr_key_load_pin(const char *path, const char *pin, size_t pinlen,
+	struct jr_key **out, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Reads the public half of a plain or PIN-sealed key file without the PIN. */
+JR_API int jr_key_load_public(const char *path, struct jr_pubkey *out,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* Public key files and their canonical bytes. */
+JR_API int jr_pubkey_encode(const struct jr_pubkey *pk, struct jr_buf *out)
+	JR_MUST_CHECK;
+JR_API int jr_pubkey_decode(const uint8_t *p, size_t len, struct jr_pubkey *out,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API int jr_pubkey_save(const struct jr_pubkey *pk, const char *path,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API int jr_pubkey_load(const char *path, struct jr_pubkey *out,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* Atomically replace `path` with bytes (temp file, fsync, rename, fsync of the
+ * directory), creating it with `mode`. Shared by every writer of files that
+ * must never be seen half-written. */
+JR_API int jr_file_write_atomic(const char *path, const uint8_t *p, size_t len,
+	unsigned mode, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Reads a whole file of at most max bytes into malloc'd memory. */
+JR_API int jr_file_read(const char *path, size_t max, struct jr_buf *out,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * jaring/shard.h — a kiosk's append-only, signed hash chain in SQLite.
+ *
+ * One SQLite file (WAL, synchronous=FULL) holds the blocks (block.h), the
+ * kiosk's public key and the receipts issued with each block. The file is
+ * opened by one writer at a time (an exclusive lock on the counter file).
+ *
+ * Fork guard. Next to the database, at a path the caller chooses (on the
+ * appliance: another partition than the database), a counter file holds the
+ * highest height this kiosk has signed and that block's hash, written after
+ * every commit (two checksummed slots, fsync). jr_shard_open() refuses with
+ * JR_ESTALE when the database is behind the counter: the database was
+ * restored from an old copy, and signing again would put two different
+ * blocks at one height. docs/operations.md says how to recover.
+ *
+ * jr_shard_append() returns only after the block is committed (fsync'd) and
+ * the counter advanced. A crash at any point leaves either the whole block or
+ * none of it, and never a counter ahead of the database.
+ */
+#ifndef JARING_SHARD_H
+#define JARING_SHARD_H
+
+#include "common.h"
+#include "keys.h"
+#include "block.h"
+
+struct jr_shard;
+
+enum jr_verify_mode {
+	JR_VERIFY_HEAD = 1, /* hash chain + the head's signature */
+	JR_VERIFY_FULL = 2  /* hash chain + every signature */
+};
+
+/* A receipt stored in the same transaction as its block (receipt.h). */
+struct jr_shard_receipt {
+	uint8_t regid[JR_REGID_BYTES];
+	const uint8_t *payload;
+	size_t len;
+};
+
+/* Creates a new, empty shard for `kiosk`. Fails with JR_EEXIST if db_path or
+ * counter_path exists. */
+JR_API int jr_shard_create(const char *db_path, const char *counter_path,
+	const struct jr_key *kiosk, struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* Opens for appending (kiosk given; must be the shard's key) or for reading
+ * and verifying (kiosk NULL; counter_path may be NULL then). */
+JR_API int jr_shard_open(const char *db_path, const char *counter_path,
+	const struct jr_key *kiosk, struct jr_shard **out, struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+JR_API void jr_shard_close(struct jr_shard *s);
+
+JR_API uint64_t jr_shard_height(const struct jr_shard *s);
+JR_API const uint8_t *jr_shard_head_hash(const struct jr_shard *s);
+JR_API const uint8_t *jr_shard_kiosk_pk(const struct jr_shard *s);
+JR_API const uint8_t *jr_shard_kiosk_id(const struct jr_shard *s);
+
+/* Appends one block at height jr_shard_height()+1 holding the records, and
+ * stores the receipts with it, in one transaction. */
+JR_API int jr_shard_append(struct jr_shard *s, int64_t time,
+	const uint8_t *const *records, const size_t *record_len, size_t n_records,
+	const struct jr_shard_receipt *receipts, size_t n_receipts,
+	uint64_t *height, uint8_t hash[JR_HASH_BYTES], struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+
+/* Re-checks the chain from height 1. On failure *bad_height names the first
+ * height that does not verify and eb says why. */
+JR_API int jr_shard_verify(struct jr_shard *s, enum jr_verify_mode mode,
+	uint64_t *bad_height, struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* A stored signed block: body and signature (malloc'd copies). */
+JR_API int jr_shard_get(struct jr_shard *s, uint64_t height, struct jr_buf *body,
+	uint8_t sig[JR_SIG_BYTES], struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* Receipts: by registration id, the latest one, or by the 45-bit prefix of a
+ * registration id that the typed code carries. */
+JR_API int jr_shard_receipt(struct jr_shard *s, const uint8_t regid[JR_REGID_BYTES],
+	struct jr_buf *payload) JR_MUST_CHECK;
+JR_API int jr_shard_last_receipt(struct jr_shard *s, struct jr_buf *payload)
+	JR_MUST_CHECK;
+JR_API int jr_shard_receipt_by_code(struct jr_shard *s, uint64_t prefix45,
+	struct jr_buf *payload) JR_MUST_CHECK;
+
+#endif

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Jaring's one entry point. On a fresh Debian 12 machine:
+#   ./make.sh run     install what is missing, build, run the main job
+#   ./make.sh test    install what is missing, build, run the whole test suite
+# Also: ./make.sh bench | asan | fuzz [seconds] | build
+set -euo pipefail
+cd "$(dirname "$0")"
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+configure_build() { # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS"
+}
+
+run_tests() { # dir
+  ctest --test-dir "$1" --output-on-failure -j "$JOBS" --timeout 900
+}
+
+cmd=${1:-}
+case "$cmd" in
+  run)
+    scripts/deps.sh
+    configure_build build ${JR_WERROR:+-DJR_WERROR=ON}
+    ./build/demo/jaring-demo --out "${JR_DEMO_OUT:-out/demo}" --assets assets
+    ;;
+  test)
+    scripts/deps.sh
+    configure_build build ${JR_WERROR:+-DJR_WERROR=ON}
+    run_tests build
+    ;;
+  asan)
+    scripts/deps.sh
+    configure_build build-asan -DJR_SANITIZE=ON ${JR_WERROR:+-DJR_WERROR=ON}
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
+    ;;
+  fuzz)
+    scripts/deps.sh
+    secs=${2:-20}
+    CC=clang configure_build build-fuzz -DJR_FUZZ=ON -DJR_KIOSK=OFF
+    tests/fuzz/run.sh build-fuzz "$secs"
+    ;;
+  bench)
+    scripts/deps.sh
+    configure_build build -DJR_WERROR=OFF
+    tests/bench/run.sh build
+    ;;
+  build)
+    scripts/deps.sh
+    configure_build build ${JR_WERROR:+-DJR_WERROR=ON}
+    ;;
+  *)
+    echo "usage: ./make.sh run|test|asan|fuzz [seconds]|bench|build" >&2
+    exit 2
+    ;;
+esac

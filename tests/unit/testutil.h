@@ -1,0 +1,25 @@
+/* Helpers shared by the cmocka unit tests. */
+#ifndef JR_TESTUTIL_H
+#define JR_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "jaring/common.h"
+
+/* A fresh empty directory under $JR_TEST_TMP (or /tmp), unique to this call;
+ * returns a static-lifetime string owned by testutil (freed at exit). */
+const char *jr_test_dir(const char *name);
+/* snprintf into a fixed buffer, failing the test on truncation. */
+void jr_test_path(char *out, size_t outlen, const char *dir, const char *file);
+/* Parses lowercase/uppercase hex (whitespace ignored) into out. */
+size_t jr_test_unhex(const char *hex, uint8_t *out, size_t outmax);
+/* Reads a file under the source tree into malloc'd memory (NUL-terminated). */
+char *jr_test_read_source(const char *relpath, size_t *len);
+/* Deterministic bytes for tests. */
+void jr_test_fill(uint8_t *p, size_t n, uint32_t seed);
+
+#endif
