@@ -24,6 +24,7 @@
 #include "jaring/block.h"
 #include "jaring/cbor.h"
 #include "jaring/record.h"
+#include "block_int.h"
 
 #define SIGNED_BLOCK_MAX (JR_BLOCK_MAX_BYTES + 16 + JR_SIG_BYTES)
 
@@ -166,6 +167,111 @@ int jr_block_decode(const uint8_t *p, size_t len, struct jr_block *out,
 		memset(out, 0, sizeof *out);
 	return rc;
 }
+
+/* ---- fast scan (block_int.h) ---------------------------------------- */
+
+struct scan {
+	const uint8_t *p;
+	const uint8_t *end;
+};
+
+/* One head of major type `major` in shortest form; false on anything else
+ * (another type, an indefinite length, a reserved or longer-than-needed
+ * head, or the end of the input). */
+static bool scan_head(struct scan *s, unsigned major, uint64_t *v)
+{
+	unsigned ai;
+	size_t n, i;
+	uint64_t x = 0;
+
+	if (s->p >= s->end || (unsigned)(*s->p >> 5) != major)
+		return false;
+	ai = *s->p++ & 0x1fu;
+	if (ai < 24) {
+		*v = ai;
+		return true;
+	}
+	if (ai > 27)
+		return false;
+	n = (size_t)1 << (ai - 24);
+	if ((size_t)(s->end - s->p) < n)
+		return false;
+	for (i = 0; i < n; i++)
+		x = x << 8 | *s->p++;
+	*v = x;
+	/* Shortest form: the value needs this many bytes. */
+	return n == 1 ? x >= 24 : x >= (UINT64_C(1) << (4 * n));
+}
+
+/* A byte string of want bytes (want > 0) or, when want is 0, of 1..max
+ * bytes; *data points at it. */
+static bool scan_bytes(struct scan *s, size_t want, size_t max,
+	const uint8_t **data, size_t *len)
+{
+	uint64_t n;
+
+	if (!scan_head(s, 2, &n) || (want != 0 && n != want) ||
+	    (want == 0 && (n < 1 || n > max)) || n > (size_t)(s->end - s->p))
+		return false;
+	*data = s->p;
+	*len = (size_t)n;
+	s->p += n;
+	return true;
+}
+
+static bool scan_key(struct scan *s, uint64_t want)
+{
+	uint64_t k;
+
+	return scan_head(s, 0, &k) && k == want;
+}
+
+static int scan_body(struct scan *s, struct jr_block_scan *out)
+{
+	const uint8_t *rec;
+	uint64_t n, version, time;
+	size_t len, i;
+
+	if (!scan_head(s, 5, &n) || !scan_key(s, 0) || !scan_head(s, 0, &version))
+		return JR_EFORMAT;
+	if (version != JR_BLOCK_VERSION)
+		return JR_EVERSION;
+	if (n != 6 || !scan_key(s, 1) ||
+	    !scan_bytes(s, JR_ID_BYTES, 0, &out->kiosk_id, &len) ||
+	    !scan_key(s, 2) || !scan_head(s, 0, &out->height) ||
+	    !scan_key(s, 3) || !scan_bytes(s, JR_HASH_BYTES, 0, &out->prev, &len) ||
+	    !scan_key(s, 4) || !scan_head(s, 0, &time) || !scan_key(s, 5) ||
+	    !scan_head(s, 4, &n) || n < 1 || n > JR_BLOCK_MAX_RECORDS)
+		return JR_EFORMAT;
+	for (i = 0; i < n; i++)
+		if (!scan_bytes(s, 0, JR_RECORD_MAX_BYTES, &rec, &len))
+			return JR_EFORMAT;
+	if (s->p != s->end || out->height < 1 || out->height > INT64_MAX ||
+	    time > INT64_MAX ||
+	    (out->height == 1 && !all_zero(out->prev, JR_HASH_BYTES)))
+		return JR_EFORMAT;
+	out->time = (int64_t)time;
+	out->n_records = (size_t)n;
+	return JR_OK;
+}
+
+int jr_block_scan(const uint8_t *p, size_t len, struct jr_block_scan *out)
+{
+	struct scan s = { p, p + len };
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (p == NULL || len == 0)
+		return JR_EFORMAT;
+	if (len > JR_BLOCK_MAX_BYTES)
+		return JR_ETOOBIG;
+	rc = scan_body(&s, out);
+	if (rc != JR_OK)
+		memset(out, 0, sizeof *out);
+	return rc;
+}
+
+/* ---- signatures ----------------------------------------------------- */
 
 int jr_block_sign(const struct jr_key *kiosk, const uint8_t *body, size_t len,
 	uint8_t hash[JR_HASH_BYTES], uint8_t sig[JR_SIG_BYTES])

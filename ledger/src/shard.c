@@ -31,8 +31,9 @@
  * Every statement is prepared once at open. jr_shard_verify() walks the
  * blocks in height order with one statement and reads the blobs in place
  * (sqlite3_column_blob, no copy), so its cost per block is one SQLite step,
- * one BLAKE2b of the body and one decode, plus a signature check per block in
- * JR_VERIFY_FULL mode and only for the head in JR_VERIFY_HEAD mode.
+ * one BLAKE2b of the body and one allocation-free scan of it (block_int.h),
+ * plus a signature check per block in JR_VERIFY_FULL mode and only for the
+ * head in JR_VERIFY_HEAD mode.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +48,7 @@
 #include "jaring/receipt.h"
 #include "jaring/record.h"
 #include "jaring/shard.h"
+#include "block_int.h"
 #include "counter.h"
 #include "shard_int.h"
 
@@ -62,6 +64,8 @@ enum {
 	ST_GET,
 	ST_HEAD,
 	ST_VERIFY,
+	ST_BEGIN_READ,
+	ST_END_READ,
 	ST_RECEIPT,
 	ST_LAST_RECEIPT,
 	ST_CODE,
@@ -75,8 +79,10 @@ static const char *const shard_sql[ST_COUNT] = {
 	[ST_INSERT_BLOCK] = "INSERT INTO blocks(height, hash, body, sig) VALUES (?1, ?2, ?3, ?4)",
 	[ST_INSERT_RECEIPT] = "INSERT INTO receipts(regid, height, prefix45, payload) VALUES (?1, ?2, ?3, ?4)",
 	[ST_GET] = "SELECT hash, body, sig FROM blocks WHERE height = ?1",
-	[ST_HEAD] = "SELECT height, hash FROM blocks ORDER BY height DESC LIMIT 1",
+	[ST_HEAD] = "SELECT height, hash, body FROM blocks ORDER BY height DESC LIMIT 1",
 	[ST_VERIFY] = "SELECT height, hash, body, sig FROM blocks ORDER BY height",
+	[ST_BEGIN_READ] = "BEGIN",
+	[ST_END_READ] = "COMMIT",
 	[ST_RECEIPT] = "SELECT payload FROM receipts WHERE regid = ?1",
 	[ST_LAST_RECEIPT] = "SELECT payload FROM receipts ORDER BY rowid DESC LIMIT 1",
 	[ST_CODE] = "SELECT payload FROM receipts WHERE prefix45 = ?1 ORDER BY rowid DESC LIMIT 1",
@@ -113,6 +119,7 @@ struct jr_shard {
 	bool broken; /* state on disk unknown after a failed commit: reopen */
 	uint64_t height;
 	uint8_t head[JR_HASH_BYTES];
+	int64_t head_time;
 	uint8_t kiosk_pk[JR_SIGN_PK_BYTES];
 	uint8_t kiosk_id[JR_ID_BYTES];
 	sqlite3_stmt *st[ST_COUNT];
@@ -376,25 +383,40 @@ static int check_key(struct jr_shard *s, const struct jr_key *kiosk,
 		s->db_path, have, want);
 }
 
+/* Reads the head's height, hash and time. A reader opens a shard whose head
+ * row is damaged (so that jr_shard_verify() can name it); a writer refuses. */
 static int load_head(struct jr_shard *s, struct jr_errbuf *eb)
 {
 	sqlite3_stmt *st = s->st[ST_HEAD];
+	struct jr_block_scan b;
 	int rc = sqlite3_step(st);
+	bool ok = true;
 
 	s->height = 0;
+	s->head_time = 0;
 	memset(s->head, 0, sizeof s->head);
 	if (rc == SQLITE_ROW) {
 		sqlite3_int64 h = sqlite3_column_int64(st, 0);
-		if (h < 1 || sqlite3_column_bytes(st, 1) != JR_HASH_BYTES) {
-			sqlite3_reset(st);
-			return jr_errf(eb, JR_ECORRUPT, "shard %s: the head block has a bad height or hash", s->db_path);
+		const uint8_t *body = sqlite3_column_blob(st, 2);
+		int bl = sqlite3_column_bytes(st, 2);
+
+		ok = h >= 1 && sqlite3_column_bytes(st, 1) == JR_HASH_BYTES && bl > 0 &&
+		     jr_block_scan(body, (size_t)bl, &b) == JR_OK;
+		s->height = h >= 1 ? (uint64_t)h : 0;
+		if (ok) {
+			memcpy(s->head, sqlite3_column_blob(st, 1), JR_HASH_BYTES);
+			s->head_time = b.time;
 		}
-		s->height = (uint64_t)h;
-		memcpy(s->head, sqlite3_column_blob(st, 1), JR_HASH_BYTES);
 		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? JR_OK : db_err(s, rc, "reading the head", eb);
+	if (rc != SQLITE_DONE)
+		return db_err(s, rc, "reading the head", eb);
+	if (!ok && s->writable)
+		return jr_errf(eb, JR_ECORRUPT,
+			"shard %s: the head block %llu is damaged; do not append to it, verify it and "
+			"report it to the district office", s->db_path, (unsigned long long)s->height);
+	return JR_OK;
 }
 
 /* The stored hash of the block at height h into out; JR_ENOTFOUND if none. */
@@ -552,6 +574,11 @@ uint64_t jr_shard_height(const struct jr_shard *s)
 const uint8_t *jr_shard_head_hash(const struct jr_shard *s)
 {
 	return s->head;
+}
+
+int64_t jr_shard_head_time(const struct jr_shard *s)
+{
+	return s->head_time;
 }
 
 const uint8_t *jr_shard_kiosk_pk(const struct jr_shard *s)
@@ -745,6 +772,11 @@ int jr_shard_append(struct jr_shard *s, int64_t time,
 		rc = check_records(s, records, record_len, n_records, ids, eb);
 	if (rc == JR_OK)
 		rc = check_receipts(s, receipts, n_receipts, ids, n_records, eb);
+	if (rc == JR_OK && time < s->head_time)
+		rc = jr_errf(eb, JR_EINVAL,
+			"shard %s: time %lld is before the time of block %llu (%lld): the clock went back; "
+			"use the later time", s->db_path, (long long)time,
+			(unsigned long long)s->height, (long long)s->head_time);
 	if (rc == JR_OK)
 		rc = build_body(s, time, records, record_len, n_records, &body, eb);
 	if (rc != JR_OK)
@@ -760,6 +792,7 @@ int jr_shard_append(struct jr_shard *s, int64_t time,
 		return rc;
 	s->height++;
 	memcpy(s->head, h, JR_HASH_BYTES);
+	s->head_time = time;
 	rc = jr_counter_advance(&s->counter, s->height, h, eb);
 	if (rc != JR_OK) {
 		s->broken = true;
@@ -776,9 +809,19 @@ int jr_shard_append(struct jr_shard *s, int64_t time,
 
 /* ---- verify --------------------------------------------------------- */
 
+/*
+ * One pass in height order inside a read transaction. Per row: the height is
+ * the next one, the body hashes to the stored hash, it is a well-formed
+ * block of this kiosk at that height, after the previous hash and not dated
+ * before the previous block; in JR_VERIFY_FULL mode its signature verifies.
+ * In JR_VERIFY_HEAD mode only the head's signature is checked, at the end:
+ * the hash chain makes it cover every body below.
+ */
+
 struct walk {
 	uint64_t expect;                 /* height the next row must have */
 	uint8_t prev[JR_HASH_BYTES];     /* hash of the body at expect - 1 */
+	int64_t time;                    /* time of the body at expect - 1 */
 	uint8_t sig[JR_SIG_BYTES];       /* signature of the last block seen */
 };
 
@@ -791,7 +834,7 @@ static int bad(struct jr_shard *s, struct jr_errbuf *eb, int code,
 		s->db_path, (unsigned long long)h, why);
 }
 
-/* Checks one stored row against the chain walked so far. */
+/* Checks one row (height, hash, body, sig) against the walk so far. */
 static int verify_row(struct jr_shard *s, sqlite3_stmt *st,
 	enum jr_verify_mode mode, struct walk *w, struct jr_errbuf *eb)
 {
@@ -801,7 +844,7 @@ static int verify_row(struct jr_shard *s, sqlite3_stmt *st,
 	int hl = sqlite3_column_bytes(st, 1), bl = sqlite3_column_bytes(st, 2);
 	int sl = sqlite3_column_bytes(st, 3);
 	uint8_t calc[JR_HASH_BYTES];
-	struct jr_block b;
+	struct jr_block_scan b;
 
 	if (sqlite3_column_int64(st, 0) != (sqlite3_int64)w->expect)
 		return bad(s, eb, JR_ECORRUPT, w->expect, "is missing");
@@ -811,21 +854,46 @@ static int verify_row(struct jr_shard *s, sqlite3_stmt *st,
 	jr_hash(body, (size_t)bl, calc);
 	if (sodium_memcmp(calc, hash, JR_HASH_BYTES) != 0)
 		return bad(s, eb, JR_ECORRUPT, w->expect, "does not have the stored hash");
-	if (jr_block_decode(body, (size_t)bl, &b, NULL) != JR_OK)
+	if (jr_block_scan(body, (size_t)bl, &b) != JR_OK)
 		return bad(s, eb, JR_ECORRUPT, w->expect, "is not a well-formed block");
 	if (b.height != w->expect || memcmp(b.kiosk_id, s->kiosk_id, JR_ID_BYTES) != 0)
 		return bad(s, eb, JR_ECORRUPT, w->expect, "names another height or kiosk");
 	if (sodium_memcmp(b.prev, w->prev, JR_HASH_BYTES) != 0)
 		return bad(s, eb, JR_ECORRUPT, w->expect, "does not follow the block before it");
+	if (b.time < w->time)
+		return bad(s, eb, JR_ECORRUPT, w->expect, "is dated before the block before it");
 	if (mode == JR_VERIFY_FULL &&
 	    jr_block_verify_sig(s->kiosk_pk, calc, sig) != JR_OK)
 		return bad(s, eb, JR_ESIG, w->expect, "has a signature that does not verify");
 	memcpy(w->prev, calc, JR_HASH_BYTES);
 	memcpy(w->sig, sig, JR_SIG_BYTES);
+	w->time = b.time;
 	return JR_OK;
 }
 
-/* After the walk: the head's signature (HEAD mode) and the head we hold. */
+/* Walks every row; on failure *bad_height is the first bad height. */
+static int walk_chain(struct jr_shard *s, enum jr_verify_mode mode,
+	struct walk *w, uint64_t *bad_height, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = s->st[ST_VERIFY];
+	int rc, jr = JR_OK;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		jr = verify_row(s, st, mode, w, eb);
+		if (jr != JR_OK)
+			break;
+		w->expect++;
+	}
+	sqlite3_reset(st);
+	if (jr == JR_OK && rc != SQLITE_DONE)
+		jr = db_err(s, rc, "reading the blocks", eb);
+	if (jr != JR_OK)
+		*bad_height = w->expect;
+	return jr;
+}
+
+/* After a clean walk: the head's signature (HEAD mode), and the head we
+ * hold must be the head we walked to. */
 static int verify_end(struct jr_shard *s, enum jr_verify_mode mode,
 	const struct walk *w, uint64_t *bad_height, struct jr_errbuf *eb)
 {
@@ -836,16 +904,16 @@ static int verify_end(struct jr_shard *s, enum jr_verify_mode mode,
 		*bad_height = n;
 		return bad(s, eb, JR_ESIG, n, "(the head) has a signature that does not verify");
 	}
-	if (!s->writable) {
+	if (!s->writable && n >= s->height) {
 		/* A reader follows a writer that may have appended since. */
-		if (n >= s->height) {
-			s->height = n;
-			memcpy(s->head, w->prev, JR_HASH_BYTES);
-			return JR_OK;
-		}
-	} else if (n == s->height && sodium_memcmp(w->prev, s->head, JR_HASH_BYTES) == 0) {
+		s->height = n;
+		memcpy(s->head, w->prev, JR_HASH_BYTES);
+		s->head_time = w->time;
 		return JR_OK;
 	}
+	if (s->writable && n == s->height &&
+	    sodium_memcmp(w->prev, s->head, JR_HASH_BYTES) == 0)
+		return JR_OK;
 	*bad_height = n < s->height ? n + 1 : n;
 	return bad(s, eb, JR_ECORRUPT, *bad_height,
 		"is not the head this shard held when it was opened");
@@ -855,7 +923,6 @@ int jr_shard_verify(struct jr_shard *s, enum jr_verify_mode mode,
 	uint64_t *bad_height, struct jr_errbuf *eb)
 {
 	struct walk w = { .expect = 1 };
-	sqlite3_stmt *st;
 	int rc;
 
 	if (bad_height == NULL || s == NULL)
@@ -863,22 +930,16 @@ int jr_shard_verify(struct jr_shard *s, enum jr_verify_mode mode,
 	*bad_height = 0;
 	if (mode != JR_VERIFY_HEAD && mode != JR_VERIFY_FULL)
 		return jr_errf(eb, JR_EINVAL, "shard %s: unknown verify mode %d", s->db_path, (int)mode);
-	st = s->st[ST_VERIFY];
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = verify_row(s, st, mode, &w, eb);
-		if (rc != JR_OK) {
-			*bad_height = w.expect;
-			sqlite3_reset(st);
-			return rc;
-		}
-		w.expect++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		*bad_height = w.expect;
-		return db_err(s, rc, "reading the blocks", eb);
-	}
-	return verify_end(s, mode, &w, bad_height, eb);
+	/* One read transaction, so the walk and the head check see one state. */
+	rc = step_done(s, ST_BEGIN_READ);
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, "starting a read transaction", eb);
+	rc = walk_chain(s, mode, &w, bad_height, eb);
+	if (rc == JR_OK)
+		rc = verify_end(s, mode, &w, bad_height, eb);
+	if (step_done(s, ST_END_READ) != SQLITE_OK && rc == JR_OK)
+		rc = db_err(s, sqlite3_errcode(s->db), "ending a read transaction", eb);
+	return rc;
 }
 
 /* ---- reads ---------------------------------------------------------- */
