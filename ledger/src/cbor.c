@@ -301,10 +301,12 @@ typedef size_t (*head_encoder)(uint64_t, unsigned char *, size_t);
 
 static void cbw_head(struct jr_cbw *w, head_encoder enc, uint64_t v)
 {
-	uint8_t *dst = cbw_room(w, 9);
+	uint8_t *dst;
 	size_t n;
 
-	if (dst == NULL) {
+	if (w->err != JR_OK)
+		return;	/* sticky: the retry below must only undo its own failure */
+	if ((dst = cbw_room(w, 9)) == NULL) {
 		/* Near the cap a 9-byte reservation can fail although the
 		 * shortest head fits: retry with the exact size. */
 		if (w->err != JR_ETOOBIG || w->len > w->max)
