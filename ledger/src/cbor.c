@@ -1,0 +1,594 @@
+/*
+ * Deterministic CBOR on libcbor (see jaring/cbor.h for the contract).
+ *
+ * Heads are written with libcbor's cbor_encode_* (which always choose the
+ * shortest form) and read with cbor_stream_decode, one head at a time, with
+ * no allocation. Strictness is ours: after libcbor has decoded a head we
+ * compare the bytes it consumed with the size of the shortest encoding of the
+ * value it reported, which rejects every non-shortest form without a second
+ * parser. libcbor reports indefinite lengths, tags, floats and simple values
+ * through their own callbacks, and we reject those.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <cbor.h>
+
+#include "jaring/cbor.h"
+
+enum head_type {
+	H_NONE, H_UINT, H_NEGINT, H_BYTES, H_TEXT, H_ARRAY, H_MAP,
+	H_BOOL, H_NULL, H_OTHER
+};
+
+struct head {
+	enum head_type type;
+	uint64_t value;      /* integer value, or length, or item count */
+	const uint8_t *data; /* bytes and text */
+	bool flag;           /* bool value */
+	size_t read;         /* bytes consumed by the head (and string data) */
+};
+
+static void on_uint8(void *c, uint8_t v) { struct head *h = c; h->type = H_UINT; h->value = v; }
+static void on_uint16(void *c, uint16_t v) { struct head *h = c; h->type = H_UINT; h->value = v; }
+static void on_uint32(void *c, uint32_t v) { struct head *h = c; h->type = H_UINT; h->value = v; }
+static void on_uint64(void *c, uint64_t v) { struct head *h = c; h->type = H_UINT; h->value = v; }
+static void on_neg8(void *c, uint8_t v) { struct head *h = c; h->type = H_NEGINT; h->value = v; }
+static void on_neg16(void *c, uint16_t v) { struct head *h = c; h->type = H_NEGINT; h->value = v; }
+static void on_neg32(void *c, uint32_t v) { struct head *h = c; h->type = H_NEGINT; h->value = v; }
+static void on_neg64(void *c, uint64_t v) { struct head *h = c; h->type = H_NEGINT; h->value = v; }
+
+static void on_bytes(void *c, cbor_data d, size_t n)
+{
+	struct head *h = c;
+	h->type = H_BYTES;
+	h->data = d;
+	h->value = n;
+}
+
+static void on_text(void *c, cbor_data d, size_t n)
+{
+	struct head *h = c;
+	h->type = H_TEXT;
+	h->data = d;
+	h->value = n;
+}
+
+static void on_array(void *c, size_t n) { struct head *h = c; h->type = H_ARRAY; h->value = n; }
+static void on_map(void *c, size_t n) { struct head *h = c; h->type = H_MAP; h->value = n; }
+static void on_bool(void *c, bool b) { struct head *h = c; h->type = H_BOOL; h->flag = b; }
+static void on_null(void *c) { struct head *h = c; h->type = H_NULL; }
+static void on_other(void *c) { struct head *h = c; h->type = H_OTHER; }
+static void on_other_u64(void *c, uint64_t v) { struct head *h = c; (void)v; h->type = H_OTHER; }
+static void on_other_f(void *c, float v) { struct head *h = c; (void)v; h->type = H_OTHER; }
+static void on_other_d(void *c, double v) { struct head *h = c; (void)v; h->type = H_OTHER; }
+
+static const struct cbor_callbacks head_callbacks = {
+	.uint8 = on_uint8, .uint16 = on_uint16, .uint32 = on_uint32, .uint64 = on_uint64,
+	.negint8 = on_neg8, .negint16 = on_neg16, .negint32 = on_neg32, .negint64 = on_neg64,
+	.byte_string = on_bytes, .byte_string_start = on_other,
+	.string = on_text, .string_start = on_other,
+	.array_start = on_array, .indef_array_start = on_other,
+	.map_start = on_map, .indef_map_start = on_other,
+	.tag = on_other_u64,
+	.float2 = on_other_f, .float4 = on_other_f, .float8 = on_other_d,
+	.undefined = on_other, .null = on_null, .boolean = on_bool,
+	.indef_break = on_other,
+};
+
+/* Size of the shortest head that carries argument v. */
+static size_t head_size(uint64_t v)
+{
+	if (v < 24)
+		return 1;
+	if (v <= UINT8_MAX)
+		return 2;
+	if (v <= UINT16_MAX)
+		return 3;
+	if (v <= UINT32_MAX)
+		return 5;
+	return 9;
+}
+
+/*
+ * Decodes one head at p (and, for strings, its data). Returns JR_OK only for
+ * a head of a type Jaring accepts, in its shortest form, wholly inside len.
+ */
+static int read_head(const uint8_t *p, size_t len, struct head *h)
+{
+	struct cbor_decoder_result res;
+	size_t want;
+
+	memset(h, 0, sizeof *h);
+	if (len == 0)
+		return JR_EFORMAT;
+	res = cbor_stream_decode(p, len, &head_callbacks, h);
+	if (res.status != CBOR_DECODER_FINISHED || res.read == 0 || res.read > len)
+		return JR_EFORMAT;
+	h->read = res.read;
+	switch (h->type) {
+	case H_UINT:
+	case H_NEGINT:
+	case H_ARRAY:
+	case H_MAP:
+		want = head_size(h->value);
+		break;
+	case H_BYTES:
+	case H_TEXT:
+		if (h->value > len)
+			return JR_EFORMAT;
+		want = head_size(h->value) + (size_t)h->value;
+		break;
+	case H_BOOL:
+	case H_NULL:
+		want = 1;
+		break;
+	default:
+		return JR_EFORMAT;
+	}
+	return h->read == want ? JR_OK : JR_EFORMAT;
+}
+
+/* Strict UTF-8 (RFC 3629): no overlongs, no surrogates, at most U+10FFFF. */
+static bool utf8_valid(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t c = s[i];
+		uint32_t cp;
+		size_t k, extra;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			extra = 1;
+			cp = c & 0x1fu;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			extra = 2;
+			cp = c & 0x0fu;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			extra = 3;
+			cp = c & 0x07u;
+		} else {
+			return false;
+		}
+		if (n - i <= extra)
+			return false;
+		for (k = 1; k <= extra; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3fu);
+		}
+		if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		i += extra + 1;
+	}
+	return true;
+}
+
+/* Bytewise lexicographic order of encodings, shorter first on a tie
+ * (RFC 8949 §4.2.1). */
+static int key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+struct checker {
+	const uint8_t *p;
+	size_t len;
+	size_t off;
+	struct jr_errbuf *eb;
+};
+
+static int check_fail(struct checker *c, const char *why)
+{
+	return jr_errf(c->eb, JR_EFORMAT,
+		"CBOR at byte %zu of %zu: %s (not Jaring's canonical encoding; "
+		"the data was altered or written by something else)",
+		c->off, c->len, why);
+}
+
+static int check_item(struct checker *c, unsigned depth);
+
+static int check_map(struct checker *c, uint64_t n, unsigned depth)
+{
+	size_t prev_start = 0, prev_len = 0;
+	uint64_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		size_t kstart = c->off;
+
+		if ((rc = check_item(c, depth + 1)) != JR_OK)
+			return rc;
+		if (i > 0 && key_cmp(c->p + prev_start, prev_len, c->p + kstart,
+			c->off - kstart) >= 0)
+			return check_fail(c, "map keys duplicated or not in canonical order");
+		prev_start = kstart;
+		prev_len = c->off - kstart;
+		if ((rc = check_item(c, depth + 1)) != JR_OK)
+			return rc;
+	}
+	return JR_OK;
+}
+
+static int check_item(struct checker *c, unsigned depth)
+{
+	struct head h;
+	uint64_t i;
+	int rc;
+
+	if (depth > JR_CBOR_MAX_DEPTH)
+		return check_fail(c, "nested too deeply");
+	if (read_head(c->p + c->off, c->len - c->off, &h) != JR_OK)
+		return check_fail(c, c->off == c->len ? "input ends early"
+			: "truncated, non-shortest, indefinite or unsupported item");
+	if (h.type == H_TEXT && !utf8_valid(h.data, (size_t)h.value))
+		return check_fail(c, "text is not valid UTF-8");
+	c->off += h.read;
+	if (h.type == H_ARRAY) {
+		for (i = 0; i < h.value; i++)
+			if ((rc = check_item(c, depth + 1)) != JR_OK)
+				return rc;
+	} else if (h.type == H_MAP) {
+		return check_map(c, h.value, depth);
+	}
+	return JR_OK;
+}
+
+int jr_cbor_check(const uint8_t *p, size_t len, struct jr_errbuf *eb)
+{
+	struct checker c = { p, len, 0, eb };
+	int rc;
+
+	if (p == NULL || len == 0)
+		return jr_errf(eb, JR_EFORMAT, "CBOR: empty input");
+	if ((rc = check_item(&c, 0)) != JR_OK)
+		return rc;
+	if (c.off != len)
+		return check_fail(&c, "trailing bytes after the item");
+	return JR_OK;
+}
+
+/* ---- writer ---- */
+
+void jr_cbw_init(struct jr_cbw *w, size_t max)
+{
+	memset(w, 0, sizeof *w);
+	w->max = max;
+}
+
+void jr_cbw_free(struct jr_cbw *w)
+{
+	free(w->base);
+	memset(w, 0, sizeof *w);
+}
+
+static uint8_t *cbw_room(struct jr_cbw *w, size_t n)
+{
+	size_t cap;
+	uint8_t *nb;
+
+	if (w->err != JR_OK)
+		return NULL;
+	if (n > w->max || w->len > w->max - n) {
+		w->err = JR_ETOOBIG;
+		return NULL;
+	}
+	if (w->len + n <= w->cap)
+		return w->base + w->len;
+	cap = w->cap ? w->cap : 64;
+	while (cap < w->len + n)
+		cap = cap > SIZE_MAX / 2 ? w->len + n : cap * 2;
+	if (cap > w->max)
+		cap = w->max;
+	if ((nb = realloc(w->base, cap)) == NULL) {
+		w->err = JR_ENOMEM;
+		return NULL;
+	}
+	w->base = nb;
+	w->cap = cap;
+	return w->base + w->len;
+}
+
+typedef size_t (*head_encoder)(uint64_t, unsigned char *, size_t);
+
+static void cbw_head(struct jr_cbw *w, head_encoder enc, uint64_t v)
+{
+	uint8_t *dst;
+	size_t n;
+
+	if (w->err != JR_OK)
+		return;	/* sticky: the retry below must only undo its own failure */
+	if ((dst = cbw_room(w, 9)) == NULL) {
+		/* Near the cap a 9-byte reservation can fail although the
+		 * shortest head fits: retry with the exact size. */
+		if (w->err != JR_ETOOBIG || w->len > w->max)
+			return;
+		w->err = JR_OK;
+		if ((dst = cbw_room(w, head_size(v))) == NULL)
+			return;
+	}
+	n = enc(v, dst, w->cap - w->len);
+	if (n == 0) {
+		w->err = JR_ETOOBIG;
+		return;
+	}
+	w->len += n;
+}
+
+static size_t enc_bytes_start(uint64_t v, unsigned char *b, size_t n) { return cbor_encode_bytestring_start((size_t)v, b, n); }
+static size_t enc_text_start(uint64_t v, unsigned char *b, size_t n) { return cbor_encode_string_start((size_t)v, b, n); }
+static size_t enc_array_start(uint64_t v, unsigned char *b, size_t n) { return cbor_encode_array_start((size_t)v, b, n); }
+static size_t enc_map_start(uint64_t v, unsigned char *b, size_t n) { return cbor_encode_map_start((size_t)v, b, n); }
+
+void jr_cbw_uint(struct jr_cbw *w, uint64_t v)
+{
+	cbw_head(w, cbor_encode_uint, v);
+}
+
+void jr_cbw_int(struct jr_cbw *w, int64_t v)
+{
+	if (v >= 0)
+		cbw_head(w, cbor_encode_uint, (uint64_t)v);
+	else
+		cbw_head(w, cbor_encode_negint, (uint64_t)(-(v + 1)));
+}
+
+void jr_cbw_raw(struct jr_cbw *w, const uint8_t *p, size_t n)
+{
+	uint8_t *dst;
+
+	if (n == 0)
+		return;
+	if ((dst = cbw_room(w, n)) == NULL)
+		return;
+	memcpy(dst, p, n);
+	w->len += n;
+}
+
+void jr_cbw_bytes(struct jr_cbw *w, const uint8_t *p, size_t n)
+{
+	cbw_head(w, enc_bytes_start, n);
+	jr_cbw_raw(w, p, n);
+}
+
+void jr_cbw_text(struct jr_cbw *w, const char *s, size_t n)
+{
+	if (w->err == JR_OK && !utf8_valid((const uint8_t *)s, n)) {
+		w->err = JR_EINVAL;
+		return;
+	}
+	cbw_head(w, enc_text_start, n);
+	jr_cbw_raw(w, (const uint8_t *)s, n);
+}
+
+void jr_cbw_array(struct jr_cbw *w, size_t n)
+{
+	cbw_head(w, enc_array_start, n);
+}
+
+void jr_cbw_map(struct jr_cbw *w, size_t n)
+{
+	cbw_head(w, enc_map_start, n);
+}
+
+void jr_cbw_bool(struct jr_cbw *w, bool b)
+{
+	uint8_t *dst = cbw_room(w, 1);
+
+	if (dst != NULL)
+		w->len += cbor_encode_bool(b, dst, 1);
+}
+
+void jr_cbw_null(struct jr_cbw *w)
+{
+	uint8_t *dst = cbw_room(w, 1);
+
+	if (dst != NULL)
+		w->len += cbor_encode_null(dst, 1);
+}
+
+int jr_cbw_finish(struct jr_cbw *w, struct jr_buf *out)
+{
+	int rc = w->err;
+
+	out->base = NULL;
+	out->len = 0;
+	if (rc == JR_OK && w->len == 0)
+		rc = JR_EINVAL;
+	if (rc == JR_OK && jr_cbor_check(w->base, w->len, NULL) != JR_OK)
+		rc = JR_EINTERNAL; /* a caller wrote keys out of order */
+	if (rc != JR_OK) {
+		jr_cbw_free(w);
+		return rc;
+	}
+	out->base = w->base;
+	out->len = w->len;
+	w->base = NULL;
+	jr_cbw_free(w);
+	return JR_OK;
+}
+
+/* ---- reader ---- */
+
+void jr_cbr_init(struct jr_cbr *r, const uint8_t *p, size_t len)
+{
+	r->p = p;
+	r->len = len;
+	r->off = 0;
+	r->err = p == NULL ? JR_EFORMAT : JR_OK;
+}
+
+static int cbr_next(struct jr_cbr *r, enum head_type want, struct head *h)
+{
+	if (r->err != JR_OK)
+		return r->err;
+	if (read_head(r->p + r->off, r->len - r->off, h) != JR_OK || h->type != want)
+		return r->err = JR_EFORMAT;
+	r->off += h->read;
+	return JR_OK;
+}
+
+enum jr_cbor_type jr_cbr_peek(struct jr_cbr *r)
+{
+	struct head h;
+
+	if (r->err != JR_OK || read_head(r->p + r->off, r->len - r->off, &h) != JR_OK)
+		return JR_CBOR_OTHER;
+	switch (h.type) {
+	case H_UINT: return JR_CBOR_UINT;
+	case H_NEGINT: return JR_CBOR_NEGINT;
+	case H_BYTES: return JR_CBOR_BYTES;
+	case H_TEXT: return JR_CBOR_TEXT;
+	case H_ARRAY: return JR_CBOR_ARRAY;
+	case H_MAP: return JR_CBOR_MAP;
+	case H_BOOL: return JR_CBOR_BOOL;
+	case H_NULL: return JR_CBOR_NULL;
+	default: return JR_CBOR_OTHER;
+	}
+}
+
+int jr_cbr_uint(struct jr_cbr *r, uint64_t *v)
+{
+	struct head h;
+	int rc = cbr_next(r, H_UINT, &h);
+
+	*v = rc == JR_OK ? h.value : 0;
+	return rc;
+}
+
+int jr_cbr_int(struct jr_cbr *r, int64_t *v)
+{
+	struct head h;
+	enum jr_cbor_type t = jr_cbr_peek(r);
+	int rc;
+
+	*v = 0;
+	if (t == JR_CBOR_UINT) {
+		if ((rc = cbr_next(r, H_UINT, &h)) != JR_OK)
+			return rc;
+		if (h.value > INT64_MAX)
+			return r->err = JR_EFORMAT;
+		*v = (int64_t)h.value;
+		return JR_OK;
+	}
+	if ((rc = cbr_next(r, H_NEGINT, &h)) != JR_OK)
+		return rc;
+	if (h.value > INT64_MAX)
+		return r->err = JR_EFORMAT;
+	*v = -1 - (int64_t)h.value;
+	return JR_OK;
+}
+
+int jr_cbr_bytes(struct jr_cbr *r, const uint8_t **p, size_t *n)
+{
+	struct head h;
+	int rc = cbr_next(r, H_BYTES, &h);
+
+	*p = rc == JR_OK ? h.data : NULL;
+	*n = rc == JR_OK ? (size_t)h.value : 0;
+	return rc;
+}
+
+int jr_cbr_text(struct jr_cbr *r, const char **s, size_t *n)
+{
+	struct head h;
+	int rc = cbr_next(r, H_TEXT, &h);
+
+	if (rc == JR_OK && !utf8_valid(h.data, (size_t)h.value))
+		rc = r->err = JR_EFORMAT;
+	*s = rc == JR_OK ? (const char *)h.data : NULL;
+	*n = rc == JR_OK ? (size_t)h.value : 0;
+	return rc;
+}
+
+static int cbr_count(struct jr_cbr *r, enum head_type t, size_t *n)
+{
+	struct head h;
+	int rc = cbr_next(r, t, &h);
+	uint64_t items = t == H_MAP ? h.value * 2 : h.value;
+
+	/* Each item takes at least one byte; a map count is at most 2^32 here
+	 * (libcbor's size_t callback), so doubling cannot overflow. */
+	if (rc == JR_OK && (items < h.value || items > r->len - r->off))
+		rc = r->err = JR_EFORMAT;
+	*n = rc == JR_OK ? (size_t)h.value : 0;
+	return rc;
+}
+
+int jr_cbr_array(struct jr_cbr *r, size_t *n)
+{
+	return cbr_count(r, H_ARRAY, n);
+}
+
+int jr_cbr_map(struct jr_cbr *r, size_t *n)
+{
+	return cbr_count(r, H_MAP, n);
+}
+
+int jr_cbr_bool(struct jr_cbr *r, bool *b)
+{
+	struct head h;
+	int rc = cbr_next(r, H_BOOL, &h);
+
+	*b = rc == JR_OK && h.flag;
+	return rc;
+}
+
+int jr_cbr_null(struct jr_cbr *r)
+{
+	struct head h;
+
+	return cbr_next(r, H_NULL, &h);
+}
+
+int jr_cbr_key(struct jr_cbr *r, uint64_t want)
+{
+	uint64_t k;
+	int rc = jr_cbr_uint(r, &k);
+
+	if (rc == JR_OK && k != want)
+		rc = r->err = JR_EFORMAT;
+	return rc;
+}
+
+static int cbr_skip(struct jr_cbr *r, unsigned depth)
+{
+	struct head h;
+	uint64_t i, n;
+
+	if (r->err != JR_OK)
+		return r->err;
+	if (depth > JR_CBOR_MAX_DEPTH ||
+	    read_head(r->p + r->off, r->len - r->off, &h) != JR_OK)
+		return r->err = JR_EFORMAT;
+	r->off += h.read;
+	if (h.type != H_ARRAY && h.type != H_MAP)
+		return JR_OK;
+	n = h.type == H_MAP ? h.value * 2 : h.value;
+	if (h.value > r->len - r->off)
+		return r->err = JR_EFORMAT;
+	for (i = 0; i < n; i++)
+		if (cbr_skip(r, depth + 1) != JR_OK)
+			return r->err;
+	return JR_OK;
+}
+
+int jr_cbr_skip(struct jr_cbr *r)
+{
+	return cbr_skip(r, 0);
+}
+
+int jr_cbr_end(struct jr_cbr *r)
+{
+	if (r->err == JR_OK && r->off != r->len)
+		r->err = JR_EFORMAT;
+	return r->err;
+}
