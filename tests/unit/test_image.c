@@ -533,11 +533,13 @@ static void png_write_fails_cleanly_without_a_directory(void **state)
 	struct jr_image img, bad;
 	struct jr_errbuf eb = { 0 };
 	char path[1100];
+	int rc;
 
 	(void)state;
 	gradient(&img, 10, 10);
 	jr_test_path(path, sizeof path, dir, "no/such/dir/g.png");
-	assert_int_equal(jr_png_write(&img, path, &eb), JR_EIO);
+	rc = jr_png_write(&img, path, &eb);
+	assert_true(rc == JR_ENOTFOUND || rc == JR_EIO); /* fileio's choice */
 	assert_true(eb.msg[0] != '\0');
 	memset(&bad, 0, sizeof bad);
 	jr_test_path(path, sizeof path, dir, "g.png");
