@@ -301,10 +301,12 @@ typedef size_t (*head_encoder)(uint64_t, unsigned char *, size_t);
 
 static void cbw_head(struct jr_cbw *w, head_encoder enc, uint64_t v)
 {
-	uint8_t *dst = cbw_room(w, 9);
+	uint8_t *dst;
 	size_t n;
 
-	if (dst == NULL) {
+	if (w->err != JR_OK)
+		return;	/* sticky: the retry below must only undo its own failure */
+	if ((dst = cbw_room(w, 9)) == NULL) {
 		/* Near the cap a 9-byte reservation can fail although the
 		 * shortest head fits: retry with the exact size. */
 		if (w->err != JR_ETOOBIG || w->len > w->max)
@@ -511,9 +513,11 @@ static int cbr_count(struct jr_cbr *r, enum head_type t, size_t *n)
 {
 	struct head h;
 	int rc = cbr_next(r, t, &h);
+	uint64_t items = t == H_MAP ? h.value * 2 : h.value;
 
-	/* A count can never exceed the bytes left: each item takes one. */
-	if (rc == JR_OK && h.value > r->len - r->off)
+	/* Each item takes at least one byte; a map count is at most 2^32 here
+	 * (libcbor's size_t callback), so doubling cannot overflow. */
+	if (rc == JR_OK && (items < h.value || items > r->len - r->off))
 		rc = r->err = JR_EFORMAT;
 	*n = rc == JR_OK ? (size_t)h.value : 0;
 	return rc;

@@ -6,8 +6,9 @@
  * (crypto_sign_seed_keypair) and an X25519 key for sealed data
  * (crypto_box_seed_keypair over BLAKE2b("jaring/x25519/v1" || seed)), so any
  * identity can sign and receive sealed data. The secret parts live in
- * sodium_malloc'd memory, are mprotect'ed no-access while unused where the
- * platform allows, and are wiped on every path (jr_key_free).
+ * sodium_malloc'd memory, mprotect'ed read-only once derived (not no-access
+ * between uses: signing is a hot path and keys are shared by threads; see
+ * docs/keys.md), and are wiped on every path (jr_key_free).
  *
  * Key id = BLAKE2b-128(personal "jaring/keyid/v1", Ed25519 public key); shown
  * to people as the first 40 bits in Crockford base32, "XXXX-XXXX" (jr_keyid_short).
@@ -16,12 +17,12 @@
  *     domain || 0x00 || BLAKE2b-256(signed bytes)
  * where domain is an ASCII label such as "jaring/block/v1" (jr_sign_hash).
  *
- * Key files (docs/formats.md "Key file") are canonical CBOR written atomically
+ * Key files (docs/keys.md "Key file") are canonical CBOR written atomically
  * (temporary file in the same directory, fsync, rename, fsync of the
  * directory) with mode 0600. Officer keys are sealed with a PIN: the seed is
  * encrypted with XChaCha20-Poly1305 under a key derived with Argon2id
  * (crypto_pwhash, a random 16-byte salt, the limits stored in the file).
- * Public key files hold the role, both public keys and the id.
+ * Public key files hold the role, both public keys, the id and a checksum.
  */
 #ifndef JARING_KEYS_H
 #define JARING_KEYS_H
