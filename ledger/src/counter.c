@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "counter.h"
+#include "fileio.h"
 
 #define MAGIC "JRCOUNT1"
 #define MAGIC_BYTES 8
@@ -126,34 +127,22 @@ static int lock_fd(int fd, const char *path, struct jr_errbuf *eb)
 		strerror(errno));
 }
 
+/* The file appears whole or not at all (fileio.h: temporary file, fsync,
+ * rename without replacing, fsync of the directory). */
 int jr_counter_create(const char *path, struct jr_counter *c,
 	struct jr_errbuf *eb)
 {
 	static const uint8_t zero[JR_HASH_BYTES];
-	uint8_t blank[JR_COUNTER_SLOT_BYTES] = { 0 };
+	uint8_t file[JR_COUNTER_FILE_BYTES] = { 0 };
 	int rc;
 
 	memset(c, 0, sizeof *c);
-	c->sync = true;
-	c->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (c->fd < 0)
-		return jr_errf(eb, errno == EEXIST ? JR_EEXIST : JR_EIO,
-			"counter %s: cannot create (%s)", path, strerror(errno));
-	rc = lock_fd(c->fd, path, eb);
-	if (rc == JR_OK)
-		rc = write_slot(c, 0, 1, 0, zero, eb);
-	if (rc == JR_OK &&
-	    pwrite(c->fd, blank, sizeof blank, JR_COUNTER_SLOT_BYTES) != (ssize_t)sizeof blank)
-		rc = jr_errf(eb, JR_EIO, "counter %s: cannot write (%s)", path,
-			strerror(errno));
-	if (rc == JR_OK && fsync(c->fd) != 0)
-		rc = jr_errf(eb, JR_EIO, "counter %s: fsync failed (%s)", path,
-			strerror(errno));
-	if (rc == JR_OK)
-		rc = jr_fsync_parent_dir(path, eb);
+	c->fd = -1;
+	slot_encode(file, 1, 0, zero);
+	rc = jr_file_write_atomic_ex(path, file, sizeof file, 0600, false, eb);
 	if (rc != JR_OK)
-		jr_counter_close(c);
-	return rc;
+		return jr_errf(eb, rc, "counter %s: cannot create", path);
+	return jr_counter_open(path, true, c, eb);
 }
 
 static int read_slots(struct jr_counter *c, const char *path,

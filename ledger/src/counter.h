@@ -35,8 +35,9 @@ struct jr_counter {
 	bool sync;       /* fsync after each update; only tests turn it off */
 };
 
-/* Creates the file (refusing an existing one with JR_EEXIST), locks it and
- * writes height 0 into slot 0, fsync'd with its directory. */
+/* Creates the file with height 0 in slot 0 (refusing an existing one with
+ * JR_EEXIST), atomically and fsync'd with its directory, and opens it
+ * locked. */
 int jr_counter_create(const char *path, struct jr_counter *c,
 	struct jr_errbuf *eb);
 /* Opens an existing counter: locked (writer) or not (reader), and reads it.

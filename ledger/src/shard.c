@@ -284,7 +284,8 @@ int jr_shard_create(const char *db_path, const char *counter_path,
 		return jr_errf(eb, JR_EEXIST, "shard: counter %s already exists; a counter is never replaced", counter_path);
 	fd = open(db_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return jr_errf(eb, errno == EEXIST ? JR_EEXIST : JR_EIO,
+		return jr_errf(eb, errno == EEXIST ? JR_EEXIST :
+			errno == ENOENT ? JR_ENOTFOUND : JR_EIO,
 			"shard %s: cannot create (%s)", db_path, strerror(errno));
 	close(fd);
 	rc = create_schema(db_path, kiosk, eb);
@@ -293,7 +294,7 @@ int jr_shard_create(const char *db_path, const char *counter_path,
 	if (rc == JR_OK) {
 		rc = jr_counter_create(counter_path, &c, eb);
 		if (rc != JR_OK)
-			jr_errf(eb, rc, "shard %s: counter %s", db_path, counter_path);
+			jr_errf(eb, rc, "shard %s", db_path);
 		jr_counter_close(&c);
 	}
 	if (rc != JR_OK)
@@ -302,6 +303,20 @@ int jr_shard_create(const char *db_path, const char *counter_path,
 }
 
 /* ---- open ----------------------------------------------------------- */
+
+/* Before anything writes to it (the WAL pragma would): is this our file? */
+static int check_app_id(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	bool ours = sqlite3_prepare_v2(s->db, "PRAGMA application_id", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == SHARD_APP_ID;
+	int rc = ours ? JR_OK :
+		jr_errf(eb, JR_EFORMAT, "shard %s is not a Jaring shard database (%s)",
+			s->db_path, sqlite3_errmsg(s->db));
+
+	sqlite3_finalize(st);
+	return rc;
+}
 
 static int db_open(struct jr_shard *s, struct jr_errbuf *eb)
 {
@@ -314,6 +329,12 @@ static int db_open(struct jr_shard *s, struct jr_errbuf *eb)
 	rc = sqlite3_open_v2(s->db_path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK)
 		return db_err(s, rc, "opening", eb);
+	/* Another connection (a reader in WAL recovery, a checkpoint) may
+	 * hold a lock for a moment; wait rather than fail an append. */
+	sqlite3_busy_timeout(s->db, 5000);
+	rc = check_app_id(s, eb);
+	if (rc != JR_OK)
+		return rc;
 	if (s->writable) {
 		rc = exec_pragma_wal(s->db);
 		if (rc != SQLITE_OK)
@@ -334,17 +355,13 @@ static int load_meta(struct jr_shard *s, struct jr_errbuf *eb)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db,
-		"SELECT format, kiosk_pk, kiosk_id, (SELECT application_id FROM pragma_application_id) FROM meta WHERE id = 1",
+		"SELECT format, kiosk_pk, kiosk_id FROM meta WHERE id = 1",
 		-1, &st, NULL);
 	uint8_t id[JR_ID_BYTES];
 
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
 		rc = jr_errf(eb, JR_EFORMAT, "shard %s has no meta row: not a Jaring shard (%s)",
 			s->db_path, sqlite3_errmsg(s->db));
-		goto out;
-	}
-	if (sqlite3_column_int64(st, 3) != SHARD_APP_ID) {
-		rc = jr_errf(eb, JR_EFORMAT, "shard %s is not a Jaring shard database", s->db_path);
 		goto out;
 	}
 	if (sqlite3_column_int64(st, 0) != SHARD_FORMAT) {
@@ -620,22 +637,22 @@ static int check_records(struct jr_shard *s, const uint8_t *const *records,
 	return JR_OK;
 }
 
-static int check_receipts(struct jr_shard *s, const struct jr_shard_receipt *rc_,
-	size_t n_rc, uint8_t ids[][JR_REGID_BYTES], size_t n_ids,
+static int check_receipts(struct jr_shard *s, const struct jr_shard_receipt *receipts,
+	size_t n_receipts, uint8_t ids[][JR_REGID_BYTES], size_t n_ids,
 	struct jr_errbuf *eb)
 {
 	size_t i, j;
 
-	if (n_rc > 0 && rc_ == NULL)
+	if (n_receipts > 0 && receipts == NULL)
 		return jr_errf(eb, JR_EINVAL, "shard %s: no receipts given", s->db_path);
-	for (i = 0; i < n_rc; i++) {
-		if (rc_[i].payload == NULL || rc_[i].len < 1 ||
-		    rc_[i].len > JR_RECEIPT_MAX_BYTES)
+	for (i = 0; i < n_receipts; i++) {
+		if (receipts[i].payload == NULL || receipts[i].len < 1 ||
+		    receipts[i].len > JR_RECEIPT_MAX_BYTES)
 			return jr_errf(eb, JR_EINVAL,
 				"shard %s: receipt %zu has %zu bytes, not 1..%d",
-				s->db_path, i + 1, rc_[i].len, JR_RECEIPT_MAX_BYTES);
+				s->db_path, i + 1, receipts[i].len, JR_RECEIPT_MAX_BYTES);
 		for (j = 0; j < n_ids; j++)
-			if (memcmp(rc_[i].regid, ids[j], JR_REGID_BYTES) == 0)
+			if (memcmp(receipts[i].regid, ids[j], JR_REGID_BYTES) == 0)
 				break;
 		if (j == n_ids)
 			return jr_errf(eb, JR_EINVAL,

@@ -377,7 +377,7 @@ static void create_refuses_existing_files_and_keys_that_are_not_a_kiosk(void **s
 	/* A database path in a missing directory fails and leaves nothing. */
 	suffixed(other, sizeof other, p.dir, "/missing/shard.db");
 	suffixed(ctr2, sizeof ctr2, p.ctr, ".9");
-	assert_int_equal(jr_shard_create(other, ctr2, kiosk, &eb), JR_EIO);
+	assert_int_equal(jr_shard_create(other, ctr2, kiosk, &eb), JR_ENOTFOUND);
 	fd = open(other, O_RDONLY);
 	assert_int_equal(fd, -1);
 	assert_int_equal(access(ctr2, F_OK), -1);
@@ -385,7 +385,7 @@ static void create_refuses_existing_files_and_keys_that_are_not_a_kiosk(void **s
 	 * removed again. */
 	suffixed(other, sizeof other, p.db, ".4");
 	suffixed(ctr2, sizeof ctr2, p.dir, "/missing/shard.counter");
-	assert_int_equal(jr_shard_create(other, ctr2, kiosk, NULL), JR_EIO);
+	assert_int_equal(jr_shard_create(other, ctr2, kiosk, NULL), JR_ENOTFOUND);
 	assert_int_equal(access(other, F_OK), -1);
 }
 
