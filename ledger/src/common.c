@@ -41,7 +41,8 @@ int jr_errf(struct jr_errbuf *eb, int code, const char *fmt, ...)
 	if (eb == NULL)
 		return code;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+		msg[0] = '\0'; /* an encoding error leaves msg undefined */
 	va_end(ap);
 	if (eb->code != JR_OK && eb->msg[0] != '\0') {
 		memcpy(old, eb->msg, sizeof old);

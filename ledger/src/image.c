@@ -407,7 +407,7 @@ int jr_png_read(const char *path, struct jr_image *out, struct jr_errbuf *eb)
 	png_destroy_read_struct(&r.c.png, &r.c.info, NULL);
 out_file:
 	if (r.f != NULL)
-		fclose(r.f);
+		(void)fclose(r.f); /* read only: nothing to lose */
 	free(r.rows);
 	free(r.ga);
 	if (rc == JR_OK)

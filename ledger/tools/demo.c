@@ -278,7 +278,7 @@ static void register_workers(struct demo *d, struct jr_issued *issued, size_t *n
 		}
 		jr_registration_wipe(&r);
 	}
-	fclose(f);
+	(void)fclose(f); /* read only */
 	jr_registrar_free(g);
 }
 

@@ -39,7 +39,7 @@ static void row(const char *name, double value, const char *unit, const char *go
 {
 	printf("| %-44s | %12.1f | %-10s | %-22s | %-4s |\n", name, value, unit, goal,
 		met < 0 ? "" : met ? "met" : "MISS");
-	fflush(stdout);
+	(void)fflush(stdout);
 }
 
 static void check(int rc, const char *what, const struct jr_errbuf *eb)
