@@ -116,8 +116,9 @@ static void qr_draw(const QRcode *code, int scale, int margin,
 			if ((code->data[at] & 1) == 0)
 				continue;
 			for (row = 0; row < scale; row++) {
-				size_t py = (size_t)((margin + y) * scale + row);
-				size_t px = (size_t)((margin + x) * scale);
+				size_t py = ((size_t)margin + (size_t)y) *
+					(size_t)scale + (size_t)row;
+				size_t px = ((size_t)margin + (size_t)x) * (size_t)scale;
 				memset(img->pix + py * (size_t)img->w + px, 0,
 					(size_t)scale);
 			}
