@@ -6,6 +6,8 @@
 
 #include "jaring/common.h"
 
+#undef jr_errf /* clang-tidy's model of it (common.h); here it is defined */
+
 static const char *const jr_err_names[JR_ERR_COUNT] = {
 	[JR_OK] = "ok",
 	[JR_EINVAL] = "invalid argument",

@@ -353,7 +353,7 @@ static int read_fixed(struct jr_cbr *r, uint64_t key, uint8_t *dst, size_t want)
  * check_readable(). */
 static int read_numbers(struct jr_cbr *r, struct jr_registration *out)
 {
-	uint64_t t, vil, occ, inc, sex, by, cv;
+	uint64_t t = 0, vil = 0, occ = 0, inc = 0, sex = 0, by = 0, cv = 0;
 
 	if (read_uint_max(r, 2, INT64_MAX, &t) != JR_OK ||
 	    read_uint_max(r, 3, VILLAGE_MAX, &vil) != JR_OK ||
