@@ -144,6 +144,13 @@ static int sqlite_to_jr(int rc)
 	}
 }
 
+/* JR_ENOMEM when SQLite's last failure on db was running out of memory,
+ * else `code`: a failed read must not be taken for a foreign database. */
+static int nomem_or(sqlite3 *db, int code)
+{
+	return sqlite3_errcode(db) == SQLITE_NOMEM ? JR_ENOMEM : code;
+}
+
 static int db_err(struct jr_shard *s, int rc, const char *what,
 	struct jr_errbuf *eb)
 {
@@ -216,11 +223,12 @@ static int exec_pragma_wal(sqlite3 *db)
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
 
-	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *mode = sqlite3_column_text(st, 0);
 		rc = mode != NULL && strcmp((const char *)mode, "wal") == 0 ?
-			SQLITE_OK : SQLITE_ERROR;
-	} else if (rc == SQLITE_OK) {
+			SQLITE_OK : sqlite3_errcode(db) == SQLITE_NOMEM ?
+			SQLITE_NOMEM : SQLITE_ERROR;
+	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_ERROR;
 	}
 	sqlite3_finalize(st);
@@ -311,7 +319,8 @@ static int check_app_id(struct jr_shard *s, struct jr_errbuf *eb)
 	bool ours = sqlite3_prepare_v2(s->db, "PRAGMA application_id", -1, &st, NULL) == SQLITE_OK &&
 		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == SHARD_APP_ID;
 	int rc = ours ? JR_OK :
-		jr_errf(eb, JR_EFORMAT, "shard %s is not a Jaring shard database (%s)",
+		jr_errf(eb, nomem_or(s->db, JR_EFORMAT),
+			"shard %s is not a Jaring shard database (%s)",
 			s->db_path, sqlite3_errmsg(s->db));
 
 	sqlite3_finalize(st);
@@ -360,7 +369,8 @@ static int load_meta(struct jr_shard *s, struct jr_errbuf *eb)
 	uint8_t id[JR_ID_BYTES];
 
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		rc = jr_errf(eb, JR_EFORMAT, "shard %s has no meta row: not a Jaring shard (%s)",
+		rc = jr_errf(eb, nomem_or(s->db, JR_EFORMAT),
+			"shard %s has no meta row: not a Jaring shard (%s)",
 			s->db_path, sqlite3_errmsg(s->db));
 		goto out;
 	}
