@@ -456,7 +456,7 @@ static int hash_at(struct jr_shard *s, uint64_t h, uint8_t out[JR_HASH_BYTES])
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == JR_HASH_BYTES)
 		memcpy(out, sqlite3_column_blob(st, 0), JR_HASH_BYTES);
-	rc = rc == SQLITE_ROW ? JR_OK : rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	rc = rc == SQLITE_ROW ? JR_OK : rc == SQLITE_DONE ? JR_ENOTFOUND : sqlite_to_jr(rc);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
@@ -493,6 +493,9 @@ static int check_counter(struct jr_shard *s, struct jr_errbuf *eb)
 		return stale_error(s, eb);
 	if (c->height > 0) {
 		rc = hash_at(s, c->height, h);
+		if (rc != JR_OK && rc != JR_ENOTFOUND)
+			return jr_errf(eb, rc, "shard %s: reading block %llu failed (%s)",
+				s->db_path, (unsigned long long)c->height, sqlite3_errmsg(s->db));
 		if (rc != JR_OK || sodium_memcmp(h, c->hash, JR_HASH_BYTES) != 0)
 			return jr_errf(eb, JR_ECORRUPT,
 				"shard %s holds another block at height %llu than the one this kiosk signed "
