@@ -917,7 +917,8 @@ static int walk_chain(struct jr_shard *s, enum jr_verify_mode mode,
 	sqlite3_reset(st);
 	if (jr == JR_OK && rc != SQLITE_DONE)
 		jr = db_err(s, rc, "reading the blocks", eb);
-	if (jr != JR_OK)
+	/* Memory running out is no verdict on any block. */
+	if (jr != JR_OK && jr != JR_ENOMEM)
 		*bad_height = w->expect;
 	return jr;
 }
