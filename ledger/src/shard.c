@@ -762,6 +762,9 @@ static int build_body(struct jr_shard *s, int64_t time,
 	if (rc == JR_ETOOBIG)
 		return jr_errf(eb, rc, "shard %s: the block would be over %d bytes; put fewer records in it",
 			s->db_path, JR_BLOCK_MAX_BYTES);
+	if (rc == JR_ENOMEM)
+		return jr_errf(eb, rc, "shard %s: out of memory encoding block %llu",
+			s->db_path, (unsigned long long)b.height);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "shard %s: cannot encode block %llu (time %lld must not be before 1970)",
 			s->db_path, (unsigned long long)b.height, (long long)time);
