@@ -476,7 +476,7 @@ int jr_qr_scan(const struct jr_image *img, char *out, size_t outmax,
 			"the text");
 	sc = qr_scanner();
 	if (sc == NULL)
-		return jr_errf(eb, JR_ENOMEM, "QR scan: cannot set up zbar");
+		return jr_errf(eb, JR_ENOMEM, "QR scan: cannot set up zbar (out of memory)");
 	zimg = zbar_image_create();
 	if (zimg == NULL)
 		goto out_scanner;
