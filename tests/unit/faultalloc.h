@@ -30,6 +30,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "jaring/common.h"
+
 /* Which allocations count (and may fail). */
 #define JR_FAULT_LIB 1u    /* libjaring: malloc family, sodium_malloc, library constructors */
 #define JR_FAULT_SQLITE 2u /* SQLite's allocator, see jr_fault_sqlite_install */
@@ -53,8 +55,8 @@ int jr_fault_sqlite_install(void);
 /*
  * One operation to sweep. For each N: before() sets up a fresh attempt with
  * nothing armed; op() runs with the Nth allocation failing; then, unarmed,
- * failed(rc) checks a run whose fault was delivered (the code, zeroed
- * outputs, state as before) and done() a run that completed without a fault
+ * failed(rc) checks a run whose fault was delivered (rc is JR_ENOMEM
+ * already; zeroed outputs, state as before) and done() a run that completed without a fault
  * (the result equals a normal run's). Both release what the attempt holds;
  * afterwards no block allocated during op() may still be live. A run whose
  * fault was delivered but that returned JR_OK (it recovered) goes to done().
@@ -63,8 +65,7 @@ struct jr_fault_case {
 	const char *name;
 	void *ctx;
 	unsigned sources;    /* 0 means JR_FAULT_LIB */
-	int expect;          /* code of a failed run; 0 means JR_ENOMEM */
-	long keep;           /* blocks op() may leave to the fixture, normally 0 */
+	const struct jr_errbuf *eb; /* op()'s message, shown when a code is wrong */
 	void (*before)(void *ctx);          /* may be NULL */
 	int (*op)(void *ctx);
 	void (*failed)(void *ctx, int rc);  /* may be NULL */

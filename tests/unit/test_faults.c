@@ -2,9 +2,13 @@
  * Fault injection: every public operation of libjaring that allocates, run
  * again and again with its 1st, 2nd, 3rd … allocation failing (faultalloc.h)
  * until a run meets no failure. Each failed run must return JR_ENOMEM with a
- * message, leave its outputs zeroed, hold no memory and leave behind no file
- * or half-made state; the run with no failure must give what a normal run
- * gives.
+ * message that says memory ran out, leave its outputs zeroed, hold no memory
+ * and leave behind no file or half-made state; the run with no failure must
+ * give what a normal run gives. Operations on shards and the registrar are
+ * swept twice: over libjaring's own allocations and over SQLite's.
+ *
+ * Operations that turn out to allocate nothing (decoders, verifiers) are
+ * swept too, so that an allocation added to them later is swept at once.
  *
  * Argon2id runs at libsodium's real cost only where jr_key_save_pin and
  * jr_key_load_pin get that far (once per sweep: every earlier run fails
@@ -15,22 +19,83 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
 
 #include "testutil.h"
 #include "faultalloc.h"
+#include "jaring/block.h"
 #include "jaring/cbor.h"
 #include "jaring/image.h"
 #include "jaring/keys.h"
 #include "jaring/receipt.h"
+#include "jaring/record.h"
+#include "jaring/registrar.h"
 #include "jaring/rules.h"
 #include "jaring/seal.h"
+#include "jaring/shard.h"
 #include "keys_int.h"
 
 #define NOW 1700000000
 #define PIN "135792"
 #define PINLEN (sizeof PIN - 1)
+
+/* ---- files ----
+ *
+ * The sweeps create and open a few thousand shards, and SQLite fsyncs at
+ * every commit: on a busy disk this file took 15 s, on tmpfs under 2 s.
+ * What they test does not depend on the disk (durability is
+ * test_shard_crash's), so the files go to /dev/shm when it is there, and
+ * every directory is removed at the end. */
+
+static void use_tmpfs(void)
+{
+	static char base[64];
+	struct stat st;
+
+	if (stat("/dev/shm", &st) != 0 || !S_ISDIR(st.st_mode))
+		return;
+	if (snprintf(base, sizeof base, "/dev/shm/jaring-test-%ld",
+	    (long)getuid()) >= (int)sizeof base)
+		return;
+	setenv("JR_TEST_TMP", base, 1);
+}
+
+static const char *dirs[16];
+static size_t ndirs;
+
+static const char *test_dir(const char *name)
+{
+	const char *d = jr_test_dir(name);
+
+	if (ndirs == sizeof dirs / sizeof dirs[0])
+		fail_msg("test_faults: more than %zu directories", ndirs);
+	dirs[ndirs++] = d;
+	return d;
+}
+
+/* The sweeps leave only plain files in their directories. */
+static void remove_test_dirs(void)
+{
+	char path[2048];
+	struct dirent *e;
+	DIR *d;
+
+	for (size_t i = 0; i < ndirs; i++) {
+		if ((d = opendir(dirs[i])) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 &&
+			    strcmp(e->d_name, "..") != 0 &&
+			    snprintf(path, sizeof path, "%s/%s", dirs[i],
+			    e->d_name) < (int)sizeof path)
+				unlink(path);
+		closedir(d);
+		rmdir(dirs[i]);
+	}
+	ndirs = 0;
+}
 
 /* ---- fixtures, made once with allocation working ---- */
 
@@ -60,9 +125,15 @@ static int group_setup(void **state)
 	return 0;
 }
 
+static void records_fixture_free(void);
+static void shard_fixture_free(void);
+
 static int group_teardown(void **state)
 {
 	(void)state;
+	shard_fixture_free();
+	records_fixture_free();
+	remove_test_dirs();
 	jr_key_free(fx.kiosk);
 	jr_key_free(fx.consortium);
 	return 0;
@@ -89,7 +160,8 @@ static void sweep(const struct jr_fault_case *c, unsigned long min)
 {
 	unsigned long n = jr_fault_sweep(c);
 
-	print_message("    %s: %lu allocation points\n", c->name, n);
+	print_message("    %s: %lu allocation point%s\n", c->name, n,
+		n == 1 ? "" : "s");
 	if (n < min)
 		fail_msg("%s: %lu allocation points, expected at least %lu",
 			c->name, n, min);
@@ -122,11 +194,14 @@ static void assert_key_is(const struct jr_key *k, const struct jr_pubkey *want)
 	assert_pub_equal(&pub, want);
 }
 
-/* A failure a person may see carries the code and a sentence. */
+/* A failure a person may see carries the code and a sentence that says
+ * what happened: memory ran out. */
 static void assert_says(const struct jr_errbuf *eb, int rc)
 {
 	assert_int_equal(eb->code, rc);
-	assert_true(eb->msg[0] != '\0');
+	if (rc == JR_ENOMEM && strstr(eb->msg, "memory") == NULL)
+		fail_msg("out of memory, but the message does not say so: %s",
+			eb->msg);
 }
 
 /* Entries of dir other than "." and "..". */
@@ -274,7 +349,7 @@ static void key_from_seed_that_runs_out_of_memory_returns_no_key(void **state)
 {
 	struct key_case c = { .want = fx.kiosk_pub };
 	struct jr_fault_case fc = {
-		.name = "jr_key_from_seed", .ctx = &c, .op = key_from_seed_op,
+		.name = "jr_key_from_seed", .ctx = &c, .eb = &c.eb, .op = key_from_seed_op,
 		.failed = key_out_is_null, .done = key_out_is_want,
 	};
 
@@ -309,7 +384,7 @@ static void key_generate_that_runs_out_of_memory_returns_no_key(void **state)
 {
 	struct key_case c = { 0 };
 	struct jr_fault_case fc = {
-		.name = "jr_key_generate", .ctx = &c, .op = key_generate_op,
+		.name = "jr_key_generate", .ctx = &c, .eb = &c.eb, .op = key_generate_op,
 		.failed = key_out_is_null, .done = key_generate_done,
 	};
 
@@ -350,12 +425,12 @@ static void key_save_that_runs_out_of_memory_leaves_no_file(void **state)
 {
 	struct key_case c = { 0 };
 	struct jr_fault_case fc = {
-		.name = "jr_key_save", .ctx = &c, .op = key_save_op,
+		.name = "jr_key_save", .ctx = &c, .eb = &c.eb, .op = key_save_op,
 		.failed = save_left_nothing, .done = key_save_done,
 	};
 
 	(void)state;
-	c.dir = jr_test_dir("faults-key-save");
+	c.dir = test_dir("faults-key-save");
 	jr_test_path(c.path, sizeof c.path, c.dir, "kiosk.key");
 	sweep(&fc, 2);
 }
@@ -396,16 +471,16 @@ static void key_load_that_runs_out_of_memory_returns_no_key(void **state)
 {
 	struct key_case c = { .want = fx.kiosk_pub };
 	struct jr_fault_case load = {
-		.name = "jr_key_load", .ctx = &c, .op = key_load_op,
+		.name = "jr_key_load", .ctx = &c, .eb = &c.eb, .op = key_load_op,
 		.failed = key_out_is_null_and_says, .done = key_out_is_want,
 	};
 	struct jr_fault_case pub = {
-		.name = "jr_key_load_public", .ctx = &c, .op = key_load_public_op,
+		.name = "jr_key_load_public", .ctx = &c, .eb = &c.eb, .op = key_load_public_op,
 		.failed = pub_is_zero_and_says, .done = pub_is_want,
 	};
 
 	(void)state;
-	c.dir = jr_test_dir("faults-key-load");
+	c.dir = test_dir("faults-key-load");
 	jr_test_path(c.path, sizeof c.path, c.dir, "kiosk.key");
 	assert_int_equal(jr_key_save(fx.kiosk, c.path, NULL), JR_OK);
 	sweep(&load, 3);
@@ -468,12 +543,12 @@ static void pin_key_encode_and_decode_that_run_out_of_memory_fail_cleanly(
 {
 	struct key_case c = { .want = fx.kiosk_pub };
 	struct jr_fault_case enc = {
-		.name = "jr_key_encode (PIN, minimum limits)", .ctx = &c,
+		.name = "jr_key_encode (PIN, minimum limits)", .ctx = &c, .eb = &c.eb,
 		.op = key_encode_op, .failed = key_encode_failed,
 		.done = key_encode_done,
 	};
 	struct jr_fault_case dec = {
-		.name = "jr_key_decode (PIN, minimum limits)", .ctx = &c,
+		.name = "jr_key_decode (PIN, minimum limits)", .ctx = &c, .eb = &c.eb,
 		.op = key_decode_op, .failed = key_out_is_null_and_says,
 		.done = key_out_is_want,
 	};
@@ -522,16 +597,16 @@ static void pin_key_save_and_load_that_run_out_of_memory_fail_cleanly(
 {
 	struct key_case c = { .want = fx.kiosk_pub };
 	struct jr_fault_case save = {
-		.name = "jr_key_save_pin", .ctx = &c, .op = key_save_pin_op,
+		.name = "jr_key_save_pin", .ctx = &c, .eb = &c.eb, .op = key_save_pin_op,
 		.failed = save_left_nothing, .done = key_save_pin_done,
 	};
 	struct jr_fault_case load = {
-		.name = "jr_key_load_pin", .ctx = &c, .op = key_load_pin_op,
+		.name = "jr_key_load_pin", .ctx = &c, .eb = &c.eb, .op = key_load_pin_op,
 		.failed = key_out_is_null_and_says, .done = key_out_is_want,
 	};
 
 	(void)state;
-	c.dir = jr_test_dir("faults-key-pin");
+	c.dir = test_dir("faults-key-pin");
 	jr_test_path(c.path, sizeof c.path, c.dir, "officer.key");
 	sweep(&save, 3);
 	sweep(&load, 3);
@@ -600,24 +675,24 @@ static void public_key_files_that_run_out_of_memory_fail_cleanly(void **state)
 {
 	struct key_case c = { .want = fx.kiosk_pub };
 	struct jr_fault_case enc = {
-		.name = "jr_pubkey_encode", .ctx = &c, .op = pubkey_encode_op,
+		.name = "jr_pubkey_encode", .ctx = &c, .eb = &c.eb, .op = pubkey_encode_op,
 		.failed = buf_is_empty, .done = buf_is_ref,
 	};
 	struct jr_fault_case dec = {
-		.name = "jr_pubkey_decode", .ctx = &c, .op = pubkey_decode_op,
+		.name = "jr_pubkey_decode", .ctx = &c, .eb = &c.eb, .op = pubkey_decode_op,
 		.failed = pub_is_zero_and_says, .done = pub_is_want,
 	};
 	struct jr_fault_case save = {
-		.name = "jr_pubkey_save", .ctx = &c, .op = pubkey_save_op,
+		.name = "jr_pubkey_save", .ctx = &c, .eb = &c.eb, .op = pubkey_save_op,
 		.failed = save_left_nothing, .done = pubkey_save_done,
 	};
 	struct jr_fault_case load = {
-		.name = "jr_pubkey_load", .ctx = &c, .op = pubkey_load_op,
+		.name = "jr_pubkey_load", .ctx = &c, .eb = &c.eb, .op = pubkey_load_op,
 		.failed = pub_is_zero_and_says, .done = pub_is_want,
 	};
 
 	(void)state;
-	c.dir = jr_test_dir("faults-pubkey");
+	c.dir = test_dir("faults-pubkey");
 	jr_test_path(c.path, sizeof c.path, c.dir, "kiosk.pub");
 	assert_int_equal(pubkey_encode_op(&c), JR_OK);
 	c.refbuf = c.buf;
@@ -841,11 +916,11 @@ static void policy_encode_that_runs_out_of_memory_gives_no_bytes(void **state)
 {
 	struct policy_case c = { 0 };
 	struct jr_fault_case enc = {
-		.name = "jr_policy_encode", .ctx = &c, .op = policy_encode_op,
+		.name = "jr_policy_encode", .ctx = &c, .eb = &c.eb, .op = policy_encode_op,
 		.failed = policy_buf_is_empty, .done = policy_buf_is_ref,
 	};
 	struct jr_fault_case dec = {
-		.name = "jr_policy_decode", .ctx = &c, .op = policy_decode_op,
+		.name = "jr_policy_decode", .ctx = &c, .eb = &c.eb, .op = policy_decode_op,
 		.failed = policy_decode_failed, .done = policy_decode_done,
 	};
 
@@ -972,19 +1047,19 @@ static void receipt_that_runs_out_of_memory_is_not_half_signed(void **state)
 {
 	struct receipt_case c = { 0 };
 	struct jr_fault_case sign = {
-		.name = "jr_receipt_sign", .ctx = &c, .op = receipt_sign_op,
+		.name = "jr_receipt_sign", .ctx = &c, .eb = &c.eb, .op = receipt_sign_op,
 		.failed = receipt_buf_is_empty, .done = receipt_buf_is_ref,
 	};
 	struct jr_fault_case verify = {
-		.name = "jr_receipt_verify", .ctx = &c, .op = receipt_verify_op,
+		.name = "jr_receipt_verify", .ctx = &c, .eb = &c.eb, .op = receipt_verify_op,
 		.failed = receipt_got_is_zero, .done = receipt_got_is_r,
 	};
 	struct jr_fault_case to_text = {
-		.name = "jr_receipt_to_text", .ctx = &c, .op = receipt_to_text_op,
+		.name = "jr_receipt_to_text", .ctx = &c, .eb = &c.eb, .op = receipt_to_text_op,
 		.done = receipt_text_is_ref,
 	};
 	struct jr_fault_case from_text = {
-		.name = "jr_receipt_from_text", .ctx = &c, .op = receipt_from_text_op,
+		.name = "jr_receipt_from_text", .ctx = &c, .eb = &c.eb, .op = receipt_from_text_op,
 		.done = receipt_bytes_are_ref,
 	};
 
@@ -1127,25 +1202,25 @@ static void qr_and_png_that_run_out_of_memory_fail_cleanly(void **state)
 {
 	struct image_case c = { 0 };
 	struct jr_fault_case render = {
-		.name = "jr_qr_render", .ctx = &c, .op = qr_render_op,
+		.name = "jr_qr_render", .ctx = &c, .eb = &c.eb, .op = qr_render_op,
 		.failed = image_is_empty, .done = image_is_ref,
 	};
 	struct jr_fault_case write = {
-		.name = "jr_png_write", .ctx = &c, .op = png_write_op,
+		.name = "jr_png_write", .ctx = &c, .eb = &c.eb, .op = png_write_op,
 		.failed = png_write_left_nothing, .done = png_write_done,
 	};
 	struct jr_fault_case read = {
-		.name = "jr_png_read", .ctx = &c, .op = png_read_op,
+		.name = "jr_png_read", .ctx = &c, .eb = &c.eb, .op = png_read_op,
 		.failed = image_is_empty, .done = png_read_done,
 	};
 	struct jr_fault_case scan = {
-		.name = "jr_qr_scan", .ctx = &c, .op = qr_scan_op,
+		.name = "jr_qr_scan", .ctx = &c, .eb = &c.eb, .op = qr_scan_op,
 		.failed = qr_scan_failed, .done = qr_scan_done,
 	};
-	const char *refdir = jr_test_dir("faults-png-ref");
+	const char *refdir = test_dir("faults-png-ref");
 
 	(void)state;
-	c.dir = jr_test_dir("faults-png");
+	c.dir = test_dir("faults-png");
 	jr_test_path(c.path, sizeof c.path, c.dir, "receipt.png");
 	jr_test_path(c.refpath, sizeof c.refpath, refdir, "receipt.png");
 	assert_int_equal(qr_render_op(&c), JR_OK);
@@ -1161,6 +1236,1042 @@ static void qr_and_png_that_run_out_of_memory_fail_cleanly(void **state)
 	sweep(&scan, 2);
 	jr_buf_free(&c.refpng);
 	jr_image_free(&c.ref);
+}
+
+/* ---- records and blocks ---- */
+
+#define T0 1790000000
+#define NREC 3
+
+/* Records of fx.kiosk sealed in a deterministic epoch, made once. */
+static struct {
+	bool made;
+	struct jr_registration reg[NREC];
+	struct jr_buf rec[NREC];
+	uint8_t regid[NREC][JR_REGID_BYTES];
+	struct jr_buf rcpt[NREC];
+	struct jr_seal_opener *opener;
+} rx;
+
+static const uint8_t epoch_sk[32] = { 3, 3, 3 };
+static const uint8_t epoch_nonce_seed[32] = { 4, 4, 4 };
+
+/* A made-up worker; every field passes the record's checks. */
+static void sample_registration(struct jr_registration *r, unsigned i)
+{
+	memset(r, 0, sizeof *r);
+	memcpy(r->kiosk_id, fx.kiosk_pub.id, JR_ID_BYTES);
+	r->time = T0 + (int64_t)i;
+	r->village = 3328012001u;
+	r->occupation = JR_OCC_STREET_VENDOR;
+	r->income = JR_INCOME_UNDER_500K;
+	r->sex = JR_SEX_MALE;
+	r->birth_year = 1985;
+	r->consent_version = 1;
+	if (snprintf(r->nik, sizeof r->nik, "332801010185%04u", i + 1) != JR_NIK_LEN)
+		fail_msg("sample NIK");
+	if (snprintf(r->name, sizeof r->name, "Pekerja Contoh %u", i) < 0)
+		fail_msg("sample name");
+	r->birth = 19850101;
+	memcpy(r->phone, "081200000002", sizeof "081200000002");
+	if (snprintf(r->address, sizeof r->address, "Desa Contoh RT %02u", i) < 0)
+		fail_msg("sample address");
+}
+
+static struct jr_seal_epoch *det_epoch(void)
+{
+	struct jr_seal_epoch *e = NULL;
+
+	assert_int_equal(jr_seal_epoch_open_det(fx.consortium_pub.box_pk, epoch_sk,
+		epoch_nonce_seed, T0, &e), JR_OK);
+	return e;
+}
+
+static void sample_receipt_for(unsigned i, uint64_t height, struct jr_buf *out)
+{
+	struct jr_receipt r;
+
+	sample_receipt(&r);
+	r.height = height;
+	memcpy(r.regid, rx.regid[i], JR_REGID_BYTES);
+	r.time = T0 + (int64_t)i;
+	assert_int_equal(jr_receipt_sign(&r, fx.kiosk, out), JR_OK);
+}
+
+static void records_fixture(void)
+{
+	struct jr_seal_epoch *e;
+
+	if (rx.made)
+		return;
+	e = det_epoch();
+	for (unsigned i = 0; i < NREC; i++) {
+		sample_registration(&rx.reg[i], i);
+		assert_int_equal(jr_record_encode(&rx.reg[i], e, &rx.rec[i],
+			rx.regid[i], NULL), JR_OK);
+		sample_receipt_for(i, i + 1, &rx.rcpt[i]);
+	}
+	jr_seal_epoch_close(e);
+	assert_int_equal(jr_seal_opener_new(fx.consortium, &rx.opener), JR_OK);
+	rx.made = true;
+}
+
+static void records_fixture_free(void)
+{
+	for (unsigned i = 0; i < NREC; i++) {
+		jr_buf_free(&rx.rec[i]);
+		jr_buf_free(&rx.rcpt[i]);
+		jr_registration_wipe(&rx.reg[i]);
+	}
+	jr_seal_opener_free(rx.opener);
+	memset(&rx, 0, sizeof rx);
+}
+
+struct record_case {
+	struct jr_seal_epoch *e;
+	struct jr_buf out;
+	uint8_t regid[JR_REGID_BYTES];
+	struct jr_registration got;
+	struct jr_errbuf eb;
+};
+
+/* A fresh epoch per run: a failed run may spend a nonce (never reused), so
+ * only a fresh one gives a normal run's bytes. */
+static void record_encode_before(void *ctx)
+{
+	struct record_case *c = ctx;
+
+	c->e = det_epoch();
+}
+
+static int record_encode_op(void *ctx)
+{
+	struct record_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return jr_record_encode(&rx.reg[0], c->e, &c->out, c->regid, &c->eb);
+}
+
+static void record_encode_failed(void *ctx, int rc)
+{
+	struct record_case *c = ctx;
+
+	assert_says(&c->eb, rc);
+	assert_null(c->out.base);
+	assert_int_equal(c->out.len, 0);
+	assert_true(all_zero(c->regid, sizeof c->regid));
+	jr_seal_epoch_close(c->e);
+	c->e = NULL;
+}
+
+static void record_encode_done(void *ctx)
+{
+	struct record_case *c = ctx;
+
+	assert_int_equal(c->out.len, rx.rec[0].len);
+	assert_memory_equal(c->out.base, rx.rec[0].base, rx.rec[0].len);
+	assert_memory_equal(c->regid, rx.regid[0], JR_REGID_BYTES);
+	jr_buf_free(&c->out);
+	jr_seal_epoch_close(c->e);
+	c->e = NULL;
+}
+
+static int record_decode_op(void *ctx)
+{
+	struct record_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return jr_record_decode(rx.rec[0].base, rx.rec[0].len, &c->got, &c->eb);
+}
+
+static int record_open_op(void *ctx)
+{
+	struct record_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return jr_record_open(rx.rec[0].base, rx.rec[0].len, rx.opener, &c->got,
+		&c->eb);
+}
+
+static void registration_is_wiped(void *ctx, int rc)
+{
+	struct record_case *c = ctx;
+
+	assert_says(&c->eb, rc);
+	assert_true(all_zero(&c->got, sizeof c->got));
+}
+
+static void assert_readable_equal(const struct jr_registration *a,
+	const struct jr_registration *b)
+{
+	assert_memory_equal(a->kiosk_id, b->kiosk_id, JR_ID_BYTES);
+	assert_int_equal(a->time, b->time);
+	assert_int_equal(a->village, b->village);
+	assert_int_equal(a->occupation, b->occupation);
+	assert_int_equal(a->income, b->income);
+	assert_int_equal(a->sex, b->sex);
+	assert_int_equal(a->birth_year, b->birth_year);
+	assert_int_equal(a->consent_version, b->consent_version);
+	assert_int_equal(a->has_corrects, b->has_corrects);
+}
+
+static void record_decode_done(void *ctx)
+{
+	struct record_case *c = ctx;
+
+	assert_readable_equal(&c->got, &rx.reg[0]);
+	assert_string_equal(c->got.nik, "");
+	jr_registration_wipe(&c->got);
+}
+
+static void record_open_done(void *ctx)
+{
+	struct record_case *c = ctx;
+
+	assert_readable_equal(&c->got, &rx.reg[0]);
+	assert_string_equal(c->got.nik, rx.reg[0].nik);
+	assert_string_equal(c->got.name, rx.reg[0].name);
+	assert_int_equal(c->got.birth, rx.reg[0].birth);
+	assert_string_equal(c->got.phone, rx.reg[0].phone);
+	assert_string_equal(c->got.address, rx.reg[0].address);
+	jr_registration_wipe(&c->got);
+}
+
+static void record_that_runs_out_of_memory_is_neither_sealed_nor_opened(
+	void **state)
+{
+	struct record_case c = { 0 };
+	struct jr_fault_case enc = {
+		.name = "jr_record_encode", .ctx = &c, .eb = &c.eb, .before = record_encode_before,
+		.op = record_encode_op, .failed = record_encode_failed,
+		.done = record_encode_done,
+	};
+	struct jr_fault_case dec = {
+		.name = "jr_record_decode", .ctx = &c, .eb = &c.eb, .op = record_decode_op,
+		.failed = registration_is_wiped, .done = record_decode_done,
+	};
+	struct jr_fault_case open = {
+		.name = "jr_record_open", .ctx = &c, .eb = &c.eb, .op = record_open_op,
+		.failed = registration_is_wiped, .done = record_open_done,
+	};
+
+	(void)state;
+	records_fixture();
+	sweep(&enc, 3);
+	sweep(&dec, 0);
+	sweep(&open, 1);
+}
+
+struct block_case {
+	struct jr_block b, got;
+	struct jr_buf out, ref, signed_ref;
+	uint8_t hash[JR_HASH_BYTES], sig[JR_SIG_BYTES];
+	uint8_t refhash[JR_HASH_BYTES], refsig[JR_SIG_BYTES];
+	const uint8_t *body, *bsig;
+	size_t body_len;
+	struct jr_errbuf eb;
+};
+
+static int block_encode_op(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	return jr_block_encode(&c->b, &c->out);
+}
+
+static void block_out_is_empty(void *ctx, int rc)
+{
+	struct block_case *c = ctx;
+
+	(void)rc;
+	assert_null(c->out.base);
+	assert_int_equal(c->out.len, 0);
+}
+
+static void block_out_is_ref(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	assert_int_equal(c->out.len, c->ref.len);
+	assert_memory_equal(c->out.base, c->ref.base, c->ref.len);
+	jr_buf_free(&c->out);
+}
+
+static int block_decode_op(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return jr_block_decode(c->ref.base, c->ref.len, &c->got, &c->eb);
+}
+
+static void block_got_is_b(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	assert_int_equal(c->got.height, c->b.height);
+	assert_int_equal(c->got.n_records, c->b.n_records);
+	assert_memory_equal(c->got.prev, c->b.prev, JR_HASH_BYTES);
+	memset(&c->got, 0, sizeof c->got);
+}
+
+static int block_sign_op(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	return jr_block_sign(fx.kiosk, c->ref.base, c->ref.len, c->hash, c->sig);
+}
+
+static void block_sig_is_ref(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	assert_memory_equal(c->hash, c->refhash, JR_HASH_BYTES);
+	assert_memory_equal(c->sig, c->refsig, JR_SIG_BYTES);
+}
+
+static int signed_block_encode_op(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	return jr_signed_block_encode(c->ref.base, c->ref.len, c->refsig, &c->out);
+}
+
+static void signed_block_is_ref(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	assert_int_equal(c->out.len, c->signed_ref.len);
+	assert_memory_equal(c->out.base, c->signed_ref.base, c->signed_ref.len);
+	jr_buf_free(&c->out);
+}
+
+static int signed_block_decode_op(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return jr_signed_block_decode(c->signed_ref.base, c->signed_ref.len,
+		&c->body, &c->body_len, &c->bsig, &c->eb);
+}
+
+static void signed_block_parts_are_ref(void *ctx)
+{
+	struct block_case *c = ctx;
+
+	assert_int_equal(c->body_len, c->ref.len);
+	assert_memory_equal(c->body, c->ref.base, c->ref.len);
+	assert_memory_equal(c->bsig, c->refsig, JR_SIG_BYTES);
+}
+
+static void block_that_runs_out_of_memory_gives_no_bytes(void **state)
+{
+	struct block_case c = { 0 };
+	struct jr_fault_case enc = {
+		.name = "jr_block_encode", .ctx = &c, .eb = &c.eb, .op = block_encode_op,
+		.failed = block_out_is_empty, .done = block_out_is_ref,
+	};
+	struct jr_fault_case dec = {
+		.name = "jr_block_decode", .ctx = &c, .eb = &c.eb, .op = block_decode_op,
+		.done = block_got_is_b,
+	};
+	struct jr_fault_case sign = {
+		.name = "jr_block_sign", .ctx = &c, .eb = &c.eb, .op = block_sign_op,
+		.done = block_sig_is_ref,
+	};
+	struct jr_fault_case senc = {
+		.name = "jr_signed_block_encode", .ctx = &c, .eb = &c.eb,
+		.op = signed_block_encode_op, .failed = block_out_is_empty,
+		.done = signed_block_is_ref,
+	};
+	struct jr_fault_case sdec = {
+		.name = "jr_signed_block_decode", .ctx = &c, .eb = &c.eb,
+		.op = signed_block_decode_op, .done = signed_block_parts_are_ref,
+	};
+
+	(void)state;
+	records_fixture();
+	memcpy(c.b.kiosk_id, fx.kiosk_pub.id, JR_ID_BYTES);
+	c.b.height = 7;
+	memset(c.b.prev, 0x77, JR_HASH_BYTES);
+	c.b.time = T0;
+	c.b.n_records = NREC;
+	for (unsigned i = 0; i < NREC; i++) {
+		c.b.records[i] = rx.rec[i].base;
+		c.b.record_len[i] = rx.rec[i].len;
+	}
+	assert_int_equal(block_encode_op(&c), JR_OK);
+	c.ref = c.out;
+	memset(&c.out, 0, sizeof c.out);
+	assert_int_equal(block_sign_op(&c), JR_OK);
+	memcpy(c.refhash, c.hash, JR_HASH_BYTES);
+	memcpy(c.refsig, c.sig, JR_SIG_BYTES);
+	assert_int_equal(signed_block_encode_op(&c), JR_OK);
+	c.signed_ref = c.out;
+	memset(&c.out, 0, sizeof c.out);
+	sweep(&enc, 2);
+	sweep(&dec, 0);
+	sweep(&sign, 0);
+	sweep(&senc, 2);
+	sweep(&sdec, 0);
+	jr_buf_free(&c.ref);
+	jr_buf_free(&c.signed_ref);
+}
+
+/* ---- the shard ----
+ *
+ * Each sweep runs twice: once failing libjaring's own allocations, once
+ * failing SQLite's (JR_FAULT_SQLITE). A pristine shard at height 2 is made
+ * once; runs that change a shard work on a fresh copy of it. */
+
+struct shard_paths {
+	const char *dir;
+	char db[1024], ctr[1024];
+};
+
+static struct {
+	bool made;
+	struct shard_paths ref;  /* pristine, height 2 */
+	struct shard_paths work; /* copies for the runs */
+	uint8_t head2[JR_HASH_BYTES];
+	uint8_t head3[JR_HASH_BYTES]; /* a normal third append's hash */
+	struct jr_buf body2;
+	uint8_t sig2[JR_SIG_BYTES];
+} sx;
+
+static void shard_paths_in(struct shard_paths *p, const char *name)
+{
+	p->dir = test_dir(name);
+	jr_test_path(p->db, sizeof p->db, p->dir, "shard.db");
+	jr_test_path(p->ctr, sizeof p->ctr, p->dir, "shard.counter");
+}
+
+static struct jr_shard *shard_open_ok(const struct shard_paths *p,
+	const struct jr_key *k)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s = NULL;
+
+	if (jr_shard_open(p->db, k != NULL ? p->ctr : NULL, k, &s, &eb) != JR_OK)
+		fail_msg("open %s: %s", p->db, eb.msg);
+	return s;
+}
+
+/* Appends record i (and its receipt) as the next block. */
+static int shard_append_rec(struct jr_shard *s, unsigned i, uint64_t *height,
+	uint8_t hash[JR_HASH_BYTES], struct jr_errbuf *eb)
+{
+	const uint8_t *recs[1] = { rx.rec[i].base };
+	size_t lens[1] = { rx.rec[i].len };
+	struct jr_shard_receipt r = { .payload = rx.rcpt[i].base,
+		.len = rx.rcpt[i].len };
+
+	memcpy(r.regid, rx.regid[i], JR_REGID_BYTES);
+	return jr_shard_append(s, T0 + (int64_t)i, recs, lens, 1, &r, 1, height,
+		hash, eb);
+}
+
+static void shard_append_ok(struct jr_shard *s, unsigned i, uint64_t want,
+	uint8_t hash[JR_HASH_BYTES])
+{
+	struct jr_errbuf eb = { 0 };
+	uint64_t h = 0;
+
+	if (shard_append_rec(s, i, &h, hash, &eb) != JR_OK)
+		fail_msg("append: %s", eb.msg);
+	assert_int_equal(h, want);
+}
+
+static void shard_verify_ok(struct jr_shard *s)
+{
+	struct jr_errbuf eb = { 0 };
+	uint64_t bad = 99;
+
+	if (jr_shard_verify(s, JR_VERIFY_FULL, &bad, &eb) != JR_OK)
+		fail_msg("verify: %s", eb.msg);
+	assert_int_equal(bad, 0);
+}
+
+static void remove_shard_files(const struct shard_paths *p)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char path[1100];
+
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		if (snprintf(path, sizeof path, "%s%s", p->db, suffix[i]) >=
+		    (int)sizeof path)
+			fail_msg("path too long");
+		unlink(path);
+	}
+	unlink(p->ctr);
+	assert_int_equal(dir_entries(p->dir), 0);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	struct jr_buf b;
+
+	assert_int_equal(jr_file_read(from, 1u << 24, &b, NULL), JR_OK);
+	assert_int_equal(jr_file_write_atomic(to, b.base, b.len, 0600, NULL), JR_OK);
+	jr_buf_free(&b);
+}
+
+/* The working shard becomes a copy of the pristine one (closed shards keep
+ * everything in the main database file: the last close checkpoints the
+ * WAL and removes it). */
+static void shard_restore(void)
+{
+	remove_shard_files(&sx.work);
+	copy_file(sx.ref.db, sx.work.db);
+	copy_file(sx.ref.ctr, sx.work.ctr);
+}
+
+static void shard_fixture(void)
+{
+	struct jr_shard *s;
+	uint8_t h1[JR_HASH_BYTES];
+
+	if (sx.made)
+		return;
+	records_fixture();
+	shard_paths_in(&sx.ref, "faults-shard-ref");
+	shard_paths_in(&sx.work, "faults-shard");
+	assert_int_equal(jr_shard_create(sx.ref.db, sx.ref.ctr, fx.kiosk, NULL), JR_OK);
+	s = shard_open_ok(&sx.ref, fx.kiosk);
+	shard_append_ok(s, 0, 1, h1);
+	shard_append_ok(s, 1, 2, sx.head2);
+	assert_int_equal(jr_shard_get(s, 2, &sx.body2, sx.sig2, NULL), JR_OK);
+	jr_shard_close(s);
+	shard_restore();
+	s = shard_open_ok(&sx.work, fx.kiosk);
+	shard_append_ok(s, 2, 3, sx.head3);
+	jr_shard_close(s);
+	sx.made = true;
+}
+
+static void shard_fixture_free(void)
+{
+	jr_buf_free(&sx.body2);
+	memset(&sx, 0, sizeof sx);
+}
+
+struct shard_case {
+	struct jr_shard *s;
+	struct jr_errbuf eb;
+	uint64_t height, bad;
+	uint8_t hash[JR_HASH_BYTES], sig[JR_SIG_BYTES];
+	struct jr_buf buf;
+};
+
+/* Runs one case failing libjaring's allocations, then SQLite's. */
+static void sweep_both(struct jr_fault_case *fc, unsigned long min_lib,
+	unsigned long min_sqlite)
+{
+	const char *name = fc->name;
+	char buf[128];
+
+	fc->sources = JR_FAULT_LIB;
+	sweep(fc, min_lib);
+	if (snprintf(buf, sizeof buf, "%s (SQLite)", name) >= (int)sizeof buf)
+		fail_msg("name too long");
+	fc->name = buf;
+	fc->sources = JR_FAULT_SQLITE;
+	sweep(fc, min_sqlite);
+	fc->name = name;
+}
+
+/* create: a failed create leaves no database, WAL or counter behind. */
+static void shard_create_before(void *ctx)
+{
+	(void)ctx;
+	remove_shard_files(&sx.work);
+}
+
+static int shard_create_op(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return jr_shard_create(sx.work.db, sx.work.ctr, fx.kiosk, &c->eb);
+}
+
+static void shard_create_failed(void *ctx, int rc)
+{
+	struct shard_case *c = ctx;
+
+	assert_says(&c->eb, rc);
+	assert_int_equal(dir_entries(sx.work.dir), 0);
+}
+
+static void shard_create_done(void *ctx)
+{
+	struct jr_shard *s = shard_open_ok(&sx.work, fx.kiosk);
+
+	(void)ctx;
+	assert_int_equal(jr_shard_height(s), 0);
+	shard_verify_ok(s);
+	jr_shard_close(s);
+}
+
+static void shard_create_that_runs_out_of_memory_leaves_no_files(void **state)
+{
+	struct shard_case c = { 0 };
+	struct jr_fault_case fc = {
+		.name = "jr_shard_create", .ctx = &c, .eb = &c.eb, .before = shard_create_before,
+		.op = shard_create_op, .failed = shard_create_failed,
+		.done = shard_create_done,
+	};
+
+	(void)state;
+	shard_fixture();
+	sweep_both(&fc, 0, 10);
+}
+
+/* open: a failed open returns no shard and releases the writer lock (the
+ * next run's open would fail with JR_EEXIST otherwise). */
+static int shard_open_writer_op(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return jr_shard_open(sx.work.db, sx.work.ctr, fx.kiosk, &c->s, &c->eb);
+}
+
+static int shard_open_reader_op(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return jr_shard_open(sx.work.db, NULL, NULL, &c->s, &c->eb);
+}
+
+static void shard_is_null(void *ctx, int rc)
+{
+	struct shard_case *c = ctx;
+
+	assert_says(&c->eb, rc);
+	assert_null(c->s);
+}
+
+static void shard_open_done(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	assert_non_null(c->s);
+	assert_int_equal(jr_shard_height(c->s), 2);
+	assert_memory_equal(jr_shard_head_hash(c->s), sx.head2, JR_HASH_BYTES);
+	assert_memory_equal(jr_shard_kiosk_id(c->s), fx.kiosk_pub.id, JR_ID_BYTES);
+	shard_verify_ok(c->s);
+	jr_shard_close(c->s);
+	c->s = NULL;
+}
+
+static void shard_open_that_runs_out_of_memory_returns_no_shard(void **state)
+{
+	struct shard_case c = { 0 };
+	struct jr_fault_case writer = {
+		.name = "jr_shard_open (writer)", .ctx = &c, .eb = &c.eb,
+		.op = shard_open_writer_op, .failed = shard_is_null,
+		.done = shard_open_done,
+	};
+	struct jr_fault_case reader = {
+		.name = "jr_shard_open (reader)", .ctx = &c, .eb = &c.eb,
+		.op = shard_open_reader_op, .failed = shard_is_null,
+		.done = shard_open_done,
+	};
+
+	(void)state;
+	shard_fixture();
+	shard_restore();
+	sweep_both(&writer, 2, 10);
+	sweep_both(&reader, 2, 10);
+}
+
+/* append: the chain is as it was, it verifies, and once memory is back the
+ * same append gives a normal run's block at the same height. */
+static void shard_append_before(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	shard_restore();
+	c->s = shard_open_ok(&sx.work, fx.kiosk);
+}
+
+static int shard_append_op(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return shard_append_rec(c->s, 2, &c->height, c->hash, &c->eb);
+}
+
+static void assert_shard_at_2(struct jr_shard *s)
+{
+	struct jr_buf p;
+
+	assert_int_equal(jr_shard_height(s), 2);
+	assert_memory_equal(jr_shard_head_hash(s), sx.head2, JR_HASH_BYTES);
+	assert_int_equal(jr_shard_receipt(s, rx.regid[2], &p), JR_ENOTFOUND);
+	shard_verify_ok(s);
+}
+
+static void shard_append_failed(void *ctx, int rc)
+{
+	struct shard_case *c = ctx;
+	uint8_t h[JR_HASH_BYTES];
+
+	assert_says(&c->eb, rc);
+	assert_int_equal(c->height, 0);
+	assert_true(all_zero(c->hash, sizeof c->hash));
+	assert_shard_at_2(c->s);
+	/* The same handle, or a reopened one where the handle asks for it
+	 * (a failed commit), appends at height 3 with a normal run's hash. */
+	rc = shard_append_rec(c->s, 2, &c->height, h, NULL);
+	if (rc != JR_OK) {
+		assert_int_equal(rc, JR_EIO);
+		jr_shard_close(c->s);
+		c->s = shard_open_ok(&sx.work, fx.kiosk);
+		assert_shard_at_2(c->s);
+		shard_append_ok(c->s, 2, 3, h);
+	}
+	assert_memory_equal(h, sx.head3, JR_HASH_BYTES);
+	jr_shard_close(c->s);
+	c->s = NULL;
+}
+
+static void shard_append_done(void *ctx)
+{
+	struct shard_case *c = ctx;
+	struct jr_buf p;
+
+	assert_int_equal(c->height, 3);
+	assert_memory_equal(c->hash, sx.head3, JR_HASH_BYTES);
+	assert_int_equal(jr_shard_receipt(c->s, rx.regid[2], &p), JR_OK);
+	assert_int_equal(p.len, rx.rcpt[2].len);
+	assert_memory_equal(p.base, rx.rcpt[2].base, p.len);
+	jr_buf_free(&p);
+	shard_verify_ok(c->s);
+	jr_shard_close(c->s);
+	c->s = NULL;
+}
+
+static void shard_append_that_runs_out_of_memory_leaves_the_chain_as_it_was(
+	void **state)
+{
+	struct shard_case c = { 0 };
+	struct jr_fault_case fc = {
+		.name = "jr_shard_append", .ctx = &c, .eb = &c.eb,
+		.before = shard_append_before, .op = shard_append_op,
+		.failed = shard_append_failed, .done = shard_append_done,
+	};
+
+	(void)state;
+	shard_fixture();
+	sweep_both(&fc, 2, 5);
+}
+
+/* Reads on one open shard: verify, get and the receipt lookups. */
+static int shard_verify_op(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	c->bad = 99;
+	return jr_shard_verify(c->s, JR_VERIFY_FULL, &c->bad, &c->eb);
+}
+
+static void shard_verify_failed(void *ctx, int rc)
+{
+	struct shard_case *c = ctx;
+
+	assert_says(&c->eb, rc);
+	/* Running out of memory says nothing about any block. */
+	assert_int_equal(c->bad, 0);
+}
+
+static void shard_verify_done(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	assert_int_equal(c->bad, 0);
+}
+
+static int shard_get_op(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	memset(c->sig, 0xee, sizeof c->sig);
+	return jr_shard_get(c->s, 2, &c->buf, c->sig, &c->eb);
+}
+
+static void shard_get_failed(void *ctx, int rc)
+{
+	struct shard_case *c = ctx;
+
+	assert_says(&c->eb, rc);
+	assert_null(c->buf.base);
+	assert_int_equal(c->buf.len, 0);
+	assert_true(all_zero(c->sig, sizeof c->sig));
+}
+
+static void shard_get_done(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	assert_int_equal(c->buf.len, sx.body2.len);
+	assert_memory_equal(c->buf.base, sx.body2.base, sx.body2.len);
+	assert_memory_equal(c->sig, sx.sig2, JR_SIG_BYTES);
+	jr_buf_free(&c->buf);
+}
+
+static int shard_receipt_op(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	return jr_shard_receipt(c->s, rx.regid[1], &c->buf);
+}
+
+static int shard_last_receipt_op(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	return jr_shard_last_receipt(c->s, &c->buf);
+}
+
+static int shard_receipt_by_code_op(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	return jr_shard_receipt_by_code(c->s, jr_regid_prefix45(rx.regid[1]),
+		&c->buf);
+}
+
+static void shard_buf_is_empty(void *ctx, int rc)
+{
+	struct shard_case *c = ctx;
+
+	(void)rc;
+	assert_null(c->buf.base);
+	assert_int_equal(c->buf.len, 0);
+}
+
+static void shard_buf_is_receipt_1(void *ctx)
+{
+	struct shard_case *c = ctx;
+
+	assert_int_equal(c->buf.len, rx.rcpt[1].len);
+	assert_memory_equal(c->buf.base, rx.rcpt[1].base, rx.rcpt[1].len);
+	jr_buf_free(&c->buf);
+}
+
+static void shard_reads_that_run_out_of_memory_return_nothing(void **state)
+{
+	struct shard_case c = { 0 };
+	struct jr_fault_case cases[] = {
+		{ .name = "jr_shard_verify", .op = shard_verify_op,
+		  .failed = shard_verify_failed, .done = shard_verify_done },
+		{ .name = "jr_shard_get", .op = shard_get_op,
+		  .failed = shard_get_failed, .done = shard_get_done },
+		{ .name = "jr_shard_receipt", .op = shard_receipt_op,
+		  .failed = shard_buf_is_empty, .done = shard_buf_is_receipt_1 },
+		{ .name = "jr_shard_last_receipt", .op = shard_last_receipt_op,
+		  .failed = shard_buf_is_empty, .done = shard_buf_is_receipt_1 },
+		{ .name = "jr_shard_receipt_by_code", .op = shard_receipt_by_code_op,
+		  .failed = shard_buf_is_empty, .done = shard_buf_is_receipt_1 },
+	};
+
+	(void)state;
+	shard_fixture();
+	shard_restore();
+	c.s = shard_open_ok(&sx.work, fx.kiosk);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cases[i].ctx = &c;
+		cases[i].eb = &c.eb;
+		sweep_both(&cases[i], 0, 0);
+	}
+	/* Whatever failed, the shard is as it was. */
+	assert_shard_at_2(c.s);
+	jr_shard_close(c.s);
+}
+
+/* ---- the registrar ---- */
+
+/* A made-up worker whom the default policy accepts. */
+static void sample_worker(struct jr_registration *r)
+{
+	memset(r, 0, sizeof *r);
+	memcpy(r->nik, "3328105403869001", sizeof "3328105403869001");
+	memcpy(r->name, "Siti Contoh", sizeof "Siti Contoh");
+	r->sex = JR_SEX_FEMALE;
+	r->birth = 19860314;
+	r->birth_year = 1986;
+	r->village = 3328101008;
+	r->occupation = JR_OCC_STREET_VENDOR;
+	r->income = JR_INCOME_500K_1M;
+	memcpy(r->phone, "081234500001", sizeof "081234500001");
+	memcpy(r->address, "Jl. Contoh No. 1 RT 01 RW 02",
+		sizeof "Jl. Contoh No. 1 RT 01 RW 02");
+}
+
+#define SUBMIT_NOW (T0 + 100)
+
+struct registrar_case {
+	struct jr_shard *s;
+	struct jr_registrar *g;
+	struct jr_policy policy;
+	struct jr_registration r;
+	struct jr_verdict v;
+	struct jr_issued is;
+	struct jr_errbuf eb;
+};
+
+static int registrar_new_op(void *ctx)
+{
+	struct registrar_case *c = ctx;
+
+	return jr_registrar_new(c->s, fx.kiosk, &c->policy,
+		fx.consortium_pub.box_pk, &c->g);
+}
+
+static void registrar_is_null(void *ctx, int rc)
+{
+	struct registrar_case *c = ctx;
+
+	(void)rc;
+	assert_null(c->g);
+}
+
+static void registrar_new_done(void *ctx)
+{
+	struct registrar_case *c = ctx;
+
+	assert_non_null(c->g);
+	jr_registrar_free(c->g);
+	c->g = NULL;
+}
+
+/* A fresh shard at height 2 and a registrar with no epoch open yet, so the
+ * run opens the epoch too. */
+static void registrar_submit_before(void *ctx)
+{
+	struct registrar_case *c = ctx;
+
+	shard_restore();
+	c->s = shard_open_ok(&sx.work, fx.kiosk);
+	assert_int_equal(registrar_new_op(c), JR_OK);
+	sample_worker(&c->r);
+}
+
+static int registrar_submit_op(void *ctx)
+{
+	struct registrar_case *c = ctx;
+
+	jr_errclear(&c->eb);
+	return jr_registrar_submit(c->g, &c->r, SUBMIT_NOW, &c->v, &c->is, &c->eb);
+}
+
+static void registrar_close(struct registrar_case *c)
+{
+	jr_registrar_free(c->g);
+	c->g = NULL;
+	jr_shard_close(c->s);
+	c->s = NULL;
+	jr_registration_wipe(&c->r);
+}
+
+/* What a normal submit gives: the receipt for height 3 verifies, the shard
+ * holds it, and the centre opens the stored record to the worker's data.
+ * (The epoch is random, so the bytes differ from run to run.) */
+static void assert_issued_at_3(struct registrar_case *c)
+{
+	struct jr_registration got, want;
+	struct jr_receipt rc;
+	struct jr_buf body = { NULL, 0 }, stored = { NULL, 0 };
+	uint8_t sig[JR_SIG_BYTES], regid[JR_REGID_BYTES];
+	struct jr_block b;
+
+	assert_int_equal(c->v.n, 0);
+	assert_int_equal(c->is.height, 3);
+	assert_int_equal(jr_shard_height(c->s), 3);
+	assert_int_equal(jr_receipt_verify(c->is.payload, c->is.payload_len,
+		fx.kiosk_pub.sign_pk, &rc, NULL), JR_OK);
+	assert_int_equal(rc.height, 3);
+	assert_memory_equal(rc.regid, c->is.regid, JR_REGID_BYTES);
+	assert_string_equal(rc.masked_name, "S*** C*****");
+	assert_int_equal(jr_shard_receipt(c->s, c->is.regid, &stored), JR_OK);
+	assert_int_equal(stored.len, c->is.payload_len);
+	assert_memory_equal(stored.base, c->is.payload, stored.len);
+	jr_buf_free(&stored);
+	assert_int_equal(jr_shard_get(c->s, 3, &body, sig, NULL), JR_OK);
+	assert_int_equal(jr_block_decode(body.base, body.len, &b, NULL), JR_OK);
+	assert_int_equal(b.n_records, 1);
+	jr_record_id(b.records[0], b.record_len[0], regid);
+	assert_memory_equal(regid, c->is.regid, JR_REGID_BYTES);
+	assert_int_equal(jr_record_open(b.records[0], b.record_len[0], rx.opener,
+		&got, NULL), JR_OK);
+	sample_worker(&want);
+	assert_string_equal(got.nik, want.nik);
+	assert_string_equal(got.name, want.name);
+	assert_string_equal(got.address, want.address);
+	jr_registration_wipe(&got);
+	jr_buf_free(&body);
+	shard_verify_ok(c->s);
+}
+
+static void registrar_submit_failed(void *ctx, int rc)
+{
+	struct registrar_case *c = ctx;
+
+	assert_says(&c->eb, rc);
+	assert_true(all_zero(&c->is, sizeof c->is));
+	assert_int_equal(c->v.n, 0);
+	assert_shard_at_2(c->s);
+	/* Memory back: the same registrar, or after a failed commit a reopened
+	 * shard and a new registrar, issues the receipt for height 3. */
+	rc = registrar_submit_op(c);
+	if (rc != JR_OK) {
+		assert_int_equal(rc, JR_EIO);
+		registrar_close(c);
+		registrar_submit_before(c);
+		assert_shard_at_2(c->s);
+		assert_int_equal(registrar_submit_op(c), JR_OK);
+	}
+	assert_issued_at_3(c);
+	registrar_close(c);
+}
+
+static void registrar_submit_done(void *ctx)
+{
+	struct registrar_case *c = ctx;
+
+	assert_issued_at_3(c);
+	registrar_close(c);
+}
+
+static void registrar_that_runs_out_of_memory_issues_no_receipt_and_stores_nothing(
+	void **state)
+{
+	struct registrar_case c = { 0 };
+	struct jr_fault_case make = {
+		.name = "jr_registrar_new", .ctx = &c, .op = registrar_new_op,
+		.failed = registrar_is_null, .done = registrar_new_done,
+	};
+	struct jr_fault_case submit = {
+		.name = "jr_registrar_submit", .ctx = &c, .eb = &c.eb,
+		.before = registrar_submit_before, .op = registrar_submit_op,
+		.failed = registrar_submit_failed, .done = registrar_submit_done,
+	};
+
+	(void)state;
+	shard_fixture();
+	jr_policy_default(&c.policy);
+	shard_restore();
+	c.s = shard_open_ok(&sx.work, fx.kiosk);
+	sweep(&make, 1);
+	jr_shard_close(c.s);
+	c.s = NULL;
+	sweep_both(&submit, 8, 5);
 }
 
 /* ---- the harness itself ---- */
@@ -1190,25 +2301,35 @@ static void harness_fails_exactly_the_nth_allocation_and_counts_them(void **stat
 	assert_int_equal(jr_fault_live(), 0);
 }
 
+#define SWEEP_TEST(f) cmocka_unit_test_teardown(f, sweep_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(harness_fails_exactly_the_nth_allocation_and_counts_them, sweep_teardown),
-		cmocka_unit_test_teardown(cbor_writer_that_runs_out_of_memory_frees_its_buffer, sweep_teardown),
-		cmocka_unit_test_teardown(key_from_seed_that_runs_out_of_memory_returns_no_key, sweep_teardown),
-		cmocka_unit_test_teardown(key_generate_that_runs_out_of_memory_returns_no_key, sweep_teardown),
-		cmocka_unit_test_teardown(key_save_that_runs_out_of_memory_leaves_no_file, sweep_teardown),
-		cmocka_unit_test_teardown(key_load_that_runs_out_of_memory_returns_no_key, sweep_teardown),
-		cmocka_unit_test_teardown(pin_key_encode_and_decode_that_run_out_of_memory_fail_cleanly, sweep_teardown),
-		cmocka_unit_test_teardown(pin_key_save_and_load_that_run_out_of_memory_fail_cleanly, sweep_teardown),
-		cmocka_unit_test_teardown(public_key_files_that_run_out_of_memory_fail_cleanly, sweep_teardown),
-		cmocka_unit_test_teardown(seal_epoch_open_that_runs_out_of_memory_returns_no_epoch, sweep_teardown),
-		cmocka_unit_test_teardown(seal_opener_that_runs_out_of_memory_returns_no_opener, sweep_teardown),
-		cmocka_unit_test_teardown(policy_encode_that_runs_out_of_memory_gives_no_bytes, sweep_teardown),
-		cmocka_unit_test_teardown(receipt_that_runs_out_of_memory_is_not_half_signed, sweep_teardown),
-		cmocka_unit_test_teardown(qr_and_png_that_run_out_of_memory_fail_cleanly, sweep_teardown),
+		SWEEP_TEST(harness_fails_exactly_the_nth_allocation_and_counts_them),
+		SWEEP_TEST(cbor_writer_that_runs_out_of_memory_frees_its_buffer),
+		SWEEP_TEST(key_from_seed_that_runs_out_of_memory_returns_no_key),
+		SWEEP_TEST(key_generate_that_runs_out_of_memory_returns_no_key),
+		SWEEP_TEST(key_save_that_runs_out_of_memory_leaves_no_file),
+		SWEEP_TEST(key_load_that_runs_out_of_memory_returns_no_key),
+		SWEEP_TEST(pin_key_encode_and_decode_that_run_out_of_memory_fail_cleanly),
+		SWEEP_TEST(pin_key_save_and_load_that_run_out_of_memory_fail_cleanly),
+		SWEEP_TEST(public_key_files_that_run_out_of_memory_fail_cleanly),
+		SWEEP_TEST(seal_epoch_open_that_runs_out_of_memory_returns_no_epoch),
+		SWEEP_TEST(seal_opener_that_runs_out_of_memory_returns_no_opener),
+		SWEEP_TEST(policy_encode_that_runs_out_of_memory_gives_no_bytes),
+		SWEEP_TEST(receipt_that_runs_out_of_memory_is_not_half_signed),
+		SWEEP_TEST(qr_and_png_that_run_out_of_memory_fail_cleanly),
+		SWEEP_TEST(record_that_runs_out_of_memory_is_neither_sealed_nor_opened),
+		SWEEP_TEST(block_that_runs_out_of_memory_gives_no_bytes),
+		SWEEP_TEST(shard_create_that_runs_out_of_memory_leaves_no_files),
+		SWEEP_TEST(shard_open_that_runs_out_of_memory_returns_no_shard),
+		SWEEP_TEST(shard_append_that_runs_out_of_memory_leaves_the_chain_as_it_was),
+		SWEEP_TEST(shard_reads_that_run_out_of_memory_return_nothing),
+		SWEEP_TEST(registrar_that_runs_out_of_memory_issues_no_receipt_and_stores_nothing),
 	};
 
+	use_tmpfs();
 	if (jr_fault_sqlite_install() != 0 || jr_init() != JR_OK)
 		return 1;
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
