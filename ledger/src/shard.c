@@ -885,13 +885,13 @@ static int verify_row(struct jr_shard *s, sqlite3_stmt *st,
 	    bl > JR_BLOCK_MAX_BYTES)
 		return bad(s, eb, JR_ECORRUPT, w->expect, "has a hash, body or signature of the wrong size");
 	jr_hash(body, (size_t)bl, calc);
-	if (sodium_memcmp(calc, hash, JR_HASH_BYTES) != 0)
+	if (!jr_hash_equal(calc, hash))
 		return bad(s, eb, JR_ECORRUPT, w->expect, "does not have the stored hash");
 	if (jr_block_scan(body, (size_t)bl, &b) != JR_OK)
 		return bad(s, eb, JR_ECORRUPT, w->expect, "is not a well-formed block");
 	if (b.height != w->expect || memcmp(b.kiosk_id, s->kiosk_id, JR_ID_BYTES) != 0)
 		return bad(s, eb, JR_ECORRUPT, w->expect, "names another height or kiosk");
-	if (sodium_memcmp(b.prev, w->prev, JR_HASH_BYTES) != 0)
+	if (!jr_hash_equal(b.prev, w->prev))
 		return bad(s, eb, JR_ECORRUPT, w->expect, "does not follow the block before it");
 	if (b.time < w->time)
 		return bad(s, eb, JR_ECORRUPT, w->expect, "is dated before the block before it");

@@ -21,7 +21,9 @@
 #include "jaring/keys.h"
 #include "jaring/receipt.h"
 #include "jaring/registrar.h"
+#include "jaring/record.h"
 #include "jaring/rules.h"
+#include "jaring/seal.h"
 #include "jaring/shard.h"
 
 static double now_s(clockid_t clk)
@@ -139,15 +141,36 @@ static void bench_submit(const char *dir, const struct jr_key *kiosk,
 	jr_shard_close(s);
 }
 
+/* A real sealed record of `kiosk`, the size the kiosk writes. */
+static void real_record(const struct jr_key *kiosk, const struct jr_key *centre,
+	struct jr_buf *rec)
+{
+	struct jr_registration r;
+	struct jr_seal_epoch *ep;
+	struct jr_pubkey cpub;
+	uint8_t regid[JR_REGID_BYTES];
+
+	jr_key_public(centre, &cpub);
+	check(jr_seal_epoch_open(cpub.box_pk, 1790000000, &ep), "epoch", NULL);
+	worker(&r, 1);
+	memcpy(r.kiosk_id, jr_key_id(kiosk), JR_ID_BYTES);
+	r.time = 1790000000;
+	r.consent_version = 1;
+	check(jr_record_encode(&r, ep, rec, regid, NULL), "record", NULL);
+	jr_registration_wipe(&r);
+	jr_seal_epoch_close(ep);
+}
+
 /* Appends n one-record blocks through the public path; returns appends/s. */
 static double build_chain(const char *dir, const char *name, const struct jr_key *kiosk,
-	uint64_t n, struct jr_shard **out)
+	const struct jr_key *centre, uint64_t n, struct jr_shard **out)
 {
 	char db[1024], ctr[1024];
 	struct jr_errbuf eb = { 0 };
-	uint8_t rec[300], hash[JR_HASH_BYTES];
-	const uint8_t *recs[1] = { rec };
-	size_t lens[1] = { sizeof rec };
+	struct jr_buf rec;
+	uint8_t hash[JR_HASH_BYTES];
+	const uint8_t *recs[1];
+	size_t lens[1];
 	uint64_t i, h;
 	double w0;
 
@@ -155,13 +178,16 @@ static double build_chain(const char *dir, const char *name, const struct jr_key
 	snprintf(ctr, sizeof ctr, "%s/%s.counter", dir, name);
 	check(jr_shard_create(db, ctr, kiosk, &eb), "create", &eb);
 	check(jr_shard_open(db, ctr, kiosk, out, &eb), "open", &eb);
-	/* A record-sized opaque payload: the shard stores records as bytes. */
-	randombytes_buf(rec, sizeof rec);
+	real_record(kiosk, centre, &rec);
+	recs[0] = rec.base;
+	lens[0] = rec.len;
 	w0 = now_s(CLOCK_MONOTONIC);
 	for (i = 0; i < n; i++)
 		check(jr_shard_append(*out, 1790000000 + (int64_t)i, recs, lens, 1, NULL, 0,
 			&h, hash, &eb), "append", &eb);
-	return (double)n / (now_s(CLOCK_MONOTONIC) - w0);
+	w0 = now_s(CLOCK_MONOTONIC) - w0;
+	jr_buf_free(&rec);
+	return (double)n / w0;
 }
 
 static double sodium_verify_rate(void)
@@ -174,12 +200,12 @@ static double sodium_verify_rate(void)
 	crypto_sign_keypair(pk, sk);
 	randombytes_buf(msg, sizeof msg);
 	crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
-	w0 = now_s(CLOCK_MONOTONIC);
+	w0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
 	for (i = 0; i < n; i++)
 		bad |= crypto_sign_verify_detached(sig, msg, sizeof msg, pk);
 	if (bad)
 		exit(1);
-	return n / (now_s(CLOCK_MONOTONIC) - w0);
+	return n / (now_s(CLOCK_PROCESS_CPUTIME_ID) - w0);
 }
 
 static double verify_rate(struct jr_shard *s, enum jr_verify_mode mode, int reps)
@@ -189,10 +215,13 @@ static double verify_rate(struct jr_shard *s, enum jr_verify_mode mode, int reps
 	double best = 0;
 	int i;
 
+	/* Verification is single-threaded and CPU-bound (the chain is in the
+	 * page cache), so its CPU time is its wall time on an idle machine; CPU
+	 * time keeps the figure honest while other work shares the cores. */
 	for (i = 0; i < reps; i++) {
-		double w0 = now_s(CLOCK_MONOTONIC), r;
+		double w0 = now_s(CLOCK_PROCESS_CPUTIME_ID), r;
 		check(jr_shard_verify(s, mode, &bad, &eb), "verify", &eb);
-		r = (double)jr_shard_height(s) / (now_s(CLOCK_MONOTONIC) - w0);
+		r = (double)jr_shard_height(s) / (now_s(CLOCK_PROCESS_CPUTIME_ID) - w0);
 		best = r > best ? r : best;
 	}
 	return best;
@@ -267,18 +296,18 @@ int main(int argc, char **argv)
 
 	bench_receipts(kiosk);
 	bench_submit(argv[1], kiosk, centre);
-	appends = build_chain(argv[1], "appends", kiosk2, 500, &disk);
+	appends = build_chain(argv[1], "appends", kiosk2, centre, 500, &disk);
 	row("shard append, synchronous=FULL (disk)", appends, "appends/s", "", -1);
 	jr_shard_close(disk);
 
-	build_chain(fast ? fast : argv[1], "chain", kiosk2, blocks, &chain);
+	build_chain(fast ? fast : argv[1], "chain", kiosk2, centre, blocks, &chain);
 	sodium = sodium_verify_rate();
 	full = verify_rate(chain, JR_VERIFY_FULL, 2);
 	head = verify_rate(chain, JR_VERIFY_HEAD, 5);
-	row("libsodium crypto_sign_verify_detached", sodium, "verifies/s", "", -1);
-	row("chain verify, every signature", full, "blocks/s", ">= 90% of libsodium",
+	row("libsodium crypto_sign_verify_detached (CPU)", sodium, "verifies/s", "", -1);
+	row("chain verify, every signature (CPU)", full, "blocks/s", ">= 90% of libsodium",
 		full >= 0.9 * sodium);
-	row("chain verify, head signature only", head, "blocks/s", ">= 1,000,000",
+	row("chain verify, head signature only (CPU)", head, "blocks/s", ">= 1,000,000",
 		head >= 1e6);
 	jr_shard_close(chain);
 
