@@ -293,6 +293,51 @@ static void cbor_writer_that_runs_out_of_memory_frees_its_buffer(void **state)
 	jr_buf_free(&c.ref);
 }
 
+/* The fixed writer is for secrets in sodium_malloc'd memory: it must never
+ * reach the ordinary heap, so its sweep meets no allocation at all. */
+struct cbw_fixed_case {
+	uint8_t buf[64], ref[64];
+	size_t len, reflen;
+};
+
+static int cbw_fixed_op(void *ctx)
+{
+	struct cbw_fixed_case *c = ctx;
+	struct jr_cbw w;
+
+	memset(c->buf, 0, sizeof c->buf);
+	jr_cbw_init_fixed(&w, c->buf, sizeof c->buf);
+	jr_cbw_map(&w, 2);
+	jr_cbw_uint(&w, 0);
+	jr_cbw_text(&w, "3328105403869001", 16);
+	jr_cbw_uint(&w, 1);
+	jr_cbw_uint(&w, 19860314);
+	return jr_cbw_finish_fixed(&w, &c->len);
+}
+
+static void cbw_fixed_done(void *ctx)
+{
+	struct cbw_fixed_case *c = ctx;
+
+	assert_int_equal(c->len, c->reflen);
+	assert_memory_equal(c->buf, c->ref, c->reflen);
+}
+
+static void cbor_fixed_writer_never_allocates(void **state)
+{
+	struct cbw_fixed_case c = { 0 };
+	struct jr_fault_case fc = {
+		.name = "jr_cbw_init_fixed + jr_cbw_finish_fixed", .ctx = &c,
+		.op = cbw_fixed_op, .done = cbw_fixed_done,
+	};
+
+	(void)state;
+	assert_int_equal(cbw_fixed_op(&c), JR_OK);
+	memcpy(c.ref, c.buf, sizeof c.buf);
+	c.reflen = c.len;
+	assert_int_equal(jr_fault_sweep(&fc), 0);
+}
+
 /* ---- keys ---- */
 
 struct key_case {
@@ -2308,6 +2353,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		SWEEP_TEST(harness_fails_exactly_the_nth_allocation_and_counts_them),
 		SWEEP_TEST(cbor_writer_that_runs_out_of_memory_frees_its_buffer),
+		SWEEP_TEST(cbor_fixed_writer_never_allocates),
 		SWEEP_TEST(key_from_seed_that_runs_out_of_memory_returns_no_key),
 		SWEEP_TEST(key_generate_that_runs_out_of_memory_returns_no_key),
 		SWEEP_TEST(key_save_that_runs_out_of_memory_leaves_no_file),
