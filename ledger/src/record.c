@@ -175,70 +175,29 @@ static int check_personal(const struct jr_registration *r, struct jr_errbuf *eb)
 
 /* ---- plaintext: canonical CBOR in secret memory --------------------- */
 
-struct ptw {
-	uint8_t *p;
-	size_t len;
-	size_t cap;
-	bool over;
-};
-
-static void ptw_put(struct ptw *w, const void *src, size_t n)
+static void kv_text(struct jr_cbw *w, uint64_t key, const char *s)
 {
-	if (w->over || n > w->cap - w->len) {
-		w->over = true;
-		return;
-	}
-	memcpy(w->p + w->len, src, n);
-	w->len += n;
+	jr_cbw_uint(w, key);
+	jr_cbw_text(w, s, strlen(s));
 }
 
-/* Shortest-form head (RFC 8949 §4.2.1). */
-static void ptw_head(struct ptw *w, unsigned major, uint64_t v)
-{
-	uint8_t h[9];
-	size_t n, i;
-
-	if (v < 24) {
-		h[0] = (uint8_t)(major << 5 | v);
-		ptw_put(w, h, 1);
-		return;
-	}
-	if (v <= 0xff)
-		h[0] = (uint8_t)(major << 5 | 24), n = 1;
-	else if (v <= 0xffff)
-		h[0] = (uint8_t)(major << 5 | 25), n = 2;
-	else if (v <= 0xffffffffu)
-		h[0] = (uint8_t)(major << 5 | 26), n = 4;
-	else
-		h[0] = (uint8_t)(major << 5 | 27), n = 8;
-	for (i = 0; i < n; i++)
-		h[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	ptw_put(w, h, 1 + n);
-}
-
-static void ptw_text(struct ptw *w, uint64_t key, const char *s)
-{
-	size_t n = strlen(s);
-
-	ptw_head(w, 0, key);
-	ptw_head(w, 3, n);
-	ptw_put(w, s, n);
-}
-
-/* Encodes the checked personal fields of r into pt[cap]; 0 if they do not
- * fit (cannot happen for checked fields: PT_MAX is their maximum). */
+/* Encodes the checked personal fields of r into pt[cap] (sodium_malloc'd:
+ * the writer never copies them elsewhere); 0 if they do not fit, which
+ * cannot happen for checked fields: PT_MAX is their maximum. */
 static size_t pt_encode(const struct jr_registration *r, uint8_t *pt, size_t cap)
 {
-	struct ptw w = { pt, 0, cap, false };
+	struct jr_cbw w;
+	size_t len;
 
-	ptw_head(&w, 5, 5);
-	ptw_text(&w, 0, r->nik);
-	ptw_text(&w, 1, r->name);
-	ptw_head(&w, 0, 2);
-	ptw_head(&w, 0, r->birth);
-	ptw_text(&w, 3, r->phone);
-	ptw_text(&w, 4, r->address);
-	return w.over ? 0 : w.len;
+	jr_cbw_init_fixed(&w, pt, cap);
+	jr_cbw_map(&w, 5);
+	kv_text(&w, 0, r->nik);
+	kv_text(&w, 1, r->name);
+	jr_cbw_uint(&w, 2);
+	jr_cbw_uint(&w, r->birth);
+	kv_text(&w, 3, r->phone);
+	kv_text(&w, 4, r->address);
+	return jr_cbw_finish_fixed(&w, &len) == JR_OK ? len : 0;
 }
 
 /* Copies a text field of at most max bytes into dst[max + 1]. */
@@ -506,7 +465,8 @@ int jr_record_encode(const struct jr_registration *r,
 	ptlen = pt_encode(r, pt, PT_MAX);
 	rc = ptlen == 0 ? JR_EINTERNAL : encode_ad(r, &ad);
 	if (rc != JR_OK) {
-		jr_errf(eb, rc, "record: could not encode the readable fields");
+		jr_errf(eb, rc, "record: could not encode the readable fields (%s)",
+			jr_strerror(rc));
 		goto err_after_pt;
 	}
 	rc = jr_seal(epoch, ad.base, ad.len, pt, ptlen, nonce, ct);
@@ -551,8 +511,12 @@ int jr_record_open(const uint8_t *p, size_t len,
 	struct jr_errbuf *eb)
 {
 	uint8_t ad[JR_RECORD_MAX_BYTES];
+	/* The plaintext lands in *out (the caller's memory) either way, so a
+	 * sodium_malloc'd copy would protect nothing more, and its four
+	 * system calls would cost the centre as much as the X25519 that epochs
+	 * save. A wiped stack buffer instead. */
+	uint8_t pt[PT_MAX];
 	struct parsed ps;
-	uint8_t *pt = NULL;
 	size_t ptlen;
 	int rc;
 
@@ -564,15 +528,10 @@ int jr_record_open(const uint8_t *p, size_t len,
 	rc = record_parse(p, len, out, &ps, eb);
 	if (rc != JR_OK)
 		goto err;
+	ptlen = ps.ctlen - JR_SEAL_TAG_BYTES; /* record_parse: ctlen <= CT_MAX */
 	/* ad = the map without key 10: one entry less, cut before key 10. */
 	ad[0] = (uint8_t)(p[0] - 1);
 	memcpy(ad + 1, p + 1, ps.sealed_off - 1);
-	ptlen = ps.ctlen - JR_SEAL_TAG_BYTES;
-	pt = sodium_malloc(ptlen);
-	if (pt == NULL) {
-		rc = jr_errf(eb, JR_ENOMEM, "record: out of secure memory");
-		goto err;
-	}
 	rc = jr_seal_open(opener, ps.epoch_pk, ps.nonce, ad, ps.sealed_off, ps.ct,
 		ps.ctlen, pt);
 	if (rc != JR_OK) {
@@ -583,10 +542,10 @@ int jr_record_open(const uint8_t *p, size_t len,
 	rc = pt_decode(pt, ptlen, out, eb);
 	if (rc != JR_OK)
 		goto err;
-	sodium_free(pt);
+	sodium_memzero(pt, sizeof pt);
 	return JR_OK;
 err:
-	sodium_free(pt);
+	sodium_memzero(pt, sizeof pt);
 	jr_registration_wipe(out);
 	return rc;
 }
