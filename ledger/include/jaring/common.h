@@ -63,7 +63,8 @@ JR_API int jr_errf(struct jr_errbuf *eb, int code, const char *fmt, ...)
 #ifdef __clang_analyzer__
 /* For clang-tidy only, never compiled: the analyser reads one file at a time
  * and cannot see that jr_errf returns its code, so it followed
- * `return jr_errf(eb, JR_EIO, ...)` as if JR_OK could come back. */
+ * `return jr_errf(eb, JR_EIO, ...)` as if JR_OK could come back. (The model
+ * reads `code` twice; nothing runs, so that is harmless.) */
 static inline int jr_errf_returns_(int code, int ignored)
 {
 	(void)ignored;
