@@ -8,7 +8,9 @@
  * and verifies it, and opens the sealed fields as the centre would. Prints
  * only masked names: even demo data is treated as personal data.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,9 +82,16 @@ static void die(const char *what, int rc, const struct jr_errbuf *eb)
 
 /* A fresh output tree: the demo never reuses a kiosk identity, and refuses
  * to clear a folder it did not make. */
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 static void prepare_out(struct demo *d)
 {
-	char cmd[1200];
 	struct stat st;
 	FILE *f;
 
@@ -92,11 +101,9 @@ static void prepare_out(struct demo *d)
 				"choose another --out folder\n", d->out);
 			exit(1);
 		}
-		/* Through the shell: the folder is the demo's own (the marker
-		 * above) and the operator named it. */
-		if (snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", d->out) >= (int)sizeof cmd ||
-		    system(cmd) != 0) { /* NOLINT(cert-env33-c) */
-			fprintf(stderr, "jaring-demo: cannot clear %s\n", d->out);
+		/* Depth first, never following links out of the folder. */
+		if (nftw(d->out, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+			fprintf(stderr, "jaring-demo: cannot clear %s: %s\n", d->out, strerror(errno));
 			exit(1);
 		}
 	}
