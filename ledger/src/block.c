@@ -86,19 +86,6 @@ int jr_block_encode(const struct jr_block *b, struct jr_buf *out)
 	return jr_cbw_finish(&w, out);
 }
 
-static int read_fixed(struct jr_cbr *r, uint64_t key, uint8_t *dst, size_t want)
-{
-	const uint8_t *p;
-	size_t n;
-
-	if (jr_cbr_key(r, key) != JR_OK || jr_cbr_bytes(r, &p, &n) != JR_OK)
-		return r->err;
-	if (n != want)
-		return JR_EFORMAT;
-	memcpy(dst, p, n);
-	return JR_OK;
-}
-
 static int read_records(struct jr_cbr *r, struct jr_block *out)
 {
 	size_t n = 0, i;
@@ -118,29 +105,19 @@ static int block_parse(const uint8_t *p, size_t len, struct jr_block *out,
 	struct jr_errbuf *eb)
 {
 	struct jr_cbr r;
-	uint64_t version = 0, time = 0;
+	uint64_t time = 0;
 	size_t n = 0;
 	int rc;
 
-	if (len > JR_BLOCK_MAX_BYTES)
-		return jr_errf(eb, JR_ETOOBIG, "block: %zu bytes, over the maximum of %d",
-			len, JR_BLOCK_MAX_BYTES);
-	rc = jr_cbor_check(p, len, eb);
+	rc = jr_cbr_open_versioned(&r, p, len, JR_BLOCK_MAX_BYTES, "block",
+		JR_BLOCK_VERSION, &n, eb);
 	if (rc != JR_OK)
-		return jr_errf(eb, rc, "block");
-	jr_cbr_init(&r, p, len);
-	if (jr_cbr_map(&r, &n) != JR_OK || jr_cbr_key(&r, 0) != JR_OK ||
-	    jr_cbr_uint(&r, &version) != JR_OK)
-		return jr_errf(eb, JR_EFORMAT, "block: not a map starting with a version");
-	if (version != JR_BLOCK_VERSION)
-		return jr_errf(eb, JR_EVERSION,
-			"block: version %llu is not known to this build (it reads version %d)",
-			(unsigned long long)version, JR_BLOCK_VERSION);
-	if (n != 6 || read_fixed(&r, 1, out->kiosk_id, JR_ID_BYTES) != JR_OK ||
-	    jr_cbr_key(&r, 2) != JR_OK || jr_cbr_uint(&r, &out->height) != JR_OK ||
-	    read_fixed(&r, 3, out->prev, JR_HASH_BYTES) != JR_OK ||
-	    jr_cbr_key(&r, 4) != JR_OK || jr_cbr_uint(&r, &time) != JR_OK ||
-	    time > INT64_MAX || read_records(&r, out) != JR_OK ||
+		return rc;
+	if (n != 6 || jr_cbr_key_fixed(&r, 1, out->kiosk_id, JR_ID_BYTES) != JR_OK ||
+	    jr_cbr_key_uint(&r, 2, UINT64_MAX, &out->height) != JR_OK ||
+	    jr_cbr_key_fixed(&r, 3, out->prev, JR_HASH_BYTES) != JR_OK ||
+	    jr_cbr_key_uint(&r, 4, INT64_MAX, &time) != JR_OK ||
+	    read_records(&r, out) != JR_OK ||
 	    jr_cbr_end(&r) != JR_OK)
 		return jr_errf(eb, JR_EFORMAT,
 			"block: the fields are not exactly {0 version, 1 kiosk id, 2 height, 3 prev, 4 time, 5 records}");

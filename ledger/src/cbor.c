@@ -590,6 +590,55 @@ int jr_cbr_key(struct jr_cbr *r, uint64_t want)
 	return rc;
 }
 
+int jr_cbr_key_uint(struct jr_cbr *r, uint64_t key, uint64_t max, uint64_t *v)
+{
+	*v = 0;
+	if (jr_cbr_key(r, key) != JR_OK || jr_cbr_uint(r, v) != JR_OK)
+		return r->err;
+	if (*v > max) {
+		*v = 0;
+		return r->err = JR_EFORMAT;
+	}
+	return JR_OK;
+}
+
+int jr_cbr_key_fixed(struct jr_cbr *r, uint64_t key, uint8_t *dst, size_t n)
+{
+	const uint8_t *p;
+	size_t len;
+
+	if (jr_cbr_key(r, key) != JR_OK || jr_cbr_bytes(r, &p, &len) != JR_OK)
+		return r->err;
+	if (len != n)
+		return r->err = JR_EFORMAT;
+	memcpy(dst, p, n);
+	return JR_OK;
+}
+
+int jr_cbr_open_versioned(struct jr_cbr *r, const uint8_t *p, size_t len,
+	size_t max, const char *what, uint64_t version, size_t *n,
+	struct jr_errbuf *eb)
+{
+	uint64_t v = 0;
+	int rc;
+
+	*n = 0;
+	jr_cbr_init(r, p, len);
+	if (len > max)
+		return r->err = jr_errf(eb, JR_ETOOBIG, "%s: %zu bytes, over the maximum of %zu",
+			what, len, max);
+	if ((rc = jr_cbor_check(p, len, eb)) != JR_OK)
+		return r->err = jr_errf(eb, rc, "%s", what);
+	if (jr_cbr_map(r, n) != JR_OK || jr_cbr_key_uint(r, 0, UINT64_MAX, &v) != JR_OK)
+		return jr_errf(eb, JR_EFORMAT, "%s: not a map starting with a version", what);
+	if (v != version)
+		return r->err = jr_errf(eb, JR_EVERSION,
+			"%s: version %llu is not known to this software (it reads version %llu); "
+			"update the software", what, (unsigned long long)v,
+			(unsigned long long)version);
+	return JR_OK;
+}
+
 static int cbr_skip(struct jr_cbr *r, unsigned depth)
 {
 	struct head h;

@@ -157,28 +157,6 @@ static int body_error(struct jr_errbuf *eb, int field, const char *what)
 		NOT_A_RECEIPT, field, what);
 }
 
-/* Reads key `key` and a byte string of exactly n bytes into out. */
-static int read_id(struct jr_cbr *r, uint64_t key, uint8_t *out, size_t n)
-{
-	const uint8_t *p = NULL;
-	size_t len = 0;
-
-	if (jr_cbr_key(r, key) != JR_OK || jr_cbr_bytes(r, &p, &len) != JR_OK ||
-	    len != n)
-		return JR_EFORMAT;
-	memcpy(out, p, n);
-	return JR_OK;
-}
-
-static int read_uint(struct jr_cbr *r, uint64_t key, uint64_t max,
-	uint64_t *v)
-{
-	if (jr_cbr_key(r, key) != JR_OK || jr_cbr_uint(r, v) != JR_OK ||
-	    *v > max)
-		return JR_EFORMAT;
-	return JR_OK;
-}
-
 static int read_name(struct jr_cbr *r, char out[JR_MASKED_NAME_MAX + 1])
 {
 	const char *s = NULL;
@@ -192,51 +170,33 @@ static int read_name(struct jr_cbr *r, char out[JR_MASKED_NAME_MAX + 1])
 	return JR_OK;
 }
 
-/* Version first, so that a receipt from a newer kiosk says so. */
-static int read_version(struct jr_cbr *r, struct jr_errbuf *eb)
-{
-	size_t n = 0;
-	uint64_t version = 0;
-
-	if (jr_cbr_map(r, &n) != JR_OK || read_uint(r, 0, UINT64_MAX,
-	    &version) != JR_OK)
-		return body_error(eb, 0, "version");
-	if (version != JR_RECEIPT_VERSION)
-		return jr_errf(eb, JR_EVERSION, "receipt version %llu is not "
-			"known to this software (it knows version %d); update "
-			"the kiosk software", (unsigned long long)version,
-			JR_RECEIPT_VERSION);
-	if (n != BODY_KEYS)
-		return jr_errf(eb, JR_EFORMAT, "receipt body has %zu fields "
-			"instead of %d: " NOT_A_RECEIPT, n, BODY_KEYS);
-	return JR_OK;
-}
-
 static int decode_body(const uint8_t *p, size_t len, struct jr_receipt *out,
 	struct jr_errbuf *eb)
 {
 	struct jr_cbr r;
 	uint64_t time = 0, policy = 0;
+	size_t n = 0;
 	int rc;
 
-	if (jr_cbor_check(p, len, eb) != JR_OK)
-		return jr_errf(eb, JR_EFORMAT, "receipt body is not canonical "
-			"CBOR: " NOT_A_RECEIPT);
-	jr_cbr_init(&r, p, len);
-	rc = read_version(&r, eb);
+	/* Version first, so that a receipt from a newer kiosk says so. */
+	rc = jr_cbr_open_versioned(&r, p, len, JR_RECEIPT_MAX_BYTES, "receipt body",
+		JR_RECEIPT_VERSION, &n, eb);
 	if (rc != JR_OK)
-		return rc;
-	if (read_id(&r, 1, out->kiosk_id, JR_ID_BYTES) != JR_OK)
+		return rc == JR_EVERSION ? rc : jr_errf(eb, rc, NOT_A_RECEIPT);
+	if (n != BODY_KEYS)
+		return jr_errf(eb, JR_EFORMAT, "receipt body has %zu fields "
+			"instead of %d: " NOT_A_RECEIPT, n, BODY_KEYS);
+	if (jr_cbr_key_fixed(&r, 1, out->kiosk_id, JR_ID_BYTES) != JR_OK)
 		return body_error(eb, 1, "kiosk id");
-	if (read_uint(&r, 2, UINT64_MAX, &out->height) != JR_OK)
+	if (jr_cbr_key_uint(&r, 2, UINT64_MAX, &out->height) != JR_OK)
 		return body_error(eb, 2, "height");
-	if (read_id(&r, 3, out->regid, JR_REGID_BYTES) != JR_OK)
+	if (jr_cbr_key_fixed(&r, 3, out->regid, JR_REGID_BYTES) != JR_OK)
 		return body_error(eb, 3, "registration id");
-	if (read_uint(&r, 4, INT64_MAX, &time) != JR_OK)
+	if (jr_cbr_key_uint(&r, 4, INT64_MAX, &time) != JR_OK)
 		return body_error(eb, 4, "time");
 	if (read_name(&r, out->masked_name) != JR_OK)
 		return body_error(eb, 5, "masked name");
-	if (read_uint(&r, 6, UINT32_MAX, &policy) != JR_OK)
+	if (jr_cbr_key_uint(&r, 6, UINT32_MAX, &policy) != JR_OK)
 		return body_error(eb, 6, "policy version");
 	if (jr_cbr_end(&r) != JR_OK)
 		return jr_errf(eb, JR_EFORMAT, "receipt body has bytes after "

@@ -287,40 +287,19 @@ struct parsed {
 	size_t ctlen;
 };
 
-static int read_uint_max(struct jr_cbr *r, uint64_t key, uint64_t max,
-	uint64_t *v)
-{
-	if (jr_cbr_key(r, key) != JR_OK || jr_cbr_uint(r, v) != JR_OK)
-		return r->err;
-	return *v <= max ? JR_OK : JR_EFORMAT;
-}
-
-static int read_fixed(struct jr_cbr *r, uint64_t key, uint8_t *dst, size_t want)
-{
-	const uint8_t *p;
-	size_t n;
-
-	if (jr_cbr_key(r, key) != JR_OK || jr_cbr_bytes(r, &p, &n) != JR_OK)
-		return r->err;
-	if (n != want)
-		return JR_EFORMAT;
-	memcpy(dst, p, n);
-	return JR_OK;
-}
-
 /* Keys 2..8 after kiosk id; the enum fields are range-checked afterwards by
  * check_readable(). */
 static int read_numbers(struct jr_cbr *r, struct jr_registration *out)
 {
 	uint64_t t = 0, vil = 0, occ = 0, inc = 0, sex = 0, by = 0, cv = 0;
 
-	if (read_uint_max(r, 2, INT64_MAX, &t) != JR_OK ||
-	    read_uint_max(r, 3, VILLAGE_MAX, &vil) != JR_OK ||
-	    read_uint_max(r, 4, JR_OCC_COUNT - 1, &occ) != JR_OK ||
-	    read_uint_max(r, 5, JR_INCOME_COUNT - 1, &inc) != JR_OK ||
-	    read_uint_max(r, 6, JR_SEX_FEMALE, &sex) != JR_OK ||
-	    read_uint_max(r, 7, UINT16_MAX, &by) != JR_OK ||
-	    read_uint_max(r, 8, UINT16_MAX, &cv) != JR_OK)
+	if (jr_cbr_key_uint(r, 2, INT64_MAX, &t) != JR_OK ||
+	    jr_cbr_key_uint(r, 3, VILLAGE_MAX, &vil) != JR_OK ||
+	    jr_cbr_key_uint(r, 4, JR_OCC_COUNT - 1, &occ) != JR_OK ||
+	    jr_cbr_key_uint(r, 5, JR_INCOME_COUNT - 1, &inc) != JR_OK ||
+	    jr_cbr_key_uint(r, 6, JR_SEX_FEMALE, &sex) != JR_OK ||
+	    jr_cbr_key_uint(r, 7, UINT16_MAX, &by) != JR_OK ||
+	    jr_cbr_key_uint(r, 8, UINT16_MAX, &cv) != JR_OK)
 		return JR_EFORMAT;
 	out->time = (int64_t)t;
 	out->village = vil;
@@ -354,33 +333,22 @@ static int record_parse(const uint8_t *p, size_t len,
 	struct jr_registration *out, struct parsed *ps, struct jr_errbuf *eb)
 {
 	struct jr_cbr r;
-	uint64_t version = 0;
 	size_t n = 0;
 	int rc;
 
-	if (len > JR_RECORD_MAX_BYTES)
-		return jr_errf(eb, JR_ETOOBIG, "record: %zu bytes, over the maximum of %d",
-			len, JR_RECORD_MAX_BYTES);
-	rc = jr_cbor_check(p, len, eb);
+	rc = jr_cbr_open_versioned(&r, p, len, JR_RECORD_MAX_BYTES, "record",
+		JR_RECORD_VERSION, &n, eb);
 	if (rc != JR_OK)
-		return jr_errf(eb, rc, "record");
-	jr_cbr_init(&r, p, len);
-	if (jr_cbr_map(&r, &n) != JR_OK || jr_cbr_key(&r, 0) != JR_OK ||
-	    jr_cbr_uint(&r, &version) != JR_OK)
-		return jr_errf(eb, JR_EFORMAT, "record: not a map starting with a version");
-	if (version != JR_RECORD_VERSION)
-		return jr_errf(eb, JR_EVERSION,
-			"record: version %llu is not known to this build (it reads version %d)",
-			(unsigned long long)version, JR_RECORD_VERSION);
+		return rc;
 	if (n != 10 && n != 11)
 		return jr_errf(eb, JR_EFORMAT, "record: %zu fields, expected 10 or 11", n);
-	if (read_fixed(&r, 1, out->kiosk_id, JR_ID_BYTES) != JR_OK ||
+	if (jr_cbr_key_fixed(&r, 1, out->kiosk_id, JR_ID_BYTES) != JR_OK ||
 	    read_numbers(&r, out) != JR_OK)
 		return jr_errf(eb, JR_EFORMAT,
 			"record: a readable field (keys 1..8) is missing, of the wrong type or out of range");
 	out->has_corrects = n == 11;
 	if (out->has_corrects &&
-	    read_fixed(&r, KEY_CORRECTS, out->corrects, JR_REGID_BYTES) != JR_OK)
+	    jr_cbr_key_fixed(&r, KEY_CORRECTS, out->corrects, JR_REGID_BYTES) != JR_OK)
 		return jr_errf(eb, JR_EFORMAT, "record: field 9 (corrects) is not 16 bytes");
 	if (read_sealed(&r, ps) != JR_OK)
 		return jr_errf(eb, JR_EFORMAT,

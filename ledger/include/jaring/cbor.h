@@ -89,6 +89,19 @@ JR_API int jr_cbr_bool(struct jr_cbr *r, bool *b);
 JR_API int jr_cbr_null(struct jr_cbr *r);
 /* Reads an unsigned map key and fails with JR_EFORMAT unless it equals want. */
 JR_API int jr_cbr_key(struct jr_cbr *r, uint64_t want);
+/* Keyed fields, the shape every Jaring map uses: map key `key`, then an
+ * unsigned integer of at most max, or a byte string of exactly n bytes
+ * copied to dst. Anything else fails with JR_EFORMAT (sticky). */
+JR_API int jr_cbr_key_uint(struct jr_cbr *r, uint64_t key, uint64_t max, uint64_t *v);
+JR_API int jr_cbr_key_fixed(struct jr_cbr *r, uint64_t key, uint8_t *dst, size_t n);
+/* The opening every versioned format shares: at most max bytes, one
+ * canonical item (jr_cbor_check), a map whose key 0 holds the version.
+ * JR_ETOOBIG, JR_EFORMAT, or JR_EVERSION when the version is not `version`;
+ * on success r stands after the version and *n holds the map's size. `what`
+ * names the format in messages ("record"). */
+JR_API int jr_cbr_open_versioned(struct jr_cbr *r, const uint8_t *p, size_t len,
+	size_t max, const char *what, uint64_t version, size_t *n,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
 /* Skips one whole item (any type, nested). */
 JR_API int jr_cbr_skip(struct jr_cbr *r);
 /* Fails with JR_EFORMAT unless the whole input was consumed. */
