@@ -14,21 +14,14 @@ static uint8_t recs[JR_BLOCK_MAX_RECORDS + 1][40];
 
 static int setup(void **state)
 {
-	uint8_t seed[32];
 	size_t i;
 
 	(void)state;
 	if (jr_init() != JR_OK)
 		return -1;
-	memset(seed, 1, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_KIOSK, seed, &kiosk) != JR_OK)
-		return -1;
-	memset(seed, 5, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_KIOSK, seed, &other_kiosk) != JR_OK)
-		return -1;
-	memset(seed, 6, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_OFFICER, seed, &officer) != JR_OK)
-		return -1;
+	kiosk = jr_test_key(JR_ROLE_KIOSK, 1);
+	other_kiosk = jr_test_key(JR_ROLE_KIOSK, 5);
+	officer = jr_test_key(JR_ROLE_OFFICER, 6);
 	for (i = 0; i < JR_BLOCK_MAX_RECORDS + 1; i++)
 		jr_test_fill(recs[i], sizeof recs[i], (uint32_t)i + 100);
 	return 0;

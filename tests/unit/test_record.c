@@ -17,26 +17,13 @@ static struct jr_seal_opener *opener;
 
 static int setup(void **state)
 {
-	uint8_t seed[32], esk[32], nseed[32];
-	struct jr_pubkey cpub;
-
 	(void)state;
 	if (jr_init() != JR_OK)
 		return -1;
-	memset(seed, 1, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_KIOSK, seed, &kiosk) != JR_OK)
-		return -1;
-	memset(seed, 2, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_CONSORTIUM, seed, &consortium) != JR_OK)
-		return -1;
-	memset(seed, 9, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_CONSORTIUM, seed, &other_consortium) != JR_OK)
-		return -1;
-	jr_key_public(consortium, &cpub);
-	memset(esk, 3, sizeof esk);
-	memset(nseed, 4, sizeof nseed);
-	if (jr_seal_epoch_open_det(cpub.box_pk, esk, nseed, T0, &epoch) != JR_OK)
-		return -1;
+	kiosk = jr_test_key(JR_ROLE_KIOSK, 1);
+	consortium = jr_test_key(JR_ROLE_CONSORTIUM, 2);
+	other_consortium = jr_test_key(JR_ROLE_CONSORTIUM, 9);
+	epoch = jr_test_epoch(consortium, T0);
 	return jr_seal_opener_new(consortium, &opener) == JR_OK ? 0 : -1;
 }
 

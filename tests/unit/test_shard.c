@@ -69,31 +69,18 @@ static void make_record(struct jr_registration *r, struct jr_buf *out,
 
 static int setup(void **state)
 {
-	uint8_t seed[32], esk[32], nseed[32], id[JR_REGID_BYTES];
+	uint8_t id[JR_REGID_BYTES];
 	struct jr_registration r;
-	struct jr_pubkey cpub;
 	unsigned i;
 
 	(void)state;
 	if (jr_init() != JR_OK)
 		return -1;
-	memset(seed, 1, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_KIOSK, seed, &kiosk) != JR_OK)
-		return -1;
-	memset(seed, 5, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_KIOSK, seed, &kiosk2) != JR_OK)
-		return -1;
-	memset(seed, 6, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_OFFICER, seed, &officer) != JR_OK)
-		return -1;
-	memset(seed, 2, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_CONSORTIUM, seed, &consortium) != JR_OK)
-		return -1;
-	jr_key_public(consortium, &cpub);
-	memset(esk, 3, sizeof esk);
-	memset(nseed, 4, sizeof nseed);
-	if (jr_seal_epoch_open_det(cpub.box_pk, esk, nseed, T0, &epoch) != JR_OK)
-		return -1;
+	kiosk = jr_test_key(JR_ROLE_KIOSK, 1);
+	kiosk2 = jr_test_key(JR_ROLE_KIOSK, 5);
+	officer = jr_test_key(JR_ROLE_OFFICER, 6);
+	consortium = jr_test_key(JR_ROLE_CONSORTIUM, 2);
+	epoch = jr_test_epoch(consortium, T0);
 	for (i = 0; i < POOL; i++) {
 		fill(&r, kiosk, i);
 		make_record(&r, &pool[i], pool_id[i]);

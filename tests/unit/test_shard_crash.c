@@ -39,28 +39,19 @@ static struct jr_buf pool[POOL];
 
 static int setup(void **state)
 {
-	uint8_t seed[32], esk[32], nseed[32], regid[JR_REGID_BYTES];
+	uint8_t regid[JR_REGID_BYTES];
 	struct jr_seal_epoch *epoch;
 	struct jr_key *consortium;
 	struct jr_registration r;
-	struct jr_pubkey cpub;
 	unsigned i;
 	int rc = 0;
 
 	(void)state;
 	if (jr_init() != JR_OK)
 		return -1;
-	memset(seed, 1, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_KIOSK, seed, &kiosk) != JR_OK)
-		return -1;
-	memset(seed, 2, sizeof seed);
-	if (jr_key_from_seed(JR_ROLE_CONSORTIUM, seed, &consortium) != JR_OK)
-		return -1;
-	jr_key_public(consortium, &cpub);
-	memset(esk, 3, sizeof esk);
-	memset(nseed, 4, sizeof nseed);
-	if (jr_seal_epoch_open_det(cpub.box_pk, esk, nseed, T0, &epoch) != JR_OK)
-		return -1;
+	kiosk = jr_test_key(JR_ROLE_KIOSK, 1);
+	consortium = jr_test_key(JR_ROLE_CONSORTIUM, 2);
+	epoch = jr_test_epoch(consortium, T0);
 	for (i = 0; i < POOL && rc == 0; i++) {
 		memset(&r, 0, sizeof r);
 		memcpy(r.kiosk_id, jr_key_id(kiosk), JR_ID_BYTES);

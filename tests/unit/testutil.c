@@ -114,3 +114,28 @@ void jr_test_fill(uint8_t *p, size_t n, uint32_t seed)
 		p[i] = (uint8_t)x;
 	}
 }
+
+struct jr_key *jr_test_key(enum jr_role role, uint8_t fill)
+{
+	uint8_t seed[JR_SEED_BYTES];
+	struct jr_key *k = NULL;
+
+	memset(seed, fill, sizeof seed);
+	if (jr_key_from_seed(role, seed, &k) != JR_OK)
+		fail_msg("jr_test_key: no key for role %d", (int)role);
+	return k;
+}
+
+struct jr_seal_epoch *jr_test_epoch(const struct jr_key *consortium, int64_t now)
+{
+	uint8_t esk[32], nseed[32];
+	struct jr_pubkey pub;
+	struct jr_seal_epoch *e = NULL;
+
+	jr_key_public(consortium, &pub);
+	memset(esk, 3, sizeof esk);
+	memset(nseed, 4, sizeof nseed);
+	if (jr_seal_epoch_open_det(pub.box_pk, esk, nseed, now, &e) != JR_OK)
+		fail_msg("jr_test_epoch: cannot open the example epoch");
+	return e;
+}

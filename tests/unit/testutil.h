@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include "jaring/common.h"
+#include "jaring/keys.h"
+#include "jaring/seal.h"
 
 #ifdef __clang_analyzer__
 /* For clang-tidy only: a failed cmocka check longjmps out of the test, but
@@ -30,6 +32,12 @@ void jr_test_path(char *out, size_t outlen, const char *dir, const char *file);
 size_t jr_test_unhex(const char *hex, uint8_t *out, size_t outmax);
 /* Reads a file under the source tree into malloc'd memory (NUL-terminated). */
 char *jr_test_read_source(const char *relpath, size_t *len);
+/* A key from a seed of 32 bytes all equal to `fill` (the worked examples
+ * use 1 for the kiosk, 2 for the consortium); fails the test on error. */
+struct jr_key *jr_test_key(enum jr_role role, uint8_t fill);
+/* The deterministic sealing epoch of docs/formats.md (ephemeral secret of
+ * 32 x 03, nonce seed of 32 x 04) to `consortium`'s box key. */
+struct jr_seal_epoch *jr_test_epoch(const struct jr_key *consortium, int64_t now);
 /* Deterministic bytes for tests. */
 void jr_test_fill(uint8_t *p, size_t n, uint32_t seed);
 
