@@ -36,7 +36,7 @@ enum {
 	W_NONE = 0, W_BACK, W_LANG, W_NEXT, W_IDLE_CONTINUE, W_PAGE_UP,
 	W_PAGE_DOWN, W_HOME,
 	W_KEY0 = 20,          /* keypad digits W_KEY0 + d */
-	W_KEY_DEL = 30, W_KEY_CLEAR, W_KEY_SPACE,
+	W_KEY_DEL = 30, W_KEY_CLEAR, W_KEY_SPACE, W_KEY_MODE,
 	W_CHAR0 = 40,         /* keyboard keys W_CHAR0 + index */
 	W_ITEM0 = 200,        /* list items W_ITEM0 + index */
 	W_EDIT0 = 600,        /* review: edit field W_EDIT0 + enum kfield */

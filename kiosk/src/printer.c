@@ -107,9 +107,9 @@ enum kprint_state kprint(const char *device, const struct jr_image *img, int dot
 	kstrlcpy(detail, "", n);
 	if (device == NULL || device[0] == '\0')
 		return KPRINT_NOT_CONFIGURED;
-	fd = open(device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	fd = open(device, O_RDWR | O_APPEND | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == EACCES)
-		fd = open(device, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		fd = open(device, O_WRONLY | O_APPEND | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		kfmt(detail, n, "{1}: {2}", device, strerror(errno), NULL);
 		return errno == ENOENT || errno == ENODEV || errno == ENXIO ? KPRINT_MISSING :

@@ -37,11 +37,11 @@ static int village_list(struct kapp *a, const struct jr_region **out)
 	return (int)(k < MAX_LIST ? k : MAX_LIST);
 }
 
-static int grid_cols(struct kapp *a, double min_mm)
+static int grid_cols(struct kapp *a, double min_mm, int max)
 {
 	int cols = (int)((double)a->ui.w / a->ui.pxmm / min_mm);
 
-	return cols < 1 ? 1 : cols > 4 ? 4 : cols;
+	return cols < 1 ? 1 : cols > max ? max : cols;
 }
 
 /* ---- district ---- */
@@ -87,7 +87,7 @@ static void district_draw(struct kapp *a)
 		items[i].name = list[i]->name;
 		items[i].selected = list[i]->code == a->form.district;
 	}
-	kw_grid(a, c, items, n, grid_cols(a, 48), 11, false);
+	kw_grid(a, c, items, n, grid_cols(a, 48, 4), 11, false);
 }
 
 /* ---- village ---- */
@@ -148,14 +148,22 @@ static void village_draw(struct kapp *a)
 		items[i].name = list[i]->name;
 		items[i].selected = list[i]->code == a->form.village;
 	}
-	kw_grid(a, c, items, n, grid_cols(a, 48), 11, false);
+	kw_grid(a, c, items, n, grid_cols(a, 48, 4), 11, false);
 }
 
 /* ---- address ---- */
 
-static const char *const addr_rows[] = {
-	"1234567890", "QWERTYUIOP", "ASDFGHJKL/", "ZXCVBNM-.," };
-static const struct kw_layout addr_layout = { addr_rows, 4, true };
+/* Letters, and a second layout with digits behind the "123" key: five
+ * rows of 9 mm keys do not fit a 7" panel under the entry. */
+static const char *const addr_rows[] = { "QWERTYUIOP", "ASDFGHJKL/", "ZXCVBNM-.," };
+static const char *const addr_digit_rows[] = { "1234567890", "/-.,()'" };
+static const struct kw_layout addr_layout = { addr_rows, 3, true, "123" };
+static const struct kw_layout addr_digits = { addr_digit_rows, 2, true, "ABC" };
+
+static const struct kw_layout *addr_keys(const struct kapp *a)
+{
+	return a->page == 1 ? &addr_digits : &addr_layout;
+}
 
 static void address_next(struct kapp *a)
 {
@@ -200,9 +208,11 @@ static void address_handle(struct kapp *a, const struct kev *ev)
 			app_flow_back(a);
 		return;
 	}
-	if (ev->type != KEV_TAP || kw_keyboard_tap(&addr_layout, ev->id, a->entry, max))
+	if (ev->type != KEV_TAP || kw_keyboard_tap(addr_keys(a), ev->id, a->entry, max))
 		return;
-	if (ev->id == W_NEXT)
+	if (ev->id == W_KEY_MODE)
+		a->page = !a->page;
+	else if (ev->id == W_NEXT)
 		address_next(a);
 	else if (ev->id == W_BACK)
 		app_flow_back(a);
@@ -224,7 +234,7 @@ static void address_draw(struct kapp *a)
 		my += (size_t)used;
 	}
 	y += eh + g;
-	kw_keyboard(a, ui_rect(c.x, y, c.w, c.y + c.h - y), &addr_layout);
+	kw_keyboard(a, ui_rect(c.x, y, c.w, c.y + c.h - y), addr_keys(a));
 }
 
 /* ---- occupation ---- */
@@ -252,7 +262,7 @@ static void occupation_draw(struct kapp *a)
 	struct kw_item items[JR_OCC_COUNT];
 	char names[JR_OCC_COUNT][24];
 	SDL_Rect c = app_frame(a, T("Your work"), "occ-other_informal", FRAME_BACK, NULL);
-	int cols = grid_cols(a, 29), n = JR_OCC_COUNT - 1;
+	int cols = grid_cols(a, 29, 5), n = JR_OCC_COUNT - 1;
 
 	if (a->verdict.n > 0) {
 		int used = app_draw_messages(a, c);

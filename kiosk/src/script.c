@@ -90,7 +90,7 @@ static int tokenize(char *line, char tok[MAX_TOKENS][TOKEN_MAX])
 		size_t o = 0;
 		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 			p++;
-		if (*p == '\0' || *p == '#')
+		if (*p == '\0' || (n == 0 && *p == '#'))
 			break;
 		if (*p == '"') {
 			for (p++; *p != '\0' && *p != '"'; p++) {
@@ -113,6 +113,8 @@ static int tokenize(char *line, char tok[MAX_TOKENS][TOKEN_MAX])
 	}
 	return n;
 }
+
+static bool after_action(struct session *s);
 
 /* ---- setup ---- */
 
@@ -163,7 +165,7 @@ static bool start(struct session *s)
 	s->started = true;
 	s->last_screen = -1;
 	app_render(&s->app);
-	return true;
+	return after_action(s);
 }
 
 /* ---- screen checks ---- */
@@ -376,7 +378,12 @@ static bool keys(struct session *s, const char *text)
 {
 	for (const char *p = text; *p != '\0'; p++) {
 		char label[2] = { *p, '\0' };
-		if (!tap(s, *p == ' ' ? "#key-space" : label, false))
+		const char *target = *p == ' ' ? "#key-space" : label;
+		/* A key on the other layout: switch as a person would. */
+		if (find_widget(s, target) == NULL && find_widget(s, "#key-mode") != NULL &&
+		    !tap(s, "#key-mode", false))
+			return false;
+		if (!tap(s, target, false))
 			return false;
 	}
 	return true;

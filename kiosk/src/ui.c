@@ -166,6 +166,7 @@ void ui_begin(struct ui *u, bool render)
 	u->clipped = 0;
 	u->clipped_what[0] = '\0';
 	u->small_targets = 0;
+	u->tile_font = UI_F_BOLD;
 	u->frame++;
 	if (render) {
 		SDL_SetRenderDrawColor(u->ren, ui_paper.r, ui_paper.g, ui_paper.b, 255);
@@ -479,7 +480,8 @@ static struct ui_widget *add_widget(struct ui *u, int id, const char *name,
 static void button_label(struct ui *u, SDL_Rect r, const char *label,
 	const char *icon, SDL_Color fg, enum ui_style st)
 {
-	enum ui_font fonts[3] = { st == UI_KEY ? UI_F_BIG : UI_F_BOLD, UI_F_BOLD, UI_F_SMALL };
+	enum ui_font fonts[3] = { st == UI_KEY && label != NULL && kutf8_len(label) == 1 ?
+		UI_F_BIG : UI_F_BOLD, UI_F_BOLD, UI_F_SMALL };
 	int pad = ui_mm(u, 1.5), isz = 0;
 	SDL_Rect tr = r;
 
@@ -533,7 +535,7 @@ void ui_tile(struct ui *u, int id, const char *name, SDL_Rect r,
 	bool pressed = u->pressed_id == id;
 	int pad = ui_mm(u, 1.2);
 	int lines, isz, fh;
-	enum ui_font f = UI_F_BOLD;
+	enum ui_font f = u->tile_font;
 
 	add_widget(u, id, name, r, label, true);
 	style_colors(st, true, pressed, &bg, &fg, &edge);
@@ -541,8 +543,10 @@ void ui_tile(struct ui *u, int id, const char *name, SDL_Rect r,
 	ui_border(u, r, edge, 2);
 	if (st == UI_SELECTED)
 		ui_border(u, ui_inset(r, 3), ui_yellow, 3);
+	/* The icon carries the meaning for people who read little: keep it at
+	 * least half the tile, and shrink the words before the picture. */
 	lines = ui_wrap_lines(u, f, r.w - 2 * pad, label);
-	if (lines > 2) {
+	if (lines * u->font_h[f] > r.h / 2 - pad) {
 		f = UI_F_SMALL;
 		lines = ui_wrap_lines(u, f, r.w - 2 * pad, label);
 	}

@@ -76,6 +76,7 @@ struct ui {
 	struct ui_icons *icons;
 	char icons_dir[512];
 	unsigned frame;
+	enum ui_font tile_font; /* set by grids so every tile reads alike */
 };
 
 bool ui_init(struct ui *u, SDL_Renderer *ren, int w, int h, double pxmm,

@@ -52,9 +52,9 @@ bool kw_keypad_tap(int id, char *buf, size_t max)
 }
 
 static const char *const name_rows[] = { "QWERTYUIOP", "ASDFGHJKL'", "ZXCVBNM-." };
-const struct kw_layout kw_name_layout = { name_rows, 3, true };
+const struct kw_layout kw_name_layout = { name_rows, 3, true, NULL };
 static const char *const code_rows[] = { "1234567890", "ABCDEFGHJK", "MNPQRSTVWX", "YZ" };
-const struct kw_layout kw_code_layout = { code_rows, 4, false };
+const struct kw_layout kw_code_layout = { code_rows, 4, false, NULL };
 
 void kw_keyboard(struct kapp *a, SDL_Rect r, const struct kw_layout *l)
 {
@@ -86,8 +86,12 @@ void kw_keyboard(struct kapp *a, SDL_Rect r, const struct kw_layout *l)
 	if (l->space) {
 		int y = r.y + l->n_rows * (kh + g);
 		int dw = 3 * kw + 2 * g;
-		ui_button(u, W_KEY_SPACE, "key-space", ui_rect(r.x + kw + g, y,
-			r.w - dw - 2 * (kw + g), kh), T("Space"), NULL, UI_KEY, true);
+		int mw = l->mode ? 2 * kw + g : 0;
+		if (l->mode != NULL)
+			ui_button(u, W_KEY_MODE, "key-mode", ui_rect(r.x, y, mw, kh), l->mode, NULL,
+				UI_KEY, true);
+		ui_button(u, W_KEY_SPACE, "key-space", ui_rect(r.x + mw + g, y,
+			r.w - dw - mw - 2 * g, kh), T("Space"), NULL, UI_KEY, true);
 		ui_button(u, W_KEY_DEL, "key-del", ui_rect(r.x + r.w - dw, y, dw, kh),
 			T("Delete"), "del", UI_KEY, true);
 	}
@@ -121,20 +125,34 @@ bool kw_keyboard_tap(const struct kw_layout *l, int id, char *buf, size_t max)
 
 void kw_entry(struct kapp *a, SDL_Rect r, const char *text, const char *placeholder)
 {
+	static const enum ui_font fonts[3] = { UI_F_BIG, UI_F_BOLD, UI_F_SMALL };
 	struct ui *u = &a->ui;
 	bool empty = text == NULL || text[0] == '\0';
-	enum ui_font f = UI_F_BIG;
-	int tw, th, pad = ui_mm(u, 2);
+	const char *s = empty ? placeholder : text;
+	enum ui_font f = UI_F_SMALL;
+	int tw, th, pad = ui_mm(u, 2), room = r.w - 2 * pad;
+	char tail[256];
 
 	ui_fill(u, r, ui_paper);
 	ui_border(u, r, ui_navy, 3);
-	if (!empty) {
-		ui_measure(u, f, text, &tw, &th);
-		if (tw > r.w - 2 * pad)
-			f = UI_F_BOLD;
+	for (int i = 0; i < 3; i++) {
+		ui_measure(u, fonts[i], s, &tw, &th);
+		f = fonts[i];
+		if (tw <= room)
+			break;
 	}
-	ui_text(u, f, r.x + pad, r.y + (r.h - u->font_h[f]) / 2, r.w - 2 * pad,
-		empty ? placeholder : text, empty ? ui_grey : ui_ink, UI_LEFT);
+	/* Longer than the box even in small type: show the end, as a text
+	 * field scrolls to the caret. */
+	ui_measure(u, f, s, &tw, &th);
+	while (tw > room && s[0] != '\0') {
+		do
+			s++;
+		while (((unsigned char)*s & 0xC0) == 0x80);
+		kfmt(tail, sizeof tail, "\xE2\x80\xA6{1}", s, NULL, NULL);
+		ui_measure(u, f, tail, &tw, &th);
+	}
+	ui_text(u, f, r.x + pad, r.y + (r.h - u->font_h[f]) / 2, room,
+		s == (empty ? placeholder : text) ? s : tail, empty ? ui_grey : ui_ink, UI_LEFT);
 }
 
 static void pager(struct kapp *a, SDL_Rect strip, int pages)
@@ -175,6 +193,12 @@ void kw_grid(struct kapp *a, SDL_Rect r, const struct kw_item *items, int n,
 	}
 	rh = (r.h - (rows - 1) * g) / rows;
 	int cw = (r.w - (cols - 1) * g) / cols;
+	/* One type size for every tile of the grid. */
+	u->tile_font = UI_F_BOLD;
+	for (int i = 0; tiles && i < n; i++)
+		if (ui_wrap_lines(u, UI_F_BOLD, cw - 2 * ui_mm(u, 1.2), items[i].label) *
+		    u->font_h[UI_F_BOLD] > rh / 2 - ui_mm(u, 1.2))
+			u->tile_font = UI_F_SMALL;
 	for (int k = 0; k < per; k++) {
 		int i = a->page * per + k;
 		SDL_Rect cell = ui_rect(r.x + (k % cols) * (cw + g), r.y + (k / cols) * (rh + g), cw, rh);

@@ -23,6 +23,7 @@ struct kw_layout {
 	const char *const *rows;
 	int n_rows;
 	bool space;
+	const char *mode;      /* label of a key that switches layouts (W_KEY_MODE) */
 };
 extern const struct kw_layout kw_name_layout;  /* A-Z ' - . and space */
 extern const struct kw_layout kw_code_layout;  /* Crockford base32 symbols */
