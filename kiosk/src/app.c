@@ -259,8 +259,8 @@ SDL_Rect app_frame(struct kapp *a, const char *title, const char *icon,
 	unsigned flags, const char *next_label)
 {
 	struct ui *u = &a->ui;
-	int bar = ui_mm(u, KBAR_MM), pad = ui_mm(u, 1.5), gap = ui_mm(u, KBAR_GAP_MM);
-	int lang_w = ui_mm(u, 40), isz = ui_mm(u, 8), x = pad;
+	int bar = ui_mm(u, KBAR_MM), pad = ui_mm(u, 1.2), gap = ui_mm(u, KBAR_GAP_MM);
+	int lang_w = ui_mm(u, 50), isz = ui_mm(u, 8), x = pad;
 	char step[48];
 	SDL_Rect top = ui_rect(0, 0, u->w, bar);
 	int title_w;
@@ -288,7 +288,7 @@ SDL_Rect app_frame(struct kapp *a, const char *title, const char *icon,
 			a->lang == JR_LANG_ID ? "English" : "Bahasa Indonesia", "lang",
 			UI_SECONDARY, true);
 	if (flags & (FRAME_BACK | FRAME_NEXT | FRAME_HOME)) {
-		int by = u->h - bar, bw = ui_mm(u, 42);
+		int by = u->h - bar, bw = ui_mm(u, 50);
 		ui_fill(u, ui_rect(0, by, u->w, bar), (SDL_Color){ 238, 241, 247, 255 });
 		ui_fill(u, ui_rect(0, by, u->w, 1), ui_line);
 		if (flags & FRAME_BACK)

@@ -87,7 +87,7 @@ static void consent_draw(struct kapp *a)
 	struct ui *u = &a->ui;
 	SDL_Rect c = app_frame(a, T("Your data and your rights"), "consent",
 		FRAME_BACK | FRAME_NEXT, T("I agree"));
-	int bar = ui_mm(u, KBAR_MM), gap = ui_mm(u, KBAR_GAP_MM), bw = ui_mm(u, 42);
+	int bar = ui_mm(u, KBAR_MM), gap = ui_mm(u, KBAR_GAP_MM), bw = ui_mm(u, 46);
 	char text[3000];
 
 	kfmt(text, sizeof text, "{1}\n{2}\n{3}", T("What we collect: your NIK (national identity "
@@ -129,47 +129,21 @@ static void declined_draw(struct kapp *a)
 
 /* ---- shared by the typed-entry screens ---- */
 
-/* Entry on top with the messages beside it, input area below. */
-static void entry_layout(struct kapp *a, SDL_Rect c, const char *prompt,
-	SDL_Rect *entry, SDL_Rect *msgs, SDL_Rect *input, bool keypad)
+/* Keypad on the right; prompt, entry and messages on the left. */
+static void keypad_layout(struct kapp *a, SDL_Rect c, const char *prompt,
+	SDL_Rect *entry, SDL_Rect *msgs, SDL_Rect *input)
 {
 	struct ui *u = &a->ui;
-	int g = ui_mm(u, 2), used = 0;
+	int g = ui_mm(u, 2), used = 0, kw = ui_mm(u, 60);
 
-	if (keypad) {
-		/* keypad on the right, prompt, entry and messages on the left */
-		int kw = ui_mm(u, 60);
-		if (kw > c.w / 2)
-			kw = c.w / 2;
-		*input = ui_rect(c.x + c.w - kw, c.y, kw, c.h);
-		int lw = c.w - kw - g;
-		ui_wrap(u, UI_F_BODY, ui_rect(c.x, c.y, lw, c.h / 3), prompt, ui_ink, UI_LEFT,
-			0, true, &used);
-		*entry = ui_rect(c.x, c.y + used + g, lw, ui_mm(u, 13));
-		*msgs = ui_rect(c.x, entry->y + entry->h + g, lw, c.y + c.h - entry->y - entry->h - g);
-		return;
-	}
-	int eh = ui_mm(u, 11), ew = c.w * 3 / 5;
-	ui_text(u, UI_F_BOLD, c.x, c.y, c.w, prompt, ui_ink, UI_LEFT);
-	int y = c.y + u->font_h[UI_F_BOLD];
-	*entry = ui_rect(c.x, y, ew, eh);
-	*msgs = ui_rect(c.x + ew + g, y - u->font_h[UI_F_BOLD] / 2, c.w - ew - g,
-		eh + u->font_h[UI_F_BOLD] / 2);
-	*input = ui_rect(c.x, y + eh + g, c.w, c.y + c.h - y - eh - g);
-}
-
-/* Messages in small type for the narrow space beside a keyboard entry. */
-static void side_messages(struct kapp *a, SDL_Rect r)
-{
-	struct ui *u = &a->ui;
-	int y = r.y, used = 0;
-
-	for (size_t i = 0; i < a->verdict.n; i++) {
-		ui_wrap(u, UI_F_SMALL, ui_rect(r.x, y, r.w, r.y + r.h - y),
-			jr_reason_message(a->verdict.reasons[i], (enum jr_lang)a->lang), ui_red,
-			UI_LEFT, 0, true, &used);
-		y += used;
-	}
+	if (kw > c.w / 2)
+		kw = c.w / 2;
+	*input = ui_rect(c.x + c.w - kw, c.y, kw, c.h);
+	int lw = c.w - kw - g;
+	ui_wrap(u, UI_F_BODY, ui_rect(c.x, c.y, lw, c.h / 3), prompt, ui_ink, UI_LEFT,
+		0, true, &used);
+	*entry = ui_rect(c.x, c.y + used + g, lw, ui_mm(u, 13));
+	*msgs = ui_rect(c.x, entry->y + entry->h + g, lw, c.y + c.h - entry->y - entry->h - g);
 }
 
 /* Accepts a field or shows why not. */
@@ -254,8 +228,8 @@ static void nik_draw(struct kapp *a)
 	SDL_Rect entry, msgs, input;
 	char shown[32], count[64], n1[24];
 
-	entry_layout(a, c, T("Type the 16 digits of the NIK on your KTP."), &entry, &msgs,
-		&input, true);
+	keypad_layout(a, c, T("Type the 16 digits of the NIK on your KTP."), &entry, &msgs,
+		&input);
 	knik_groups(a->entry, shown, sizeof shown);
 	kw_entry(a, entry, shown, "____ ____ ____ ____");
 	snprintf(n1, sizeof n1, "%zu", strlen(a->entry));
@@ -287,6 +261,8 @@ static void name_handle(struct kapp *a, const struct kev *ev)
 		kstrlcpy(a->entry, a->form.name, sizeof a->entry);
 		return;
 	}
+	if (ev->type == KEV_TICK)
+		return;
 	memset(&a->verdict, 0, sizeof a->verdict);
 	if (ev->type == KEV_TEXT) {
 		/* A hardware keyboard: take what is typed, in capitals as on the
@@ -322,12 +298,10 @@ static void name_handle(struct kapp *a, const struct kev *ev)
 static void name_draw(struct kapp *a)
 {
 	SDL_Rect c = app_frame(a, T("Full name"), "person", FRAME_BACK | FRAME_NEXT, NULL);
-	SDL_Rect entry, msgs, input;
+	SDL_Rect entry, input;
 
-	entry_layout(a, c, T("Your full name as written on your KTP"), &entry, &msgs,
-		&input, false);
+	kw_keyboard_screen(a, c, T("Your full name as written on your KTP"), &entry, &input);
 	kw_entry(a, entry, a->entry, T("NAME"));
-	side_messages(a, msgs);
 	kw_keyboard(a, input, &kw_name_layout);
 }
 
@@ -427,8 +401,8 @@ static void dob_draw(struct kapp *a)
 	SDL_Rect entry, msgs, input;
 	char shown[24];
 
-	entry_layout(a, c, T("Day, month and year, as on your KTP. Example: 17 08 1985."),
-		&entry, &msgs, &input, true);
+	keypad_layout(a, c, T("Day, month and year, as on your KTP. Example: 17 08 1985."),
+		&entry, &msgs, &input);
 	kdob_mask(a->entry, shown, sizeof shown);
 	kw_entry(a, entry, shown, "");
 	app_draw_messages(a, msgs);

@@ -188,6 +188,8 @@ static void address_handle(struct kapp *a, const struct kev *ev)
 		kstrlcpy(a->entry, a->form.address, sizeof a->entry);
 		return;
 	}
+	if (ev->type == KEV_TICK)
+		return;
 	memset(&a->verdict, 0, sizeof a->verdict);
 	if (ev->type == KEV_TEXT) {
 		char up[SDL_TEXTINPUTEVENT_TEXT_SIZE];
@@ -220,21 +222,12 @@ static void address_handle(struct kapp *a, const struct kev *ev)
 
 static void address_draw(struct kapp *a)
 {
-	struct ui *u = &a->ui;
 	SDL_Rect c = app_frame(a, T("Address"), "home", FRAME_BACK | FRAME_NEXT, NULL);
-	int g = ui_mm(u, 1.5), eh = ui_mm(u, 11), ew = c.w * 3 / 5, y = c.y, used;
+	SDL_Rect entry, input;
 
-	ui_text(u, UI_F_BOLD, c.x, y, c.w, T("Street or hamlet, RT/RW"), ui_ink, UI_LEFT);
-	y += u->font_h[UI_F_BOLD];
-	kw_entry(a, ui_rect(c.x, y, ew, eh), a->entry, T("EXAMPLE: DUKUH KRAJAN RT 02/RW 03"));
-	for (size_t i = 0, my = (size_t)(y - u->font_h[UI_F_BOLD] / 2); i < a->verdict.n; i++) {
-		ui_wrap(u, UI_F_SMALL, ui_rect(c.x + ew + g, (int)my, c.w - ew - g, eh + eh / 2),
-			jr_reason_message(a->verdict.reasons[i], (enum jr_lang)a->lang), ui_red,
-			UI_LEFT, 0, true, &used);
-		my += (size_t)used;
-	}
-	y += eh + g;
-	kw_keyboard(a, ui_rect(c.x, y, c.w, c.y + c.h - y), addr_keys(a));
+	kw_keyboard_screen(a, c, T("Street or hamlet, RT/RW"), &entry, &input);
+	kw_entry(a, entry, a->entry, T("EXAMPLE: DUKUH KRAJAN RT 02/RW 03"));
+	kw_keyboard(a, input, addr_keys(a));
 }
 
 /* ---- occupation ---- */

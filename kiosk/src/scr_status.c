@@ -123,20 +123,19 @@ static void code_draw(struct kapp *a)
 	SDL_Rect c = app_frame(a, T("Type the code"), "keyboard", FRAME_BACK | FRAME_NEXT,
 		T("Check"));
 	char shown[16];
-	int eh = ui_mm(u, 12), g = ui_mm(u, 1.5), y = c.y;
+	SDL_Rect entry, keys;
 	size_t len = strlen(a->entry);
 
-	y += ui_text(u, UI_F_BODY, c.x, y, c.w, T("The 10 letters and numbers under the QR code."),
-		ui_ink, UI_LEFT);
+	kw_keyboard_screen(a, c, T("The 10 letters and numbers under the QR code."), &entry, &keys);
 	memcpy(shown, a->entry, len < 5 ? len : 5);
 	shown[len < 5 ? len : 5] = '\0';
 	if (len > 5) {
 		kstrlcat(shown, "-", sizeof shown);
 		kstrlcat(shown, a->entry + 5, sizeof shown);
 	}
-	kw_entry(a, ui_rect(c.x, y, c.w * 3 / 5, eh), shown, "_____-_____");
-	y += eh + g;
-	kw_keyboard(a, ui_rect(c.x, y, c.w, c.y + c.h - y), &kw_code_layout);
+	kw_entry(a, entry, shown, "_____-_____");
+	kw_keyboard(a, keys, &kw_code_layout);
+	(void)u;
 }
 
 /* ---- result ---- */
@@ -308,7 +307,7 @@ static void result_draw(struct kapp *a)
 			"team."), sizeof buf);
 	}
 	y += g;
-	ui_wrap(u, UI_F_SMALL, ui_rect(c.x, y, c.w, c.y + c.h - y), buf, ui_grey, UI_LEFT, 0,
+	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.y + c.h - y), buf, ui_grey, UI_LEFT, 0,
 		true, &used);
 	y += used + g;
 	if (a->msg[0] != '\0')

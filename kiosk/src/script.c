@@ -203,8 +203,19 @@ static bool check_screen(struct session *s)
 		return fail(s, "text does not fit on screen {1}: \"{2}\"", a->ops->name,
 			a->ui.clipped_what, NULL);
 	if (a->ui.small_targets > 0) {
+		char what[96];
+		for (int i = 0; i < a->ui.n_widgets; i++) {
+			const struct ui_widget *w = &a->ui.widgets[i];
+			if (w->r.w >= ui_mm(&a->ui, UI_MIN_TARGET_MM) &&
+			    w->r.h >= ui_mm(&a->ui, UI_MIN_TARGET_MM))
+				continue;
+			snprintf(what, sizeof what, "#%s is %.1f x %.1f mm", w->name,
+				(double)w->r.w / a->ui.pxmm, (double)w->r.h / a->ui.pxmm);
+			break;
+		}
 		snprintf(n, sizeof n, "%u", a->ui.small_targets);
-		return fail(s, "{1} touch targets under 9 mm on screen {2}", n, a->ops->name, NULL);
+		return fail(s, "{1} touch targets under 9 mm on screen {2}, e.g. {3}", n,
+			a->ops->name, what);
 	}
 	if (ki18n_misses(a->tr) > 0)
 		return fail(s, "no translation for \"{1}\"", ki18n_last_miss(a->tr), NULL, NULL);
@@ -387,6 +398,26 @@ static bool keys(struct session *s, const char *text)
 			return false;
 	}
 	return true;
+}
+
+/* The person reads the code printed under the QR of their last receipt
+ * and taps it in. */
+static bool keys_last_code(struct session *s, int change)
+{
+	struct jr_receipt rc;
+	char text[JR_RECEIPT_TEXT_MAX + 1], code[JR_CODE_TEXT_LEN + 1], typed[JR_CODE_LEN + 1];
+	size_t o = 0;
+
+	if (kbackend_last_receipt(&s->app.be, &rc, text) != JR_OK)
+		return fail(s, "no receipt in the shard", NULL, NULL, NULL);
+	jr_receipt_code(rc.regid, code);
+	for (const char *p = code; *p != '\0'; p++)
+		if (*p != '-')
+			typed[o++] = *p;
+	typed[o] = '\0';
+	if (change) /* a misread symbol: the check symbol must catch it */
+		typed[2] = typed[2] == 'A' ? 'B' : 'A';
+	return keys(s, typed);
 }
 
 static bool wait_ms(struct session *s, long ms)
@@ -767,6 +798,8 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 	if (strcmp(c, "touch") == 0 && n == 2) return tap(s, tok[1], true);
 	if (strcmp(c, "type") == 0 && n == 2) return type_text(s, tok[1]);
 	if (strcmp(c, "keys") == 0 && n == 2) return keys(s, tok[1]);
+	if (strcmp(c, "keys-last-code") == 0 && n == 1) return keys_last_code(s, 0);
+	if (strcmp(c, "keys-last-code-misread") == 0 && n == 1) return keys_last_code(s, 1);
 	if (strcmp(c, "key") == 0 && n == 2) return key(s, tok[1]);
 	if (strcmp(c, "wait") == 0 && n == 2) return wait_ms(s, atol(tok[1]));
 	if (strcmp(c, "expect") == 0 && n == 2) return expect_text(s, tok[1], true);
@@ -808,13 +841,52 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 	return fail(s, "unknown command or wrong arguments: {1}", c, NULL, NULL);
 }
 
+static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n);
+
+/* Runs the commands of one file; `include FILE` nests (depth 4), with
+ * FILE relative to the including script. */
+static bool run_file(struct session *s, const char *path, int depth)
+{
+	char line[2048], inc[KCONF_PATH_MAX];
+	char tok[MAX_TOKENS][TOKEN_MAX];
+	const char *saved_script = s->script;
+	unsigned saved_line = s->line;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return fail(s, "cannot open {1}", path, NULL, NULL);
+	s->script = path;
+	s->line = 0;
+	while (!s->failed && fgets(line, sizeof line, f) != NULL) {
+		int n;
+		s->line++;
+		n = tokenize(line, tok);
+		if (n == 2 && strcmp(tok[0], "include") == 0) {
+			const char *slash = strrchr(path, '/');
+			int dl = slash ? (int)(slash - path) : 1;
+			if (depth >= 4)
+				fail(s, "includes nested too deep", NULL, NULL, NULL);
+			else if (snprintf(inc, sizeof inc, "%.*s/%s", dl, slash ? path : ".", tok[1]) >=
+			    (int)sizeof inc)
+				fail(s, "include path too long", NULL, NULL, NULL);
+			else
+				run_file(s, inc, depth + 1);
+		} else if (n > 0) {
+			command(s, tok, n);
+		}
+	}
+	fclose(f);
+	if (!s->failed) {
+		s->script = saved_script;
+		s->line = saved_line;
+	}
+	return !s->failed;
+}
+
 int kscript_run(const char *path, const char *out_dir)
 {
 	static struct session session;
 	struct session *s = &session;
-	char line[2048];
-	char tok[MAX_TOKENS][TOKEN_MAX];
-	FILE *f;
 	int rc = 0;
 
 	memset(s, 0, sizeof *s);
@@ -827,27 +899,15 @@ int kscript_run(const char *path, const char *out_dir)
 		fprintf(stderr, "%s\n", s->failure);
 		return 1;
 	}
-	f = fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		return 1;
-	}
-	while (!s->failed && fgets(line, sizeof line, f) != NULL) {
-		int n;
-		s->line++;
-		n = tokenize(line, tok);
-		if (n > 0)
-			command(s, tok, n);
-	}
-	fclose(f);
+	run_file(s, path, 0);
 	if (!s->failed && start(s))
 		after_action(s);
 	if (s->failed) {
 		fprintf(stderr, "FAIL %s\n", s->failure);
 		rc = 1;
 	} else {
-		printf("ok %s: %u lines, %u checks, %d screens saved in %s\n", path, s->line,
-			s->checks, s->shots, out_dir);
+		printf("ok %s: %u checks, %d screens saved in %s\n", path, s->checks, s->shots,
+			out_dir);
 	}
 	if (s->started)
 		app_free(&s->app);

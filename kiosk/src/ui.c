@@ -404,6 +404,10 @@ static int wrap_pass(struct ui *u, enum ui_font f, SDL_Rect box, const char *s,
 	}
 	if (cut && must_fit)
 		note_clip(u, s);
+	/* Wrapped text is visible as a whole only when every line is drawn;
+	 * then it is registered whole too, so it can be found across lines. */
+	if (draw && first == 0 && !cut && n > 1)
+		ui_log_text(u, s);
 	return n;
 }
 

@@ -59,7 +59,7 @@ const struct kw_layout kw_code_layout = { code_rows, 4, false, NULL };
 void kw_keyboard(struct kapp *a, SDL_Rect r, const struct kw_layout *l)
 {
 	struct ui *u = &a->ui;
-	int g = gap(a), rows = l->n_rows + (l->space ? 1 : 0);
+	int g = ui_mm(u, 1.0), rows = l->n_rows + (l->space ? 1 : 0);
 	int kh = (r.h - (rows - 1) * g) / rows, index = 0, cols = 0;
 
 	for (int i = 0; i < l->n_rows; i++)
@@ -191,7 +191,12 @@ void kw_grid(struct kapp *a, SDL_Rect r, const struct kw_item *items, int n,
 		pager(a, ui_rect(r.x + r.w - sw, r.y, sw, r.h), pages);
 		r.w -= sw + g;
 	}
+	/* One page: use the height there is, up to 1.8 times the row size. */
+	if (pages == 1 && n > 0)
+		rows = (n + cols - 1) / cols;
 	rh = (r.h - (rows - 1) * g) / rows;
+	if (pages == 1 && rh > ui_mm(u, row_mm * 1.8))
+		rh = ui_mm(u, row_mm * 1.8);
 	int cw = (r.w - (cols - 1) * g) / cols;
 	/* One type size for every tile of the grid. */
 	u->tile_font = UI_F_BOLD;
@@ -268,4 +273,26 @@ bool kw_textview_scroll(struct kapp *a, int id)
 		return true;
 	}
 	return false;
+}
+
+void kw_keyboard_screen(struct kapp *a, SDL_Rect c, const char *prompt,
+	SDL_Rect *entry, SDL_Rect *keys)
+{
+	struct ui *u = &a->ui;
+	int top = 2 * u->font_h[UI_F_SMALL], g = ui_mm(u, 1.2), eh = ui_mm(u, 10.5);
+	int y = c.y, used = 0;
+
+	if (a->verdict.n == 0) {
+		ui_wrap(u, UI_F_BOLD, ui_rect(c.x, y, c.w, top), prompt, ui_ink, UI_LEFT, 0, true,
+			NULL);
+	} else {
+		for (size_t i = 0; i < a->verdict.n; i++) {
+			ui_wrap(u, UI_F_SMALL, ui_rect(c.x, y, c.w, c.y + top - y),
+				jr_reason_message(a->verdict.reasons[i], (enum jr_lang)a->lang), ui_red,
+				UI_LEFT, 0, true, &used);
+			y += used;
+		}
+	}
+	*entry = ui_rect(c.x, c.y + top + g, c.w, eh);
+	*keys = ui_rect(c.x, entry->y + eh + g, c.w, c.y + c.h - entry->y - eh - g);
 }

@@ -35,6 +35,12 @@ bool kw_keyboard_tap(const struct kw_layout *l, int id, char *buf, size_t max);
 void kw_entry(struct kapp *a, SDL_Rect r, const char *text,
 	const char *placeholder);
 
+/* Layout of a keyboard screen: the prompt (or, when a->verdict holds
+ * reasons, the reasons in red) in two small lines across the top, the
+ * entry under it, the keyboard area below. Draws the prompt or reasons. */
+void kw_keyboard_screen(struct kapp *a, SDL_Rect c, const char *prompt,
+	SDL_Rect *entry, SDL_Rect *keys);
+
 struct kw_item {
 	const char *label;
 	const char *icon;      /* may be NULL */
