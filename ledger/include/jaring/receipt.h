@@ -14,6 +14,10 @@
  *
  * QR text = "JR1:" + Base45(payload), alphanumeric mode, error correction M,
  * version at most 8 (so it prints at 6 dots a module on a 58 mm roll).
+ * A version 8-M symbol holds 221 alphanumeric characters (ISO/IEC 18004
+ * table 7): "JR1:" + 216 Base45 characters = 144 bytes of payload. The
+ * worst-case payload (16-byte masked name, height, time and policy version
+ * each below 2^32) is exactly 144 bytes; see receipt.c for the budget.
  *
  * Typed code, for prints that fade: the first 45 bits of the registration id
  * as 9 Crockford base32 symbols and a mod-37 check symbol, shown "XXXXX-XXXXX".
@@ -27,9 +31,9 @@
 #define JR_RECEIPT_VERSION 1
 #define JR_RECEIPT_DOMAIN "jaring/receipt/v1"
 #define JR_RECEIPT_PREFIX "JR1:"
-#define JR_RECEIPT_MAX_BYTES 156 /* 4 + 234 Base45 chars <= 242, v8-M */
-#define JR_RECEIPT_TEXT_MAX 242
-#define JR_MASKED_NAME_MAX 24
+#define JR_RECEIPT_MAX_BYTES 144 /* 4 + 216 Base45 chars <= 221, v8-M */
+#define JR_RECEIPT_TEXT_MAX 220
+#define JR_MASKED_NAME_MAX 16
 #define JR_QR_MAX_VERSION 8
 #define JR_CODE_LEN 10        /* symbols, without the dash */
 #define JR_CODE_TEXT_LEN 11   /* "XXXXX-XXXXX" */
