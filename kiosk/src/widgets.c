@@ -53,7 +53,8 @@ bool kw_keypad_tap(int id, char *buf, size_t max)
 
 static const char *const name_rows[] = { "QWERTYUIOP", "ASDFGHJKL'", "ZXCVBNM-." };
 const struct kw_layout kw_name_layout = { name_rows, 3, true, NULL };
-static const char *const code_rows[] = { "1234567890", "ABCDEFGHJK", "MNPQRSTVWX", "YZ" };
+/* Crockford base32 and the five extra check symbols of jr_receipt_code. */
+static const char *const code_rows[] = { "1234567890", "ABCDEFGHJK", "MNPQRSTVWX", "YZ*~$=U" };
 const struct kw_layout kw_code_layout = { code_rows, 4, false, NULL };
 
 void kw_keyboard(struct kapp *a, SDL_Rect r, const struct kw_layout *l)
