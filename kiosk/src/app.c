@@ -49,7 +49,9 @@ static bool open_video(struct kapp *a, char *err, size_t errlen)
 		kfmt(err, errlen, "cannot create the renderer: {1}", SDL_GetError(), NULL, NULL);
 		return false;
 	}
-	SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
+	/* Every colour is opaque: blended fills are the slow path of the software
+	 * renderer and change nothing here. */
+	SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_NONE);
 	a->cfg.screen_width = w;
 	a->cfg.screen_height = h;
 	return ui_init(&a->ui, a->ren, w, h, kconfig_px_per_mm(&a->cfg),
@@ -442,7 +444,14 @@ double app_render(struct kapp *a)
 	SDL_RenderPresent(a->ren);
 	ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 /
 		(double)SDL_GetPerformanceFrequency();
+	if (a->submit_t0 != 0 && a->screen == SCR_RECEIPT) {
+		if (a->n_submit < KAPP_LAT_MAX)
+			a->submit_ms[a->n_submit++] = (double)(SDL_GetPerformanceCounter() -
+				a->submit_t0) * 1000.0 / (double)SDL_GetPerformanceFrequency();
+		a->submit_t0 = 0;
+	}
 	a->frames++;
+	a->frame_hist[ms * 10 < KAPP_HIST - 1 ? (int)(ms * 10) : KAPP_HIST - 1]++;
 	a->last_frame_ms = ms;
 	if (ms > a->max_frame_ms)
 		a->max_frame_ms = ms;

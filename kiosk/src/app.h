@@ -62,6 +62,8 @@ struct kscreen_ops {
 };
 
 #define KMSG_MAX 512
+#define KAPP_LAT_MAX 1024
+#define KAPP_HIST 1000 /* 0..100 ms */
 
 /* What the status screen shows, filled by status lookups. */
 struct kstatus_view {
@@ -126,7 +128,13 @@ struct kapp {
 	int pointer_down_id;
 	uint64_t frames;
 	double last_frame_ms, max_frame_ms;
+	uint32_t frame_hist[KAPP_HIST];   /* frame times in 0.1 ms buckets */
 	uint64_t screen_changes;
+	/* Submit-to-receipt-on-screen latency: set when the worker taps
+	 * "register", measured when the receipt's first frame is presented. */
+	uint64_t submit_t0;
+	double submit_ms[KAPP_LAT_MAX];
+	size_t n_submit;
 };
 
 extern const struct kscreen_ops *const kscreens[SCR_COUNT];

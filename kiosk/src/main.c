@@ -5,6 +5,7 @@
  *   jaring-kiosk --script FILE --out DIR  run a session script headless
  *   jaring-kiosk --bench [--out DIR]      print the kiosk benchmarks
  *   jaring-kiosk --check-config FILE      parse a configuration and exit
+ *   jaring-kiosk --first-frame FILE       start, show one frame, exit (bench)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,7 @@ static int run(const char *config_path)
 int main(int argc, char **argv)
 {
 	const char *config = "/etc/jaring/kiosk.conf", *script = NULL, *out = NULL;
-	const char *check = NULL;
+	const char *check = NULL, *first_frame = NULL;
 	bool bench = false;
 
 	for (int i = 1; i < argc; i++) {
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--check-config") == 0 && i + 1 < argc)
 			check = argv[++i];
+		else if (strcmp(argv[i], "--first-frame") == 0 && i + 1 < argc)
+			first_frame = argv[++i];
 		else if (strcmp(argv[i], "--bench") == 0)
 			bench = true;
 		else
@@ -76,6 +79,8 @@ int main(int argc, char **argv)
 		printf("%s: ok\n", check);
 		return 0;
 	}
+	if (first_frame != NULL)
+		return kbench_first_frame(first_frame);
 	if (bench)
 		return kbench_run(out ? out : "bench-kiosk");
 	if (script != NULL) {

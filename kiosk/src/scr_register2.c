@@ -488,7 +488,10 @@ static void review_handle(struct kapp *a, const struct kev *ev)
 		app_goto(a, field_screen(f));
 		a->form.editing = true;
 	} else if (ev->id == W_NEXT) {
+		a->submit_t0 = SDL_GetPerformanceCounter();
 		submit(a);
+		if (a->screen != SCR_RECEIPT)
+			a->submit_t0 = 0;
 	} else if (ev->id == W_BACK) {
 		app_flow_back(a);
 	}

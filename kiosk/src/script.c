@@ -45,6 +45,8 @@ struct session {
 	char failure[1024];
 	bool failed;
 	unsigned checks;
+	struct kscript_stats *stats;
+	double max_frame_before_warm;
 };
 
 static bool fail(struct session *s, const char *fmt, const char *a1,
@@ -233,7 +235,7 @@ static bool after_action(struct session *s)
 		app_render(a);
 	if (!check_screen(s))
 		return false;
-	if ((int)a->screen != s->last_screen) {
+	if ((int)a->screen != s->last_screen && s->stats == NULL) {
 		s->last_screen = (int)a->screen;
 		snprintf(num, sizeof num, "%02d", ++s->shots);
 		kfmt(name, sizeof name, "{1}-{2}", num, a->ops->name, NULL);
@@ -396,6 +398,37 @@ static bool keys(struct session *s, const char *text)
 			return false;
 		if (!tap(s, target, false))
 			return false;
+	}
+	return true;
+}
+
+static long peak_rss_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+static bool bench_cmd(struct session *s, const char *c, const char *arg)
+{
+	struct kscript_stats *st = s->stats;
+
+	if (st == NULL)
+		return true;
+	if (strcmp(c, "bench-warm") == 0) {
+		s->max_frame_before_warm = s->app.max_frame_ms;
+		s->app.max_frame_ms = 0;
+	} else if (st->n_rss < KSCRIPT_RSS_MAX) {
+		st->rss_label[st->n_rss] = (unsigned)atol(arg);
+		st->rss_kb[st->n_rss++] = peak_rss_kb();
 	}
 	return true;
 }
@@ -822,6 +855,8 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 			fail(s, "the form still holds data", NULL, NULL, NULL);
 	}
 	if (strcmp(c, "screenshot") == 0 && n == 2) return screenshot(s, tok[1]);
+	if (strcmp(c, "bench-warm") == 0 && n == 1) return bench_cmd(s, c, NULL);
+	if (strcmp(c, "bench-rss") == 0 && n == 2) return bench_cmd(s, c, tok[1]);
 	if (strcmp(c, "status") == 0 && n >= 3) return set_status(s, tok, n);
 	if (strcmp(c, "as-of") == 0 && n == 2)
 		return kstore_set_as_of(s->app.be.store, (uint32_t)atol(tok[1])) ? true :
@@ -885,11 +920,42 @@ static bool run_file(struct session *s, const char *path, int depth)
 
 int kscript_run(const char *path, const char *out_dir)
 {
+	return kscript_run_stats(path, out_dir, NULL);
+}
+
+static void copy_stats(struct session *s)
+{
+	struct kscript_stats *st = s->stats;
+	struct kapp *a = &s->app;
+
+	if (st == NULL || !s->started)
+		return;
+	st->n_submit = a->n_submit < 1024 ? a->n_submit : 1024;
+	memcpy(st->submit_ms, a->submit_ms, st->n_submit * sizeof st->submit_ms[0]);
+	st->max_frame_warm_ms = a->max_frame_ms;
+	st->max_frame_ms = a->max_frame_ms > s->max_frame_before_warm ? a->max_frame_ms :
+		s->max_frame_before_warm;
+	st->screenshots = (unsigned)s->shots;
+	st->frames = (unsigned long)a->frames;
+	for (int i = 0, seen = 0; i < KAPP_HIST; i++) {
+		uint64_t before = (uint64_t)seen;
+		seen += (int)a->frame_hist[i];
+		if (before < a->frames / 2 && (uint64_t)seen >= a->frames / 2)
+			st->frame_p50_ms = (i + 1) / 10.0;
+		if (before < a->frames * 99 / 100 && (uint64_t)seen >= a->frames * 99 / 100)
+			st->frame_p99_ms = (i + 1) / 10.0;
+	}
+}
+
+int kscript_run_stats(const char *path, const char *out_dir,
+	struct kscript_stats *stats)
+{
 	static struct session session;
 	struct session *s = &session;
 	int rc = 0;
 
 	memset(s, 0, sizeof *s);
+	s->stats = stats;
 	s->script = path;
 	if (!kstrlcpy(s->out, out_dir, sizeof s->out) || !fresh_dir(out_dir)) {
 		fprintf(stderr, "cannot prepare %s\n", out_dir);
@@ -909,6 +975,7 @@ int kscript_run(const char *path, const char *out_dir)
 		printf("ok %s: %u checks, %d screens saved in %s\n", path, s->checks, s->shots,
 			out_dir);
 	}
+	copy_stats(s);
 	if (s->started)
 		app_free(&s->app);
 	jr_key_free(s->consortium);

@@ -40,15 +40,48 @@ struct ui_text_cache {
 	struct tc_entry e[TC_SLOTS];
 };
 
-#define ICON_SLOTS 64
+/* Line breaks of wrapped text, by (font, width, text): measuring words is
+ * most of the cost of a text-heavy frame, and the texts do not change
+ * between frames. */
+#define WRAP_SLOTS 64
+#define WRAP_MAX_LINES 48
 
-struct ui_icon_entry {
+struct wrap_entry {
+	uint32_t hash;
+	int font, w;
+	char *s;
+	int n;
+	uint16_t off[WRAP_MAX_LINES], len[WRAP_MAX_LINES];
+	unsigned used;
+};
+
+struct ui_wrap_cache {
+	struct wrap_entry e[WRAP_SLOTS];
+};
+
+/* Icons: the PNG once (white on transparent), and textures already scaled
+ * and tinted for each (size, colour) in use, so drawing one is a 1:1
+ * blended copy; scaling with colour modulation on every frame is the
+ * slowest path of SDL's software renderer. */
+#define ICON_FILES 64
+#define ICON_SLOTS 160
+
+struct ui_icon_file {
 	char name[32];
-	SDL_Texture *t; /* NULL with loaded=true: file missing */
+	SDL_Surface *s;  /* ARGB8888; NULL with loaded: file missing */
 	bool loaded;
 };
 
+struct ui_icon_entry {
+	int file;
+	int size;
+	SDL_Color c;
+	SDL_Texture *t;
+	unsigned used;
+};
+
 struct ui_icons {
+	struct ui_icon_file f[ICON_FILES];
 	struct ui_icon_entry e[ICON_SLOTS];
 };
 
@@ -124,7 +157,8 @@ bool ui_init(struct ui *u, SDL_Renderer *ren, int w, int h, double pxmm,
 	kstrlcpy(u->icons_dir, icons_dir, sizeof u->icons_dir);
 	u->cache = calloc(1, sizeof *u->cache);
 	u->icons = calloc(1, sizeof *u->icons);
-	if (u->cache == NULL || u->icons == NULL)
+	u->wraps = calloc(1, sizeof *u->wraps);
+	if (u->cache == NULL || u->icons == NULL || u->wraps == NULL)
 		return false;
 	for (int i = 0; i < UI_F_COUNT; i++) {
 		const char *file = font_bold[i] ? "NotoSans-Bold.ttf" : "NotoSans-Regular.ttf";
@@ -145,16 +179,38 @@ void ui_free(struct ui *u)
 	if (u->cache != NULL)
 		for (int i = 0; i < TC_SLOTS; i++)
 			tc_drop(&u->cache->e[i]);
-	if (u->icons != NULL)
+	if (u->icons != NULL) {
 		for (int i = 0; i < ICON_SLOTS; i++)
 			if (u->icons->e[i].t != NULL)
 				SDL_DestroyTexture(u->icons->e[i].t);
+		for (int i = 0; i < ICON_FILES; i++)
+			if (u->icons->f[i].s != NULL)
+				SDL_FreeSurface(u->icons->f[i].s);
+	}
 	for (int i = 0; i < UI_F_COUNT; i++)
 		if (u->font[i] != NULL)
 			TTF_CloseFont(u->font[i]);
+	if (u->wraps != NULL)
+		for (int i = 0; i < WRAP_SLOTS; i++)
+			free(u->wraps->e[i].s);
 	free(u->cache);
 	free(u->icons);
+	free(u->wraps);
 	memset(u, 0, sizeof *u);
+}
+
+/* Textures of strings no frame has drawn for a while (typed prefixes, old
+ * codes and times) are dropped, so memory stays flat however long the
+ * kiosk runs: the cache holds what the recent screens show. */
+#define TC_MAX_AGE 240
+
+static void tc_age(struct ui *u)
+{
+	for (int i = 0; i < TC_SLOTS; i++) {
+		struct tc_entry *e = &u->cache->e[i];
+		if (e->s != NULL && u->frame - e->used > TC_MAX_AGE)
+			tc_drop(e);
+	}
 }
 
 void ui_begin(struct ui *u, bool render)
@@ -168,6 +224,8 @@ void ui_begin(struct ui *u, bool render)
 	u->small_targets = 0;
 	u->tile_font = UI_F_BOLD;
 	u->frame++;
+	if (render && u->frame % 64 == 0)
+		tc_age(u);
 	if (render) {
 		SDL_SetRenderDrawColor(u->ren, ui_paper.r, ui_paper.g, ui_paper.b, 255);
 		SDL_RenderClear(u->ren);
@@ -206,36 +264,77 @@ void ui_border(struct ui *u, SDL_Rect r, SDL_Color c, int t)
 	ui_fill(u, ui_rect(r.x + r.w - t, r.y, t, r.h), c);
 }
 
-static SDL_Texture *icon_texture(struct ui *u, const char *name)
+static int icon_file(struct ui *u, const char *name)
 {
-	struct ui_icon_entry *free_slot = NULL;
+	struct ui_icon_file *f = NULL;
 	char file[64], path[1024];
-	SDL_Surface *s;
+	SDL_Surface *raw;
+	int i;
 
+	for (i = 0; i < ICON_FILES; i++) {
+		if (u->icons->f[i].loaded && strcmp(u->icons->f[i].name, name) == 0)
+			return u->icons->f[i].s != NULL ? i : -1;
+		if (!u->icons->f[i].loaded) {
+			f = &u->icons->f[i];
+			break;
+		}
+	}
+	if (f == NULL)
+		return -1;
+	f->loaded = true;
+	kstrlcpy(f->name, name, sizeof f->name);
+	if (!kfmt(file, sizeof file, "{1}.png", name, NULL, NULL) ||
+	    !kpath(path, sizeof path, u->icons_dir, file) || (raw = IMG_Load(path)) == NULL)
+		return -1;
+	f->s = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
+	SDL_FreeSurface(raw);
+	return f->s != NULL ? i : -1;
+}
+
+/* The icon scaled to side x side and tinted c. */
+static SDL_Texture *icon_texture(struct ui *u, const char *name, int side, SDL_Color c)
+{
+	struct ui_icon_entry *victim = &u->icons->e[0];
+	int file = icon_file(u, name);
+	SDL_Surface *scaled;
+
+	if (file < 0 || side <= 0)
+		return NULL;
 	for (int i = 0; i < ICON_SLOTS; i++) {
 		struct ui_icon_entry *e = &u->icons->e[i];
-		if (e->loaded && strcmp(e->name, name) == 0)
+		if (e->t != NULL && e->file == file && e->size == side && e->c.r == c.r &&
+		    e->c.g == c.g && e->c.b == c.b) {
+			e->used = u->frame;
 			return e->t;
-		if (!e->loaded && free_slot == NULL)
-			free_slot = e;
+		}
+		if (e->t == NULL || (victim->t != NULL && e->used < victim->used))
+			victim = e;
 	}
-	if (free_slot == NULL)
+	if (victim->t != NULL)
+		SDL_DestroyTexture(victim->t);
+	memset(victim, 0, sizeof *victim);
+	scaled = SDL_CreateRGBSurfaceWithFormat(0, side, side, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (scaled == NULL)
 		return NULL;
-	free_slot->loaded = true;
-	kstrlcpy(free_slot->name, name, sizeof free_slot->name);
-	if (!kfmt(file, sizeof file, "{1}.png", name, NULL, NULL) ||
-	    !kpath(path, sizeof path, u->icons_dir, file))
+	if (SDL_SoftStretchLinear(u->icons->f[file].s, NULL, scaled, NULL) != 0) {
+		SDL_FreeSurface(scaled);
 		return NULL;
-	s = IMG_Load(path);
-	if (s == NULL)
-		return NULL;
-	free_slot->t = SDL_CreateTextureFromSurface(u->ren, s);
-	SDL_FreeSurface(s);
-	if (free_slot->t != NULL) {
-		SDL_SetTextureBlendMode(free_slot->t, SDL_BLENDMODE_BLEND);
-		SDL_SetTextureScaleMode(free_slot->t, SDL_ScaleModeLinear);
 	}
-	return free_slot->t;
+	for (int y = 0; y < side; y++) {
+		uint32_t *row = (uint32_t *)((uint8_t *)scaled->pixels + (size_t)y * (size_t)scaled->pitch);
+		for (int x = 0; x < side; x++)
+			row[x] = (row[x] & 0xFF000000u) | (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
+	}
+	victim->t = SDL_CreateTextureFromSurface(u->ren, scaled);
+	SDL_FreeSurface(scaled);
+	if (victim->t == NULL)
+		return NULL;
+	SDL_SetTextureBlendMode(victim->t, SDL_BLENDMODE_BLEND);
+	victim->file = file;
+	victim->size = side;
+	victim->c = c;
+	victim->used = u->frame;
+	return victim->t;
 }
 
 void ui_icon(struct ui *u, const char *name, SDL_Rect r, SDL_Color c)
@@ -246,11 +345,9 @@ void ui_icon(struct ui *u, const char *name, SDL_Rect r, SDL_Color c)
 
 	if (!u->render || name == NULL)
 		return;
-	t = icon_texture(u, name);
-	if (t == NULL)
-		return;
-	SDL_SetTextureColorMod(t, c.r, c.g, c.b);
-	SDL_RenderCopy(u->ren, t, NULL, &d);
+	t = icon_texture(u, name, side, c);
+	if (t != NULL)
+		SDL_RenderCopy(u->ren, t, NULL, &d);
 }
 
 void ui_log_text(struct ui *u, const char *s)
@@ -370,23 +467,81 @@ size_t ui_break_line(TTF_Font *font, const char *s, int w, const char **next)
 	return best;
 }
 
+/* The line breaks of s at width w, from the cache or computed into it.
+ * NULL when s has more lines than the cache holds (callers then break it
+ * themselves). */
+static const struct wrap_entry *wrap_breaks(struct ui *u, enum ui_font f, int w,
+	const char *s)
+{
+	struct ui_wrap_cache *wc = u->wraps;
+	uint32_t h = fnv(s, (int)f, ui_ink) ^ (uint32_t)w * 2654435761u;
+	struct wrap_entry *victim = &wc->e[0], *e;
+	const char *p = s;
+	size_t slen = strlen(s);
+
+	for (int i = 0; i < WRAP_SLOTS; i++) {
+		e = &wc->e[i];
+		if (e->s != NULL && e->hash == h && e->font == (int)f && e->w == w &&
+		    strcmp(e->s, s) == 0) {
+			e->used = u->frame;
+			return e;
+		}
+		if (e->s == NULL || (victim->s != NULL && e->used < victim->used))
+			victim = e;
+	}
+	if (slen > UINT16_MAX)
+		return NULL;
+	e = victim;
+	free(e->s);
+	memset(e, 0, sizeof *e);
+	while (*p != '\0') {
+		const char *next;
+		size_t len = ui_break_line(u->font[f], p, w, &next);
+		if (e->n == WRAP_MAX_LINES)
+			return NULL;
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		e->off[e->n] = (uint16_t)(p - s);
+		e->len[e->n] = (uint16_t)(len < 511 ? len : 511);
+		e->n++;
+		if (next == p)
+			break;
+		p = next;
+	}
+	e->s = strdup(s);
+	if (e->s == NULL)
+		return NULL;
+	e->hash = h;
+	e->font = (int)f;
+	e->w = w;
+	e->used = u->frame;
+	return e;
+}
+
 static int wrap_pass(struct ui *u, enum ui_font f, SDL_Rect box, const char *s,
 	SDL_Color c, enum ui_align a, int first, bool draw, bool must_fit, int *used)
 {
 	char line[512];
 	int n = 0, y = box.y, lh = u->font_h[f];
 	bool cut = false;
+	const struct wrap_entry *e = wrap_breaks(u, f, box.w, s);
 	const char *p = s;
 
 	*used = 0;
-	while (*p != '\0') {
-		const char *next;
-		size_t len = ui_break_line(u->font[f], p, box.w, &next);
-		if (len >= sizeof line)
-			len = sizeof line - 1;
-		memcpy(line, p, len);
-		while (len > 0 && line[len - 1] == ' ')
-			len--;
+	while (e != NULL ? n < e->n : *p != '\0') {
+		const char *next = p;
+		size_t len;
+		if (e != NULL) {
+			len = e->len[n];
+			memcpy(line, s + e->off[n], len);
+		} else {
+			len = ui_break_line(u->font[f], p, box.w, &next);
+			if (len >= sizeof line)
+				len = sizeof line - 1;
+			memcpy(line, p, len);
+			while (len > 0 && line[len - 1] == ' ')
+				len--;
+		}
 		line[len] = '\0';
 		if (draw && n >= first) {
 			if (y + lh <= box.y + box.h) {
@@ -398,9 +553,11 @@ static int wrap_pass(struct ui *u, enum ui_font f, SDL_Rect box, const char *s,
 			}
 		}
 		n++;
-		if (next == p)
-			break;
-		p = next;
+		if (e == NULL) {
+			if (next == p)
+				break;
+			p = next;
+		}
 	}
 	if (cut && must_fit)
 		note_clip(u, s);

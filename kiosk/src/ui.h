@@ -56,6 +56,7 @@ struct ui_widget {
 
 struct ui_text_cache;
 struct ui_icons;
+struct ui_wrap_cache;
 
 struct ui {
 	SDL_Renderer *ren;
@@ -74,6 +75,7 @@ struct ui {
 	unsigned small_targets; /* widgets under 9 mm in this layout */
 	struct ui_text_cache *cache;
 	struct ui_icons *icons;
+	struct ui_wrap_cache *wraps;
 	char icons_dir[512];
 	unsigned frame;
 	enum ui_font tile_font; /* set by grids so every tile reads alike */
