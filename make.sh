@@ -22,7 +22,7 @@ case "$cmd" in
   run)
     scripts/deps.sh
     configure_build build ${JR_WERROR:+-DJR_WERROR=ON}
-    ./build/demo/jaring-demo --out "${JR_DEMO_OUT:-out/demo}" --assets assets
+    ./build/bin/jaring-demo --out "${JR_DEMO_OUT:-out/demo}" --assets assets
     ;;
   test)
     scripts/deps.sh

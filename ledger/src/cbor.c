@@ -264,9 +264,21 @@ void jr_cbw_init(struct jr_cbw *w, size_t max)
 	w->max = max;
 }
 
+void jr_cbw_init_fixed(struct jr_cbw *w, uint8_t *buf, size_t cap)
+{
+	memset(w, 0, sizeof *w);
+	w->base = buf;
+	w->cap = cap;
+	w->max = cap;
+	w->fixed = true;
+	if (buf == NULL)
+		w->err = JR_EINVAL;
+}
+
 void jr_cbw_free(struct jr_cbw *w)
 {
-	free(w->base);
+	if (!w->fixed)
+		free(w->base);
 	memset(w, 0, sizeof *w);
 }
 
@@ -283,6 +295,10 @@ static uint8_t *cbw_room(struct jr_cbw *w, size_t n)
 	}
 	if (w->len + n <= w->cap)
 		return w->base + w->len;
+	if (w->fixed) {
+		w->err = JR_ETOOBIG;
+		return NULL;
+	}
 	cap = w->cap ? w->cap : 64;
 	while (cap < w->len + n)
 		cap = cap > SIZE_MAX / 2 ? w->len + n : cap * 2;
@@ -414,6 +430,21 @@ int jr_cbw_finish(struct jr_cbw *w, struct jr_buf *out)
 	w->base = NULL;
 	jr_cbw_free(w);
 	return JR_OK;
+}
+
+int jr_cbw_finish_fixed(struct jr_cbw *w, size_t *len)
+{
+	int rc = w->fixed ? w->err : JR_EINVAL;
+
+	*len = 0;
+	if (rc == JR_OK && w->len == 0)
+		rc = JR_EINVAL;
+	if (rc == JR_OK && jr_cbor_check(w->base, w->len, NULL) != JR_OK)
+		rc = JR_EINTERNAL;
+	if (rc == JR_OK)
+		*len = w->len;
+	w->err = rc == JR_OK ? w->err : rc;
+	return rc;
 }
 
 /* ---- reader ---- */

@@ -78,6 +78,19 @@ void jr_hash(const uint8_t *p, size_t len, uint8_t out[JR_HASH_BYTES])
 	crypto_generichash(out, JR_HASH_BYTES, p, len, NULL, 0);
 }
 
+bool jr_hash_equal(const uint8_t a[JR_HASH_BYTES], const uint8_t b[JR_HASH_BYTES])
+{
+	uint64_t x, y, d = 0;
+	size_t i;
+
+	for (i = 0; i < JR_HASH_BYTES; i += sizeof x) {
+		memcpy(&x, a + i, sizeof x);
+		memcpy(&y, b + i, sizeof y);
+		d |= x ^ y;
+	}
+	return d == 0;
+}
+
 int jr_init(void)
 {
 	return sodium_init() < 0 ? JR_EINTERNAL : JR_OK;

@@ -1504,9 +1504,58 @@ static void writer_grows_to_large_outputs(void **state)
 	jr_buf_free(&out);
 }
 
+static void fixed_writer_writes_into_the_callers_buffer_only(void **state)
+{
+	uint8_t buf[16];
+	struct jr_cbw w;
+	size_t len = 99;
+	static const uint8_t want[] = { 0xa2, 0x01, 0x02, 0x03, 0x63, 'a', 'b', 'c' };
+
+	(void)state;
+	memset(buf, 0xee, sizeof buf);
+	jr_cbw_init_fixed(&w, buf, sizeof buf);
+	jr_cbw_map(&w, 2);
+	jr_cbw_uint(&w, 1);
+	jr_cbw_uint(&w, 2);
+	jr_cbw_uint(&w, 3);
+	jr_cbw_text(&w, "abc", 3);
+	assert_int_equal(jr_cbw_finish_fixed(&w, &len), JR_OK);
+	assert_int_equal(len, sizeof want);
+	assert_memory_equal(buf, want, sizeof want);
+	assert_int_equal(buf[sizeof want], 0xee);
+	jr_cbw_free(&w); /* must not free the caller's buffer */
+}
+
+static void fixed_writer_past_its_buffer_fails_and_writes_nothing_beyond(void **state)
+{
+	uint8_t buf[24];
+	struct jr_cbw w;
+	size_t len = 99;
+	static const uint8_t data[20] = { 0 };
+
+	(void)state;
+	memset(buf, 0xee, sizeof buf);
+	jr_cbw_init_fixed(&w, buf, 8);
+	jr_cbw_bytes(&w, data, sizeof data);
+	assert_int_equal(jr_cbw_finish_fixed(&w, &len), JR_ETOOBIG);
+	assert_int_equal(len, 0);
+	for (size_t i = 8; i < sizeof buf; i++)
+		assert_int_equal(buf[i], 0xee);
+	jr_cbw_init_fixed(&w, buf, sizeof buf);
+	jr_cbw_map(&w, 2);
+	jr_cbw_uint(&w, 3);
+	jr_cbw_uint(&w, 0);
+	jr_cbw_uint(&w, 1);
+	jr_cbw_uint(&w, 0);
+	assert_int_equal(jr_cbw_finish_fixed(&w, &len), JR_EINTERNAL);
+	assert_int_equal(len, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fixed_writer_writes_into_the_callers_buffer_only),
+		cmocka_unit_test(fixed_writer_past_its_buffer_fails_and_writes_nothing_beyond),
 		cmocka_unit_test(writer_emits_appendix_a_unsigned_integers),
 		cmocka_unit_test(reader_reads_appendix_a_unsigned_integers),
 		cmocka_unit_test(writer_emits_appendix_a_negative_integers),

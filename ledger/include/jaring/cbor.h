@@ -32,9 +32,17 @@ struct jr_cbw {
 	size_t cap;
 	size_t max;  /* output over this many bytes fails with JR_ETOOBIG */
 	int err;     /* first error, sticky */
+	bool fixed;  /* base is the caller's and never reallocated */
 };
 
 JR_API void jr_cbw_init(struct jr_cbw *w, size_t max);
+/* A writer into caller-owned memory (e.g. sodium_malloc'd, for secrets that
+ * must never reach the ordinary heap): never allocates; output over cap
+ * fails with JR_ETOOBIG. End with jr_cbw_finish_fixed(). */
+JR_API void jr_cbw_init_fixed(struct jr_cbw *w, uint8_t *buf, size_t cap);
+/* Checks the output as jr_cbw_finish() does; *len gets its length (0 on
+ * failure). The caller still owns, and wipes, the buffer. */
+JR_API int jr_cbw_finish_fixed(struct jr_cbw *w, size_t *len) JR_MUST_CHECK;
 JR_API void jr_cbw_free(struct jr_cbw *w);
 JR_API void jr_cbw_uint(struct jr_cbw *w, uint64_t v);
 JR_API void jr_cbw_int(struct jr_cbw *w, int64_t v);

@@ -52,6 +52,9 @@ JR_API void jr_shard_close(struct jr_shard *s);
 
 JR_API uint64_t jr_shard_height(const struct jr_shard *s);
 JR_API const uint8_t *jr_shard_head_hash(const struct jr_shard *s);
+/* Time of the head block (0 when empty). jr_shard_append() refuses a time
+ * before it: block times never go backwards (docs/formats.md "Block"). */
+JR_API int64_t jr_shard_head_time(const struct jr_shard *s);
 JR_API const uint8_t *jr_shard_kiosk_pk(const struct jr_shard *s);
 JR_API const uint8_t *jr_shard_kiosk_id(const struct jr_shard *s);
 

@@ -1,0 +1,1061 @@
+/*
+ * shard.c — a kiosk's append-only, signed hash chain in SQLite (shard.h).
+ *
+ * Schema (application_id 0x4A524E47 "JRNG", user_version 1):
+ *
+ *   meta(id = 1, format = 1, kiosk_pk BLOB 32, kiosk_id BLOB 16)
+ *   blocks(height INTEGER PRIMARY KEY, hash BLOB 32, body BLOB, sig BLOB 64)
+ *   receipts(regid BLOB 16 PRIMARY KEY, height, prefix45 INTEGER, payload)
+ *     with an index on prefix45
+ *
+ * Durability and the fork guard. The database runs in WAL mode with
+ * synchronous=FULL, so COMMIT returns after the WAL is fsync'd. An append is
+ *
+ *   BEGIN IMMEDIATE -> insert block and receipts -> COMMIT -> counter update
+ *   (fsync) -> return
+ *
+ * so the counter (counter.h) never names a height the database does not
+ * hold, except when the database itself went back in time: restored from an
+ * older copy. jr_shard_open() compares them:
+ *   counter > database             JR_ESTALE: refuse, say how to recover;
+ *   counter <= database            the block at the counter's height must
+ *                                  have the counter's hash, else JR_ECORRUPT
+ *                                  (the database is another chain);
+ *   database > counter             a crash between COMMIT and the counter
+ *                                  update: the writer advances the counter.
+ *
+ * The writer holds an exclusive flock on the counter for as long as the shard
+ * is open; a second writer gets JR_EEXIST. The kiosk key given to
+ * jr_shard_open() is borrowed until jr_shard_close().
+ *
+ * Every statement is prepared once at open. jr_shard_verify() walks the
+ * blocks in height order with one statement and reads the blobs in place
+ * (sqlite3_column_blob, no copy), so its cost per block is one SQLite step,
+ * one BLAKE2b of the body and one allocation-free scan of it (block_int.h),
+ * plus a signature check per block in JR_VERIFY_FULL mode and only for the
+ * head in JR_VERIFY_HEAD mode.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "jaring/receipt.h"
+#include "jaring/record.h"
+#include "jaring/shard.h"
+#include "block_int.h"
+#include "counter.h"
+#include "shard_int.h"
+
+#define SHARD_FORMAT 1
+#define SHARD_APP_ID 1246907975 /* "JRNG" */
+
+enum {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_INSERT_BLOCK,
+	ST_INSERT_RECEIPT,
+	ST_GET,
+	ST_HEAD,
+	ST_VERIFY,
+	ST_BEGIN_READ,
+	ST_END_READ,
+	ST_RECEIPT,
+	ST_LAST_RECEIPT,
+	ST_CODE,
+	ST_COUNT
+};
+
+static const char *const shard_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_INSERT_BLOCK] = "INSERT INTO blocks(height, hash, body, sig) VALUES (?1, ?2, ?3, ?4)",
+	[ST_INSERT_RECEIPT] = "INSERT INTO receipts(regid, height, prefix45, payload) VALUES (?1, ?2, ?3, ?4)",
+	[ST_GET] = "SELECT hash, body, sig FROM blocks WHERE height = ?1",
+	[ST_HEAD] = "SELECT height, hash, body FROM blocks ORDER BY height DESC LIMIT 1",
+	[ST_VERIFY] = "SELECT height, hash, body, sig FROM blocks ORDER BY height",
+	[ST_BEGIN_READ] = "BEGIN",
+	[ST_END_READ] = "COMMIT",
+	[ST_RECEIPT] = "SELECT payload FROM receipts WHERE regid = ?1",
+	[ST_LAST_RECEIPT] = "SELECT payload FROM receipts ORDER BY rowid DESC LIMIT 1",
+	[ST_CODE] = "SELECT payload FROM receipts WHERE prefix45 = ?1 ORDER BY rowid DESC LIMIT 1",
+};
+
+static const char shard_schema[] =
+	"PRAGMA application_id = 1246907975;"
+	"PRAGMA user_version = 1;"
+	"BEGIN;"
+	"CREATE TABLE meta("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" format INTEGER NOT NULL,"
+	" kiosk_pk BLOB NOT NULL,"
+	" kiosk_id BLOB NOT NULL);"
+	"CREATE TABLE blocks("
+	" height INTEGER PRIMARY KEY,"
+	" hash BLOB NOT NULL,"
+	" body BLOB NOT NULL,"
+	" sig BLOB NOT NULL);"
+	"CREATE TABLE receipts("
+	" regid BLOB PRIMARY KEY,"
+	" height INTEGER NOT NULL,"
+	" prefix45 INTEGER NOT NULL,"
+	" payload BLOB NOT NULL);"
+	"CREATE INDEX receipts_by_prefix45 ON receipts(prefix45);";
+
+struct jr_shard {
+	sqlite3 *db;
+	char *db_path;
+	char *counter_path; /* NULL: a reader without a counter */
+	const struct jr_key *kiosk; /* borrowed; NULL for readers */
+	struct jr_counter counter;  /* fd -1 when not open */
+	bool writable;
+	bool broken; /* state on disk unknown after a failed commit: reopen */
+	uint64_t height;
+	uint8_t head[JR_HASH_BYTES];
+	int64_t head_time;
+	uint8_t kiosk_pk[JR_SIGN_PK_BYTES];
+	uint8_t kiosk_id[JR_ID_BYTES];
+	sqlite3_stmt *st[ST_COUNT];
+};
+
+/* ---- small helpers -------------------------------------------------- */
+
+static int sqlite_to_jr(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM:
+		return JR_ENOMEM;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return JR_ECORRUPT;
+	case SQLITE_CONSTRAINT:
+		return JR_EEXIST;
+	case SQLITE_CANTOPEN:
+		return JR_ENOTFOUND;
+	default:
+		return JR_EIO;
+	}
+}
+
+static int db_err(struct jr_shard *s, int rc, const char *what,
+	struct jr_errbuf *eb)
+{
+	return jr_errf(eb, sqlite_to_jr(rc), "shard %s: %s failed (%s)",
+		s->db_path, what, sqlite3_errmsg(s->db));
+}
+
+/* Runs a prepared statement that returns no rows. */
+static int step_done(struct jr_shard *s, int which)
+{
+	sqlite3_stmt *st = s->st[which];
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+
+	if (d != NULL)
+		memcpy(d, s, n);
+	return d;
+}
+
+static int copy_blob(sqlite3_stmt *st, int col, struct jr_buf *out)
+{
+	const void *p = sqlite3_column_blob(st, col);
+	int n = sqlite3_column_bytes(st, col);
+
+	if (p == NULL || n <= 0)
+		return JR_ECORRUPT;
+	out->base = malloc((size_t)n);
+	if (out->base == NULL)
+		return JR_ENOMEM;
+	memcpy(out->base, p, (size_t)n);
+	out->len = (size_t)n;
+	return JR_OK;
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0 || errno != ENOENT;
+}
+
+/* Removes the database and its WAL files after a failed create. */
+static void remove_db_files(const char *db_path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char p[4096];
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		n = snprintf(p, sizeof p, "%s%s", db_path, suffix[i]);
+		if (n > 0 && (size_t)n < sizeof p)
+			unlink(p);
+	}
+}
+
+/* ---- create --------------------------------------------------------- */
+
+static int exec_pragma_wal(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *mode = sqlite3_column_text(st, 0);
+		rc = mode != NULL && strcmp((const char *)mode, "wal") == 0 ?
+			SQLITE_OK : SQLITE_ERROR;
+	} else if (rc == SQLITE_OK) {
+		rc = SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+	return rc;
+}
+
+static int insert_meta(sqlite3 *db, const struct jr_pubkey *pub)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db,
+		"INSERT INTO meta(id, format, kiosk_pk, kiosk_id) VALUES (1, ?1, ?2, ?3)",
+		-1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, SHARD_FORMAT);
+		sqlite3_bind_blob(st, 2, pub->sign_pk, JR_SIGN_PK_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, pub->id, JR_ID_BYTES, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int create_schema(const char *db_path, const struct jr_key *kiosk,
+	struct jr_errbuf *eb)
+{
+	struct jr_pubkey pub;
+	sqlite3 *db = NULL;
+	int rc;
+
+	jr_key_public(kiosk, &pub);
+	rc = sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = exec_pragma_wal(db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, shard_schema, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = insert_meta(db, &pub);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		jr_errf(eb, sqlite_to_jr(rc), "shard %s: cannot create the database (%s)",
+			db_path, db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? JR_OK : sqlite_to_jr(rc);
+}
+
+int jr_shard_create(const char *db_path, const char *counter_path,
+	const struct jr_key *kiosk, struct jr_errbuf *eb)
+{
+	struct jr_counter c = { .fd = -1 };
+	int fd, rc;
+
+	if (db_path == NULL || counter_path == NULL || kiosk == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard: create needs a database path, a counter path and a kiosk key");
+	if (jr_key_role(kiosk) != JR_ROLE_KIOSK)
+		return jr_errf(eb, JR_EKEY, "shard %s: the key is not a kiosk key", db_path);
+	if (path_exists(counter_path))
+		return jr_errf(eb, JR_EEXIST, "shard: counter %s already exists; a counter is never replaced", counter_path);
+	fd = open(db_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return jr_errf(eb, errno == EEXIST ? JR_EEXIST :
+			errno == ENOENT ? JR_ENOTFOUND : JR_EIO,
+			"shard %s: cannot create (%s)", db_path, strerror(errno));
+	close(fd);
+	rc = create_schema(db_path, kiosk, eb);
+	if (rc == JR_OK)
+		rc = jr_fsync_parent_dir(db_path, eb);
+	if (rc == JR_OK) {
+		rc = jr_counter_create(counter_path, &c, eb);
+		if (rc != JR_OK)
+			jr_errf(eb, rc, "shard %s", db_path);
+		jr_counter_close(&c);
+	}
+	if (rc != JR_OK)
+		remove_db_files(db_path);
+	return rc;
+}
+
+/* ---- open ----------------------------------------------------------- */
+
+/* Before anything writes to it (the WAL pragma would): is this our file? */
+static int check_app_id(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	bool ours = sqlite3_prepare_v2(s->db, "PRAGMA application_id", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == SHARD_APP_ID;
+	int rc = ours ? JR_OK :
+		jr_errf(eb, JR_EFORMAT, "shard %s is not a Jaring shard database (%s)",
+			s->db_path, sqlite3_errmsg(s->db));
+
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int db_open(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	int flags = (s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
+		    SQLITE_OPEN_NOMUTEX;
+	int rc, i;
+
+	if (!path_exists(s->db_path))
+		return jr_errf(eb, JR_ENOTFOUND, "shard %s does not exist", s->db_path);
+	rc = sqlite3_open_v2(s->db_path, &s->db, flags, NULL);
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, "opening", eb);
+	/* Another connection (a reader in WAL recovery, a checkpoint) may
+	 * hold a lock for a moment; wait rather than fail an append. */
+	sqlite3_busy_timeout(s->db, 5000);
+	rc = check_app_id(s, eb);
+	if (rc != JR_OK)
+		return rc;
+	if (s->writable) {
+		rc = exec_pragma_wal(s->db);
+		if (rc != SQLITE_OK)
+			return db_err(s, rc, "setting WAL mode and synchronous=FULL", eb);
+	}
+	for (i = 0; i < ST_COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, shard_sql[i], -1,
+			SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
+		if (rc != SQLITE_OK)
+			return jr_errf(eb, rc == SQLITE_ERROR ? JR_EFORMAT : sqlite_to_jr(rc),
+				"shard %s is not a Jaring shard database (%s)", s->db_path,
+				sqlite3_errmsg(s->db));
+	}
+	return JR_OK;
+}
+
+static int load_meta(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+		"SELECT format, kiosk_pk, kiosk_id FROM meta WHERE id = 1",
+		-1, &st, NULL);
+	uint8_t id[JR_ID_BYTES];
+
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		rc = jr_errf(eb, JR_EFORMAT, "shard %s has no meta row: not a Jaring shard (%s)",
+			s->db_path, sqlite3_errmsg(s->db));
+		goto out;
+	}
+	if (sqlite3_column_int64(st, 0) != SHARD_FORMAT) {
+		rc = jr_errf(eb, JR_EVERSION, "shard %s has format %lld; this build reads format %d",
+			s->db_path, (long long)sqlite3_column_int64(st, 0), SHARD_FORMAT);
+		goto out;
+	}
+	if (sqlite3_column_bytes(st, 1) != JR_SIGN_PK_BYTES ||
+	    sqlite3_column_bytes(st, 2) != JR_ID_BYTES) {
+		rc = jr_errf(eb, JR_ECORRUPT, "shard %s: the kiosk key in meta has the wrong size", s->db_path);
+		goto out;
+	}
+	memcpy(s->kiosk_pk, sqlite3_column_blob(st, 1), JR_SIGN_PK_BYTES);
+	memcpy(s->kiosk_id, sqlite3_column_blob(st, 2), JR_ID_BYTES);
+	jr_keyid_from_pk(s->kiosk_pk, id);
+	rc = memcmp(id, s->kiosk_id, JR_ID_BYTES) == 0 ? JR_OK :
+		jr_errf(eb, JR_ECORRUPT, "shard %s: the kiosk id in meta is not the id of its key", s->db_path);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int check_key(struct jr_shard *s, const struct jr_key *kiosk,
+	struct jr_errbuf *eb)
+{
+	char have[JR_KEYID_SHORT_LEN + 1], want[JR_KEYID_SHORT_LEN + 1];
+	struct jr_pubkey pub;
+
+	jr_key_public(kiosk, &pub);
+	if (memcmp(pub.sign_pk, s->kiosk_pk, JR_SIGN_PK_BYTES) == 0)
+		return JR_OK;
+	jr_keyid_short(s->kiosk_id, have);
+	jr_keyid_short(pub.id, want);
+	return jr_errf(eb, JR_EKEY,
+		"shard %s belongs to kiosk %s, but the key given is kiosk %s: use the shard's own key",
+		s->db_path, have, want);
+}
+
+/* Reads the head's height, hash and time. A reader opens a shard whose head
+ * row is damaged (so that jr_shard_verify() can name it); a writer refuses. */
+static int load_head(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = s->st[ST_HEAD];
+	struct jr_block_scan b;
+	int rc = sqlite3_step(st);
+	bool ok = true;
+
+	s->height = 0;
+	s->head_time = 0;
+	memset(s->head, 0, sizeof s->head);
+	if (rc == SQLITE_ROW) {
+		sqlite3_int64 h = sqlite3_column_int64(st, 0);
+		const uint8_t *body = sqlite3_column_blob(st, 2);
+		int bl = sqlite3_column_bytes(st, 2);
+
+		ok = h >= 1 && sqlite3_column_bytes(st, 1) == JR_HASH_BYTES && bl > 0 &&
+		     jr_block_scan(body, (size_t)bl, &b) == JR_OK;
+		s->height = h >= 1 ? (uint64_t)h : 0;
+		if (ok) {
+			memcpy(s->head, sqlite3_column_blob(st, 1), JR_HASH_BYTES);
+			s->head_time = b.time;
+		}
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, rc, "reading the head", eb);
+	if (!ok && s->writable)
+		return jr_errf(eb, JR_ECORRUPT,
+			"shard %s: the head block %llu is damaged; do not append to it, verify it and "
+			"report it to the district office", s->db_path, (unsigned long long)s->height);
+	return JR_OK;
+}
+
+/* The stored hash of the block at height h into out; JR_ENOTFOUND if none. */
+static int hash_at(struct jr_shard *s, uint64_t h, uint8_t out[JR_HASH_BYTES])
+{
+	sqlite3_stmt *st = s->st[ST_GET];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == JR_HASH_BYTES)
+		memcpy(out, sqlite3_column_blob(st, 0), JR_HASH_BYTES);
+	rc = rc == SQLITE_ROW ? JR_OK : rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int stale_error(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	unsigned long long db = s->height, signed_h = s->counter.height;
+	char heights[64];
+	int n;
+
+	if (signed_h == db + 1)
+		n = snprintf(heights, sizeof heights, "height %llu", signed_h);
+	else
+		n = snprintf(heights, sizeof heights, "heights %llu-%llu", db + 1, signed_h);
+	if (n < 0 || (size_t)n >= sizeof heights)
+		heights[0] = '\0';
+	return jr_errf(eb, JR_ESTALE,
+		"shard %s is at height %llu but this kiosk already signed height %llu (counter %s): "
+		"the database was restored from an older copy. Signing again would create a second, "
+		"different block at %s. Do not delete the counter. See docs/operations.md, "
+		"'Restoring a kiosk from a backup'.",
+		s->db_path, db, signed_h, s->counter_path, heights);
+}
+
+/* Compares the database with the fork-guard counter; see the top comment. */
+static int check_counter(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	struct jr_counter *c = &s->counter;
+	uint8_t h[JR_HASH_BYTES] = { 0 };
+	int rc;
+
+	if (c->height > s->height)
+		return stale_error(s, eb);
+	if (c->height > 0) {
+		rc = hash_at(s, c->height, h);
+		if (rc != JR_OK || sodium_memcmp(h, c->hash, JR_HASH_BYTES) != 0)
+			return jr_errf(eb, JR_ECORRUPT,
+				"shard %s holds another block at height %llu than the one this kiosk signed "
+				"(counter %s): the database is not this kiosk's chain or was altered. Do not "
+				"append to it. See docs/operations.md, 'Restoring a kiosk from a backup'.",
+				s->db_path, (unsigned long long)c->height, s->counter_path);
+	}
+	if (s->writable && s->height > c->height) {
+		rc = jr_counter_advance(c, s->height, s->head, eb);
+		if (rc != JR_OK)
+			return jr_errf(eb, rc, "shard %s: counter %s", s->db_path, s->counter_path);
+	}
+	return JR_OK;
+}
+
+static int shard_new(const char *db_path, const char *counter_path,
+	const struct jr_key *kiosk, struct jr_shard **out)
+{
+	struct jr_shard *s = calloc(1, sizeof *s);
+
+	*out = NULL;
+	if (s == NULL)
+		return JR_ENOMEM;
+	s->counter.fd = -1;
+	s->kiosk = kiosk;
+	s->writable = kiosk != NULL;
+	s->db_path = dup_str(db_path);
+	s->counter_path = counter_path != NULL ? dup_str(counter_path) : NULL;
+	if (s->db_path == NULL || (counter_path != NULL && s->counter_path == NULL)) {
+		jr_shard_close(s);
+		return JR_ENOMEM;
+	}
+	*out = s;
+	return JR_OK;
+}
+
+static int shard_load(struct jr_shard *s, const struct jr_key *kiosk,
+	struct jr_errbuf *eb)
+{
+	int rc = JR_OK;
+
+	/* The counter is read before the database: a writer appending meanwhile
+	 * only moves the database further ahead of what was read. */
+	if (s->counter_path != NULL) {
+		rc = jr_counter_open(s->counter_path, s->writable, &s->counter, eb);
+		if (rc != JR_OK)
+			return jr_errf(eb, rc, "shard %s", s->db_path);
+	}
+	rc = db_open(s, eb);
+	if (rc == JR_OK)
+		rc = load_meta(s, eb);
+	if (rc == JR_OK && kiosk != NULL)
+		rc = check_key(s, kiosk, eb);
+	if (rc == JR_OK)
+		rc = load_head(s, eb);
+	if (rc == JR_OK && s->counter_path != NULL)
+		rc = check_counter(s, eb);
+	return rc;
+}
+
+int jr_shard_open(const char *db_path, const char *counter_path,
+	const struct jr_key *kiosk, struct jr_shard **out, struct jr_errbuf *eb)
+{
+	struct jr_shard *s = NULL;
+	int rc;
+
+	if (out == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard: no output given");
+	*out = NULL;
+	if (db_path == NULL || (kiosk != NULL && counter_path == NULL))
+		return jr_errf(eb, JR_EINVAL, "shard: open needs a database path, and a counter path to append");
+	if (kiosk != NULL && jr_key_role(kiosk) != JR_ROLE_KIOSK)
+		return jr_errf(eb, JR_EKEY, "shard %s: the key is not a kiosk key", db_path);
+	rc = shard_new(db_path, counter_path, kiosk, &s);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "shard %s: out of memory", db_path);
+	rc = shard_load(s, kiosk, eb);
+	if (rc != JR_OK) {
+		jr_shard_close(s);
+		return rc;
+	}
+	*out = s;
+	return JR_OK;
+}
+
+void jr_shard_close(struct jr_shard *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	jr_counter_close(&s->counter);
+	free(s->db_path);
+	free(s->counter_path);
+	free(s);
+}
+
+uint64_t jr_shard_height(const struct jr_shard *s)
+{
+	return s->height;
+}
+
+const uint8_t *jr_shard_head_hash(const struct jr_shard *s)
+{
+	return s->head;
+}
+
+int64_t jr_shard_head_time(const struct jr_shard *s)
+{
+	return s->head_time;
+}
+
+const uint8_t *jr_shard_kiosk_pk(const struct jr_shard *s)
+{
+	return s->kiosk_pk;
+}
+
+const uint8_t *jr_shard_kiosk_id(const struct jr_shard *s)
+{
+	return s->kiosk_id;
+}
+
+/* ---- append --------------------------------------------------------- */
+
+/* Each record must be a well-formed record of this kiosk; each receipt must
+ * belong to one of the records. ids gets the records' registration ids. */
+static int check_records(struct jr_shard *s, const uint8_t *const *records,
+	const size_t *record_len, size_t n, uint8_t ids[][JR_REGID_BYTES],
+	struct jr_errbuf *eb)
+{
+	struct jr_registration r;
+	size_t i;
+	int rc;
+
+	if (n < 1 || n > JR_BLOCK_MAX_RECORDS || records == NULL || record_len == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard %s: a block holds 1..%d records, not %zu",
+			s->db_path, JR_BLOCK_MAX_RECORDS, n);
+	for (i = 0; i < n; i++) {
+		rc = records[i] == NULL ? JR_EINVAL :
+			jr_record_decode(records[i], record_len[i], &r, eb);
+		if (rc == JR_OK && memcmp(r.kiosk_id, s->kiosk_id, JR_ID_BYTES) != 0)
+			rc = jr_errf(eb, JR_EINVAL, "the record names another kiosk");
+		jr_registration_wipe(&r);
+		if (rc != JR_OK)
+			return jr_errf(eb, rc, "shard %s: record %zu of the block is refused",
+				s->db_path, i + 1);
+		jr_record_id(records[i], record_len[i], ids[i]);
+	}
+	return JR_OK;
+}
+
+static int check_receipts(struct jr_shard *s, const struct jr_shard_receipt *receipts,
+	size_t n_receipts, uint8_t ids[][JR_REGID_BYTES], size_t n_ids,
+	struct jr_errbuf *eb)
+{
+	size_t i, j;
+
+	if (n_receipts > 0 && receipts == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard %s: no receipts given", s->db_path);
+	for (i = 0; i < n_receipts; i++) {
+		if (receipts[i].payload == NULL || receipts[i].len < 1 ||
+		    receipts[i].len > JR_RECEIPT_MAX_BYTES)
+			return jr_errf(eb, JR_EINVAL,
+				"shard %s: receipt %zu has %zu bytes, not 1..%d",
+				s->db_path, i + 1, receipts[i].len, JR_RECEIPT_MAX_BYTES);
+		for (j = 0; j < n_ids; j++)
+			if (memcmp(receipts[i].regid, ids[j], JR_REGID_BYTES) == 0)
+				break;
+		if (j == n_ids)
+			return jr_errf(eb, JR_EINVAL,
+				"shard %s: receipt %zu is for a registration that is not in the block",
+				s->db_path, i + 1);
+	}
+	return JR_OK;
+}
+
+static int insert_block(struct jr_shard *s, uint64_t height,
+	const uint8_t hash[JR_HASH_BYTES], const struct jr_buf *body,
+	const uint8_t sig[JR_SIG_BYTES])
+{
+	sqlite3_stmt *st = s->st[ST_INSERT_BLOCK];
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)height);
+	sqlite3_bind_blob(st, 2, hash, JR_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, body->base, (int)body->len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, sig, JR_SIG_BYTES, SQLITE_STATIC);
+	return step_done(s, ST_INSERT_BLOCK);
+}
+
+static int insert_receipts(struct jr_shard *s, uint64_t height,
+	const struct jr_shard_receipt *r, size_t n)
+{
+	sqlite3_stmt *st = s->st[ST_INSERT_RECEIPT];
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		sqlite3_bind_blob(st, 1, r[i].regid, JR_REGID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)height);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)jr_regid_prefix45(r[i].regid));
+		sqlite3_bind_blob(st, 4, r[i].payload, (int)r[i].len, SQLITE_STATIC);
+		rc = step_done(s, ST_INSERT_RECEIPT);
+	}
+	return rc;
+}
+
+/* One transaction: the block and its receipts, or nothing. */
+static int store_block(struct jr_shard *s, uint64_t height,
+	const uint8_t hash[JR_HASH_BYTES], const struct jr_buf *body,
+	const uint8_t sig[JR_SIG_BYTES], const struct jr_shard_receipt *receipts,
+	size_t n_receipts, struct jr_errbuf *eb)
+{
+	int rc = step_done(s, ST_BEGIN);
+
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, "starting a transaction", eb);
+	rc = insert_block(s, height, hash, body, sig);
+	if (rc != SQLITE_OK) {
+		rc = db_err(s, rc, "storing the block", eb);
+		goto err_in_tx;
+	}
+	rc = insert_receipts(s, height, receipts, n_receipts);
+	if (rc != SQLITE_OK) {
+		rc = db_err(s, rc, "storing the receipts (a receipt for one of these registrations exists already?)", eb);
+		goto err_in_tx;
+	}
+	rc = step_done(s, ST_COMMIT);
+	if (rc != SQLITE_OK) {
+		/* Whether the commit reached the disk is unknown: reopening
+		 * re-reads the head and re-checks the counter. */
+		s->broken = true;
+		rc = db_err(s, rc, "committing the block", eb);
+		goto err_in_tx;
+	}
+	return JR_OK;
+err_in_tx:
+	if (step_done(s, ST_ROLLBACK) != SQLITE_OK && !sqlite3_get_autocommit(s->db))
+		s->broken = true;
+	return rc;
+}
+
+static int build_body(struct jr_shard *s, int64_t time,
+	const uint8_t *const *records, const size_t *record_len, size_t n,
+	struct jr_buf *body, struct jr_errbuf *eb)
+{
+	struct jr_block b;
+	size_t i;
+	int rc;
+
+	memset(&b, 0, sizeof b);
+	memcpy(b.kiosk_id, s->kiosk_id, JR_ID_BYTES);
+	b.height = s->height + 1;
+	memcpy(b.prev, s->head, JR_HASH_BYTES);
+	b.time = time;
+	b.n_records = n;
+	for (i = 0; i < n; i++) {
+		b.records[i] = records[i];
+		b.record_len[i] = record_len[i];
+	}
+	rc = jr_block_encode(&b, body);
+	if (rc == JR_ETOOBIG)
+		return jr_errf(eb, rc, "shard %s: the block would be over %d bytes; put fewer records in it",
+			s->db_path, JR_BLOCK_MAX_BYTES);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "shard %s: cannot encode block %llu (time %lld must not be before 1970)",
+			s->db_path, (unsigned long long)b.height, (long long)time);
+	return JR_OK;
+}
+
+static int append_ready(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	if (!s->writable)
+		return jr_errf(eb, JR_EINVAL, "shard %s was opened for reading: open it with the kiosk key to append",
+			s->db_path);
+	if (s->broken)
+		return jr_errf(eb, JR_EIO, "shard %s: an earlier append failed half-way; close and reopen the shard",
+			s->db_path);
+	if (s->height >= INT64_MAX)
+		return jr_errf(eb, JR_ETOOBIG, "shard %s is full", s->db_path);
+	return JR_OK;
+}
+
+int jr_shard_append(struct jr_shard *s, int64_t time,
+	const uint8_t *const *records, const size_t *record_len, size_t n_records,
+	const struct jr_shard_receipt *receipts, size_t n_receipts,
+	uint64_t *height, uint8_t hash[JR_HASH_BYTES], struct jr_errbuf *eb)
+{
+	uint8_t ids[JR_BLOCK_MAX_RECORDS][JR_REGID_BYTES];
+	uint8_t h[JR_HASH_BYTES], sig[JR_SIG_BYTES];
+	struct jr_buf body = { NULL, 0 };
+	int rc;
+
+	if (height != NULL)
+		*height = 0;
+	if (hash != NULL)
+		memset(hash, 0, JR_HASH_BYTES);
+	if (s == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard: no shard given");
+	rc = append_ready(s, eb);
+	if (rc == JR_OK)
+		rc = check_records(s, records, record_len, n_records, ids, eb);
+	if (rc == JR_OK)
+		rc = check_receipts(s, receipts, n_receipts, ids, n_records, eb);
+	if (rc == JR_OK && time < s->head_time)
+		rc = jr_errf(eb, JR_EINVAL,
+			"shard %s: time %lld is before the time of block %llu (%lld): the clock went back; "
+			"use the later time", s->db_path, (long long)time,
+			(unsigned long long)s->height, (long long)s->head_time);
+	if (rc == JR_OK)
+		rc = build_body(s, time, records, record_len, n_records, &body, eb);
+	if (rc != JR_OK)
+		return rc;
+	rc = jr_block_sign(s->kiosk, body.base, body.len, h, sig);
+	if (rc != JR_OK)
+		rc = jr_errf(eb, rc, "shard %s: signing block %llu failed", s->db_path,
+			(unsigned long long)(s->height + 1));
+	if (rc == JR_OK)
+		rc = store_block(s, s->height + 1, h, &body, sig, receipts, n_receipts, eb);
+	jr_buf_free(&body);
+	if (rc != JR_OK)
+		return rc;
+	s->height++;
+	memcpy(s->head, h, JR_HASH_BYTES);
+	s->head_time = time;
+	rc = jr_counter_advance(&s->counter, s->height, h, eb);
+	if (rc != JR_OK) {
+		s->broken = true;
+		return jr_errf(eb, rc,
+			"shard %s: block %llu is stored but counter %s was not advanced; reopen the shard",
+			s->db_path, (unsigned long long)s->height, s->counter_path);
+	}
+	if (height != NULL)
+		*height = s->height;
+	if (hash != NULL)
+		memcpy(hash, h, JR_HASH_BYTES);
+	return JR_OK;
+}
+
+/* ---- verify --------------------------------------------------------- */
+
+/*
+ * One pass in height order inside a read transaction. Per row: the height is
+ * the next one, the body hashes to the stored hash, it is a well-formed
+ * block of this kiosk at that height, after the previous hash and not dated
+ * before the previous block; in JR_VERIFY_FULL mode its signature verifies.
+ * In JR_VERIFY_HEAD mode only the head's signature is checked, at the end:
+ * the hash chain makes it cover every body below.
+ */
+
+struct walk {
+	uint64_t expect;                 /* height the next row must have */
+	uint8_t prev[JR_HASH_BYTES];     /* hash of the body at expect - 1 */
+	int64_t time;                    /* time of the body at expect - 1 */
+	uint8_t sig[JR_SIG_BYTES];       /* signature of the last block seen */
+};
+
+static int bad(struct jr_shard *s, struct jr_errbuf *eb, int code,
+	uint64_t h, const char *why)
+{
+	return jr_errf(eb, code,
+		"shard %s: block %llu %s: the database was altered or damaged; do not append to it "
+		"and report it to the district office",
+		s->db_path, (unsigned long long)h, why);
+}
+
+/* Checks one row (height, hash, body, sig) against the walk so far. */
+static int verify_row(struct jr_shard *s, sqlite3_stmt *st,
+	enum jr_verify_mode mode, struct walk *w, struct jr_errbuf *eb)
+{
+	const uint8_t *hash = sqlite3_column_blob(st, 1);
+	const uint8_t *body = sqlite3_column_blob(st, 2);
+	const uint8_t *sig = sqlite3_column_blob(st, 3);
+	int hl = sqlite3_column_bytes(st, 1), bl = sqlite3_column_bytes(st, 2);
+	int sl = sqlite3_column_bytes(st, 3);
+	uint8_t calc[JR_HASH_BYTES];
+	struct jr_block_scan b;
+
+	if (sqlite3_column_int64(st, 0) != (sqlite3_int64)w->expect)
+		return bad(s, eb, JR_ECORRUPT, w->expect, "is missing");
+	if (hl != JR_HASH_BYTES || sl != JR_SIG_BYTES || bl < 1 ||
+	    bl > JR_BLOCK_MAX_BYTES)
+		return bad(s, eb, JR_ECORRUPT, w->expect, "has a hash, body or signature of the wrong size");
+	jr_hash(body, (size_t)bl, calc);
+	if (!jr_hash_equal(calc, hash))
+		return bad(s, eb, JR_ECORRUPT, w->expect, "does not have the stored hash");
+	if (jr_block_scan(body, (size_t)bl, &b) != JR_OK)
+		return bad(s, eb, JR_ECORRUPT, w->expect, "is not a well-formed block");
+	if (b.height != w->expect || memcmp(b.kiosk_id, s->kiosk_id, JR_ID_BYTES) != 0)
+		return bad(s, eb, JR_ECORRUPT, w->expect, "names another height or kiosk");
+	if (!jr_hash_equal(b.prev, w->prev))
+		return bad(s, eb, JR_ECORRUPT, w->expect, "does not follow the block before it");
+	if (b.time < w->time)
+		return bad(s, eb, JR_ECORRUPT, w->expect, "is dated before the block before it");
+	if (mode == JR_VERIFY_FULL &&
+	    jr_block_verify_sig(s->kiosk_pk, calc, sig) != JR_OK)
+		return bad(s, eb, JR_ESIG, w->expect, "has a signature that does not verify");
+	memcpy(w->prev, calc, JR_HASH_BYTES);
+	memcpy(w->sig, sig, JR_SIG_BYTES);
+	w->time = b.time;
+	return JR_OK;
+}
+
+/* Walks every row; on failure *bad_height is the first bad height. */
+static int walk_chain(struct jr_shard *s, enum jr_verify_mode mode,
+	struct walk *w, uint64_t *bad_height, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = s->st[ST_VERIFY];
+	int rc, jr = JR_OK;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		jr = verify_row(s, st, mode, w, eb);
+		if (jr != JR_OK)
+			break;
+		w->expect++;
+	}
+	sqlite3_reset(st);
+	if (jr == JR_OK && rc != SQLITE_DONE)
+		jr = db_err(s, rc, "reading the blocks", eb);
+	if (jr != JR_OK)
+		*bad_height = w->expect;
+	return jr;
+}
+
+/* After a clean walk: the head's signature (HEAD mode), and the head we
+ * hold must be the head we walked to. */
+static int verify_end(struct jr_shard *s, enum jr_verify_mode mode,
+	const struct walk *w, uint64_t *bad_height, struct jr_errbuf *eb)
+{
+	uint64_t n = w->expect - 1;
+
+	if (n > 0 && mode == JR_VERIFY_HEAD &&
+	    jr_block_verify_sig(s->kiosk_pk, w->prev, w->sig) != JR_OK) {
+		*bad_height = n;
+		return bad(s, eb, JR_ESIG, n, "(the head) has a signature that does not verify");
+	}
+	if (!s->writable && n >= s->height) {
+		/* A reader follows a writer that may have appended since. */
+		s->height = n;
+		memcpy(s->head, w->prev, JR_HASH_BYTES);
+		s->head_time = w->time;
+		return JR_OK;
+	}
+	if (s->writable && n == s->height &&
+	    sodium_memcmp(w->prev, s->head, JR_HASH_BYTES) == 0)
+		return JR_OK;
+	*bad_height = n < s->height ? n + 1 : n;
+	return bad(s, eb, JR_ECORRUPT, *bad_height,
+		"is not the head this shard held when it was opened");
+}
+
+int jr_shard_verify(struct jr_shard *s, enum jr_verify_mode mode,
+	uint64_t *bad_height, struct jr_errbuf *eb)
+{
+	struct walk w = { .expect = 1 };
+	int rc;
+
+	if (bad_height == NULL || s == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard: verify needs a shard and bad_height");
+	*bad_height = 0;
+	if (mode != JR_VERIFY_HEAD && mode != JR_VERIFY_FULL)
+		return jr_errf(eb, JR_EINVAL, "shard %s: unknown verify mode %d", s->db_path, (int)mode);
+	/* One read transaction, so the walk and the head check see one state. */
+	rc = step_done(s, ST_BEGIN_READ);
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, "starting a read transaction", eb);
+	rc = walk_chain(s, mode, &w, bad_height, eb);
+	if (rc == JR_OK)
+		rc = verify_end(s, mode, &w, bad_height, eb);
+	if (step_done(s, ST_END_READ) != SQLITE_OK && rc == JR_OK)
+		rc = db_err(s, sqlite3_errcode(s->db), "ending a read transaction", eb);
+	return rc;
+}
+
+/* ---- reads ---------------------------------------------------------- */
+
+int jr_shard_get(struct jr_shard *s, uint64_t height, struct jr_buf *body,
+	uint8_t sig[JR_SIG_BYTES], struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (body == NULL || sig == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard: no output given");
+	body->base = NULL;
+	body->len = 0;
+	memset(sig, 0, JR_SIG_BYTES);
+	if (s == NULL || height < 1 || height > INT64_MAX)
+		return jr_errf(eb, JR_EINVAL, "shard: no shard or height out of range");
+	st = s->st[ST_GET];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)height);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = sqlite3_column_bytes(st, 2) == JR_SIG_BYTES ? copy_blob(st, 1, body) : JR_ECORRUPT;
+		if (rc == JR_OK)
+			memcpy(sig, sqlite3_column_blob(st, 2), JR_SIG_BYTES);
+		else
+			jr_errf(eb, rc, "shard %s: block %llu is damaged or memory ran out",
+				s->db_path, (unsigned long long)height);
+	} else if (rc == SQLITE_DONE) {
+		rc = jr_errf(eb, JR_ENOTFOUND, "shard %s has no block at height %llu",
+			s->db_path, (unsigned long long)height);
+	} else {
+		rc = db_err(s, rc, "reading a block", eb);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* Runs a receipt query (parameters bound) and copies the first row out. */
+static int receipt_query(struct jr_shard *s, int which, struct jr_buf *payload)
+{
+	sqlite3_stmt *st = s->st[which];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		rc = copy_blob(st, 0, payload);
+	else
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : sqlite_to_jr(rc);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int jr_shard_receipt(struct jr_shard *s, const uint8_t regid[JR_REGID_BYTES],
+	struct jr_buf *payload)
+{
+	if (payload == NULL)
+		return JR_EINVAL;
+	payload->base = NULL;
+	payload->len = 0;
+	if (s == NULL || regid == NULL)
+		return JR_EINVAL;
+	sqlite3_bind_blob(s->st[ST_RECEIPT], 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	return receipt_query(s, ST_RECEIPT, payload);
+}
+
+int jr_shard_last_receipt(struct jr_shard *s, struct jr_buf *payload)
+{
+	if (payload == NULL)
+		return JR_EINVAL;
+	payload->base = NULL;
+	payload->len = 0;
+	if (s == NULL)
+		return JR_EINVAL;
+	return receipt_query(s, ST_LAST_RECEIPT, payload);
+}
+
+/* Two receipts sharing a 45-bit prefix (about one pair in 2^45) are told
+ * apart by nothing the typed code carries; the latest one is returned. */
+int jr_shard_receipt_by_code(struct jr_shard *s, uint64_t prefix45,
+	struct jr_buf *payload)
+{
+	if (payload == NULL)
+		return JR_EINVAL;
+	payload->base = NULL;
+	payload->len = 0;
+	if (s == NULL || prefix45 >= (UINT64_C(1) << 45))
+		return JR_EINVAL;
+	sqlite3_bind_int64(s->st[ST_CODE], 1, (sqlite3_int64)prefix45);
+	return receipt_query(s, ST_CODE, payload);
+}
+
+/* ---- test hook (shard_int.h) ---------------------------------------- */
+
+int jr_shard_test_set_durable(struct jr_shard *s, bool durable)
+{
+	int rc = sqlite3_exec(s->db, durable ? "PRAGMA synchronous=FULL" :
+		"PRAGMA synchronous=OFF", NULL, NULL, NULL);
+
+	s->counter.sync = durable;
+	return rc == SQLITE_OK ? JR_OK : JR_EIO;
+}

@@ -1,0 +1,319 @@
+/*
+ * bench_ledger: the core library's speed goals (issue 2), printed as table
+ * rows "| name | value | unit | goal | verdict |".
+ *
+ *   bench_ledger DIR [BLOCKS]
+ *
+ * DIR is where shards are made: the append benchmark measures real fsyncs, so
+ * give it a folder on the disk the kiosk would use. The verify benchmarks
+ * need a long chain; it is built through the public append path in DIR too
+ * (set JR_BENCH_FAST_DIR to a tmpfs folder to build it without waiting on
+ * the disk: verification reads from the page cache either way).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+
+#include "jaring/block.h"
+#include "jaring/image.h"
+#include "jaring/keys.h"
+#include "jaring/receipt.h"
+#include "jaring/registrar.h"
+#include "jaring/record.h"
+#include "jaring/rules.h"
+#include "jaring/seal.h"
+#include "jaring/shard.h"
+
+static double now_s(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void row(const char *name, double value, const char *unit, const char *goal,
+	int met)
+{
+	printf("| %-44s | %12.1f | %-10s | %-22s | %-4s |\n", name, value, unit, goal,
+		met < 0 ? "" : met ? "met" : "MISS");
+	fflush(stdout);
+}
+
+static void check(int rc, const char *what, const struct jr_errbuf *eb)
+{
+	if (rc == JR_OK)
+		return;
+	fprintf(stderr, "bench_ledger: %s: %s %s\n", what, jr_strerror(rc), eb ? eb->msg : "");
+	exit(1);
+}
+
+/* A synthetic, valid registration (the same shape the kiosk submits). */
+static void worker(struct jr_registration *r, unsigned i)
+{
+	memset(r, 0, sizeof *r);
+	snprintf(r->nik, sizeof r->nik, "332810540386%04u", 1 + i % 9999);
+	snprintf(r->name, sizeof r->name, "Siti Contoh");
+	r->sex = JR_SEX_FEMALE;
+	r->birth = 19860314;
+	r->birth_year = 1986;
+	r->village = 3328101008;
+	r->occupation = JR_OCC_STREET_VENDOR;
+	r->income = JR_INCOME_500K_1M;
+	snprintf(r->phone, sizeof r->phone, "081234500001");
+	snprintf(r->address, sizeof r->address, "Jl. Contoh No. 1 RT 01 RW 02");
+}
+
+static void bench_receipts(const struct jr_key *kiosk)
+{
+	struct jr_receipt rc = { 0 };
+	const int n = 2000;
+	double c0, w0, cpu;
+	struct jr_pubkey pub;
+	struct jr_errbuf eb;
+	int i, version;
+
+	jr_key_public(kiosk, &pub);
+	memcpy(rc.kiosk_id, pub.id, JR_ID_BYTES);
+	rc.time = 1790000000;
+	rc.policy_version = 1;
+	snprintf(rc.masked_name, sizeof rc.masked_name, "S*** A*****");
+	c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+	w0 = now_s(CLOCK_MONOTONIC);
+	for (i = 0; i < n; i++) {
+		struct jr_buf payload;
+		struct jr_image img;
+		char text[JR_RECEIPT_TEXT_MAX + 1];
+
+		rc.height = (uint64_t)i + 1;
+		randombytes_buf(rc.regid, sizeof rc.regid);
+		check(jr_receipt_sign(&rc, kiosk, &payload), "receipt sign", NULL);
+		check(jr_receipt_to_text(payload.base, payload.len, text, sizeof text), "text", NULL);
+		check(jr_qr_render(text, JR_QR_MAX_VERSION, 6, 4, &img, &version, &eb), "qr", &eb);
+		jr_image_free(&img);
+		jr_buf_free(&payload);
+	}
+	cpu = (now_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / n;
+	row("receipt issue: sign + Base45 + QR raster", n / (now_s(CLOCK_MONOTONIC) - w0),
+		"receipts/s", "", -1);
+	row("receipt issue CPU per receipt", cpu * 1e3, "ms", "< 2 ms", cpu < 2e-3);
+}
+
+static void bench_submit(const char *dir, const struct jr_key *kiosk,
+	const struct jr_key *centre)
+{
+	char db[1024], ctr[1024];
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s;
+	struct jr_registrar *g;
+	struct jr_policy pol;
+	struct jr_pubkey cpub;
+	const int n = 300;
+	double c0, w0, cpu, wall;
+	int i;
+
+	snprintf(db, sizeof db, "%s/submit.db", dir);
+	snprintf(ctr, sizeof ctr, "%s/submit.counter", dir);
+	check(jr_shard_create(db, ctr, kiosk, &eb), "create", &eb);
+	check(jr_shard_open(db, ctr, kiosk, &s, &eb), "open", &eb);
+	jr_policy_default(&pol);
+	jr_key_public(centre, &cpub);
+	check(jr_registrar_new(s, kiosk, &pol, cpub.box_pk, &g), "registrar", NULL);
+	c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+	w0 = now_s(CLOCK_MONOTONIC);
+	for (i = 0; i < n; i++) {
+		static struct jr_issued is;
+		struct jr_registration r;
+		struct jr_verdict v;
+
+		worker(&r, (unsigned)i);
+		check(jr_registrar_submit(g, &r, 1790000000 + i, &v, &is, &eb), "submit", &eb);
+		jr_registration_wipe(&r);
+	}
+	cpu = (now_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / n;
+	wall = (now_s(CLOCK_MONOTONIC) - w0) / n;
+	row("registration submit (rules+seal+block+receipt)", 1.0 / wall, "regs/s", "", -1);
+	row("registration submit CPU (excl. fsync wait)", cpu * 1e3, "ms", "< 2 ms beyond fsync",
+		cpu < 2e-3);
+	jr_registrar_free(g);
+	jr_shard_close(s);
+}
+
+/* A real sealed record of `kiosk`, the size the kiosk writes. */
+static void real_record(const struct jr_key *kiosk, const struct jr_key *centre,
+	struct jr_buf *rec)
+{
+	struct jr_registration r;
+	struct jr_seal_epoch *ep;
+	struct jr_pubkey cpub;
+	uint8_t regid[JR_REGID_BYTES];
+
+	jr_key_public(centre, &cpub);
+	check(jr_seal_epoch_open(cpub.box_pk, 1790000000, &ep), "epoch", NULL);
+	worker(&r, 1);
+	memcpy(r.kiosk_id, jr_key_id(kiosk), JR_ID_BYTES);
+	r.time = 1790000000;
+	r.consent_version = 1;
+	check(jr_record_encode(&r, ep, rec, regid, NULL), "record", NULL);
+	jr_registration_wipe(&r);
+	jr_seal_epoch_close(ep);
+}
+
+/* Appends n one-record blocks through the public path; returns appends/s. */
+static double build_chain(const char *dir, const char *name, const struct jr_key *kiosk,
+	const struct jr_key *centre, uint64_t n, struct jr_shard **out)
+{
+	char db[1024], ctr[1024];
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf rec;
+	uint8_t hash[JR_HASH_BYTES];
+	const uint8_t *recs[1];
+	size_t lens[1];
+	uint64_t i, h;
+	double w0;
+
+	snprintf(db, sizeof db, "%s/%s.db", dir, name);
+	snprintf(ctr, sizeof ctr, "%s/%s.counter", dir, name);
+	check(jr_shard_create(db, ctr, kiosk, &eb), "create", &eb);
+	check(jr_shard_open(db, ctr, kiosk, out, &eb), "open", &eb);
+	real_record(kiosk, centre, &rec);
+	recs[0] = rec.base;
+	lens[0] = rec.len;
+	w0 = now_s(CLOCK_MONOTONIC);
+	for (i = 0; i < n; i++)
+		check(jr_shard_append(*out, 1790000000 + (int64_t)i, recs, lens, 1, NULL, 0,
+			&h, hash, &eb), "append", &eb);
+	w0 = now_s(CLOCK_MONOTONIC) - w0;
+	jr_buf_free(&rec);
+	return (double)n / w0;
+}
+
+static double sodium_verify_rate(void)
+{
+	unsigned char pk[32], sk[64], sig[64], msg[48];
+	const int n = 20000;
+	double w0;
+	int i, bad = 0;
+
+	crypto_sign_keypair(pk, sk);
+	randombytes_buf(msg, sizeof msg);
+	crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
+	w0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+	for (i = 0; i < n; i++)
+		bad |= crypto_sign_verify_detached(sig, msg, sizeof msg, pk);
+	if (bad)
+		exit(1);
+	return n / (now_s(CLOCK_PROCESS_CPUTIME_ID) - w0);
+}
+
+static double verify_rate(struct jr_shard *s, enum jr_verify_mode mode, int reps)
+{
+	struct jr_errbuf eb = { 0 };
+	uint64_t bad;
+	double best = 0;
+	int i;
+
+	/* Verification is single-threaded and CPU-bound (the chain is in the
+	 * page cache), so its CPU time is its wall time on an idle machine; CPU
+	 * time keeps the figure honest while other work shares the cores. */
+	for (i = 0; i < reps; i++) {
+		double w0 = now_s(CLOCK_PROCESS_CPUTIME_ID), r;
+		check(jr_shard_verify(s, mode, &bad, &eb), "verify", &eb);
+		r = (double)jr_shard_height(s) / (now_s(CLOCK_PROCESS_CPUTIME_ID) - w0);
+		best = r > best ? r : best;
+	}
+	return best;
+}
+
+static void bench_receipt_verify(const struct jr_key *kiosk, const char *dir)
+{
+	struct jr_receipt rc = { 0 }, out;
+	struct jr_pubkey pub;
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf payload;
+	struct jr_image img;
+	char text[JR_RECEIPT_TEXT_MAX + 1], scanned[JR_RECEIPT_TEXT_MAX + 1], png[1024];
+	uint8_t bytes[JR_RECEIPT_MAX_BYTES];
+	size_t blen, slen;
+	const int n = 20000, nscan = 200;
+	double w0;
+	int i, version;
+
+	jr_key_public(kiosk, &pub);
+	memcpy(rc.kiosk_id, pub.id, JR_ID_BYTES);
+	rc.height = 42;
+	rc.time = 1790000000;
+	rc.policy_version = 1;
+	randombytes_buf(rc.regid, sizeof rc.regid);
+	snprintf(rc.masked_name, sizeof rc.masked_name, "S*** A*****");
+	check(jr_receipt_sign(&rc, kiosk, &payload), "sign", NULL);
+	check(jr_receipt_to_text(payload.base, payload.len, text, sizeof text), "text", NULL);
+	jr_buf_free(&payload);
+	w0 = now_s(CLOCK_MONOTONIC);
+	for (i = 0; i < n; i++) {
+		check(jr_receipt_from_text(text, strlen(text), bytes, &blen, &eb), "from text", &eb);
+		check(jr_receipt_verify(bytes, blen, pub.sign_pk, &out, &eb), "verify", &eb);
+	}
+	row("receipt decode (Base45+CBOR) + verify", n / (now_s(CLOCK_MONOTONIC) - w0),
+		"receipts/s", "", -1);
+	check(jr_qr_render(text, JR_QR_MAX_VERSION, 6, 4, &img, &version, &eb), "qr", &eb);
+	snprintf(png, sizeof png, "%s/receipt.png", dir);
+	check(jr_png_write(&img, png, &eb), "png", &eb);
+	jr_image_free(&img);
+	w0 = now_s(CLOCK_MONOTONIC);
+	for (i = 0; i < nscan; i++) {
+		check(jr_png_read(png, &img, &eb), "png read", &eb);
+		check(jr_qr_scan(&img, scanned, sizeof scanned, &slen, &eb), "scan", &eb);
+		jr_image_free(&img);
+		check(jr_receipt_from_text(scanned, slen, bytes, &blen, &eb), "from text", &eb);
+		check(jr_receipt_verify(bytes, blen, pub.sign_pk, &out, &eb), "verify", &eb);
+	}
+	row("receipt PNG read + zbar scan + verify", nscan / (now_s(CLOCK_MONOTONIC) - w0),
+		"receipts/s", "", -1);
+}
+
+int main(int argc, char **argv)
+{
+	struct jr_key *kiosk, *kiosk2, *centre;
+	struct jr_shard *disk, *chain;
+	const char *fast;
+	uint64_t blocks;
+	double appends, sodium, full, head;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench_ledger DIR [BLOCKS]\n");
+		return 2;
+	}
+	blocks = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
+	fast = getenv("JR_BENCH_FAST_DIR");
+	if (jr_init() != JR_OK)
+		return 1;
+	check(jr_key_generate(JR_ROLE_KIOSK, &kiosk), "key", NULL);
+	check(jr_key_generate(JR_ROLE_KIOSK, &kiosk2), "key", NULL);
+	check(jr_key_generate(JR_ROLE_CONSORTIUM, &centre), "key", NULL);
+
+	bench_receipts(kiosk);
+	bench_submit(argv[1], kiosk, centre);
+	appends = build_chain(argv[1], "appends", kiosk2, centre, 500, &disk);
+	row("shard append, synchronous=FULL (disk)", appends, "appends/s", "", -1);
+	jr_shard_close(disk);
+
+	build_chain(fast ? fast : argv[1], "chain", kiosk2, centre, blocks, &chain);
+	sodium = sodium_verify_rate();
+	full = verify_rate(chain, JR_VERIFY_FULL, 2);
+	head = verify_rate(chain, JR_VERIFY_HEAD, 5);
+	row("libsodium crypto_sign_verify_detached (CPU)", sodium, "verifies/s", "", -1);
+	row("chain verify, every signature (CPU)", full, "blocks/s", ">= 90% of libsodium",
+		full >= 0.9 * sodium);
+	row("chain verify, head signature only (CPU)", head, "blocks/s", ">= 1,000,000",
+		head >= 1e6);
+	jr_shard_close(chain);
+
+	bench_receipt_verify(kiosk, argv[1]);
+	jr_key_free(kiosk);
+	jr_key_free(kiosk2);
+	jr_key_free(centre);
+	return 0;
+}

@@ -1,0 +1,343 @@
+/*
+ * The worked examples of docs/formats.md are produced by this file from fixed
+ * seeds, and checked against the document byte for byte: if a format
+ * changes, this test fails until the document says what the bytes now are.
+ *
+ * Each example in the document is a fenced block preceded by a marker line
+ * "<!-- example: NAME -->". Run with JR_PRINT_EXAMPLES=1 to print every
+ * example as it should appear (to update the document after a deliberate
+ * format change).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "jaring/block.h"
+#include "jaring/cbor.h"
+#include "jaring/keys.h"
+#include "jaring/receipt.h"
+#include "jaring/record.h"
+#include "jaring/seal.h"
+
+#define EX_MAX 16384
+
+struct ex {
+	char text[EX_MAX];
+	size_t len;
+};
+
+static void ex_printf(struct ex *e, const char *fmt, ...) JR_PRINTF(2, 3);
+static void ex_printf(struct ex *e, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(e->text + e->len, sizeof e->text - e->len, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < sizeof e->text - e->len);
+	e->len += (size_t)n;
+}
+
+/* Full hex, 32 bytes a line. */
+static void hexdump(struct ex *e, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ex_printf(e, "%02x%s", p[i], (i % 32 == 31 || i + 1 == n) ? "\n" : "");
+}
+
+/*
+ * Annotated listing: one line per CBOR head, "offset  bytes  meaning", map
+ * keys named from `names` (indexed by key; NULL-terminated list per level is
+ * overkill: formats use keys < 16).
+ */
+struct names {
+	const char *key[16];
+};
+
+static void annotate(struct ex *e, struct jr_cbr *r, const struct names *nm,
+	unsigned depth, const char *label);
+
+static void head_bytes(struct ex *e, const uint8_t *p, size_t n, unsigned depth,
+	const char *what)
+{
+	char hex[64] = "";
+	size_t i, show = n > 12 ? 12 : n;
+
+	for (i = 0; i < show; i++)
+		snprintf(hex + 2 * i, sizeof hex - 2 * i, "%02x", p[i]);
+	ex_printf(e, "%-26s%s%*s%s\n", hex, n > show ? "…" : " ", (int)depth * 2, "", what);
+}
+
+static void annotate_map(struct ex *e, struct jr_cbr *r, const struct names *nm,
+	unsigned depth, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t k;
+		size_t start = r->off;
+		char what[96];
+
+		assert_int_equal(jr_cbr_uint(r, &k), JR_OK);
+		snprintf(what, sizeof what, "key %llu: %s", (unsigned long long)k,
+			nm != NULL && k < 16 && nm->key[k] ? nm->key[k] : "?");
+		ex_printf(e, "%04zx  ", start);
+		head_bytes(e, r->p + start, r->off - start, depth, what);
+		annotate(e, r, NULL, depth + 1, NULL);
+	}
+}
+
+static void annotate(struct ex *e, struct jr_cbr *r, const struct names *nm,
+	unsigned depth, const char *label)
+{
+	size_t start = r->off, n, i;
+	char what[128];
+	const uint8_t *b;
+	const char *s;
+	uint64_t u;
+
+	(void)label;
+	switch (jr_cbr_peek(r)) {
+	case JR_CBOR_UINT:
+		assert_int_equal(jr_cbr_uint(r, &u), JR_OK);
+		snprintf(what, sizeof what, "uint %llu", (unsigned long long)u);
+		break;
+	case JR_CBOR_BYTES:
+		assert_int_equal(jr_cbr_bytes(r, &b, &n), JR_OK);
+		snprintf(what, sizeof what, "bytes (%zu)", n);
+		break;
+	case JR_CBOR_TEXT:
+		assert_int_equal(jr_cbr_text(r, &s, &n), JR_OK);
+		snprintf(what, sizeof what, "text \"%.*s\"", (int)n, s);
+		break;
+	case JR_CBOR_ARRAY:
+		assert_int_equal(jr_cbr_array(r, &n), JR_OK);
+		snprintf(what, sizeof what, "array (%zu)", n);
+		ex_printf(e, "%04zx  ", start);
+		head_bytes(e, r->p + start, r->off - start, depth, what);
+		for (i = 0; i < n; i++)
+			annotate(e, r, nm, depth + 1, NULL);
+		return;
+	case JR_CBOR_MAP:
+		assert_int_equal(jr_cbr_map(r, &n), JR_OK);
+		snprintf(what, sizeof what, "map (%zu)", n);
+		ex_printf(e, "%04zx  ", start);
+		head_bytes(e, r->p + start, r->off - start, depth, what);
+		annotate_map(e, r, nm, depth + 1, n);
+		return;
+	default:
+		fail_msg("unexpected CBOR item at %zu", start);
+	}
+	ex_printf(e, "%04zx  ", start);
+	head_bytes(e, r->p + start, r->off - start, depth, what);
+}
+
+static void listing(struct ex *e, const uint8_t *p, size_t n, const struct names *nm)
+{
+	struct jr_cbr r;
+
+	assert_int_equal(jr_cbor_check(p, n, NULL), JR_OK);
+	jr_cbr_init(&r, p, n);
+	annotate(e, &r, nm, 0, NULL);
+	assert_int_equal(jr_cbr_end(&r), JR_OK);
+}
+
+static const struct names record_names = { {
+	"version", "kiosk id", "time", "village", "occupation", "income bracket",
+	"sex", "birth year", "consent version", "corrects", "sealed" } };
+static const struct names block_names = { {
+	"version", "kiosk id", "height", "prev", "time", "records" } };
+static const struct names receipt_names = { {
+	"version", "kiosk id", "height", "registration id", "time", "masked name",
+	"policy version" } };
+
+/* The fixed inputs of every example. */
+struct fixture {
+	struct jr_key *kiosk, *consortium;
+	struct jr_seal_epoch *epoch;
+	struct jr_buf record, body, signed_block, receipt;
+	uint8_t regid[JR_REGID_BYTES], hash[JR_HASH_BYTES], sig[JR_SIG_BYTES];
+};
+
+static void seed(uint8_t *s, uint8_t v)
+{
+	memset(s, v, JR_SEED_BYTES);
+}
+
+static void make_fixture(struct fixture *f)
+{
+	uint8_t s[JR_SEED_BYTES], esk[32], nseed[32];
+	struct jr_registration r;
+	struct jr_pubkey centre;
+	struct jr_block b;
+	struct jr_receipt rc;
+
+	memset(f, 0, sizeof *f);
+	seed(s, 0x01);
+	assert_int_equal(jr_key_from_seed(JR_ROLE_KIOSK, s, &f->kiosk), JR_OK);
+	seed(s, 0x02);
+	assert_int_equal(jr_key_from_seed(JR_ROLE_CONSORTIUM, s, &f->consortium), JR_OK);
+	jr_key_public(f->consortium, &centre);
+	memset(esk, 0x03, sizeof esk);
+	memset(nseed, 0x04, sizeof nseed);
+	assert_int_equal(jr_seal_epoch_open_det(centre.box_pk, esk, nseed, 1790000000,
+		&f->epoch), JR_OK);
+
+	memset(&r, 0, sizeof r);
+	memcpy(r.kiosk_id, jr_key_id(f->kiosk), JR_ID_BYTES);
+	r.time = 1790000000;
+	r.village = 3328101008;
+	r.occupation = JR_OCC_STREET_VENDOR;
+	r.income = JR_INCOME_500K_1M;
+	r.sex = JR_SEX_FEMALE;
+	r.birth_year = 1986;
+	r.consent_version = 1;
+	snprintf(r.nik, sizeof r.nik, "3328105403869001");
+	snprintf(r.name, sizeof r.name, "Siti Contoh");
+	r.birth = 19860314;
+	snprintf(r.phone, sizeof r.phone, "081234500001");
+	snprintf(r.address, sizeof r.address, "Jl. Contoh No. 1");
+	assert_int_equal(jr_record_encode(&r, f->epoch, &f->record, f->regid, NULL), JR_OK);
+
+	memset(&b, 0, sizeof b);
+	memcpy(b.kiosk_id, r.kiosk_id, JR_ID_BYTES);
+	b.height = 1;
+	b.time = 1790000000;
+	b.n_records = 1;
+	b.records[0] = f->record.base;
+	b.record_len[0] = f->record.len;
+	assert_int_equal(jr_block_encode(&b, &f->body), JR_OK);
+	assert_int_equal(jr_block_sign(f->kiosk, f->body.base, f->body.len, f->hash, f->sig), JR_OK);
+	assert_int_equal(jr_signed_block_encode(f->body.base, f->body.len, f->sig,
+		&f->signed_block), JR_OK);
+
+	memset(&rc, 0, sizeof rc);
+	memcpy(rc.kiosk_id, r.kiosk_id, JR_ID_BYTES);
+	rc.height = 1;
+	memcpy(rc.regid, f->regid, JR_REGID_BYTES);
+	rc.time = 1790000000;
+	jr_mask_name(r.name, rc.masked_name, sizeof rc.masked_name);
+	rc.policy_version = 1;
+	assert_int_equal(jr_receipt_sign(&rc, f->kiosk, &f->receipt), JR_OK);
+	jr_registration_wipe(&r);
+}
+
+static void free_fixture(struct fixture *f)
+{
+	jr_buf_free(&f->record);
+	jr_buf_free(&f->body);
+	jr_buf_free(&f->signed_block);
+	jr_buf_free(&f->receipt);
+	jr_seal_epoch_close(f->epoch);
+	jr_key_free(f->kiosk);
+	jr_key_free(f->consortium);
+}
+
+/* The fenced block after "<!-- example: name -->" in the document. */
+static char *doc_example(const char *doc, const char *name)
+{
+	char marker[128];
+	const char *m, *start, *end;
+	char *out;
+
+	snprintf(marker, sizeof marker, "<!-- example: %s -->", name);
+	m = strstr(doc, marker);
+	if (m == NULL)
+		fail_msg("docs/formats.md has no example '%s'", name);
+	start = strstr(m, "```");
+	assert_non_null(start);
+	start = strchr(start, '\n');
+	assert_non_null(start);
+	start++;
+	end = strstr(start, "```");
+	assert_non_null(end);
+	out = strndup(start, (size_t)(end - start));
+	assert_non_null(out);
+	return out;
+}
+
+static void expect_example(const char *doc, const char *name, const struct ex *e)
+{
+	char *want;
+
+	if (getenv("JR_PRINT_EXAMPLES") != NULL) {
+		printf("<!-- example: %s -->\n```\n%s```\n\n", name, e->text);
+		return;
+	}
+	want = doc_example(doc, name);
+	if (strcmp(want, e->text) != 0) {
+		print_message("example '%s' in docs/formats.md differs from the code:\n"
+			"--- document\n%s--- code\n%s", name, want, e->text);
+		free(want);
+		fail();
+	}
+	free(want);
+}
+
+static void formats_doc_examples_match_the_code(void **state)
+{
+	static struct ex e;
+	struct fixture f;
+	const uint8_t *inner;
+	size_t inner_len;
+	char *doc;
+	struct jr_cbr r;
+	char text[JR_RECEIPT_TEXT_MAX + 1], code[JR_CODE_TEXT_LEN + 1], hex[2 * JR_HASH_BYTES + 1];
+
+	(void)state;
+	doc = jr_test_read_source("docs/formats.md", NULL);
+	make_fixture(&f);
+
+	memset(&e, 0, sizeof e);
+	hexdump(&e, f.record.base, f.record.len);
+	expect_example(doc, "record-hex", &e);
+	memset(&e, 0, sizeof e);
+	listing(&e, f.record.base, f.record.len, &record_names);
+	jr_hex(f.regid, JR_REGID_BYTES, hex);
+	ex_printf(&e, "registration id = %s\n", hex);
+	expect_example(doc, "record-listing", &e);
+
+	memset(&e, 0, sizeof e);
+	hexdump(&e, f.signed_block.base, f.signed_block.len);
+	expect_example(doc, "block-hex", &e);
+	memset(&e, 0, sizeof e);
+	listing(&e, f.body.base, f.body.len, &block_names);
+	jr_hex(f.hash, JR_HASH_BYTES, hex);
+	ex_printf(&e, "block hash = %s\n", hex);
+	expect_example(doc, "block-listing", &e);
+
+	memset(&e, 0, sizeof e);
+	hexdump(&e, f.receipt.base, f.receipt.len);
+	expect_example(doc, "receipt-hex", &e);
+	memset(&e, 0, sizeof e);
+	jr_cbr_init(&r, f.receipt.base, f.receipt.len);
+	{
+		size_t n;
+		assert_int_equal(jr_cbr_array(&r, &n), JR_OK);
+		assert_int_equal(n, 2);
+		assert_int_equal(jr_cbr_bytes(&r, &inner, &inner_len), JR_OK);
+	}
+	listing(&e, inner, inner_len, &receipt_names);
+	assert_int_equal(jr_receipt_to_text(f.receipt.base, f.receipt.len, text, sizeof text), JR_OK);
+	jr_receipt_code(f.regid, code);
+	ex_printf(&e, "QR text (%zu characters) = %s\ntyped code = %s\n", strlen(text), text, code);
+	expect_example(doc, "receipt-listing", &e);
+
+	free_fixture(&f);
+	free(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(formats_doc_examples_match_the_code),
+	};
+
+	if (jr_init() != JR_OK)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

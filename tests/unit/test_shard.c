@@ -1,0 +1,1202 @@
+/* The shard: append, verify, receipts, the fork guard and the writer lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "testutil.h"
+#include "jaring/block.h"
+#include "jaring/keys.h"
+#include "jaring/receipt.h"
+#include "jaring/record.h"
+#include "jaring/seal.h"
+#include "jaring/shard.h"
+#include "counter.h"
+#include "shard_int.h"
+
+#define T0 1790000000
+#define POOL 16
+
+static struct jr_key *kiosk, *kiosk2, *officer, *consortium;
+static struct jr_seal_epoch *epoch;
+/* Records of `kiosk` (pool) and one of `kiosk2`, made once. */
+static struct jr_buf pool[POOL], tiny, foreign;
+static uint8_t pool_id[POOL][JR_REGID_BYTES];
+
+struct paths {
+	char dir[512];
+	char db[600];
+	char ctr[600];
+};
+
+/* ---- fixtures ------------------------------------------------------- */
+
+static void fill(struct jr_registration *r, const struct jr_key *k, unsigned i)
+{
+	memset(r, 0, sizeof *r);
+	memcpy(r->kiosk_id, jr_key_id(k), JR_ID_BYTES);
+	r->time = T0 + (int64_t)i;
+	r->village = 3328012001u;
+	r->occupation = JR_OCC_STREET_VENDOR;
+	r->income = JR_INCOME_UNDER_500K;
+	r->sex = JR_SEX_MALE;
+	r->birth_year = 1985;
+	r->consent_version = 1;
+	if (snprintf(r->nik, sizeof r->nik, "332801010185%04u", i + 1) != JR_NIK_LEN)
+		fail_msg("nik");
+	if (snprintf(r->name, sizeof r->name, "Pekerja Contoh %u", i) < 0)
+		fail_msg("name");
+	r->birth = 19850101;
+	memcpy(r->phone, "081200000002", 13);
+	if (snprintf(r->address, sizeof r->address, "Desa Contoh RT %02u", i % 20) < 0)
+		fail_msg("address");
+}
+
+static void make_record(struct jr_registration *r, struct jr_buf *out,
+	uint8_t regid[JR_REGID_BYTES])
+{
+	struct jr_errbuf eb = { 0 };
+
+	if (jr_record_encode(r, epoch, out, regid, &eb) != JR_OK)
+		fail_msg("record: %s", eb.msg);
+}
+
+static int setup(void **state)
+{
+	uint8_t seed[32], esk[32], nseed[32], id[JR_REGID_BYTES];
+	struct jr_registration r;
+	struct jr_pubkey cpub;
+	unsigned i;
+
+	(void)state;
+	if (jr_init() != JR_OK)
+		return -1;
+	memset(seed, 1, sizeof seed);
+	if (jr_key_from_seed(JR_ROLE_KIOSK, seed, &kiosk) != JR_OK)
+		return -1;
+	memset(seed, 5, sizeof seed);
+	if (jr_key_from_seed(JR_ROLE_KIOSK, seed, &kiosk2) != JR_OK)
+		return -1;
+	memset(seed, 6, sizeof seed);
+	if (jr_key_from_seed(JR_ROLE_OFFICER, seed, &officer) != JR_OK)
+		return -1;
+	memset(seed, 2, sizeof seed);
+	if (jr_key_from_seed(JR_ROLE_CONSORTIUM, seed, &consortium) != JR_OK)
+		return -1;
+	jr_key_public(consortium, &cpub);
+	memset(esk, 3, sizeof esk);
+	memset(nseed, 4, sizeof nseed);
+	if (jr_seal_epoch_open_det(cpub.box_pk, esk, nseed, T0, &epoch) != JR_OK)
+		return -1;
+	for (i = 0; i < POOL; i++) {
+		fill(&r, kiosk, i);
+		make_record(&r, &pool[i], pool_id[i]);
+	}
+	fill(&r, kiosk, 99);
+	memcpy(r.name, "A", 2);
+	r.phone[0] = r.address[0] = '\0';
+	make_record(&r, &tiny, id);
+	fill(&r, kiosk2, 0);
+	make_record(&r, &foreign, id);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < POOL; i++)
+		jr_buf_free(&pool[i]);
+	jr_buf_free(&tiny);
+	jr_buf_free(&foreign);
+	jr_seal_epoch_close(epoch);
+	jr_key_free(consortium);
+	jr_key_free(officer);
+	jr_key_free(kiosk2);
+	jr_key_free(kiosk);
+	return 0;
+}
+
+static void paths_for(struct paths *p, const char *name)
+{
+	const char *d = jr_test_dir(name);
+
+	if (snprintf(p->dir, sizeof p->dir, "%s", d) >= (int)sizeof p->dir)
+		fail_msg("path");
+	jr_test_path(p->db, sizeof p->db, d, "shard.db");
+	jr_test_path(p->ctr, sizeof p->ctr, d, "shard.counter");
+}
+
+static void create_ok(const struct paths *p, const struct jr_key *k)
+{
+	struct jr_errbuf eb = { 0 };
+
+	if (jr_shard_create(p->db, p->ctr, k, &eb) != JR_OK)
+		fail_msg("create: %s", eb.msg);
+}
+
+static struct jr_shard *open_writer(const struct paths *p)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s = NULL;
+
+	if (jr_shard_open(p->db, p->ctr, kiosk, &s, &eb) != JR_OK)
+		fail_msg("open: %s", eb.msg);
+	return s;
+}
+
+static struct jr_shard *open_reader(const struct paths *p)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s = NULL;
+
+	if (jr_shard_open(p->db, NULL, NULL, &s, &eb) != JR_OK)
+		fail_msg("open for reading: %s", eb.msg);
+	return s;
+}
+
+/* Appends one block holding `rec`, at time T0 + its height. */
+static uint64_t append_rec(struct jr_shard *s, const struct jr_buf *rec)
+{
+	const uint8_t *recs[1] = { rec->base };
+	size_t lens[1] = { rec->len };
+	struct jr_errbuf eb = { 0 };
+	uint8_t hash[JR_HASH_BYTES];
+	uint64_t h = 0;
+
+	if (jr_shard_append(s, T0 + (int64_t)jr_shard_height(s) + 1, recs, lens, 1,
+		NULL, 0, &h, hash, &eb) != JR_OK)
+		fail_msg("append: %s", eb.msg);
+	assert_memory_equal(hash, jr_shard_head_hash(s), JR_HASH_BYTES);
+	return h;
+}
+
+static void append_n(struct jr_shard *s, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t h = append_rec(s, &pool[jr_shard_height(s) % POOL]);
+		assert_int_equal(h, jr_shard_height(s));
+	}
+}
+
+static void expect_verified(struct jr_shard *s)
+{
+	struct jr_errbuf eb = { 0 };
+	uint64_t bad = 99;
+
+	if (jr_shard_verify(s, JR_VERIFY_HEAD, &bad, &eb) != JR_OK)
+		fail_msg("head verify: %s", eb.msg);
+	assert_int_equal(bad, 0);
+	if (jr_shard_verify(s, JR_VERIFY_FULL, &bad, &eb) != JR_OK)
+		fail_msg("full verify: %s", eb.msg);
+	assert_int_equal(bad, 0);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char cmd[2048];
+
+	if (snprintf(cmd, sizeof cmd, "cp '%s' '%s' 2>/dev/null || rm -f '%s'", from, to, to) >=
+	    (int)sizeof cmd)
+		fail_msg("path");
+	assert_int_equal(system(cmd), 0);
+}
+
+static void suffixed(char *out, size_t n, const char *path, const char *suffix)
+{
+	if (snprintf(out, n, "%s%s", path, suffix) >= (int)n)
+		fail_msg("path");
+}
+
+/* ---- tampering through a second SQLite connection ------------------- */
+
+struct tamper {
+	sqlite3 *db;
+	sqlite3_stmt *get[3];
+	sqlite3_stmt *put[3];
+};
+
+enum { COL_BODY, COL_HASH, COL_SIG };
+
+static void tamper_open(struct tamper *t, const char *path)
+{
+	static const char *const cols[3] = { "body", "hash", "sig" };
+	char sql[128];
+	int i;
+
+	assert_int_equal(sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(t->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < 3; i++) {
+		snprintf(sql, sizeof sql, "SELECT %s FROM blocks WHERE height = ?1", cols[i]);
+		assert_int_equal(sqlite3_prepare_v2(t->db, sql, -1, &t->get[i], NULL), SQLITE_OK);
+		snprintf(sql, sizeof sql, "UPDATE blocks SET %s = ?2 WHERE height = ?1", cols[i]);
+		assert_int_equal(sqlite3_prepare_v2(t->db, sql, -1, &t->put[i], NULL), SQLITE_OK);
+	}
+}
+
+static void tamper_close(struct tamper *t)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		sqlite3_finalize(t->get[i]);
+		sqlite3_finalize(t->put[i]);
+	}
+	sqlite3_close(t->db);
+}
+
+static size_t tamper_get(struct tamper *t, int col, uint64_t h, uint8_t *out, size_t max)
+{
+	sqlite3_stmt *st = t->get[col];
+	size_t n;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = (size_t)sqlite3_column_bytes(st, 0);
+	assert_true(n <= max);
+	memcpy(out, sqlite3_column_blob(st, 0), n);
+	sqlite3_reset(st);
+	return n;
+}
+
+static void tamper_put(struct tamper *t, int col, uint64_t h, const uint8_t *p, size_t n)
+{
+	sqlite3_stmt *st = t->put[col];
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
+	sqlite3_bind_blob(st, 2, p, (int)n, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_reset(st);
+}
+
+static void tamper_exec(struct tamper *t, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(t->db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+}
+
+/* Flips one bit of bytes pos0, pos0+step, ... of column col of block h and
+ * requires verify (in mode) to fail at height want each time; restores. */
+static unsigned flip_each(struct tamper *t, struct jr_shard *rd, int col, uint64_t h,
+	size_t pos0, size_t step, enum jr_verify_mode mode, uint64_t want)
+{
+	uint8_t orig[JR_BLOCK_MAX_BYTES], cur[JR_BLOCK_MAX_BYTES];
+	size_t len = tamper_get(t, col, h, orig, sizeof orig), pos;
+	unsigned n = 0;
+	uint64_t bad;
+	int rc;
+
+	for (pos = pos0; pos < len; pos += step) {
+		memcpy(cur, orig, len);
+		cur[pos] ^= (uint8_t)(1u << (pos % 8));
+		tamper_put(t, col, h, cur, len);
+		rc = jr_shard_verify(rd, mode, &bad, NULL);
+		if (rc == JR_OK || bad != want)
+			fail_msg("column %d of block %llu, byte %zu flipped: verify gave %s at %llu, want %llu",
+				col, (unsigned long long)h, pos, jr_strerror(rc),
+				(unsigned long long)bad, (unsigned long long)want);
+		n++;
+	}
+	tamper_put(t, col, h, orig, len);
+	return n;
+}
+
+/* ---- create and open ------------------------------------------------ */
+
+static void a_new_shard_is_empty_and_verifies(void **state)
+{
+	struct jr_pubkey pub;
+	struct jr_shard *s;
+	struct paths p;
+	struct stat sb;
+
+	(void)state;
+	paths_for(&p, "new");
+	create_ok(&p, kiosk);
+	assert_int_equal(stat(p.db, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(p.ctr, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(sb.st_size, JR_COUNTER_FILE_BYTES);
+	s = open_writer(&p);
+	jr_key_public(kiosk, &pub);
+	assert_int_equal(jr_shard_height(s), 0);
+	assert_int_equal(jr_shard_head_time(s), 0);
+	assert_memory_equal(jr_shard_kiosk_pk(s), pub.sign_pk, JR_SIGN_PK_BYTES);
+	assert_memory_equal(jr_shard_kiosk_id(s), pub.id, JR_ID_BYTES);
+	expect_verified(s);
+	jr_shard_close(s);
+	jr_shard_close(NULL);
+}
+
+static void create_refuses_existing_files_and_keys_that_are_not_a_kiosk(void **state)
+{
+	struct jr_errbuf eb = { 0 };
+	struct paths p;
+	char other[700], ctr2[700];
+	int fd;
+
+	(void)state;
+	paths_for(&p, "create");
+	create_ok(&p, kiosk);
+	assert_int_equal(jr_shard_create(p.db, p.ctr, kiosk, &eb), JR_EEXIST);
+	/* An existing database with a fresh counter path: refused, and the
+	 * counter is not left behind. */
+	suffixed(other, sizeof other, p.ctr, ".2");
+	assert_int_equal(jr_shard_create(p.db, other, kiosk, NULL), JR_EEXIST);
+	assert_int_equal(access(other, F_OK), -1);
+	/* An existing counter with a fresh database path: refused, nothing made. */
+	suffixed(other, sizeof other, p.db, ".2");
+	assert_int_equal(jr_shard_create(other, p.ctr, kiosk, NULL), JR_EEXIST);
+	assert_int_equal(access(other, F_OK), -1);
+	/* Only kiosk keys own shards. */
+	suffixed(other, sizeof other, p.db, ".3");
+	assert_int_equal(jr_shard_create(other, p.ctr, officer, NULL), JR_EKEY);
+	assert_int_equal(jr_shard_create(NULL, p.ctr, kiosk, NULL), JR_EINVAL);
+	assert_int_equal(jr_shard_create(other, NULL, kiosk, NULL), JR_EINVAL);
+	assert_int_equal(jr_shard_create(other, p.ctr, NULL, NULL), JR_EINVAL);
+	/* A database path in a missing directory fails and leaves nothing. */
+	suffixed(other, sizeof other, p.dir, "/missing/shard.db");
+	suffixed(ctr2, sizeof ctr2, p.ctr, ".9");
+	assert_int_equal(jr_shard_create(other, ctr2, kiosk, &eb), JR_ENOTFOUND);
+	fd = open(other, O_RDONLY);
+	assert_int_equal(fd, -1);
+	assert_int_equal(access(ctr2, F_OK), -1);
+	/* A counter path in a missing directory: the database made first is
+	 * removed again. */
+	suffixed(other, sizeof other, p.db, ".4");
+	suffixed(ctr2, sizeof ctr2, p.dir, "/missing/shard.counter");
+	assert_int_equal(jr_shard_create(other, ctr2, kiosk, NULL), JR_ENOTFOUND);
+	assert_int_equal(access(other, F_OK), -1);
+}
+
+static void open_refuses_missing_and_foreign_files(void **state)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s = (struct jr_shard *)&eb;
+	struct paths p, q;
+	sqlite3 *db;
+	FILE *f;
+
+	(void)state;
+	paths_for(&p, "foreign");
+	assert_int_equal(jr_shard_open(p.db, NULL, NULL, &s, NULL), JR_ENOTFOUND);
+	assert_null(s);
+	/* An SQLite database that is not a shard. */
+	assert_int_equal(sqlite3_open(p.db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(jr_shard_open(p.db, NULL, NULL, &s, &eb), JR_EFORMAT);
+	assert_non_null(strstr(eb.msg, "not a Jaring shard"));
+	assert_null(s);
+	/* A file that is not a database at all. */
+	paths_for(&q, "foreign2");
+	f = fopen(q.db, "wb");
+	assert_non_null(f);
+	fputs("this is not a database, it is a text file of some length............", f);
+	fclose(f);
+	assert_int_not_equal(jr_shard_open(q.db, NULL, NULL, &s, NULL), JR_OK);
+	assert_null(s);
+	/* Arguments. */
+	assert_int_equal(jr_shard_open(p.db, NULL, kiosk, &s, NULL), JR_EINVAL);
+	assert_int_equal(jr_shard_open(NULL, NULL, NULL, &s, NULL), JR_EINVAL);
+	assert_int_equal(jr_shard_open(p.db, NULL, NULL, NULL, NULL), JR_EINVAL);
+}
+
+static void a_shard_of_a_newer_format_is_refused(void **state)
+{
+	struct jr_shard *s = NULL;
+	struct tamper t;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "format");
+	create_ok(&p, kiosk);
+	tamper_open(&t, p.db);
+	tamper_exec(&t, "UPDATE meta SET format = 2");
+	tamper_close(&t);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_EVERSION);
+	assert_int_equal(jr_shard_open(p.db, NULL, NULL, &s, NULL), JR_EVERSION);
+	assert_null(s);
+}
+
+/* ---- append --------------------------------------------------------- */
+
+static void append_commits_a_signed_block_that_get_returns(void **state)
+{
+	const uint8_t *recs[3] = { pool[0].base, pool[1].base, pool[2].base };
+	size_t lens[3] = { pool[0].len, pool[1].len, pool[2].len };
+	uint8_t hash[JR_HASH_BYTES], sig[JR_SIG_BYTES], calc[JR_HASH_BYTES];
+	struct jr_errbuf eb = { 0 };
+	struct jr_block b;
+	struct jr_buf body;
+	struct jr_shard *s;
+	struct paths p;
+	uint64_t h;
+
+	(void)state;
+	paths_for(&p, "append");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_append(s, T0, recs, lens, 3, NULL, 0, &h, hash, &eb), JR_OK);
+	assert_int_equal(h, 1);
+	assert_int_equal(jr_shard_height(s), 1);
+	assert_int_equal(jr_shard_head_time(s), T0);
+	assert_int_equal(jr_shard_get(s, 1, &body, sig, &eb), JR_OK);
+	jr_hash(body.base, body.len, calc);
+	assert_memory_equal(calc, hash, JR_HASH_BYTES);
+	assert_int_equal(jr_block_verify_sig(jr_shard_kiosk_pk(s), hash, sig), JR_OK);
+	assert_int_equal(jr_block_decode(body.base, body.len, &b, NULL), JR_OK);
+	assert_int_equal(b.height, 1);
+	assert_int_equal(b.time, T0);
+	assert_int_equal(b.n_records, 3);
+	assert_memory_equal(b.records[2], pool[2].base, pool[2].len);
+	assert_memory_equal(b.kiosk_id, jr_key_id(kiosk), JR_ID_BYTES);
+	jr_buf_free(&body);
+	/* The second block links to the first. */
+	assert_int_equal(append_rec(s, &pool[3]), 2);
+	assert_int_equal(jr_shard_get(s, 2, &body, sig, NULL), JR_OK);
+	assert_int_equal(jr_block_decode(body.base, body.len, &b, NULL), JR_OK);
+	assert_memory_equal(b.prev, hash, JR_HASH_BYTES);
+	jr_buf_free(&body);
+	assert_int_equal(jr_shard_get(s, 3, &body, sig, &eb), JR_ENOTFOUND);
+	assert_null(body.base);
+	assert_int_equal(jr_shard_get(s, 0, &body, sig, NULL), JR_EINVAL);
+	expect_verified(s);
+	jr_shard_close(s);
+	/* Reopening finds the same head. */
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 2);
+	assert_int_equal(jr_shard_head_time(s), T0 + 2);
+	expect_verified(s);
+	jr_shard_close(s);
+}
+
+static void append_refuses_bad_records_receipts_and_times(void **state)
+{
+	uint8_t junk[40], hash[JR_HASH_BYTES];
+	const uint8_t *recs[JR_BLOCK_MAX_RECORDS + 1];
+	size_t lens[JR_BLOCK_MAX_RECORDS + 1];
+	struct jr_shard_receipt rc1 = { { 0 }, junk, 20 };
+	struct jr_errbuf eb;
+	struct jr_shard *s;
+	struct paths p;
+	uint64_t h;
+	size_t i;
+	int c;
+
+	(void)state;
+	paths_for(&p, "refuse");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	memset(junk, 0xa5, sizeof junk);
+	for (c = 0; c < 12; c++) {
+		size_t n = 1, nrc = 0;
+		int64_t t = T0 + 100;
+		int want = JR_EINVAL;
+
+		for (i = 0; i <= JR_BLOCK_MAX_RECORDS; i++) {
+			recs[i] = pool[i % POOL].base;
+			lens[i] = pool[i % POOL].len;
+		}
+		memcpy(rc1.regid, pool_id[0], JR_REGID_BYTES);
+		rc1.payload = junk;
+		rc1.len = 20;
+		switch (c) {
+		case 0: n = 0; break;
+		case 1: n = JR_BLOCK_MAX_RECORDS + 1; break;
+		case 2: recs[0] = NULL; break;
+		case 3: recs[0] = junk; lens[0] = sizeof junk; want = JR_EFORMAT; break;
+		case 4: recs[0] = foreign.base; lens[0] = foreign.len; break;
+		case 5: lens[0] = pool[0].len - 1; want = JR_EFORMAT; break;
+		case 6: nrc = 1; rc1.regid[0] ^= 1; break;       /* not in the block */
+		case 7: nrc = 1; rc1.len = 0; break;
+		case 8: nrc = 1; rc1.len = JR_RECEIPT_MAX_BYTES + 1; break;
+		case 9: nrc = 1; rc1.payload = NULL; break;
+		case 10: t = T0 + 1; break;                       /* before block 2 */
+		default: t = -1; break;
+		}
+		memset(&eb, 0, sizeof eb);
+		memset(hash, 0x55, sizeof hash);
+		h = 77;
+		if (jr_shard_append(s, t, recs, lens, n, &rc1, nrc, &h, hash, &eb) != want)
+			fail_msg("case %d: %s", c, eb.msg);
+		assert_int_equal(h, 0);
+		assert_true(sodium_is_zero(hash, sizeof hash));
+		assert_true(eb.msg[0] != '\0');
+		assert_int_equal(jr_shard_height(s), 2);
+	}
+	/* 64 records of the pool: a full block is fine. */
+	assert_int_equal(jr_shard_append(s, T0 + 2, recs, lens, JR_BLOCK_MAX_RECORDS,
+		NULL, 0, &h, hash, NULL), JR_OK);
+	assert_int_equal(h, 3);
+	expect_verified(s);
+	jr_shard_close(s);
+}
+
+static void a_reader_cannot_append_but_follows_the_writer(void **state)
+{
+	const uint8_t *recs[1] = { pool[0].base };
+	size_t lens[1] = { pool[0].len };
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *w, *r;
+	struct paths p;
+	uint64_t h, bad;
+
+	(void)state;
+	paths_for(&p, "reader");
+	create_ok(&p, kiosk);
+	w = open_writer(&p);
+	append_n(w, 3);
+	r = open_reader(&p);
+	assert_int_equal(jr_shard_height(r), 3);
+	assert_int_equal(jr_shard_append(r, T0 + 9, recs, lens, 1, NULL, 0, &h, NULL, &eb),
+		JR_EINVAL);
+	assert_non_null(strstr(eb.msg, "opened for reading"));
+	append_n(w, 2);
+	assert_int_equal(jr_shard_verify(r, JR_VERIFY_FULL, &bad, NULL), JR_OK);
+	assert_int_equal(jr_shard_height(r), 5);
+	assert_memory_equal(jr_shard_head_hash(r), jr_shard_head_hash(w), JR_HASH_BYTES);
+	assert_int_equal(jr_shard_verify(r, (enum jr_verify_mode)3, &bad, NULL), JR_EINVAL);
+	assert_int_equal(jr_shard_verify(r, JR_VERIFY_FULL, NULL, NULL), JR_EINVAL);
+	jr_shard_close(r);
+	jr_shard_close(w);
+}
+
+/* ---- many blocks: throughput and sampled tampering ------------------ */
+
+#define MANY 10000
+#define DURABLE 1000
+
+static void ten_thousand_blocks_append_verify_and_every_sampled_flip_is_found(void **state)
+{
+	struct jr_shard *s, *rd;
+	struct tamper t;
+	struct paths p;
+	double t0, t_app, t_head, t_full;
+	uint64_t bad, h;
+	uint32_t x = 12345;
+	unsigned i, flips = 0;
+	int col;
+
+	(void)state;
+	paths_for(&p, "many");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	/* Every append takes the public path. The first DURABLE ones run as on
+	 * a kiosk (synchronous=FULL, counter fsync'd) and give the rate; the
+	 * rest skip the fsyncs through the test hook, because two fsyncs per
+	 * block on this shared disk would make this one test take most of a
+	 * minute. Durability itself is the crash test's business
+	 * (test_shard_crash.c), which never uses the hook. */
+	t0 = now_s();
+	append_n(s, DURABLE);
+	t_app = now_s() - t0;
+	assert_int_equal(jr_shard_test_set_durable(s, false), JR_OK);
+	append_n(s, MANY - DURABLE);
+	assert_int_equal(jr_shard_test_set_durable(s, true), JR_OK);
+	t0 = now_s();
+	assert_int_equal(jr_shard_verify(s, JR_VERIFY_HEAD, &bad, NULL), JR_OK);
+	t_head = now_s() - t0;
+	t0 = now_s();
+	assert_int_equal(jr_shard_verify(s, JR_VERIFY_FULL, &bad, NULL), JR_OK);
+	t_full = now_s() - t0;
+	printf("shard: %d appends with synchronous=FULL in %.2f s = %.0f/s; verify of %d blocks: "
+		"head-only %.0f blocks/s, full %.0f blocks/s\n",
+		DURABLE, t_app, DURABLE / t_app, MANY, MANY / t_head, MANY / t_full);
+	jr_shard_close(s);
+	/* Sampled flips: HEAD mode for bodies and hashes at random heights,
+	 * FULL mode for signatures (a few: each FULL walk checks every
+	 * signature below the flip). */
+	rd = open_reader(&p);
+	tamper_open(&t, p.db);
+	for (i = 0; i < 60; i++) {
+		x = x * 1103515245u + 12345u;
+		h = 1 + (x >> 8) % MANY;
+		col = i % 2 == 0 ? COL_BODY : COL_HASH;
+		flips += flip_each(&t, rd, col, h, (x >> 4) % 32, 100000, JR_VERIFY_HEAD, h);
+	}
+	for (i = 0; i < 6; i++) {
+		x = x * 1103515245u + 12345u;
+		h = 1 + (x >> 8) % (i < 3 ? 400 : MANY);
+		col = i % 3 == 0 ? COL_BODY : i % 3 == 1 ? COL_HASH : COL_SIG;
+		flips += flip_each(&t, rd, col, h, (x >> 4) % 32, 100000, JR_VERIFY_FULL, h);
+	}
+	/* The head's signature is what HEAD mode rests on. */
+	flips += flip_each(&t, rd, COL_SIG, MANY, 0, 7, JR_VERIFY_HEAD, MANY);
+	assert_true(flips >= 66);
+	expect_verified(rd);
+	tamper_close(&t);
+	jr_shard_close(rd);
+}
+
+#define SMALL 24
+
+/*
+ * Every byte of every stored block. The chain is small because a FULL walk
+ * that stops at height h has checked h signatures, so flipping all bytes of
+ * all blocks costs bytes * blocks^2 / 2 signature checks.
+ */
+static void every_flipped_byte_of_a_small_chain_is_found_at_its_height(void **state)
+{
+	struct jr_shard *s, *rd;
+	struct tamper t;
+	struct paths p;
+	uint64_t h;
+	unsigned flips = 0;
+
+	(void)state;
+	paths_for(&p, "flips");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	for (h = 0; h < SMALL; h++)
+		append_rec(s, &tiny);
+	jr_shard_close(s);
+	rd = open_reader(&p);
+	tamper_open(&t, p.db);
+	for (h = 1; h <= SMALL; h++) {
+		flips += flip_each(&t, rd, COL_BODY, h, 0, 1, JR_VERIFY_FULL, h);
+		flips += flip_each(&t, rd, COL_HASH, h, 0, 1, JR_VERIFY_FULL, h);
+		flips += flip_each(&t, rd, COL_SIG, h, 0, 1, JR_VERIFY_FULL, h);
+		flips += flip_each(&t, rd, COL_BODY, h, 0, 1, JR_VERIFY_HEAD, h);
+		flips += flip_each(&t, rd, COL_HASH, h, 0, 1, JR_VERIFY_HEAD, h);
+	}
+	flips += flip_each(&t, rd, COL_SIG, SMALL, 0, 1, JR_VERIFY_HEAD, SMALL);
+	printf("shard: %u single-byte flips, each found at its height\n", flips);
+	expect_verified(rd);
+	tamper_close(&t);
+	jr_shard_close(rd);
+}
+
+static void missing_or_misshapen_rows_are_found_at_their_height(void **state)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s, *rd;
+	struct tamper t;
+	struct paths p;
+	uint64_t bad;
+
+	(void)state;
+	paths_for(&p, "rows");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 20);
+	tamper_open(&t, p.db);
+	tamper_exec(&t, "UPDATE blocks SET sig = substr(sig, 1, 63) WHERE height = 4");
+	assert_int_equal(jr_shard_verify(s, JR_VERIFY_HEAD, &bad, &eb), JR_ECORRUPT);
+	assert_int_equal(bad, 4);
+	assert_non_null(strstr(eb.msg, "block 4 has a hash, body or signature of the wrong size"));
+	tamper_exec(&t, "UPDATE blocks SET sig = zeroblob(64) WHERE height = 4");
+	assert_int_equal(jr_shard_verify(s, JR_VERIFY_FULL, &bad, NULL), JR_ESIG);
+	assert_int_equal(bad, 4);
+	tamper_exec(&t, "UPDATE blocks SET hash = hash || x'00' WHERE height = 3");
+	assert_int_equal(jr_shard_verify(s, JR_VERIFY_FULL, &bad, NULL), JR_ECORRUPT);
+	assert_int_equal(bad, 3);
+	tamper_exec(&t, "UPDATE blocks SET body = x'' WHERE height = 2");
+	assert_int_equal(jr_shard_verify(s, JR_VERIFY_HEAD, &bad, NULL), JR_ECORRUPT);
+	assert_int_equal(bad, 2);
+	tamper_exec(&t, "DELETE FROM blocks WHERE height = 1");
+	assert_int_equal(jr_shard_verify(s, JR_VERIFY_HEAD, &bad, NULL), JR_ECORRUPT);
+	assert_int_equal(bad, 1);
+	jr_shard_close(s);
+	tamper_close(&t);
+
+	/* A gap in the middle, and a lost head. */
+	paths_for(&p, "rows2");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 20);
+	tamper_open(&t, p.db);
+	tamper_exec(&t, "DELETE FROM blocks WHERE height = 17");
+	memset(&eb, 0, sizeof eb);
+	assert_int_equal(jr_shard_verify(s, JR_VERIFY_FULL, &bad, &eb), JR_ECORRUPT);
+	assert_int_equal(bad, 17);
+	assert_non_null(strstr(eb.msg, "block 17 is missing"));
+	tamper_exec(&t, "DELETE FROM blocks WHERE height >= 17");
+	assert_int_equal(jr_shard_verify(s, JR_VERIFY_HEAD, &bad, NULL), JR_ECORRUPT);
+	assert_int_equal(bad, 17);
+	rd = open_reader(&p);
+	assert_int_equal(jr_shard_verify(rd, JR_VERIFY_FULL, &bad, NULL), JR_OK);
+	assert_int_equal(jr_shard_height(rd), 16);
+	jr_shard_close(rd);
+	tamper_close(&t);
+	jr_shard_close(s);
+}
+
+/* Inserts block h as a well-signed block that breaks one chain rule. */
+static void insert_crafted(struct tamper *t, const struct jr_key *signer,
+	struct jr_block *b)
+{
+	uint8_t hash[JR_HASH_BYTES], sig[JR_SIG_BYTES];
+	struct jr_buf body;
+	sqlite3_stmt *st;
+
+	assert_int_equal(jr_block_encode(b, &body), JR_OK);
+	assert_int_equal(jr_block_sign(signer, body.base, body.len, hash, sig), JR_OK);
+	assert_int_equal(sqlite3_prepare_v2(t->db,
+		"INSERT OR REPLACE INTO blocks(height, hash, body, sig) VALUES (?1, ?2, ?3, ?4)",
+		-1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)b->height);
+	sqlite3_bind_blob(st, 2, hash, JR_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, body.base, (int)body.len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, sig, JR_SIG_BYTES, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	jr_buf_free(&body);
+}
+
+static void verify_refuses_well_signed_blocks_that_break_the_chain_rules(void **state)
+{
+	struct jr_shard *s, *rd;
+	struct jr_block b;
+	struct tamper t;
+	struct paths p;
+	uint64_t bad;
+	int c;
+
+	(void)state;
+	for (c = 0; c < 6; c++) {
+		char name[32];
+		int want_full = JR_ECORRUPT, want_head = JR_ECORRUPT;
+
+		snprintf(name, sizeof name, "craft%d", c);
+		paths_for(&p, name);
+		create_ok(&p, kiosk);
+		s = open_writer(&p);
+		append_n(s, 3);
+		memset(&b, 0, sizeof b);
+		memcpy(b.kiosk_id, jr_key_id(kiosk), JR_ID_BYTES);
+		b.height = 4;
+		memcpy(b.prev, jr_shard_head_hash(s), JR_HASH_BYTES);
+		b.time = T0 + 10;
+		b.n_records = 1;
+		b.records[0] = pool[0].base;
+		b.record_len[0] = pool[0].len;
+		switch (c) {
+		case 0: b.time = T0 + 2; break;                   /* before block 3 */
+		case 1: b.prev[0] ^= 1; break;                     /* not after block 3 */
+		case 2: b.height = 5; break;                       /* stored at 4 below */
+		case 3: memcpy(b.kiosk_id, jr_key_id(kiosk2), JR_ID_BYTES); break;
+		case 4: want_full = want_head = JR_ESIG; break;    /* signed by kiosk2 */
+		default: want_full = want_head = JR_OK; break;     /* the control */
+		}
+		jr_shard_close(s);
+		tamper_open(&t, p.db);
+		insert_crafted(&t, c == 4 ? kiosk2 : kiosk, &b);
+		if (c == 2)
+			tamper_exec(&t, "UPDATE blocks SET height = 4 WHERE height = 5");
+		tamper_close(&t);
+		rd = open_reader(&p);
+		assert_int_equal(jr_shard_verify(rd, JR_VERIFY_FULL, &bad, NULL), want_full);
+		assert_int_equal(bad, want_full == JR_OK ? 0 : 4);
+		assert_int_equal(jr_shard_verify(rd, JR_VERIFY_HEAD, &bad, NULL), want_head);
+		assert_int_equal(bad, want_head == JR_OK ? 0 : 4);
+		jr_shard_close(rd);
+	}
+}
+
+/* ---- receipts ------------------------------------------------------- */
+
+static void receipts_are_stored_with_their_block_and_found_by_regid_last_and_code(void **state)
+{
+	const uint8_t *recs[2] = { pool[4].base, pool[5].base };
+	size_t lens[2] = { pool[4].len, pool[5].len };
+	uint8_t pay_a[30], pay_b[60];
+	struct jr_shard_receipt rcpt[2];
+	struct jr_buf out;
+	struct jr_shard *s;
+	struct paths p;
+	uint64_t h;
+
+	(void)state;
+	paths_for(&p, "receipts");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_last_receipt(s, &out), JR_ENOTFOUND);
+	assert_null(out.base);
+	jr_test_fill(pay_a, sizeof pay_a, 1);
+	jr_test_fill(pay_b, sizeof pay_b, 2);
+	memcpy(rcpt[0].regid, pool_id[4], JR_REGID_BYTES);
+	rcpt[0].payload = pay_a;
+	rcpt[0].len = sizeof pay_a;
+	memcpy(rcpt[1].regid, pool_id[5], JR_REGID_BYTES);
+	rcpt[1].payload = pay_b;
+	rcpt[1].len = sizeof pay_b;
+	append_n(s, 1);
+	assert_int_equal(jr_shard_append(s, T0 + 5, recs, lens, 2, rcpt, 2, &h, NULL, NULL), JR_OK);
+	assert_int_equal(h, 2);
+	assert_int_equal(jr_shard_receipt(s, pool_id[4], &out), JR_OK);
+	assert_int_equal(out.len, sizeof pay_a);
+	assert_memory_equal(out.base, pay_a, sizeof pay_a);
+	jr_buf_free(&out);
+	assert_int_equal(jr_shard_last_receipt(s, &out), JR_OK);
+	assert_memory_equal(out.base, pay_b, sizeof pay_b);
+	jr_buf_free(&out);
+	assert_int_equal(jr_shard_receipt_by_code(s, jr_regid_prefix45(pool_id[4]), &out), JR_OK);
+	assert_memory_equal(out.base, pay_a, sizeof pay_a);
+	jr_buf_free(&out);
+	assert_int_equal(jr_shard_receipt_by_code(s, jr_regid_prefix45(pool_id[5]), &out), JR_OK);
+	assert_memory_equal(out.base, pay_b, sizeof pay_b);
+	jr_buf_free(&out);
+	/* Unknown ids and codes; out-of-range codes. */
+	assert_int_equal(jr_shard_receipt(s, pool_id[6], &out), JR_ENOTFOUND);
+	assert_null(out.base);
+	assert_int_equal(jr_shard_receipt_by_code(s, jr_regid_prefix45(pool_id[6]), &out),
+		JR_ENOTFOUND);
+	assert_int_equal(jr_shard_receipt_by_code(s, UINT64_C(1) << 45, &out), JR_EINVAL);
+	assert_int_equal(jr_shard_receipt(s, NULL, &out), JR_EINVAL);
+	/* A reader finds them too. */
+	jr_shard_close(s);
+	s = open_reader(&p);
+	assert_int_equal(jr_shard_receipt(s, pool_id[5], &out), JR_OK);
+	assert_memory_equal(out.base, pay_b, sizeof pay_b);
+	jr_buf_free(&out);
+	jr_shard_close(s);
+}
+
+static void a_receipt_that_cannot_be_stored_leaves_no_block(void **state)
+{
+	const uint8_t *recs[1] = { pool[7].base };
+	size_t lens[1] = { pool[7].len };
+	uint8_t pay[20] = { 1, 2, 3 }, hash[JR_HASH_BYTES], sig[JR_SIG_BYTES];
+	struct jr_shard_receipt rcpt = { { 0 }, pay, sizeof pay };
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf body;
+	struct jr_shard *s;
+	struct paths p;
+	uint64_t h;
+
+	(void)state;
+	paths_for(&p, "atomic");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	memcpy(rcpt.regid, pool_id[7], JR_REGID_BYTES);
+	assert_int_equal(jr_shard_append(s, T0, recs, lens, 1, &rcpt, 1, &h, hash, NULL), JR_OK);
+	/* The same registration again with its receipt: the receipt row
+	 * exists, so the whole block is rolled back. */
+	assert_int_equal(jr_shard_append(s, T0 + 1, recs, lens, 1, &rcpt, 1, &h, hash, &eb),
+		JR_EEXIST);
+	assert_int_equal(h, 0);
+	assert_int_equal(jr_shard_height(s), 1);
+	assert_int_equal(jr_shard_get(s, 2, &body, sig, NULL), JR_ENOTFOUND);
+	expect_verified(s);
+	/* The shard goes on at height 2. */
+	assert_int_equal(append_rec(s, &pool[8]), 2);
+	jr_shard_close(s);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 2);
+	expect_verified(s);
+	jr_shard_close(s);
+}
+
+/* ---- the fork guard ------------------------------------------------- */
+
+static void a_database_restored_from_an_old_copy_is_refused(void **state)
+{
+	char db_old[700], wal[700], wal_old[700], shm[700], want[2048];
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s = NULL;
+	struct paths p, q;
+
+	(void)state;
+	paths_for(&p, "restore");
+	suffixed(db_old, sizeof db_old, p.db, ".old");
+	suffixed(wal, sizeof wal, p.db, "-wal");
+	suffixed(wal_old, sizeof wal_old, p.db, "-wal.old");
+	suffixed(shm, sizeof shm, p.db, "-shm");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 5);
+	/* A backup taken at height 5, while the kiosk runs. */
+	copy_file(p.db, db_old);
+	copy_file(wal, wal_old);
+	append_n(s, 5);
+	jr_shard_close(s);
+	/* The old copy is put back. */
+	copy_file(db_old, p.db);
+	copy_file(wal_old, wal);
+	unlink(shm);
+	s = open_reader(&p);
+	assert_int_equal(jr_shard_height(s), 5);
+	jr_shard_close(s);
+	s = (struct jr_shard *)&eb;
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, &eb), JR_ESTALE);
+	assert_null(s);
+	snprintf(want, sizeof want,
+		"shard %s is at height 5 but this kiosk already signed height 10 (counter %s): "
+		"the database was restored from an older copy. Signing again would create a second, "
+		"different block at heights 6-10. Do not delete the counter. See docs/operations.md, "
+		"'Restoring a kiosk from a backup'.", p.db, p.ctr);
+	assert_string_equal(eb.msg, want);
+	/* A reader given the counter is told the same; without it, it can read
+	 * and export what remains. */
+	assert_int_equal(jr_shard_open(p.db, p.ctr, NULL, &s, NULL), JR_ESTALE);
+	s = open_reader(&p);
+	expect_verified(s);
+	jr_shard_close(s);
+	/* Nothing changed: still refused. */
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_ESTALE);
+	/* The documented recovery: a new kiosk key and a new shard. */
+	paths_for(&q, "restore-new");
+	create_ok(&q, kiosk2);
+	assert_int_equal(jr_shard_open(q.db, q.ctr, kiosk2, &s, NULL), JR_OK);
+	jr_shard_close(s);
+}
+
+static void a_database_one_block_behind_names_a_single_height(void **state)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s = NULL;
+	struct tamper t;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "behind1");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 3);
+	jr_shard_close(s);
+	tamper_open(&t, p.db);
+	tamper_exec(&t, "DELETE FROM blocks WHERE height = 3");
+	tamper_close(&t);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, &eb), JR_ESTALE);
+	assert_non_null(strstr(eb.msg, "different block at height 3. Do not"));
+}
+
+static void a_database_of_another_chain_is_refused(void **state)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s = NULL;
+	struct paths a, b;
+
+	(void)state;
+	/* Two shards of the same kiosk key (as after a careless re-install). */
+	paths_for(&a, "chain-a");
+	paths_for(&b, "chain-b");
+	create_ok(&a, kiosk);
+	create_ok(&b, kiosk);
+	s = open_writer(&a);
+	append_n(s, 3);
+	jr_shard_close(s);
+	s = open_writer(&b);
+	append_rec(s, &pool[9]);
+	append_n(s, 4);
+	jr_shard_close(s);
+	/* B's database with A's counter: B is ahead, but its block 3 is not the
+	 * block 3 this counter recorded. */
+	assert_int_equal(jr_shard_open(b.db, a.ctr, kiosk, &s, &eb), JR_ECORRUPT);
+	assert_non_null(strstr(eb.msg, "holds another block at height 3"));
+	assert_null(s);
+}
+
+static void another_kiosks_key_is_refused(void **state)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *s = NULL;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "otherkey");
+	create_ok(&p, kiosk);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk2, &s, &eb), JR_EKEY);
+	assert_non_null(strstr(eb.msg, "belongs to kiosk"));
+	assert_null(s);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, officer, &s, NULL), JR_EKEY);
+	/* The refusal did not keep the lock. */
+	s = open_writer(&p);
+	jr_shard_close(s);
+}
+
+static void a_second_writer_is_refused(void **state)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_shard *w, *w2 = NULL, *r;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "twowriters");
+	create_ok(&p, kiosk);
+	w = open_writer(&p);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &w2, &eb), JR_EEXIST);
+	assert_non_null(strstr(eb.msg, "locked by another writer"));
+	assert_null(w2);
+	/* Readers are fine meanwhile, with or without the counter. */
+	r = open_reader(&p);
+	jr_shard_close(r);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, NULL, &r, NULL), JR_OK);
+	jr_shard_close(r);
+	append_n(w, 1);
+	jr_shard_close(w);
+	w2 = open_writer(&p);
+	assert_int_equal(jr_shard_height(w2), 1);
+	jr_shard_close(w2);
+}
+
+static void a_counter_behind_the_database_is_advanced_on_open(void **state)
+{
+	char ctr_old[700];
+	struct jr_counter c;
+	struct jr_shard *s;
+	struct paths p;
+	uint8_t head[JR_HASH_BYTES];
+
+	(void)state;
+	paths_for(&p, "advance");
+	suffixed(ctr_old, sizeof ctr_old, p.ctr, ".old");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 3);
+	copy_file(p.ctr, ctr_old);
+	append_n(s, 1);
+	memcpy(head, jr_shard_head_hash(s), JR_HASH_BYTES);
+	jr_shard_close(s);
+	/* As if the kiosk died between COMMIT of block 4 and the counter. */
+	copy_file(ctr_old, p.ctr);
+	assert_int_equal(jr_counter_open(p.ctr, false, &c, NULL), JR_OK);
+	assert_int_equal(c.height, 3);
+	jr_counter_close(&c);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 4);
+	jr_shard_close(s);
+	assert_int_equal(jr_counter_open(p.ctr, false, &c, NULL), JR_OK);
+	assert_int_equal(c.height, 4);
+	assert_memory_equal(c.hash, head, JR_HASH_BYTES);
+	jr_counter_close(&c);
+}
+
+static void counter_file_has_the_documented_layout(void **state)
+{
+	uint8_t f[JR_COUNTER_FILE_BYTES], check[16];
+	struct jr_shard *s;
+	struct paths p;
+	FILE *fp;
+	int latest;
+	uint64_t seq = 0, height = 0;
+	int i;
+
+	(void)state;
+	paths_for(&p, "layout");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 3); /* seq 1 (create), then 2, 3, 4: the latest is slot 1 */
+	jr_shard_close(s);
+	fp = fopen(p.ctr, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fread(f, 1, sizeof f, fp), sizeof f);
+	fclose(fp);
+	latest = 1;
+	assert_memory_equal(f + 64 * latest, "JRCOUNT1", 8);
+	for (i = 7; i >= 0; i--) {
+		seq = seq << 8 | f[64 * latest + 8 + i];
+		height = height << 8 | f[64 * latest + 16 + i];
+	}
+	assert_int_equal(seq, 4);
+	assert_int_equal(height, 3);
+	crypto_generichash(check, sizeof check, f + 64 * latest, 56, NULL, 0);
+	assert_memory_equal(check, f + 64 * latest + 56, 8);
+	/* The other slot holds height 2. */
+	assert_int_equal(f[16], 2);
+	assert_int_equal(f[8], 3);
+}
+
+static void write_at(const char *path, long off, const void *p, size_t n)
+{
+	FILE *fp = fopen(path, "r+b");
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, off, SEEK_SET), 0);
+	assert_int_equal(fwrite(p, 1, n, fp), n);
+	fclose(fp);
+}
+
+static void a_torn_counter_slot_falls_back_to_the_other_slot(void **state)
+{
+	static const uint8_t torn[20] = { 0x01, 0x02, 0x03 };
+	struct jr_errbuf eb = { 0 };
+	struct jr_counter c;
+	struct jr_shard *s = NULL;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "torn");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 4); /* seq 5 at height 4 in slot 0; height 3 in slot 1 */
+	jr_shard_close(s);
+	/* Tear the latest slot: the reader takes height 3 from the other. */
+	write_at(p.ctr, 30, torn, sizeof torn);
+	assert_int_equal(jr_counter_open(p.ctr, false, &c, NULL), JR_OK);
+	assert_int_equal(c.height, 3);
+	jr_counter_close(&c);
+	/* The database is ahead: opening advances past the torn slot. */
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 4);
+	append_n(s, 1);
+	jr_shard_close(s);
+	assert_int_equal(jr_counter_open(p.ctr, false, &c, NULL), JR_OK);
+	assert_int_equal(c.height, 5);
+	jr_counter_close(&c);
+	/* Both slots torn: refused, never guessed. */
+	write_at(p.ctr, 10, torn, sizeof torn);
+	write_at(p.ctr, 64 + 10, torn, sizeof torn);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, &eb), JR_ECORRUPT);
+	assert_non_null(strstr(eb.msg, "holds no valid slot"));
+	/* A counter cut short. */
+	assert_int_equal(truncate(p.ctr, 0), 0);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_ECORRUPT);
+	/* No counter at all. */
+	unlink(p.ctr);
+	memset(&eb, 0, sizeof eb);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, &eb), JR_ENOTFOUND);
+	assert_non_null(strstr(eb.msg, "do not create a new one"));
+	assert_null(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_new_shard_is_empty_and_verifies),
+		cmocka_unit_test(create_refuses_existing_files_and_keys_that_are_not_a_kiosk),
+		cmocka_unit_test(open_refuses_missing_and_foreign_files),
+		cmocka_unit_test(a_shard_of_a_newer_format_is_refused),
+		cmocka_unit_test(append_commits_a_signed_block_that_get_returns),
+		cmocka_unit_test(append_refuses_bad_records_receipts_and_times),
+		cmocka_unit_test(a_reader_cannot_append_but_follows_the_writer),
+		cmocka_unit_test(ten_thousand_blocks_append_verify_and_every_sampled_flip_is_found),
+		cmocka_unit_test(every_flipped_byte_of_a_small_chain_is_found_at_its_height),
+		cmocka_unit_test(missing_or_misshapen_rows_are_found_at_their_height),
+		cmocka_unit_test(verify_refuses_well_signed_blocks_that_break_the_chain_rules),
+		cmocka_unit_test(receipts_are_stored_with_their_block_and_found_by_regid_last_and_code),
+		cmocka_unit_test(a_receipt_that_cannot_be_stored_leaves_no_block),
+		cmocka_unit_test(a_database_restored_from_an_old_copy_is_refused),
+		cmocka_unit_test(a_database_one_block_behind_names_a_single_height),
+		cmocka_unit_test(a_database_of_another_chain_is_refused),
+		cmocka_unit_test(another_kiosks_key_is_refused),
+		cmocka_unit_test(a_second_writer_is_refused),
+		cmocka_unit_test(a_counter_behind_the_database_is_advanced_on_open),
+		cmocka_unit_test(counter_file_has_the_documented_layout),
+		cmocka_unit_test(a_torn_counter_slot_falls_back_to_the_other_slot),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
