@@ -155,9 +155,12 @@ int kbench_first_frame(const char *config_path)
 	return rc;
 }
 
-static void row(const char *name, double v, const char *unit, const char *goal)
+/* One row of tests/bench/run.sh's table; met < 0 when there is no goal. */
+static void row(const char *name, double v, const char *unit, const char *goal, int met)
 {
-	printf("%s | %.2f | %s | %s\n", name, v, unit, goal);
+	printf("| %-44s | %12.1f | %-10s | %-22s | %-4s |\n", name, v, unit, goal,
+		met < 0 ? "" : met ? "met" : "MISS");
+	fflush(stdout);
 }
 
 int kbench_run(const char *out_dir)
@@ -176,18 +179,19 @@ int kbench_run(const char *out_dir)
 	setenv("SDL_VIDEODRIVER", "dummy", 0);
 	if (kscript_run_stats(script, out_dir, &st) != 0)
 		return 1;
-	row("kiosk submit-to-receipt p50 (synchronous=FULL)",
-		percentile(st.submit_ms, st.n_submit, 0.50), "ms", "-");
-	row("kiosk submit-to-receipt p99 (synchronous=FULL)",
-		percentile(st.submit_ms, st.n_submit, 0.99), "ms", "< 50");
-	row("kiosk frame 800x480 software p50", st.frame_p50_ms, "ms", "-");
-	row("kiosk frame 800x480 software p99", st.frame_p99_ms, "ms", "-");
-	row("kiosk slowest frame 800x480 software", st.max_frame_ms, "ms", "< 16");
-	row("kiosk slowest frame 800x480 software, after warm-up", st.max_frame_warm_ms, "ms",
-		"< 16");
+	double p99 = percentile(st.submit_ms, st.n_submit, 0.99);
+	row("kiosk submit to receipt on screen p50", percentile(st.submit_ms, st.n_submit, 0.50),
+		"ms", "synchronous=FULL", -1);
+	row("kiosk submit to receipt on screen p99", p99, "ms", "< 50", p99 < 50);
+	row("kiosk frame 800x480 software p50", st.frame_p50_ms, "ms", "", -1);
+	row("kiosk frame 800x480 software p99", st.frame_p99_ms, "ms", "", -1);
+	row("kiosk slowest frame 800x480 software", st.max_frame_ms, "ms", "< 16",
+		st.max_frame_ms < 16);
 	for (int i = 0; i < st.n_rss; i++) {
 		snprintf(label, sizeof label, "kiosk peak RSS after %u registrations", st.rss_label[i]);
-		row(label, (double)st.rss_kb[i] / 1024.0, "MB", "< 64, flat");
+		row(label, (double)st.rss_kb[i] / 1024.0, "MB", "< 64, flat",
+			st.rss_kb[i] < 64 * 1024 &&
+			st.rss_kb[i] <= st.rss_kb[0] + st.rss_kb[0] / 10);
 	}
 	if (write_config(out_dir, config))
 		for (int i = 0; i < COLD_RUNS; i++) {
@@ -195,13 +199,13 @@ int kbench_run(const char *out_dir)
 			if (ms >= 0)
 				cold[ok_cold++] = ms;
 		}
-	if (ok_cold > 0) {
-		row("kiosk cold start to first frame p50", percentile(cold, (size_t)ok_cold, 0.5),
-			"ms", "-");
-		row("kiosk cold start to first frame max", cold[ok_cold - 1], "ms", "< 1000");
-	} else {
+	if (ok_cold == 0) {
 		fprintf(stderr, "bench: cold start runs failed\n");
 		return 1;
 	}
+	double cmax = percentile(cold, (size_t)ok_cold, 1.0);
+	row("kiosk cold start to first frame p50", percentile(cold, (size_t)ok_cold, 0.5), "ms",
+		"page cache warm", -1);
+	row("kiosk cold start to first frame max", cmax, "ms", "< 1000", cmax < 1000);
 	return 0;
 }

@@ -971,7 +971,7 @@ int kscript_run_stats(const char *path, const char *out_dir,
 	if (s->failed) {
 		fprintf(stderr, "FAIL %s\n", s->failure);
 		rc = 1;
-	} else {
+	} else if (stats == NULL) {
 		printf("ok %s: %u checks, %d screens saved in %s\n", path, s->checks, s->shots,
 			out_dir);
 	}
