@@ -57,7 +57,7 @@ static bool write_script(const char *path)
 
 	if (f == NULL)
 		return false;
-	fputs("clock 2025-06-02 09:00\ntap \"Mulai\"\n", f);
+	fputs("clock 2026-06-02 09:00\ntap \"Mulai\"\n", f);
 	for (int i = 1; i <= REGISTRATIONS; i++) {
 		fputs(register_steps, f);
 		if (i == 1)

@@ -151,8 +151,8 @@ static bool session_defaults(struct session *s)
 	FILE *f = fopen(p, "wb");
 	if (f != NULL)
 		fclose(f);
-	/* 2025-06-02 09:00 WIB */
-	s->clock_start = 1748829600;
+	/* 2026-06-02 09:00 WIB (after the registrar's time floor) */
+	s->clock_start = 1780365600;
 	return make_consortium(s);
 }
 
