@@ -45,6 +45,8 @@ static bool open_video(struct kapp *a, char *err, size_t errlen)
 	/* The software renderer works on every board and in tests; a frame is
 	 * a few milliseconds at 800x480 (tests/bench). */
 	a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+	if (a->ren == NULL)
+		a->ren = SDL_CreateRenderer(a->win, -1, 0); /* a driver without a window surface */
 	if (a->ren == NULL) {
 		kfmt(err, errlen, "cannot create the renderer: {1}", SDL_GetError(), NULL, NULL);
 		return false;
