@@ -159,8 +159,9 @@ int jr_qr_render(const char *text, int max_version, int scale, int margin,
 		rc = jr_errf(eb, JR_ETOOBIG, "QR image would be %ld pixels wide, "
 			"more than %d; use a smaller scale or margin", side,
 			JR_IMAGE_MAX_SIDE);
-	else
-		rc = jr_image_new((int)side, (int)side, 255, out);
+	else if ((rc = jr_image_new((int)side, (int)side, 255, out)) != JR_OK)
+		rc = jr_errf(eb, rc, "QR image of %ld x %ld pixels: out of "
+			"memory", side, side);
 	if (rc == JR_OK) {
 		qr_draw(code, scale, margin, out);
 		*version = code->version;
@@ -475,7 +476,7 @@ int jr_qr_scan(const struct jr_image *img, char *out, size_t outmax,
 			"the text");
 	sc = qr_scanner();
 	if (sc == NULL)
-		return jr_errf(eb, JR_ENOMEM, "QR scan: cannot set up zbar");
+		return jr_errf(eb, JR_ENOMEM, "QR scan: cannot set up zbar (out of memory)");
 	zimg = zbar_image_create();
 	if (zimg == NULL)
 		goto out_scanner;

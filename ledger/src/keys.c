@@ -493,7 +493,7 @@ int jr_key_encode(const struct jr_key *k, const struct jr_key_pinseal *ps,
 	    !limits_valid(ps->opslimit, ps->memlimit))))
 		return jr_errf(eb, JR_EINVAL, "key file: bad key, PIN or limits");
 	if ((rc = keyfile_skeleton(k, ps, &b)) != JR_OK)
-		return jr_errf(eb, rc, "cannot encode a key file");
+		return jr_errf(eb, rc, "cannot encode a key file (%s)", jr_strerror(rc));
 	n = b.len;
 	p = sodium_malloc(n);
 	if (p != NULL)
@@ -840,7 +840,8 @@ int jr_pubkey_save(const struct jr_pubkey *pk, const char *path, struct jr_errbu
 	if (path == NULL)
 		return jr_errf(eb, JR_EINVAL, "no path given for the public key file");
 	if ((rc = jr_pubkey_encode(pk, &b)) != JR_OK)
-		return jr_errf(eb, rc, "cannot encode public key for %s", path);
+		return jr_errf(eb, rc, "cannot encode public key for %s (%s)", path,
+			jr_strerror(rc));
 	rc = jr_file_write_atomic(path, b.base, b.len, 0644, eb);
 	jr_buf_free(&b);
 	return rc;

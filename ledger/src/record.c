@@ -465,7 +465,8 @@ int jr_record_encode(const struct jr_registration *r,
 	ptlen = pt_encode(r, pt, PT_MAX);
 	rc = ptlen == 0 ? JR_EINTERNAL : encode_ad(r, &ad);
 	if (rc != JR_OK) {
-		jr_errf(eb, rc, "record: could not encode the readable fields");
+		jr_errf(eb, rc, "record: could not encode the readable fields (%s)",
+			jr_strerror(rc));
 		goto err_after_pt;
 	}
 	rc = jr_seal(epoch, ad.base, ad.len, pt, ptlen, nonce, ct);

@@ -144,6 +144,13 @@ static int sqlite_to_jr(int rc)
 	}
 }
 
+/* JR_ENOMEM when SQLite's last failure on db was running out of memory,
+ * else `code`: a failed read must not be taken for a foreign database. */
+static int nomem_or(sqlite3 *db, int code)
+{
+	return sqlite3_errcode(db) == SQLITE_NOMEM ? JR_ENOMEM : code;
+}
+
 static int db_err(struct jr_shard *s, int rc, const char *what,
 	struct jr_errbuf *eb)
 {
@@ -216,11 +223,12 @@ static int exec_pragma_wal(sqlite3 *db)
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
 
-	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *mode = sqlite3_column_text(st, 0);
 		rc = mode != NULL && strcmp((const char *)mode, "wal") == 0 ?
-			SQLITE_OK : SQLITE_ERROR;
-	} else if (rc == SQLITE_OK) {
+			SQLITE_OK : sqlite3_errcode(db) == SQLITE_NOMEM ?
+			SQLITE_NOMEM : SQLITE_ERROR;
+	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_ERROR;
 	}
 	sqlite3_finalize(st);
@@ -311,7 +319,8 @@ static int check_app_id(struct jr_shard *s, struct jr_errbuf *eb)
 	bool ours = sqlite3_prepare_v2(s->db, "PRAGMA application_id", -1, &st, NULL) == SQLITE_OK &&
 		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == SHARD_APP_ID;
 	int rc = ours ? JR_OK :
-		jr_errf(eb, JR_EFORMAT, "shard %s is not a Jaring shard database (%s)",
+		jr_errf(eb, nomem_or(s->db, JR_EFORMAT),
+			"shard %s is not a Jaring shard database (%s)",
 			s->db_path, sqlite3_errmsg(s->db));
 
 	sqlite3_finalize(st);
@@ -360,7 +369,8 @@ static int load_meta(struct jr_shard *s, struct jr_errbuf *eb)
 	uint8_t id[JR_ID_BYTES];
 
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		rc = jr_errf(eb, JR_EFORMAT, "shard %s has no meta row: not a Jaring shard (%s)",
+		rc = jr_errf(eb, nomem_or(s->db, JR_EFORMAT),
+			"shard %s has no meta row: not a Jaring shard (%s)",
 			s->db_path, sqlite3_errmsg(s->db));
 		goto out;
 	}
@@ -446,7 +456,7 @@ static int hash_at(struct jr_shard *s, uint64_t h, uint8_t out[JR_HASH_BYTES])
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == JR_HASH_BYTES)
 		memcpy(out, sqlite3_column_blob(st, 0), JR_HASH_BYTES);
-	rc = rc == SQLITE_ROW ? JR_OK : rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	rc = rc == SQLITE_ROW ? JR_OK : rc == SQLITE_DONE ? JR_ENOTFOUND : sqlite_to_jr(rc);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
@@ -483,6 +493,9 @@ static int check_counter(struct jr_shard *s, struct jr_errbuf *eb)
 		return stale_error(s, eb);
 	if (c->height > 0) {
 		rc = hash_at(s, c->height, h);
+		if (rc != JR_OK && rc != JR_ENOTFOUND)
+			return jr_errf(eb, rc, "shard %s: reading block %llu failed (%s)",
+				s->db_path, (unsigned long long)c->height, sqlite3_errmsg(s->db));
 		if (rc != JR_OK || sodium_memcmp(h, c->hash, JR_HASH_BYTES) != 0)
 			return jr_errf(eb, JR_ECORRUPT,
 				"shard %s holds another block at height %llu than the one this kiosk signed "
@@ -749,6 +762,9 @@ static int build_body(struct jr_shard *s, int64_t time,
 	if (rc == JR_ETOOBIG)
 		return jr_errf(eb, rc, "shard %s: the block would be over %d bytes; put fewer records in it",
 			s->db_path, JR_BLOCK_MAX_BYTES);
+	if (rc == JR_ENOMEM)
+		return jr_errf(eb, rc, "shard %s: out of memory encoding block %llu",
+			s->db_path, (unsigned long long)b.height);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "shard %s: cannot encode block %llu (time %lld must not be before 1970)",
 			s->db_path, (unsigned long long)b.height, (long long)time);
@@ -904,7 +920,8 @@ static int walk_chain(struct jr_shard *s, enum jr_verify_mode mode,
 	sqlite3_reset(st);
 	if (jr == JR_OK && rc != SQLITE_DONE)
 		jr = db_err(s, rc, "reading the blocks", eb);
-	if (jr != JR_OK)
+	/* Memory running out is no verdict on any block. */
+	if (jr != JR_OK && jr != JR_ENOMEM)
 		*bad_height = w->expect;
 	return jr;
 }
