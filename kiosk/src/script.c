@@ -516,6 +516,27 @@ static bool expect_printed(struct session *s, const char *want)
 	return expect_number(s, "receipts printed", inits, want);
 }
 
+/* The kiosk's log (and its rotated copy) must not hold this text. */
+static bool expect_not_in_log(struct session *s, const char *text)
+{
+	static const char *const files[] = { "kiosk.log", "kiosk.log.1" };
+	char path[KCONF_PATH_MAX + 16];
+
+	s->checks++;
+	for (size_t i = 0; i < 2; i++) {
+		struct jr_buf b = { 0 };
+		bool found;
+		if (!kpath(path, sizeof path, s->cfg.data_dir, files[i]) ||
+		    jr_file_read(path, 4u << 20, &b, NULL) != JR_OK)
+			continue;
+		found = kmemmem(b.base, b.len, text, strlen(text)) != NULL;
+		jr_buf_free(&b);
+		if (found)
+			return fail(s, "{1} holds \"{2}\"", files[i], text, NULL);
+	}
+	return true;
+}
+
 /* The record at a height, opened with the test consortium key. */
 static bool open_record(struct session *s, uint64_t height, struct jr_registration *r,
 	uint8_t regid[JR_REGID_BYTES])
@@ -854,6 +875,7 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 		return memcmp(&s->app.form, &zero, sizeof zero) == 0 ? true :
 			fail(s, "the form still holds data", NULL, NULL, NULL);
 	}
+	if (strcmp(c, "expect-not-in-log") == 0 && n == 2) return expect_not_in_log(s, tok[1]);
 	if (strcmp(c, "screenshot") == 0 && n == 2) return screenshot(s, tok[1]);
 	if (strcmp(c, "bench-warm") == 0 && n == 1) return bench_cmd(s, c, NULL);
 	if (strcmp(c, "bench-rss") == 0 && n == 2) return bench_cmd(s, c, tok[1]);
