@@ -10,6 +10,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <SDL_image.h>
+#include <errno.h>
 #include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -58,6 +59,21 @@ static bool fail(struct session *s, const char *fmt, const char *a1,
 	snprintf(s->failure, sizeof s->failure, "%s:%u: %s", s->script, s->line, msg);
 	s->failed = true;
 	return false;
+}
+
+/* A whole decimal number from a script; a typo fails the script. */
+static uint32_t num(struct session *s, const char *t)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(t, &end, 10);
+	if (errno != 0 || end == t || *end != '\0' || v > UINT32_MAX) {
+		fail(s, "not a number: \"{1}\"", t, NULL, NULL);
+		return 0;
+	}
+	return (uint32_t)v;
 }
 
 /* ---- files ---- */
@@ -427,7 +443,7 @@ static bool bench_cmd(struct session *s, const char *c, const char *arg)
 		s->max_frame_before_warm = s->app.max_frame_ms;
 		s->app.max_frame_ms = 0;
 	} else if (st->n_rss < KSCRIPT_RSS_MAX) {
-		st->rss_label[st->n_rss] = (unsigned)atol(arg);
+		st->rss_label[st->n_rss] = num(s, arg);
 		st->rss_kb[st->n_rss++] = peak_rss_kb();
 	}
 	return true;
@@ -593,10 +609,10 @@ static bool expect_record(struct session *s, const char *h, const char *field,
 	bool ok;
 
 	s->checks++;
-	if (!open_record(s, strtoull(h, NULL, 10), &r, id))
+	if (!open_record(s, num(s, h), &r, id))
 		return false;
 	if (strcmp(field, "corrects") == 0) {
-		ok = open_record(s, strtoull(want, NULL, 10), &r2, id2);
+		ok = open_record(s, num(s, want), &r2, id2);
 		jr_registration_wipe(&r2);
 		if (ok && (!r.has_corrects || memcmp(r.corrects, id2, JR_REGID_BYTES) != 0))
 			ok = fail(s, "record {1} does not correct record {2}", h, want, NULL);
@@ -614,7 +630,7 @@ static bool expect_record(struct session *s, const char *h, const char *field,
 static bool regid_at(struct session *s, const char *h, uint8_t regid[JR_REGID_BYTES])
 {
 	struct jr_registration r;
-	bool ok = open_record(s, strtoull(h, NULL, 10), &r, regid);
+	bool ok = open_record(s, num(s, h), &r, regid);
 
 	jr_registration_wipe(&r);
 	return ok;
@@ -643,12 +659,12 @@ static bool set_status(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n
 		if (eq == NULL)
 			return fail(s, "expected key=value, got {1}", tok[i], NULL, NULL);
 		*eq++ = '\0';
-		if (strcmp(tok[i], "approvals") == 0) st.approvals = (unsigned)atol(eq);
-		else if (strcmp(tok[i], "agencies") == 0) st.agencies = (unsigned)atol(eq);
+		if (strcmp(tok[i], "approvals") == 0) st.approvals = num(s, eq);
+		else if (strcmp(tok[i], "agencies") == 0) st.agencies = num(s, eq);
 		else if (strcmp(tok[i], "decree") == 0) kstrlcpy(st.decree, eq, sizeof st.decree);
-		else if (strcmp(tok[i], "from") == 0) st.protected_from = (uint32_t)atol(eq);
-		else if (strcmp(tok[i], "to") == 0) st.protected_to = (uint32_t)atol(eq);
-		else if (strcmp(tok[i], "paid") == 0) st.paid_through = (uint32_t)atol(eq);
+		else if (strcmp(tok[i], "from") == 0) st.protected_from = num(s, eq);
+		else if (strcmp(tok[i], "to") == 0) st.protected_to = num(s, eq);
+		else if (strcmp(tok[i], "paid") == 0) st.paid_through = num(s, eq);
 		else if (strcmp(tok[i], "reasons") == 0) {
 			for (char *p = eq; *p != '\0' && st.n_reasons < JR_VERDICT_MAX;) {
 				char *end;
@@ -661,6 +677,8 @@ static bool set_status(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n
 		} else
 			return fail(s, "unknown status key {1}", tok[i], NULL, NULL);
 	}
+	if (s->failed)
+		return false;
 	s->checks++;
 	if (!kstore_status_put(s->app.be.store, &st))
 		return fail(s, "kstore_status_put failed", NULL, NULL, NULL);
@@ -855,7 +873,7 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 	if (strcmp(c, "keys-last-code") == 0 && n == 1) return keys_last_code(s, 0);
 	if (strcmp(c, "keys-last-code-misread") == 0 && n == 1) return keys_last_code(s, 1);
 	if (strcmp(c, "key") == 0 && n == 2) return key(s, tok[1]);
-	if (strcmp(c, "wait") == 0 && n == 2) return wait_ms(s, atol(tok[1]));
+	if (strcmp(c, "wait") == 0 && n == 2) return wait_ms(s, (long)num(s, tok[1])) && !s->failed;
 	if (strcmp(c, "expect") == 0 && n == 2) return expect_text(s, tok[1], true);
 	if (strcmp(c, "expect-not") == 0 && n == 2) return expect_text(s, tok[1], false);
 	if (strcmp(c, "expect-screen") == 0 && n == 2) {
@@ -881,7 +899,7 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 	if (strcmp(c, "bench-rss") == 0 && n == 2) return bench_cmd(s, c, tok[1]);
 	if (strcmp(c, "status") == 0 && n >= 3) return set_status(s, tok, n);
 	if (strcmp(c, "as-of") == 0 && n == 2)
-		return kstore_set_as_of(s->app.be.store, (uint32_t)atol(tok[1])) ? true :
+		return kstore_set_as_of(s->app.be.store, num(s, tok[1])) && !s->failed ? true :
 			fail(s, "cannot set as-of", NULL, NULL, NULL);
 	if (strcmp(c, "forge-receipt") == 0 && n == 2) return forge_receipt(s, tok[1]);
 	if (strcmp(c, "foreign-receipt") == 0 && n == 2) return foreign_receipt(s, tok[1]);
