@@ -130,8 +130,10 @@ static void pin_draw(struct kapp *a)
 
 static void officer_handle(struct kapp *a, const struct kev *ev)
 {
-	if (ev->type == KEV_ENTER && !a->officer_ok) {
-		app_reset(a);
+	if (ev->type == KEV_ENTER) {
+		if (!a->officer_ok)
+			app_reset(a);
+		a->rv.print_state = 0;
 		return;
 	}
 	if (ev->type != KEV_TAP)
@@ -165,6 +167,13 @@ static void officer_draw(struct kapp *a)
 	ui_wrap(u, UI_F_BOLD, ui_rect(c.x + ui_mm(u, 10), y, c.w - ui_mm(u, 10), c.y + c.h - bh - g - y),
 		T("Sync is not available in this version: it comes with the jaring-sync command. "
 		"Nothing has been copied to or from the drive."), ui_red, UI_LEFT, 0, true, &used);
+	y += used + g;
+	if (a->rv.print_state != 0) {
+		bool err;
+		const char *pm = kscreen_print_message(a, &err);
+		ui_wrap(u, UI_F_SMALL, ui_rect(c.x, y, c.w, c.y + c.h - bh - g - y), pm,
+			err ? ui_red : ui_green, UI_LEFT, 0, true, NULL);
+	}
 	ui_button(u, W_REPRINT, "reprint", ui_rect(c.x, c.y + c.h - bh, ui_mm(u, 70), bh),
 		T("Print the last receipt again"), "print", UI_SECONDARY, kbackend_height(&a->be) > 0);
 	ui_button(u, W_EXIT, "exit", ui_rect(c.x + c.w - ui_mm(u, 40), c.y + c.h - bh,

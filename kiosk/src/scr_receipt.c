@@ -120,7 +120,7 @@ static void receipt_handle(struct kapp *a, const struct kev *ev)
 	}
 }
 
-static const char *print_message(struct kapp *a, bool *error)
+const char *kscreen_print_message(struct kapp *a, bool *error)
 {
 	*error = true;
 	switch (a->rv.print_state) {
@@ -175,7 +175,7 @@ static void receipt_draw(struct kapp *a)
 		"verification team checks your data. Come back after 30 days with this receipt or "
 		"your code and choose \"Check status\"."), ui_ink, UI_LEFT, 0, true, &used);
 	y += used + ui_mm(u, 1);
-	const char *pm = print_message(a, &err);
+	const char *pm = kscreen_print_message(a, &err);
 	ui_icon(u, err ? "warning" : "print", ui_rect(r.x, y, ui_mm(u, 5), ui_mm(u, 5)),
 		err ? ui_red : ui_green);
 	ui_wrap(u, UI_F_SMALL, ui_rect(r.x + ui_mm(u, 6), y, r.w - ui_mm(u, 6), c.y + c.h - y),

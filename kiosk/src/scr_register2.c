@@ -108,7 +108,6 @@ static void village_handle(struct kapp *a, const struct kev *ev)
 		a->form.village = list[ev->id - W_ITEM0]->code;
 		if (form_check(&a->form, KF_VILLAGE, &a->be.policy, app_today(a), &a->verdict) == 0) {
 			a->form.filled |= KF_BIT(KF_VILLAGE);
-			a->form.editing = a->form.editing;
 			if (a->form.editing) {
 				a->form.editing = false;
 				app_goto(a, SCR_REVIEW);

@@ -12,6 +12,8 @@ extern const struct kscreen_ops kscr_setup, kscr_welcome, kscr_consent,
 
 /* After a committed registration: shows the receipt and prints it. */
 void kscreen_receipt_show(struct kapp *a, const struct jr_issued *is);
+/* What the last print did, for the worker (error: say it in red). */
+const char *kscreen_print_message(struct kapp *a, bool *error);
 /* Prints (again) the last receipt of the shard; result in a->rv. */
 void kscreen_print_last(struct kapp *a);
 /* Status of a typed code, shown on the result screen. */
