@@ -127,8 +127,9 @@ struct kapp {
 	bool quit;
 	int pointer_down_id;
 	uint64_t frames;
-	double last_frame_ms, max_frame_ms;
-	uint32_t frame_hist[KAPP_HIST];   /* frame times in 0.1 ms buckets */
+	double last_frame_ms, max_frame_ms;       /* wall clock */
+	double max_frame_cpu_ms;                  /* this thread's CPU time */
+	uint32_t frame_hist[KAPP_HIST];   /* CPU time of frames, 0.1 ms buckets */
 	uint64_t screen_changes;
 	/* Submit-to-receipt-on-screen latency: set when the worker taps
 	 * "register", measured when the receipt's first frame is presented. */

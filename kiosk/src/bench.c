@@ -4,7 +4,9 @@
  *   submit-to-receipt-on-screen latency, p50 and p99 over 100 registrations
  *     (the shard commits with synchronous=FULL before the receipt shows);
  *   the slowest frame at 800x480 with the software renderer, over a session
- *     that visits every registration screen 100 times (and after warm-up);
+ *     that visits every registration screen 100 times, in this thread's CPU
+ *     time (its own cost) and in wall-clock time (what a shared machine
+ *     adds);
  *   peak RSS after 10, 50 and 100 registrations in one session (flat means
  *     the kiosk does not grow with use);
  *   cold start to the first frame: a new process with a provisioned data
@@ -60,8 +62,6 @@ static bool write_script(const char *path)
 	fputs("clock 2026-06-02 09:00\ntap \"Mulai\"\n", f);
 	for (int i = 1; i <= REGISTRATIONS; i++) {
 		fputs(register_steps, f);
-		if (i == 1)
-			fputs("bench-warm\n", f);
 		if (i == 10 || i == 50 || i == 100)
 			fprintf(f, "bench-rss %d\n", i);
 	}
@@ -183,10 +183,12 @@ int kbench_run(const char *out_dir)
 	row("kiosk submit to receipt on screen p50", percentile(st.submit_ms, st.n_submit, 0.50),
 		"ms", "synchronous=FULL", -1);
 	row("kiosk submit to receipt on screen p99", p99, "ms", "< 50", p99 < 50);
-	row("kiosk frame 800x480 software p50", st.frame_p50_ms, "ms", "", -1);
-	row("kiosk frame 800x480 software p99", st.frame_p99_ms, "ms", "", -1);
-	row("kiosk slowest frame 800x480 software", st.max_frame_ms, "ms", "< 16",
-		st.max_frame_ms < 16);
+	row("kiosk frame 800x480 software p50 (CPU)", st.frame_p50_ms, "ms", "", -1);
+	row("kiosk frame 800x480 software p99 (CPU)", st.frame_p99_ms, "ms", "", -1);
+	row("kiosk slowest frame 800x480 software (CPU)", st.max_frame_cpu_ms, "ms", "< 16",
+		st.max_frame_cpu_ms < 16);
+	row("kiosk slowest frame 800x480 software (wall)", st.max_frame_ms, "ms",
+		"machine shared", -1);
 	for (int i = 0; i < st.n_rss; i++) {
 		snprintf(label, sizeof label, "kiosk peak RSS after %u registrations", st.rss_label[i]);
 		row(label, (double)st.rss_kb[i] / 1024.0, "MB", "< 64, flat",

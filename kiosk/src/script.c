@@ -47,7 +47,6 @@ struct session {
 	bool failed;
 	unsigned checks;
 	struct kscript_stats *stats;
-	double max_frame_before_warm;
 };
 
 static bool fail(struct session *s, const char *fmt, const char *a1,
@@ -433,16 +432,13 @@ static long peak_rss_kb(void)
 	return kb;
 }
 
-static bool bench_cmd(struct session *s, const char *c, const char *arg)
+static bool bench_rss(struct session *s, const char *arg)
 {
 	struct kscript_stats *st = s->stats;
 
 	if (st == NULL)
 		return true;
-	if (strcmp(c, "bench-warm") == 0) {
-		s->max_frame_before_warm = s->app.max_frame_ms;
-		s->app.max_frame_ms = 0;
-	} else if (st->n_rss < KSCRIPT_RSS_MAX) {
+	if (st->n_rss < KSCRIPT_RSS_MAX) {
 		st->rss_label[st->n_rss] = num(s, arg);
 		st->rss_kb[st->n_rss++] = peak_rss_kb();
 	}
@@ -895,8 +891,7 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 	}
 	if (strcmp(c, "expect-not-in-log") == 0 && n == 2) return expect_not_in_log(s, tok[1]);
 	if (strcmp(c, "screenshot") == 0 && n == 2) return screenshot(s, tok[1]);
-	if (strcmp(c, "bench-warm") == 0 && n == 1) return bench_cmd(s, c, NULL);
-	if (strcmp(c, "bench-rss") == 0 && n == 2) return bench_cmd(s, c, tok[1]);
+	if (strcmp(c, "bench-rss") == 0 && n == 2) return bench_rss(s, tok[1]);
 	if (strcmp(c, "status") == 0 && n >= 3) return set_status(s, tok, n);
 	if (strcmp(c, "as-of") == 0 && n == 2)
 		return kstore_set_as_of(s->app.be.store, num(s, tok[1])) && !s->failed ? true :
@@ -972,9 +967,8 @@ static void copy_stats(struct session *s)
 		return;
 	st->n_submit = a->n_submit < 1024 ? a->n_submit : 1024;
 	memcpy(st->submit_ms, a->submit_ms, st->n_submit * sizeof st->submit_ms[0]);
-	st->max_frame_warm_ms = a->max_frame_ms;
-	st->max_frame_ms = a->max_frame_ms > s->max_frame_before_warm ? a->max_frame_ms :
-		s->max_frame_before_warm;
+	st->max_frame_ms = a->max_frame_ms;
+	st->max_frame_cpu_ms = a->max_frame_cpu_ms;
 	st->screenshots = (unsigned)s->shots;
 	st->frames = (unsigned long)a->frames;
 	for (int i = 0, seen = 0; i < KAPP_HIST; i++) {

@@ -18,9 +18,9 @@
 struct kscript_stats {
 	double submit_ms[1024];      /* submit-to-receipt-on-screen */
 	size_t n_submit;
-	double max_frame_ms;         /* slowest frame of the whole session */
-	double max_frame_warm_ms;    /* slowest frame after `bench-warm` */
-	double frame_p50_ms, frame_p99_ms;
+	double max_frame_ms;         /* slowest frame of the session, wall clock */
+	double max_frame_cpu_ms;     /* slowest frame of the session, CPU time */
+	double frame_p50_ms, frame_p99_ms; /* CPU time */
 	unsigned long frames;
 	unsigned rss_label[KSCRIPT_RSS_MAX];
 	long rss_kb[KSCRIPT_RSS_MAX]; /* VmHWM at `bench-rss N` */
