@@ -2,7 +2,7 @@
 # Jaring's one entry point. On a fresh Debian 12 machine:
 #   ./make.sh run     install what is missing, build, run the main job
 #   ./make.sh test    install what is missing, build, run the whole test suite
-# Also: ./make.sh bench | asan | fuzz [seconds] | build
+# Also: ./make.sh bench | asan | fuzz [seconds] | lint | build
 set -euo pipefail
 cd "$(dirname "$0")"
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -45,12 +45,26 @@ case "$cmd" in
     configure_build build -DJR_WERROR=OFF
     tests/bench/run.sh build
     ;;
+  lint)
+    # clang-tidy with the checks in .clang-tidy (every finding an error) over
+    # ledger/src, ledger/tools, tests/{unit,fuzz,bench} and scripts. kiosk/ is
+    # left out for now: it is being written; when it is ready, add it to the
+    # regex and drop -DJR_KIOSK=OFF (.clang-tidy already covers its headers).
+    # Only configures: clang's compile database with the fuzz targets in it;
+    # nothing is built.
+    scripts/deps.sh
+    CC=clang cmake -S . -B build-lint -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DJR_FUZZ=ON -DJR_KIOSK=OFF >/dev/null
+    root=$(printf '%s' "$PWD" | sed 's/[][\.*^$+?(){}|]/\\&/g')
+    run-clang-tidy -p build-lint -j "$JOBS" -quiet \
+      "^$root/(ledger/(src|tools)|tests/(unit|fuzz|bench)|scripts)/[^/]*\.c\$"
+    ;;
   build)
     scripts/deps.sh
     configure_build build ${JR_WERROR:+-DJR_WERROR=ON}
     ;;
   *)
-    echo "usage: ./make.sh run|test|asan|fuzz [seconds]|bench|build" >&2
+    echo "usage: ./make.sh run|test|asan|fuzz [seconds]|bench|lint|build" >&2
     exit 2
     ;;
 esac

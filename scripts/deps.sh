@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-  build-essential cmake pkg-config clang libclang-rt-14-dev llvm
+  build-essential cmake pkg-config clang clang-tidy libclang-rt-14-dev llvm
   libsodium-dev libsqlite3-dev sqlite3 libcbor-dev libqrencode-dev
   libzbar-dev zbar-tools libpng-dev libcmocka-dev
   libraft-dev libuv1-dev

@@ -34,6 +34,7 @@ int main(int argc, char **argv)
 	char line[512];
 	FILE *in, *out;
 	unsigned long n = 0, lineno = 0;
+	int bad;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: gen_regions regions.csv out.c\n");
@@ -87,10 +88,13 @@ int main(int argc, char **argv)
 		n++;
 	}
 	fprintf(out, "};\nconst size_t jr_region_count = %lu;\n", n);
-	if (fclose(out) != 0 || n == 0) {
-		fprintf(stderr, "gen_regions: no rows or write failed\n");
+	/* stdio errors are sticky: ferror() reports a failed fgets or fprintf
+	 * above, fclose() the final flush. */
+	bad = ferror(in) != 0 || ferror(out) != 0;
+	if (fclose(out) != 0 || bad || n == 0) {
+		fprintf(stderr, "gen_regions: no rows, or reading or writing failed\n");
 		return 1;
 	}
-	fclose(in);
+	(void)fclose(in); /* read only: nothing left to lose */
 	return 0;
 }

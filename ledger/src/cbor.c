@@ -542,7 +542,7 @@ int jr_cbr_text(struct jr_cbr *r, const char **s, size_t *n)
 
 static int cbr_count(struct jr_cbr *r, enum head_type t, size_t *n)
 {
-	struct head h;
+	struct head h = { 0 }; /* h.value is read below even when cbr_next fails */
 	int rc = cbr_next(r, t, &h);
 	uint64_t items = t == H_MAP ? h.value * 2 : h.value;
 

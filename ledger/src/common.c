@@ -6,6 +6,8 @@
 
 #include "jaring/common.h"
 
+#undef jr_errf /* clang-tidy's model of it (common.h); here it is defined */
+
 static const char *const jr_err_names[JR_ERR_COUNT] = {
 	[JR_OK] = "ok",
 	[JR_EINVAL] = "invalid argument",
@@ -41,7 +43,8 @@ int jr_errf(struct jr_errbuf *eb, int code, const char *fmt, ...)
 	if (eb == NULL)
 		return code;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+		msg[0] = '\0'; /* an encoding error leaves msg undefined */
 	va_end(ap);
 	if (eb->code != JR_OK && eb->msg[0] != '\0') {
 		memcpy(old, eb->msg, sizeof old);

@@ -116,8 +116,9 @@ static void qr_draw(const QRcode *code, int scale, int margin,
 			if ((code->data[at] & 1) == 0)
 				continue;
 			for (row = 0; row < scale; row++) {
-				size_t py = (size_t)((margin + y) * scale + row);
-				size_t px = (size_t)((margin + x) * scale);
+				size_t py = ((size_t)margin + (size_t)y) *
+					(size_t)scale + (size_t)row;
+				size_t px = ((size_t)margin + (size_t)x) * (size_t)scale;
 				memset(img->pix + py * (size_t)img->w + px, 0,
 					(size_t)scale);
 			}
@@ -408,7 +409,7 @@ int jr_png_read(const char *path, struct jr_image *out, struct jr_errbuf *eb)
 	png_destroy_read_struct(&r.c.png, &r.c.info, NULL);
 out_file:
 	if (r.f != NULL)
-		fclose(r.f);
+		(void)fclose(r.f); /* read only: nothing to lose */
 	free(r.rows);
 	free(r.ga);
 	if (rc == JR_OK)

@@ -455,7 +455,9 @@ static void code_display(const char *sym, size_t n, char *out, size_t outmax)
 			out[o++] = '-';
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');
-		out[o++] = (c > ' ' && c <= '~') ? c : '?';
+		if (c <= ' ' || c > '~')
+			c = '?';
+		out[o++] = c;
 	}
 	out[o] = '\0';
 }

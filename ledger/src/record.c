@@ -312,7 +312,7 @@ static int read_fixed(struct jr_cbr *r, uint64_t key, uint8_t *dst, size_t want)
  * check_readable(). */
 static int read_numbers(struct jr_cbr *r, struct jr_registration *out)
 {
-	uint64_t t, vil, occ, inc, sex, by, cv;
+	uint64_t t = 0, vil = 0, occ = 0, inc = 0, sex = 0, by = 0, cv = 0;
 
 	if (read_uint_max(r, 2, INT64_MAX, &t) != JR_OK ||
 	    read_uint_max(r, 3, VILLAGE_MAX, &vil) != JR_OK ||
@@ -511,8 +511,12 @@ int jr_record_open(const uint8_t *p, size_t len,
 	struct jr_errbuf *eb)
 {
 	uint8_t ad[JR_RECORD_MAX_BYTES];
+	/* The plaintext lands in *out (the caller's memory) either way, so a
+	 * sodium_malloc'd copy would protect nothing more, and its four
+	 * system calls would cost the centre as much as the X25519 that epochs
+	 * save. A wiped stack buffer instead. */
+	uint8_t pt[PT_MAX];
 	struct parsed ps;
-	uint8_t *pt = NULL;
 	size_t ptlen;
 	int rc;
 
@@ -524,15 +528,10 @@ int jr_record_open(const uint8_t *p, size_t len,
 	rc = record_parse(p, len, out, &ps, eb);
 	if (rc != JR_OK)
 		goto err;
+	ptlen = ps.ctlen - JR_SEAL_TAG_BYTES; /* record_parse: ctlen <= CT_MAX */
 	/* ad = the map without key 10: one entry less, cut before key 10. */
 	ad[0] = (uint8_t)(p[0] - 1);
 	memcpy(ad + 1, p + 1, ps.sealed_off - 1);
-	ptlen = ps.ctlen - JR_SEAL_TAG_BYTES;
-	pt = sodium_malloc(ptlen);
-	if (pt == NULL) {
-		rc = jr_errf(eb, JR_ENOMEM, "record: out of secure memory");
-		goto err;
-	}
 	rc = jr_seal_open(opener, ps.epoch_pk, ps.nonce, ad, ps.sealed_off, ps.ct,
 		ps.ctlen, pt);
 	if (rc != JR_OK) {
@@ -543,10 +542,10 @@ int jr_record_open(const uint8_t *p, size_t len,
 	rc = pt_decode(pt, ptlen, out, eb);
 	if (rc != JR_OK)
 		goto err;
-	sodium_free(pt);
+	sodium_memzero(pt, sizeof pt);
 	return JR_OK;
 err:
-	sodium_free(pt);
+	sodium_memzero(pt, sizeof pt);
 	jr_registration_wipe(out);
 	return rc;
 }

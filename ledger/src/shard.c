@@ -817,7 +817,7 @@ int jr_shard_append(struct jr_shard *s, int64_t time,
 	rc = jr_block_sign(s->kiosk, body.base, body.len, h, sig);
 	if (rc != JR_OK)
 		rc = jr_errf(eb, rc, "shard %s: signing block %llu failed", s->db_path,
-			(unsigned long long)(s->height + 1));
+			(unsigned long long)s->height + 1);
 	if (rc == JR_OK)
 		rc = store_block(s, s->height + 1, h, &body, sig, receipts, n_receipts, eb);
 	jr_buf_free(&body);

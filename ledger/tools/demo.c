@@ -8,7 +8,9 @@
  * and verifies it, and opens the sealed fields as the centre would. Prints
  * only masked names: even demo data is treated as personal data.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,9 +82,16 @@ static void die(const char *what, int rc, const struct jr_errbuf *eb)
 
 /* A fresh output tree: the demo never reuses a kiosk identity, and refuses
  * to clear a folder it did not make. */
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 static void prepare_out(struct demo *d)
 {
-	char cmd[1200];
 	struct stat st;
 	FILE *f;
 
@@ -92,9 +101,9 @@ static void prepare_out(struct demo *d)
 				"choose another --out folder\n", d->out);
 			exit(1);
 		}
-		if (snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", d->out) >= (int)sizeof cmd ||
-		    system(cmd) != 0) {
-			fprintf(stderr, "jaring-demo: cannot clear %s\n", d->out);
+		/* Depth first, never following links out of the folder. */
+		if (nftw(d->out, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+			fprintf(stderr, "jaring-demo: cannot clear %s: %s\n", d->out, strerror(errno));
 			exit(1);
 		}
 	}
@@ -164,6 +173,21 @@ static void copy_field(char *dst, size_t dstlen, const char *src)
 	dst[n] = '\0';
 }
 
+/* Exactly n decimal digits at s; false on anything else (sscanf's %u would
+ * take signs, spaces and numbers that overflow). */
+static bool read_digits(const char *s, size_t n, unsigned *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (unsigned)(s[i] - '0');
+	}
+	return true;
+}
+
 /* nik,name,sex,birth,village,occupation,income,phone,address */
 static int parse_worker(char *line, struct jr_registration *r)
 {
@@ -181,8 +205,10 @@ static int parse_worker(char *line, struct jr_registration *r)
 			break;
 		*p++ = '\0';
 	}
-	if (n != 9 || sscanf(f[3], "%4u-%2u-%2u", &y, &m, &dd) != 3 ||
-	    sscanf(f[6], "%u", &income) != 1 ||
+	if (n != 9 || strlen(f[3]) != 10 || f[3][4] != '-' || f[3][7] != '-' ||
+	    !read_digits(f[3], 4, &y) || !read_digits(f[3] + 5, 2, &m) ||
+	    !read_digits(f[3] + 8, 2, &dd) ||
+	    strlen(f[6]) != 1 || !read_digits(f[6], 1, &income) ||
 	    jr_region_parse(f[4], strlen(f[4]), &village) != JR_OK)
 		return -1;
 	copy_field(r->nik, sizeof r->nik, f[0]);
@@ -278,7 +304,7 @@ static void register_workers(struct demo *d, struct jr_issued *issued, size_t *n
 		}
 		jr_registration_wipe(&r);
 	}
-	fclose(f);
+	(void)fclose(f); /* read only */
 	jr_registrar_free(g);
 }
 

@@ -52,7 +52,7 @@ static void expect_all_rejected(const char *const *hex, size_t n)
 		expect_check_rejects(hex[i]);
 }
 
-#define REJECT_ALL(list) expect_all_rejected(list, sizeof list / sizeof list[0])
+#define REJECT_ALL(list) expect_all_rejected(list, sizeof(list) / sizeof((list)[0]))
 
 /* Finishes w and requires exactly the bytes of hex, which the checker must
  * accept too. */

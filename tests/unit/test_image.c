@@ -203,7 +203,7 @@ static void png_write_makes_an_8_bit_gray_file(void **state)
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	len = fread(head, 1, sizeof head, f);
-	fclose(f);
+	(void)fclose(f);
 	assert_int_equal(len, sizeof head);
 	assert_memory_equal(head, "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
 	assert_memory_equal(head + 16, "\0\0\0\x25\0\0\0\x17", 8); /* 37 x 23 */
@@ -463,7 +463,7 @@ static void png_read_rejects_every_truncation(void **state)
 	all = malloc((size_t)sz);
 	assert_non_null(all);
 	len = fread(all, 1, (size_t)sz, f);
-	fclose(f);
+	(void)fclose(f);
 	assert_int_equal(len, (size_t)sz);
 	jr_test_path(cut, sizeof cut, dir, "cut.png");
 	for (size_t n = 0; n < len; n++) {
@@ -490,7 +490,7 @@ static void png_read_rejects_damaged_pixels_and_crc(void **state)
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	len = fread(buf, 1, sizeof buf, f);
-	fclose(f);
+	(void)fclose(f);
 	assert_true(len > 60 && len < sizeof buf);
 	buf[20] ^= 0x01; /* IHDR width: CRC no longer matches */
 	write_bytes(path, buf, len);

@@ -985,6 +985,7 @@ static void pubkey_decode_rejects_forged_fields_with_a_valid_check(void **state)
 	assert_int_equal(jr_pubkey_encode(&pk, &b), JR_OK);
 	n = ents_parse(b.base, b.len, e, 8);
 	m = ents_build(e, n, buf, sizeof buf);
+	assert_int_equal(m, b.len);
 	assert_memory_equal(buf, b.base, b.len);
 	memcpy(f, e, sizeof e);
 	ent_find(f, n, 1)->u = 2;

@@ -413,7 +413,7 @@ static void open_refuses_missing_and_foreign_files(void **state)
 	f = fopen(q.db, "wb");
 	assert_non_null(f);
 	fputs("this is not a database, it is a text file of some length............", f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	assert_int_not_equal(jr_shard_open(q.db, NULL, NULL, &s, NULL), JR_OK);
 	assert_null(s);
 	/* Arguments. */
@@ -1103,7 +1103,7 @@ static void counter_file_has_the_documented_layout(void **state)
 	fp = fopen(p.ctr, "rb");
 	assert_non_null(fp);
 	assert_int_equal(fread(f, 1, sizeof f, fp), sizeof f);
-	fclose(fp);
+	(void)fclose(fp);
 	latest = 1;
 	assert_memory_equal(f + 64 * latest, "JRCOUNT1", 8);
 	for (i = 7; i >= 0; i--) {
@@ -1126,7 +1126,7 @@ static void write_at(const char *path, long off, const void *p, size_t n)
 	assert_non_null(fp);
 	assert_int_equal(fseek(fp, off, SEEK_SET), 0);
 	assert_int_equal(fwrite(p, 1, n, fp), n);
-	fclose(fp);
+	assert_int_equal(fclose(fp), 0);
 }
 
 static void a_torn_counter_slot_falls_back_to_the_other_slot(void **state)

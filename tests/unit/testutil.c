@@ -96,7 +96,7 @@ char *jr_test_read_source(const char *relpath, size_t *len)
 	if (buf == NULL || fread(buf, 1, (size_t)sz, f) != (size_t)sz)
 		fail_msg("cannot read %s", path);
 	buf[sz] = '\0';
-	fclose(f);
+	(void)fclose(f);
 	if (len != NULL)
 		*len = (size_t)sz;
 	return buf;
