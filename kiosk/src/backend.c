@@ -1,0 +1,393 @@
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "log.h"
+#include "util.h"
+#include "jaring/block.h"
+#include "jaring/region.h"
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+struct kpaths {
+	char key[KCONF_PATH_MAX + 16];
+	char shard[KCONF_PATH_MAX + 16];
+	char counter[KCONF_PATH_MAX + 16];
+	char store[KCONF_PATH_MAX + 16];
+};
+
+static bool make_paths(const struct kconfig *cfg, struct kpaths *p)
+{
+	bool ok = kpath(p->key, sizeof p->key, cfg->data_dir, "kiosk.key") &&
+		kpath(p->shard, sizeof p->shard, cfg->data_dir, "shard.db") &&
+		kpath(p->store, sizeof p->store, cfg->data_dir, "kiosk.db");
+
+	if (cfg->counter_path[0] != '\0')
+		return ok && kstrlcpy(p->counter, cfg->counter_path, sizeof p->counter);
+	return ok && kpath(p->counter, sizeof p->counter, cfg->data_dir, "kiosk.counter");
+}
+
+static bool parse_village(const char *text, uint64_t *code, char *err, size_t errlen)
+{
+	const struct jr_region *r;
+
+	if (text[0] == '\0') {
+		kfmt(err, errlen, "the configuration names no village: set village = "
+			"33.28.xx.xxxx (the kiosk's village code) and start again",
+			NULL, NULL, NULL);
+		return false;
+	}
+	if (jr_region_parse(text, strlen(text), code) != JR_OK ||
+	    (r = jr_region_find(*code)) == NULL || r->level != JR_REGION_VILLAGE) {
+		kfmt(err, errlen, "village = {1} in the configuration is not a village "
+			"of Kab. or Kota Tegal; use a code such as 33.28.01.2001", text, NULL, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* First run: a new kiosk key, an empty shard, the binding to a village. */
+static bool provision(struct kbackend *be, const struct kconfig *cfg,
+	const struct kpaths *p, int64_t now, char *err, size_t errlen)
+{
+	struct jr_errbuf eb = { 0 };
+	char when[24];
+
+	if (exists(p->shard) || exists(p->counter)) {
+		kfmt(err, errlen, "{1} or {2} exists without a kiosk key: this kiosk's key "
+			"was lost; follow docs/operations.md (recovery with a new key)",
+			p->shard, p->counter, NULL);
+		return false;
+	}
+	if (jr_key_generate(JR_ROLE_KIOSK, &be->kiosk) != JR_OK ||
+	    jr_key_save(be->kiosk, p->key, &eb) != JR_OK ||
+	    jr_shard_create(p->shard, p->counter, be->kiosk, &eb) != JR_OK) {
+		kfmt(err, errlen, "provisioning failed: {1}", eb.msg, NULL, NULL);
+		return false;
+	}
+	snprintf(when, sizeof when, "%lld", (long long)now);
+	if (!kstore_meta_put(be->store, "village", cfg->village) ||
+	    !kstore_meta_put(be->store, "provisioned_at", when)) {
+		kfmt(err, errlen, "provisioning failed: cannot write the kiosk database",
+			NULL, NULL, NULL);
+		return false;
+	}
+	be->provisioned_now = true;
+	return true;
+}
+
+static bool check_binding(struct kbackend *be, const struct kconfig *cfg,
+	char *err, size_t errlen)
+{
+	char bound[32];
+
+	if (!kstore_meta_get(be->store, "village", bound, sizeof bound)) {
+		if (!kstore_meta_put(be->store, "village", cfg->village))
+			return false;
+		return true;
+	}
+	if (strcmp(bound, cfg->village) != 0) {
+		kfmt(err, errlen, "this kiosk is bound to village {1} but the configuration "
+			"says {2}; a kiosk's village does not change: correct the configuration",
+			bound, cfg->village, NULL);
+		return false;
+	}
+	return true;
+}
+
+static void open_registrar(struct kbackend *be, const struct kconfig *cfg)
+{
+	struct jr_pubkey cons;
+	struct jr_errbuf eb = { 0 };
+
+	jr_policy_default(&be->policy);
+	if (cfg->consortium_pubkey[0] == '\0') {
+		kfmt(be->why_not, sizeof be->why_not, "no consortium_pubkey in the "
+			"configuration", NULL, NULL, NULL);
+		return;
+	}
+	if (jr_pubkey_load(cfg->consortium_pubkey, &cons, &eb) != JR_OK) {
+		kfmt(be->why_not, sizeof be->why_not, "{1}", eb.msg, NULL, NULL);
+		return;
+	}
+	if (cons.role != JR_ROLE_CONSORTIUM) {
+		kfmt(be->why_not, sizeof be->why_not, "{1} is not the consortium's key",
+			cfg->consortium_pubkey, NULL, NULL);
+		return;
+	}
+	if (jr_registrar_new(be->shard, be->kiosk, &be->policy, cons.box_pk,
+		&be->registrar) != JR_OK) {
+		kfmt(be->why_not, sizeof be->why_not, "cannot start the registrar",
+			NULL, NULL, NULL);
+		return;
+	}
+	be->can_register = true;
+}
+
+bool kbackend_open(struct kbackend *be, const struct kconfig *cfg, int64_t now,
+	char *err, size_t errlen)
+{
+	struct kpaths p;
+	struct jr_errbuf eb = { 0 };
+
+	memset(be, 0, sizeof *be);
+	if (!make_paths(cfg, &p) || !kmkdirs(cfg->data_dir)) {
+		kfmt(err, errlen, "cannot create the data directory {1}", cfg->data_dir,
+			NULL, NULL);
+		return false;
+	}
+	if (!parse_village(cfg->village, &be->village, err, errlen) ||
+	    !kstore_open(p.store, &be->store, err, errlen))
+		return false;
+	if (!exists(p.key)) {
+		if (!provision(be, cfg, &p, now, err, errlen))
+			return false;
+	} else if (jr_key_load(p.key, &be->kiosk, &eb) != JR_OK) {
+		kfmt(err, errlen, "{1}", eb.msg, NULL, NULL);
+		return false;
+	}
+	if (!check_binding(be, cfg, err, errlen))
+		return false;
+	if (jr_key_role(be->kiosk) != JR_ROLE_KIOSK) {
+		kfmt(err, errlen, "{1} is not a kiosk key", p.key, NULL, NULL);
+		return false;
+	}
+	jr_key_public(be->kiosk, &be->kiosk_pub);
+	jr_keyid_short(be->kiosk_pub.id, be->kiosk_short);
+	if (jr_shard_open(p.shard, p.counter, be->kiosk, &be->shard, &eb) != JR_OK) {
+		kfmt(err, errlen, "{1}", eb.msg, NULL, NULL);
+		return false;
+	}
+	open_registrar(be, cfg);
+	klog("kiosk %s open: height %llu, %s", be->kiosk_short,
+		(unsigned long long)jr_shard_height(be->shard),
+		be->provisioned_now ? "provisioned now" : "existing");
+	return true;
+}
+
+void kbackend_close(struct kbackend *be)
+{
+	if (be->registrar != NULL)
+		jr_registrar_free(be->registrar);
+	if (be->shard != NULL)
+		jr_shard_close(be->shard);
+	if (be->kiosk != NULL)
+		jr_key_free(be->kiosk);
+	kstore_close(be->store);
+	memset(be, 0, sizeof *be);
+}
+
+int kbackend_submit(struct kbackend *be, struct jr_registration *r, int64_t now,
+	struct jr_verdict *v, struct jr_issued *out, struct jr_errbuf *eb)
+{
+	int rc;
+
+	if (!be->can_register)
+		return jr_errf(eb, JR_EINVAL, "this kiosk cannot register: %s", be->why_not);
+	rc = jr_registrar_submit(be->registrar, r, now, v, out, eb);
+	if (rc == JR_OK)
+		klog("registered: height %llu", (unsigned long long)out->height);
+	else
+		klog("registration refused: %s, %zu reasons", jr_strerror(rc),
+			rc == JR_ERULE ? v->n : (size_t)0);
+	return rc;
+}
+
+uint64_t kbackend_height(struct kbackend *be)
+{
+	return be->shard ? jr_shard_height(be->shard) : 0;
+}
+
+uint64_t kbackend_record_count(struct kbackend *be)
+{
+	uint64_t n = 0, h = kbackend_height(be);
+
+	for (uint64_t i = 1; i <= h; i++) {
+		struct jr_buf body = { 0 };
+		uint8_t sig[JR_SIG_BYTES];
+		struct jr_block b;
+
+		if (jr_shard_get(be->shard, i, &body, sig, NULL) != JR_OK)
+			continue;
+		if (jr_block_decode(body.base, body.len, &b, NULL) == JR_OK)
+			n += b.n_records;
+		jr_buf_free(&body);
+	}
+	return n;
+}
+
+int kbackend_last_receipt(struct kbackend *be, struct jr_receipt *rc,
+	char text[JR_RECEIPT_TEXT_MAX + 1])
+{
+	struct jr_buf p = { 0 };
+	int err;
+
+	if (be->shard == NULL)
+		return JR_ENOTFOUND;
+	err = jr_shard_last_receipt(be->shard, &p);
+	if (err == JR_OK)
+		err = jr_receipt_verify(p.base, p.len, be->kiosk_pub.sign_pk, rc, NULL);
+	if (err == JR_OK)
+		err = jr_receipt_to_text(p.base, p.len, text, JR_RECEIPT_TEXT_MAX + 1);
+	jr_buf_free(&p);
+	return err;
+}
+
+static enum kstatus_outcome own_receipt(struct kbackend *be, const uint8_t *p,
+	size_t len, struct jr_receipt *rc, struct kstatus *st)
+{
+	struct jr_buf stored = { 0 };
+	bool same;
+
+	if (jr_receipt_verify(p, len, be->kiosk_pub.sign_pk, rc, NULL) != JR_OK)
+		return KSO_FORGED;
+	/* Genuine signature: it must also be one this shard issued. */
+	if (jr_shard_receipt(be->shard, rc->regid, &stored) != JR_OK)
+		return KSO_CODE_UNKNOWN;
+	same = stored.len == len && sodium_memcmp(stored.base, p, len) == 0;
+	jr_buf_free(&stored);
+	if (!same)
+		return KSO_FORGED;
+	(void)kstore_status_get(be->store, rc->regid, st);
+	return KSO_OWN;
+}
+
+enum kstatus_outcome kbackend_check_payload(struct kbackend *be,
+	const uint8_t *p, size_t len, struct jr_receipt *rc, struct kstatus *st,
+	char other_kiosk[JR_KEYID_SHORT_LEN + 1])
+{
+	const uint8_t *sig;
+	uint8_t pk[JR_SIGN_PK_BYTES];
+	struct jr_receipt unverified;
+	enum kstatus_outcome o;
+
+	memset(rc, 0, sizeof *rc);
+	memset(st, 0, sizeof *st);
+	other_kiosk[0] = '\0';
+	if (jr_receipt_decode(p, len, &unverified, &sig, NULL) != JR_OK)
+		o = KSO_NOT_RECEIPT;
+	else if (sodium_memcmp(unverified.kiosk_id, be->kiosk_pub.id, JR_ID_BYTES) == 0)
+		o = own_receipt(be, p, len, rc, st);
+	else {
+		jr_keyid_short(unverified.kiosk_id, other_kiosk);
+		if (!kstore_roster_get(be->store, unverified.kiosk_id, pk))
+			o = KSO_FOREIGN_UNKNOWN;
+		else if (jr_receipt_verify(p, len, pk, rc, NULL) != JR_OK)
+			o = KSO_FORGED;
+		else
+			o = KSO_FOREIGN_KNOWN;
+	}
+	sodium_memzero(&unverified, sizeof unverified);
+	klog("status check: outcome %d", (int)o);
+	return o;
+}
+
+enum kstatus_outcome kbackend_check_text(struct kbackend *be, const char *text,
+	struct jr_receipt *rc, struct kstatus *st,
+	char other_kiosk[JR_KEYID_SHORT_LEN + 1])
+{
+	uint8_t payload[JR_RECEIPT_MAX_BYTES];
+	size_t len = 0;
+
+	memset(rc, 0, sizeof *rc);
+	memset(st, 0, sizeof *st);
+	other_kiosk[0] = '\0';
+	if (jr_receipt_from_text(text, strlen(text), payload, &len, NULL) != JR_OK) {
+		klog("status check: outcome %d", (int)KSO_NOT_RECEIPT);
+		return KSO_NOT_RECEIPT;
+	}
+	return kbackend_check_payload(be, payload, len, rc, st, other_kiosk);
+}
+
+enum kstatus_outcome kbackend_check_code(struct kbackend *be, const char *code,
+	struct jr_receipt *rc, struct kstatus *st)
+{
+	struct jr_buf p = { 0 };
+	uint64_t prefix;
+	char other[JR_KEYID_SHORT_LEN + 1];
+	enum kstatus_outcome o;
+
+	memset(rc, 0, sizeof *rc);
+	memset(st, 0, sizeof *st);
+	if (jr_receipt_code_parse(code, strlen(code), &prefix, NULL) != JR_OK)
+		o = KSO_CODE_INVALID;
+	else if (jr_shard_receipt_by_code(be->shard, prefix, &p) != JR_OK)
+		o = KSO_CODE_UNKNOWN;
+	else
+		o = kbackend_check_payload(be, p.base, p.len, rc, st, other);
+	jr_buf_free(&p);
+	if (o == KSO_CODE_INVALID || o == KSO_CODE_UNKNOWN)
+		klog("status check: outcome %d", (int)o);
+	return o;
+}
+
+enum kstatus_outcome kbackend_check_image(struct kbackend *be,
+	const struct jr_image *img, struct jr_receipt *rc, struct kstatus *st,
+	char other_kiosk[JR_KEYID_SHORT_LEN + 1])
+{
+	char text[1024];
+	size_t len = 0;
+
+	memset(rc, 0, sizeof *rc);
+	memset(st, 0, sizeof *st);
+	other_kiosk[0] = '\0';
+	if (jr_qr_scan(img, text, sizeof text, &len, NULL) != JR_OK) {
+		klog("status check: outcome %d", (int)KSO_NO_QR);
+		return KSO_NO_QR;
+	}
+	return kbackend_check_text(be, text, rc, st, other_kiosk);
+}
+
+int kbackend_original(struct kbackend *be, uint64_t height,
+	const uint8_t regid[JR_REGID_BYTES], struct jr_registration *out)
+{
+	struct jr_buf body = { 0 };
+	uint8_t sig[JR_SIG_BYTES], id[JR_REGID_BYTES];
+	struct jr_block b;
+	int err;
+
+	memset(out, 0, sizeof *out);
+	err = jr_shard_get(be->shard, height, &body, sig, NULL);
+	if (err == JR_OK)
+		err = jr_block_decode(body.base, body.len, &b, NULL);
+	if (err == JR_OK) {
+		err = JR_ENOTFOUND;
+		for (size_t i = 0; i < b.n_records; i++) {
+			jr_record_id(b.records[i], b.record_len[i], id);
+			if (sodium_memcmp(id, regid, JR_REGID_BYTES) != 0)
+				continue;
+			err = jr_record_decode(b.records[i], b.record_len[i], out, NULL);
+			break;
+		}
+	}
+	jr_buf_free(&body);
+	return err;
+}
+
+int kbackend_officer_check(const char *path, const char *pin,
+	char id_short[JR_KEYID_SHORT_LEN + 1], struct jr_errbuf *eb)
+{
+	struct jr_key *k = NULL;
+	int err;
+
+	id_short[0] = '\0';
+	if (path == NULL || path[0] == '\0')
+		return jr_errf(eb, JR_ENOTFOUND, "no officer key configured");
+	err = jr_key_load_pin(path, pin, strlen(pin), &k, eb);
+	if (err != JR_OK)
+		return err;
+	if (jr_key_role(k) != JR_ROLE_OFFICER)
+		err = jr_errf(eb, JR_EKEY, "%s is not an officer's key", path);
+	else
+		jr_keyid_short(jr_key_id(k), id_short);
+	jr_key_free(k);
+	return err;
+}

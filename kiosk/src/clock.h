@@ -1,0 +1,27 @@
+/*
+ * clock.h — the kiosk's time, injectable. The application never reads the
+ * system clock directly: the real clock uses SDL's monotonic ticks and
+ * time(); the scripted sessions use a virtual clock that only moves when the
+ * script says `wait`, so the 90-second idle timeout is tested in no time.
+ */
+#ifndef KIOSK_CLOCK_H
+#define KIOSK_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kclock {
+	bool virtual_time;
+	uint64_t v_ms;      /* virtual monotonic milliseconds */
+	int64_t v_unix0;    /* virtual wall clock at v_ms == 0 */
+};
+
+void kclock_real(struct kclock *c);
+void kclock_virtual(struct kclock *c, int64_t unix_start);
+/* Monotonic milliseconds. */
+uint64_t kclock_ms(const struct kclock *c);
+/* Wall clock, Unix seconds (a claim: see DESIGN.md on offline clocks). */
+int64_t kclock_unix(const struct kclock *c);
+void kclock_advance(struct kclock *c, uint64_t ms);
+
+#endif

@@ -1,0 +1,62 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "log.h"
+#include "util.h"
+
+static FILE *log_f;
+static char log_path[1024];
+static size_t log_max;
+
+void klog_open(const char *path, size_t max_bytes)
+{
+	klog_close();
+	if (!kstrlcpy(log_path, path, sizeof log_path))
+		return;
+	log_max = max_bytes;
+	log_f = fopen(log_path, "a");
+}
+
+void klog_close(void)
+{
+	if (log_f != NULL)
+		fclose(log_f);
+	log_f = NULL;
+}
+
+static void rotate_if_full(void)
+{
+	char old[1100];
+	long pos = ftell(log_f);
+
+	if (pos < 0 || (size_t)pos < log_max)
+		return;
+	fclose(log_f);
+	log_f = NULL;
+	if (snprintf(old, sizeof old, "%s.1", log_path) < (int)sizeof old)
+		rename(log_path, old);
+	log_f = fopen(log_path, "w");
+}
+
+void klog(const char *fmt, ...)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	va_list ap;
+
+	if (log_f == NULL)
+		return;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(log_f, "%s ", stamp);
+	va_start(ap, fmt);
+	vfprintf(log_f, fmt, ap);
+	va_end(ap);
+	fputc('\n', log_f);
+	fflush(log_f);
+	rotate_if_full();
+}

@@ -1,0 +1,185 @@
+/*
+ * Officer mode and first-run setup.
+ *
+ * The officer opens the menu with the PIN of the officer key on their sync
+ * drive (jr_key_load_pin). The sync itself is jaring-sync's job (a later
+ * issue): this screen says so plainly and moves nothing — it never pretends
+ * to have synced. It shows the kiosk's counts and can reprint the last
+ * receipt.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "labels.h"
+#include "log.h"
+#include "screens.h"
+#include "util.h"
+#include "widgets.h"
+#include "jaring/region.h"
+
+enum { W_START = W_OWN, W_REPRINT, W_EXIT };
+
+/* ---- setup (first run, or a kiosk that cannot start) ---- */
+
+static void setup_handle(struct kapp *a, const struct kev *ev)
+{
+	if (ev->type == KEV_TAP && ev->id == W_START && a->be.shard != NULL)
+		app_reset(a);
+}
+
+static void setup_draw(struct kapp *a)
+{
+	struct ui *u = &a->ui;
+	SDL_Rect c = app_frame(a, T("Kiosk setup"), "officer", 0, NULL);
+	const struct jr_region *v = jr_region_find(a->be.village);
+	char buf[KMSG_MAX];
+	int used = 0, y = c.y, bh = ui_mm(u, 12);
+
+	if (a->be.shard == NULL) {
+		y += ui_text(u, UI_F_TITLE, c.x, y, c.w, T("This kiosk cannot start"), ui_red, UI_LEFT);
+		ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.y + c.h - y), a->not_ready, ui_ink,
+			UI_LEFT, 0, true, NULL);
+		return;
+	}
+	kfmt(buf, sizeof buf, T("This kiosk is set up. Kiosk {1}, village {2}."),
+		a->be.kiosk_short, v ? v->name : a->cfg.village, NULL);
+	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h / 2), buf, ui_ink, UI_LEFT, 0, true, &used);
+	y += used;
+	if (!a->be.can_register) {
+		ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.y + c.h - bh - y), a->be.why_not,
+			ui_red, UI_LEFT, 0, true, &used);
+	}
+	ui_button(u, W_START, "start", ui_rect(c.x + c.w - ui_mm(u, 50), c.y + c.h - bh,
+		ui_mm(u, 50), bh), T("Start"), "next", UI_PRIMARY, true);
+}
+
+/* ---- officer PIN ---- */
+
+static void pin_check(struct kapp *a)
+{
+	struct jr_errbuf eb = { 0 };
+	char id[JR_KEYID_SHORT_LEN + 1];
+	int err;
+
+	if (strlen(a->entry) < JR_PIN_MIN) {
+		kstrlcpy(a->msg, T("The PIN has at least 6 digits."), sizeof a->msg);
+		a->msg_is_error = true;
+		return;
+	}
+	err = kbackend_officer_check(a->cfg.officer_key, a->entry, id, &eb);
+	sodium_memzero(a->entry, sizeof a->entry);
+	a->msg_is_error = true;
+	if (err == JR_EPIN) {
+		kstrlcpy(a->msg, T("Wrong PIN."), sizeof a->msg);
+	} else if (err == JR_ENOTFOUND || err == JR_EIO || err == JR_EINVAL) {
+		kstrlcpy(a->msg, T("No officer key found. Insert the officer's sync drive."),
+			sizeof a->msg);
+	} else if (err != JR_OK) {
+		kstrlcpy(a->msg, T("This is not an officer's key."), sizeof a->msg);
+	} else {
+		klog("officer %s opened the officer menu", id);
+		a->officer_ok = true;
+		app_goto(a, SCR_OFFICER);
+		kstrlcpy(a->msg, id, sizeof a->msg); /* officer id, shown on the menu */
+		a->msg_is_error = false;
+	}
+}
+
+static void pin_handle(struct kapp *a, const struct kev *ev)
+{
+	if (ev->type == KEV_TEXT) {
+		for (const char *p = ev->text; *p != '\0'; p++)
+			if (*p >= '0' && *p <= '9')
+				kw_keypad_tap(W_KEY0 + (*p - '0'), a->entry, 12);
+		return;
+	}
+	if (ev->type == KEV_KEY && ev->key == SDLK_RETURN)
+		pin_check(a);
+	if (ev->type != KEV_TAP)
+		return;
+	if (kw_keypad_tap(ev->id, a->entry, 12))
+		a->msg[0] = '\0';
+	else if (ev->id == W_NEXT)
+		pin_check(a);
+	else if (ev->id == W_BACK)
+		app_reset(a);
+}
+
+static void pin_draw(struct kapp *a)
+{
+	struct ui *u = &a->ui;
+	SDL_Rect c = app_frame(a, T("Officer"), "officer", FRAME_BACK | FRAME_NEXT, T("Open"));
+	int kw = ui_mm(u, 60), g = ui_mm(u, 2), used = 0;
+	char dots[40] = "";
+
+	if (kw > c.w / 2)
+		kw = c.w / 2;
+	int lw = c.w - kw - g, y = c.y;
+	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, lw, c.h / 3), T("Officer's PIN"), ui_ink, UI_LEFT,
+		0, true, &used);
+	y += used + g;
+	for (size_t i = 0; i < strlen(a->entry) && i < 12; i++)
+		kstrlcat(dots, "\xE2\x97\x8F", sizeof dots); /* U+25CF black circle */
+	kw_entry(a, ui_rect(c.x, y, lw, ui_mm(u, 13)), dots, "");
+	y += ui_mm(u, 13) + g;
+	app_draw_messages(a, ui_rect(c.x, y, lw, c.y + c.h - y));
+	kw_keypad(a, ui_rect(c.x + c.w - kw, c.y, kw, c.h));
+}
+
+/* ---- officer menu ---- */
+
+static void officer_handle(struct kapp *a, const struct kev *ev)
+{
+	if (ev->type == KEV_ENTER) {
+		if (!a->officer_ok)
+			app_reset(a);
+		a->rv.print_state = 0;
+		return;
+	}
+	if (ev->type != KEV_TAP)
+		return;
+	if (ev->id == W_REPRINT) {
+		kscreen_print_last(a);
+	} else if (ev->id == W_EXIT || ev->id == W_BACK) {
+		app_reset(a);
+	}
+}
+
+static void officer_draw(struct kapp *a)
+{
+	struct ui *u = &a->ui;
+	SDL_Rect c = app_frame(a, T("Officer menu"), "officer", FRAME_BACK, NULL);
+	const struct jr_region *v = jr_region_find(a->be.village);
+	char buf[KMSG_MAX], h[24], asof[16];
+	int y = c.y, used = 0, bh = ui_mm(u, 12), g = ui_mm(u, 2);
+
+	snprintf(h, sizeof h, "%llu", (unsigned long long)kbackend_height(&a->be));
+	kfmt(buf, sizeof buf, T("Kiosk {1}, village {2}. Registrations in the shard: {3}."),
+		a->be.kiosk_short, v ? v->name : "", h);
+	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h), buf, ui_ink, UI_LEFT, 0, true, &used);
+	y += used;
+	kdate_text(kstore_as_of(a->be.store), asof, sizeof asof);
+	kfmt(buf, sizeof buf, T("Status data dates from: {1}"), asof[0] ? asof : T("never"),
+		NULL, NULL);
+	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h), buf, ui_ink, UI_LEFT, 0, true, &used);
+	y += used + g;
+	ui_icon(u, "sync", ui_rect(c.x, y, ui_mm(u, 8), ui_mm(u, 8)), ui_red);
+	ui_wrap(u, UI_F_BOLD, ui_rect(c.x + ui_mm(u, 10), y, c.w - ui_mm(u, 10), c.y + c.h - bh - g - y),
+		T("Sync is not available in this version: it comes with the jaring-sync command. "
+		"Nothing has been copied to or from the drive."), ui_red, UI_LEFT, 0, true, &used);
+	y += used + g;
+	if (a->rv.print_state != 0) {
+		bool err;
+		const char *pm = kscreen_print_message(a, &err);
+		ui_wrap(u, UI_F_SMALL, ui_rect(c.x, y, c.w, c.y + c.h - bh - g - y), pm,
+			err ? ui_red : ui_green, UI_LEFT, 0, true, NULL);
+	}
+	ui_button(u, W_REPRINT, "reprint", ui_rect(c.x, c.y + c.h - bh, ui_mm(u, 70), bh),
+		T("Print the last receipt again"), "print", UI_SECONDARY, kbackend_height(&a->be) > 0);
+	ui_button(u, W_EXIT, "exit", ui_rect(c.x + c.w - ui_mm(u, 40), c.y + c.h - bh,
+		ui_mm(u, 40), bh), T("Close"), "close", UI_PRIMARY, true);
+}
+
+const struct kscreen_ops kscr_setup = { "setup", NULL, setup_handle, setup_draw };
+const struct kscreen_ops kscr_officer_pin = { "officer-pin", NULL, pin_handle, pin_draw };
+const struct kscreen_ops kscr_officer = { "officer", NULL, officer_handle, officer_draw };

@@ -1,0 +1,25 @@
+#include "screens.h"
+
+const struct kscreen_ops *const kscreens[SCR_COUNT] = {
+	[SCR_SETUP] = &kscr_setup,
+	[SCR_WELCOME] = &kscr_welcome,
+	[SCR_CONSENT] = &kscr_consent,
+	[SCR_DECLINED] = &kscr_declined,
+	[SCR_NIK] = &kscr_nik,
+	[SCR_NAME] = &kscr_name,
+	[SCR_SEX] = &kscr_sex,
+	[SCR_DOB] = &kscr_dob,
+	[SCR_DISTRICT] = &kscr_district,
+	[SCR_VILLAGE] = &kscr_village,
+	[SCR_ADDRESS] = &kscr_address,
+	[SCR_OCCUPATION] = &kscr_occupation,
+	[SCR_INCOME] = &kscr_income,
+	[SCR_PHONE] = &kscr_phone,
+	[SCR_REVIEW] = &kscr_review,
+	[SCR_RECEIPT] = &kscr_receipt,
+	[SCR_STATUS_MENU] = &kscr_status_menu,
+	[SCR_STATUS_CODE] = &kscr_status_code,
+	[SCR_STATUS_RESULT] = &kscr_status_result,
+	[SCR_OFFICER_PIN] = &kscr_officer_pin,
+	[SCR_OFFICER] = &kscr_officer,
+};

@@ -1,0 +1,1017 @@
+/*
+ * The scripted-session driver. See script.h and docs/kiosk.md.
+ *
+ * Inputs only ever enter through SDL's event queue. The commands that reach
+ * past the screen are test fixtures, each named for what it stands in for:
+ * `status` fills the status store through kstore_status_put() as the sync
+ * import will; `forge-receipt` and `foreign-receipt` make pictures of bad
+ * receipts; `officer-key` makes an officer's PIN-sealed key; the expect-*
+ * commands read the shard. None of them changes what a screen holds.
+ */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <SDL_image.h>
+#include <errno.h>
+#include <ftw.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "log.h"
+#include "screens.h"
+#include "script.h"
+#include "util.h"
+#include "jaring/block.h"
+#include "jaring/region.h"
+#include "jaring/seal.h"
+
+#define MAX_TOKENS 12
+#define TOKEN_MAX 512
+
+struct session {
+	struct kapp app;
+	struct kconfig cfg;
+	bool started;
+	int64_t clock_start;
+	char out[KCONF_PATH_MAX];
+	const char *script;
+	unsigned line;
+	struct jr_key *consortium;   /* test consortium: opens sealed records */
+	int shots;
+	int last_screen;
+	char failure[1024];
+	bool failed;
+	unsigned checks;
+	struct kscript_stats *stats;
+};
+
+static bool fail(struct session *s, const char *fmt, const char *a1,
+	const char *a2, const char *a3)
+{
+	char msg[900];
+
+	kfmt(msg, sizeof msg, fmt, a1, a2, a3);
+	snprintf(s->failure, sizeof s->failure, "%s:%u: %s", s->script, s->line, msg);
+	s->failed = true;
+	return false;
+}
+
+/* A whole decimal number from a script; a typo fails the script. */
+static uint32_t num(struct session *s, const char *t)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(t, &end, 10);
+	if (errno != 0 || end == t || *end != '\0' || v > UINT32_MAX) {
+		fail(s, "not a number: \"{1}\"", t, NULL, NULL);
+		return 0;
+	}
+	return (uint32_t)v;
+}
+
+/* ---- files ---- */
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st, (void)flag, (void)f;
+	return remove(path);
+}
+
+static bool fresh_dir(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return kmkdirs(dir);
+}
+
+static bool out_path(struct session *s, const char *rel, char *out, size_t n)
+{
+	if (rel[0] == '/')
+		return kstrlcpy(out, rel, n);
+	return kpath(out, n, s->out, rel);
+}
+
+/* ---- tokens ---- */
+
+static int tokenize(char *line, char tok[MAX_TOKENS][TOKEN_MAX])
+{
+	int n = 0;
+	char *p = line;
+
+	while (*p != '\0' && n < MAX_TOKENS) {
+		size_t o = 0;
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p == '\0' || (n == 0 && *p == '#'))
+			break;
+		if (*p == '"') {
+			for (p++; *p != '\0' && *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				if (o + 1 < TOKEN_MAX)
+					tok[n][o++] = *p;
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+				if (o + 1 < TOKEN_MAX)
+					tok[n][o++] = *p;
+				p++;
+			}
+		}
+		tok[n][o] = '\0';
+		n++;
+	}
+	return n;
+}
+
+static bool after_action(struct session *s);
+
+/* ---- setup ---- */
+
+static bool make_consortium(struct session *s)
+{
+	struct jr_pubkey pub;
+	struct jr_errbuf eb = { 0 };
+	char path[KCONF_PATH_MAX];
+
+	if (!out_path(s, "consortium.pub", path, sizeof path) ||
+	    jr_key_generate(JR_ROLE_CONSORTIUM, &s->consortium) != JR_OK)
+		return fail(s, "cannot make the test consortium key", NULL, NULL, NULL);
+	jr_key_public(s->consortium, &pub);
+	if (jr_pubkey_save(&pub, path, &eb) != JR_OK)
+		return fail(s, "cannot save {1}: {2}", path, eb.msg, NULL);
+	return kstrlcpy(s->cfg.consortium_pubkey, path, sizeof s->cfg.consortium_pubkey);
+}
+
+static bool session_defaults(struct session *s)
+{
+	char p[KCONF_PATH_MAX];
+
+	kconfig_defaults(&s->cfg);
+	if (!out_path(s, "data", s->cfg.data_dir, sizeof s->cfg.data_dir) ||
+	    !out_path(s, "receipts", s->cfg.receipts_dir, sizeof s->cfg.receipts_dir) ||
+	    !out_path(s, "printer.bin", s->cfg.printer, sizeof s->cfg.printer) ||
+	    !out_path(s, "officer.key", s->cfg.officer_key, sizeof s->cfg.officer_key) ||
+	    !out_path(s, "printer.bin", p, sizeof p))
+		return fail(s, "output directory path too long", NULL, NULL, NULL);
+	kstrlcpy(s->cfg.village, "33.28.01.2001", sizeof s->cfg.village);
+	/* The test printer is a plain file standing in for /dev/usb/lp0. */
+	FILE *f = fopen(p, "wb");
+	if (f != NULL)
+		fclose(f);
+	/* 2026-06-02 09:00 WIB (after the registrar's time floor) */
+	s->clock_start = 1780365600;
+	return make_consortium(s);
+}
+
+static bool start(struct session *s)
+{
+	char err[512];
+
+	if (s->started)
+		return true;
+	if (!app_init(&s->app, &s->cfg, s->clock_start, err, sizeof err))
+		return fail(s, "the kiosk did not start: {1}", err, NULL, NULL);
+	s->started = true;
+	s->last_screen = -1;
+	app_render(&s->app);
+	return after_action(s);
+}
+
+/* ---- screen checks ---- */
+
+static bool screenshot(struct session *s, const char *name)
+{
+	struct kapp *a = &s->app;
+	char path[KCONF_PATH_MAX + 64], file[96];
+	SDL_Surface *surf;
+	bool ok;
+
+	app_render(a);
+	kfmt(file, sizeof file, "{1}.png", name, NULL, NULL);
+	if (!out_path(s, file, path, sizeof path))
+		return fail(s, "screenshot path too long", NULL, NULL, NULL);
+	surf = SDL_CreateRGBSurfaceWithFormat(0, a->ui.w, a->ui.h, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (surf == NULL)
+		return fail(s, "cannot make a surface: {1}", SDL_GetError(), NULL, NULL);
+	/* The software renderer keeps the presented frame in the window
+	 * surface, so it can be read back after app_render. */
+	ok = SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_ARGB8888, surf->pixels,
+		surf->pitch) == 0 && IMG_SavePNG(surf, path) == 0;
+	SDL_FreeSurface(surf);
+	return ok ? true : fail(s, "cannot save {1}: {2}", path, SDL_GetError(), NULL);
+}
+
+/* Fails on text cut off, targets under 9 mm and untranslated strings. */
+static bool check_screen(struct session *s)
+{
+	struct kapp *a = &s->app;
+	char n[16];
+
+	app_layout(a);
+	if (a->ui.clipped > 0)
+		return fail(s, "text does not fit on screen {1}: \"{2}\"", a->ops->name,
+			a->ui.clipped_what, NULL);
+	if (a->ui.small_targets > 0) {
+		char what[96];
+		for (int i = 0; i < a->ui.n_widgets; i++) {
+			const struct ui_widget *w = &a->ui.widgets[i];
+			if (w->r.w >= ui_mm(&a->ui, UI_MIN_TARGET_MM) &&
+			    w->r.h >= ui_mm(&a->ui, UI_MIN_TARGET_MM))
+				continue;
+			snprintf(what, sizeof what, "#%s is %.1f x %.1f mm", w->name,
+				(double)w->r.w / a->ui.pxmm, (double)w->r.h / a->ui.pxmm);
+			break;
+		}
+		snprintf(n, sizeof n, "%u", a->ui.small_targets);
+		return fail(s, "{1} touch targets under 9 mm on screen {2}, e.g. {3}", n,
+			a->ops->name, what);
+	}
+	if (ki18n_misses(a->tr) > 0)
+		return fail(s, "no translation for \"{1}\"", ki18n_last_miss(a->tr), NULL, NULL);
+	return true;
+}
+
+static bool after_action(struct session *s)
+{
+	struct kapp *a = &s->app;
+	char name[64], num[16];
+
+	for (int i = 0; i < 5 && a->pending != NULL; i++)
+		app_pump(a);
+	if (a->dirty)
+		app_render(a);
+	if (!check_screen(s))
+		return false;
+	if ((int)a->screen != s->last_screen && s->stats == NULL) {
+		s->last_screen = (int)a->screen;
+		snprintf(num, sizeof num, "%02d", ++s->shots);
+		kfmt(name, sizeof name, "{1}-{2}", num, a->ops->name, NULL);
+		return screenshot(s, name);
+	}
+	return true;
+}
+
+/* ---- input through SDL's queue ---- */
+
+static void push(SDL_Event *e)
+{
+	e->common.timestamp = SDL_GetTicks();
+	SDL_PushEvent(e);
+}
+
+static void mouse(struct session *s, Uint32 type, int x, int y)
+{
+	SDL_Event e;
+
+	memset(&e, 0, sizeof e);
+	e.type = type;
+	e.button.windowID = SDL_GetWindowID(s->app.win);
+	e.button.which = 0;
+	e.button.button = SDL_BUTTON_LEFT;
+	e.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
+	e.button.clicks = 1;
+	e.button.x = x;
+	e.button.y = y;
+	push(&e);
+}
+
+static void finger(struct session *s, Uint32 type, int x, int y)
+{
+	SDL_Event e;
+
+	memset(&e, 0, sizeof e);
+	e.type = type;
+	e.tfinger.touchId = 1;
+	e.tfinger.fingerId = 1;
+	e.tfinger.x = ((float)x + 0.5f) / (float)s->app.ui.w;
+	e.tfinger.y = ((float)y + 0.5f) / (float)s->app.ui.h;
+	e.tfinger.pressure = 1.0f;
+	e.tfinger.windowID = SDL_GetWindowID(s->app.win);
+	push(&e);
+}
+
+static const struct ui_widget *find_widget(struct session *s, const char *target)
+{
+	const struct ui *u = &s->app.ui;
+
+	app_layout(&s->app);
+	for (int i = 0; i < u->n_widgets; i++) {
+		const struct ui_widget *w = &u->widgets[i];
+		if (target[0] == '#' ? strcmp(w->name, target + 1) == 0 : strcmp(w->label, target) == 0)
+			return w;
+	}
+	return NULL;
+}
+
+static void list_widgets(struct session *s, char *out, size_t n)
+{
+	const struct ui *u = &s->app.ui;
+
+	out[0] = '\0';
+	for (int i = 0; i < u->n_widgets; i++) {
+		kstrlcat(out, " #", n);
+		kstrlcat(out, u->widgets[i].name, n);
+		if (u->widgets[i].label[0] != '\0') {
+			kstrlcat(out, "=\"", n);
+			kstrlcat(out, u->widgets[i].label, n);
+			kstrlcat(out, "\"", n);
+		}
+	}
+}
+
+static bool tap(struct session *s, const char *target, bool use_finger)
+{
+	int x, y;
+
+	if (target[0] == '@') {
+		if (sscanf(target + 1, "%d,%d", &x, &y) != 2)
+			return fail(s, "bad coordinates {1}", target, NULL, NULL);
+	} else {
+		const struct ui_widget *w = find_widget(s, target);
+		if (w == NULL) {
+			char list[700];
+			list_widgets(s, list, sizeof list);
+			return fail(s, "nothing to tap called \"{1}\" on screen {2}; there is:{3}",
+				target, s->app.ops->name, list);
+		}
+		if (!w->enabled)
+			return fail(s, "\"{1}\" is disabled on screen {2}", target, s->app.ops->name, NULL);
+		x = w->r.x + w->r.w / 2;
+		y = w->r.y + w->r.h / 2;
+	}
+	if (use_finger)
+		finger(s, SDL_FINGERDOWN, x, y);
+	else
+		mouse(s, SDL_MOUSEBUTTONDOWN, x, y);
+	app_pump(&s->app);
+	if (use_finger)
+		finger(s, SDL_FINGERUP, x, y);
+	else
+		mouse(s, SDL_MOUSEBUTTONUP, x, y);
+	app_pump(&s->app);
+	return after_action(s);
+}
+
+static bool type_text(struct session *s, const char *text)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		SDL_Event e;
+		size_t len = 1;
+		while (((unsigned char)p[len] & 0xC0) == 0x80)
+			len++;
+		memset(&e, 0, sizeof e);
+		e.type = SDL_TEXTINPUT;
+		e.text.windowID = SDL_GetWindowID(s->app.win);
+		memcpy(e.text.text, p, len);
+		push(&e);
+		p += len;
+	}
+	app_pump(&s->app);
+	return after_action(s);
+}
+
+static bool key(struct session *s, const char *name)
+{
+	SDL_Keycode k = SDL_GetKeyFromName(name);
+	SDL_Event e;
+
+	if (k == SDLK_UNKNOWN)
+		return fail(s, "unknown key {1}", name, NULL, NULL);
+	memset(&e, 0, sizeof e);
+	e.type = SDL_KEYDOWN;
+	e.key.windowID = SDL_GetWindowID(s->app.win);
+	e.key.state = SDL_PRESSED;
+	e.key.keysym.sym = k;
+	e.key.keysym.scancode = SDL_GetScancodeFromKey(k);
+	push(&e);
+	e.type = SDL_KEYUP;
+	e.key.state = SDL_RELEASED;
+	push(&e);
+	app_pump(&s->app);
+	return after_action(s);
+}
+
+/* Taps the on-screen key labelled with each character in turn. */
+static bool keys(struct session *s, const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		char label[2] = { *p, '\0' };
+		const char *target = *p == ' ' ? "#key-space" : label;
+		/* A key on the other layout: switch as a person would. */
+		if (find_widget(s, target) == NULL && find_widget(s, "#key-mode") != NULL &&
+		    !tap(s, "#key-mode", false))
+			return false;
+		if (!tap(s, target, false))
+			return false;
+	}
+	return true;
+}
+
+static long peak_rss_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+static bool bench_rss(struct session *s, const char *arg)
+{
+	struct kscript_stats *st = s->stats;
+
+	if (st == NULL)
+		return true;
+	if (st->n_rss < KSCRIPT_RSS_MAX) {
+		st->rss_label[st->n_rss] = num(s, arg);
+		st->rss_kb[st->n_rss++] = peak_rss_kb();
+	}
+	return true;
+}
+
+/* The person reads the code printed under the QR of their last receipt
+ * and taps it in. */
+static bool keys_last_code(struct session *s, int change)
+{
+	struct jr_receipt rc;
+	char text[JR_RECEIPT_TEXT_MAX + 1], code[JR_CODE_TEXT_LEN + 1], typed[JR_CODE_LEN + 1];
+	size_t o = 0;
+
+	if (kbackend_last_receipt(&s->app.be, &rc, text) != JR_OK)
+		return fail(s, "no receipt in the shard", NULL, NULL, NULL);
+	jr_receipt_code(rc.regid, code);
+	for (const char *p = code; *p != '\0'; p++)
+		if (*p != '-')
+			typed[o++] = *p;
+	typed[o] = '\0';
+	if (change) /* a misread symbol: the check symbol must catch it */
+		typed[2] = typed[2] == 'A' ? 'B' : 'A';
+	return keys(s, typed);
+}
+
+static bool wait_ms(struct session *s, long ms)
+{
+	for (long t = 0; t < ms; t += 100) {
+		kclock_advance(&s->app.clock, 100);
+		app_pump(&s->app);
+		if (!after_action(s))
+			return false;
+	}
+	return true;
+}
+
+/* ---- assertions ---- */
+
+static bool expect_text(struct session *s, const char *text, bool present)
+{
+	bool found;
+
+	app_layout(&s->app);
+	found = strstr(s->app.ui.textlog, text) != NULL;
+	s->checks++;
+	if (found == present)
+		return true;
+	return fail(s, present ? "\"{1}\" is not on screen {2}; the screen shows: {3}" :
+		"\"{1}\" is on screen {2} but must not be", text, s->app.ops->name,
+		s->app.ui.textlog);
+}
+
+static bool expect_number(struct session *s, const char *what, uint64_t got, const char *want)
+{
+	char g[24];
+
+	s->checks++;
+	snprintf(g, sizeof g, "%llu", (unsigned long long)got);
+	if (strcmp(g, want) == 0)
+		return true;
+	return fail(s, "{1} is {2}, expected {3}", what, g, want);
+}
+
+static size_t count_bytes(const uint8_t *p, size_t n, const char *pat, size_t plen)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i + plen <= n; i++)
+		if (memcmp(p + i, pat, plen) == 0)
+			c++;
+	return c;
+}
+
+static bool expect_printed(struct session *s, const char *want)
+{
+	struct jr_buf b = { 0 };
+	size_t inits, rasters;
+
+	if (jr_file_read(s->cfg.printer, 16 * 1024 * 1024, &b, NULL) != JR_OK)
+		return expect_number(s, "receipts printed", 0, want);
+	inits = count_bytes(b.base, b.len, "\x1b@", 2);
+	rasters = count_bytes(b.base, b.len, "\x1dv0", 3);
+	jr_buf_free(&b);
+	if (inits > 0 && rasters < inits)
+		return fail(s, "printer output has ESC @ without raster images", NULL, NULL, NULL);
+	return expect_number(s, "receipts printed", inits, want);
+}
+
+/* The kiosk's log (and its rotated copy) must not hold this text. */
+static bool expect_not_in_log(struct session *s, const char *text)
+{
+	static const char *const files[] = { "kiosk.log", "kiosk.log.1" };
+	char path[KCONF_PATH_MAX + 16];
+
+	s->checks++;
+	for (size_t i = 0; i < 2; i++) {
+		struct jr_buf b = { 0 };
+		bool found;
+		if (!kpath(path, sizeof path, s->cfg.data_dir, files[i]) ||
+		    jr_file_read(path, 4u << 20, &b, NULL) != JR_OK)
+			continue;
+		found = kmemmem(b.base, b.len, text, strlen(text)) != NULL;
+		jr_buf_free(&b);
+		if (found)
+			return fail(s, "{1} holds \"{2}\"", files[i], text, NULL);
+	}
+	return true;
+}
+
+/* The record at a height, opened with the test consortium key. */
+static bool open_record(struct session *s, uint64_t height, struct jr_registration *r,
+	uint8_t regid[JR_REGID_BYTES])
+{
+	struct jr_buf body = { 0 };
+	uint8_t sig[JR_SIG_BYTES];
+	struct jr_block b;
+	struct jr_seal_opener *op = NULL;
+	struct jr_errbuf eb = { 0 };
+	int err;
+
+	err = jr_shard_get(s->app.be.shard, height, &body, sig, &eb);
+	if (err == JR_OK)
+		err = jr_block_decode(body.base, body.len, &b, &eb);
+	if (err == JR_OK && b.n_records != 1)
+		err = jr_errf(&eb, JR_EFORMAT, "block has %zu records", b.n_records);
+	if (err == JR_OK)
+		err = jr_seal_opener_new(s->consortium, &op);
+	if (err == JR_OK)
+		err = jr_record_open(b.records[0], b.record_len[0], op, r, &eb);
+	if (err == JR_OK)
+		jr_record_id(b.records[0], b.record_len[0], regid);
+	jr_seal_opener_free(op);
+	jr_buf_free(&body);
+	if (err != JR_OK)
+		return fail(s, "cannot open the record: {1}", eb.msg, NULL, NULL);
+	return true;
+}
+
+static bool record_field(struct session *s, const struct jr_registration *r,
+	const char *field, char *out, size_t n)
+{
+	if (strcmp(field, "nik") == 0) kstrlcpy(out, r->nik, n);
+	else if (strcmp(field, "name") == 0) kstrlcpy(out, r->name, n);
+	else if (strcmp(field, "phone") == 0) kstrlcpy(out, r->phone, n);
+	else if (strcmp(field, "address") == 0) kstrlcpy(out, r->address, n);
+	else if (strcmp(field, "birth") == 0) snprintf(out, n, "%u", r->birth);
+	else if (strcmp(field, "village") == 0) snprintf(out, n, "%llu", (unsigned long long)r->village);
+	else if (strcmp(field, "occupation") == 0) snprintf(out, n, "%d", (int)r->occupation);
+	else if (strcmp(field, "income") == 0) snprintf(out, n, "%d", (int)r->income);
+	else if (strcmp(field, "sex") == 0) snprintf(out, n, "%d", (int)r->sex);
+	else if (strcmp(field, "birth_year") == 0) snprintf(out, n, "%u", r->birth_year);
+	else return fail(s, "unknown record field {1}", field, NULL, NULL);
+	return true;
+}
+
+/* expect-record HEIGHT FIELD VALUE | expect-record HEIGHT corrects HEIGHT2 */
+static bool expect_record(struct session *s, const char *h, const char *field,
+	const char *want)
+{
+	struct jr_registration r, r2;
+	uint8_t id[JR_REGID_BYTES], id2[JR_REGID_BYTES];
+	char got[JR_ADDRESS_MAX + 1];
+	bool ok;
+
+	s->checks++;
+	if (!open_record(s, num(s, h), &r, id))
+		return false;
+	if (strcmp(field, "corrects") == 0) {
+		ok = open_record(s, num(s, want), &r2, id2);
+		jr_registration_wipe(&r2);
+		if (ok && (!r.has_corrects || memcmp(r.corrects, id2, JR_REGID_BYTES) != 0))
+			ok = fail(s, "record {1} does not correct record {2}", h, want, NULL);
+	} else {
+		ok = record_field(s, &r, field, got, sizeof got);
+		if (ok && strcmp(got, want) != 0)
+			ok = fail(s, "record {1}: {2} differs from the expected value", h, field, NULL);
+	}
+	jr_registration_wipe(&r);
+	return ok;
+}
+
+/* ---- fixtures ---- */
+
+static bool regid_at(struct session *s, const char *h, uint8_t regid[JR_REGID_BYTES])
+{
+	struct jr_registration r;
+	bool ok = open_record(s, num(s, h), &r, regid);
+
+	jr_registration_wipe(&r);
+	return ok;
+}
+
+/* status HEIGHT STATE [approvals=N agencies=M decree=TEXT from=YYYYMMDD
+ * to=YYYYMMDD paid=YYYYMM reasons=211,213] — what a downstream bundle
+ * would bring, through the function the sync import calls. */
+static bool set_status(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
+{
+	static const char *const states[] = { "unknown", "received", "returned", "review",
+		"approved", "decreed", "protected", "rejected" };
+	struct kstatus st;
+
+	memset(&st, 0, sizeof st);
+	if (!regid_at(s, tok[1], st.regid))
+		return false;
+	st.state = -1;
+	for (int i = 0; i < 8; i++)
+		if (strcmp(tok[2], states[i]) == 0)
+			st.state = i;
+	if (st.state < 0)
+		return fail(s, "unknown status {1}", tok[2], NULL, NULL);
+	for (int i = 3; i < n; i++) {
+		char *eq = strchr(tok[i], '=');
+		if (eq == NULL)
+			return fail(s, "expected key=value, got {1}", tok[i], NULL, NULL);
+		*eq++ = '\0';
+		if (strcmp(tok[i], "approvals") == 0) st.approvals = num(s, eq);
+		else if (strcmp(tok[i], "agencies") == 0) st.agencies = num(s, eq);
+		else if (strcmp(tok[i], "decree") == 0) kstrlcpy(st.decree, eq, sizeof st.decree);
+		else if (strcmp(tok[i], "from") == 0) st.protected_from = num(s, eq);
+		else if (strcmp(tok[i], "to") == 0) st.protected_to = num(s, eq);
+		else if (strcmp(tok[i], "paid") == 0) st.paid_through = num(s, eq);
+		else if (strcmp(tok[i], "reasons") == 0) {
+			for (char *p = eq; *p != '\0' && st.n_reasons < JR_VERDICT_MAX;) {
+				char *end;
+				long v = strtol(p, &end, 10);
+				if (end == p)
+					break;
+				st.reasons[st.n_reasons++] = (enum jr_reason)v;
+				p = *end == ',' ? end + 1 : end;
+			}
+		} else
+			return fail(s, "unknown status key {1}", tok[i], NULL, NULL);
+	}
+	if (s->failed)
+		return false;
+	s->checks++;
+	if (!kstore_status_put(s->app.be.store, &st))
+		return fail(s, "kstore_status_put failed", NULL, NULL, NULL);
+	return true;
+}
+
+static bool write_qr_png(struct session *s, const char *text, const char *rel)
+{
+	struct jr_image img = { 0 };
+	struct jr_errbuf eb = { 0 };
+	char path[KCONF_PATH_MAX];
+	int version, err;
+
+	if (!out_path(s, rel, path, sizeof path))
+		return fail(s, "path too long", NULL, NULL, NULL);
+	err = jr_qr_render(text, JR_QR_MAX_VERSION, 6, 4, &img, &version, &eb);
+	if (err == JR_OK)
+		err = jr_png_write(&img, path, &eb);
+	jr_image_free(&img);
+	return err == JR_OK ? true : fail(s, "cannot write {1}: {2}", path, eb.msg, NULL);
+}
+
+/* forge-receipt OUT.png: the last receipt with one letter of the masked
+ * name changed, signature kept — what a forger would print. */
+static bool forge_receipt(struct session *s, const char *rel)
+{
+	struct jr_buf p = { 0 };
+	struct jr_receipt rc;
+	const uint8_t *sig;
+	char text[JR_RECEIPT_TEXT_MAX + 1];
+	uint8_t *at;
+	bool ok = false;
+
+	if (jr_shard_last_receipt(s->app.be.shard, &p) != JR_OK ||
+	    jr_receipt_decode(p.base, p.len, &rc, &sig, NULL) != JR_OK) {
+		jr_buf_free(&p);
+		return fail(s, "no receipt to forge", NULL, NULL, NULL);
+	}
+	at = kmemmem(p.base, p.len, rc.masked_name, strlen(rc.masked_name));
+	if (at != NULL) {
+		at[0] = at[0] == 'X' ? 'Y' : 'X';
+		ok = jr_receipt_to_text(p.base, p.len, text, sizeof text) == JR_OK;
+	}
+	jr_buf_free(&p);
+	if (!ok)
+		return fail(s, "cannot forge the receipt", NULL, NULL, NULL);
+	return write_qr_png(s, text, rel);
+}
+
+/* foreign-receipt OUT.png: a genuine receipt from a kiosk this one does
+ * not know. */
+static bool foreign_receipt(struct session *s, const char *rel)
+{
+	struct jr_key *k = NULL;
+	struct jr_receipt rc;
+	struct jr_buf p = { 0 };
+	char text[JR_RECEIPT_TEXT_MAX + 1];
+	bool ok;
+
+	memset(&rc, 0, sizeof rc);
+	ok = jr_key_generate(JR_ROLE_KIOSK, &k) == JR_OK;
+	if (ok) {
+		memcpy(rc.kiosk_id, jr_key_id(k), JR_ID_BYTES);
+		rc.height = 7;
+		randombytes_buf(rc.regid, sizeof rc.regid);
+		rc.time = s->clock_start;
+		kstrlcpy(rc.masked_name, "B*** S*****", sizeof rc.masked_name);
+		rc.policy_version = 1;
+		ok = jr_receipt_sign(&rc, k, &p) == JR_OK &&
+			jr_receipt_to_text(p.base, p.len, text, sizeof text) == JR_OK;
+	}
+	jr_buf_free(&p);
+	jr_key_free(k);
+	if (!ok)
+		return fail(s, "cannot make a foreign receipt", NULL, NULL, NULL);
+	return write_qr_png(s, text, rel);
+}
+
+static bool officer_key(struct session *s, const char *pin, const char *role)
+{
+	struct jr_key *k = NULL;
+	struct jr_errbuf eb = { 0 };
+	enum jr_role r = strcmp(role, "kiosk") == 0 ? JR_ROLE_KIOSK : JR_ROLE_OFFICER;
+	int err;
+
+	remove(s->cfg.officer_key);
+	err = jr_key_generate(r, &k);
+	if (err == JR_OK)
+		err = jr_key_save_pin(k, s->cfg.officer_key, pin, strlen(pin), &eb);
+	jr_key_free(k);
+	return err == JR_OK ? true : fail(s, "cannot make the officer key: {1}", eb.msg, NULL, NULL);
+}
+
+/* A printed receipt PNG in receipts/ (the kiosk wrote it) for the camera. */
+static bool camera_receipt(struct session *s)
+{
+	char path[KCONF_PATH_MAX + 16];
+
+	if (s->app.rv.png_path[0] == '\0')
+		return fail(s, "no receipt picture was saved", NULL, NULL, NULL);
+	kstrlcpy(path, "file:", sizeof path);
+	kstrlcat(path, s->app.rv.png_path, sizeof path);
+	return kstrlcpy(s->app.cfg.camera, path, sizeof s->app.cfg.camera);
+}
+
+static bool parse_clock(struct session *s, const char *date, const char *hm)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3 ||
+	    sscanf(hm, "%d:%d", &tm.tm_hour, &tm.tm_min) != 2)
+		return fail(s, "clock wants YYYY-MM-DD HH:MM", NULL, NULL, NULL);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	s->clock_start = (int64_t)timegm(&tm) - 7 * 3600; /* the time is WIB */
+	return true;
+}
+
+/* ---- commands ---- */
+
+static bool before_start(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n,
+	bool *handled)
+{
+	char err[256], p[KCONF_PATH_MAX];
+
+	*handled = true;
+	if (strcmp(tok[0], "config") == 0 && n == 3) {
+		if (s->started)
+			return fail(s, "config after the kiosk started", NULL, NULL, NULL);
+		if ((strcmp(tok[1], "printer") == 0 || strcmp(tok[1], "receipts_dir") == 0 ||
+		     strcmp(tok[1], "officer_key") == 0 || strcmp(tok[1], "consortium_pubkey") == 0) &&
+		    tok[2][0] != '\0' && out_path(s, tok[2], p, sizeof p))
+			kstrlcpy(tok[2], p, TOKEN_MAX);
+		return kconfig_set(&s->cfg, tok[1], tok[2], err, sizeof err) ? true :
+			fail(s, "{1}", err, NULL, NULL);
+	}
+	if (strcmp(tok[0], "clock") == 0 && n == 3) {
+		if (s->started)
+			return fail(s, "clock after the kiosk started", NULL, NULL, NULL);
+		return parse_clock(s, tok[1], tok[2]);
+	}
+	if (strcmp(tok[0], "start") == 0)
+		return start(s);
+	*handled = false;
+	return true;
+}
+
+static bool file_cmd(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n,
+	bool *handled)
+{
+	char p[KCONF_PATH_MAX];
+	struct stat st;
+
+	*handled = true;
+	if (n == 2 && (strcmp(tok[0], "touch-file") == 0 || strcmp(tok[0], "remove-file") == 0 ||
+	    strcmp(tok[0], "expect-file") == 0 || strcmp(tok[0], "expect-no-file") == 0)) {
+		if (!out_path(s, tok[1], p, sizeof p))
+			return fail(s, "path too long", NULL, NULL, NULL);
+		if (tok[0][0] == 't') {
+			FILE *f = fopen(p, "ab");
+			return f != NULL && fclose(f) == 0 ? true : fail(s, "cannot create {1}", p, NULL, NULL);
+		}
+		if (tok[0][0] == 'r') {
+			remove(p);
+			return true;
+		}
+		s->checks++;
+		if ((stat(p, &st) == 0) != (strcmp(tok[0], "expect-file") == 0))
+			return fail(s, "{1}: {2}", tok[0], tok[1], NULL);
+		return true;
+	}
+	*handled = false;
+	return true;
+}
+
+static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
+{
+	const char *c = tok[0];
+	bool handled;
+
+	if (!before_start(s, tok, n, &handled) || handled)
+		return !s->failed;
+	if (!file_cmd(s, tok, n, &handled) || handled)
+		return !s->failed;
+	if (!start(s))
+		return false;
+	if (strcmp(c, "tap") == 0 && n == 2) return tap(s, tok[1], false);
+	if (strcmp(c, "touch") == 0 && n == 2) return tap(s, tok[1], true);
+	if (strcmp(c, "type") == 0 && n == 2) return type_text(s, tok[1]);
+	if (strcmp(c, "keys") == 0 && n == 2) return keys(s, tok[1]);
+	if (strcmp(c, "keys-last-code") == 0 && n == 1) return keys_last_code(s, 0);
+	if (strcmp(c, "keys-last-code-misread") == 0 && n == 1) return keys_last_code(s, 1);
+	if (strcmp(c, "key") == 0 && n == 2) return key(s, tok[1]);
+	if (strcmp(c, "wait") == 0 && n == 2) return wait_ms(s, (long)num(s, tok[1])) && !s->failed;
+	if (strcmp(c, "expect") == 0 && n == 2) return expect_text(s, tok[1], true);
+	if (strcmp(c, "expect-not") == 0 && n == 2) return expect_text(s, tok[1], false);
+	if (strcmp(c, "expect-screen") == 0 && n == 2) {
+		s->checks++;
+		return strcmp(s->app.ops->name, tok[1]) == 0 ? true :
+			fail(s, "screen is {1}, expected {2}", s->app.ops->name, tok[1], NULL);
+	}
+	if (strcmp(c, "expect-height") == 0 && n == 2)
+		return expect_number(s, "shard height", kbackend_height(&s->app.be), tok[1]);
+	if (strcmp(c, "expect-records") == 0 && n == 2)
+		return expect_number(s, "records in the shard", kbackend_record_count(&s->app.be), tok[1]);
+	if (strcmp(c, "expect-printed") == 0 && n == 2) return expect_printed(s, tok[1]);
+	if (strcmp(c, "expect-record") == 0 && n == 4) return expect_record(s, tok[1], tok[2], tok[3]);
+	if (strcmp(c, "expect-form-empty") == 0 && n == 1) {
+		static const struct kform zero;
+		s->checks++;
+		return memcmp(&s->app.form, &zero, sizeof zero) == 0 ? true :
+			fail(s, "the form still holds data", NULL, NULL, NULL);
+	}
+	if (strcmp(c, "expect-not-in-log") == 0 && n == 2) return expect_not_in_log(s, tok[1]);
+	if (strcmp(c, "screenshot") == 0 && n == 2) return screenshot(s, tok[1]);
+	if (strcmp(c, "bench-rss") == 0 && n == 2) return bench_rss(s, tok[1]);
+	if (strcmp(c, "status") == 0 && n >= 3) return set_status(s, tok, n);
+	if (strcmp(c, "as-of") == 0 && n == 2)
+		return kstore_set_as_of(s->app.be.store, num(s, tok[1])) && !s->failed ? true :
+			fail(s, "cannot set as-of", NULL, NULL, NULL);
+	if (strcmp(c, "forge-receipt") == 0 && n == 2) return forge_receipt(s, tok[1]);
+	if (strcmp(c, "foreign-receipt") == 0 && n == 2) return foreign_receipt(s, tok[1]);
+	if (strcmp(c, "camera-receipt") == 0 && n == 1) return camera_receipt(s);
+	if (strcmp(c, "camera-file") == 0 && n == 2) {
+		char p[KCONF_PATH_MAX];
+		if (!out_path(s, tok[1], p, sizeof p))
+			return fail(s, "path too long", NULL, NULL, NULL);
+		kstrlcpy(s->app.cfg.camera, "file:", sizeof s->app.cfg.camera);
+		return kstrlcat(s->app.cfg.camera, p, sizeof s->app.cfg.camera);
+	}
+	if (strcmp(c, "officer-key") == 0 && (n == 2 || n == 3))
+		return officer_key(s, tok[1], n == 3 ? tok[2] : "officer");
+	return fail(s, "unknown command or wrong arguments: {1}", c, NULL, NULL);
+}
+
+static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n);
+
+/* Runs the commands of one file; `include FILE` nests (depth 4), with
+ * FILE relative to the including script. */
+static bool run_file(struct session *s, const char *path, int depth)
+{
+	char line[2048], inc[KCONF_PATH_MAX];
+	char tok[MAX_TOKENS][TOKEN_MAX];
+	const char *saved_script = s->script;
+	unsigned saved_line = s->line;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return fail(s, "cannot open {1}", path, NULL, NULL);
+	s->script = path;
+	s->line = 0;
+	while (!s->failed && fgets(line, sizeof line, f) != NULL) {
+		int n;
+		s->line++;
+		n = tokenize(line, tok);
+		if (n == 2 && strcmp(tok[0], "include") == 0) {
+			const char *slash = strrchr(path, '/');
+			int dl = slash ? (int)(slash - path) : 1;
+			if (depth >= 4)
+				fail(s, "includes nested too deep", NULL, NULL, NULL);
+			else if (snprintf(inc, sizeof inc, "%.*s/%s", dl, slash ? path : ".", tok[1]) >=
+			    (int)sizeof inc)
+				fail(s, "include path too long", NULL, NULL, NULL);
+			else
+				run_file(s, inc, depth + 1);
+		} else if (n > 0) {
+			command(s, tok, n);
+		}
+	}
+	fclose(f);
+	if (!s->failed) {
+		s->script = saved_script;
+		s->line = saved_line;
+	}
+	return !s->failed;
+}
+
+int kscript_run(const char *path, const char *out_dir)
+{
+	return kscript_run_stats(path, out_dir, NULL);
+}
+
+static void copy_stats(struct session *s)
+{
+	struct kscript_stats *st = s->stats;
+	struct kapp *a = &s->app;
+
+	if (st == NULL || !s->started)
+		return;
+	st->n_submit = a->n_submit < 1024 ? a->n_submit : 1024;
+	memcpy(st->submit_ms, a->submit_ms, st->n_submit * sizeof st->submit_ms[0]);
+	st->max_frame_ms = a->max_frame_ms;
+	st->max_frame_cpu_ms = a->max_frame_cpu_ms;
+	st->screenshots = (unsigned)s->shots;
+	st->frames = (unsigned long)a->frames;
+	for (int i = 0, seen = 0; i < KAPP_HIST; i++) {
+		uint64_t before = (uint64_t)seen;
+		seen += (int)a->frame_hist[i];
+		if (before < a->frames / 2 && (uint64_t)seen >= a->frames / 2)
+			st->frame_p50_ms = (i + 1) / 10.0;
+		if (before < a->frames * 99 / 100 && (uint64_t)seen >= a->frames * 99 / 100)
+			st->frame_p99_ms = (i + 1) / 10.0;
+	}
+}
+
+int kscript_run_stats(const char *path, const char *out_dir,
+	struct kscript_stats *stats)
+{
+	static struct session session;
+	struct session *s = &session;
+	int rc = 0;
+
+	memset(s, 0, sizeof *s);
+	s->stats = stats;
+	s->script = path;
+	if (!kstrlcpy(s->out, out_dir, sizeof s->out) || !fresh_dir(out_dir)) {
+		fprintf(stderr, "cannot prepare %s\n", out_dir);
+		return 1;
+	}
+	if (jr_init() != JR_OK || !session_defaults(s)) {
+		fprintf(stderr, "%s\n", s->failure);
+		return 1;
+	}
+	run_file(s, path, 0);
+	if (!s->failed && start(s))
+		after_action(s);
+	if (s->failed) {
+		fprintf(stderr, "FAIL %s\n", s->failure);
+		rc = 1;
+	} else if (stats == NULL) {
+		printf("ok %s: %u checks, %d screens saved in %s\n", path, s->checks, s->shots,
+			out_dir);
+	}
+	copy_stats(s);
+	if (s->started)
+		app_free(&s->app);
+	jr_key_free(s->consortium);
+	return rc;
+}

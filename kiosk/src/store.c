@@ -1,0 +1,240 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "util.h"
+
+struct kstore {
+	sqlite3 *db;
+};
+
+static const char schema[] =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=FULL;"
+	"CREATE TABLE IF NOT EXISTS kiosk_meta ("
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS kiosk_status ("
+	"  regid BLOB PRIMARY KEY CHECK (length(regid) = 16),"
+	"  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 7),"
+	"  approvals INTEGER NOT NULL DEFAULT 0,"
+	"  agencies INTEGER NOT NULL DEFAULT 0,"
+	"  decree TEXT NOT NULL DEFAULT '',"
+	"  protected_from INTEGER NOT NULL DEFAULT 0,"
+	"  protected_to INTEGER NOT NULL DEFAULT 0,"
+	"  paid_through INTEGER NOT NULL DEFAULT 0,"
+	"  reasons TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE IF NOT EXISTS kiosk_roster ("
+	"  kiosk_id BLOB PRIMARY KEY CHECK (length(kiosk_id) = 16),"
+	"  sign_pk BLOB NOT NULL CHECK (length(sign_pk) = 32));";
+
+bool kstore_open(const char *path, struct kstore **out, char *err, size_t errlen)
+{
+	struct kstore *s = calloc(1, sizeof *s);
+	char *msg = NULL;
+
+	*out = NULL;
+	if (s == NULL)
+		return false;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+		NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		kfmt(err, errlen, "cannot open the kiosk database {1}: {2}", path,
+			msg ? msg : sqlite3_errmsg(s->db), NULL);
+		sqlite3_free(msg);
+		kstore_close(s);
+		return false;
+	}
+	sqlite3_busy_timeout(s->db, 2000);
+	*out = s;
+	return true;
+}
+
+void kstore_close(struct kstore *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static void reasons_text(const struct kstatus *st, char *out, size_t n)
+{
+	char num[16];
+
+	out[0] = '\0';
+	for (size_t i = 0; i < st->n_reasons && i < JR_VERDICT_MAX; i++) {
+		snprintf(num, sizeof num, i ? " %d" : "%d", (int)st->reasons[i]);
+		kstrlcat(out, num, n);
+	}
+}
+
+static void reasons_parse(const char *s, struct kstatus *st)
+{
+	st->n_reasons = 0;
+	while (s != NULL && *s != '\0' && st->n_reasons < JR_VERDICT_MAX) {
+		char *end;
+		long v = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		if (v > 0 && v < 1000)
+			st->reasons[st->n_reasons++] = (enum jr_reason)v;
+		s = end;
+	}
+}
+
+bool kstore_status_put(struct kstore *s, const struct kstatus *st)
+{
+	static const char sql[] =
+		"INSERT INTO kiosk_status (regid, state, approvals, agencies, decree,"
+		" protected_from, protected_to, paid_through, reasons)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+		" ON CONFLICT(regid) DO UPDATE SET state = ?2, approvals = ?3,"
+		" agencies = ?4, decree = ?5, protected_from = ?6, protected_to = ?7,"
+		" paid_through = ?8, reasons = ?9";
+	sqlite3_stmt *q;
+	char reasons[JR_VERDICT_MAX * 5 + 1];
+	bool ok;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	reasons_text(st, reasons, sizeof reasons);
+	sqlite3_bind_blob(q, 1, st->regid, JR_REGID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, st->state);
+	sqlite3_bind_int64(q, 3, st->approvals);
+	sqlite3_bind_int64(q, 4, st->agencies);
+	sqlite3_bind_text(q, 5, st->decree, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, st->protected_from);
+	sqlite3_bind_int64(q, 7, st->protected_to);
+	sqlite3_bind_int64(q, 8, st->paid_through);
+	sqlite3_bind_text(q, 9, reasons, -1, SQLITE_STATIC);
+	ok = sqlite3_step(q) == SQLITE_DONE;
+	sqlite3_finalize(q);
+	return ok;
+}
+
+static uint32_t col_u32(sqlite3_stmt *q, int i)
+{
+	sqlite3_int64 v = sqlite3_column_int64(q, i);
+
+	return v < 0 || v > 0xFFFFFFFFll ? 0 : (uint32_t)v;
+}
+
+bool kstore_status_get(struct kstore *s, const uint8_t regid[JR_REGID_BYTES],
+	struct kstatus *st)
+{
+	static const char sql[] =
+		"SELECT state, approvals, agencies, decree, protected_from,"
+		" protected_to, paid_through, reasons FROM kiosk_status WHERE regid = ?1";
+	sqlite3_stmt *q;
+	bool found = false;
+
+	memset(st, 0, sizeof *st);
+	memcpy(st->regid, regid, JR_REGID_BYTES);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_blob(q, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		const unsigned char *d = sqlite3_column_text(q, 3);
+		st->state = sqlite3_column_int(q, 0);
+		st->approvals = col_u32(q, 1);
+		st->agencies = col_u32(q, 2);
+		kstrlcpy(st->decree, d ? (const char *)d : "", sizeof st->decree);
+		st->protected_from = col_u32(q, 4);
+		st->protected_to = col_u32(q, 5);
+		st->paid_through = col_u32(q, 6);
+		reasons_parse((const char *)sqlite3_column_text(q, 7), st);
+		found = true;
+	}
+	sqlite3_finalize(q);
+	st->as_of = kstore_as_of(s);
+	return found;
+}
+
+bool kstore_meta_put(struct kstore *s, const char *key, const char *value)
+{
+	sqlite3_stmt *q;
+	bool ok;
+
+	if (sqlite3_prepare_v2(s->db,
+		"INSERT OR REPLACE INTO kiosk_meta (key, value) VALUES (?1, ?2)",
+		-1, &q, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+	ok = sqlite3_step(q) == SQLITE_DONE;
+	sqlite3_finalize(q);
+	return ok;
+}
+
+bool kstore_meta_get(struct kstore *s, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *q;
+	bool found = false;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM kiosk_meta WHERE key = ?1",
+		-1, &q, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(q, 0);
+		found = kstrlcpy(out, v ? (const char *)v : "", n);
+	}
+	sqlite3_finalize(q);
+	return found;
+}
+
+bool kstore_set_as_of(struct kstore *s, uint32_t yyyymmdd)
+{
+	char v[16];
+
+	snprintf(v, sizeof v, "%u", yyyymmdd);
+	return kstore_meta_put(s, "status_as_of", v);
+}
+
+uint32_t kstore_as_of(struct kstore *s)
+{
+	char v[16];
+
+	if (!kstore_meta_get(s, "status_as_of", v, sizeof v))
+		return 0;
+	return (uint32_t)strtoul(v, NULL, 10);
+}
+
+bool kstore_roster_put(struct kstore *s, const uint8_t id[JR_ID_BYTES],
+	const uint8_t sign_pk[JR_SIGN_PK_BYTES])
+{
+	sqlite3_stmt *q;
+	bool ok;
+
+	if (sqlite3_prepare_v2(s->db,
+		"INSERT OR REPLACE INTO kiosk_roster (kiosk_id, sign_pk) VALUES (?1, ?2)",
+		-1, &q, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_blob(q, 1, id, JR_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, sign_pk, JR_SIGN_PK_BYTES, SQLITE_STATIC);
+	ok = sqlite3_step(q) == SQLITE_DONE;
+	sqlite3_finalize(q);
+	return ok;
+}
+
+bool kstore_roster_get(struct kstore *s, const uint8_t id[JR_ID_BYTES],
+	uint8_t sign_pk[JR_SIGN_PK_BYTES])
+{
+	sqlite3_stmt *q;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT sign_pk FROM kiosk_roster WHERE kiosk_id = ?1", -1, &q, NULL)
+	    != SQLITE_OK)
+		return false;
+	sqlite3_bind_blob(q, 1, id, JR_ID_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW &&
+	    sqlite3_column_bytes(q, 0) == JR_SIGN_PK_BYTES) {
+		memcpy(sign_pk, sqlite3_column_blob(q, 0), JR_SIGN_PK_BYTES);
+		found = true;
+	}
+	sqlite3_finalize(q);
+	return found;
+}
