@@ -22,7 +22,9 @@ case "$cmd" in
   run)
     scripts/deps.sh
     configure_build build ${JR_WERROR:+-DJR_WERROR=ON}
-    ./build/bin/jaring-demo --out "${JR_DEMO_OUT:-out/demo}" --assets assets
+    out=${JR_DEMO_OUT:-out}
+    ./build/bin/jaring-demo --out "$out/demo" --assets assets
+    scripts/kiosk-demo.sh build "$out"
     ;;
   test)
     scripts/deps.sh

@@ -137,6 +137,9 @@ static void provision(struct demo *d)
 		die("saving the kiosk public key", rc, &eb);
 	if ((rc = jr_key_save(d->consortium, pathf(d, "centre/consortium.key", ""), &eb)) != JR_OK)
 		die("saving the consortium key", rc, &eb);
+	jr_key_public(d->consortium, &pub);
+	if ((rc = jr_pubkey_save(&pub, pathf(d, "centre/consortium.pub", ""), &eb)) != JR_OK)
+		die("saving the consortium public key", rc, &eb);
 	char db[1024], counter[1024];
 	if (snprintf(db, sizeof db, "%s/kiosk/shard.db", d->out) >= (int)sizeof db ||
 	    snprintf(counter, sizeof counter, "%s/kiosk/shard.counter", d->out) >= (int)sizeof counter)
