@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "log.h"
@@ -91,6 +92,8 @@ bool app_init(struct kapp *a, const struct kconfig *cfg, int64_t virtual_start,
 		app_goto(a, a->be.provisioned_now ? SCR_SETUP : SCR_WELCOME);
 	}
 	a->last_input_ms = kclock_ms(&a->clock);
+	a->drive_present = a->cfg.officer_key[0] != '\0' && access(a->cfg.officer_key, F_OK) == 0;
+	a->drive_checked_ms = a->last_input_ms;
 	return true;
 }
 
@@ -378,6 +381,28 @@ static void draw_idle_warning(struct kapp *a)
 		r.w - ui_mm(u, 23), r.h - ui_mm(u, 4)), text, ui_black, UI_LEFT, 0, true, NULL);
 }
 
+/*
+ * An officer's sync drive carries the officer's key at cfg.officer_key. When
+ * it appears (looked for once a second) while the kiosk waits on its welcome
+ * screen, the kiosk asks for the officer's PIN; it never interrupts a worker
+ * in the middle of a form. A drive already in at start-up does not count.
+ */
+static void watch_drive(struct kapp *a)
+{
+	uint64_t now = kclock_ms(&a->clock);
+	bool present;
+
+	if (a->cfg.officer_key[0] == '\0' || now - a->drive_checked_ms < 1000)
+		return;
+	a->drive_checked_ms = now;
+	present = access(a->cfg.officer_key, F_OK) == 0;
+	if (present && !a->drive_present && a->screen == SCR_WELCOME) {
+		klog("officer drive inserted");
+		app_goto(a, SCR_OFFICER_PIN);
+	}
+	a->drive_present = present;
+}
+
 void app_tick(struct kapp *a)
 {
 	struct kev ev = { .type = KEV_TICK };
@@ -403,6 +428,7 @@ void app_tick(struct kapp *a)
 			a->layout_stale = true;
 		}
 	}
+	watch_drive(a);
 	if (a->pending != NULL && a->frames > a->pending_frame) {
 		void (*fn)(struct kapp *) = a->pending;
 		a->pending = NULL;
