@@ -253,20 +253,24 @@ static void name_next(struct kapp *a)
 		app_flow_next(a);
 }
 
-static void name_handle(struct kapp *a, const struct kev *ev)
+/*
+ * The events every keyboard screen (name, address) treats alike: entering
+ * the screen loads the field, a hardware keyboard types capitals as on the
+ * KTP (the rules decide what a field may hold), Backspace, Return (next) and
+ * Escape (back). Returns true if the event was one of those; taps are the
+ * screen's own.
+ */
+bool kentry_handle(struct kapp *a, const struct kev *ev, const char *field,
+	size_t max, void (*next)(struct kapp *a))
 {
-	size_t max = JR_NAME_MAX;
-
 	if (ev->type == KEV_ENTER) {
-		kstrlcpy(a->entry, a->form.name, sizeof a->entry);
-		return;
+		kstrlcpy(a->entry, field, sizeof a->entry);
+		return true;
 	}
 	if (ev->type == KEV_TICK)
-		return;
+		return true;
 	memset(&a->verdict, 0, sizeof a->verdict);
 	if (ev->type == KEV_TEXT) {
-		/* A hardware keyboard: take what is typed, in capitals as on the
-		 * KTP; the rules decide what a name may hold. */
 		char up[SDL_TEXTINPUTEVENT_TEXT_SIZE];
 		size_t i;
 		for (i = 0; ev->text[i] != '\0' && i + 1 < sizeof up; i++)
@@ -274,20 +278,26 @@ static void name_handle(struct kapp *a, const struct kev *ev)
 		up[i] = '\0';
 		if (strlen(a->entry) + strlen(up) <= max)
 			kstrlcat(a->entry, up, sizeof a->entry);
-		return;
+		return true;
 	}
 	if (ev->type == KEV_KEY) {
 		if (ev->key == SDLK_BACKSPACE)
 			kutf8_pop(a->entry);
 		else if (ev->key == SDLK_RETURN)
-			name_next(a);
+			next(a);
 		else if (ev->key == SDLK_ESCAPE)
 			app_flow_back(a);
-		return;
+		return true;
 	}
-	if (ev->type != KEV_TAP)
-		return;
-	if (kw_keyboard_tap(&kw_name_layout, ev->id, a->entry, max))
+	return ev->type != KEV_TAP;
+}
+
+static void name_handle(struct kapp *a, const struct kev *ev)
+{
+	size_t max = JR_NAME_MAX;
+
+	if (kentry_handle(a, ev, a->form.name, max, name_next) ||
+	    kw_keyboard_tap(&kw_name_layout, ev->id, a->entry, max))
 		return;
 	if (ev->id == W_NEXT)
 		name_next(a);

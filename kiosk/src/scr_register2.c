@@ -183,33 +183,8 @@ static void address_handle(struct kapp *a, const struct kev *ev)
 {
 	size_t max = sizeof a->entry - 1 < JR_ADDRESS_MAX ? sizeof a->entry - 1 : JR_ADDRESS_MAX;
 
-	if (ev->type == KEV_ENTER) {
-		kstrlcpy(a->entry, a->form.address, sizeof a->entry);
-		return;
-	}
-	if (ev->type == KEV_TICK)
-		return;
-	memset(&a->verdict, 0, sizeof a->verdict);
-	if (ev->type == KEV_TEXT) {
-		char up[SDL_TEXTINPUTEVENT_TEXT_SIZE];
-		size_t i;
-		for (i = 0; ev->text[i] != '\0' && i + 1 < sizeof up; i++)
-			up[i] = (char)toupper((unsigned char)ev->text[i]);
-		up[i] = '\0';
-		if (strlen(a->entry) + strlen(up) <= max)
-			kstrlcat(a->entry, up, sizeof a->entry);
-		return;
-	}
-	if (ev->type == KEV_KEY) {
-		if (ev->key == SDLK_BACKSPACE)
-			kutf8_pop(a->entry);
-		else if (ev->key == SDLK_RETURN)
-			address_next(a);
-		else if (ev->key == SDLK_ESCAPE)
-			app_flow_back(a);
-		return;
-	}
-	if (ev->type != KEV_TAP || kw_keyboard_tap(addr_keys(a), ev->id, a->entry, max))
+	if (kentry_handle(a, ev, a->form.address, max, address_next) ||
+	    kw_keyboard_tap(addr_keys(a), ev->id, a->entry, max))
 		return;
 	if (ev->id == W_KEY_MODE)
 		a->page = !a->page;

@@ -12,6 +12,9 @@ extern const struct kscreen_ops kscr_setup, kscr_welcome, kscr_consent,
 
 /* After a committed registration: shows the receipt and prints it. */
 void kscreen_receipt_show(struct kapp *a, const struct jr_issued *is);
+/* Keyboard screens' shared events (scr_register.c); true if consumed. */
+bool kentry_handle(struct kapp *a, const struct kev *ev, const char *field,
+	size_t max, void (*next)(struct kapp *a));
 /* What the last print did, for the worker (error: say it in red). */
 const char *kscreen_print_message(struct kapp *a, bool *error);
 /* Prints (again) the last receipt of the shard; result in a->rv. */
