@@ -173,7 +173,7 @@ bool kconfig_load(struct kconfig *c, const char *path, char *err, size_t errlen)
 			ok = false;
 		}
 	}
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	return ok;
 }
 

@@ -216,7 +216,7 @@ static bool po_load(const char *dir, const char *file, struct po_table *t,
 			ok = true;
 	}
 	free(text);
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	return ok;
 }
 

@@ -22,8 +22,9 @@ void klog_open(const char *path, size_t max_bytes)
 
 void klog_close(void)
 {
+	/* Every line was flushed when written; a log has no one to tell. */
 	if (log_f != NULL)
-		fclose(log_f);
+		(void)fclose(log_f);
 	log_f = NULL;
 }
 
@@ -34,10 +35,12 @@ static void rotate_if_full(void)
 
 	if (pos < 0 || (size_t)pos < log_max)
 		return;
-	fclose(log_f);
+	(void)fclose(log_f); /* flushed after the last line (klog) */
 	log_f = NULL;
+	/* If the rename fails, "w" below starts the log over: it stays
+	 * bounded, which is what rotation is for. */
 	if (snprintf(old, sizeof old, "%s.1", log_path) < (int)sizeof old)
-		rename(log_path, old);
+		(void)rename(log_path, old);
 	log_f = fopen(log_path, "w");
 }
 
@@ -51,12 +54,13 @@ void klog(const char *fmt, ...)
 	if (log_f == NULL)
 		return;
 	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		kstrlcpy(stamp, "?", sizeof stamp); /* 0: stamp's contents are undefined */
 	fprintf(log_f, "%s ", stamp);
 	va_start(ap, fmt);
 	vfprintf(log_f, fmt, ap);
 	va_end(ap);
 	fputc('\n', log_f);
-	fflush(log_f);
+	(void)fflush(log_f); /* a log that cannot be written has no one to tell */
 	rotate_if_full();
 }

@@ -310,8 +310,8 @@ static void result_draw(struct kapp *a)
 	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.y + c.h - y), buf, ui_grey, UI_LEFT, 0,
 		true, &used);
 	y += used + g;
-	if (a->msg[0] != '\0')
-		y += app_draw_messages(a, ui_rect(c.x, y, c.w, c.y + c.h - y));
+	if (a->msg[0] != '\0') /* last on the page: its height is not needed */
+		(void)app_draw_messages(a, ui_rect(c.x, y, c.w, c.y + c.h - y));
 	if (a->sv.st.state == KST_RETURNED && fixable_fields(&a->sv.st) != 0)
 		ui_button(u, W_CORRECT, "correct", ui_rect(c.x + c.w - ui_mm(u, 70), c.y + c.h - bh,
 			ui_mm(u, 70), bh), T("Correct my data"), "edit", UI_PRIMARY, true);

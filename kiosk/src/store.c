@@ -117,7 +117,7 @@ static uint32_t col_u32(sqlite3_stmt *q, int i)
 {
 	sqlite3_int64 v = sqlite3_column_int64(q, i);
 
-	return v < 0 || v > 0xFFFFFFFFll ? 0 : (uint32_t)v;
+	return v < 0 || v > 0xFFFFFFFFLL ? 0 : (uint32_t)v;
 }
 
 bool kstore_status_get(struct kstore *s, const uint8_t regid[JR_REGID_BYTES],

@@ -644,7 +644,7 @@ static void button_label(struct ui *u, SDL_Rect r, const char *label,
 	enum ui_font fonts[3] = { st == UI_KEY && label != NULL && kutf8_len(label) == 1 ?
 		UI_F_BIG : UI_F_BOLD, UI_F_BOLD, UI_F_SMALL };
 	int pad = ui_mm(u, 1.5), isz = 0;
-	SDL_Rect tr = r;
+	SDL_Rect tr;
 
 	if (icon != NULL) {
 		isz = r.h - 2 * pad;

@@ -61,11 +61,16 @@ void kw_keyboard(struct kapp *a, SDL_Rect r, const struct kw_layout *l)
 {
 	struct ui *u = &a->ui;
 	int g = ui_mm(u, 1.0), rows = l->n_rows + (l->space ? 1 : 0);
-	int kh = (r.h - (rows - 1) * g) / rows, index = 0, cols = 0;
+	int index = 0, cols = 0;
 
 	for (int i = 0; i < l->n_rows; i++)
 		if ((int)strlen(l->rows[i]) > cols)
 			cols = (int)strlen(l->rows[i]);
+	/* A layout without a key has no width to share out (and would divide
+	 * by zero): draw nothing. cols > 0 means n_rows, so rows, >= 1. */
+	if (cols == 0)
+		return;
+	int kh = (r.h - (rows - 1) * g) / rows;
 	int kw = (r.w - (cols - 1) * g) / cols;
 	for (int row = 0; row < l->n_rows; row++) {
 		int n = (int)strlen(l->rows[row]);
