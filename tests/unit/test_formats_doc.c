@@ -238,29 +238,15 @@ static void free_fixture(struct fixture *f)
 }
 
 /* The fenced block after "<!-- example: name -->" in the document. */
-static char *doc_example(const char *doc, const char *name)
+static char *doc_example(const char *name)
 {
 	char marker[128];
-	const char *m, *start, *end;
-	char *out;
 
 	snprintf(marker, sizeof marker, "<!-- example: %s -->", name);
-	m = strstr(doc, marker);
-	if (m == NULL)
-		fail_msg("docs/formats.md has no example '%s'", name);
-	start = strstr(m, "```");
-	assert_non_null(start);
-	start = strchr(start, '\n');
-	assert_non_null(start);
-	start++;
-	end = strstr(start, "```");
-	assert_non_null(end);
-	out = strndup(start, (size_t)(end - start));
-	assert_non_null(out);
-	return out;
+	return jr_test_doc_block("docs/formats.md", marker);
 }
 
-static void expect_example(const char *doc, const char *name, const struct ex *e)
+static void expect_example(const char *name, const struct ex *e)
 {
 	char *want;
 
@@ -268,7 +254,7 @@ static void expect_example(const char *doc, const char *name, const struct ex *e
 		printf("<!-- example: %s -->\n```\n%s```\n\n", name, e->text);
 		return;
 	}
-	want = doc_example(doc, name);
+	want = doc_example(name);
 	if (strcmp(want, e->text) != 0) {
 		print_message("example '%s' in docs/formats.md differs from the code:\n"
 			"--- document\n%s--- code\n%s", name, want, e->text);
@@ -284,35 +270,33 @@ static void formats_doc_examples_match_the_code(void **state)
 	struct fixture f;
 	const uint8_t *inner;
 	size_t inner_len;
-	char *doc;
 	struct jr_cbr r;
 	char text[JR_RECEIPT_TEXT_MAX + 1], code[JR_CODE_TEXT_LEN + 1], hex[2 * JR_HASH_BYTES + 1];
 
 	(void)state;
-	doc = jr_test_read_source("docs/formats.md", NULL);
 	make_fixture(&f);
 
 	memset(&e, 0, sizeof e);
 	hexdump(&e, f.record.base, f.record.len);
-	expect_example(doc, "record-hex", &e);
+	expect_example("record-hex", &e);
 	memset(&e, 0, sizeof e);
 	listing(&e, f.record.base, f.record.len, &record_names);
 	jr_hex(f.regid, JR_REGID_BYTES, hex);
 	ex_printf(&e, "registration id = %s\n", hex);
-	expect_example(doc, "record-listing", &e);
+	expect_example("record-listing", &e);
 
 	memset(&e, 0, sizeof e);
 	hexdump(&e, f.signed_block.base, f.signed_block.len);
-	expect_example(doc, "block-hex", &e);
+	expect_example("block-hex", &e);
 	memset(&e, 0, sizeof e);
 	listing(&e, f.body.base, f.body.len, &block_names);
 	jr_hex(f.hash, JR_HASH_BYTES, hex);
 	ex_printf(&e, "block hash = %s\n", hex);
-	expect_example(doc, "block-listing", &e);
+	expect_example("block-listing", &e);
 
 	memset(&e, 0, sizeof e);
 	hexdump(&e, f.receipt.base, f.receipt.len);
-	expect_example(doc, "receipt-hex", &e);
+	expect_example("receipt-hex", &e);
 	memset(&e, 0, sizeof e);
 	jr_cbr_init(&r, f.receipt.base, f.receipt.len);
 	{
@@ -325,10 +309,9 @@ static void formats_doc_examples_match_the_code(void **state)
 	assert_int_equal(jr_receipt_to_text(f.receipt.base, f.receipt.len, text, sizeof text), JR_OK);
 	jr_receipt_code(f.regid, code);
 	ex_printf(&e, "QR text (%zu characters) = %s\ntyped code = %s\n", strlen(text), text, code);
-	expect_example(doc, "receipt-listing", &e);
+	expect_example("receipt-listing", &e);
 
 	free_fixture(&f);
-	free(doc);
 }
 
 int main(void)

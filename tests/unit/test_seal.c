@@ -43,23 +43,14 @@ static void box_pk(const struct jr_key *k, uint8_t out[JR_BOX_PK_BYTES])
 /* Bytes of the hex block after "<!-- jr-hex:name -->" in docs/keys.md. */
 static size_t doc_hex(const char *name, uint8_t *out, size_t max)
 {
-	char marker[128], *doc, *m, *open, *close;
-	int w = snprintf(marker, sizeof marker, "<!-- jr-hex:%s -->", name);
+	char marker[128], *block;
 	size_t n;
+	int w = snprintf(marker, sizeof marker, "<!-- jr-hex:%s -->", name);
 
 	assert_true(w > 0 && (size_t)w < sizeof marker);
-	doc = jr_test_read_source("docs/keys.md", NULL);
-	if ((m = strstr(doc, marker)) == NULL)
-		fail_msg("docs/keys.md has no block %s", marker);
-	open = strstr(m, "```");
-	assert_non_null(open);
-	open = strchr(open, '\n');
-	assert_non_null(open);
-	close = strstr(open, "```");
-	assert_non_null(close);
-	*close = '\0';
-	n = jr_test_unhex(open + 1, out, max);
-	free(doc);
+	block = jr_test_doc_block("docs/keys.md", marker);
+	n = jr_test_unhex(block, out, max);
+	free(block);
 	return n;
 }
 

@@ -139,3 +139,23 @@ struct jr_seal_epoch *jr_test_epoch(const struct jr_key *consortium, int64_t now
 		fail_msg("jr_test_epoch: cannot open the example epoch");
 	return e;
 }
+
+char *jr_test_doc_block(const char *relpath, const char *marker)
+{
+	char *doc = jr_test_read_source(relpath, NULL);
+	const char *m = strstr(doc, marker), *open, *close;
+	char *out;
+
+	if (m == NULL)
+		fail_msg("%s has no block %s", relpath, marker);
+	open = strstr(m, "```");
+	open = open != NULL ? strchr(open, '\n') : NULL;
+	close = open != NULL ? strstr(open + 1, "```") : NULL;
+	if (close == NULL)
+		fail_msg("%s: the block after %s is not a fenced block", relpath, marker);
+	out = strndup(open + 1, (size_t)(close - open - 1));
+	if (out == NULL)
+		fail_msg("jr_test_doc_block: out of memory");
+	free(doc);
+	return out;
+}

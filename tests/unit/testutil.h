@@ -38,6 +38,9 @@ struct jr_key *jr_test_key(enum jr_role role, uint8_t fill);
 /* The deterministic sealing epoch of docs/formats.md (ephemeral secret of
  * 32 x 03, nonce seed of 32 x 04) to `consortium`'s box key. */
 struct jr_seal_epoch *jr_test_epoch(const struct jr_key *consortium, int64_t now);
+/* The text of the fenced block (``` … ```) that follows the line `marker`
+ * in a document of the source tree, malloc'd; fails the test if missing. */
+char *jr_test_doc_block(const char *relpath, const char *marker);
 /* Deterministic bytes for tests. */
 void jr_test_fill(uint8_t *p, size_t n, uint32_t seed);
 
