@@ -25,6 +25,7 @@ static const char *const jr_err_names[JR_ERR_COUNT] = {
 	[JR_ERULE] = "record fails the rules",
 	[JR_EKEY] = "wrong key",
 	[JR_EINTERNAL] = "internal error",
+	[JR_EAMBIGUOUS] = "matches more than one",
 };
 
 const char *jr_strerror(int err)
@@ -79,6 +80,45 @@ void jr_buf_free(struct jr_buf *b)
 void jr_hash(const uint8_t *p, size_t len, uint8_t out[JR_HASH_BYTES])
 {
 	crypto_generichash(out, JR_HASH_BYTES, p, len, NULL, 0);
+}
+
+bool jr_label_valid(const char *label)
+{
+	size_t n, i;
+
+	if (label == NULL)
+		return false;
+	n = strnlen(label, JR_LABEL_MAX + 1);
+	if (n == 0 || n > JR_LABEL_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (label[i] <= ' ' || label[i] > '~')
+			return false;
+	return true;
+}
+
+int jr_hash_labelled(const char *label, const struct jr_part *parts,
+	size_t n_parts, uint8_t *out, size_t outlen)
+{
+	static const uint8_t zero = 0;
+	crypto_generichash_state st;
+	size_t i;
+
+	if (out == NULL || outlen < crypto_generichash_BYTES_MIN ||
+	    outlen > crypto_generichash_BYTES_MAX)
+		return JR_EINVAL;
+	if (!jr_label_valid(label) || (parts == NULL && n_parts > 0)) {
+		memset(out, 0, outlen);
+		return JR_EINVAL;
+	}
+	crypto_generichash_init(&st, NULL, 0, outlen);
+	crypto_generichash_update(&st, (const uint8_t *)label, strlen(label));
+	crypto_generichash_update(&st, &zero, 1);
+	for (i = 0; i < n_parts; i++)
+		crypto_generichash_update(&st, parts[i].p, parts[i].len);
+	crypto_generichash_final(&st, out, outlen);
+	sodium_memzero(&st, sizeof st);
+	return JR_OK;
 }
 
 bool jr_hash_equal(const uint8_t a[JR_HASH_BYTES], const uint8_t b[JR_HASH_BYTES])

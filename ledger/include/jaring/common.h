@@ -41,6 +41,7 @@ enum jr_err {
 	JR_ERULE,      /* record fails the contract rules */
 	JR_EKEY,       /* wrong key or key of the wrong role */
 	JR_EINTERNAL,  /* a bug: an invariant of the library did not hold */
+	JR_EAMBIGUOUS, /* a lookup key matches more than one thing */
 	JR_ERR_COUNT
 };
 
@@ -91,6 +92,24 @@ JR_API void jr_buf_free(struct jr_buf *b);
 #define JR_REGID_BYTES 16
 
 JR_API void jr_hash(const uint8_t *p, size_t len, uint8_t out[JR_HASH_BYTES]);
+
+/* The one labelling convention for every hash and signature domain
+ * (docs/formats.md "Domains"): unkeyed BLAKE2b with an outlen-byte output
+ * (16..64) over
+ *     label || 0x00 || part[0] || part[1] || ...
+ * where label is 1..64 printable ASCII characters without spaces, such as
+ * "jaring/regid/v2". The zero byte ends the label, so no labelled input is a
+ * prefix of another label's. Returns JR_EINVAL for a bad label or outlen
+ * (out is then zeroed). */
+#define JR_LABEL_MAX 64
+struct jr_part {
+	const uint8_t *p;
+	size_t len;
+};
+JR_API int jr_hash_labelled(const char *label, const struct jr_part *parts,
+	size_t n_parts, uint8_t *out, size_t outlen) JR_MUST_CHECK;
+/* True if label is 1..JR_LABEL_MAX printable ASCII characters, no spaces. */
+JR_API bool jr_label_valid(const char *label);
 /* Constant-time equality of two hashes, a word at a time: as safe as
  * sodium_memcmp and several times faster, for loops over long chains. */
 JR_API bool jr_hash_equal(const uint8_t a[JR_HASH_BYTES], const uint8_t b[JR_HASH_BYTES]);
