@@ -228,6 +228,21 @@ int jr_verify_hash(const uint8_t sign_pk[JR_SIGN_PK_BYTES], const char *domain,
 	return crypto_sign_verify_detached(sig, m, n, sign_pk) == 0 ? JR_OK : JR_ESIG;
 }
 
+int jr_sign_note(const struct jr_key *k, const uint8_t *msg, size_t len,
+	uint8_t sig[JR_SIG_BYTES])
+{
+	if (sig == NULL)
+		return JR_EINVAL;
+	memset(sig, 0, JR_SIG_BYTES);
+	if (k == NULL || (msg == NULL && len > 0))
+		return JR_EINVAL;
+	if (crypto_sign_detached(sig, NULL, msg, len, k->sec->sign_sk) != 0) {
+		memset(sig, 0, JR_SIG_BYTES);
+		return JR_EINTERNAL;
+	}
+	return JR_OK;
+}
+
 int jr_key_box_shared(const struct jr_key *k,
 	const uint8_t peer_box_pk[JR_BOX_PK_BYTES], uint8_t out[32])
 {

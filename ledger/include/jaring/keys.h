@@ -77,6 +77,15 @@ JR_API int jr_verify_hash(const uint8_t sign_pk[JR_SIGN_PK_BYTES],
 	const char *domain, const uint8_t hash[JR_HASH_BYTES],
 	const uint8_t sig[JR_SIG_BYTES]) JR_MUST_CHECK;
 
+/* Ed25519 over msg exactly as given, with no domain label and no hash: only
+ * for the transparency log (tlog.h), whose public formats (C2SP signed-note
+ * and tlog-cosignature) define their own signed message, already domain-
+ * separated by its text ("cosignature/v1\n", the checkpoint's origin), so
+ * that verifiers written for those specifications check our signatures.
+ * Nothing else in Jaring may sign raw bytes: use jr_sign_hash. */
+JR_API int jr_sign_note(const struct jr_key *k, const uint8_t *msg, size_t len,
+	uint8_t sig[JR_SIG_BYTES]) JR_MUST_CHECK;
+
 /* X25519 shared secret between this identity's box key and a peer's public
  * box key (crypto_scalarmult), hashed: BLAKE2b-256("jaring/x25519-shared/v1"
  * || shared || my_pk || peer_pk) is NOT done here; callers (seal.h) derive.
