@@ -192,27 +192,26 @@ static int range_hash(const struct jr_tlog_store *s, uint64_t lo, uint64_t hi,
 int jr_tlog_append_hash(const struct jr_tlog_store *s, uint64_t size,
 	const uint8_t leaf[JR_TLOG_HASH_BYTES])
 {
-	uint8_t h[JR_TLOG_HASH_BYTES], left[JR_TLOG_HASH_BYTES];
+	uint8_t h[64][JR_TLOG_HASH_BYTES], left[JR_TLOG_HASH_BYTES];
 	uint64_t idx = size;
-	unsigned level = 0;
+	unsigned level = 0, i;
 	int rc;
 
 	if (!store_valid(s) || leaf == NULL || size >= JR_TLOG_SIZE_MAX)
 		return JR_EINVAL;
-	memcpy(h, leaf, sizeof h);
-	if ((rc = s->write(s->ctx, 0, idx, h)) != JR_OK)
-		return rc;
+	memcpy(h[0], leaf, JR_TLOG_HASH_BYTES);
 	/* Each one bit at the bottom of the index is a right child whose
-	 * parent this leaf completes. */
-	while ((idx & 1) != 0) {
+	 * parent this leaf completes. Read every left sibling before writing
+	 * anything, so that a missing one (a size that is not the tree's)
+	 * leaves the store as it was. */
+	for (; (idx & 1) != 0; idx >>= 1, level++) {
 		if ((rc = s->read(s->ctx, level, idx - 1, left)) != JR_OK)
 			return rc == JR_ENOTFOUND ? JR_ECORRUPT : rc;
-		jr_tlog_node_hash(left, h, h);
-		idx >>= 1;
-		level++;
-		if ((rc = s->write(s->ctx, level, idx, h)) != JR_OK)
-			return rc;
+		jr_tlog_node_hash(left, h[level], h[level + 1]);
 	}
+	for (i = 0; i <= level; i++)
+		if ((rc = s->write(s->ctx, i, size >> i, h[i])) != JR_OK)
+			return rc;
 	return JR_OK;
 }
 

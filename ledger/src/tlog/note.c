@@ -98,6 +98,7 @@ int jr_note_vkey_parse(const char *text, size_t len,
 	struct jr_note_verifier *out, struct jr_errbuf *eb)
 {
 	uint8_t key[1 + JR_SIGN_PK_BYTES + 1];
+	char name[JR_NOTE_NAME_MAX + 1];
 	const char *plus1, *plus2;
 	size_t name_len, klen = 0;
 	uint32_t hash = 0;
@@ -128,8 +129,9 @@ int jr_note_vkey_parse(const char *text, size_t len,
 	if (key[0] != JR_NOTE_ALG_ED25519 && key[0] != JR_NOTE_ALG_COSIG_V1)
 		return jr_errf(eb, JR_EKEY, "verifier key: key type 0x%02x is not "
 			"Ed25519 (0x01) or a cosignature/v1 key (0x04)", key[0]);
-	memcpy(out->name, text, name_len);
-	if ((rc = jr_note_verifier_make(out->name, key[0], key + 1, out)) != JR_OK)
+	memcpy(name, text, name_len);
+	name[name_len] = '\0';
+	if ((rc = jr_note_verifier_make(name, key[0], key + 1, out)) != JR_OK)
 		return rc;
 	if (out->keyhash != hash) {
 		memset(out, 0, sizeof *out);

@@ -107,9 +107,11 @@ int jr_tlog_tile_path_parse(const char *path, size_t len, int *level,
 	 * canonical spelling is exactly the input. */
 	for (; i < len && path[i] != '.'; i++) {
 		if (path[i] >= '0' && path[i] <= '9') {
-			if (v > (UINT64_MAX - 9) / 10)
+			uint64_t d = (uint64_t)(path[i] - '0');
+
+			if (v > (UINT64_MAX - d) / 10)
 				return JR_EFORMAT;
-			v = v * 10 + (uint64_t)(path[i] - '0');
+			v = v * 10 + d;
 		} else if (path[i] != 'x' && path[i] != '/') {
 			return JR_EFORMAT;
 		}
