@@ -314,17 +314,25 @@ enum kstatus_outcome kbackend_check_code(struct kbackend *be, const char *code,
 	uint64_t prefix;
 	char other[JR_KEYID_SHORT_LEN + 1];
 	enum kstatus_outcome o;
+	int err;
 
 	memset(rc, 0, sizeof *rc);
 	memset(st, 0, sizeof *st);
-	if (jr_receipt_code_parse(code, strlen(code), &prefix, NULL) != JR_OK)
+	if (jr_receipt_code_parse(code, strlen(code), &prefix, NULL) != JR_OK) {
 		o = KSO_CODE_INVALID;
-	else if (jr_shard_receipt_by_code(be->shard, prefix, &p) != JR_OK)
-		o = KSO_CODE_UNKNOWN;
-	else
-		o = kbackend_check_payload(be, p.base, p.len, rc, st, other);
+	} else {
+		/* Two registrations can share a code (45 bits): then no status
+		 * at all, since the newest match may be another person's. */
+		err = jr_shard_receipt_by_code(be->shard, prefix, &p);
+		if (err == JR_EAMBIGUOUS)
+			o = KSO_CODE_AMBIGUOUS;
+		else if (err != JR_OK)
+			o = KSO_CODE_UNKNOWN;
+		else
+			o = kbackend_check_payload(be, p.base, p.len, rc, st, other);
+	}
 	jr_buf_free(&p);
-	if (o == KSO_CODE_INVALID || o == KSO_CODE_UNKNOWN)
+	if (o == KSO_CODE_INVALID || o == KSO_CODE_UNKNOWN || o == KSO_CODE_AMBIGUOUS)
 		klog("status check: outcome %d", (int)o);
 	return o;
 }

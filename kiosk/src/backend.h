@@ -54,6 +54,8 @@ enum kstatus_outcome {
 	KSO_NO_QR,            /* no QR code found in the picture */
 	KSO_CODE_INVALID,     /* typed code fails its check symbol */
 	KSO_CODE_UNKNOWN,     /* valid code, no such registration here */
+	KSO_CODE_AMBIGUOUS,   /* valid code of more than one registration here:
+	                       * nothing is shown, the QR is asked for */
 	KSO_CAMERA_ERROR      /* no picture could be taken */
 };
 

@@ -201,6 +201,18 @@ static const char *outcome_text(struct kapp *a, char *buf, size_t n)
 	case KSO_CODE_UNKNOWN:
 		return T("No registration with this code was made at this kiosk. Check the code, "
 			"or check at the kiosk where you registered.");
+	case KSO_CODE_AMBIGUOUS:
+		if (a->cfg.camera[0] == '\0') {
+			kfmt(buf, n, "{1} {2}", T("This code belongs to more than one "
+				"registration, so the kiosk cannot tell which one is yours. "
+				"Please scan the QR code on your receipt instead: it names "
+				"your registration exactly."), T("This kiosk has no camera: "
+				"please ask the field officer to check your receipt."), NULL);
+			return buf;
+		}
+		return T("This code belongs to more than one registration, so the kiosk cannot "
+			"tell which one is yours. Please scan the QR code on your receipt instead: it "
+			"names your registration exactly.");
 	case KSO_CAMERA_ERROR:
 		return T("The camera is not working. Please type the code instead.");
 	default:
@@ -263,6 +275,9 @@ static void result_handle(struct kapp *a, const struct kev *ev)
 		return;
 	if (ev->id == W_CORRECT && a->sv.outcome == KSO_OWN && a->sv.st.state == KST_RETURNED)
 		start_correction(a);
+	else if (ev->id == W_SCAN && a->sv.outcome == KSO_CODE_AMBIGUOUS &&
+	    a->cfg.camera[0] != '\0')
+		app_defer(a, do_scan);
 	else if (ev->id == W_AGAIN)
 		app_goto(a, SCR_STATUS_MENU);
 	else if (ev->id == W_HOME || ev->id == W_BACK)
@@ -273,17 +288,24 @@ static void result_draw(struct kapp *a)
 {
 	struct ui *u = &a->ui;
 	bool own = a->sv.outcome == KSO_OWN;
-	SDL_Rect c = app_frame(a, own ? T("Your status") : T("Receipt not recognised"),
-		own ? "status" : "warning", FRAME_HOME, NULL);
+	bool ambiguous = a->sv.outcome == KSO_CODE_AMBIGUOUS;
+	SDL_Rect c = app_frame(a, own ? T("Your status") : ambiguous ?
+		T("Please scan your receipt") : T("Receipt not recognised"),
+		own ? "status" : ambiguous ? "camera" : "warning", FRAME_HOME, NULL);
 	int y = c.y, used = 0, g = ui_mm(u, 1.5), bh = ui_mm(u, 11);
 	char buf[KMSG_MAX], when[32], asof[16];
 
 	if (!own) {
+		/* Ambiguous: nothing of either registration is on the page, and
+		 * the way on is the QR, which names one exactly. */
+		bool scan = ambiguous && a->cfg.camera[0] != '\0';
 		ui_wrap(u, UI_F_BOLD, ui_rect(c.x, y, c.w, c.h - bh - g), outcome_text(a, buf,
-			sizeof buf), a->sv.outcome == KSO_FOREIGN_KNOWN ? ui_ink : ui_red, UI_LEFT, 0,
-			true, &used);
-		ui_button(u, W_AGAIN, "again", ui_rect(c.x + c.w - ui_mm(u, 60), c.y + c.h - bh,
-			ui_mm(u, 60), bh), T("Try again"), "status", UI_PRIMARY, true);
+			sizeof buf), a->sv.outcome == KSO_FOREIGN_KNOWN || ambiguous ? ui_ink :
+			ui_red, UI_LEFT, 0, true, &used);
+		ui_button(u, scan ? W_SCAN : W_AGAIN, scan ? "scan" : "again",
+			ui_rect(c.x + c.w - ui_mm(u, 60), c.y + c.h - bh, ui_mm(u, 60), bh),
+			scan ? T("Scan my receipt") : T("Try again"), scan ? "camera" : "status",
+			UI_PRIMARY, true);
 		return;
 	}
 	ktime_text(a->sv.receipt.time, when, sizeof when);

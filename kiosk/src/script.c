@@ -5,8 +5,10 @@
  * past the screen are test fixtures, each named for what it stands in for:
  * `status` fills the status store through kstore_status_put() as the sync
  * import will; `forge-receipt` and `foreign-receipt` make pictures of bad
- * receipts; `officer-key` makes an officer's PIN-sealed key; the expect-*
- * commands read the shard. None of them changes what a screen holds.
+ * receipts; `twin-code` gives the last receipt's typed code to a second
+ * registration, as a 45-bit collision would; `officer-key` makes an
+ * officer's PIN-sealed key; the expect-* commands read the shard. None of
+ * them changes what a screen holds.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <SDL_image.h>
@@ -747,6 +749,74 @@ static bool forge_receipt(struct session *s, const char *rel)
 	return write_qr_png(s, text, rel);
 }
 
+/* Writes a receipts row beside the kiosk's own, through a second SQLite
+ * connection (WAL lets it in while the kiosk holds the shard open). */
+static bool insert_receipt_row(struct session *s, const uint8_t regid[JR_REGID_BYTES],
+	uint64_t height, const struct jr_buf *p)
+{
+	char path[KCONF_PATH_MAX];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	bool ok;
+
+	if (snprintf(path, sizeof path, "%s/shard.db", s->app.cfg.data_dir) >= (int)sizeof path)
+		return fail(s, "path too long", NULL, NULL, NULL);
+	ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+		sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
+		sqlite3_prepare_v2(db, "INSERT INTO receipts(regid, height, prefix45, payload) "
+			"VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL) == SQLITE_OK &&
+		sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC) == SQLITE_OK &&
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)height) == SQLITE_OK &&
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)jr_regid_prefix45(regid)) == SQLITE_OK &&
+		sqlite3_bind_blob(st, 4, p->base, (int)p->len, SQLITE_STATIC) == SQLITE_OK &&
+		sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	if (!ok) {
+		char msg[256];
+		kstrlcpy(msg, db != NULL ? sqlite3_errmsg(db) : "cannot open", sizeof msg);
+		sqlite3_close(db);
+		return fail(s, "cannot write the twin receipt into {1}: {2}", path, msg, NULL);
+	}
+	return sqlite3_close(db) == SQLITE_OK ? true :
+		fail(s, "cannot close {1}", path, NULL, NULL);
+}
+
+/* twin-code: another person's registration whose id shares its first 45
+ * bits with the last receipt's, so both have the same typed code — what
+ * the birthday bound makes likely on a busy kiosk (receipt.h). No record
+ * can be made to have such an id (the id is a hash of the record), so the
+ * fixture writes the receipt row straight into the shard, signed by this
+ * kiosk's key, with a status of its own that must never be shown. */
+static bool twin_code(struct session *s)
+{
+	struct jr_buf p = { 0 };
+	struct jr_receipt rc;
+	struct kstatus st;
+	const uint8_t *sig;
+	bool ok;
+
+	if (jr_shard_last_receipt(s->app.be.shard, &p) != JR_OK ||
+	    jr_receipt_decode(p.base, p.len, &rc, &sig, NULL) != JR_OK) {
+		jr_buf_free(&p);
+		return fail(s, "no receipt to twin", NULL, NULL, NULL);
+	}
+	jr_buf_free(&p);
+	rc.regid[JR_REGID_BYTES - 1] ^= 0xff; /* bits 0..44 stay */
+	kstrlcpy(rc.masked_name, "B*** W*****", sizeof rc.masked_name);
+	if (jr_receipt_sign(&rc, s->app.be.kiosk, &p) != JR_OK)
+		return fail(s, "cannot sign the twin receipt", NULL, NULL, NULL);
+	ok = insert_receipt_row(s, rc.regid, rc.height, &p);
+	jr_buf_free(&p);
+	memset(&st, 0, sizeof st);
+	memcpy(st.regid, rc.regid, JR_REGID_BYTES);
+	st.state = KST_DECREED;
+	kstrlcpy(st.decree, "TWIN/999/2026", sizeof st.decree);
+	if (ok && !kstore_status_put(s->app.be.store, &st))
+		return fail(s, "kstore_status_put failed", NULL, NULL, NULL);
+	s->checks++;
+	return ok;
+}
+
 /* foreign-receipt OUT.png: a genuine receipt from a kiosk this one does
  * not know. */
 static bool foreign_receipt(struct session *s, const char *rel)
@@ -943,6 +1013,7 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 			fail(s, "cannot set as-of", NULL, NULL, NULL);
 	if (strcmp(c, "forge-receipt") == 0 && n == 2) return forge_receipt(s, tok[1]);
 	if (strcmp(c, "foreign-receipt") == 0 && n == 2) return foreign_receipt(s, tok[1]);
+	if (strcmp(c, "twin-code") == 0 && n == 1) return twin_code(s);
 	if (strcmp(c, "camera-receipt") == 0 && n == 1) return camera_receipt(s);
 	if (strcmp(c, "camera-file") == 0 && n == 2) {
 		char p[KCONF_PATH_MAX];

@@ -53,8 +53,9 @@ bool kw_keypad_tap(int id, char *buf, size_t max)
 
 static const char *const name_rows[] = { "QWERTYUIOP", "ASDFGHJKL'", "ZXCVBNM-." };
 const struct kw_layout kw_name_layout = { name_rows, 3, true, NULL };
-/* Crockford base32 and the five extra check symbols of jr_receipt_code. */
-static const char *const code_rows[] = { "1234567890", "ABCDEFGHJK", "MNPQRSTVWX", "YZ*~$=U" };
+/* The 32 Crockford base32 symbols: the check symbol of jr_receipt_code is
+ * one of them, so there is no key for anything else. */
+static const char *const code_rows[] = { "1234567890", "ABCDEFGHJK", "MNPQRSTVWX", "YZ" };
 const struct kw_layout kw_code_layout = { code_rows, 4, false, NULL };
 
 void kw_keyboard(struct kapp *a, SDL_Rect r, const struct kw_layout *l)

@@ -5,7 +5,8 @@
  * or typed from a faded print either decodes to exactly the bytes that were
  * encoded or is refused, never "repaired" into something else. The only
  * leniency is the one Crockford's scheme defines for people typing codes:
- * case, the look-alikes I/L/O, and '-' or ' ' as separators.
+ * case, the look-alikes I/L/O, and '-' or ' ' as separators. The check
+ * symbol is Damm's over GF(2^5), as codec.h defines it.
  */
 #include <string.h>
 
@@ -120,8 +121,7 @@ int jr_base45_decode(const char *s, size_t slen, uint8_t *out, size_t outmax,
 	return JR_OK;
 }
 
-/* The 32 data symbols followed by the five extra check symbols. */
-static const char crock_alphabet[37] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";
+static const char crock_alphabet[32] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 #define CROCK_MAX_SYMBOLS 12
 
@@ -143,14 +143,36 @@ void jr_crockford_encode(uint64_t v, unsigned bits, char *out)
 	out[n] = '\0';
 }
 
+/* Multiplication by 2 (the element x) in GF(2^5) mod x^5 + x^2 + 1. */
+static unsigned gf32_double(unsigned x)
+{
+	x = (x & 31u) << 1;
+	return (x & 32u) != 0 ? (x ^ 0x25u) : x;
+}
+
+unsigned jr_damm32(unsigned x, unsigned y)
+{
+	return gf32_double(x) ^ (y & 31u);
+}
+
+unsigned jr_damm32_interim(uint64_t v)
+{
+	unsigned interim = 0;
+	int shift;
+
+	for (shift = 60; shift >= 0; shift -= 5)
+		interim = jr_damm32(interim, (unsigned)(v >> shift) & 31u);
+	return interim;
+}
+
 char jr_crockford_check(uint64_t v)
 {
-	return crock_alphabet[v % 37];
+	/* 2 * i o (2 * i) = 0 in characteristic 2. */
+	return crock_alphabet[gf32_double(jr_damm32_interim(v))];
 }
 
 /* Value of a typed symbol, -1 for a separator to skip, -2 for anything
- * else (including U and the check-only symbols "*~$=U", which a caller
- * must split off before decoding the data symbols). */
+ * else (U included: it is not a symbol). */
 static int crock_value(unsigned char c)
 {
 	const char *hit;
@@ -165,7 +187,7 @@ static int crock_value(unsigned char c)
 		return 0;
 	if (c == '\0')
 		return -2;
-	hit = memchr(crock_alphabet, c, 32);
+	hit = memchr(crock_alphabet, c, sizeof crock_alphabet);
 	return hit == NULL ? -2 : (int)(hit - crock_alphabet);
 }
 

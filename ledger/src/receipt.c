@@ -21,12 +21,19 @@
  *          05 <text>             5: masked name, 0..16 bytes of UTF-8, no NUL
  *          06 <uint>             6: policy version, < 2^32
  *
- * Size budget: 1 + 2 + 2 + 64 around the body, and in the body 1 (map) + 7
- * (keys) + 1 (version) + 17 + 17 (ids) = 112 bytes that never change. That
- * leaves 32 for height, time, name and policy version: 5 + 5 + 17 + 5 when
- * the numbers are below 2^32 and the name is 16 bytes. Heights or times past
- * 2^32 only fit with a shorter name; jr_receipt_sign then fails with
- * JR_ETOOBIG instead of producing a QR that does not fit version 8.
+ * Size budget. 120 bytes have the same length in every receipt:
+ *   around the body   1 (82) + 2 (58 nn) + 2 (58 40) + 64 (signature) = 69
+ *   in the body       1 (a7) + 7 (keys 00..06) + 1 (version 01)
+ *                     + 17 + 17 (50 and 16 bytes, kiosk and registration id)
+ *                     + 5 (time: 1a and 4 bytes, for every time from
+ *                       2^24 s, July 1970, to 2^32 s, February 2106)
+ *                     + 1 + 1 + 1 (first byte of height, name, policy) = 51
+ *   69 + 51 = 120.
+ * The other 24 of the 144 vary: up to 4 more bytes each for the height and
+ * the policy version while they are below 2^32 (1a and 4 bytes), and the
+ * 0..16 bytes of the masked name; 120 + 4 + 4 + 16 = 144. A height past 2^32
+ * only fits with a shorter name; jr_receipt_sign then fails with JR_ETOOBIG
+ * instead of producing a QR that does not fit version 8.
  *
  * Decoding is strict and fails closed: the whole payload and the body each
  * pass jr_cbor_check(), the keys are exactly 0..6 in order, the version is
@@ -371,7 +378,9 @@ int jr_receipt_from_text(const char *s, size_t slen, uint8_t *out,
 	return JR_OK;
 }
 
-/* The code's value: the 45 most significant bits of the registration id. */
+/* The code's value: bits 0..44 of the registration id, numbering the bits
+ * big-endian from the most significant bit of byte 0 (bytes 0..4 whole and
+ * the top 5 bits of byte 5). */
 uint64_t jr_regid_prefix45(const uint8_t regid[JR_REGID_BYTES])
 {
 	uint64_t v = 0;
@@ -439,41 +448,28 @@ static void code_symbols(const char *s, size_t len, char *sym, size_t symmax,
 	}
 }
 
-/* The check symbol as printed: a data symbol or one of "*~$=U". */
-static bool check_symbol_matches(char typed, char want)
-{
-	uint64_t v = 0;
-	unsigned n = 0;
-	char canon[2];
-
-	if (typed >= 'a' && typed <= 'z')
-		typed = (char)(typed - 'a' + 'A');
-	if (typed == want)
-		return true;
-	if (jr_crockford_decode(&typed, 1, &v, &n) != JR_OK || n != 1)
-		return false;
-	jr_crockford_encode(v, 5, canon);
-	return canon[0] == want;
-}
-
+/* All ten symbols, check included, as one 50-bit value. */
 static int code_value(const char *sym, const char *shown, uint64_t *v,
 	struct jr_errbuf *eb)
 {
 	unsigned n = 0;
 	size_t i;
 
-	for (i = 0; i < JR_CODE_LEN - 1; i++) {
+	for (i = 0; i < JR_CODE_LEN; i++) {
 		uint64_t d = 0;
 		if (jr_crockford_decode(sym + i, 1, &d, &n) != JR_OK || n != 1)
 			return jr_errf(eb, JR_EFORMAT, "code %s: character %zu "
-				"is not one used in codes (0-9 and A-Z without I, "
-				"L, O and U); compare it with the print", shown,
-				i + 1);
+				"is not used in codes, which have only the digits "
+				"0-9 and the letters A-Z without U; compare it with "
+				"the print", shown, i + 1);
 		*v = *v << 5 | d;
 	}
 	return JR_OK;
 }
 
+/* Normalisation (docs/formats.md "Typed code"): '-' and ' ' are dropped,
+ * lower case is read as upper case, O as 0, I and L as 1; anything else,
+ * U included, is refused. */
 int jr_receipt_code_parse(const char *s, size_t len, uint64_t *prefix45,
 	struct jr_errbuf *eb)
 {
@@ -505,10 +501,12 @@ int jr_receipt_code_parse(const char *s, size_t len, uint64_t *prefix45,
 	rc = code_value(sym, shown, &v, eb);
 	if (rc != JR_OK)
 		return rc;
-	if (!check_symbol_matches(sym[JR_CODE_LEN - 1], jr_crockford_check(v)))
+	/* Damm: the interim over data and check symbols is 0 exactly when
+	 * the check symbol is the one jr_receipt_code printed. */
+	if (jr_damm32_interim(v) != 0)
 		return jr_errf(eb, JR_EFORMAT, "code %s does not check out: a "
 			"character is mistyped or two are swapped; compare each "
 			"character with the print", shown);
-	*prefix45 = v;
+	*prefix45 = v >> 5;
 	return JR_OK;
 }

@@ -15,6 +15,7 @@
 #include "testutil.h"
 #include "jaring/block.h"
 #include "jaring/cbor.h"
+#include "jaring/codec.h"
 #include "jaring/keys.h"
 #include "jaring/receipt.h"
 #include "jaring/record.h"
@@ -264,6 +265,41 @@ static void expect_example(const char *name, const struct ex *e)
 	free(want);
 }
 
+/* The typed code of regid, step by step as docs/formats.md "Typed code"
+ * defines it, from the library's own functions. */
+static void typed_code_example(struct ex *e, const uint8_t regid[JR_REGID_BYTES])
+{
+	static const char syms[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	uint64_t v = jr_regid_prefix45(regid), b48 = 0;
+	char hex[2 * JR_REGID_BYTES + 1], code[JR_CODE_TEXT_LEN + 1], bits[6];
+	unsigned interim = 0, c;
+
+	jr_hex(regid, JR_REGID_BYTES, hex);
+	for (int i = 0; i < 6; i++)
+		b48 = b48 << 8 | regid[i];
+	ex_printf(e, "registration id    %s\n", hex);
+	ex_printf(e, "bytes 0..5         0x%012llx\n", (unsigned long long)b48);
+	ex_printf(e, "bits 0..44         0x%012llx >> 3 = 0x%011llx\n",
+		(unsigned long long)b48, (unsigned long long)v);
+	ex_printf(e, "symbol  id bits  bits   value  char  interim = 2*interim XOR value\n");
+	for (unsigned k = 0; k < 9; k++) {
+		unsigned d = (unsigned)(v >> (5 * (8 - k))) & 31u, next = jr_damm32(interim, d);
+		for (unsigned j = 0; j < 5; j++)
+			bits[j] = (char)('0' + ((d >> (4 - j)) & 1u));
+		bits[5] = '\0';
+		ex_printf(e, "%-6u  %2u..%-2u   %s  %5u  %c     %2u -> %2u\n", k + 1, 5 * k,
+			5 * k + 4, bits, d, syms[d], interim, next);
+		interim = next;
+	}
+	c = jr_damm32(interim, 0); /* 2 * interim */
+	assert_int_equal(jr_damm32(interim, c), 0);
+	assert_int_equal(jr_crockford_check(v), syms[c]);
+	ex_printf(e, "check   c = 2*%u = %u, symbol %c (%u o %u = 0)\n", interim, c, syms[c],
+		interim, c);
+	jr_receipt_code(regid, code);
+	ex_printf(e, "typed code = %s\n", code);
+}
+
 static void formats_doc_examples_match_the_code(void **state)
 {
 	static struct ex e;
@@ -310,6 +346,10 @@ static void formats_doc_examples_match_the_code(void **state)
 	jr_receipt_code(f.regid, code);
 	ex_printf(&e, "QR text (%zu characters) = %s\ntyped code = %s\n", strlen(text), text, code);
 	expect_example("receipt-listing", &e);
+
+	memset(&e, 0, sizeof e);
+	typed_code_example(&e, f.regid);
+	expect_example("typed-code", &e);
 
 	free_fixture(&f);
 }

@@ -920,6 +920,108 @@ static void receipts_are_stored_with_their_block_and_found_by_regid_last_and_cod
 	jr_shard_close(s);
 }
 
+/* Adds a receipts row for `regid` (height 1) through a second connection.
+ * The shard API cannot make two registrations whose ids share 45 bits: the
+ * id is BLAKE2b-128 of the record, and a record with a chosen prefix takes
+ * about 2^45 tries (a birthday pair among a test's records, about 2^22.5 of
+ * them, is out of reach too). A shared prefix is what such a pair would
+ * leave in the table, so the test writes it directly. */
+static void insert_receipt_row(const struct paths *p, const uint8_t regid[JR_REGID_BYTES],
+	const uint8_t *pay, size_t n)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	assert_int_equal(sqlite3_open_v2(p->db, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO receipts(regid, height, prefix45, "
+		"payload) VALUES (?1, 1, ?2, ?3)", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)jr_regid_prefix45(regid));
+	sqlite3_bind_blob(st, 3, pay, (int)n, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void expect_code(struct jr_shard *s, const uint8_t regid[JR_REGID_BYTES], int want,
+	const uint8_t *pay, size_t n)
+{
+	static uint8_t junk[1] = { 'x' };
+	struct jr_buf out = { junk, 1 }; /* must come back empty on failure */
+
+	assert_int_equal(jr_shard_receipt_by_code(s, jr_regid_prefix45(regid), &out), want);
+	if (want != JR_OK) {
+		assert_null(out.base);
+		assert_int_equal(out.len, 0);
+		return;
+	}
+	assert_int_equal(out.len, n);
+	assert_memory_equal(out.base, pay, n);
+	jr_buf_free(&out);
+}
+
+/* Two receipts whose registration ids agree in bits 0..44 (and differ in
+ * bit 45, the 0x04 bit of byte 5) share a typed code: the lookup must give
+ * JR_EAMBIGUOUS and neither payload, for a writer and a reader alike, while
+ * each is still found by its full id. An id that differs in bit 44 (0x08 of
+ * byte 5) has another code. */
+static void a_code_shared_by_two_receipts_is_ambiguous_and_gives_neither(void **state)
+{
+	const uint8_t *recs[1] = { pool[4].base };
+	size_t lens[1] = { pool[4].len };
+	uint8_t pay_a[30], pay_b[40], pay_c[50], twin[JR_REGID_BYTES], near[JR_REGID_BYTES];
+	struct jr_shard_receipt rcpt;
+	struct jr_buf out = { 0 };
+	struct jr_shard *s;
+	struct paths p;
+	uint64_t h;
+
+	(void)state;
+	paths_for(&p, "ambiguous");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	jr_test_fill(pay_a, sizeof pay_a, 11);
+	jr_test_fill(pay_b, sizeof pay_b, 12);
+	jr_test_fill(pay_c, sizeof pay_c, 13);
+	memcpy(rcpt.regid, pool_id[4], JR_REGID_BYTES);
+	rcpt.payload = pay_a;
+	rcpt.len = sizeof pay_a;
+	assert_int_equal(jr_shard_append(s, T0 + 1, recs, lens, 1, &rcpt, 1, &h, NULL, NULL), JR_OK);
+	expect_code(s, pool_id[4], JR_OK, pay_a, sizeof pay_a);
+	jr_shard_close(s);
+
+	memcpy(near, pool_id[4], JR_REGID_BYTES);
+	near[5] ^= 0x08; /* bit 44: the last bit the code carries */
+	assert_true(jr_regid_prefix45(near) != jr_regid_prefix45(pool_id[4]));
+	insert_receipt_row(&p, near, pay_c, sizeof pay_c);
+	s = open_writer(&p);
+	expect_code(s, pool_id[4], JR_OK, pay_a, sizeof pay_a);
+	expect_code(s, near, JR_OK, pay_c, sizeof pay_c);
+	jr_shard_close(s);
+
+	memcpy(twin, pool_id[4], JR_REGID_BYTES);
+	twin[5] ^= 0x04; /* bit 45: the first bit the code does not carry */
+	assert_true(jr_regid_prefix45(twin) == jr_regid_prefix45(pool_id[4]));
+	insert_receipt_row(&p, twin, pay_b, sizeof pay_b);
+	s = open_writer(&p);
+	expect_code(s, pool_id[4], JR_EAMBIGUOUS, NULL, 0);
+	expect_code(s, twin, JR_EAMBIGUOUS, NULL, 0);
+	expect_code(s, near, JR_OK, pay_c, sizeof pay_c);
+	assert_int_equal(jr_shard_receipt(s, pool_id[4], &out), JR_OK);
+	assert_memory_equal(out.base, pay_a, sizeof pay_a);
+	jr_buf_free(&out);
+	assert_int_equal(jr_shard_receipt(s, twin, &out), JR_OK);
+	assert_memory_equal(out.base, pay_b, sizeof pay_b);
+	jr_buf_free(&out);
+	/* The statement is reset after an ambiguous answer: asked again, and
+	 * after another lookup, it answers the same. */
+	expect_code(s, pool_id[4], JR_EAMBIGUOUS, NULL, 0);
+	jr_shard_close(s);
+	s = open_reader(&p);
+	expect_code(s, twin, JR_EAMBIGUOUS, NULL, 0);
+	jr_shard_close(s);
+}
+
 static void a_receipt_that_cannot_be_stored_leaves_no_block(void **state)
 {
 	const uint8_t *recs[1] = { pool[7].base };
@@ -1233,6 +1335,7 @@ int main(void)
 		cmocka_unit_test(missing_or_misshapen_rows_are_found_at_their_height),
 		cmocka_unit_test(verify_refuses_well_signed_blocks_that_break_the_chain_rules),
 		cmocka_unit_test(receipts_are_stored_with_their_block_and_found_by_regid_last_and_code),
+		cmocka_unit_test(a_code_shared_by_two_receipts_is_ambiguous_and_gives_neither),
 		cmocka_unit_test(a_receipt_that_cannot_be_stored_leaves_no_block),
 		cmocka_unit_test(a_database_restored_from_an_old_copy_is_refused),
 		cmocka_unit_test(a_database_one_block_behind_names_a_single_height),

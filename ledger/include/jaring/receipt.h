@@ -19,8 +19,14 @@
  * worst-case payload (16-byte masked name, height, time and policy version
  * each below 2^32) is exactly 144 bytes; see receipt.c for the budget.
  *
- * Typed code, for prints that fade: the first 45 bits of the registration id
- * as 9 Crockford base32 symbols and a mod-37 check symbol, shown "XXXXX-XXXXX".
+ * Typed code, for prints that fade (docs/formats.md "Typed code"): bits
+ * 0..44 of the registration id (big-endian from the most significant bit of
+ * byte 0) as 9 Crockford base32 symbols, most significant first, and a Damm
+ * check symbol over those 9 (codec.h), all from the 32 symbols; printed
+ * "XXXXX-XXXXX". 45 bits are not unique: by the birthday bound n^2 / 2^46
+ * two of a kiosk's 10^5 receipts share a code with probability about
+ * 1.4e-4, and across 10^7 receipts a shared code is expected. A code is a
+ * lookup key, never a proof; see jr_shard_receipt_by_code().
  */
 #ifndef JARING_RECEIPT_H
 #define JARING_RECEIPT_H
@@ -68,10 +74,17 @@ JR_API int jr_receipt_from_text(const char *s, size_t slen, uint8_t *out,
 
 /* Typed code "XXXXX-XXXXX" + NUL. */
 JR_API void jr_receipt_code(const uint8_t regid[JR_REGID_BYTES], char *out);
-/* Parses a typed code (case, look-alikes and dashes forgiven); checks the
- * check symbol; *prefix45 gets the 45-bit registration id prefix. */
+/* Parses a typed code: '-' and ' ' are ignored, lower case is folded, O is
+ * read as 0, I and L as 1; anything else (U too) is JR_EFORMAT with a
+ * message naming the character. Fewer or more than 10 symbols, or a check
+ * symbol that does not match, is JR_EFORMAT; input over 64 bytes is
+ * JR_ETOOBIG. On success *prefix45 gets jr_regid_prefix45() of the
+ * registration; on failure 0. */
 JR_API int jr_receipt_code_parse(const char *s, size_t len, uint64_t *prefix45,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Bits 0..44 of regid, bit 0 the most significant bit of byte 0: the top
+ * 45 bits of bytes 0..5 read big-endian, (regid[0..5] as a 48-bit number)
+ * >> 3. */
 JR_API uint64_t jr_regid_prefix45(const uint8_t regid[JR_REGID_BYTES]);
 
 #endif

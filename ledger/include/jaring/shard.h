@@ -76,7 +76,11 @@ JR_API int jr_shard_get(struct jr_shard *s, uint64_t height, struct jr_buf *body
 	uint8_t sig[JR_SIG_BYTES], struct jr_errbuf *eb) JR_MUST_CHECK;
 
 /* Receipts: by registration id, the latest one, or by the 45-bit prefix of a
- * registration id that the typed code carries. */
+ * registration id that the typed code carries (jr_regid_prefix45()). Each
+ * gives a malloc'd copy of the payload, JR_ENOTFOUND when there is none, and
+ * jr_shard_receipt_by_code() JR_EAMBIGUOUS with no payload when more than
+ * one receipt has that prefix: 45 bits are not unique (receipt.h), and the
+ * caller must then ask for the receipt's QR rather than pick one. */
 JR_API int jr_shard_receipt(struct jr_shard *s, const uint8_t regid[JR_REGID_BYTES],
 	struct jr_buf *payload) JR_MUST_CHECK;
 JR_API int jr_shard_last_receipt(struct jr_shard *s, struct jr_buf *payload)
