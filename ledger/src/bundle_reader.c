@@ -31,12 +31,12 @@ struct reader_secret {
 };
 
 struct jr_bundle_reader {
+	crypto_generichash_state hash; /* first: it is 64-byte aligned */
 	struct jr_bundle_source src;
 	int fd; /* for the fd source */
 	const char *name;
 	struct reader_secret *sec;
 	struct jr_bundle_info info;
-	crypto_generichash_state hash;
 	uint8_t *ct;            /* JR_BUNDLE_STORED_CHUNK */
 	uint8_t *pt;            /* JR_BUNDLE_CHUNK_BYTES */
 	size_t pt_len, pt_off;  /* plaintext of the current chunk, read up to */

@@ -38,12 +38,12 @@ struct fd_sink {
 };
 
 struct jr_bundle_writer {
+	crypto_generichash_state hash; /* first: it is 64-byte aligned */
 	struct jr_bundle_sink sink;
 	struct fd_sink fds; /* used when sink.ctx == &fds */
 	struct writer_secret *sec;
 	struct jr_bundle_header h;
 	const struct jr_key *sender;
-	crypto_generichash_state hash;
 	uint8_t *pt;   /* JR_BUNDLE_CHUNK_BYTES */
 	uint8_t *ct;   /* JR_BUNDLE_STORED_CHUNK */
 	size_t pt_len; /* bytes in pt */

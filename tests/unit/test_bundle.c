@@ -727,6 +727,40 @@ static void bodies_no_writer_makes_are_refused(void **state)
 	free(m.p);
 }
 
+static void chunk_tags_that_disagree_with_the_body_length_are_refused(void **state)
+{
+	/* A full first chunk holding one item of 65,532 bytes, then a short one:
+	 * a shape the writer makes, with the tags forged wrong. */
+	static const uint8_t small[] = { JR_ITEM_BLOCK, 0x43, 'a', 'b', 'c' };
+	uint8_t *full = calloc(1, JR_BUNDLE_CHUNK_BYTES);
+	struct forged_chunk ch[2];
+	struct jr_errbuf eb = { 0 };
+	struct mem m;
+	size_t staged;
+
+	(void)state;
+	assert_non_null(full);
+	full[0] = JR_ITEM_BLOCK;
+	full[1] = 0x59; /* 2-byte length: 65,532 */
+	full[2] = 0xff;
+	full[3] = 0xfc;
+	ch[0] = (struct forged_chunk){ full, JR_BUNDLE_CHUNK_BYTES, MESSAGE };
+	ch[1] = (struct forged_chunk){ small, sizeof small, FINAL };
+	forge(&m, JR_BUNDLE_UPSTREAM, ch, 2, 2);
+	assert_int_equal(consume(m.p, m.len, &staged, &eb), JR_OK); /* the control */
+	free(m.p);
+	ch[1].tag = MESSAGE;
+	forge(&m, JR_BUNDLE_UPSTREAM, ch, 2, 2);
+	expect_refused(m.p, m.len, JR_ECORRUPT, "no FINAL on the last chunk");
+	free(m.p);
+	ch[0].tag = FINAL;
+	ch[1].tag = FINAL;
+	forge(&m, JR_BUNDLE_UPSTREAM, ch, 2, 2);
+	expect_refused(m.p, m.len, JR_ECORRUPT, "FINAL on the first of two chunks");
+	free(m.p);
+	free(full);
+}
+
 static void end_before_every_item_was_read_is_not_success(void **state)
 {
 	static const size_t sizes[] = { 400, 400 };
@@ -835,6 +869,7 @@ int main(void)
 		cmocka_unit_test(a_byte_after_the_body_is_refused),
 		cmocka_unit_test(a_forged_bundle_in_the_right_shape_is_accepted),
 		cmocka_unit_test(bodies_no_writer_makes_are_refused),
+		cmocka_unit_test(chunk_tags_that_disagree_with_the_body_length_are_refused),
 		cmocka_unit_test(end_before_every_item_was_read_is_not_success),
 		cmocka_unit_test(writer_refuses_bad_parameters_and_items),
 		cmocka_unit_test(header_decode_refuses_what_the_writer_never_writes),
