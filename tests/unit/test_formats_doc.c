@@ -14,12 +14,14 @@
 
 #include "testutil.h"
 #include "jaring/block.h"
+#include "jaring/bundle.h"
 #include "jaring/cbor.h"
 #include "jaring/codec.h"
 #include "jaring/keys.h"
 #include "jaring/receipt.h"
 #include "jaring/record.h"
 #include "jaring/seal.h"
+#include "bundle_int.h"
 
 #define EX_MAX 16384
 
@@ -354,10 +356,154 @@ static void formats_doc_examples_match_the_code(void **state)
 	free_fixture(&f);
 }
 
+/* ---- Bundle: the signed block above, upstream to the consortium key ---- */
+
+static const struct names bundle_names = { {
+	"version", "kind", "sender public key", "recipient key id", "time", "range first",
+	"range last", "items", "body length", "body hash", "sealed stream key",
+	"stream header", "signature" } };
+
+struct ex_bundle {
+	uint8_t p[JR_BUNDLE_HEADER_BYTES + 1024];
+	size_t len;
+};
+
+static int exb_append(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
+{
+	struct ex_bundle *b = ctx;
+
+	(void)eb;
+	assert_true(b->len >= JR_BUNDLE_HEADER_BYTES && n <= sizeof b->p - b->len);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return JR_OK;
+}
+
+static int exb_header(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
+{
+	struct ex_bundle *b = ctx;
+
+	(void)eb;
+	assert_int_equal(n, JR_BUNDLE_HEADER_BYTES);
+	memcpy(b->p, p, n);
+	if (b->len < n)
+		b->len = n;
+	return JR_OK;
+}
+
+static void make_bundle(const struct fixture *f, struct ex_bundle *b,
+	struct jr_bundle_info *info)
+{
+	static const struct jr_bundle_params params = { JR_BUNDLE_UPSTREAM, 1790000000, 1, 1 };
+	struct jr_bundle_sink sink = { exb_append, exb_header, NULL, b };
+	struct jr_bundle_writer *w;
+	struct jr_bundle_det det;
+	struct jr_pubkey to;
+
+	memset(b, 0, sizeof *b);
+	memset(det.stream_key, 0x05, sizeof det.stream_key);
+	memset(det.eph_sk, 0x06, sizeof det.eph_sk);
+	memset(det.ss_header, 0x07, sizeof det.ss_header);
+	jr_key_public(f->consortium, &to);
+	assert_int_equal(jr_bundle_writer_open_det(&sink, f->kiosk, &to, &params, &det, &w, NULL),
+		JR_OK);
+	assert_int_equal(jr_bundle_writer_add(w, JR_ITEM_BLOCK, f->signed_block.base,
+		f->signed_block.len, NULL), JR_OK);
+	assert_int_equal(jr_bundle_writer_finish(w, info, NULL), JR_OK);
+}
+
+/* The bundle must also read back, with the consortium key, to that block. */
+static void bundle_reads_back(const struct fixture *f, const struct ex_bundle *b)
+{
+	struct jr_bundle_reader *r;
+	struct jr_errbuf eb = { 0 };
+	const uint8_t *p;
+	size_t n;
+	int kind;
+
+	{
+		char path[1024];
+		const char *dir = jr_test_dir("formats-bundle");
+		FILE *fp;
+		int fd;
+
+		jr_test_path(path, sizeof path, dir, "example.jrb");
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		assert_int_equal(fwrite(b->p, 1, b->len, fp), b->len);
+		assert_int_equal(fclose(fp), 0);
+		fp = fopen(path, "rb");
+		assert_non_null(fp);
+		fd = fileno(fp);
+		assert_int_equal(jr_bundle_reader_open_fd(fd, "example.jrb", f->consortium,
+			NULL, &r, NULL, &eb), JR_OK);
+		assert_int_equal(jr_bundle_reader_next(r, &kind, &p, &n, &eb), JR_OK);
+		assert_int_equal(kind, JR_ITEM_BLOCK);
+		assert_int_equal(n, f->signed_block.len);
+		assert_memory_equal(p, f->signed_block.base, n);
+		assert_int_equal(jr_bundle_reader_next(r, &kind, &p, &n, &eb), JR_OK);
+		assert_int_equal(kind, 0);
+		assert_int_equal(jr_bundle_reader_end(r, &eb), JR_OK);
+		jr_bundle_reader_free(r);
+		assert_int_equal(fclose(fp), 0);
+	}
+}
+
+static void formats_doc_bundle_example_matches_the_code(void **state)
+{
+	static struct ex e;
+	static struct ex_bundle b;
+	struct jr_bundle_info info;
+	struct fixture f;
+	size_t map_len, body_len, head;
+	char hex[2 * JR_HASH_BYTES + 1];
+
+	(void)state;
+	make_fixture(&f);
+	make_bundle(&f, &b, &info);
+	bundle_reads_back(&f, &b);
+	map_len = (size_t)b.p[JR_BUNDLE_MAGIC_BYTES] << 8 | b.p[JR_BUNDLE_MAGIC_BYTES + 1];
+	body_len = b.len - JR_BUNDLE_HEADER_BYTES;
+
+	memset(&e, 0, sizeof e);
+	hexdump(&e, b.p, JR_BUNDLE_MAP_OFFSET + map_len);
+	ex_printf(&e, "… %zu zero bytes to offset %d\n",
+		JR_BUNDLE_MAP_MAX - map_len, JR_BUNDLE_HEADER_BYTES);
+	expect_example("bundle-header-hex", &e);
+
+	memset(&e, 0, sizeof e);
+	ex_printf(&e, "0000  %-25s magic \"JRBUNDLE\"\n", "4a5242554e444c45");
+	ex_printf(&e, "0008  %02x%02x%-21s map length %zu\n", b.p[8], b.p[9], "", map_len);
+	ex_printf(&e, "map, offsets from 000a:\n");
+	listing(&e, b.p + JR_BUNDLE_MAP_OFFSET, map_len, &bundle_names);
+	jr_hex(info.id, JR_HASH_BYTES, hex);
+	ex_printf(&e, "bundle id = H(map of keys 0..11) = %s\n", hex);
+	expect_example("bundle-header-listing", &e);
+
+	memset(&e, 0, sizeof e);
+	ex_printf(&e, "body, %zu bytes from offset %d: one chunk, tag FINAL\n", body_len,
+		JR_BUNDLE_HEADER_BYTES);
+	hexdump(&e, b.p + JR_BUNDLE_HEADER_BYTES, body_len);
+	jr_hex(info.body_hash, JR_HASH_BYTES, hex);
+	ex_printf(&e, "body hash = %s\n", hex);
+	head = jr_bundle_item_overhead(f.signed_block.len) - 1;
+	ex_printf(&e, "its plaintext, %zu bytes:\n", 1 + head + f.signed_block.len);
+	ex_printf(&e, "0000  %-25s item kind 1, a signed block\n", "01");
+	ex_printf(&e, "0001  59%02x%02x%-19s byte string head: %zu bytes follow\n",
+		(unsigned)(f.signed_block.len >> 8), (unsigned)(f.signed_block.len & 0xff), "",
+		f.signed_block.len);
+	ex_printf(&e, "0004  %02x%02x%02x%02x…%-16s the signed block of \"Block\" above\n",
+		f.signed_block.base[0], f.signed_block.base[1], f.signed_block.base[2],
+		f.signed_block.base[3], "");
+	expect_example("bundle-body", &e);
+	free_fixture(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(formats_doc_examples_match_the_code),
+		cmocka_unit_test(formats_doc_bundle_example_matches_the_code),
 	};
 
 	if (jr_init() != JR_OK)
