@@ -53,7 +53,7 @@
 #include "counter.h"
 #include "shard_int.h"
 
-#define SHARD_FORMAT 1
+#define SHARD_FORMAT 2
 #define SHARD_APP_ID 1246907975 /* "JRNG" */
 
 enum {
@@ -70,6 +70,8 @@ enum {
 	ST_RECEIPT,
 	ST_LAST_RECEIPT,
 	ST_CODE,
+	ST_REGID_FIND,
+	ST_INSERT_REGID,
 	ST_COUNT
 };
 
@@ -87,11 +89,13 @@ static const char *const shard_sql[ST_COUNT] = {
 	[ST_RECEIPT] = "SELECT payload FROM receipts WHERE regid = ?1",
 	[ST_LAST_RECEIPT] = "SELECT payload FROM receipts ORDER BY rowid DESC LIMIT 1",
 	[ST_CODE] = "SELECT payload FROM receipts WHERE prefix45 = ?1 ORDER BY rowid DESC LIMIT 1",
+	[ST_REGID_FIND] = "SELECT height FROM regids WHERE regid = ?1",
+	[ST_INSERT_REGID] = "INSERT INTO regids(regid, height) VALUES (?1, ?2)",
 };
 
 static const char shard_schema[] =
 	"PRAGMA application_id = 1246907975;"
-	"PRAGMA user_version = 1;"
+	"PRAGMA user_version = 2;"
 	"BEGIN;"
 	"CREATE TABLE meta("
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -108,7 +112,20 @@ static const char shard_schema[] =
 	" height INTEGER NOT NULL,"
 	" prefix45 INTEGER NOT NULL,"
 	" payload BLOB NOT NULL);"
-	"CREATE INDEX receipts_by_prefix45 ON receipts(prefix45);";
+	"CREATE INDEX receipts_by_prefix45 ON receipts(prefix45);"
+	"CREATE TABLE regids("
+	" regid BLOB PRIMARY KEY,"
+	" height INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE acks("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" height INTEGER NOT NULL,"
+	" hash BLOB NOT NULL,"
+	" time INTEGER NOT NULL,"
+	" ack BLOB NOT NULL);"
+	"CREATE TABLE stale("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" ack_height INTEGER NOT NULL,"
+	" db_height INTEGER NOT NULL);";
 
 struct jr_shard {
 	sqlite3 *db;
@@ -332,7 +349,7 @@ static int db_open(struct jr_shard *s, struct jr_errbuf *eb)
 {
 	int flags = (s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
 		    SQLITE_OPEN_NOMUTEX;
-	int rc, i;
+	int rc;
 
 	if (!path_exists(s->db_path))
 		return jr_errf(eb, JR_ENOTFOUND, "shard %s does not exist", s->db_path);
@@ -350,6 +367,14 @@ static int db_open(struct jr_shard *s, struct jr_errbuf *eb)
 		if (rc != SQLITE_OK)
 			return db_err(s, rc, "setting WAL mode and synchronous=FULL", eb);
 	}
+	return JR_OK;
+}
+
+/* After load_meta(): a shard of another format may lack the tables. */
+static int prepare_all(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	int rc, i;
+
 	for (i = 0; i < ST_COUNT; i++) {
 		rc = sqlite3_prepare_v3(s->db, shard_sql[i], -1,
 			SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
@@ -548,6 +573,8 @@ static int shard_load(struct jr_shard *s, const struct jr_key *kiosk,
 	rc = db_open(s, eb);
 	if (rc == JR_OK)
 		rc = load_meta(s, eb);
+	if (rc == JR_OK)
+		rc = prepare_all(s, eb);
 	if (rc == JR_OK && kiosk != NULL)
 		rc = check_key(s, kiosk, eb);
 	if (rc == JR_OK)
@@ -651,6 +678,60 @@ static int check_records(struct jr_shard *s, const uint8_t *const *records,
 	return JR_OK;
 }
 
+/* The stored height holding regid into *h; JR_ENOTFOUND if none. */
+static int regid_height(struct jr_shard *s, const uint8_t regid[JR_REGID_BYTES],
+	uint64_t *h)
+{
+	sqlite3_stmt *st = s->st[ST_REGID_FIND];
+	int rc;
+
+	sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*h = rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0 ?
+		(uint64_t)sqlite3_column_int64(st, 0) : 0;
+	rc = rc == SQLITE_ROW ? JR_OK : rc == SQLITE_DONE ? JR_ENOTFOUND : sqlite_to_jr(rc);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* A registration is signed once: a record whose registration id this shard
+ * already holds, or that appears twice in the block, is refused. The regids
+ * table is the index; its PRIMARY KEY is the backstop inside the append
+ * transaction. n <= JR_BLOCK_MAX_RECORDS, so the pairwise scan is cheap. */
+static int check_unique(struct jr_shard *s, uint8_t ids[][JR_REGID_BYTES],
+	size_t n, struct jr_errbuf *eb)
+{
+	char hex[2 * JR_REGID_BYTES + 1];
+	uint64_t h = 0;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (memcmp(ids[i], ids[j], JR_REGID_BYTES) == 0) {
+				jr_hex(ids[i], JR_REGID_BYTES, hex);
+				return jr_errf(eb, JR_EEXIST,
+					"shard %s: records %zu and %zu of the block are the same "
+					"registration %s; a registration is signed once, drop the copy",
+					s->db_path, j + 1, i + 1, hex);
+			}
+		}
+		rc = regid_height(s, ids[i], &h);
+		if (rc == JR_ENOTFOUND)
+			continue;
+		if (rc != JR_OK)
+			return jr_errf(eb, rc, "shard %s: looking up a registration id failed (%s)",
+				s->db_path, sqlite3_errmsg(s->db));
+		jr_hex(ids[i], JR_REGID_BYTES, hex);
+		return jr_errf(eb, JR_EEXIST,
+			"shard %s: record %zu of the block is registration %s, which block %llu "
+			"already holds; a registration is signed once, nothing was appended",
+			s->db_path, i + 1, hex, (unsigned long long)h);
+	}
+	return JR_OK;
+}
+
 static int check_receipts(struct jr_shard *s, const struct jr_shard_receipt *receipts,
 	size_t n_receipts, uint8_t ids[][JR_REGID_BYTES], size_t n_ids,
 	struct jr_errbuf *eb)
@@ -689,6 +770,21 @@ static int insert_block(struct jr_shard *s, uint64_t height,
 	return step_done(s, ST_INSERT_BLOCK);
 }
 
+static int insert_regids(struct jr_shard *s, uint64_t height,
+	uint8_t ids[][JR_REGID_BYTES], size_t n)
+{
+	sqlite3_stmt *st = s->st[ST_INSERT_REGID];
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		sqlite3_bind_blob(st, 1, ids[i], JR_REGID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)height);
+		rc = step_done(s, ST_INSERT_REGID);
+	}
+	return rc;
+}
+
 static int insert_receipts(struct jr_shard *s, uint64_t height,
 	const struct jr_shard_receipt *r, size_t n)
 {
@@ -706,22 +802,38 @@ static int insert_receipts(struct jr_shard *s, uint64_t height,
 	return rc;
 }
 
-/* One transaction: the block and its receipts, or nothing. */
-static int store_block(struct jr_shard *s, uint64_t height,
-	const uint8_t hash[JR_HASH_BYTES], const struct jr_buf *body,
-	const uint8_t sig[JR_SIG_BYTES], const struct jr_shard_receipt *receipts,
-	size_t n_receipts, struct jr_errbuf *eb)
+/* What one append stores: the block, its records' ids and its receipts. */
+struct pending {
+	uint64_t height;
+	const uint8_t *hash;
+	const struct jr_buf *body;
+	const uint8_t *sig;
+	uint8_t (*ids)[JR_REGID_BYTES];
+	size_t n_ids;
+	const struct jr_shard_receipt *receipts;
+	size_t n_receipts;
+};
+
+/* One transaction: the block, its registration ids and its receipts, or
+ * nothing. */
+static int store_block(struct jr_shard *s, const struct pending *p,
+	struct jr_errbuf *eb)
 {
 	int rc = step_done(s, ST_BEGIN);
 
 	if (rc != SQLITE_OK)
 		return db_err(s, rc, "starting a transaction", eb);
-	rc = insert_block(s, height, hash, body, sig);
+	rc = insert_block(s, p->height, p->hash, p->body, p->sig);
 	if (rc != SQLITE_OK) {
 		rc = db_err(s, rc, "storing the block", eb);
 		goto err_in_tx;
 	}
-	rc = insert_receipts(s, height, receipts, n_receipts);
+	rc = insert_regids(s, p->height, p->ids, p->n_ids);
+	if (rc != SQLITE_OK) {
+		rc = db_err(s, rc, "indexing the registration ids (one is held already?)", eb);
+		goto err_in_tx;
+	}
+	rc = insert_receipts(s, p->height, p->receipts, p->n_receipts);
 	if (rc != SQLITE_OK) {
 		rc = db_err(s, rc, "storing the receipts (a receipt for one of these registrations exists already?)", eb);
 		goto err_in_tx;
@@ -805,6 +917,8 @@ int jr_shard_append(struct jr_shard *s, int64_t time,
 	if (rc == JR_OK)
 		rc = check_records(s, records, record_len, n_records, ids, eb);
 	if (rc == JR_OK)
+		rc = check_unique(s, ids, n_records, eb);
+	if (rc == JR_OK)
 		rc = check_receipts(s, receipts, n_receipts, ids, n_records, eb);
 	if (rc == JR_OK && time < s->head_time)
 		rc = jr_errf(eb, JR_EINVAL,
@@ -819,8 +933,14 @@ int jr_shard_append(struct jr_shard *s, int64_t time,
 	if (rc != JR_OK)
 		rc = jr_errf(eb, rc, "shard %s: signing block %llu failed", s->db_path,
 			(unsigned long long)s->height + 1);
-	if (rc == JR_OK)
-		rc = store_block(s, s->height + 1, h, &body, sig, receipts, n_receipts, eb);
+	if (rc == JR_OK) {
+		struct pending p = {
+			.height = s->height + 1, .hash = h, .body = &body, .sig = sig,
+			.ids = ids, .n_ids = n_records,
+			.receipts = receipts, .n_receipts = n_receipts,
+		};
+		rc = store_block(s, &p, eb);
+	}
 	jr_buf_free(&body);
 	if (rc != JR_OK)
 		return rc;

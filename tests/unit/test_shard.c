@@ -21,12 +21,16 @@
 #include "shard_int.h"
 
 #define T0 1790000000
-#define POOL 16
+/* One more than a full block, so a test can offer 65 different records. */
+#define POOL (JR_BLOCK_MAX_RECORDS + 1)
 
 static struct jr_key *kiosk, *kiosk2, *officer, *consortium;
 static struct jr_seal_epoch *epoch;
+/* Random-nonce epochs for fresh records (fresh_record), opened as needed. */
+static struct jr_seal_epoch *fresh_epoch;
+static unsigned fresh_n = 1000;
 /* Records of `kiosk` (pool) and one of `kiosk2`, made once. */
-static struct jr_buf pool[POOL], tiny, foreign;
+static struct jr_buf pool[POOL], foreign;
 static uint8_t pool_id[POOL][JR_REGID_BYTES];
 
 struct paths {
@@ -48,7 +52,7 @@ static void fill(struct jr_registration *r, const struct jr_key *k, unsigned i)
 	r->sex = JR_SEX_MALE;
 	r->birth_year = 1985;
 	r->consent_version = 1;
-	if (snprintf(r->nik, sizeof r->nik, "332801010185%04u", i + 1) != JR_NIK_LEN)
+	if (snprintf(r->nik, sizeof r->nik, "332801010185%04u", i % 9999 + 1) != JR_NIK_LEN)
 		fail_msg("nik");
 	if (snprintf(r->name, sizeof r->name, "Pekerja Contoh %u", i) < 0)
 		fail_msg("name");
@@ -85,10 +89,6 @@ static int setup(void **state)
 		fill(&r, kiosk, i);
 		make_record(&r, &pool[i], pool_id[i]);
 	}
-	fill(&r, kiosk, 99);
-	memcpy(r.name, "A", 2);
-	r.phone[0] = r.address[0] = '\0';
-	make_record(&r, &tiny, id);
 	fill(&r, kiosk2, 0);
 	make_record(&r, &foreign, id);
 	return 0;
@@ -101,8 +101,8 @@ static int teardown(void **state)
 	(void)state;
 	for (i = 0; i < POOL; i++)
 		jr_buf_free(&pool[i]);
-	jr_buf_free(&tiny);
 	jr_buf_free(&foreign);
+	jr_seal_epoch_close(fresh_epoch);
 	jr_seal_epoch_close(epoch);
 	jr_key_free(consortium);
 	jr_key_free(officer);
@@ -165,12 +165,48 @@ static uint64_t append_rec(struct jr_shard *s, const struct jr_buf *rec)
 	return h;
 }
 
+/* A record no shard holds yet (a shard signs a registration once): the
+ * next synthetic worker, sealed in a random-nonce epoch. `small` leaves out
+ * the optional fields. */
+static void fresh_record(struct jr_buf *out, bool small)
+{
+	struct jr_registration r;
+	struct jr_pubkey cpub;
+	uint8_t id[JR_REGID_BYTES];
+	struct jr_errbuf eb = { 0 };
+
+	if (fresh_epoch == NULL || jr_seal_epoch_spent(fresh_epoch, T0)) {
+		jr_seal_epoch_close(fresh_epoch);
+		jr_key_public(consortium, &cpub);
+		assert_int_equal(jr_seal_epoch_open(cpub.box_pk, T0, &fresh_epoch), JR_OK);
+	}
+	fill(&r, kiosk, fresh_n++);
+	if (small) {
+		memcpy(r.name, "A", 2);
+		r.phone[0] = r.address[0] = '\0';
+	}
+	if (jr_record_encode(&r, fresh_epoch, out, id, &eb) != JR_OK)
+		fail_msg("record: %s", eb.msg);
+	jr_registration_wipe(&r);
+}
+
+static uint64_t append_fresh(struct jr_shard *s, bool small)
+{
+	struct jr_buf rec;
+	uint64_t h;
+
+	fresh_record(&rec, small);
+	h = append_rec(s, &rec);
+	jr_buf_free(&rec);
+	return h;
+}
+
 static void append_n(struct jr_shard *s, uint64_t n)
 {
 	uint64_t i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t h = append_rec(s, &pool[jr_shard_height(s) % POOL]);
+		uint64_t h = append_fresh(s, false);
 		assert_int_equal(h, jr_shard_height(s));
 	}
 }
@@ -419,10 +455,18 @@ static void a_shard_of_a_newer_format_is_refused(void **state)
 	paths_for(&p, "format");
 	create_ok(&p, kiosk);
 	tamper_open(&t, p.db);
-	tamper_exec(&t, "UPDATE meta SET format = 2");
+	tamper_exec(&t, "UPDATE meta SET format = 3");
 	tamper_close(&t);
 	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_EVERSION);
 	assert_int_equal(jr_shard_open(p.db, NULL, NULL, &s, NULL), JR_EVERSION);
+	assert_null(s);
+	/* Format 1 had no index of registration ids (and nothing was deployed,
+	 * so there is no migration): refused by its version, not taken for a
+	 * foreign file. */
+	tamper_open(&t, p.db);
+	tamper_exec(&t, "UPDATE meta SET format = 1; DROP TABLE regids; DROP TABLE acks");
+	tamper_close(&t);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_EVERSION);
 	assert_null(s);
 }
 
@@ -716,7 +760,7 @@ static void every_flipped_byte_of_a_small_chain_is_found_at_its_height(void **st
 	create_ok(&p, kiosk);
 	s = open_writer(&p);
 	for (h = 0; h < SMALL; h++)
-		append_rec(s, &tiny);
+		append_fresh(s, true);
 	jr_shard_close(s);
 	rd = open_reader(&p);
 	tamper_open(&t, p.db);
@@ -929,29 +973,119 @@ static void a_receipt_that_cannot_be_stored_leaves_no_block(void **state)
 	struct jr_errbuf eb = { 0 };
 	struct jr_buf body;
 	struct jr_shard *s;
+	struct tamper t;
 	struct paths p;
+	char sql[160], hex[2 * JR_REGID_BYTES + 1];
 	uint64_t h;
 
 	(void)state;
 	paths_for(&p, "atomic");
 	create_ok(&p, kiosk);
 	s = open_writer(&p);
+	append_n(s, 1);
+	/* A receipt row for pool[7] that no block holds (put there behind the
+	 * shard's back): storing the block's receipt fails, so the block and
+	 * its registration ids are rolled back with it. */
+	jr_hex(pool_id[7], JR_REGID_BYTES, hex);
+	tamper_open(&t, p.db);
+	snprintf(sql, sizeof sql,
+		"INSERT INTO receipts(regid, height, prefix45, payload) VALUES (x'%s', 9, 0, x'00')", hex);
+	tamper_exec(&t, sql);
 	memcpy(rcpt.regid, pool_id[7], JR_REGID_BYTES);
-	assert_int_equal(jr_shard_append(s, T0, recs, lens, 1, &rcpt, 1, &h, hash, NULL), JR_OK);
-	/* The same registration again with its receipt: the receipt row
-	 * exists, so the whole block is rolled back. */
+	h = 5;
 	assert_int_equal(jr_shard_append(s, T0 + 1, recs, lens, 1, &rcpt, 1, &h, hash, &eb),
 		JR_EEXIST);
+	assert_non_null(strstr(eb.msg, "receipts"));
 	assert_int_equal(h, 0);
 	assert_int_equal(jr_shard_height(s), 1);
 	assert_int_equal(jr_shard_get(s, 2, &body, sig, NULL), JR_ENOTFOUND);
 	expect_verified(s);
-	/* The shard goes on at height 2. */
-	assert_int_equal(append_rec(s, &pool[8]), 2);
+	tamper_exec(&t, "DELETE FROM receipts WHERE height = 9");
+	tamper_close(&t);
+	/* Nothing of it stayed behind: the same record is accepted now. */
+	assert_int_equal(jr_shard_append(s, T0 + 2, recs, lens, 1, &rcpt, 1, &h, hash, &eb), JR_OK);
+	assert_int_equal(h, 2);
 	jr_shard_close(s);
 	s = open_writer(&p);
 	assert_int_equal(jr_shard_height(s), 2);
 	expect_verified(s);
+	jr_shard_close(s);
+}
+
+/* ---- a registration is signed once ---------------------------------- */
+
+/* Appending recs[0..n) must fail with JR_EEXIST, naming the registration
+ * id `dup` in hex (and `held`, the height holding it, unless 0), and leave
+ * the shard at `height`, verifying. */
+static void expect_duplicate(struct jr_shard *s, const uint8_t *const *recs,
+	const size_t *lens, size_t n, const uint8_t dup[JR_REGID_BYTES],
+	uint64_t held, uint64_t height)
+{
+	char hex[2 * JR_REGID_BYTES + 1], want[64];
+	struct jr_errbuf eb = { 0 };
+	uint8_t hash[JR_HASH_BYTES];
+	uint64_t h = 9;
+
+	memset(hash, 0x55, sizeof hash);
+	assert_int_equal(jr_shard_append(s, T0 + 1000, recs, lens, n, NULL, 0, &h, hash, &eb),
+		JR_EEXIST);
+	assert_int_equal(h, 0);
+	assert_true(sodium_is_zero(hash, sizeof hash));
+	jr_hex(dup, JR_REGID_BYTES, hex);
+	assert_non_null(strstr(eb.msg, hex));
+	if (held > 0) {
+		snprintf(want, sizeof want, "block %llu already holds", (unsigned long long)held);
+		assert_non_null(strstr(eb.msg, want));
+	}
+	assert_int_equal(jr_shard_height(s), height);
+	expect_verified(s);
+}
+
+static void the_same_record_twice_in_one_block_is_refused(void **state)
+{
+	const uint8_t *recs[3] = { pool[10].base, pool[11].base, pool[10].base };
+	size_t lens[3] = { pool[10].len, pool[11].len, pool[10].len };
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "dup-block");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	expect_duplicate(s, recs, lens, 3, pool_id[10], 0, 2);
+	/* Without the copy the block is fine, and then neither record is new. */
+	assert_int_equal(jr_shard_append(s, T0 + 3, recs, lens, 2, NULL, 0, NULL, NULL, NULL), JR_OK);
+	expect_duplicate(s, recs + 1, lens + 1, 1, pool_id[11], 3, 3);
+	jr_shard_close(s);
+}
+
+static void the_same_record_again_at_the_next_height_is_refused_after_reopen_too(void **state)
+{
+	const uint8_t *recs[2] = { pool[12].base, pool[13].base };
+	size_t lens[2] = { pool[12].len, pool[13].len };
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "dup-next");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	assert_int_equal(append_rec(s, &pool[12]), 1);
+	expect_duplicate(s, recs, lens, 1, pool_id[12], 1, 1);
+	/* Among new records, the one already held is still found. */
+	recs[0] = pool[13].base;
+	lens[0] = pool[13].len;
+	recs[1] = pool[12].base;
+	lens[1] = pool[12].len;
+	expect_duplicate(s, recs, lens, 2, pool_id[12], 1, 1);
+	append_n(s, 3);
+	jr_shard_close(s);
+	/* The index is in the database, not in the open handle. */
+	s = open_writer(&p);
+	expect_duplicate(s, recs + 1, lens + 1, 1, pool_id[12], 1, 4);
+	assert_int_equal(append_rec(s, &pool[13]), 5);
+	expect_duplicate(s, recs, lens, 1, pool_id[13], 5, 5);
 	jr_shard_close(s);
 }
 
@@ -1234,6 +1368,8 @@ int main(void)
 		cmocka_unit_test(verify_refuses_well_signed_blocks_that_break_the_chain_rules),
 		cmocka_unit_test(receipts_are_stored_with_their_block_and_found_by_regid_last_and_code),
 		cmocka_unit_test(a_receipt_that_cannot_be_stored_leaves_no_block),
+		cmocka_unit_test(the_same_record_twice_in_one_block_is_refused),
+		cmocka_unit_test(the_same_record_again_at_the_next_height_is_refused_after_reopen_too),
 		cmocka_unit_test(a_database_restored_from_an_old_copy_is_refused),
 		cmocka_unit_test(a_database_one_block_behind_names_a_single_height),
 		cmocka_unit_test(a_database_of_another_chain_is_refused),
