@@ -21,8 +21,25 @@
  *   counter <= database            the block at the counter's height must
  *                                  have the counter's hash, else JR_ECORRUPT
  *                                  (the database is another chain);
- *   database > counter             a crash between COMMIT and the counter
- *                                  update: the writer advances the counter.
+ *   database = counter + 1         a crash between COMMIT and the counter
+ *                                  update: the writer advances the counter;
+ *   database > counter + 1         JR_ECORRUPT (writer only): the counter
+ *                                  was rewritten or replaced.
+ *
+ * Why one block is the only honest gap: the counter moves after every
+ * commit, and an append that could not move it marks the handle broken, so
+ * no second block is committed before a reopen advances the counter. The
+ * counter's two slots (counter.h) are written alternately; a write torn by
+ * the power cut damages only the slot being written, and the other slot
+ * holds the value before it, one block lower. So a crash leaves the counter
+ * at the database's height or one below, never further.
+ *
+ * What the counter cannot catch: a database and a counter restored together
+ * from one old image agree with each other, and a counter rewritten to
+ * exactly one below the database looks like a power cut. The centre's signed
+ * acknowledged head (ack.h, jr_shard_accept_ack) is the control for those:
+ * once it names a height this database does not hold, or another block at
+ * that height, the shard is stale for good.
  *
  * The writer holds an exclusive flock on the counter for as long as the shard
  * is open; a second writer gets JR_EEXIST. The kiosk key given to
@@ -529,6 +546,17 @@ static int check_counter(struct jr_shard *s, struct jr_errbuf *eb)
 				"append to it. See docs/operations.md, 'Restoring a kiosk from a backup'.",
 				s->db_path, (unsigned long long)c->height, s->counter_path);
 	}
+	/* Only a writer judges the gap: it holds the counter's lock, so nothing
+	 * moves while it looks. A reader read the counter before the database,
+	 * and a live writer may have appended any number of blocks since. */
+	if (s->writable && s->height > c->height + 1)
+		return jr_errf(eb, JR_ECORRUPT,
+			"shard %s is at height %llu but counter %s says this kiosk signed only up to "
+			"height %llu: a power cut leaves the counter at most one block behind, so the "
+			"counter was rewritten or replaced. Do not append, and do not delete either "
+			"file. See docs/operations.md, 'Restoring a kiosk from a backup'.",
+			s->db_path, (unsigned long long)s->height, s->counter_path,
+			(unsigned long long)c->height);
 	if (s->writable && s->height > c->height) {
 		rc = jr_counter_advance(c, s->height, s->head, eb);
 		if (rc != JR_OK)

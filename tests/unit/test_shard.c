@@ -1264,6 +1264,122 @@ static void a_counter_behind_the_database_is_advanced_on_open(void **state)
 	jr_counter_close(&c);
 }
 
+static void a_counter_rewritten_at_height_zero_is_refused(void **state)
+{
+	char want[2048];
+	struct jr_errbuf eb = { 0 };
+	struct jr_counter c;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ctr-zero");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 4);
+	jr_shard_close(s);
+	/* A counter made anew, as by someone who deleted the old one. */
+	assert_int_equal(unlink(p.ctr), 0);
+	assert_int_equal(jr_counter_create(p.ctr, &c, NULL), JR_OK);
+	jr_counter_close(&c);
+	s = (struct jr_shard *)&eb;
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, &eb), JR_ECORRUPT);
+	assert_null(s);
+	snprintf(want, sizeof want,
+		"shard %s is at height 4 but counter %s says this kiosk signed only up to height 0: "
+		"a power cut leaves the counter at most one block behind, so the counter was "
+		"rewritten or replaced. Do not append, and do not delete either file. See "
+		"docs/operations.md, 'Restoring a kiosk from a backup'.", p.db, p.ctr);
+	assert_string_equal(eb.msg, want);
+	/* The refusal changed nothing: the counter still says 0, the database
+	 * verifies, and a second try is refused the same way. */
+	assert_int_equal(jr_counter_open(p.ctr, false, &c, NULL), JR_OK);
+	assert_int_equal(c.height, 0);
+	jr_counter_close(&c);
+	s = open_reader(&p);
+	expect_verified(s);
+	jr_shard_close(s);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_ECORRUPT);
+}
+
+static void a_counter_two_blocks_behind_is_refused(void **state)
+{
+	uint8_t h2[JR_HASH_BYTES];
+	struct jr_counter c;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ctr-two");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	memcpy(h2, jr_shard_head_hash(s), JR_HASH_BYTES);
+	append_n(s, 2);
+	jr_shard_close(s);
+	/* Rewritten with the library's own counter functions: height 2 and the
+	 * true hash of block 2, two below the database. */
+	assert_int_equal(jr_counter_open(p.ctr, true, &c, NULL), JR_OK);
+	assert_int_equal(jr_counter_advance(&c, 2, h2, NULL), JR_OK);
+	jr_counter_close(&c);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_ECORRUPT);
+	assert_null(s);
+}
+
+/*
+ * What the counter CANNOT catch, written down as a test so that nobody
+ * mistakes it for more than it is. An ordinary whole-card image holds the
+ * database and the counter together; put back, they agree, and the shard
+ * opens and would sign a second, different block at heights it already
+ * used. A counter rewritten to exactly one below the database looks like a
+ * power cut and is advanced. The control for both is the centre's signed
+ * acknowledged head (jr_shard_accept_ack), tested below.
+ */
+static void what_the_counter_cannot_catch_opens_fine(void **state)
+{
+	char db_old[700], wal[700], wal_old[700], shm[700], ctr_old[700];
+	uint8_t h3[JR_HASH_BYTES];
+	struct jr_counter c;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ctr-blind");
+	suffixed(db_old, sizeof db_old, p.db, ".old");
+	suffixed(wal, sizeof wal, p.db, "-wal");
+	suffixed(wal_old, sizeof wal_old, p.db, "-wal.old");
+	suffixed(shm, sizeof shm, p.db, "-shm");
+	suffixed(ctr_old, sizeof ctr_old, p.ctr, ".old");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 3);
+	memcpy(h3, jr_shard_head_hash(s), JR_HASH_BYTES);
+	jr_shard_close(s);
+	/* The whole card, imaged at height 3. */
+	copy_file(p.db, db_old);
+	copy_file(wal, wal_old);
+	copy_file(p.ctr, ctr_old);
+	s = open_writer(&p);
+	append_n(s, 3);
+	jr_shard_close(s);
+	copy_file(db_old, p.db);
+	copy_file(wal_old, wal);
+	copy_file(ctr_old, p.ctr);
+	unlink(shm);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 3);
+	/* ... and it signs a second block 4: the fork the centre must catch. */
+	assert_int_equal(append_fresh(s, false), 4);
+	jr_shard_close(s);
+	/* A counter rewritten to one below (height 3 and its true hash). */
+	assert_int_equal(jr_counter_open(p.ctr, true, &c, NULL), JR_OK);
+	assert_int_equal(jr_counter_advance(&c, 3, h3, NULL), JR_OK);
+	jr_counter_close(&c);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 4);
+	jr_shard_close(s);
+}
+
 static void counter_file_has_the_documented_layout(void **state)
 {
 	uint8_t f[JR_COUNTER_FILE_BYTES], check[16];
@@ -1376,6 +1492,9 @@ int main(void)
 		cmocka_unit_test(another_kiosks_key_is_refused),
 		cmocka_unit_test(a_second_writer_is_refused),
 		cmocka_unit_test(a_counter_behind_the_database_is_advanced_on_open),
+		cmocka_unit_test(a_counter_rewritten_at_height_zero_is_refused),
+		cmocka_unit_test(a_counter_two_blocks_behind_is_refused),
+		cmocka_unit_test(what_the_counter_cannot_catch_opens_fine),
 		cmocka_unit_test(counter_file_has_the_documented_layout),
 		cmocka_unit_test(a_torn_counter_slot_falls_back_to_the_other_slot),
 	};
