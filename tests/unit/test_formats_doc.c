@@ -19,6 +19,7 @@
 #include "jaring/receipt.h"
 #include "jaring/record.h"
 #include "jaring/seal.h"
+#include "seal_det.h"
 
 #define EX_MAX 16384
 
