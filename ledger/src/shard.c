@@ -63,6 +63,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "jaring/ack.h"
 #include "jaring/receipt.h"
 #include "jaring/record.h"
 #include "jaring/shard.h"
@@ -89,6 +90,10 @@ enum {
 	ST_CODE,
 	ST_REGID_FIND,
 	ST_INSERT_REGID,
+	ST_ACK_GET,
+	ST_ACK_PUT,
+	ST_STALE_GET,
+	ST_STALE_PUT,
 	ST_COUNT
 };
 
@@ -108,6 +113,11 @@ static const char *const shard_sql[ST_COUNT] = {
 	[ST_CODE] = "SELECT payload FROM receipts WHERE prefix45 = ?1 ORDER BY rowid DESC LIMIT 1",
 	[ST_REGID_FIND] = "SELECT height FROM regids WHERE regid = ?1",
 	[ST_INSERT_REGID] = "INSERT INTO regids(regid, height) VALUES (?1, ?2)",
+	[ST_ACK_GET] = "SELECT height, hash, time, ack FROM acks WHERE id = 1",
+	[ST_ACK_PUT] = "INSERT OR REPLACE INTO acks(id, height, hash, time, ack) VALUES (1, ?1, ?2, ?3, ?4)",
+	[ST_STALE_GET] = "SELECT ack_height, db_height FROM stale WHERE id = 1",
+	/* The first finding is kept: it names the heights that showed it. */
+	[ST_STALE_PUT] = "INSERT OR IGNORE INTO stale(id, ack_height, db_height) VALUES (1, ?1, ?2)",
 };
 
 static const char shard_schema[] =
@@ -157,6 +167,10 @@ struct jr_shard {
 	int64_t head_time;
 	uint8_t kiosk_pk[JR_SIGN_PK_BYTES];
 	uint8_t kiosk_id[JR_ID_BYTES];
+	struct jr_ack ack;    /* the highest acknowledged head; height 0: none */
+	bool stale;           /* the centre's ack contradicts this database */
+	uint64_t stale_ack;   /* ... the ack's height and the database's ... */
+	uint64_t stale_db;    /* ... when that was found */
 	sqlite3_stmt *st[ST_COUNT];
 };
 
@@ -565,6 +579,203 @@ static int check_counter(struct jr_shard *s, struct jr_errbuf *eb)
 	return JR_OK;
 }
 
+/* ---- the acknowledged head (ack.h) ---------------------------------- */
+
+static int ack_stale_error(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	unsigned long long a = s->stale_ack, d = s->stale_db;
+	char what[96];
+	int n;
+
+	if (a > d)
+		n = snprintf(what, sizeof what, "holds only heights 1-%llu", d);
+	else
+		n = snprintf(what, sizeof what, "(at height %llu) holds another block at height %llu",
+			d, a);
+	if (n < 0 || (size_t)n >= sizeof what)
+		what[0] = '\0';
+	return jr_errf(eb, JR_ESTALE,
+		"shard %s is stale: the centre acknowledged height %llu of this kiosk's chain, but "
+		"this database %s. It was put back from an old image of the card, or it forked; "
+		"signing again would put a second, different block at a height the centre already "
+		"holds. Do not append and do not delete anything. See docs/operations.md, "
+		"'Restoring a kiosk from a backup'.", s->db_path, a, what);
+}
+
+/* Does *a contradict this database: a height it does not hold, or another
+ * block at that height? */
+static int ack_conflicts(struct jr_shard *s, const struct jr_ack *a, bool *conflict,
+	struct jr_errbuf *eb)
+{
+	uint8_t h[JR_HASH_BYTES] = { 0 };
+	int rc;
+
+	*conflict = true;
+	if (a->height > s->height)
+		return JR_OK;
+	rc = hash_at(s, a->height, h);
+	if (rc == JR_ENOTFOUND)
+		return JR_OK;
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "shard %s: reading block %llu failed (%s)", s->db_path,
+			(unsigned long long)a->height, sqlite3_errmsg(s->db));
+	*conflict = sodium_memcmp(h, a->hash, JR_HASH_BYTES) != 0;
+	return JR_OK;
+}
+
+/* Reads the stored ack and the stale mark. A writer refuses a database below
+ * the ack it stored; a stored ack that contradicts the chain makes the shard
+ * stale even if the mark itself was lost. */
+static int load_ack(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = s->st[ST_ACK_GET];
+	bool conflict = false;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		sqlite3_int64 h = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 2);
+		if (h < 1 || t < 0 || sqlite3_column_bytes(st, 1) != JR_HASH_BYTES) {
+			sqlite3_reset(st);
+			return jr_errf(eb, JR_ECORRUPT, "shard %s: the stored acknowledgement is damaged; "
+				"report it to the district office", s->db_path);
+		}
+		memcpy(s->ack.kiosk_id, s->kiosk_id, JR_ID_BYTES);
+		s->ack.height = (uint64_t)h;
+		memcpy(s->ack.hash, sqlite3_column_blob(st, 1), JR_HASH_BYTES);
+		s->ack.time = t;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, rc, "reading the acknowledgement", eb);
+	st = s->st[ST_STALE_GET];
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s->stale = true;
+		s->stale_ack = (uint64_t)sqlite3_column_int64(st, 0);
+		s->stale_db = (uint64_t)sqlite3_column_int64(st, 1);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, rc, "reading the stale mark", eb);
+	if (s->ack.height > 0 && (rc = ack_conflicts(s, &s->ack, &conflict, eb)) != JR_OK)
+		return rc;
+	if (conflict && !s->stale) {
+		s->stale = true;
+		s->stale_ack = s->ack.height;
+		s->stale_db = s->height;
+	}
+	if (s->writable && s->ack.height > s->height) {
+		s->stale_ack = s->ack.height;
+		s->stale_db = s->height;
+		return ack_stale_error(s, eb);
+	}
+	return JR_OK;
+}
+
+/* One transaction: the new highest ack (if higher) and the stale mark (if
+ * it contradicts the chain). */
+static int store_ack(struct jr_shard *s, const struct jr_ack *a, const uint8_t *p,
+	size_t len, bool higher, bool conflict, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc = step_done(s, ST_BEGIN);
+
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, "starting a transaction", eb);
+	if (higher) {
+		st = s->st[ST_ACK_PUT];
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)a->height);
+		sqlite3_bind_blob(st, 2, a->hash, JR_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)a->time);
+		sqlite3_bind_blob(st, 4, p, (int)len, SQLITE_STATIC);
+		rc = step_done(s, ST_ACK_PUT);
+	}
+	if (rc == SQLITE_OK && conflict) {
+		st = s->st[ST_STALE_PUT];
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)a->height);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)s->height);
+		rc = step_done(s, ST_STALE_PUT);
+	}
+	if (rc == SQLITE_OK) {
+		rc = step_done(s, ST_COMMIT);
+		if (rc == SQLITE_OK)
+			return JR_OK;
+		s->broken = true;
+	}
+	rc = db_err(s, rc, "storing the acknowledgement", eb);
+	if (step_done(s, ST_ROLLBACK) != SQLITE_OK && !sqlite3_get_autocommit(s->db))
+		s->broken = true;
+	return rc;
+}
+
+int jr_shard_accept_ack(struct jr_shard *s, const uint8_t *p, size_t len,
+	const uint8_t consortium_sign_pk[JR_SIGN_PK_BYTES], struct jr_errbuf *eb)
+{
+	char have[JR_KEYID_SHORT_LEN + 1], want[JR_KEYID_SHORT_LEN + 1];
+	bool conflict = false, higher;
+	struct jr_ack a;
+	int rc;
+
+	if (s == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard: no shard given");
+	if (!s->writable)
+		return jr_errf(eb, JR_EINVAL, "shard %s was opened for reading: open it with the "
+			"kiosk key to take an acknowledgement", s->db_path);
+	if (s->broken)
+		return jr_errf(eb, JR_EIO, "shard %s: an earlier write failed half-way; close and "
+			"reopen the shard", s->db_path);
+	rc = jr_ack_verify(p, len, consortium_sign_pk, &a, eb);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "shard %s: acknowledgement refused", s->db_path);
+	if (sodium_memcmp(a.kiosk_id, s->kiosk_id, JR_ID_BYTES) != 0) {
+		jr_keyid_short(a.kiosk_id, have);
+		jr_keyid_short(s->kiosk_id, want);
+		return jr_errf(eb, JR_EKEY, "shard %s: the acknowledgement is for kiosk %s, but "
+			"this is kiosk %s; the bundle was meant for another kiosk", s->db_path, have, want);
+	}
+	/* Even an old ack is checked against the chain: any ack that
+	 * contradicts it is evidence of a restore or a fork. */
+	rc = ack_conflicts(s, &a, &conflict, eb);
+	if (rc != JR_OK)
+		return rc;
+	higher = a.height > s->ack.height;
+	if (!higher && !conflict)
+		return JR_OK;
+	rc = store_ack(s, &a, p, len, higher, conflict, eb);
+	if (rc != JR_OK)
+		return rc;
+	if (higher)
+		s->ack = a;
+	if (!conflict)
+		return JR_OK;
+	if (!s->stale) {
+		s->stale = true;
+		s->stale_ack = a.height;
+		s->stale_db = s->height;
+	}
+	return ack_stale_error(s, eb);
+}
+
+bool jr_shard_stale(const struct jr_shard *s)
+{
+	return s->stale;
+}
+
+int jr_shard_last_ack(const struct jr_shard *s, struct jr_ack *out)
+{
+	if (out == NULL)
+		return JR_EINVAL;
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return JR_EINVAL;
+	if (s->ack.height == 0)
+		return JR_ENOTFOUND;
+	*out = s->ack;
+	return JR_OK;
+}
+
 static int shard_new(const char *db_path, const char *counter_path,
 	const struct jr_key *kiosk, struct jr_shard **out)
 {
@@ -609,6 +820,8 @@ static int shard_load(struct jr_shard *s, const struct jr_key *kiosk,
 		rc = load_head(s, eb);
 	if (rc == JR_OK && s->counter_path != NULL)
 		rc = check_counter(s, eb);
+	if (rc == JR_OK)
+		rc = load_ack(s, eb);
 	return rc;
 }
 
@@ -920,6 +1133,8 @@ static int append_ready(struct jr_shard *s, struct jr_errbuf *eb)
 	if (s->broken)
 		return jr_errf(eb, JR_EIO, "shard %s: an earlier append failed half-way; close and reopen the shard",
 			s->db_path);
+	if (s->stale)
+		return ack_stale_error(s, eb);
 	if (s->height >= INT64_MAX)
 		return jr_errf(eb, JR_ETOOBIG, "shard %s is full", s->db_path);
 	return JR_OK;

@@ -23,6 +23,7 @@
 #include "common.h"
 #include "keys.h"
 #include "block.h"
+#include "ack.h"
 
 struct jr_shard;
 
@@ -64,6 +65,25 @@ JR_API int jr_shard_append(struct jr_shard *s, int64_t time,
 	const uint8_t *const *records, const size_t *record_len, size_t n_records,
 	const struct jr_shard_receipt *receipts, size_t n_receipts,
 	uint64_t *height, uint8_t hash[JR_HASH_BYTES], struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+
+/* The centre's acknowledged head (ack.h), as the next downstream bundle
+ * brings it. Verifies the bytes against consortium_sign_pk (fail closed),
+ * refuses an ack for another kiosk (JR_EKEY), stores it if it is higher than
+ * the one stored (an older or equal one changes nothing and returns JR_OK),
+ * and checks it against the chain. If the ack names a height this database
+ * does not hold, or another block at that height, the shard is marked stale
+ * for good (in the database, so the mark survives a reopen) and this returns
+ * JR_ESTALE; from then on jr_shard_append() refuses with JR_ESTALE, and
+ * jr_shard_open() for appending refuses a database below the stored ack.
+ * Needs a shard opened for appending. */
+JR_API int jr_shard_accept_ack(struct jr_shard *s, const uint8_t *bytes, size_t len,
+	const uint8_t consortium_sign_pk[JR_SIGN_PK_BYTES], struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+/* True once an acknowledgement contradicted this database. */
+JR_API bool jr_shard_stale(const struct jr_shard *s);
+/* The highest acknowledgement stored; JR_ENOTFOUND (out zeroed) if none. */
+JR_API int jr_shard_last_ack(const struct jr_shard *s, struct jr_ack *out)
 	JR_MUST_CHECK;
 
 /* Re-checks the chain from height 1. On failure *bad_height names the first
