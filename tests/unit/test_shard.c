@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "testutil.h"
+#include "jaring/ack.h"
 #include "jaring/block.h"
 #include "jaring/keys.h"
 #include "jaring/receipt.h"
@@ -1380,6 +1381,334 @@ static void what_the_counter_cannot_catch_opens_fine(void **state)
 	jr_shard_close(s);
 }
 
+/* ---- the acknowledged head ----------------------------------------- */
+
+/* The centre's ack of (height, hash) for kiosk id `id`, signed by `by`. */
+static void make_ack(const struct jr_key *by, const uint8_t id[JR_ID_BYTES],
+	uint64_t height, const uint8_t hash[JR_HASH_BYTES], struct jr_buf *out)
+{
+	struct jr_ack a;
+
+	memset(&a, 0, sizeof a);
+	memcpy(a.kiosk_id, id, JR_ID_BYTES);
+	a.height = height;
+	memcpy(a.hash, hash, JR_HASH_BYTES);
+	a.time = T0 + 86400;
+	assert_int_equal(jr_ack_sign(by, &a, out), JR_OK);
+}
+
+/* The ack of this shard's current head. */
+static void ack_of_head(struct jr_shard *s, struct jr_buf *out)
+{
+	make_ack(consortium, jr_shard_kiosk_id(s), jr_shard_height(s), jr_shard_head_hash(s), out);
+}
+
+static const uint8_t *consortium_pk(void)
+{
+	static struct jr_pubkey pub;
+
+	jr_key_public(consortium, &pub);
+	return pub.sign_pk;
+}
+
+static void accept_ok(struct jr_shard *s, const struct jr_buf *ack)
+{
+	struct jr_errbuf eb = { 0 };
+
+	if (jr_shard_accept_ack(s, ack->base, ack->len, consortium_pk(), &eb) != JR_OK)
+		fail_msg("accept: %s", eb.msg);
+}
+
+/* An append to `s` must be refused as stale, naming both heights. */
+static void expect_append_stale(struct jr_shard *s, uint64_t acked, const char *holds)
+{
+	char want[128];
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf rec;
+	const uint8_t *recs[1];
+	size_t lens[1];
+	uint64_t h = 7, before = jr_shard_height(s);
+
+	fresh_record(&rec, false);
+	recs[0] = rec.base;
+	lens[0] = rec.len;
+	assert_int_equal(jr_shard_append(s, T0 + 5000, recs, lens, 1, NULL, 0, &h, NULL, &eb),
+		JR_ESTALE);
+	jr_buf_free(&rec);
+	assert_int_equal(h, 0);
+	assert_int_equal(jr_shard_height(s), before);
+	snprintf(want, sizeof want, "the centre acknowledged height %llu", (unsigned long long)acked);
+	assert_non_null(strstr(eb.msg, want));
+	assert_non_null(strstr(eb.msg, holds));
+	assert_non_null(strstr(eb.msg, "docs/operations.md, 'Restoring a kiosk from a backup'"));
+	assert_true(jr_shard_stale(s));
+}
+
+/*
+ * The scenario the counter cannot catch (what_the_counter_cannot_catch_
+ * opens_fine), caught: the whole card imaged at height 5, the kiosk goes on
+ * to 10 and the centre acknowledges 10; the image is put back, and the next
+ * downstream bundle brings ack 10 again.
+ */
+static void a_whole_card_restore_is_refused_once_the_centre_acks_a_height_it_lacks(void **state)
+{
+	char db_old[700], wal[700], wal_old[700], shm[700], ctr_old[700];
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf ack10;
+	struct jr_ack got;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ack-restore");
+	suffixed(db_old, sizeof db_old, p.db, ".old");
+	suffixed(wal, sizeof wal, p.db, "-wal");
+	suffixed(wal_old, sizeof wal_old, p.db, "-wal.old");
+	suffixed(shm, sizeof shm, p.db, "-shm");
+	suffixed(ctr_old, sizeof ctr_old, p.ctr, ".old");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 5);
+	jr_shard_close(s);
+	copy_file(p.db, db_old);
+	copy_file(wal, wal_old);
+	copy_file(p.ctr, ctr_old);
+	s = open_writer(&p);
+	append_n(s, 5);
+	ack_of_head(s, &ack10);
+	accept_ok(s, &ack10);
+	assert_false(jr_shard_stale(s));
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_OK);
+	assert_int_equal(got.height, 10);
+	jr_shard_close(s);
+	copy_file(db_old, p.db);
+	copy_file(wal_old, wal);
+	copy_file(ctr_old, p.ctr);
+	unlink(shm);
+	/* Database and counter agree: it opens, as the counter cannot tell. */
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 5);
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_ENOTFOUND);
+	assert_int_equal(jr_shard_accept_ack(s, ack10.base, ack10.len, consortium_pk(), &eb),
+		JR_ESTALE);
+	assert_non_null(strstr(eb.msg, "acknowledged height 10"));
+	assert_non_null(strstr(eb.msg, "holds only heights 1-5"));
+	expect_append_stale(s, 10, "holds only heights 1-5");
+	/* Accepting it again changes nothing and says the same. */
+	assert_int_equal(jr_shard_accept_ack(s, ack10.base, ack10.len, consortium_pk(), NULL),
+		JR_ESTALE);
+	jr_shard_close(s);
+	/* Still refused after reopen: the stored ack is above the head. */
+	memset(&eb, 0, sizeof eb);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, &eb), JR_ESTALE);
+	assert_null(s);
+	assert_non_null(strstr(eb.msg, "acknowledged height 10"));
+	assert_non_null(strstr(eb.msg, "holds only heights 1-5"));
+	/* A reader opens it, sees the mark, and the chain still verifies. */
+	s = open_reader(&p);
+	assert_true(jr_shard_stale(s));
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_OK);
+	assert_int_equal(got.height, 10);
+	expect_verified(s);
+	assert_int_equal(jr_shard_accept_ack(s, ack10.base, ack10.len, consortium_pk(), NULL),
+		JR_EINVAL);
+	jr_shard_close(s);
+	jr_buf_free(&ack10);
+}
+
+static void an_ack_of_another_block_at_a_height_held_makes_the_shard_stale(void **state)
+{
+	uint8_t other[JR_HASH_BYTES];
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf ack;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ack-fork");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 5);
+	/* The centre holds another block 3 (this kiosk signed two). */
+	jr_test_fill(other, sizeof other, 3);
+	make_ack(consortium, jr_shard_kiosk_id(s), 3, other, &ack);
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), &eb),
+		JR_ESTALE);
+	assert_non_null(strstr(eb.msg, "(at height 5) holds another block at height 3"));
+	expect_append_stale(s, 3, "holds another block at height 3");
+	jr_buf_free(&ack);
+	jr_shard_close(s);
+	/* The mark survives a reopen; the ack is not above the head, so the
+	 * shard opens (the kiosk can still show what it holds) but will not
+	 * sign. */
+	s = open_writer(&p);
+	assert_true(jr_shard_stale(s));
+	expect_append_stale(s, 3, "holds another block at height 3");
+	/* A later, true ack does not lift it. */
+	ack_of_head(s, &ack);
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), NULL), JR_OK);
+	expect_append_stale(s, 3, "holds another block at height 3");
+	jr_buf_free(&ack);
+	expect_verified(s);
+	jr_shard_close(s);
+}
+
+static void acks_at_or_below_the_head_let_the_kiosk_go_on(void **state)
+{
+	uint8_t h3[JR_HASH_BYTES];
+	struct jr_buf ack3, ack5;
+	struct jr_ack got;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ack-ok");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_ENOTFOUND);
+	append_n(s, 3);
+	memcpy(h3, jr_shard_head_hash(s), JR_HASH_BYTES);
+	make_ack(consortium, jr_shard_kiosk_id(s), 3, h3, &ack3);
+	append_n(s, 2);
+	/* The centre is behind the kiosk, as it usually is. */
+	accept_ok(s, &ack3);
+	ack_of_head(s, &ack5);
+	accept_ok(s, &ack5);
+	/* An older and an equal one are no-ops. */
+	accept_ok(s, &ack3);
+	accept_ok(s, &ack5);
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_OK);
+	assert_int_equal(got.height, 5);
+	assert_int_equal(got.time, T0 + 86400);
+	assert_false(jr_shard_stale(s));
+	append_n(s, 2);
+	jr_shard_close(s);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_OK);
+	assert_int_equal(got.height, 5);
+	append_n(s, 1);
+	assert_int_equal(jr_shard_height(s), 8);
+	expect_verified(s);
+	jr_shard_close(s);
+	jr_buf_free(&ack3);
+	jr_buf_free(&ack5);
+}
+
+/* Nothing of a refused ack is stored: no stale mark, no stored ack. */
+static void expect_nothing_taken(struct jr_shard *s)
+{
+	struct jr_ack got;
+
+	assert_false(jr_shard_stale(s));
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_ENOTFOUND);
+	append_n(s, 1);
+}
+
+static void an_ack_for_another_kiosk_is_refused(void **state)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf ack;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ack-kiosk");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	/* Kiosk 2's ack, for a height this shard lacks. */
+	make_ack(consortium, jr_key_id(kiosk2), 9, jr_shard_head_hash(s), &ack);
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), &eb), JR_EKEY);
+	assert_non_null(strstr(eb.msg, "meant for another kiosk"));
+	jr_buf_free(&ack);
+	expect_nothing_taken(s);
+	jr_shard_close(s);
+}
+
+static void an_ack_not_signed_by_the_consortium_is_refused(void **state)
+{
+	const struct jr_key *signers[2] = { kiosk, officer };
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf ack;
+	struct jr_shard *s;
+	struct paths p;
+	int i;
+
+	(void)state;
+	paths_for(&p, "ack-key");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	/* jr_ack_sign takes only a consortium key; others could still sign the
+	 * bytes, so sign them by hand. */
+	make_ack(consortium, jr_shard_kiosk_id(s), 9, jr_shard_head_hash(s), &ack);
+	for (i = 0; i < 2; i++) {
+		uint8_t body_hash[JR_HASH_BYTES];
+		size_t n = ack.base[2];
+
+		jr_hash(ack.base + 3, n, body_hash);
+		assert_int_equal(jr_sign_hash(signers[i], JR_ACK_DOMAIN, body_hash,
+			ack.base + 3 + n + 2), JR_OK);
+		memset(&eb, 0, sizeof eb);
+		assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), &eb),
+			JR_ESIG);
+		assert_non_null(strstr(eb.msg, "not the consortium's"));
+	}
+	jr_buf_free(&ack);
+	expect_nothing_taken(s);
+	jr_shard_close(s);
+}
+
+static void tampered_or_truncated_ack_bytes_are_refused_and_change_nothing(void **state)
+{
+	struct jr_buf ack;
+	struct jr_shard *s;
+	struct paths p;
+	uint32_t x = 99;
+	size_t n;
+	unsigned i, bit;
+
+	(void)state;
+	paths_for(&p, "ack-tamper");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	/* Above the head: any of these accepted would make the shard stale. */
+	make_ack(consortium, jr_shard_kiosk_id(s), 9, jr_shard_head_hash(s), &ack);
+	for (n = 0; n < ack.len; n++)
+		assert_int_not_equal(jr_shard_accept_ack(s, ack.base, n, consortium_pk(), NULL), JR_OK);
+	for (i = 0; i < 200; i++) {
+		x = x * 1103515245u + 12345u;
+		n = (x >> 8) % ack.len;
+		bit = (x >> 4) % 8;
+		ack.base[n] ^= (uint8_t)(1u << bit);
+		assert_int_not_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), NULL),
+			JR_OK);
+		ack.base[n] ^= (uint8_t)(1u << bit);
+	}
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), NULL), JR_ESTALE);
+	jr_buf_free(&ack);
+	jr_shard_close(s);
+	/* Before that last one, nothing had been taken. */
+	paths_for(&p, "ack-tamper2");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 1);
+	make_ack(consortium, jr_shard_kiosk_id(s), 9, jr_shard_head_hash(s), &ack);
+	ack.base[ack.len - 1] ^= 0x80;
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), NULL), JR_ESIG);
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len - 1, consortium_pk(), NULL),
+		JR_EFORMAT);
+	assert_int_equal(jr_shard_accept_ack(s, NULL, 0, consortium_pk(), NULL), JR_EINVAL);
+	assert_int_equal(jr_shard_accept_ack(NULL, ack.base, ack.len, consortium_pk(), NULL), JR_EINVAL);
+	jr_buf_free(&ack);
+	expect_nothing_taken(s);
+	jr_shard_close(s);
+	s = open_writer(&p);
+	expect_nothing_taken(s);
+	jr_shard_close(s);
+}
+
 static void counter_file_has_the_documented_layout(void **state)
 {
 	uint8_t f[JR_COUNTER_FILE_BYTES], check[16];
@@ -1495,6 +1824,12 @@ int main(void)
 		cmocka_unit_test(a_counter_rewritten_at_height_zero_is_refused),
 		cmocka_unit_test(a_counter_two_blocks_behind_is_refused),
 		cmocka_unit_test(what_the_counter_cannot_catch_opens_fine),
+		cmocka_unit_test(a_whole_card_restore_is_refused_once_the_centre_acks_a_height_it_lacks),
+		cmocka_unit_test(an_ack_of_another_block_at_a_height_held_makes_the_shard_stale),
+		cmocka_unit_test(acks_at_or_below_the_head_let_the_kiosk_go_on),
+		cmocka_unit_test(an_ack_for_another_kiosk_is_refused),
+		cmocka_unit_test(an_ack_not_signed_by_the_consortium_is_refused),
+		cmocka_unit_test(tampered_or_truncated_ack_bytes_are_refused_and_change_nothing),
 		cmocka_unit_test(counter_file_has_the_documented_layout),
 		cmocka_unit_test(a_torn_counter_slot_falls_back_to_the_other_slot),
 	};
