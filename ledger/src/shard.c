@@ -1,17 +1,23 @@
 /*
  * shard.c — a kiosk's append-only, signed hash chain in SQLite (shard.h).
  *
- * Schema (application_id 0x4A524E47 "JRNG", user_version 1):
+ * Schema (application_id 0x4A524E47 "JRNG", user_version 2):
  *
- *   meta(id = 1, format = 1, kiosk_pk BLOB 32, kiosk_id BLOB 16)
+ *   meta(id = 1, format = 2, kiosk_pk BLOB 32, kiosk_id BLOB 16)
  *   blocks(height INTEGER PRIMARY KEY, hash BLOB 32, body BLOB, sig BLOB 64)
  *   receipts(regid BLOB 16 PRIMARY KEY, height, prefix45 INTEGER, payload)
  *     with an index on prefix45
+ *   regids(regid BLOB 16 PRIMARY KEY, height) WITHOUT ROWID: every
+ *     registration id of every block, filled in the append transaction
+ *   acks(id = 1, height, hash BLOB 32, time, ack BLOB): the highest
+ *     acknowledged head the centre sent (ack.h)
+ *   stale(id = 1, ack_height, db_height): present once an ack contradicted
+ *     the database; never removed by the library
  *
  * Durability and the fork guard. The database runs in WAL mode with
  * synchronous=FULL, so COMMIT returns after the WAL is fsync'd. An append is
  *
- *   BEGIN IMMEDIATE -> insert block and receipts -> COMMIT -> counter update
+ *   BEGIN IMMEDIATE -> insert block, its regids and receipts -> COMMIT -> counter update
  *   (fsync) -> return
  *
  * so the counter (counter.h) never names a height the database does not

@@ -9,9 +9,25 @@
  * appliance: another partition than the database), a counter file holds the
  * highest height this kiosk has signed and that block's hash, written after
  * every commit (two checksummed slots, fsync). jr_shard_open() refuses with
- * JR_ESTALE when the database is behind the counter: the database was
- * restored from an old copy, and signing again would put two different
- * blocks at one height. docs/operations.md says how to recover.
+ * JR_ESTALE when the database is behind the counter (the database was
+ * restored or swapped alone, and signing again would put two different
+ * blocks at one height), refuses a deleted counter, and refuses with
+ * JR_ECORRUPT a database more than one block ahead of it (a power cut leaves
+ * at most one; more means the counter was rewritten or replaced).
+ *
+ * What the counter cannot catch: the database and the counter restored
+ * together (an ordinary whole-card image), or a counter rewritten to exactly
+ * one below the database. For those the shard takes the centre's signed
+ * acknowledged head (ack.h, jr_shard_accept_ack), carried back on every
+ * downstream bundle: once it names a height the database lacks, or another
+ * block at a height it holds, the shard is stale for good and will not sign.
+ * The centre's equivocation detection and a hardware monotonic counter on
+ * the appliance are the other controls (later issues). docs/operations.md
+ * says how to recover.
+ *
+ * A registration is signed once: jr_shard_append() refuses (JR_EEXIST) a
+ * record whose registration id (jr_record_id) the shard already holds, or
+ * the same record twice in one block.
  *
  * jr_shard_append() returns only after the block is committed (fsync'd) and
  * the counter advanced. A crash at any point leaves either the whole block or
