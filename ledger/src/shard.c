@@ -17,8 +17,8 @@
  * Durability and the fork guard. The database runs in WAL mode with
  * synchronous=FULL, so COMMIT returns after the WAL is fsync'd. An append is
  *
- *   BEGIN IMMEDIATE -> insert block, its regids and receipts -> COMMIT -> counter update
- *   (fsync) -> return
+ *   BEGIN IMMEDIATE -> insert block, its regids and receipts -> COMMIT ->
+ *   counter update (fsync) -> return
  *
  * so the counter (counter.h) never names a height the database does not
  * hold, except when the database itself went back in time: restored from an

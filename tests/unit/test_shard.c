@@ -1675,6 +1675,7 @@ static void tampered_or_truncated_ack_bytes_are_refused_and_change_nothing(void 
 	append_n(s, 2);
 	/* Above the head: any of these accepted would make the shard stale. */
 	make_ack(consortium, jr_shard_kiosk_id(s), 9, jr_shard_head_hash(s), &ack);
+	assert_true(ack.len > 0);
 	for (n = 0; n < ack.len; n++)
 		assert_int_not_equal(jr_shard_accept_ack(s, ack.base, n, consortium_pk(), NULL), JR_OK);
 	for (i = 0; i < 200; i++) {
