@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "jaring/seal.h"
+#include "seal_det.h"
 
 #define EPOCH_LABEL "jaring/epoch/v1"
 #define EPOCH_LABEL_LEN (sizeof EPOCH_LABEL - 1)

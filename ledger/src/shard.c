@@ -1,18 +1,24 @@
 /*
  * shard.c — a kiosk's append-only, signed hash chain in SQLite (shard.h).
  *
- * Schema (application_id 0x4A524E47 "JRNG", user_version 1):
+ * Schema (application_id 0x4A524E47 "JRNG", user_version 2):
  *
- *   meta(id = 1, format = 1, kiosk_pk BLOB 32, kiosk_id BLOB 16)
+ *   meta(id = 1, format = 2, kiosk_pk BLOB 32, kiosk_id BLOB 16)
  *   blocks(height INTEGER PRIMARY KEY, hash BLOB 32, body BLOB, sig BLOB 64)
  *   receipts(regid BLOB 16 PRIMARY KEY, height, prefix45 INTEGER, payload)
  *     with an index on prefix45
+ *   regids(regid BLOB 16 PRIMARY KEY, height) WITHOUT ROWID: every
+ *     registration id of every block, filled in the append transaction
+ *   acks(id = 1, height, hash BLOB 32, time, ack BLOB): the highest
+ *     acknowledged head the centre sent (ack.h)
+ *   stale(id = 1, ack_height, db_height): present once an ack contradicted
+ *     the database; never removed by the library
  *
  * Durability and the fork guard. The database runs in WAL mode with
  * synchronous=FULL, so COMMIT returns after the WAL is fsync'd. An append is
  *
- *   BEGIN IMMEDIATE -> insert block and receipts -> COMMIT -> counter update
- *   (fsync) -> return
+ *   BEGIN IMMEDIATE -> insert block, its regids and receipts -> COMMIT ->
+ *   counter update (fsync) -> return
  *
  * so the counter (counter.h) never names a height the database does not
  * hold, except when the database itself went back in time: restored from an
@@ -21,8 +27,25 @@
  *   counter <= database            the block at the counter's height must
  *                                  have the counter's hash, else JR_ECORRUPT
  *                                  (the database is another chain);
- *   database > counter             a crash between COMMIT and the counter
- *                                  update: the writer advances the counter.
+ *   database = counter + 1         a crash between COMMIT and the counter
+ *                                  update: the writer advances the counter;
+ *   database > counter + 1         JR_ECORRUPT (writer only): the counter
+ *                                  was rewritten or replaced.
+ *
+ * Why one block is the only honest gap: the counter moves after every
+ * commit, and an append that could not move it marks the handle broken, so
+ * no second block is committed before a reopen advances the counter. The
+ * counter's two slots (counter.h) are written alternately; a write torn by
+ * the power cut damages only the slot being written, and the other slot
+ * holds the value before it, one block lower. So a crash leaves the counter
+ * at the database's height or one below, never further.
+ *
+ * What the counter cannot catch: a database and a counter restored together
+ * from one old image agree with each other, and a counter rewritten to
+ * exactly one below the database looks like a power cut. The centre's signed
+ * acknowledged head (ack.h, jr_shard_accept_ack) is the control for those:
+ * once it names a height this database does not hold, or another block at
+ * that height, the shard is stale for good.
  *
  * The writer holds an exclusive flock on the counter for as long as the shard
  * is open; a second writer gets JR_EEXIST. The kiosk key given to
@@ -46,6 +69,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "jaring/ack.h"
 #include "jaring/receipt.h"
 #include "jaring/record.h"
 #include "jaring/shard.h"
@@ -53,7 +77,7 @@
 #include "counter.h"
 #include "shard_int.h"
 
-#define SHARD_FORMAT 1
+#define SHARD_FORMAT 2
 #define SHARD_APP_ID 1246907975 /* "JRNG" */
 
 enum {
@@ -70,6 +94,12 @@ enum {
 	ST_RECEIPT,
 	ST_LAST_RECEIPT,
 	ST_CODE,
+	ST_REGID_FIND,
+	ST_INSERT_REGID,
+	ST_ACK_GET,
+	ST_ACK_PUT,
+	ST_STALE_GET,
+	ST_STALE_PUT,
 	ST_COUNT
 };
 
@@ -87,11 +117,18 @@ static const char *const shard_sql[ST_COUNT] = {
 	[ST_RECEIPT] = "SELECT payload FROM receipts WHERE regid = ?1",
 	[ST_LAST_RECEIPT] = "SELECT payload FROM receipts ORDER BY rowid DESC LIMIT 1",
 	[ST_CODE] = "SELECT payload FROM receipts WHERE prefix45 = ?1 LIMIT 2",
+	[ST_REGID_FIND] = "SELECT height FROM regids WHERE regid = ?1",
+	[ST_INSERT_REGID] = "INSERT INTO regids(regid, height) VALUES (?1, ?2)",
+	[ST_ACK_GET] = "SELECT height, hash, time, ack FROM acks WHERE id = 1",
+	[ST_ACK_PUT] = "INSERT OR REPLACE INTO acks(id, height, hash, time, ack) VALUES (1, ?1, ?2, ?3, ?4)",
+	[ST_STALE_GET] = "SELECT ack_height, db_height FROM stale WHERE id = 1",
+	/* The first finding is kept: it names the heights that showed it. */
+	[ST_STALE_PUT] = "INSERT OR IGNORE INTO stale(id, ack_height, db_height) VALUES (1, ?1, ?2)",
 };
 
 static const char shard_schema[] =
 	"PRAGMA application_id = 1246907975;"
-	"PRAGMA user_version = 1;"
+	"PRAGMA user_version = 2;"
 	"BEGIN;"
 	"CREATE TABLE meta("
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -108,7 +145,20 @@ static const char shard_schema[] =
 	" height INTEGER NOT NULL,"
 	" prefix45 INTEGER NOT NULL,"
 	" payload BLOB NOT NULL);"
-	"CREATE INDEX receipts_by_prefix45 ON receipts(prefix45);";
+	"CREATE INDEX receipts_by_prefix45 ON receipts(prefix45);"
+	"CREATE TABLE regids("
+	" regid BLOB PRIMARY KEY,"
+	" height INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE acks("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" height INTEGER NOT NULL,"
+	" hash BLOB NOT NULL,"
+	" time INTEGER NOT NULL,"
+	" ack BLOB NOT NULL);"
+	"CREATE TABLE stale("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" ack_height INTEGER NOT NULL,"
+	" db_height INTEGER NOT NULL);";
 
 struct jr_shard {
 	sqlite3 *db;
@@ -123,6 +173,10 @@ struct jr_shard {
 	int64_t head_time;
 	uint8_t kiosk_pk[JR_SIGN_PK_BYTES];
 	uint8_t kiosk_id[JR_ID_BYTES];
+	struct jr_ack ack;    /* the highest acknowledged head; height 0: none */
+	bool stale;           /* the centre's ack contradicts this database */
+	uint64_t stale_ack;   /* ... the ack's height and the database's ... */
+	uint64_t stale_db;    /* ... when that was found */
 	sqlite3_stmt *st[ST_COUNT];
 };
 
@@ -332,7 +386,7 @@ static int db_open(struct jr_shard *s, struct jr_errbuf *eb)
 {
 	int flags = (s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
 		    SQLITE_OPEN_NOMUTEX;
-	int rc, i;
+	int rc;
 
 	if (!path_exists(s->db_path))
 		return jr_errf(eb, JR_ENOTFOUND, "shard %s does not exist", s->db_path);
@@ -350,6 +404,14 @@ static int db_open(struct jr_shard *s, struct jr_errbuf *eb)
 		if (rc != SQLITE_OK)
 			return db_err(s, rc, "setting WAL mode and synchronous=FULL", eb);
 	}
+	return JR_OK;
+}
+
+/* After load_meta(): a shard of another format may lack the tables. */
+static int prepare_all(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	int rc, i;
+
 	for (i = 0; i < ST_COUNT; i++) {
 		rc = sqlite3_prepare_v3(s->db, shard_sql[i], -1,
 			SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
@@ -504,11 +566,219 @@ static int check_counter(struct jr_shard *s, struct jr_errbuf *eb)
 				"append to it. See docs/operations.md, 'Restoring a kiosk from a backup'.",
 				s->db_path, (unsigned long long)c->height, s->counter_path);
 	}
+	/* Only a writer judges the gap: it holds the counter's lock, so nothing
+	 * moves while it looks. A reader read the counter before the database,
+	 * and a live writer may have appended any number of blocks since. */
+	if (s->writable && s->height > c->height + 1)
+		return jr_errf(eb, JR_ECORRUPT,
+			"shard %s is at height %llu but counter %s says this kiosk signed only up to "
+			"height %llu: a power cut leaves the counter at most one block behind, so the "
+			"counter was rewritten or replaced. Do not append, and do not delete either "
+			"file. See docs/operations.md, 'Restoring a kiosk from a backup'.",
+			s->db_path, (unsigned long long)s->height, s->counter_path,
+			(unsigned long long)c->height);
 	if (s->writable && s->height > c->height) {
 		rc = jr_counter_advance(c, s->height, s->head, eb);
 		if (rc != JR_OK)
 			return jr_errf(eb, rc, "shard %s: counter %s", s->db_path, s->counter_path);
 	}
+	return JR_OK;
+}
+
+/* ---- the acknowledged head (ack.h) ---------------------------------- */
+
+static int ack_stale_error(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	unsigned long long a = s->stale_ack, d = s->stale_db;
+	char what[96];
+	int n;
+
+	if (a > d)
+		n = snprintf(what, sizeof what, "holds only heights 1-%llu", d);
+	else
+		n = snprintf(what, sizeof what, "(at height %llu) holds another block at height %llu",
+			d, a);
+	if (n < 0 || (size_t)n >= sizeof what)
+		what[0] = '\0';
+	return jr_errf(eb, JR_ESTALE,
+		"shard %s is stale: the centre acknowledged height %llu of this kiosk's chain, but "
+		"this database %s. It was put back from an old image of the card, or it forked; "
+		"signing again would put a second, different block at a height the centre already "
+		"holds. Do not append and do not delete anything. See docs/operations.md, "
+		"'Restoring a kiosk from a backup'.", s->db_path, a, what);
+}
+
+/* Does *a contradict this database: a height it does not hold, or another
+ * block at that height? */
+static int ack_conflicts(struct jr_shard *s, const struct jr_ack *a, bool *conflict,
+	struct jr_errbuf *eb)
+{
+	uint8_t h[JR_HASH_BYTES] = { 0 };
+	int rc;
+
+	*conflict = true;
+	if (a->height > s->height)
+		return JR_OK;
+	rc = hash_at(s, a->height, h);
+	if (rc == JR_ENOTFOUND)
+		return JR_OK;
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "shard %s: reading block %llu failed (%s)", s->db_path,
+			(unsigned long long)a->height, sqlite3_errmsg(s->db));
+	*conflict = sodium_memcmp(h, a->hash, JR_HASH_BYTES) != 0;
+	return JR_OK;
+}
+
+/* Reads the stored ack and the stale mark. A writer refuses a database below
+ * the ack it stored; a stored ack that contradicts the chain makes the shard
+ * stale even if the mark itself was lost. */
+static int load_ack(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = s->st[ST_ACK_GET];
+	bool conflict = false;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		sqlite3_int64 h = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 2);
+		if (h < 1 || t < 0 || sqlite3_column_bytes(st, 1) != JR_HASH_BYTES) {
+			sqlite3_reset(st);
+			return jr_errf(eb, JR_ECORRUPT, "shard %s: the stored acknowledgement is damaged; "
+				"report it to the district office", s->db_path);
+		}
+		memcpy(s->ack.kiosk_id, s->kiosk_id, JR_ID_BYTES);
+		s->ack.height = (uint64_t)h;
+		memcpy(s->ack.hash, sqlite3_column_blob(st, 1), JR_HASH_BYTES);
+		s->ack.time = t;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, rc, "reading the acknowledgement", eb);
+	st = s->st[ST_STALE_GET];
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s->stale = true;
+		s->stale_ack = (uint64_t)sqlite3_column_int64(st, 0);
+		s->stale_db = (uint64_t)sqlite3_column_int64(st, 1);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, rc, "reading the stale mark", eb);
+	if (s->ack.height > 0 && (rc = ack_conflicts(s, &s->ack, &conflict, eb)) != JR_OK)
+		return rc;
+	if (conflict && !s->stale) {
+		s->stale = true;
+		s->stale_ack = s->ack.height;
+		s->stale_db = s->height;
+	}
+	if (s->writable && s->ack.height > s->height) {
+		s->stale_ack = s->ack.height;
+		s->stale_db = s->height;
+		return ack_stale_error(s, eb);
+	}
+	return JR_OK;
+}
+
+/* One transaction: the new highest ack (if higher) and the stale mark (if
+ * it contradicts the chain). */
+static int store_ack(struct jr_shard *s, const struct jr_ack *a, const uint8_t *p,
+	size_t len, bool higher, bool conflict, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc = step_done(s, ST_BEGIN);
+
+	if (rc != SQLITE_OK)
+		return db_err(s, rc, "starting a transaction", eb);
+	if (higher) {
+		st = s->st[ST_ACK_PUT];
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)a->height);
+		sqlite3_bind_blob(st, 2, a->hash, JR_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)a->time);
+		sqlite3_bind_blob(st, 4, p, (int)len, SQLITE_STATIC);
+		rc = step_done(s, ST_ACK_PUT);
+	}
+	if (rc == SQLITE_OK && conflict) {
+		st = s->st[ST_STALE_PUT];
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)a->height);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)s->height);
+		rc = step_done(s, ST_STALE_PUT);
+	}
+	if (rc == SQLITE_OK) {
+		rc = step_done(s, ST_COMMIT);
+		if (rc == SQLITE_OK)
+			return JR_OK;
+		s->broken = true;
+	}
+	rc = db_err(s, rc, "storing the acknowledgement", eb);
+	if (step_done(s, ST_ROLLBACK) != SQLITE_OK && !sqlite3_get_autocommit(s->db))
+		s->broken = true;
+	return rc;
+}
+
+int jr_shard_accept_ack(struct jr_shard *s, const uint8_t *p, size_t len,
+	const uint8_t consortium_sign_pk[JR_SIGN_PK_BYTES], struct jr_errbuf *eb)
+{
+	char have[JR_KEYID_SHORT_LEN + 1], want[JR_KEYID_SHORT_LEN + 1];
+	bool conflict = false, higher;
+	struct jr_ack a;
+	int rc;
+
+	if (s == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard: no shard given");
+	if (!s->writable)
+		return jr_errf(eb, JR_EINVAL, "shard %s was opened for reading: open it with the "
+			"kiosk key to take an acknowledgement", s->db_path);
+	if (s->broken)
+		return jr_errf(eb, JR_EIO, "shard %s: an earlier write failed half-way; close and "
+			"reopen the shard", s->db_path);
+	rc = jr_ack_verify(p, len, consortium_sign_pk, &a, eb);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "shard %s: acknowledgement refused", s->db_path);
+	if (sodium_memcmp(a.kiosk_id, s->kiosk_id, JR_ID_BYTES) != 0) {
+		jr_keyid_short(a.kiosk_id, have);
+		jr_keyid_short(s->kiosk_id, want);
+		return jr_errf(eb, JR_EKEY, "shard %s: the acknowledgement is for kiosk %s, but "
+			"this is kiosk %s; the bundle was meant for another kiosk", s->db_path, have, want);
+	}
+	/* Even an old ack is checked against the chain: any ack that
+	 * contradicts it is evidence of a restore or a fork. */
+	rc = ack_conflicts(s, &a, &conflict, eb);
+	if (rc != JR_OK)
+		return rc;
+	higher = a.height > s->ack.height;
+	if (!higher && !conflict)
+		return JR_OK;
+	rc = store_ack(s, &a, p, len, higher, conflict, eb);
+	if (rc != JR_OK)
+		return rc;
+	if (higher)
+		s->ack = a;
+	if (!conflict)
+		return JR_OK;
+	if (!s->stale) {
+		s->stale = true;
+		s->stale_ack = a.height;
+		s->stale_db = s->height;
+	}
+	return ack_stale_error(s, eb);
+}
+
+bool jr_shard_stale(const struct jr_shard *s)
+{
+	return s->stale;
+}
+
+int jr_shard_last_ack(const struct jr_shard *s, struct jr_ack *out)
+{
+	if (out == NULL)
+		return JR_EINVAL;
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return JR_EINVAL;
+	if (s->ack.height == 0)
+		return JR_ENOTFOUND;
+	*out = s->ack;
 	return JR_OK;
 }
 
@@ -548,12 +818,16 @@ static int shard_load(struct jr_shard *s, const struct jr_key *kiosk,
 	rc = db_open(s, eb);
 	if (rc == JR_OK)
 		rc = load_meta(s, eb);
+	if (rc == JR_OK)
+		rc = prepare_all(s, eb);
 	if (rc == JR_OK && kiosk != NULL)
 		rc = check_key(s, kiosk, eb);
 	if (rc == JR_OK)
 		rc = load_head(s, eb);
 	if (rc == JR_OK && s->counter_path != NULL)
 		rc = check_counter(s, eb);
+	if (rc == JR_OK)
+		rc = load_ack(s, eb);
 	return rc;
 }
 
@@ -651,6 +925,60 @@ static int check_records(struct jr_shard *s, const uint8_t *const *records,
 	return JR_OK;
 }
 
+/* The stored height holding regid into *h; JR_ENOTFOUND if none. */
+static int regid_height(struct jr_shard *s, const uint8_t regid[JR_REGID_BYTES],
+	uint64_t *h)
+{
+	sqlite3_stmt *st = s->st[ST_REGID_FIND];
+	int rc;
+
+	sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*h = rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0 ?
+		(uint64_t)sqlite3_column_int64(st, 0) : 0;
+	rc = rc == SQLITE_ROW ? JR_OK : rc == SQLITE_DONE ? JR_ENOTFOUND : sqlite_to_jr(rc);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* A registration is signed once: a record whose registration id this shard
+ * already holds, or that appears twice in the block, is refused. The regids
+ * table is the index; its PRIMARY KEY is the backstop inside the append
+ * transaction. n <= JR_BLOCK_MAX_RECORDS, so the pairwise scan is cheap. */
+static int check_unique(struct jr_shard *s, uint8_t ids[][JR_REGID_BYTES],
+	size_t n, struct jr_errbuf *eb)
+{
+	char hex[2 * JR_REGID_BYTES + 1];
+	uint64_t h = 0;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (memcmp(ids[i], ids[j], JR_REGID_BYTES) == 0) {
+				jr_hex(ids[i], JR_REGID_BYTES, hex);
+				return jr_errf(eb, JR_EEXIST,
+					"shard %s: records %zu and %zu of the block are the same "
+					"registration %s; a registration is signed once, drop the copy",
+					s->db_path, j + 1, i + 1, hex);
+			}
+		}
+		rc = regid_height(s, ids[i], &h);
+		if (rc == JR_ENOTFOUND)
+			continue;
+		if (rc != JR_OK)
+			return jr_errf(eb, rc, "shard %s: looking up a registration id failed (%s)",
+				s->db_path, sqlite3_errmsg(s->db));
+		jr_hex(ids[i], JR_REGID_BYTES, hex);
+		return jr_errf(eb, JR_EEXIST,
+			"shard %s: record %zu of the block is registration %s, which block %llu "
+			"already holds; a registration is signed once, nothing was appended",
+			s->db_path, i + 1, hex, (unsigned long long)h);
+	}
+	return JR_OK;
+}
+
 static int check_receipts(struct jr_shard *s, const struct jr_shard_receipt *receipts,
 	size_t n_receipts, uint8_t ids[][JR_REGID_BYTES], size_t n_ids,
 	struct jr_errbuf *eb)
@@ -689,6 +1017,21 @@ static int insert_block(struct jr_shard *s, uint64_t height,
 	return step_done(s, ST_INSERT_BLOCK);
 }
 
+static int insert_regids(struct jr_shard *s, uint64_t height,
+	uint8_t ids[][JR_REGID_BYTES], size_t n)
+{
+	sqlite3_stmt *st = s->st[ST_INSERT_REGID];
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		sqlite3_bind_blob(st, 1, ids[i], JR_REGID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)height);
+		rc = step_done(s, ST_INSERT_REGID);
+	}
+	return rc;
+}
+
 static int insert_receipts(struct jr_shard *s, uint64_t height,
 	const struct jr_shard_receipt *r, size_t n)
 {
@@ -706,22 +1049,38 @@ static int insert_receipts(struct jr_shard *s, uint64_t height,
 	return rc;
 }
 
-/* One transaction: the block and its receipts, or nothing. */
-static int store_block(struct jr_shard *s, uint64_t height,
-	const uint8_t hash[JR_HASH_BYTES], const struct jr_buf *body,
-	const uint8_t sig[JR_SIG_BYTES], const struct jr_shard_receipt *receipts,
-	size_t n_receipts, struct jr_errbuf *eb)
+/* What one append stores: the block, its records' ids and its receipts. */
+struct pending {
+	uint64_t height;
+	const uint8_t *hash;
+	const struct jr_buf *body;
+	const uint8_t *sig;
+	uint8_t (*ids)[JR_REGID_BYTES];
+	size_t n_ids;
+	const struct jr_shard_receipt *receipts;
+	size_t n_receipts;
+};
+
+/* One transaction: the block, its registration ids and its receipts, or
+ * nothing. */
+static int store_block(struct jr_shard *s, const struct pending *p,
+	struct jr_errbuf *eb)
 {
 	int rc = step_done(s, ST_BEGIN);
 
 	if (rc != SQLITE_OK)
 		return db_err(s, rc, "starting a transaction", eb);
-	rc = insert_block(s, height, hash, body, sig);
+	rc = insert_block(s, p->height, p->hash, p->body, p->sig);
 	if (rc != SQLITE_OK) {
 		rc = db_err(s, rc, "storing the block", eb);
 		goto err_in_tx;
 	}
-	rc = insert_receipts(s, height, receipts, n_receipts);
+	rc = insert_regids(s, p->height, p->ids, p->n_ids);
+	if (rc != SQLITE_OK) {
+		rc = db_err(s, rc, "indexing the registration ids (one is held already?)", eb);
+		goto err_in_tx;
+	}
+	rc = insert_receipts(s, p->height, p->receipts, p->n_receipts);
 	if (rc != SQLITE_OK) {
 		rc = db_err(s, rc, "storing the receipts (a receipt for one of these registrations exists already?)", eb);
 		goto err_in_tx;
@@ -780,6 +1139,8 @@ static int append_ready(struct jr_shard *s, struct jr_errbuf *eb)
 	if (s->broken)
 		return jr_errf(eb, JR_EIO, "shard %s: an earlier append failed half-way; close and reopen the shard",
 			s->db_path);
+	if (s->stale)
+		return ack_stale_error(s, eb);
 	if (s->height >= INT64_MAX)
 		return jr_errf(eb, JR_ETOOBIG, "shard %s is full", s->db_path);
 	return JR_OK;
@@ -805,6 +1166,8 @@ int jr_shard_append(struct jr_shard *s, int64_t time,
 	if (rc == JR_OK)
 		rc = check_records(s, records, record_len, n_records, ids, eb);
 	if (rc == JR_OK)
+		rc = check_unique(s, ids, n_records, eb);
+	if (rc == JR_OK)
 		rc = check_receipts(s, receipts, n_receipts, ids, n_records, eb);
 	if (rc == JR_OK && time < s->head_time)
 		rc = jr_errf(eb, JR_EINVAL,
@@ -819,8 +1182,14 @@ int jr_shard_append(struct jr_shard *s, int64_t time,
 	if (rc != JR_OK)
 		rc = jr_errf(eb, rc, "shard %s: signing block %llu failed", s->db_path,
 			(unsigned long long)s->height + 1);
-	if (rc == JR_OK)
-		rc = store_block(s, s->height + 1, h, &body, sig, receipts, n_receipts, eb);
+	if (rc == JR_OK) {
+		struct pending p = {
+			.height = s->height + 1, .hash = h, .body = &body, .sig = sig,
+			.ids = ids, .n_ids = n_records,
+			.receipts = receipts, .n_receipts = n_receipts,
+		};
+		rc = store_block(s, &p, eb);
+	}
 	jr_buf_free(&body);
 	if (rc != JR_OK)
 		return rc;

@@ -141,53 +141,60 @@ static void bench_submit(const char *dir, const struct jr_key *kiosk,
 	jr_shard_close(s);
 }
 
-/* A real sealed record of `kiosk`, the size the kiosk writes. */
+/* Real sealed record i of `kiosk`, the size the kiosk writes, in epoch ep
+ * (opened when NULL or spent). */
 static void real_record(const struct jr_key *kiosk, const struct jr_key *centre,
-	struct jr_buf *rec)
+	unsigned i, struct jr_seal_epoch **ep, struct jr_buf *rec)
 {
 	struct jr_registration r;
-	struct jr_seal_epoch *ep;
 	struct jr_pubkey cpub;
 	uint8_t regid[JR_REGID_BYTES];
 
-	jr_key_public(centre, &cpub);
-	check(jr_seal_epoch_open(cpub.box_pk, 1790000000, &ep), "epoch", NULL);
-	worker(&r, 1);
+	if (*ep == NULL || jr_seal_epoch_spent(*ep, 1790000000)) {
+		jr_seal_epoch_close(*ep);
+		jr_key_public(centre, &cpub);
+		check(jr_seal_epoch_open(cpub.box_pk, 1790000000, ep), "epoch", NULL);
+	}
+	worker(&r, i);
 	memcpy(r.kiosk_id, jr_key_id(kiosk), JR_ID_BYTES);
-	r.time = 1790000000;
+	r.time = 1790000000 + (int64_t)i;
 	r.consent_version = 1;
-	check(jr_record_encode(&r, ep, rec, regid, NULL), "record", NULL);
+	check(jr_record_encode(&r, *ep, rec, regid, NULL), "record", NULL);
 	jr_registration_wipe(&r);
-	jr_seal_epoch_close(ep);
 }
 
-/* Appends n one-record blocks through the public path; returns appends/s. */
+/* Appends n one-record blocks through the public path; returns appends/s.
+ * A shard signs a registration once, so each block gets a record of its
+ * own, made outside the timed part. */
 static double build_chain(const char *dir, const char *name, const struct jr_key *kiosk,
 	const struct jr_key *centre, uint64_t n, struct jr_shard **out)
 {
 	char db[1024], ctr[1024];
 	struct jr_errbuf eb = { 0 };
+	struct jr_seal_epoch *ep = NULL;
 	struct jr_buf rec;
 	uint8_t hash[JR_HASH_BYTES];
 	const uint8_t *recs[1];
 	size_t lens[1];
 	uint64_t i, h;
-	double w0;
+	double w0, busy = 0;
 
 	snprintf(db, sizeof db, "%s/%s.db", dir, name);
 	snprintf(ctr, sizeof ctr, "%s/%s.counter", dir, name);
 	check(jr_shard_create(db, ctr, kiosk, &eb), "create", &eb);
 	check(jr_shard_open(db, ctr, kiosk, out, &eb), "open", &eb);
-	real_record(kiosk, centre, &rec);
-	recs[0] = rec.base;
-	lens[0] = rec.len;
-	w0 = now_s(CLOCK_MONOTONIC);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		real_record(kiosk, centre, (unsigned)i, &ep, &rec);
+		recs[0] = rec.base;
+		lens[0] = rec.len;
+		w0 = now_s(CLOCK_MONOTONIC);
 		check(jr_shard_append(*out, 1790000000 + (int64_t)i, recs, lens, 1, NULL, 0,
 			&h, hash, &eb), "append", &eb);
-	w0 = now_s(CLOCK_MONOTONIC) - w0;
-	jr_buf_free(&rec);
-	return (double)n / w0;
+		busy += now_s(CLOCK_MONOTONIC) - w0;
+		jr_buf_free(&rec);
+	}
+	jr_seal_epoch_close(ep);
+	return (double)n / busy;
 }
 
 /* The centre's side of sealing: records of one epoch cost one X25519 in
@@ -201,7 +208,10 @@ static void bench_open(const struct jr_key *kiosk, const struct jr_key *centre)
 	double w0;
 	int i;
 
-	real_record(kiosk, centre, &rec);
+	struct jr_seal_epoch *ep = NULL;
+
+	real_record(kiosk, centre, 1, &ep, &rec);
+	jr_seal_epoch_close(ep);
 	check(jr_seal_opener_new(centre, &o), "opener", NULL);
 	w0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
 	for (i = 0; i < n; i++) {

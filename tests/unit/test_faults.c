@@ -34,6 +34,7 @@
 #include "jaring/registrar.h"
 #include "jaring/rules.h"
 #include "jaring/seal.h"
+#include "seal_det.h"
 #include "jaring/shard.h"
 #include "keys_int.h"
 

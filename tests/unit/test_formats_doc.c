@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "jaring/ack.h"
 #include "jaring/block.h"
 #include "jaring/bundle.h"
 #include "jaring/cbor.h"
@@ -22,6 +23,7 @@
 #include "jaring/record.h"
 #include "jaring/seal.h"
 #include "bundle_int.h"
+#include "seal_det.h"
 
 #define EX_MAX 16384
 
@@ -157,12 +159,14 @@ static const struct names block_names = { {
 static const struct names receipt_names = { {
 	"version", "kiosk id", "height", "registration id", "time", "masked name",
 	"policy version" } };
+static const struct names ack_names = { {
+	"version", "kiosk id", "height", "block hash", "time" } };
 
 /* The fixed inputs of every example. */
 struct fixture {
 	struct jr_key *kiosk, *consortium;
 	struct jr_seal_epoch *epoch;
-	struct jr_buf record, body, signed_block, receipt;
+	struct jr_buf record, body, signed_block, receipt, ack;
 	uint8_t regid[JR_REGID_BYTES], hash[JR_HASH_BYTES], sig[JR_SIG_BYTES];
 };
 
@@ -178,6 +182,7 @@ static void make_fixture(struct fixture *f)
 	struct jr_pubkey centre;
 	struct jr_block b;
 	struct jr_receipt rc;
+	struct jr_ack a;
 
 	memset(f, 0, sizeof *f);
 	seed(s, 0x01);
@@ -227,6 +232,14 @@ static void make_fixture(struct fixture *f)
 	rc.policy_version = 1;
 	assert_int_equal(jr_receipt_sign(&rc, f->kiosk, &f->receipt), JR_OK);
 	jr_registration_wipe(&r);
+
+	/* The centre acknowledges the example block, an hour later. */
+	memset(&a, 0, sizeof a);
+	memcpy(a.kiosk_id, jr_key_id(f->kiosk), JR_ID_BYTES);
+	a.height = 1;
+	memcpy(a.hash, f->hash, JR_HASH_BYTES);
+	a.time = 1790003600;
+	assert_int_equal(jr_ack_sign(f->consortium, &a, &f->ack), JR_OK);
 }
 
 static void free_fixture(struct fixture *f)
@@ -235,6 +248,7 @@ static void free_fixture(struct fixture *f)
 	jr_buf_free(&f->body);
 	jr_buf_free(&f->signed_block);
 	jr_buf_free(&f->receipt);
+	jr_buf_free(&f->ack);
 	jr_seal_epoch_close(f->epoch);
 	jr_key_free(f->kiosk);
 	jr_key_free(f->consortium);
@@ -353,6 +367,22 @@ static void formats_doc_examples_match_the_code(void **state)
 	typed_code_example(&e, f.regid);
 	expect_example("typed-code", &e);
 
+	memset(&e, 0, sizeof e);
+	hexdump(&e, f.ack.base, f.ack.len);
+	expect_example("ack-hex", &e);
+	memset(&e, 0, sizeof e);
+	jr_cbr_init(&r, f.ack.base, f.ack.len);
+	{
+		size_t n;
+		assert_int_equal(jr_cbr_array(&r, &n), JR_OK);
+		assert_int_equal(n, 2);
+		assert_int_equal(jr_cbr_bytes(&r, &inner, &inner_len), JR_OK);
+	}
+	listing(&e, inner, inner_len, &ack_names);
+	jr_hash(inner, inner_len, f.hash);
+	jr_hex(f.hash, JR_HASH_BYTES, hex);
+	ex_printf(&e, "BLAKE2b-256(body) = %s\n", hex);
+	expect_example("ack-listing", &e);
 	free_fixture(&f);
 }
 

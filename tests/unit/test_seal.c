@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include "jaring/keys.h"
 #include "jaring/seal.h"
+#include "seal_det.h"
 
 #define NOW 1700000000
 #define AD "jaring/example/ad"

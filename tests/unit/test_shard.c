@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "testutil.h"
+#include "jaring/ack.h"
 #include "jaring/block.h"
 #include "jaring/keys.h"
 #include "jaring/receipt.h"
@@ -21,12 +22,16 @@
 #include "shard_int.h"
 
 #define T0 1790000000
-#define POOL 16
+/* One more than a full block, so a test can offer 65 different records. */
+#define POOL (JR_BLOCK_MAX_RECORDS + 1)
 
 static struct jr_key *kiosk, *kiosk2, *officer, *consortium;
 static struct jr_seal_epoch *epoch;
+/* Random-nonce epochs for fresh records (fresh_record), opened as needed. */
+static struct jr_seal_epoch *fresh_epoch;
+static unsigned fresh_n = 1000;
 /* Records of `kiosk` (pool) and one of `kiosk2`, made once. */
-static struct jr_buf pool[POOL], tiny, foreign;
+static struct jr_buf pool[POOL], foreign;
 static uint8_t pool_id[POOL][JR_REGID_BYTES];
 
 struct paths {
@@ -48,7 +53,7 @@ static void fill(struct jr_registration *r, const struct jr_key *k, unsigned i)
 	r->sex = JR_SEX_MALE;
 	r->birth_year = 1985;
 	r->consent_version = 1;
-	if (snprintf(r->nik, sizeof r->nik, "332801010185%04u", i + 1) != JR_NIK_LEN)
+	if (snprintf(r->nik, sizeof r->nik, "332801010185%04u", i % 9999 + 1) != JR_NIK_LEN)
 		fail_msg("nik");
 	if (snprintf(r->name, sizeof r->name, "Pekerja Contoh %u", i) < 0)
 		fail_msg("name");
@@ -85,10 +90,6 @@ static int setup(void **state)
 		fill(&r, kiosk, i);
 		make_record(&r, &pool[i], pool_id[i]);
 	}
-	fill(&r, kiosk, 99);
-	memcpy(r.name, "A", 2);
-	r.phone[0] = r.address[0] = '\0';
-	make_record(&r, &tiny, id);
 	fill(&r, kiosk2, 0);
 	make_record(&r, &foreign, id);
 	return 0;
@@ -101,8 +102,8 @@ static int teardown(void **state)
 	(void)state;
 	for (i = 0; i < POOL; i++)
 		jr_buf_free(&pool[i]);
-	jr_buf_free(&tiny);
 	jr_buf_free(&foreign);
+	jr_seal_epoch_close(fresh_epoch);
 	jr_seal_epoch_close(epoch);
 	jr_key_free(consortium);
 	jr_key_free(officer);
@@ -165,12 +166,48 @@ static uint64_t append_rec(struct jr_shard *s, const struct jr_buf *rec)
 	return h;
 }
 
+/* A record no shard holds yet (a shard signs a registration once): the
+ * next synthetic worker, sealed in a random-nonce epoch. `small` leaves out
+ * the optional fields. */
+static void fresh_record(struct jr_buf *out, bool small)
+{
+	struct jr_registration r;
+	struct jr_pubkey cpub;
+	uint8_t id[JR_REGID_BYTES];
+	struct jr_errbuf eb = { 0 };
+
+	if (fresh_epoch == NULL || jr_seal_epoch_spent(fresh_epoch, T0)) {
+		jr_seal_epoch_close(fresh_epoch);
+		jr_key_public(consortium, &cpub);
+		assert_int_equal(jr_seal_epoch_open(cpub.box_pk, T0, &fresh_epoch), JR_OK);
+	}
+	fill(&r, kiosk, fresh_n++);
+	if (small) {
+		memcpy(r.name, "A", 2);
+		r.phone[0] = r.address[0] = '\0';
+	}
+	if (jr_record_encode(&r, fresh_epoch, out, id, &eb) != JR_OK)
+		fail_msg("record: %s", eb.msg);
+	jr_registration_wipe(&r);
+}
+
+static uint64_t append_fresh(struct jr_shard *s, bool small)
+{
+	struct jr_buf rec;
+	uint64_t h;
+
+	fresh_record(&rec, small);
+	h = append_rec(s, &rec);
+	jr_buf_free(&rec);
+	return h;
+}
+
 static void append_n(struct jr_shard *s, uint64_t n)
 {
 	uint64_t i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t h = append_rec(s, &pool[jr_shard_height(s) % POOL]);
+		uint64_t h = append_fresh(s, false);
 		assert_int_equal(h, jr_shard_height(s));
 	}
 }
@@ -419,10 +456,18 @@ static void a_shard_of_a_newer_format_is_refused(void **state)
 	paths_for(&p, "format");
 	create_ok(&p, kiosk);
 	tamper_open(&t, p.db);
-	tamper_exec(&t, "UPDATE meta SET format = 2");
+	tamper_exec(&t, "UPDATE meta SET format = 3");
 	tamper_close(&t);
 	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_EVERSION);
 	assert_int_equal(jr_shard_open(p.db, NULL, NULL, &s, NULL), JR_EVERSION);
+	assert_null(s);
+	/* Format 1 had no index of registration ids (and nothing was deployed,
+	 * so there is no migration): refused by its version, not taken for a
+	 * foreign file. */
+	tamper_open(&t, p.db);
+	tamper_exec(&t, "UPDATE meta SET format = 1; DROP TABLE regids; DROP TABLE acks");
+	tamper_close(&t);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_EVERSION);
 	assert_null(s);
 }
 
@@ -716,7 +761,7 @@ static void every_flipped_byte_of_a_small_chain_is_found_at_its_height(void **st
 	create_ok(&p, kiosk);
 	s = open_writer(&p);
 	for (h = 0; h < SMALL; h++)
-		append_rec(s, &tiny);
+		append_fresh(s, true);
 	jr_shard_close(s);
 	rd = open_reader(&p);
 	tamper_open(&t, p.db);
@@ -1031,29 +1076,119 @@ static void a_receipt_that_cannot_be_stored_leaves_no_block(void **state)
 	struct jr_errbuf eb = { 0 };
 	struct jr_buf body;
 	struct jr_shard *s;
+	struct tamper t;
 	struct paths p;
+	char sql[160], hex[2 * JR_REGID_BYTES + 1];
 	uint64_t h;
 
 	(void)state;
 	paths_for(&p, "atomic");
 	create_ok(&p, kiosk);
 	s = open_writer(&p);
+	append_n(s, 1);
+	/* A receipt row for pool[7] that no block holds (put there behind the
+	 * shard's back): storing the block's receipt fails, so the block and
+	 * its registration ids are rolled back with it. */
+	jr_hex(pool_id[7], JR_REGID_BYTES, hex);
+	tamper_open(&t, p.db);
+	snprintf(sql, sizeof sql,
+		"INSERT INTO receipts(regid, height, prefix45, payload) VALUES (x'%s', 9, 0, x'00')", hex);
+	tamper_exec(&t, sql);
 	memcpy(rcpt.regid, pool_id[7], JR_REGID_BYTES);
-	assert_int_equal(jr_shard_append(s, T0, recs, lens, 1, &rcpt, 1, &h, hash, NULL), JR_OK);
-	/* The same registration again with its receipt: the receipt row
-	 * exists, so the whole block is rolled back. */
+	h = 5;
 	assert_int_equal(jr_shard_append(s, T0 + 1, recs, lens, 1, &rcpt, 1, &h, hash, &eb),
 		JR_EEXIST);
+	assert_non_null(strstr(eb.msg, "receipts"));
 	assert_int_equal(h, 0);
 	assert_int_equal(jr_shard_height(s), 1);
 	assert_int_equal(jr_shard_get(s, 2, &body, sig, NULL), JR_ENOTFOUND);
 	expect_verified(s);
-	/* The shard goes on at height 2. */
-	assert_int_equal(append_rec(s, &pool[8]), 2);
+	tamper_exec(&t, "DELETE FROM receipts WHERE height = 9");
+	tamper_close(&t);
+	/* Nothing of it stayed behind: the same record is accepted now. */
+	assert_int_equal(jr_shard_append(s, T0 + 2, recs, lens, 1, &rcpt, 1, &h, hash, &eb), JR_OK);
+	assert_int_equal(h, 2);
 	jr_shard_close(s);
 	s = open_writer(&p);
 	assert_int_equal(jr_shard_height(s), 2);
 	expect_verified(s);
+	jr_shard_close(s);
+}
+
+/* ---- a registration is signed once ---------------------------------- */
+
+/* Appending recs[0..n) must fail with JR_EEXIST, naming the registration
+ * id `dup` in hex (and `held`, the height holding it, unless 0), and leave
+ * the shard at `height`, verifying. */
+static void expect_duplicate(struct jr_shard *s, const uint8_t *const *recs,
+	const size_t *lens, size_t n, const uint8_t dup[JR_REGID_BYTES],
+	uint64_t held, uint64_t height)
+{
+	char hex[2 * JR_REGID_BYTES + 1], want[64];
+	struct jr_errbuf eb = { 0 };
+	uint8_t hash[JR_HASH_BYTES];
+	uint64_t h = 9;
+
+	memset(hash, 0x55, sizeof hash);
+	assert_int_equal(jr_shard_append(s, T0 + 1000, recs, lens, n, NULL, 0, &h, hash, &eb),
+		JR_EEXIST);
+	assert_int_equal(h, 0);
+	assert_true(sodium_is_zero(hash, sizeof hash));
+	jr_hex(dup, JR_REGID_BYTES, hex);
+	assert_non_null(strstr(eb.msg, hex));
+	if (held > 0) {
+		snprintf(want, sizeof want, "block %llu already holds", (unsigned long long)held);
+		assert_non_null(strstr(eb.msg, want));
+	}
+	assert_int_equal(jr_shard_height(s), height);
+	expect_verified(s);
+}
+
+static void the_same_record_twice_in_one_block_is_refused(void **state)
+{
+	const uint8_t *recs[3] = { pool[10].base, pool[11].base, pool[10].base };
+	size_t lens[3] = { pool[10].len, pool[11].len, pool[10].len };
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "dup-block");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	expect_duplicate(s, recs, lens, 3, pool_id[10], 0, 2);
+	/* Without the copy the block is fine, and then neither record is new. */
+	assert_int_equal(jr_shard_append(s, T0 + 3, recs, lens, 2, NULL, 0, NULL, NULL, NULL), JR_OK);
+	expect_duplicate(s, recs + 1, lens + 1, 1, pool_id[11], 3, 3);
+	jr_shard_close(s);
+}
+
+static void the_same_record_again_at_the_next_height_is_refused_after_reopen_too(void **state)
+{
+	const uint8_t *recs[2] = { pool[12].base, pool[13].base };
+	size_t lens[2] = { pool[12].len, pool[13].len };
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "dup-next");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	assert_int_equal(append_rec(s, &pool[12]), 1);
+	expect_duplicate(s, recs, lens, 1, pool_id[12], 1, 1);
+	/* Among new records, the one already held is still found. */
+	recs[0] = pool[13].base;
+	lens[0] = pool[13].len;
+	recs[1] = pool[12].base;
+	lens[1] = pool[12].len;
+	expect_duplicate(s, recs, lens, 2, pool_id[12], 1, 1);
+	append_n(s, 3);
+	jr_shard_close(s);
+	/* The index is in the database, not in the open handle. */
+	s = open_writer(&p);
+	expect_duplicate(s, recs + 1, lens + 1, 1, pool_id[12], 1, 4);
+	assert_int_equal(append_rec(s, &pool[13]), 5);
+	expect_duplicate(s, recs, lens, 1, pool_id[13], 5, 5);
 	jr_shard_close(s);
 }
 
@@ -1232,6 +1367,451 @@ static void a_counter_behind_the_database_is_advanced_on_open(void **state)
 	jr_counter_close(&c);
 }
 
+static void a_counter_rewritten_at_height_zero_is_refused(void **state)
+{
+	char want[2048];
+	struct jr_errbuf eb = { 0 };
+	struct jr_counter c;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ctr-zero");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 4);
+	jr_shard_close(s);
+	/* A counter made anew, as by someone who deleted the old one. */
+	assert_int_equal(unlink(p.ctr), 0);
+	assert_int_equal(jr_counter_create(p.ctr, &c, NULL), JR_OK);
+	jr_counter_close(&c);
+	s = (struct jr_shard *)&eb;
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, &eb), JR_ECORRUPT);
+	assert_null(s);
+	snprintf(want, sizeof want,
+		"shard %s is at height 4 but counter %s says this kiosk signed only up to height 0: "
+		"a power cut leaves the counter at most one block behind, so the counter was "
+		"rewritten or replaced. Do not append, and do not delete either file. See "
+		"docs/operations.md, 'Restoring a kiosk from a backup'.", p.db, p.ctr);
+	assert_string_equal(eb.msg, want);
+	/* The refusal changed nothing: the counter still says 0, the database
+	 * verifies, and a second try is refused the same way. */
+	assert_int_equal(jr_counter_open(p.ctr, false, &c, NULL), JR_OK);
+	assert_int_equal(c.height, 0);
+	jr_counter_close(&c);
+	s = open_reader(&p);
+	expect_verified(s);
+	jr_shard_close(s);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_ECORRUPT);
+}
+
+static void a_counter_two_blocks_behind_is_refused(void **state)
+{
+	uint8_t h2[JR_HASH_BYTES];
+	struct jr_counter c;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ctr-two");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	memcpy(h2, jr_shard_head_hash(s), JR_HASH_BYTES);
+	append_n(s, 2);
+	jr_shard_close(s);
+	/* Rewritten with the library's own counter functions: height 2 and the
+	 * true hash of block 2, two below the database. */
+	assert_int_equal(jr_counter_open(p.ctr, true, &c, NULL), JR_OK);
+	assert_int_equal(jr_counter_advance(&c, 2, h2, NULL), JR_OK);
+	jr_counter_close(&c);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, NULL), JR_ECORRUPT);
+	assert_null(s);
+}
+
+/*
+ * What the counter CANNOT catch, written down as a test so that nobody
+ * mistakes it for more than it is. An ordinary whole-card image holds the
+ * database and the counter together; put back, they agree, and the shard
+ * opens and would sign a second, different block at heights it already
+ * used. A counter rewritten to exactly one below the database looks like a
+ * power cut and is advanced. The control for both is the centre's signed
+ * acknowledged head (jr_shard_accept_ack), tested below.
+ */
+static void what_the_counter_cannot_catch_opens_fine(void **state)
+{
+	char db_old[700], wal[700], wal_old[700], shm[700], ctr_old[700];
+	uint8_t h3[JR_HASH_BYTES];
+	struct jr_counter c;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ctr-blind");
+	suffixed(db_old, sizeof db_old, p.db, ".old");
+	suffixed(wal, sizeof wal, p.db, "-wal");
+	suffixed(wal_old, sizeof wal_old, p.db, "-wal.old");
+	suffixed(shm, sizeof shm, p.db, "-shm");
+	suffixed(ctr_old, sizeof ctr_old, p.ctr, ".old");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 3);
+	memcpy(h3, jr_shard_head_hash(s), JR_HASH_BYTES);
+	jr_shard_close(s);
+	/* The whole card, imaged at height 3. */
+	copy_file(p.db, db_old);
+	copy_file(wal, wal_old);
+	copy_file(p.ctr, ctr_old);
+	s = open_writer(&p);
+	append_n(s, 3);
+	jr_shard_close(s);
+	copy_file(db_old, p.db);
+	copy_file(wal_old, wal);
+	copy_file(ctr_old, p.ctr);
+	unlink(shm);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 3);
+	/* ... and it signs a second block 4: the fork the centre must catch. */
+	assert_int_equal(append_fresh(s, false), 4);
+	jr_shard_close(s);
+	/* A counter rewritten to one below (height 3 and its true hash). */
+	assert_int_equal(jr_counter_open(p.ctr, true, &c, NULL), JR_OK);
+	assert_int_equal(jr_counter_advance(&c, 3, h3, NULL), JR_OK);
+	jr_counter_close(&c);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 4);
+	jr_shard_close(s);
+}
+
+/* ---- the acknowledged head ----------------------------------------- */
+
+/* The centre's ack of (height, hash) for kiosk id `id`, signed by `by`. */
+static void make_ack(const struct jr_key *by, const uint8_t id[JR_ID_BYTES],
+	uint64_t height, const uint8_t hash[JR_HASH_BYTES], struct jr_buf *out)
+{
+	struct jr_ack a;
+
+	memset(&a, 0, sizeof a);
+	memcpy(a.kiosk_id, id, JR_ID_BYTES);
+	a.height = height;
+	memcpy(a.hash, hash, JR_HASH_BYTES);
+	a.time = T0 + 86400;
+	assert_int_equal(jr_ack_sign(by, &a, out), JR_OK);
+}
+
+/* The ack of this shard's current head. */
+static void ack_of_head(struct jr_shard *s, struct jr_buf *out)
+{
+	make_ack(consortium, jr_shard_kiosk_id(s), jr_shard_height(s), jr_shard_head_hash(s), out);
+}
+
+static const uint8_t *consortium_pk(void)
+{
+	static struct jr_pubkey pub;
+
+	jr_key_public(consortium, &pub);
+	return pub.sign_pk;
+}
+
+static void accept_ok(struct jr_shard *s, const struct jr_buf *ack)
+{
+	struct jr_errbuf eb = { 0 };
+
+	if (jr_shard_accept_ack(s, ack->base, ack->len, consortium_pk(), &eb) != JR_OK)
+		fail_msg("accept: %s", eb.msg);
+}
+
+/* An append to `s` must be refused as stale, naming both heights. */
+static void expect_append_stale(struct jr_shard *s, uint64_t acked, const char *holds)
+{
+	char want[128];
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf rec;
+	const uint8_t *recs[1];
+	size_t lens[1];
+	uint64_t h = 7, before = jr_shard_height(s);
+
+	fresh_record(&rec, false);
+	recs[0] = rec.base;
+	lens[0] = rec.len;
+	assert_int_equal(jr_shard_append(s, T0 + 5000, recs, lens, 1, NULL, 0, &h, NULL, &eb),
+		JR_ESTALE);
+	jr_buf_free(&rec);
+	assert_int_equal(h, 0);
+	assert_int_equal(jr_shard_height(s), before);
+	snprintf(want, sizeof want, "the centre acknowledged height %llu", (unsigned long long)acked);
+	assert_non_null(strstr(eb.msg, want));
+	assert_non_null(strstr(eb.msg, holds));
+	assert_non_null(strstr(eb.msg, "docs/operations.md, 'Restoring a kiosk from a backup'"));
+	assert_true(jr_shard_stale(s));
+}
+
+/*
+ * The scenario the counter cannot catch (what_the_counter_cannot_catch_
+ * opens_fine), caught: the whole card imaged at height 5, the kiosk goes on
+ * to 10 and the centre acknowledges 10; the image is put back, and the next
+ * downstream bundle brings ack 10 again.
+ */
+static void a_whole_card_restore_is_refused_once_the_centre_acks_a_height_it_lacks(void **state)
+{
+	char db_old[700], wal[700], wal_old[700], shm[700], ctr_old[700];
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf ack10;
+	struct jr_ack got;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ack-restore");
+	suffixed(db_old, sizeof db_old, p.db, ".old");
+	suffixed(wal, sizeof wal, p.db, "-wal");
+	suffixed(wal_old, sizeof wal_old, p.db, "-wal.old");
+	suffixed(shm, sizeof shm, p.db, "-shm");
+	suffixed(ctr_old, sizeof ctr_old, p.ctr, ".old");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 5);
+	jr_shard_close(s);
+	copy_file(p.db, db_old);
+	copy_file(wal, wal_old);
+	copy_file(p.ctr, ctr_old);
+	s = open_writer(&p);
+	append_n(s, 5);
+	ack_of_head(s, &ack10);
+	accept_ok(s, &ack10);
+	assert_false(jr_shard_stale(s));
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_OK);
+	assert_int_equal(got.height, 10);
+	jr_shard_close(s);
+	copy_file(db_old, p.db);
+	copy_file(wal_old, wal);
+	copy_file(ctr_old, p.ctr);
+	unlink(shm);
+	/* Database and counter agree: it opens, as the counter cannot tell. */
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_height(s), 5);
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_ENOTFOUND);
+	assert_int_equal(jr_shard_accept_ack(s, ack10.base, ack10.len, consortium_pk(), &eb),
+		JR_ESTALE);
+	assert_non_null(strstr(eb.msg, "acknowledged height 10"));
+	assert_non_null(strstr(eb.msg, "holds only heights 1-5"));
+	expect_append_stale(s, 10, "holds only heights 1-5");
+	/* Accepting it again changes nothing and says the same. */
+	assert_int_equal(jr_shard_accept_ack(s, ack10.base, ack10.len, consortium_pk(), NULL),
+		JR_ESTALE);
+	jr_shard_close(s);
+	/* Still refused after reopen: the stored ack is above the head. */
+	memset(&eb, 0, sizeof eb);
+	assert_int_equal(jr_shard_open(p.db, p.ctr, kiosk, &s, &eb), JR_ESTALE);
+	assert_null(s);
+	assert_non_null(strstr(eb.msg, "acknowledged height 10"));
+	assert_non_null(strstr(eb.msg, "holds only heights 1-5"));
+	/* A reader opens it, sees the mark, and the chain still verifies. */
+	s = open_reader(&p);
+	assert_true(jr_shard_stale(s));
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_OK);
+	assert_int_equal(got.height, 10);
+	expect_verified(s);
+	assert_int_equal(jr_shard_accept_ack(s, ack10.base, ack10.len, consortium_pk(), NULL),
+		JR_EINVAL);
+	jr_shard_close(s);
+	jr_buf_free(&ack10);
+}
+
+static void an_ack_of_another_block_at_a_height_held_makes_the_shard_stale(void **state)
+{
+	uint8_t other[JR_HASH_BYTES];
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf ack;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ack-fork");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 5);
+	/* The centre holds another block 3 (this kiosk signed two). */
+	jr_test_fill(other, sizeof other, 3);
+	make_ack(consortium, jr_shard_kiosk_id(s), 3, other, &ack);
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), &eb),
+		JR_ESTALE);
+	assert_non_null(strstr(eb.msg, "(at height 5) holds another block at height 3"));
+	expect_append_stale(s, 3, "holds another block at height 3");
+	jr_buf_free(&ack);
+	jr_shard_close(s);
+	/* The mark survives a reopen; the ack is not above the head, so the
+	 * shard opens (the kiosk can still show what it holds) but will not
+	 * sign. */
+	s = open_writer(&p);
+	assert_true(jr_shard_stale(s));
+	expect_append_stale(s, 3, "holds another block at height 3");
+	/* A later, true ack does not lift it. */
+	ack_of_head(s, &ack);
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), NULL), JR_OK);
+	expect_append_stale(s, 3, "holds another block at height 3");
+	jr_buf_free(&ack);
+	expect_verified(s);
+	jr_shard_close(s);
+}
+
+static void acks_at_or_below_the_head_let_the_kiosk_go_on(void **state)
+{
+	uint8_t h3[JR_HASH_BYTES];
+	struct jr_buf ack3, ack5;
+	struct jr_ack got;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ack-ok");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_ENOTFOUND);
+	append_n(s, 3);
+	memcpy(h3, jr_shard_head_hash(s), JR_HASH_BYTES);
+	make_ack(consortium, jr_shard_kiosk_id(s), 3, h3, &ack3);
+	append_n(s, 2);
+	/* The centre is behind the kiosk, as it usually is. */
+	accept_ok(s, &ack3);
+	ack_of_head(s, &ack5);
+	accept_ok(s, &ack5);
+	/* An older and an equal one are no-ops. */
+	accept_ok(s, &ack3);
+	accept_ok(s, &ack5);
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_OK);
+	assert_int_equal(got.height, 5);
+	assert_int_equal(got.time, T0 + 86400);
+	assert_false(jr_shard_stale(s));
+	append_n(s, 2);
+	jr_shard_close(s);
+	s = open_writer(&p);
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_OK);
+	assert_int_equal(got.height, 5);
+	append_n(s, 1);
+	assert_int_equal(jr_shard_height(s), 8);
+	expect_verified(s);
+	jr_shard_close(s);
+	jr_buf_free(&ack3);
+	jr_buf_free(&ack5);
+}
+
+/* Nothing of a refused ack is stored: no stale mark, no stored ack. */
+static void expect_nothing_taken(struct jr_shard *s)
+{
+	struct jr_ack got;
+
+	assert_false(jr_shard_stale(s));
+	assert_int_equal(jr_shard_last_ack(s, &got), JR_ENOTFOUND);
+	append_n(s, 1);
+}
+
+static void an_ack_for_another_kiosk_is_refused(void **state)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf ack;
+	struct jr_shard *s;
+	struct paths p;
+
+	(void)state;
+	paths_for(&p, "ack-kiosk");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	/* Kiosk 2's ack, for a height this shard lacks. */
+	make_ack(consortium, jr_key_id(kiosk2), 9, jr_shard_head_hash(s), &ack);
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), &eb), JR_EKEY);
+	assert_non_null(strstr(eb.msg, "meant for another kiosk"));
+	jr_buf_free(&ack);
+	expect_nothing_taken(s);
+	jr_shard_close(s);
+}
+
+static void an_ack_not_signed_by_the_consortium_is_refused(void **state)
+{
+	const struct jr_key *signers[2] = { kiosk, officer };
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf ack;
+	struct jr_shard *s;
+	struct paths p;
+	int i;
+
+	(void)state;
+	paths_for(&p, "ack-key");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	/* jr_ack_sign takes only a consortium key; others could still sign the
+	 * bytes, so sign them by hand. */
+	make_ack(consortium, jr_shard_kiosk_id(s), 9, jr_shard_head_hash(s), &ack);
+	for (i = 0; i < 2; i++) {
+		uint8_t body_hash[JR_HASH_BYTES];
+		size_t n = ack.base[2];
+
+		jr_hash(ack.base + 3, n, body_hash);
+		assert_int_equal(jr_sign_hash(signers[i], JR_ACK_DOMAIN, body_hash,
+			ack.base + 3 + n + 2), JR_OK);
+		memset(&eb, 0, sizeof eb);
+		assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), &eb),
+			JR_ESIG);
+		assert_non_null(strstr(eb.msg, "not the consortium's"));
+	}
+	jr_buf_free(&ack);
+	expect_nothing_taken(s);
+	jr_shard_close(s);
+}
+
+static void tampered_or_truncated_ack_bytes_are_refused_and_change_nothing(void **state)
+{
+	struct jr_buf ack;
+	struct jr_shard *s;
+	struct paths p;
+	uint32_t x = 99;
+	size_t n;
+	unsigned i, bit;
+
+	(void)state;
+	paths_for(&p, "ack-tamper");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 2);
+	/* Above the head: any of these accepted would make the shard stale. */
+	make_ack(consortium, jr_shard_kiosk_id(s), 9, jr_shard_head_hash(s), &ack);
+	assert_true(ack.len > 0);
+	for (n = 0; n < ack.len; n++)
+		assert_int_not_equal(jr_shard_accept_ack(s, ack.base, n, consortium_pk(), NULL), JR_OK);
+	for (i = 0; i < 200; i++) {
+		x = x * 1103515245u + 12345u;
+		n = (x >> 8) % ack.len;
+		bit = (x >> 4) % 8;
+		ack.base[n] ^= (uint8_t)(1u << bit);
+		assert_int_not_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), NULL),
+			JR_OK);
+		ack.base[n] ^= (uint8_t)(1u << bit);
+	}
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), NULL), JR_ESTALE);
+	jr_buf_free(&ack);
+	jr_shard_close(s);
+	/* Before that last one, nothing had been taken. */
+	paths_for(&p, "ack-tamper2");
+	create_ok(&p, kiosk);
+	s = open_writer(&p);
+	append_n(s, 1);
+	make_ack(consortium, jr_shard_kiosk_id(s), 9, jr_shard_head_hash(s), &ack);
+	ack.base[ack.len - 1] ^= 0x80;
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len, consortium_pk(), NULL), JR_ESIG);
+	assert_int_equal(jr_shard_accept_ack(s, ack.base, ack.len - 1, consortium_pk(), NULL),
+		JR_EFORMAT);
+	assert_int_equal(jr_shard_accept_ack(s, NULL, 0, consortium_pk(), NULL), JR_EINVAL);
+	assert_int_equal(jr_shard_accept_ack(NULL, ack.base, ack.len, consortium_pk(), NULL), JR_EINVAL);
+	jr_buf_free(&ack);
+	expect_nothing_taken(s);
+	jr_shard_close(s);
+	s = open_writer(&p);
+	expect_nothing_taken(s);
+	jr_shard_close(s);
+}
+
 static void counter_file_has_the_documented_layout(void **state)
 {
 	uint8_t f[JR_COUNTER_FILE_BYTES], check[16];
@@ -1337,12 +1917,23 @@ int main(void)
 		cmocka_unit_test(receipts_are_stored_with_their_block_and_found_by_regid_last_and_code),
 		cmocka_unit_test(a_code_shared_by_two_receipts_is_ambiguous_and_gives_neither),
 		cmocka_unit_test(a_receipt_that_cannot_be_stored_leaves_no_block),
+		cmocka_unit_test(the_same_record_twice_in_one_block_is_refused),
+		cmocka_unit_test(the_same_record_again_at_the_next_height_is_refused_after_reopen_too),
 		cmocka_unit_test(a_database_restored_from_an_old_copy_is_refused),
 		cmocka_unit_test(a_database_one_block_behind_names_a_single_height),
 		cmocka_unit_test(a_database_of_another_chain_is_refused),
 		cmocka_unit_test(another_kiosks_key_is_refused),
 		cmocka_unit_test(a_second_writer_is_refused),
 		cmocka_unit_test(a_counter_behind_the_database_is_advanced_on_open),
+		cmocka_unit_test(a_counter_rewritten_at_height_zero_is_refused),
+		cmocka_unit_test(a_counter_two_blocks_behind_is_refused),
+		cmocka_unit_test(what_the_counter_cannot_catch_opens_fine),
+		cmocka_unit_test(a_whole_card_restore_is_refused_once_the_centre_acks_a_height_it_lacks),
+		cmocka_unit_test(an_ack_of_another_block_at_a_height_held_makes_the_shard_stale),
+		cmocka_unit_test(acks_at_or_below_the_head_let_the_kiosk_go_on),
+		cmocka_unit_test(an_ack_for_another_kiosk_is_refused),
+		cmocka_unit_test(an_ack_not_signed_by_the_consortium_is_refused),
+		cmocka_unit_test(tampered_or_truncated_ack_bytes_are_refused_and_change_nothing),
 		cmocka_unit_test(counter_file_has_the_documented_layout),
 		cmocka_unit_test(a_torn_counter_slot_falls_back_to_the_other_slot),
 	};

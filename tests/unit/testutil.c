@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "seal_det.h"
 
 static void rm_rf(const char *path)
 {

@@ -21,8 +21,13 @@
  *   c_pk), cached by e_pk, so a bundle of n records from one epoch costs one
  *   X25519 and n AEAD opens.
  *
- * An epoch closes when the kiosk closes it (after an export, at shutdown),
- * after JR_EPOCH_MAX_RECORDS records or JR_EPOCH_MAX_SECONDS.
+ * An epoch closes after JR_EPOCH_MAX_RECORDS records, after
+ * JR_EPOCH_MAX_SECONDS, or when the kiosk closes it (at shutdown; the sync
+ * issue adds every export).
+ *
+ * The fixed-seed epoch of the worked examples is not here: it is internal
+ * (ledger/src/seal_det.h), because a caller that reused its seed would reuse
+ * a keystream.
  */
 #ifndef JARING_SEAL_H
 #define JARING_SEAL_H
@@ -65,11 +70,5 @@ JR_API int jr_seal_open(struct jr_seal_opener *o,
 	const uint8_t *ct, size_t ctlen, uint8_t *pt) JR_MUST_CHECK;
 /* How many X25519 operations the opener has done (for tests and benches). */
 JR_API uint64_t jr_seal_opener_dh_count(const struct jr_seal_opener *o);
-
-/* Test and worked-example hook: an epoch from a fixed ephemeral secret and a
- * fixed nonce source. Never used by the kiosk. */
-JR_API int jr_seal_epoch_open_det(const uint8_t consortium_box_pk[JR_BOX_PK_BYTES],
-	const uint8_t e_sk[32], const uint8_t nonce_seed[32], int64_t now,
-	struct jr_seal_epoch **out) JR_MUST_CHECK;
 
 #endif

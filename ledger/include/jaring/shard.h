@@ -9,9 +9,25 @@
  * appliance: another partition than the database), a counter file holds the
  * highest height this kiosk has signed and that block's hash, written after
  * every commit (two checksummed slots, fsync). jr_shard_open() refuses with
- * JR_ESTALE when the database is behind the counter: the database was
- * restored from an old copy, and signing again would put two different
- * blocks at one height. docs/operations.md says how to recover.
+ * JR_ESTALE when the database is behind the counter (the database was
+ * restored or swapped alone, and signing again would put two different
+ * blocks at one height), refuses a deleted counter, and refuses with
+ * JR_ECORRUPT a database more than one block ahead of it (a power cut leaves
+ * at most one; more means the counter was rewritten or replaced).
+ *
+ * What the counter cannot catch: the database and the counter restored
+ * together (an ordinary whole-card image), or a counter rewritten to exactly
+ * one below the database. For those the shard takes the centre's signed
+ * acknowledged head (ack.h, jr_shard_accept_ack), carried back on every
+ * downstream bundle: once it names a height the database lacks, or another
+ * block at a height it holds, the shard is stale for good and will not sign.
+ * The centre's equivocation detection and a hardware monotonic counter on
+ * the appliance are the other controls (later issues). docs/operations.md
+ * says how to recover.
+ *
+ * A registration is signed once: jr_shard_append() refuses (JR_EEXIST) a
+ * record whose registration id (jr_record_id) the shard already holds, or
+ * the same record twice in one block.
  *
  * jr_shard_append() returns only after the block is committed (fsync'd) and
  * the counter advanced. A crash at any point leaves either the whole block or
@@ -23,6 +39,7 @@
 #include "common.h"
 #include "keys.h"
 #include "block.h"
+#include "ack.h"
 
 struct jr_shard;
 
@@ -64,6 +81,25 @@ JR_API int jr_shard_append(struct jr_shard *s, int64_t time,
 	const uint8_t *const *records, const size_t *record_len, size_t n_records,
 	const struct jr_shard_receipt *receipts, size_t n_receipts,
 	uint64_t *height, uint8_t hash[JR_HASH_BYTES], struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+
+/* The centre's acknowledged head (ack.h), as the next downstream bundle
+ * brings it. Verifies the bytes against consortium_sign_pk (fail closed),
+ * refuses an ack for another kiosk (JR_EKEY), stores it if it is higher than
+ * the one stored (an older or equal one changes nothing and returns JR_OK),
+ * and checks it against the chain. If the ack names a height this database
+ * does not hold, or another block at that height, the shard is marked stale
+ * for good (in the database, so the mark survives a reopen) and this returns
+ * JR_ESTALE; from then on jr_shard_append() refuses with JR_ESTALE, and
+ * jr_shard_open() for appending refuses a database below the stored ack.
+ * Needs a shard opened for appending. */
+JR_API int jr_shard_accept_ack(struct jr_shard *s, const uint8_t *bytes, size_t len,
+	const uint8_t consortium_sign_pk[JR_SIGN_PK_BYTES], struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+/* True once an acknowledgement contradicted this database. */
+JR_API bool jr_shard_stale(const struct jr_shard *s);
+/* The highest acknowledgement stored; JR_ENOTFOUND (out zeroed) if none. */
+JR_API int jr_shard_last_ack(const struct jr_shard *s, struct jr_ack *out)
 	JR_MUST_CHECK;
 
 /* Re-checks the chain from height 1. On failure *bad_height names the first
