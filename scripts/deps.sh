@@ -3,6 +3,25 @@
 # Non-interactive; does nothing when everything is already installed.
 set -euo pipefail
 
+case "${1:-}" in
+  -h|--help)
+    cat <<'HELP'
+scripts/deps.sh: installs, with apt-get, every Debian 12 package Jaring builds,
+tests, fuzzes and runs with (only those missing; nothing else is downloaded).
+Run as root or with sudo. ./make.sh calls it first.
+
+usage: scripts/deps.sh
+       scripts/deps.sh --help
+
+exit status:
+  0  everything is installed
+  1  apt-get failed (its message says why)
+  2  usage error: an unknown option or argument
+HELP
+    exit 0 ;;
+  ?*) echo "deps.sh: unknown option '$1'; see --help" >&2; exit 2 ;;
+esac
+
 PKGS=(
   build-essential cmake pkg-config clang clang-tidy libclang-rt-14-dev llvm
   libsodium-dev libsqlite3-dev sqlite3 libcbor-dev libqrencode-dev

@@ -4,7 +4,7 @@
  * every icon is a handful of circles, rectangles, lines and polygons on a
  * 100x100 grid, supersampled 4x4 for smooth edges. No third-party art.
  *
- * usage: jr_gen_icons OUTDIR
+ * usage: jr_gen_icons OUTDIR   (--help: what it is, exit codes)
  */
 #include <errno.h>
 #include <math.h>
@@ -514,20 +514,63 @@ static int write_png(const char *path)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+static const char help_text[] =
+	"jr_gen_icons: draws the kiosk's icons (128x128 white-on-transparent PNGs\n"
+	"that the kiosk tints) from shapes in its own code; no third-party art.\n"
+	"A build-time tool: the kiosk's build runs it.\n"
+	"\n"
+	"usage: jr_gen_icons OUTDIR\n"
+	"       jr_gen_icons --help\n"
+	"\n"
+	"  OUTDIR      folder for the PNGs (made if missing; files in it replaced)\n"
+	"  -h, --help  print this help and exit\n"
+	"\n"
+	"exit status:\n"
+	"  0  every icon written\n"
+	"  1  the folder or a file cannot be written\n"
+	"  2  usage error: an unknown option, a missing or an extra argument\n";
+
+/* The one positional argument, or NULL with *status set (0 after --help,
+ * 2 after a usage error). */
+static const char *parse_args(int argc, char **argv, int *status)
+{
+	const char *dir = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(help_text, stdout);
+			*status = fflush(stdout) == 0 ? 0 : 1;
+			return NULL;
+		}
+		if (argv[i][0] == '-' || dir != NULL) {
+			fprintf(stderr, "jr_gen_icons: %s '%s'; see --help\n",
+				argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i]);
+			*status = 2;
+			return NULL;
+		}
+		dir = argv[i];
+	}
+	if (dir == NULL) {
+		fprintf(stderr, "jr_gen_icons: missing argument OUTDIR; see --help\n");
+		*status = 2;
+	}
+	return dir;
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
+	int status = 0;
+	const char *dir = parse_args(argc, argv, &status);
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: jr_gen_icons OUTDIR\n");
-		return 2;
-	}
-	if (mkdir(argv[1], 0755) != 0 && errno != EEXIST) {
-		perror(argv[1]);
+	if (dir == NULL)
+		return status;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		perror(dir);
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof icons / sizeof icons[0]; i++) {
-		int n = snprintf(path, sizeof path, "%s/%s.png", argv[1], icons[i].name);
+		int n = snprintf(path, sizeof path, "%s/%s.png", dir, icons[i].name);
 		if (n < 0 || (size_t)n >= sizeof path) {
 			fprintf(stderr, "jr_gen_icons: path too long\n");
 			return 1;

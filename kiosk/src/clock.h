@@ -20,7 +20,7 @@ void kclock_real(struct kclock *c);
 void kclock_virtual(struct kclock *c, int64_t unix_start);
 /* Monotonic milliseconds. */
 uint64_t kclock_ms(const struct kclock *c);
-/* Wall clock, Unix seconds (a claim: see DESIGN.md on offline clocks). */
+/* Wall clock, Unix seconds (a claim: see docs/architecture.md on offline clocks). */
 int64_t kclock_unix(const struct kclock *c);
 void kclock_advance(struct kclock *c, uint64_t ms);
 

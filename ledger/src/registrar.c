@@ -108,7 +108,7 @@ static int sign_receipt(struct jr_registrar *g, const struct jr_registration *r,
 #define JR_TIME_FLOOR ((int64_t)1767200400)
 
 /*
- * A kiosk's clock is a claim, not a fact (DESIGN.md): after a flat RTC
+ * A kiosk's clock is a claim, not a fact (docs/architecture.md): after a flat RTC
  * battery it may read 1970. Block times never go backwards, so a record is
  * stamped no earlier than the block before it, nor before JR_TIME_FLOOR.
  */

@@ -7,6 +7,10 @@
  * ways, writes each receipt as a PNG QR code, scans every PNG back with zbar
  * and verifies it, and opens the sealed fields as the centre would. Prints
  * only masked names: even demo data is treated as personal data.
+ *
+ * Every input is checked before the first byte is written (the worker list
+ * is read and parsed whole, the output folder's parent is checked), so a
+ * wrong --assets or --out leaves nothing half made behind.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
@@ -31,9 +35,15 @@
 
 #define MAX_WORKERS 64
 
+/* The longest name the demo writes under --out, "receipts/receipt-NNNNNN.png",
+ * SQLite's journals beside shard.db included, fits in this many bytes. */
+#define OUT_REL_MAX 40
+
 struct demo {
 	const char *out;
 	const char *assets;
+	struct jr_registration workers[MAX_WORKERS];
+	size_t n_workers;
 	struct jr_key *kiosk;
 	struct jr_key *consortium;
 	struct jr_shard *shard;
@@ -95,12 +105,8 @@ static void prepare_out(struct demo *d)
 	struct stat st;
 	FILE *f;
 
+	/* check_out() has refused a folder the demo did not make. */
 	if (stat(d->out, &st) == 0) {
-		if (access(pathf(d, ".jaring-demo", ""), F_OK) != 0) {
-			fprintf(stderr, "jaring-demo: %s exists and was not made by the demo; "
-				"choose another --out folder\n", d->out);
-			exit(1);
-		}
 		/* Depth first, never following links out of the folder. */
 		if (nftw(d->out, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
 			fprintf(stderr, "jaring-demo: cannot clear %s: %s\n", d->out, strerror(errno));
@@ -261,42 +267,140 @@ static void show_refusal(const struct jr_registration *r, const struct jr_verdic
 	}
 }
 
+/* Reads and parses the whole worker list into d->workers, or says which line
+ * is wrong and exits: nothing has been written yet when this runs. */
+static void load_workers(struct demo *d)
+{
+	char line[1024];
+	unsigned lineno = 0;
+	FILE *f;
+
+	if (snprintf(d->path, sizeof d->path, "%s/demo/workers.csv", d->assets) >= (int)sizeof d->path) {
+		fprintf(stderr, "jaring-demo: --assets %s: the folder name is too long\n", d->assets);
+		exit(1);
+	}
+	if ((f = fopen(d->path, "r")) == NULL) {
+		fprintf(stderr, "jaring-demo: --assets %s: cannot read %s: %s; pass the repository's "
+			"assets/ folder, which holds demo/workers.csv\n", d->assets, d->path, strerror(errno));
+		exit(1);
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		size_t len = strcspn(line, "\r\n");
+
+		lineno++;
+		if (line[len] == '\0' && !feof(f)) {
+			fprintf(stderr, "jaring-demo: %s line %u: longer than %zu bytes\n",
+				d->path, lineno, sizeof line - 2);
+			exit(1);
+		}
+		line[len] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (d->n_workers == MAX_WORKERS) {
+			fprintf(stderr, "jaring-demo: %s: more than %d workers; the demo takes at most %d\n",
+				d->path, MAX_WORKERS, MAX_WORKERS);
+			exit(1);
+		}
+		if (parse_worker(line, &d->workers[d->n_workers]) != 0) {
+			fprintf(stderr, "jaring-demo: %s line %u: expected the 9 fields "
+				"nik,name,sex,birth(YYYY-MM-DD),village(33.28.DD.VVVV),occupation,income(1-6),"
+				"phone,address\n", d->path, lineno);
+			exit(1);
+		}
+		d->n_workers++;
+	}
+	if (ferror(f) != 0 || d->n_workers == 0) {
+		fprintf(stderr, "jaring-demo: %s: %s\n", d->path,
+			ferror(f) != 0 ? "reading failed" : "no workers in it");
+		exit(1);
+	}
+	(void)fclose(f); /* read only */
+}
+
+/* The nearest folder that exists at or above dir (without following "..":
+ * the demo only needs to know where mkdir would start). */
+static void existing_parent(const char *dir, char *buf, size_t buflen)
+{
+	struct stat st;
+	char *slash;
+
+	(void)snprintf(buf, buflen, "%s", dir); /* dir fits: checked by the caller */
+	while (stat(buf, &st) != 0) {
+		slash = strrchr(buf, '/');
+		while (slash != NULL && slash > buf && slash[-1] == '/')
+			slash--;
+		if (slash == NULL) {
+			(void)snprintf(buf, buflen, ".");
+			return;
+		}
+		slash[slash == buf ? 1 : 0] = '\0';
+	}
+}
+
+/* --out can be made or reused, and written: checked before anything is. */
+static void check_out(struct demo *d)
+{
+	char parent[1024];
+	struct stat st;
+
+	if (strlen(d->out) + OUT_REL_MAX >= sizeof d->path) {
+		fprintf(stderr, "jaring-demo: --out %s: the folder name is too long\n", d->out);
+		exit(1);
+	}
+	if (stat(d->out, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "jaring-demo: --out %s: exists and is not a folder; "
+				"choose another --out folder\n", d->out);
+			exit(1);
+		}
+		if (access(pathf(d, ".jaring-demo", ""), F_OK) != 0) {
+			fprintf(stderr, "jaring-demo: --out %s: exists and was not made by the demo; "
+				"choose another --out folder\n", d->out);
+			exit(1);
+		}
+		if (access(d->out, W_OK | X_OK) != 0) {
+			fprintf(stderr, "jaring-demo: --out %s: cannot write in it: %s\n",
+				d->out, strerror(errno));
+			exit(1);
+		}
+		return;
+	}
+	existing_parent(d->out, parent, sizeof parent);
+	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "jaring-demo: --out %s: cannot be made: %s is not a folder\n",
+			d->out, parent);
+		exit(1);
+	}
+	if (access(parent, W_OK | X_OK) != 0) {
+		fprintf(stderr, "jaring-demo: --out %s: cannot be made in %s: %s\n",
+			d->out, parent, strerror(errno));
+		exit(1);
+	}
+}
+
 static void register_workers(struct demo *d, struct jr_issued *issued, size_t *n_issued)
 {
 	struct jr_registrar *g;
-	struct jr_registration r;
 	struct jr_pubkey centre;
 	struct jr_errbuf eb;
 	struct jr_verdict v;
-	char line[1024];
 	int64_t now = (int64_t)time(NULL);
-	FILE *f;
+	size_t w;
 	int rc;
 
-	if (snprintf(d->path, sizeof d->path, "%s/demo/workers.csv", d->assets) >= (int)sizeof d->path ||
-	    (f = fopen(d->path, "r")) == NULL) {
-		fprintf(stderr, "jaring-demo: cannot open %s: %s\n", d->path, strerror(errno));
-		exit(1);
-	}
 	jr_key_public(d->consortium, &centre);
 	if ((rc = jr_registrar_new(d->shard, d->kiosk, &d->policy, centre.box_pk, &g)) != JR_OK)
 		die("starting the registrar", rc, NULL);
-	printf("Registering the synthetic workers of %s:\n", d->path);
+	printf("Registering the synthetic workers of %s/demo/workers.csv:\n", d->assets);
 	printf("  %-11s  %-5s  %-5s  %-24s  %s\n", "typed code", "block", "QR", "masked name",
 		"receipt PNG");
-	while (fgets(line, sizeof line, f) != NULL && *n_issued < MAX_WORKERS) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if (parse_worker(line, &r) != 0) {
-			fprintf(stderr, "jaring-demo: %s: a line does not have the 9 fields "
-				"nik,name,sex,birth,village,occupation,income,phone,address\n", d->path);
-			exit(1);
-		}
+	for (w = 0; w < d->n_workers; w++) {
+		struct jr_registration *r = &d->workers[w];
+
 		jr_errclear(&eb);
-		rc = jr_registrar_submit(g, &r, now++, &v, &issued[*n_issued], &eb);
+		rc = jr_registrar_submit(g, r, now++, &v, &issued[*n_issued], &eb);
 		if (rc == JR_ERULE) {
-			show_refusal(&r, &v);
+			show_refusal(r, &v);
 			d->refused++;
 		} else if (rc != JR_OK) {
 			die("registering", rc, &eb);
@@ -305,9 +409,8 @@ static void register_workers(struct demo *d, struct jr_issued *issued, size_t *n
 			(*n_issued)++;
 			d->accepted++;
 		}
-		jr_registration_wipe(&r);
+		jr_registration_wipe(r);
 	}
-	(void)fclose(f); /* read only */
 	jr_registrar_free(g);
 }
 
@@ -396,33 +499,109 @@ static void open_as_centre(struct demo *d)
 	jr_seal_opener_free(o);
 }
 
-static void usage(void)
+static const char help_text[] =
+	"jaring-demo: the ledger's field cycle in one run, on synthetic workers.\n"
+	"\n"
+	"It creates a kiosk identity and a stand-in consortium key, registers the\n"
+	"workers of ASSETS/demo/workers.csv through the kiosk's own registration path\n"
+	"(rules, sealing, a signed block committed to disk, a signed receipt), shows\n"
+	"the refusals with their reasons, verifies the chain, writes every receipt as\n"
+	"a QR PNG, scans each back and verifies it, and opens the sealed records as\n"
+	"the centre would. It prints masked names only.\n"
+	"\n"
+	"usage: jaring-demo --out DIR --assets DIR\n"
+	"       jaring-demo --help\n"
+	"\n"
+	"options:\n"
+	"  --out DIR     folder to write: kiosk/ (key, shard.db, counter), centre/\n"
+	"                (the stand-in consortium key) and receipts/ (QR PNGs). Made if\n"
+	"                missing; a folder an earlier run made is cleared and reused;\n"
+	"                any other existing folder is refused.\n"
+	"  --assets DIR  the repository's assets/ folder; demo/workers.csv is read.\n"
+	"  -h, --help    print this help and exit.\n"
+	"\n"
+	"Both folders are checked and the whole worker list is read before anything\n"
+	"is written, so a wrong path leaves no half-made output.\n"
+	"\n"
+	"exit status:\n"
+	"  0  every step passed\n"
+	"  1  an input is missing or wrong, the output cannot be written, or a step\n"
+	"     failed; the message names it\n"
+	"  2  usage error: an unknown option, a missing option or argument\n"
+	"\n"
+	"More: man -l docs/man/jaring-demo.1, README.md.\n";
+
+static int usage_error(const char *what, const char *arg, const char *after)
 {
-	fprintf(stderr, "usage: jaring-demo --out DIR --assets DIR\n");
-	exit(2);
+	fprintf(stderr, "jaring-demo: %s '%s'%s; see --help\n", what, arg, after);
+	return 2;
+}
+
+/* Matches "--name VALUE" and "--name=VALUE": 1 with *value set, 0 if argv[*i]
+ * is another option, -1 if the value is missing. */
+static int option_value(int argc, char **argv, int *i, const char *name, const char **value)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return 0;
+	if (argv[*i][n] == '=') {
+		*value = argv[*i] + n + 1;
+		return **value != '\0' ? 1 : -1;
+	}
+	if (argv[*i][n] != '\0')
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*value = argv[++*i];
+	return 1;
+}
+
+/* 0 to go on, -1 when --help was printed, or the exit status of an error. */
+static int parse_args(int argc, char **argv, struct demo *d)
+{
+	static const char *const names[] = { "--out", "--assets" };
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char **value[] = { &d->out, &d->assets };
+		int m = 0;
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			fputs(help_text, stdout);
+			return fflush(stdout) == 0 ? -1 : 1;
+		}
+		for (size_t k = 0; k < 2 && m == 0; k++) {
+			m = option_value(argc, argv, &i, names[k], value[k]);
+			if (m < 0)
+				return usage_error("option", names[k], " needs a folder after it");
+		}
+		if (m == 0)
+			return usage_error(arg[0] == '-' ? "unknown option" : "unexpected argument",
+				arg, "");
+	}
+	if (d->out == NULL)
+		return usage_error("missing option", "--out DIR", "");
+	if (d->assets == NULL)
+		return usage_error("missing option", "--assets DIR", "");
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static struct jr_issued issued[MAX_WORKERS];
-	struct demo d = { 0 };
+	static struct demo d;
 	size_t n = 0;
-	int i;
+	int rc;
 
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--out") == 0)
-			d.out = argv[i + 1];
-		else if (strcmp(argv[i], "--assets") == 0)
-			d.assets = argv[i + 1];
-		else
-			usage();
-	}
-	if (d.out == NULL || d.assets == NULL || i != argc)
-		usage();
+	if ((rc = parse_args(argc, argv, &d)) != 0)
+		return rc < 0 ? 0 : rc;
 	if (jr_init() != JR_OK) {
 		fprintf(stderr, "jaring-demo: libsodium failed to initialise\n");
 		return 1;
 	}
+	load_workers(&d);
+	check_out(&d);
 	prepare_out(&d);
 	provision(&d);
 	register_workers(&d, issued, &n);

@@ -15,6 +15,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char help_text[] =
+	"bench_kiosk: the kiosk's benchmarks (start-up to first frame, frame times,\n"
+	"registrations through the touch path) as rows of the benchmark table.\n"
+	"It runs jaring-kiosk --bench from the same build; tests/bench/run.sh runs it.\n"
+	"\n"
+	"usage: bench_kiosk OUTDIR\n"
+	"       bench_kiosk --help\n"
+	"\n"
+	"  OUTDIR      folder to work in (OUTDIR/kiosk is made afresh)\n"
+	"  -h, --help  print this help and exit\n"
+	"\n"
+	"exit status:\n"
+	"  0  the benchmarks ran, or the build has no kiosk (JR_KIOSK=OFF)\n"
+	"  1  a benchmark failed\n"
+	"  2  usage error: an unknown option, a missing or an extra argument\n";
+
 int main(int argc, char **argv)
 {
 	char self[PATH_MAX], kiosk[PATH_MAX + 32], out[PATH_MAX];
@@ -22,8 +38,19 @@ int main(int argc, char **argv)
 	struct stat st;
 	char *slash;
 
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(help_text, stdout);
+			return fflush(stdout) == 0 ? 0 : 1;
+		}
+		if (argv[i][0] == '-' || i > 1) {
+			fprintf(stderr, "bench_kiosk: %s '%s'; see --help\n",
+				argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i]);
+			return 2;
+		}
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: bench_kiosk OUTDIR\n");
+		fprintf(stderr, "bench_kiosk: missing argument OUTDIR; see --help\n");
 		return 2;
 	}
 	if (n <= 0)

@@ -10,6 +10,7 @@
  * (set JR_BENCH_FAST_DIR to a tmpfs folder to build it without waiting on
  * the disk: verification reads from the page cache either way).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +312,61 @@ static void bench_receipt_verify(const struct jr_key *kiosk, const char *dir)
 		"receipts/s", "", -1);
 }
 
+static const char help_text[] =
+	"bench_ledger: measures the core library against its speed goals (receipts,\n"
+	"registrations, shard appends with real fsyncs, chain verification, sealed\n"
+	"records opened by the centre, receipt scans) and prints them as rows of\n"
+	"the benchmark table. tests/bench/run.sh runs it.\n"
+	"\n"
+	"usage: bench_ledger DIR [BLOCKS]\n"
+	"       bench_ledger --help\n"
+	"\n"
+	"  DIR         folder where the shards are made (on the disk a kiosk uses)\n"
+	"  BLOCKS      length of the chain verified (default 100000)\n"
+	"  -h, --help  print this help and exit\n"
+	"\n"
+	"JR_BENCH_FAST_DIR=DIR builds the long chain there (a tmpfs) instead.\n"
+	"\n"
+	"exit status:\n"
+	"  0  every benchmark ran\n"
+	"  1  a step failed (the message says which)\n"
+	"  2  usage error: an unknown option, a missing or a bad argument\n";
+
+/* DIR must be argv[1] and BLOCKS argv[2] (no options are taken), so main
+ * reads them from there. Returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, uint64_t *blocks)
+{
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(help_text, stdout);
+			return fflush(stdout) == 0 ? 0 : 1;
+		}
+		if (argv[i][0] == '-' || i > 2) {
+			fprintf(stderr, "bench_ledger: %s '%s'; see --help\n",
+				argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i]);
+			return 2;
+		}
+	}
+	if (argc < 2) {
+		fprintf(stderr, "bench_ledger: missing argument DIR; see --help\n");
+		return 2;
+	}
+	*blocks = 100000;
+	if (argc > 2) {
+		errno = 0;
+		*blocks = strtoull(argv[2], &end, 10);
+		if (errno != 0 || end == argv[2] || *end != '\0' || *blocks == 0 ||
+		    argv[2][0] < '0' || argv[2][0] > '9') {
+			fprintf(stderr, "bench_ledger: BLOCKS '%s' is not a positive whole number; "
+				"see --help\n", argv[2]);
+			return 2;
+		}
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct jr_key *kiosk, *kiosk2, *centre;
@@ -320,11 +376,8 @@ int main(int argc, char **argv)
 	double appends, sodium, full, head;
 	int i;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: bench_ledger DIR [BLOCKS]\n");
-		return 2;
-	}
-	blocks = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
+	if ((i = parse_args(argc, argv, &blocks)) >= 0)
+		return i;
 	fast = getenv("JR_BENCH_FAST_DIR");
 	if (jr_init() != JR_OK)
 		return 1;

@@ -1224,6 +1224,28 @@ static void reader_skip_refuses_what_the_checker_refuses(void **state)
 	}
 }
 
+/* docs/formats.md: "an item at depth 16 is accepted, one at depth 17 refused";
+ * the reader's skip must draw the line where the checker does. */
+static void reader_skip_and_check_agree_on_the_deepest_item(void **state)
+{
+	uint8_t b[HEXMAX];
+
+	(void)state;
+	for (int maps = 0; maps < 2; maps++) {
+		for (unsigned levels = JR_CBOR_MAX_DEPTH - 1; levels <= JR_CBOR_MAX_DEPTH + 1; levels++) {
+			size_t n = nest(b, levels, maps, "00");
+			int want = levels <= JR_CBOR_MAX_DEPTH ? JR_OK : JR_EFORMAT;
+			struct jr_cbr r;
+
+			assert_int_equal(jr_cbor_check(b, n, NULL), want);
+			jr_cbr_init(&r, b, n);
+			assert_int_equal(jr_cbr_skip(&r), want);
+			if (want == JR_OK)
+				assert_int_equal(r.off, n);
+		}
+	}
+}
+
 static void reader_bounds_checks_unchecked_input(void **state)
 {
 	static const char *const bad[] = {
@@ -1599,6 +1621,7 @@ int main(void)
 		cmocka_unit_test(reader_key_fails_on_the_wrong_key),
 		cmocka_unit_test(reader_end_fails_with_bytes_left_over),
 		cmocka_unit_test(reader_skip_passes_over_nested_items),
+		cmocka_unit_test(reader_skip_and_check_agree_on_the_deepest_item),
 		cmocka_unit_test(reader_skip_refuses_what_the_checker_refuses),
 		cmocka_unit_test(reader_bounds_checks_unchecked_input),
 		cmocka_unit_test(reader_refuses_a_count_larger_than_the_bytes_left),

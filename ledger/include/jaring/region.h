@@ -2,8 +2,8 @@
  * jaring/region.h — official region codes of Kabupaten Tegal (33.28) and Kota
  * Tegal (33.76): 2 regencies, 22 districts, 314 villages (Kepmendagri
  * 300.2.2-2138/2025). The table is compiled in from
- * assets/regions/tegal-regions.csv, which scripts/update-regions copies from
- * ../shared/data.
+ * assets/regions/tegal-regions.csv, which scripts/update-regions replaces,
+ * after checking it, when the official list changes.
  *
  * Codes are held as integers of their digits: regency 3328, district 332801,
  * village 3328012001. Text form is dotted: "33.28.01.2001".
