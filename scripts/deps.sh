@@ -28,7 +28,7 @@ PKGS=(
   libzbar-dev zbar-tools libpng-dev libcmocka-dev
   libraft-dev libuv1-dev
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-noto-core gettext
-  dosfstools mtools
+  dosfstools mtools groff-base man-db
 )
 
 missing=()
