@@ -436,7 +436,7 @@ static size_t splice(const uint8_t *p, size_t len, size_t from, size_t to,
 static size_t with_value(const uint8_t *p, size_t len, size_t index,
 	const uint8_t *repl, size_t rlen, uint8_t *out, size_t max)
 {
-	struct span sp[16];
+	struct span sp[16] = { { 0 } };
 
 	find_keys(p, len, sp, 16);
 	return splice(p, len, sp[index].val_off, sp[index].end, repl, rlen, 0, out, max);
@@ -637,7 +637,7 @@ static void decode_rejects_missing_extra_duplicate_and_reordered_keys(void **sta
 {
 	struct jr_registration r;
 	struct jr_buf rec;
-	struct span sp[16];
+	struct span sp[16] = { { 0 } };
 	uint8_t buf[JR_RECORD_MAX_BYTES + 64], tmp[JR_RECORD_MAX_BYTES];
 	size_t nk, i, n, kl;
 
@@ -679,7 +679,7 @@ static void decode_rejects_non_canonical_heads(void **state)
 {
 	struct jr_registration r;
 	struct jr_buf rec;
-	struct span sp[16];
+	struct span sp[16] = { { 0 } };
 	uint8_t buf[JR_RECORD_MAX_BYTES + 64];
 	size_t n;
 
