@@ -14,7 +14,7 @@
  * plaintext is a canonical CBOR map of 11 or 12 entries, in this order:
  *    0 NIK              text, 16 ASCII digits
  *    1 name             text, 0..JR_NAME_MAX bytes UTF-8, no controls
- *    2 birth date       uint YYYYMMDD, at most 2^32-1
+ *    2 birth date       uint YYYYMMDD, at most 99991231
  *    3 phone            text, 0..JR_PHONE_MAX ASCII digits
  *    4 address          text, 0..JR_ADDRESS_MAX bytes UTF-8, no controls
  *    5 time             uint, Unix seconds claimed by the kiosk, < 2^63
