@@ -57,6 +57,10 @@ void kscreen_receipt_show(struct kapp *a, const struct jr_issued *is)
 	app_defer(a, print_now);
 }
 
+/* The receipt as printed, in receipts_dir/receipt-<height>.png, mode 0600
+ * (jr_png_write). The name carries the height only: the typed code on the
+ * paper is what a worker uses to check their status, so it stays out of
+ * directory listings. A reprint replaces the file atomically. */
 static void save_png(struct kapp *a, const struct jr_image *img)
 {
 	char file[96], h[24];
@@ -66,7 +70,7 @@ static void save_png(struct kapp *a, const struct jr_image *img)
 	if (a->cfg.receipts_dir[0] == '\0' || !kmkdirs(a->cfg.receipts_dir))
 		return;
 	snprintf(h, sizeof h, "%06llu", (unsigned long long)a->rv.receipt.height);
-	kfmt(file, sizeof file, "receipt-{1}-{2}.png", h, a->rv.code, NULL);
+	kfmt(file, sizeof file, "receipt-{1}.png", h, NULL, NULL);
 	if (!kpath(a->rv.png_path, sizeof a->rv.png_path, a->cfg.receipts_dir, file) ||
 	    jr_png_write(img, a->rv.png_path, &eb) != JR_OK) {
 		klog("receipt png not written: %s", jr_strerror(eb.code));

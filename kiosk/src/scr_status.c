@@ -232,15 +232,14 @@ static uint32_t fixable_fields(const struct kstatus *st)
 	return f;
 }
 
-/* Starts a correction: the readable fields come from the original record in
- * the shard; the personal fields were sealed to the consortium and this
- * kiosk cannot read them, so the worker types them again. */
+/* Starts a correction. Everything the worker typed was sealed to the
+ * consortium (the record keeps only the kiosk id readable), so this kiosk
+ * cannot read any of it back: the correction asks for every field again.
+ * The original must still be one of this kiosk's records. */
 static void start_correction(struct kapp *a)
 {
 	struct jr_registration orig;
 	struct kform *f = &a->form;
-	const uint32_t sealed = KF_BIT(KF_NIK) | KF_BIT(KF_NAME) | KF_BIT(KF_BIRTH) |
-		KF_BIT(KF_ADDRESS) | KF_BIT(KF_PHONE);
 
 	if (kbackend_original(&a->be, a->sv.receipt.height, a->sv.receipt.regid, &orig) != JR_OK) {
 		kstrlcpy(a->msg, T("The original registration is not in this kiosk's records. "
@@ -248,20 +247,13 @@ static void start_correction(struct kapp *a)
 		a->msg_is_error = true;
 		return;
 	}
+	jr_registration_wipe(&orig);
 	form_wipe(f);
 	f->consent = true;
 	f->correcting = true;
 	memcpy(f->corrects, a->sv.receipt.regid, JR_REGID_BYTES);
 	f->fix_fields = fixable_fields(&a->sv.st);
-	f->ask_fields = f->fix_fields | sealed;
-	f->sex = orig.sex;
-	f->village = orig.village;
-	f->district = orig.village / 10000;
-	f->occupation = orig.occupation;
-	f->income = orig.income;
-	f->filled = (KF_BIT(KF_SEX) | KF_BIT(KF_VILLAGE) | KF_BIT(KF_OCCUPATION) |
-		KF_BIT(KF_INCOME)) & ~f->ask_fields;
-	jr_registration_wipe(&orig);
+	f->ask_fields = KF_BIT(KF_COUNT) - 1u;
 	klog("correction started: height %llu, fields 0x%x",
 		(unsigned long long)a->sv.receipt.height, f->fix_fields);
 	app_goto(a, SCR_NIK);

@@ -12,6 +12,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <SDL_image.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -553,6 +554,53 @@ static bool expect_printed(struct session *s, const char *want)
 	return expect_number(s, "receipts printed", inits, want);
 }
 
+/* True if name is "receipt-" six or more digits ".png". */
+static bool receipt_file_name(const char *name)
+{
+	size_t n = strlen(name), d = 0;
+
+	if (n < 8 + 6 + 4 || strncmp(name, "receipt-", 8) != 0 ||
+	    strcmp(name + n - 4, ".png") != 0)
+		return false;
+	for (size_t i = 8; i < n - 4; i++, d++)
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+	return d >= 6;
+}
+
+/* expect-receipt-files N: receipts_dir holds N files, each named
+ * receipt-<height>.png (no typed code in any name) and readable by the
+ * kiosk's user only (mode 0600). */
+static bool expect_receipt_files(struct session *s, const char *want)
+{
+	char path[KCONF_PATH_MAX + 300];
+	struct dirent *e;
+	struct stat st;
+	size_t n = 0;
+	DIR *d;
+
+	if ((d = opendir(s->app.cfg.receipts_dir)) == NULL)
+		return expect_number(s, "receipt files", 0, want);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		if (!receipt_file_name(e->d_name)) {
+			closedir(d);
+			return fail(s, "receipt file {1} is not named receipt-<height>.png",
+				e->d_name, NULL, NULL);
+		}
+		if (snprintf(path, sizeof path, "%s/%s", s->app.cfg.receipts_dir,
+			e->d_name) >= (int)sizeof path || stat(path, &st) != 0 ||
+		    (st.st_mode & 0777) != 0600) {
+			closedir(d);
+			return fail(s, "receipt file {1} is not mode 0600", e->d_name, NULL, NULL);
+		}
+	}
+	closedir(d);
+	return expect_number(s, "receipt files", n, want);
+}
+
 /* The kiosk's log (and its rotated copy) must not hold this text. */
 static bool expect_not_in_log(struct session *s, const char *text)
 {
@@ -802,7 +850,7 @@ static bool twin_code(struct session *s)
 	}
 	jr_buf_free(&p);
 	rc.regid[JR_REGID_BYTES - 1] ^= 0xff; /* bits 0..44 stay */
-	kstrlcpy(rc.masked_name, "B*** W*****", sizeof rc.masked_name);
+	kstrlcpy(rc.masked_name, "B. W.", sizeof rc.masked_name);
 	if (jr_receipt_sign(&rc, s->app.be.kiosk, &p) != JR_OK)
 		return fail(s, "cannot sign the twin receipt", NULL, NULL, NULL);
 	ok = insert_receipt_row(s, rc.regid, rc.height, &p);
@@ -834,7 +882,7 @@ static bool foreign_receipt(struct session *s, const char *rel)
 		rc.height = 7;
 		randombytes_buf(rc.regid, sizeof rc.regid);
 		rc.time = s->clock_start;
-		kstrlcpy(rc.masked_name, "B*** S*****", sizeof rc.masked_name);
+		kstrlcpy(rc.masked_name, "B. S.", sizeof rc.masked_name);
 		rc.policy_version = 1;
 		ok = jr_receipt_sign(&rc, k, &p) == JR_OK &&
 			jr_receipt_to_text(p.base, p.len, text, sizeof text) == JR_OK;
@@ -998,6 +1046,8 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 	if (strcmp(c, "expect-records") == 0 && n == 2)
 		return expect_number(s, "records in the shard", kbackend_record_count(&s->app.be), tok[1]);
 	if (strcmp(c, "expect-printed") == 0 && n == 2) return expect_printed(s, tok[1]);
+	if (strcmp(c, "expect-receipt-files") == 0 && n == 2)
+		return expect_receipt_files(s, tok[1]);
 	if (strcmp(c, "expect-record") == 0 && n == 4) return expect_record(s, tok[1], tok[2], tok[3]);
 	if (strcmp(c, "expect-form-empty") == 0 && n == 1) {
 		s->checks++;

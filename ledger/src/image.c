@@ -275,7 +275,7 @@ int jr_png_write(const struct jr_image *img, const char *path,
 		jr_errf(eb, rc, "PNG %s: encoding failed (%s)", path,
 			w.c.msg[0] ? w.c.msg : jr_strerror(rc));
 	else
-		rc = jr_file_write_atomic(path, w.base, w.len, 0644, eb);
+		rc = jr_file_write_atomic(path, w.base, w.len, 0600, eb);
 	png_destroy_write_struct(&w.c.png, &w.c.info);
 	free(w.base);
 	return rc;

@@ -2,47 +2,38 @@
  * record.c — the registration record (record.h): encode and seal, strict
  * decode, open on the centre side, registration id, masked names.
  *
- * Record bytes, canonical CBOR map (docs/formats.md "Registration record"):
+ * Record bytes, canonical CBOR map, always JR_RECORD_BYTES (438) long
+ * (docs/formats.md "Registration record"):
  *
- *   A9|AA|AB          map of 10 (no key 9), or 11 entries
- *   00 01             key 0, version 1
- *   01 50 <16>        key 1, kiosk id
- *   02 <uint>         key 2, time
- *   03 <uint>         key 3, village (at most 10 decimal digits)
- *   04 <uint>         key 4, occupation 1..13
- *   05 <uint>         key 5, income bracket 1..6
- *   06 <uint>         key 6, sex 1..2
- *   07 <uint>         key 7, birth year (uint16)
- *   08 <uint>         key 8, consent version (uint16)
- *  [09 50 <16>]       key 9, registration id this record corrects
- *   0A 83             key 10, sealed: array of 3
- *      58 20 <32>     epoch public key
- *      58 18 <24>     nonce
- *      58|59 <n> <ct> ciphertext, 17..JR_SEAL_TAG_BYTES + PT_MAX bytes
+ *   off  bytes            meaning
+ *     0  A3               map of 3
+ *     1  00 02            key 0, version 2
+ *     3  01 50 <16>       key 1, kiosk id
+ *    21  02 83            key 2, sealed: array of 3
+ *    23  58 20 <32>       epoch public key
+ *    57  58 18 <24>       nonce
+ *    83  59 01 60 <352>   ciphertext: JR_RECORD_PT_BYTES + 16-byte tag
  *
- * The associated data of the AEAD is the same map without key 10: its head
- * counts one entry less and it ends where key 10 would start. Because every
- * head here is one byte (at most 11 entries), the associated data of a
- * decoded record is its own bytes up to key 10 with the first byte replaced;
- * jr_record_open() rebuilds it that way and so needs no allocation.
+ * The associated data of the AEAD is the same map without key 2: A2, then
+ * bytes 1..20 of the record (21 bytes). jr_record_open() rebuilds it from
+ * the record it parsed, with no allocation.
  *
- * Plaintext, canonical CBOR map of 5: 0 NIK (text, 16 ASCII digits), 1 name
- * (text, 0..JR_NAME_MAX bytes), 2 birth date (uint YYYYMMDD, uint32),
- * 3 phone (text, 0..JR_PHONE_MAX ASCII digits), 4 address (text,
- * 0..JR_ADDRESS_MAX bytes). Name and address are valid UTF-8 without control
- * characters. Whether a field is filled in or sensible is for the rules
+ * Plaintext: the canonical CBOR map of record.h (keys 0..10, and 11 on
+ * corrections), then zero bytes up to JR_RECORD_PT_BYTES. The padding hides
+ * how long the name and address are and whether a phone or a correction is
+ * there; JR_RECORD_PT_BYTES is the longest map the bounds allow, so every
+ * plaintext fits. Whether a field is filled in or sensible is for the rules
  * (rules.h); the format only bounds what a field can hold.
  *
- * The plaintext exists only in sodium_malloc'd buffers, so it is encoded here
- * by a few lines of canonical CBOR rather than by jr_cbw, whose buffer grows
- * with realloc and would leave unwiped copies on the heap. Decoding reads it
- * with jr_cbr, which copies nothing and is as strict as jr_cbor_check() for
- * this shape: every head must be shortest, the keys are read one by one in
- * order, text must be UTF-8, and nothing may follow the map.
+ * The plaintext exists only in sodium_malloc'd buffers on the kiosk, so it
+ * is written by jr_cbw over a fixed buffer (no realloc, no unwiped copies).
+ * Decoding reads it with jr_cbr, which copies nothing and is as strict as
+ * jr_cbor_check() for this shape: every head must be shortest, the keys are
+ * read one by one in order, text must be UTF-8; then every byte after the
+ * map must be zero.
  *
- * Registration id: the first 16 bytes of BLAKE2b with a 16-byte output, no
- * key, over the 15 ASCII bytes "jaring/regid/v1" followed by the record
- * bytes: crypto_generichash(out, 16, "jaring/regid/v1" || record, NULL, 0).
+ * Registration id: jr_hash_labelled("jaring/regid/v2", record bytes) with a
+ * 16-byte output, i.e. BLAKE2b-128("jaring/regid/v2" || 0x00 || record).
  */
 #include <string.h>
 #include <sodium.h>
@@ -50,14 +41,24 @@
 #include "jaring/cbor.h"
 #include "jaring/record.h"
 
-#define REGID_DOMAIN "jaring/regid/v1"
-#define KEY_CORRECTS 9
-#define KEY_SEALED 10
+#define REGID_LABEL "jaring/regid/v2"
+#define KEY_SEALED 2
+/* Plaintext keys (record.h). */
+enum {
+	PK_NIK, PK_NAME, PK_BIRTH, PK_PHONE, PK_ADDRESS, PK_TIME, PK_VILLAGE,
+	PK_OCCUPATION, PK_INCOME, PK_SEX, PK_CONSENT, PK_CORRECTS
+};
 #define VILLAGE_MAX 9999999999u
-/* Largest plaintext: 1 + (1+1+16) + (1+2+80) + (1+5) + (1+1+15) + (1+2+160). */
-#define PT_MAX 288
-#define CT_MIN (JR_SEAL_TAG_BYTES + 1)
-#define CT_MAX (JR_SEAL_TAG_BYTES + PT_MAX)
+#define BIRTH_MAX 99991231u /* YYYYMMDD: eight digits */
+#define PT_BYTES JR_RECORD_PT_BYTES
+#define CT_BYTES (JR_SEAL_TAG_BYTES + PT_BYTES)
+/* {0: 2, 1: kiosk id}: the record's first 21 bytes, head A2 for A3. */
+#define AD_BYTES 21
+
+_Static_assert(JR_RECORD_BYTES == 1 + 2 + 18 + 2 + 34 + 26 + 3 + CT_BYTES,
+	"record.h: JR_RECORD_BYTES is the sum of its parts");
+_Static_assert(CT_BYTES > 255 && CT_BYTES <= 65535,
+	"the ciphertext head is 0x59 and two bytes");
 
 /* ---- UTF-8 ---------------------------------------------------------- */
 
@@ -128,7 +129,7 @@ static bool digits_ok(const char *s, size_t n)
 
 /* ---- field checks shared by encode and decode ----------------------- */
 
-static int check_readable(const struct jr_registration *r, struct jr_errbuf *eb)
+static int check_facts(const struct jr_registration *r, struct jr_errbuf *eb)
 {
 	if (r->time < 0)
 		return jr_errf(eb, JR_EINVAL, "record: time %lld is before 1970",
@@ -146,10 +147,13 @@ static int check_readable(const struct jr_registration *r, struct jr_errbuf *eb)
 	if (r->sex != JR_SEX_MALE && r->sex != JR_SEX_FEMALE)
 		return jr_errf(eb, JR_EINVAL, "record: sex %d is not 1 or 2",
 			(int)r->sex);
+	if (r->birth > BIRTH_MAX)
+		return jr_errf(eb, JR_EINVAL, "record: birth date %lu has more than 8 digits",
+			(unsigned long)r->birth);
 	return JR_OK;
 }
 
-/* The personal fields must be NUL-terminated inside their arrays. */
+/* The text fields must be NUL-terminated inside their arrays. */
 static int check_personal(const struct jr_registration *r, struct jr_errbuf *eb)
 {
 	size_t nik = strnlen(r->nik, sizeof r->nik);
@@ -181,23 +185,39 @@ static void kv_text(struct jr_cbw *w, uint64_t key, const char *s)
 	jr_cbw_text(w, s, strlen(s));
 }
 
-/* Encodes the checked personal fields of r into pt[cap] (sodium_malloc'd:
- * the writer never copies them elsewhere); 0 if they do not fit, which
- * cannot happen for checked fields: PT_MAX is their maximum. */
-static size_t pt_encode(const struct jr_registration *r, uint8_t *pt, size_t cap)
+static void kv_uint(struct jr_cbw *w, uint64_t key, uint64_t v)
+{
+	jr_cbw_uint(w, key);
+	jr_cbw_uint(w, v);
+}
+
+/* Encodes the checked fields of r into pt[PT_BYTES] (sodium_malloc'd: the
+ * writer never copies them elsewhere) and zeroes the rest of pt. Fails only
+ * on a bug: PT_BYTES is the maximum of checked fields. */
+static int pt_encode(const struct jr_registration *r, uint8_t *pt)
 {
 	struct jr_cbw w;
-	size_t len;
+	size_t len = 0;
 
-	jr_cbw_init_fixed(&w, pt, cap);
-	jr_cbw_map(&w, 5);
-	kv_text(&w, 0, r->nik);
-	kv_text(&w, 1, r->name);
-	jr_cbw_uint(&w, 2);
-	jr_cbw_uint(&w, r->birth);
-	kv_text(&w, 3, r->phone);
-	kv_text(&w, 4, r->address);
-	return jr_cbw_finish_fixed(&w, &len) == JR_OK ? len : 0;
+	memset(pt, 0, PT_BYTES);
+	jr_cbw_init_fixed(&w, pt, PT_BYTES);
+	jr_cbw_map(&w, r->has_corrects ? 12u : 11u);
+	kv_text(&w, PK_NIK, r->nik);
+	kv_text(&w, PK_NAME, r->name);
+	kv_uint(&w, PK_BIRTH, r->birth);
+	kv_text(&w, PK_PHONE, r->phone);
+	kv_text(&w, PK_ADDRESS, r->address);
+	kv_uint(&w, PK_TIME, (uint64_t)r->time);
+	kv_uint(&w, PK_VILLAGE, r->village);
+	kv_uint(&w, PK_OCCUPATION, (uint64_t)r->occupation);
+	kv_uint(&w, PK_INCOME, (uint64_t)r->income);
+	kv_uint(&w, PK_SEX, (uint64_t)r->sex);
+	kv_uint(&w, PK_CONSENT, r->consent_version);
+	if (r->has_corrects) {
+		jr_cbw_uint(&w, PK_CORRECTS);
+		jr_cbw_bytes(&w, r->corrects, JR_REGID_BYTES);
+	}
+	return jr_cbw_finish_fixed(&w, &len) == JR_OK ? JR_OK : JR_EINTERNAL;
 }
 
 /* Copies a text field of at most max bytes into dst[max + 1]. */
@@ -215,120 +235,106 @@ static int read_text(struct jr_cbr *r, uint64_t key, char *dst, size_t max)
 	return JR_OK;
 }
 
-/* Strict decode of the plaintext into the personal fields of out. */
-static int pt_decode(const uint8_t *pt, size_t len, struct jr_registration *out,
-	struct jr_errbuf *eb)
+/* Keys 5..10; the enum fields are range-checked afterwards by
+ * check_facts(). */
+static int read_facts(struct jr_cbr *r, struct jr_registration *out)
 {
-	struct jr_cbr r;
-	uint64_t birth = 0;
-	size_t n = 0;
-	int rc;
+	uint64_t t = 0, vil = 0, occ = 0, inc = 0, sex = 0, cv = 0;
 
-	jr_cbr_init(&r, pt, len);
-	if (jr_cbr_map(&r, &n) != JR_OK || n != 5 ||
-	    read_text(&r, 0, out->nik, JR_NIK_LEN) != JR_OK ||
-	    read_text(&r, 1, out->name, JR_NAME_MAX) != JR_OK ||
-	    jr_cbr_key(&r, 2) != JR_OK || jr_cbr_uint(&r, &birth) != JR_OK ||
-	    birth > UINT32_MAX ||
-	    read_text(&r, 3, out->phone, JR_PHONE_MAX) != JR_OK ||
-	    read_text(&r, 4, out->address, JR_ADDRESS_MAX) != JR_OK ||
-	    jr_cbr_end(&r) != JR_OK)
-		return jr_errf(eb, JR_EFORMAT,
-			"record: the opened personal fields are not the documented canonical map");
-	out->birth = (uint32_t)birth;
-	rc = check_personal(out, eb);
-	if (rc != JR_OK)
-		return jr_errf(eb, JR_EFORMAT, "record: opened personal fields");
-	return JR_OK;
-}
-
-/* ---- readable part -------------------------------------------------- */
-
-/* Writes the map of keys 0..9 (with_sealed: one more entry for key 10, which
- * the caller writes next). */
-static void kv_uint(struct jr_cbw *w, uint64_t key, uint64_t v)
-{
-	jr_cbw_uint(w, key);
-	jr_cbw_uint(w, v);
-}
-
-static void kv_bytes(struct jr_cbw *w, uint64_t key, const uint8_t *p, size_t n)
-{
-	jr_cbw_uint(w, key);
-	jr_cbw_bytes(w, p, n);
-}
-
-/* Writes the map of keys 0..9 (with_sealed: one more entry for key 10, which
- * the caller writes next). Fields were checked by check_readable(). */
-static void write_readable(struct jr_cbw *w, const struct jr_registration *r,
-	bool with_sealed)
-{
-	size_t n = 9 + (r->has_corrects ? 1u : 0u) + (with_sealed ? 1u : 0u);
-
-	jr_cbw_map(w, n);
-	kv_uint(w, 0, JR_RECORD_VERSION);
-	kv_bytes(w, 1, r->kiosk_id, JR_ID_BYTES);
-	kv_uint(w, 2, (uint64_t)r->time);
-	kv_uint(w, 3, r->village);
-	kv_uint(w, 4, (uint64_t)r->occupation);
-	kv_uint(w, 5, (uint64_t)r->income);
-	kv_uint(w, 6, (uint64_t)r->sex);
-	kv_uint(w, 7, r->birth_year);
-	kv_uint(w, 8, r->consent_version);
-	if (r->has_corrects)
-		kv_bytes(w, KEY_CORRECTS, r->corrects, JR_REGID_BYTES);
-}
-
-struct parsed {
-	size_t sealed_off; /* offset of key 10 = length of the associated data */
-	const uint8_t *epoch_pk;
-	const uint8_t *nonce;
-	const uint8_t *ct;
-	size_t ctlen;
-};
-
-/* Keys 2..8 after kiosk id; the enum fields are range-checked afterwards by
- * check_readable(). */
-static int read_numbers(struct jr_cbr *r, struct jr_registration *out)
-{
-	uint64_t t = 0, vil = 0, occ = 0, inc = 0, sex = 0, by = 0, cv = 0;
-
-	if (jr_cbr_key_uint(r, 2, INT64_MAX, &t) != JR_OK ||
-	    jr_cbr_key_uint(r, 3, VILLAGE_MAX, &vil) != JR_OK ||
-	    jr_cbr_key_uint(r, 4, JR_OCC_COUNT - 1, &occ) != JR_OK ||
-	    jr_cbr_key_uint(r, 5, JR_INCOME_COUNT - 1, &inc) != JR_OK ||
-	    jr_cbr_key_uint(r, 6, JR_SEX_FEMALE, &sex) != JR_OK ||
-	    jr_cbr_key_uint(r, 7, UINT16_MAX, &by) != JR_OK ||
-	    jr_cbr_key_uint(r, 8, UINT16_MAX, &cv) != JR_OK)
+	if (jr_cbr_key_uint(r, PK_TIME, INT64_MAX, &t) != JR_OK ||
+	    jr_cbr_key_uint(r, PK_VILLAGE, VILLAGE_MAX, &vil) != JR_OK ||
+	    jr_cbr_key_uint(r, PK_OCCUPATION, JR_OCC_COUNT - 1, &occ) != JR_OK ||
+	    jr_cbr_key_uint(r, PK_INCOME, JR_INCOME_COUNT - 1, &inc) != JR_OK ||
+	    jr_cbr_key_uint(r, PK_SEX, JR_SEX_FEMALE, &sex) != JR_OK ||
+	    jr_cbr_key_uint(r, PK_CONSENT, UINT16_MAX, &cv) != JR_OK)
 		return JR_EFORMAT;
 	out->time = (int64_t)t;
 	out->village = vil;
 	out->occupation = (enum jr_occupation)occ;
 	out->income = (enum jr_income)inc;
 	out->sex = (enum jr_sex)sex;
-	out->birth_year = (uint16_t)by;
 	out->consent_version = (uint16_t)cv;
-	return check_readable(out, NULL) == JR_OK ? JR_OK : JR_EFORMAT;
+	return JR_OK;
 }
+
+/* True if p[0..n) are all zero. Eight bytes at a time, without an early
+ * exit: sodium_is_zero() goes a byte at a time through a volatile and took a
+ * fifth of the centre's opening time (perf, 250-byte padding). The check
+ * runs after the tag has verified, so its timing tells no more than the
+ * plaintext's length, which only the centre sees. */
+static bool padding_zero(const uint8_t *p, size_t n)
+{
+	uint64_t acc = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+/* Strict decode of the padded plaintext pt[PT_BYTES] into out. */
+static int pt_decode(const uint8_t *pt, struct jr_registration *out,
+	struct jr_errbuf *eb)
+{
+	struct jr_cbr r;
+	uint64_t birth = 0;
+	size_t n = 0;
+
+	jr_cbr_init(&r, pt, PT_BYTES);
+	if (jr_cbr_map(&r, &n) != JR_OK || (n != 11 && n != 12) ||
+	    read_text(&r, PK_NIK, out->nik, JR_NIK_LEN) != JR_OK ||
+	    read_text(&r, PK_NAME, out->name, JR_NAME_MAX) != JR_OK ||
+	    jr_cbr_key_uint(&r, PK_BIRTH, BIRTH_MAX, &birth) != JR_OK ||
+	    read_text(&r, PK_PHONE, out->phone, JR_PHONE_MAX) != JR_OK ||
+	    read_text(&r, PK_ADDRESS, out->address, JR_ADDRESS_MAX) != JR_OK ||
+	    read_facts(&r, out) != JR_OK ||
+	    (n == 12 && jr_cbr_key_fixed(&r, PK_CORRECTS, out->corrects,
+		JR_REGID_BYTES) != JR_OK))
+		return jr_errf(eb, JR_EFORMAT,
+			"record: the opened plaintext is not the documented canonical map");
+	if (!padding_zero(pt + r.off, PT_BYTES - r.off))
+		return jr_errf(eb, JR_EFORMAT,
+			"record: the opened plaintext's padding after byte %zu is not all zero",
+			r.off);
+	out->has_corrects = n == 12;
+	out->birth = (uint32_t)birth;
+	out->birth_year = (uint16_t)(birth / 10000);
+	if (check_facts(out, NULL) != JR_OK || check_personal(out, NULL) != JR_OK)
+		return jr_errf(eb, JR_EFORMAT,
+			"record: an opened field is out of its documented range");
+	return JR_OK;
+}
+
+/* ---- readable part -------------------------------------------------- */
+
+struct parsed {
+	const uint8_t *epoch_pk;
+	const uint8_t *nonce;
+	const uint8_t *ct; /* CT_BYTES */
+};
 
 static int read_sealed(struct jr_cbr *r, struct parsed *ps)
 {
-	size_t n = 0, pkn = 0, nn = 0;
+	size_t n = 0, pkn = 0, nn = 0, ctn = 0;
 
-	ps->sealed_off = r->off;
 	if (jr_cbr_key(r, KEY_SEALED) != JR_OK || jr_cbr_array(r, &n) != JR_OK ||
 	    n != 3 || jr_cbr_bytes(r, &ps->epoch_pk, &pkn) != JR_OK ||
 	    jr_cbr_bytes(r, &ps->nonce, &nn) != JR_OK ||
-	    jr_cbr_bytes(r, &ps->ct, &ps->ctlen) != JR_OK)
+	    jr_cbr_bytes(r, &ps->ct, &ctn) != JR_OK)
 		return JR_EFORMAT;
-	if (pkn != JR_BOX_PK_BYTES || nn != JR_SEAL_NONCE_BYTES ||
-	    ps->ctlen < CT_MIN || ps->ctlen > CT_MAX)
+	if (pkn != JR_BOX_PK_BYTES || nn != JR_SEAL_NONCE_BYTES || ctn != CT_BYTES)
 		return JR_EFORMAT;
 	return JR_OK;
 }
 
-/* Strict parse of a whole record: the readable fields into out (personal
- * fields untouched), the sealed part into ps. */
+/* Strict parse of a whole record: the kiosk id into out (nothing else of
+ * out touched), the sealed part into ps. On success the record is
+ * JR_RECORD_BYTES long and its first AD_BYTES bytes are {0: 2, 1: id}
+ * under a head of 3. */
 static int record_parse(const uint8_t *p, size_t len,
 	struct jr_registration *out, struct parsed *ps, struct jr_errbuf *eb)
 {
@@ -340,20 +346,14 @@ static int record_parse(const uint8_t *p, size_t len,
 		JR_RECORD_VERSION, &n, eb);
 	if (rc != JR_OK)
 		return rc;
-	if (n != 10 && n != 11)
-		return jr_errf(eb, JR_EFORMAT, "record: %zu fields, expected 10 or 11", n);
-	if (jr_cbr_key_fixed(&r, 1, out->kiosk_id, JR_ID_BYTES) != JR_OK ||
-	    read_numbers(&r, out) != JR_OK)
-		return jr_errf(eb, JR_EFORMAT,
-			"record: a readable field (keys 1..8) is missing, of the wrong type or out of range");
-	out->has_corrects = n == 11;
-	if (out->has_corrects &&
-	    jr_cbr_key_fixed(&r, KEY_CORRECTS, out->corrects, JR_REGID_BYTES) != JR_OK)
-		return jr_errf(eb, JR_EFORMAT, "record: field 9 (corrects) is not 16 bytes");
+	if (n != 3)
+		return jr_errf(eb, JR_EFORMAT, "record: %zu fields, expected 3", n);
+	if (jr_cbr_key_fixed(&r, 1, out->kiosk_id, JR_ID_BYTES) != JR_OK)
+		return jr_errf(eb, JR_EFORMAT, "record: field 1 (kiosk id) is not 16 bytes");
 	if (read_sealed(&r, ps) != JR_OK)
 		return jr_errf(eb, JR_EFORMAT,
-			"record: field 10 (sealed) is not [epoch key 32, nonce 24, ciphertext %d..%d]",
-			CT_MIN, CT_MAX);
+			"record: field 2 (sealed) is not [epoch key 32, nonce 24, ciphertext %d]",
+			CT_BYTES);
 	if (jr_cbr_end(&r) != JR_OK)
 		return jr_errf(eb, JR_EFORMAT, "record: bytes after the last field");
 	return JR_OK;
@@ -369,50 +369,66 @@ void jr_registration_wipe(struct jr_registration *r)
 
 void jr_record_id(const uint8_t *p, size_t len, uint8_t regid[JR_REGID_BYTES])
 {
-	crypto_generichash_state st;
+	const struct jr_part part = { p, len };
 
-	crypto_generichash_init(&st, NULL, 0, JR_REGID_BYTES);
-	crypto_generichash_update(&st, (const uint8_t *)REGID_DOMAIN,
-		sizeof REGID_DOMAIN - 1);
-	crypto_generichash_update(&st, p, len);
-	crypto_generichash_final(&st, regid, JR_REGID_BYTES);
+	/* The label and the length are constants that jr_hash_labelled
+	 * accepts; it zeroes regid if it ever did not. */
+	if (jr_hash_labelled(REGID_LABEL, &part, 1, regid, JR_REGID_BYTES) != JR_OK)
+		return;
 }
 
-static int encode_ad(const struct jr_registration *r, struct jr_buf *ad)
+static void ad_of(const uint8_t kiosk_id[JR_ID_BYTES], uint8_t ad[AD_BYTES])
 {
-	struct jr_cbw w;
-
-	jr_cbw_init(&w, JR_RECORD_MAX_BYTES);
-	write_readable(&w, r, false);
-	return jr_cbw_finish(&w, ad);
+	ad[0] = 0xa2; /* map of 2 */
+	ad[1] = 0x00;
+	ad[2] = JR_RECORD_VERSION;
+	ad[3] = 0x01;
+	ad[4] = 0x50; /* bstr of 16 */
+	memcpy(ad + 5, kiosk_id, JR_ID_BYTES);
 }
 
 static int encode_record(const struct jr_registration *r,
 	const uint8_t epoch_pk[JR_BOX_PK_BYTES],
-	const uint8_t nonce[JR_SEAL_NONCE_BYTES], const uint8_t *ct, size_t ctlen,
+	const uint8_t nonce[JR_SEAL_NONCE_BYTES], const uint8_t *ct,
 	struct jr_buf *out)
 {
 	struct jr_cbw w;
 
-	jr_cbw_init(&w, JR_RECORD_MAX_BYTES);
-	write_readable(&w, r, true);
+	jr_cbw_init(&w, JR_RECORD_BYTES);
+	jr_cbw_map(&w, 3);
+	jr_cbw_uint(&w, 0);
+	jr_cbw_uint(&w, JR_RECORD_VERSION);
+	jr_cbw_uint(&w, 1);
+	jr_cbw_bytes(&w, r->kiosk_id, JR_ID_BYTES);
 	jr_cbw_uint(&w, KEY_SEALED);
 	jr_cbw_array(&w, 3);
 	jr_cbw_bytes(&w, epoch_pk, JR_BOX_PK_BYTES);
 	jr_cbw_bytes(&w, nonce, JR_SEAL_NONCE_BYTES);
-	jr_cbw_bytes(&w, ct, ctlen);
+	jr_cbw_bytes(&w, ct, CT_BYTES);
 	return jr_cbw_finish(&w, out);
+}
+
+static int check_fields(const struct jr_registration *r, struct jr_errbuf *eb)
+{
+	int rc = check_facts(r, eb);
+
+	if (rc == JR_OK)
+		rc = check_personal(r, eb);
+	if (rc == JR_OK && r->birth_year != r->birth / 10000)
+		rc = jr_errf(eb, JR_EINVAL,
+			"record: birth year %u is not that of the birth date; the record keeps only the date",
+			(unsigned)r->birth_year);
+	return rc;
 }
 
 int jr_record_encode(const struct jr_registration *r,
 	struct jr_seal_epoch *epoch, struct jr_buf *out,
 	uint8_t regid[JR_REGID_BYTES], struct jr_errbuf *eb)
 {
-	uint8_t ct[CT_MAX];
+	uint8_t ct[CT_BYTES];
 	uint8_t nonce[JR_SEAL_NONCE_BYTES];
-	struct jr_buf ad = { NULL, 0 };
+	uint8_t ad[AD_BYTES];
 	uint8_t *pt;
-	size_t ptlen;
 	int rc;
 
 	if (out == NULL || regid == NULL)
@@ -422,36 +438,33 @@ int jr_record_encode(const struct jr_registration *r,
 	memset(regid, 0, JR_REGID_BYTES);
 	if (r == NULL || epoch == NULL)
 		return jr_errf(eb, JR_EINVAL, "record: no registration or no epoch given");
-	rc = check_readable(r, eb);
-	if (rc == JR_OK)
-		rc = check_personal(r, eb);
-	if (rc != JR_OK)
+	if ((rc = check_fields(r, eb)) != JR_OK)
 		return rc;
-	pt = sodium_malloc(PT_MAX);
+	pt = sodium_malloc(PT_BYTES);
 	if (pt == NULL)
 		return jr_errf(eb, JR_ENOMEM, "record: out of secure memory");
-	ptlen = pt_encode(r, pt, PT_MAX);
-	rc = ptlen == 0 ? JR_EINTERNAL : encode_ad(r, &ad);
+	if ((rc = pt_encode(r, pt)) != JR_OK) {
+		jr_errf(eb, rc, "record: the fields do not fit the %d-byte plaintext",
+			PT_BYTES);
+		goto err_after_pt;
+	}
+	ad_of(r->kiosk_id, ad);
+	rc = jr_seal(epoch, ad, sizeof ad, pt, PT_BYTES, nonce, ct);
 	if (rc != JR_OK) {
-		jr_errf(eb, rc, "record: could not encode the readable fields (%s)",
+		jr_errf(eb, rc, "record: sealing the registration failed (%s)",
 			jr_strerror(rc));
 		goto err_after_pt;
 	}
-	rc = jr_seal(epoch, ad.base, ad.len, pt, ptlen, nonce, ct);
-	if (rc != JR_OK) {
-		jr_errf(eb, rc, "record: sealing the personal fields failed (%s)",
-			jr_strerror(rc));
-		goto err_after_ad;
+	rc = encode_record(r, jr_seal_epoch_pk(epoch), nonce, ct, out);
+	if (rc == JR_OK && out->len != JR_RECORD_BYTES) {
+		jr_buf_free(out);
+		rc = JR_EINTERNAL;
 	}
-	rc = encode_record(r, jr_seal_epoch_pk(epoch), nonce, ct,
-		ptlen + JR_SEAL_TAG_BYTES, out);
 	if (rc != JR_OK) {
 		jr_errf(eb, rc, "record: could not encode the record (%s)", jr_strerror(rc));
-		goto err_after_ad;
+		goto err_after_pt;
 	}
 	jr_record_id(out->base, out->len, regid);
-err_after_ad:
-	jr_buf_free(&ad);
 err_after_pt:
 	sodium_free(pt);
 	return rc;
@@ -478,14 +491,13 @@ int jr_record_open(const uint8_t *p, size_t len,
 	struct jr_seal_opener *opener, struct jr_registration *out,
 	struct jr_errbuf *eb)
 {
-	uint8_t ad[JR_RECORD_MAX_BYTES];
+	uint8_t ad[AD_BYTES];
 	/* The plaintext lands in *out (the caller's memory) either way, so a
 	 * sodium_malloc'd copy would protect nothing more, and its four
 	 * system calls would cost the centre as much as the X25519 that epochs
 	 * save. A wiped stack buffer instead. */
-	uint8_t pt[PT_MAX];
+	uint8_t pt[PT_BYTES];
 	struct parsed ps;
-	size_t ptlen;
 	int rc;
 
 	if (out == NULL)
@@ -496,18 +508,15 @@ int jr_record_open(const uint8_t *p, size_t len,
 	rc = record_parse(p, len, out, &ps, eb);
 	if (rc != JR_OK)
 		goto err;
-	ptlen = ps.ctlen - JR_SEAL_TAG_BYTES; /* record_parse: ctlen <= CT_MAX */
-	/* ad = the map without key 10: one entry less, cut before key 10. */
-	ad[0] = (uint8_t)(p[0] - 1);
-	memcpy(ad + 1, p + 1, ps.sealed_off - 1);
-	rc = jr_seal_open(opener, ps.epoch_pk, ps.nonce, ad, ps.sealed_off, ps.ct,
-		ps.ctlen, pt);
+	ad_of(out->kiosk_id, ad);
+	rc = jr_seal_open(opener, ps.epoch_pk, ps.nonce, ad, sizeof ad, ps.ct,
+		CT_BYTES, pt);
 	if (rc != JR_OK) {
 		rc = jr_errf(eb, JR_ESIG,
-			"record: the personal fields do not open: the record was altered or sealed to another consortium key");
+			"record: the sealed part does not open: the record was altered or sealed to another consortium key");
 		goto err;
 	}
-	rc = pt_decode(pt, ptlen, out, eb);
+	rc = pt_decode(pt, out, eb);
 	if (rc != JR_OK)
 		goto err;
 	sodium_memzero(pt, sizeof pt);
@@ -550,38 +559,30 @@ static size_t mask_first(const uint8_t *s, uint8_t piece[4], size_t *used)
 void jr_mask_name(const char *name, char *out, size_t outlen)
 {
 	const uint8_t *s = (const uint8_t *)name;
-	uint8_t piece[5];
+	uint8_t unit[6]; /* ' ', a code point of 1..4 bytes, '.' */
 	size_t o = 0, used, n, k;
-	bool in_word = false;
 
 	if (out == NULL || outlen == 0)
 		return;
 	out[0] = '\0';
 	if (name == NULL)
 		return;
-	while (*s != '\0') {
-		if (is_space(*s)) {
-			in_word = false;
+	for (;;) {
+		while (is_space(*s))
 			s++;
-			continue;
-		}
-		if (in_word) {
-			/* A later code point of the word: one '*' for it. */
-			k = utf8_seq_len(s, 4);
-			used = k == 0 ? 1 : k;
-			piece[0] = '*';
-			n = 1;
-		} else {
-			k = o > 0 ? 1 : 0; /* a single space between words */
-			piece[0] = ' ';
-			n = k + mask_first(s, piece + k, &used);
-			in_word = true;
-		}
+		if (*s == '\0')
+			break;
+		k = o > 0 ? 1 : 0; /* one space between units */
+		unit[0] = ' ';
+		n = k + mask_first(s, unit + k, &used);
+		unit[n++] = '.';
 		if (n > outlen - 1 - o)
 			break;
-		memcpy(out + o, piece, n);
+		memcpy(out + o, unit, n);
 		o += n;
 		s += used;
+		while (*s != '\0' && !is_space(*s))
+			s++;
 	}
 	out[o] = '\0';
 }

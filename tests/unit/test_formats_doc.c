@@ -152,8 +152,10 @@ static void listing(struct ex *e, const uint8_t *p, size_t n, const struct names
 }
 
 static const struct names record_names = { {
-	"version", "kiosk id", "time", "village", "occupation", "income bracket",
-	"sex", "birth year", "consent version", "corrects", "sealed" } };
+	"version", "kiosk id", "sealed" } };
+static const struct names plaintext_names = { {
+	"NIK", "name", "birth date", "phone", "address", "time", "village",
+	"occupation", "income bracket", "sex", "consent version", "corrects" } };
 static const struct names block_names = { {
 	"version", "kiosk id", "height", "prev", "time", "records" } };
 static const struct names receipt_names = { {
@@ -202,7 +204,7 @@ static void make_fixture(struct fixture *f)
 	r.occupation = JR_OCC_STREET_VENDOR;
 	r.income = JR_INCOME_500K_1M;
 	r.sex = JR_SEX_FEMALE;
-	r.birth_year = 1986;
+	r.birth_year = 1986; /* not on the wire: the birth date's year */
 	r.consent_version = 1;
 	snprintf(r.nik, sizeof r.nik, "3328105403869001");
 	snprintf(r.name, sizeof r.name, "Siti Contoh");
@@ -316,6 +318,39 @@ static void typed_code_example(struct ex *e, const uint8_t regid[JR_REGID_BYTES]
 	ex_printf(e, "typed code = %s\n", code);
 }
 
+/* The sealed part opened by the document's rule alone (fixed offsets,
+ * associated data = A2 || record[1..21)), not by jr_record_open: the
+ * associated data, the plaintext map's listing, and its padding. */
+static void plaintext_example(struct ex *e, const struct fixture *f)
+{
+	enum { AD = 21, PK = 25, NONCE = 59, CT = 86 };
+	uint8_t ad[AD], pt[JR_RECORD_PT_BYTES];
+	struct jr_seal_opener *o;
+	struct jr_cbr r;
+	size_t n, i;
+
+	memset(e, 0, sizeof *e);
+	assert_int_equal(f->record.len, JR_RECORD_BYTES);
+	memcpy(ad, f->record.base, AD);
+	ad[0] = 0xa2;
+	assert_int_equal(jr_seal_opener_new(f->consortium, &o), JR_OK);
+	assert_int_equal(jr_seal_open(o, f->record.base + PK, f->record.base + NONCE, ad, AD,
+		f->record.base + CT, JR_RECORD_PT_BYTES + JR_SEAL_TAG_BYTES, pt), JR_OK);
+	jr_seal_opener_free(o);
+	ex_printf(e, "associated data (%d bytes) =\n", AD);
+	hexdump(e, ad, AD);
+	jr_cbr_init(&r, pt, sizeof pt);
+	assert_int_equal(jr_cbr_skip(&r), JR_OK);
+	n = r.off;
+	for (i = n; i < sizeof pt; i++)
+		assert_int_equal(pt[i], 0);
+	ex_printf(e, "plaintext map (%zu bytes) =\n", n);
+	hexdump(e, pt, n);
+	listing(e, pt, n, &plaintext_names);
+	ex_printf(e, "then %zu zero bytes: %d bytes in all\n", sizeof pt - n,
+		JR_RECORD_PT_BYTES);
+}
+
 static void formats_doc_examples_match_the_code(void **state)
 {
 	static struct ex e;
@@ -336,6 +371,8 @@ static void formats_doc_examples_match_the_code(void **state)
 	jr_hex(f.regid, JR_REGID_BYTES, hex);
 	ex_printf(&e, "registration id = %s\n", hex);
 	expect_example("record-listing", &e);
+	plaintext_example(&e, &f);
+	expect_example("record-plaintext", &e);
 
 	memset(&e, 0, sizeof e);
 	hexdump(&e, f.signed_block.base, f.signed_block.len);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
 
 #include "testutil.h"
 #include "jaring/image.h"
@@ -234,6 +236,56 @@ static void png_round_trip_is_exact(void **state)
 	assert_int_equal(jr_png_read(path, &back, NULL), JR_OK);
 	assert_int_equal(back.pix[0], 255);
 	jr_image_free(&back);
+	jr_image_free(&img);
+}
+
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (unsigned)(st.st_mode & 07777);
+}
+
+/* Only the image's file is left in dir (no temporary of the atomic write). */
+static size_t files_in(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A receipt image shows a masked name and a QR code: it is the kiosk
+ * user's alone, whatever the umask, and a rewrite (a reprint) keeps it so. */
+static void png_write_makes_a_file_only_its_owner_can_read(void **state)
+{
+	const char *dir = jr_test_dir("image_mode");
+	struct jr_image img;
+	char path[1100];
+	mode_t old;
+
+	(void)state;
+	gradient(&img, 20, 20);
+	jr_test_path(path, sizeof path, dir, "receipt-000001.png");
+	old = umask(0);
+	assert_int_equal(jr_png_write(&img, path, NULL), JR_OK);
+	assert_int_equal(mode_of(path), 0600);
+	/* An existing file of another mode is replaced, not reused. */
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(jr_png_write(&img, path, NULL), JR_OK);
+	assert_int_equal(mode_of(path), 0600);
+	umask(077);
+	assert_int_equal(jr_png_write(&img, path, NULL), JR_OK);
+	assert_int_equal(mode_of(path), 0600);
+	umask(old);
+	assert_int_equal(files_in(dir), 1);
 	jr_image_free(&img);
 }
 
@@ -632,6 +684,7 @@ int main(void)
 		cmocka_unit_test(qr_render_rejects_bad_arguments_and_huge_images),
 		cmocka_unit_test(png_write_makes_an_8_bit_gray_file),
 		cmocka_unit_test(png_round_trip_is_exact),
+		cmocka_unit_test(png_write_makes_a_file_only_its_owner_can_read),
 		cmocka_unit_test(png_read_turns_every_colour_type_into_the_same_gray),
 		cmocka_unit_test(png_read_puts_transparency_on_white),
 		cmocka_unit_test(png_read_rejects_missing_empty_and_foreign_files),

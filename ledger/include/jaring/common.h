@@ -88,7 +88,8 @@ JR_API void jr_buf_free(struct jr_buf *b);
 #define JR_HASH_BYTES 32
 /* Key and kiosk ids: BLAKE2b-128 of the public signing key, see keys.h. */
 #define JR_ID_BYTES 16
-/* Registration ids: BLAKE2b-128 of the record bytes, see record.h. */
+/* Registration ids: jr_hash_labelled("jaring/regid/v2", record bytes), 16
+ * bytes; see record.h. */
 #define JR_REGID_BYTES 16
 
 JR_API void jr_hash(const uint8_t *p, size_t len, uint8_t out[JR_HASH_BYTES]);

@@ -25,7 +25,10 @@ JR_API void jr_image_free(struct jr_image *img);
 JR_API int jr_qr_render(const char *text, int max_version, int scale, int margin,
 	struct jr_image *out, int *version, struct jr_errbuf *eb) JR_MUST_CHECK;
 
-/* Written atomically (jr_file_write_atomic), mode 0644. */
+/* Written atomically (jr_file_write_atomic: a temporary file created with
+ * O_EXCL and fchmod'ed, then renamed over path), mode 0600 whatever the
+ * umask: a receipt image shows a worker's masked name and QR code, so it is
+ * for the kiosk's own user only. An existing file is replaced. */
 JR_API int jr_png_write(const struct jr_image *img, const char *path,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 /* Any PNG (gray, RGB, palette, alpha, 16-bit) to 8-bit gray. */
