@@ -103,12 +103,54 @@ static bool check_binding(struct kbackend *be, const struct kconfig *cfg,
 	return true;
 }
 
+/*
+ * The consortium key is pinned by its whole key id, as a fingerprint in the
+ * store's meta, the first time the kiosk loads one (at provisioning, or at
+ * the first start that is given one); from then on a consortium_pubkey file
+ * with another id is refused. The id stands for the X25519 key the kiosk
+ * seals to (jr_pubkey_load refuses an X25519 key the Ed25519 key does not
+ * derive), so a replaced file cannot redirect the workers' data unnoticed.
+ * Changing the consortium key is re-provisioning, not an edit of a file.
+ */
+static bool pin_consortium(struct kbackend *be, const struct kconfig *cfg,
+	const struct jr_pubkey *cons)
+{
+	char fp[JR_KEYID_FINGERPRINT_LEN + 1];
+
+	jr_keyid_fingerprint(cons->id, fp);
+	if (be->consortium_fp[0] == '\0') {
+		if (!kstore_meta_put(be->store, "consortium_fingerprint", fp)) {
+			kfmt(be->why_not, sizeof be->why_not, "cannot pin the consortium "
+				"key {1} in the kiosk database; check the data directory",
+				fp, NULL, NULL);
+			return false;
+		}
+		kstrlcpy(be->consortium_fp, fp, sizeof be->consortium_fp);
+		klog("consortium key %s pinned", fp);
+		return true;
+	}
+	if (strcmp(fp, be->consortium_fp) != 0) {
+		kfmt(be->why_not, sizeof be->why_not, "consortium key file {1} has "
+			"fingerprint {2} but this kiosk was provisioned with {3}: the file "
+			"was replaced. This kiosk will not seal anyone's data to it: put "
+			"back the consortium key it was given, or re-provision the kiosk "
+			"(docs/operations.md)", cfg->consortium_pubkey, fp, be->consortium_fp);
+		klog("consortium key file has fingerprint %s, pinned %s: refused", fp,
+			be->consortium_fp);
+		return false;
+	}
+	return true;
+}
+
 static void open_registrar(struct kbackend *be, const struct kconfig *cfg)
 {
 	struct jr_pubkey cons;
 	struct jr_errbuf eb = { 0 };
 
 	jr_policy_default(&be->policy);
+	if (!kstore_meta_get(be->store, "consortium_fingerprint", be->consortium_fp,
+		sizeof be->consortium_fp))
+		be->consortium_fp[0] = '\0';
 	if (cfg->consortium_pubkey[0] == '\0') {
 		kfmt(be->why_not, sizeof be->why_not, "no consortium_pubkey in the "
 			"configuration", NULL, NULL, NULL);
@@ -123,6 +165,8 @@ static void open_registrar(struct kbackend *be, const struct kconfig *cfg)
 			cfg->consortium_pubkey, NULL, NULL);
 		return;
 	}
+	if (!pin_consortium(be, cfg, &cons))
+		return;
 	if (jr_registrar_new(be->shard, be->kiosk, &be->policy, cons.box_pk,
 		&be->registrar) != JR_OK) {
 		kfmt(be->why_not, sizeof be->why_not, "cannot start the registrar",

@@ -40,6 +40,9 @@ struct kbackend {
 	bool provisioned_now;       /* this start created the key and shard */
 	bool can_register;          /* consortium key present, registrar ready */
 	char kiosk_short[JR_KEYID_SHORT_LEN + 1];
+	/* the consortium key this kiosk pinned (jr_keyid_fingerprint); "" until
+	 * it was first given one */
+	char consortium_fp[JR_KEYID_FINGERPRINT_LEN + 1];
 	char why_not[512];          /* when !can_register: what to do */
 };
 
@@ -60,7 +63,10 @@ enum kstatus_outcome {
 };
 
 /* Opens everything, provisioning on first run: creates the kiosk key and
- * shard and binds the kiosk to cfg->village. Returns false only when the
+ * shard and binds the kiosk to cfg->village. The first consortium key it
+ * loads is pinned by fingerprint (store meta "consortium_fingerprint"); a
+ * consortium_pubkey file with another key later leaves can_register false
+ * with why_not saying so. Returns false only when the
  * kiosk cannot run at all; a kiosk without a consortium key runs with
  * can_register false (status checks still work). */
 bool kbackend_open(struct kbackend *be, const struct kconfig *cfg, int64_t now,

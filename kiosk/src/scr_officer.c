@@ -19,6 +19,17 @@
 
 enum { W_START = W_OWN, W_REPRINT, W_EXIT };
 
+/* The consortium key this kiosk pinned, as people compare it with the
+ * signed roster (the whole key id, never the short id). */
+static void consortium_line(struct kapp *a, char *buf, size_t n)
+{
+	if (a->be.consortium_fp[0] == '\0')
+		kstrlcpy(buf, T("Consortium key: none yet."), n);
+	else
+		kfmt(buf, n, T("Consortium key fingerprint: {1}"), a->be.consortium_fp,
+			NULL, NULL);
+}
+
 /* ---- setup (first run, or a kiosk that cannot start) ---- */
 
 static void setup_handle(struct kapp *a, const struct kev *ev)
@@ -44,6 +55,9 @@ static void setup_draw(struct kapp *a)
 	kfmt(buf, sizeof buf, T("This kiosk is set up. Kiosk {1}, village {2}."),
 		a->be.kiosk_short, v ? v->name : a->cfg.village, NULL);
 	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h / 2), buf, ui_ink, UI_LEFT, 0, true, &used);
+	y += used;
+	consortium_line(a, buf, sizeof buf);
+	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h / 4), buf, ui_ink, UI_LEFT, 0, true, &used);
 	y += used;
 	if (!a->be.can_register) {
 		ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.y + c.h - bh - y), a->be.why_not,
@@ -162,12 +176,24 @@ static void officer_draw(struct kapp *a)
 	kfmt(buf, sizeof buf, T("Status data dates from: {1}"), asof[0] ? asof : T("never"),
 		NULL, NULL);
 	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h), buf, ui_ink, UI_LEFT, 0, true, &used);
+	y += used;
+	consortium_line(a, buf, sizeof buf);
+	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h), buf, ui_ink, UI_LEFT, 0, true, &used);
 	y += used + g;
-	ui_icon(u, "sync", ui_rect(c.x, y, ui_mm(u, 8), ui_mm(u, 8)), ui_red);
-	ui_wrap(u, UI_F_BOLD, ui_rect(c.x + ui_mm(u, 10), y, c.w - ui_mm(u, 10), c.y + c.h - bh - g - y),
-		T("Sync is not available in this version: it comes with the jaring-sync command. "
-		"Nothing has been copied to or from the drive."), ui_red, UI_LEFT, 0, true, &used);
-	y += used + g;
+	if (!a->be.can_register) {
+		/* What the officer must fix first, in the kiosk's words (a replaced
+		 * consortium key file, say); the sync notice waits for it. */
+		ui_wrap(u, UI_F_SMALL, ui_rect(c.x, y, c.w, c.y + c.h - bh - g - y), a->be.why_not,
+			ui_red, UI_LEFT, 0, true, &used);
+		y += used + g;
+	} else {
+		ui_icon(u, "sync", ui_rect(c.x, y, ui_mm(u, 8), ui_mm(u, 8)), ui_red);
+		ui_wrap(u, UI_F_BOLD, ui_rect(c.x + ui_mm(u, 10), y, c.w - ui_mm(u, 10),
+			c.y + c.h - bh - g - y),
+			T("Sync is not available in this version: it comes with the jaring-sync command. "
+			"Nothing has been copied to or from the drive."), ui_red, UI_LEFT, 0, true, &used);
+		y += used + g;
+	}
 	if (a->rv.print_state != 0) {
 		bool err;
 		const char *pm = kscreen_print_message(a, &err);

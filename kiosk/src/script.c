@@ -909,6 +909,54 @@ static bool officer_key(struct session *s, const char *pin, const char *role)
 	return err == JR_OK ? true : fail(s, "cannot make the officer key: {1}", eb.msg, NULL, NULL);
 }
 
+/*
+ * Someone with write access to the configuration replaces the consortium key
+ * file: `new` puts another consortium's key there; `swapped-x25519` keeps the
+ * test consortium's Ed25519 key (and so its id) with an attacker's X25519 key
+ * beside it and a recomputed checksum (layout in docs/keys.md: the X25519 key
+ * at bytes 43..74, the check over bytes 0..92 at 96); `original` puts the
+ * genuine file back. The kiosk sees it at its next start (`restart`).
+ */
+static bool consortium_file(struct session *s, const char *how)
+{
+	struct jr_key *other = NULL;
+	struct jr_pubkey pub, opub;
+	struct jr_buf b = { 0 };
+	struct jr_errbuf eb = { 0 };
+	int err;
+
+	jr_key_public(s->consortium, &pub);
+	if (strcmp(how, "original") == 0)
+		err = jr_pubkey_save(&pub, s->cfg.consortium_pubkey, &eb);
+	else if (strcmp(how, "new") != 0 && strcmp(how, "swapped-x25519") != 0)
+		return fail(s, "consortium-file wants new, swapped-x25519 or original", NULL, NULL, NULL);
+	else if ((err = jr_key_generate(JR_ROLE_CONSORTIUM, &other)) == JR_OK) {
+		jr_key_public(other, &opub);
+		if (how[0] == 'n') {
+			err = jr_pubkey_save(&opub, s->cfg.consortium_pubkey, &eb);
+		} else if ((err = jr_pubkey_encode(&pub, &b)) == JR_OK && b.len == 128) {
+			memcpy(b.base + 43, opub.box_pk, JR_BOX_PK_BYTES);
+			jr_hash(b.base, 93, b.base + 96);
+			err = jr_file_write_atomic(s->cfg.consortium_pubkey, b.base, b.len, 0644, &eb);
+		}
+	}
+	jr_buf_free(&b);
+	jr_key_free(other);
+	return err == JR_OK ? true : fail(s, "cannot write the consortium key file: {1}", eb.msg, NULL, NULL);
+}
+
+/* The kiosk is switched off and on again: the same data, configuration and
+ * virtual clock (where it had got to). */
+static bool restart(struct session *s)
+{
+	int64_t now = kclock_unix(&s->app.clock);
+
+	app_free(&s->app);
+	s->started = false;
+	s->clock_start = now;
+	return start(s);
+}
+
 /* A printed receipt PNG in receipts/ (the kiosk wrote it) for the camera. */
 static bool camera_receipt(struct session *s)
 {
@@ -1071,6 +1119,13 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 			return fail(s, "path too long", NULL, NULL, NULL);
 		kstrlcpy(s->app.cfg.camera, "file:", sizeof s->app.cfg.camera);
 		return kstrlcat(s->app.cfg.camera, p, sizeof s->app.cfg.camera);
+	}
+	if (strcmp(c, "consortium-file") == 0 && n == 2) return consortium_file(s, tok[1]);
+	if (strcmp(c, "restart") == 0 && n == 1) return restart(s);
+	if (strcmp(c, "expect-consortium-fingerprint") == 0 && n == 1) {
+		char fp[JR_KEYID_FINGERPRINT_LEN + 1];
+		jr_keyid_fingerprint(jr_key_id(s->consortium), fp);
+		return expect_text(s, fp, true);
 	}
 	if (strcmp(c, "officer-key") == 0 && (n == 2 || n == 3))
 		return officer_key(s, tok[1], n == 3 ? tok[2] : "officer");

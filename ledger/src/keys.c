@@ -21,13 +21,12 @@
 
 #define DOMAIN_MAX 64
 
+#define KEYID_LABEL "jaring/keyid/v2"
+
 struct key_secret {
 	uint8_t seed[JR_SEED_BYTES];
 	uint8_t sign_sk[crypto_sign_SECRETKEYBYTES];
-	uint8_t box_sk[crypto_box_SECRETKEYBYTES];
-	/* scratch for deriving box_sk; zero outside key_derive */
-	uint8_t box_in[16 + JR_SEED_BYTES];
-	uint8_t box_seed[crypto_box_SEEDBYTES];
+	uint8_t box_sk[crypto_scalarmult_SCALARBYTES];
 };
 
 struct jr_key {
@@ -62,24 +61,21 @@ static struct jr_key *key_alloc(enum jr_role role)
 	return k;
 }
 
-/* Fills both key pairs and the id from k->sec->seed, then seals the secret
- * region read-only. */
+/*
+ * Fills both key pairs and the id from k->sec->seed, then seals the secret
+ * region read-only. The X25519 pair is the Ed25519 pair converted (secret:
+ * the clamped low half of SHA-512(seed); public: u = (1 + y) / (1 - y)), so
+ * the Ed25519 public key, and with it the key id, determines both.
+ */
 static int key_derive(struct jr_key *k)
 {
-	static const char label[16] = "jaring/x25519/v1"; /* 16 bytes, no NUL */
 	struct key_secret *s = k->sec;
 	int rc = JR_OK;
 
-	if (crypto_sign_seed_keypair(k->sign_pk, s->sign_sk, s->seed) != 0)
+	if (crypto_sign_seed_keypair(k->sign_pk, s->sign_sk, s->seed) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(s->box_sk, s->sign_sk) != 0 ||
+	    jr_pubkey_derive_box(k->sign_pk, k->box_pk) != JR_OK)
 		rc = JR_EINTERNAL;
-	memcpy(s->box_in, label, sizeof label);
-	memcpy(s->box_in + sizeof label, s->seed, JR_SEED_BYTES);
-	crypto_generichash(s->box_seed, sizeof s->box_seed, s->box_in,
-		sizeof s->box_in, NULL, 0);
-	if (rc == JR_OK && crypto_box_seed_keypair(k->box_pk, s->box_sk, s->box_seed) != 0)
-		rc = JR_EINTERNAL;
-	sodium_memzero(s->box_in, sizeof s->box_in);
-	sodium_memzero(s->box_seed, sizeof s->box_seed);
 	jr_keyid_from_pk(k->sign_pk, k->id);
 	sodium_mprotect_readonly(s);
 	return rc;
@@ -152,30 +148,60 @@ const uint8_t *jr_key_id(const struct jr_key *k)
 	return k->id;
 }
 
+int jr_pubkey_derive_box(const uint8_t sign_pk[JR_SIGN_PK_BYTES],
+	uint8_t box_pk[JR_BOX_PK_BYTES])
+{
+	if (box_pk == NULL)
+		return JR_EINVAL;
+	/* is_valid_point: canonical, on the curve, not of small order, in the
+	 * main subgroup; the conversion refuses small order on its own too. */
+	if (sign_pk == NULL || crypto_core_ed25519_is_valid_point(sign_pk) != 1 ||
+	    crypto_sign_ed25519_pk_to_curve25519(box_pk, sign_pk) != 0) {
+		memset(box_pk, 0, JR_BOX_PK_BYTES);
+		return JR_EKEY;
+	}
+	return JR_OK;
+}
+
 void jr_keyid_from_pk(const uint8_t sign_pk[JR_SIGN_PK_BYTES], uint8_t id[JR_ID_BYTES])
 {
-	/* BLAKE2b personalisation is exactly 16 bytes: the label and a NUL. */
-	static const uint8_t personal[crypto_generichash_blake2b_PERSONALBYTES] =
-		"jaring/keyid/v1";
+	const struct jr_part part = { sign_pk, JR_SIGN_PK_BYTES };
 
-	crypto_generichash_blake2b_salt_personal(id, JR_ID_BYTES, sign_pk,
-		JR_SIGN_PK_BYTES, NULL, 0, NULL, personal);
+	/* Fails only for a bad label or length, both constant here. */
+	if (jr_hash_labelled(KEYID_LABEL, &part, 1, id, JR_ID_BYTES) != JR_OK)
+		memset(id, 0, JR_ID_BYTES);
+}
+
+/* Symbols [0, n) of the id in Crockford base32, most significant bit first,
+ * bits past the 128th read as zero; a dash before every symbol i > 0 with
+ * i % 4 == 0. Returns the characters written (no NUL). */
+static size_t keyid_base32(const uint8_t id[JR_ID_BYTES], size_t n, char *out)
+{
+	static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	size_t i, b, o = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned v = 0;
+		for (b = 5 * i; b < 5 * i + 5; b++) {
+			unsigned bit = b < 8 * JR_ID_BYTES ?
+				(unsigned)(id[b / 8] >> (7 - b % 8)) & 1u : 0u;
+			v = v << 1 | bit;
+		}
+		if (i > 0 && i % 4 == 0)
+			out[o++] = '-';
+		out[o++] = crockford[v];
+	}
+	return o;
 }
 
 void jr_keyid_short(const uint8_t id[JR_ID_BYTES], char *out)
 {
-	static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-	uint64_t bits = 0;
-	size_t i, o = 0;
+	out[keyid_base32(id, 8, out)] = '\0';
+}
 
-	for (i = 0; i < 5; i++)
-		bits = bits << 8 | id[i];
-	for (i = 0; i < 8; i++) {
-		if (i == 4)
-			out[o++] = '-';
-		out[o++] = crockford[(bits >> (35 - 5 * i)) & 31u];
-	}
-	out[o] = '\0';
+void jr_keyid_fingerprint(const uint8_t id[JR_ID_BYTES], char *out)
+{
+	out[keyid_base32(id, 26, out)] = '\0';
 }
 
 /* domain || 0x00 || hash into m; the domain is 1..DOMAIN_MAX printable
@@ -408,6 +434,49 @@ static int keyfile_verify_check(const uint8_t *p, const struct keyfile *kf,
 	return JR_OK;
 }
 
+/*
+ * The X25519 key a file states must be the one its Ed25519 key derives. This
+ * is what makes the key id (a hash of the Ed25519 key alone) stand for both:
+ * without it, whoever can write a public key file could put their own X25519
+ * key beside the consortium's Ed25519 key, recompute the checksum, and every
+ * kiosk loading it would seal to them under the consortium's fingerprint.
+ * `what` is "key file" or "public key".
+ */
+static int stated_keys_check(const uint8_t *sign_pk, const uint8_t *box_pk,
+	const char *what, const char *name, struct jr_errbuf *eb)
+{
+	uint8_t want[JR_BOX_PK_BYTES], id[JR_ID_BYTES];
+	char fp[JR_KEYID_FINGERPRINT_LEN + 1];
+
+	if (jr_pubkey_derive_box(sign_pk, want) != JR_OK)
+		return jr_errf(eb, JR_EKEY,
+			"%s %s: its Ed25519 key is not a usable public key (not a "
+			"canonical point of the main subgroup) — do not use the file; "
+			"get a fresh copy from its owner", what, name);
+	if (sodium_memcmp(want, box_pk, JR_BOX_PK_BYTES) != 0) {
+		jr_keyid_from_pk(sign_pk, id);
+		jr_keyid_fingerprint(id, fp);
+		return jr_errf(eb, JR_EKEY,
+			"%s %s: its X25519 key is not the one its Ed25519 key derives — "
+			"the file was altered to redirect sealed data; do not use it: get "
+			"the key again from the signed roster and compare the fingerprint "
+			"%s", what, name, fp);
+	}
+	return JR_OK;
+}
+
+/* Shape, check and the stated public keys of key file bytes. */
+static int keyfile_open(const uint8_t *p, size_t len, const char *name,
+	struct keyfile *kf, struct jr_errbuf *eb)
+{
+	int rc;
+
+	if ((rc = keyfile_parse(p, len, name, kf, eb)) != JR_OK ||
+	    (rc = keyfile_verify_check(p, kf, name, eb)) != JR_OK)
+		return rc;
+	return stated_keys_check(kf->sign_pk, kf->box_pk, "key file", name, eb);
+}
+
 /* The public keys a file states must be the ones its seed derives. */
 static int keyfile_match(const struct jr_key *k, const struct keyfile *kf,
 	const char *name, struct jr_errbuf *eb)
@@ -616,8 +685,7 @@ int jr_key_decode(const uint8_t *p, size_t len, const char *name,
 		return jr_errf(eb, JR_EPIN,
 			"wrong PIN for key %s: a PIN has %d to %d characters; try again",
 			name, JR_PIN_MIN, JR_PIN_MAX);
-	if ((rc = keyfile_parse(p, len, name, &kf, eb)) != JR_OK ||
-	    (rc = keyfile_verify_check(p, &kf, name, eb)) != JR_OK)
+	if ((rc = keyfile_open(p, len, name, &kf, eb)) != JR_OK)
 		return rc;
 	if (pin == NULL && kf.pin)
 		return jr_errf(eb, JR_EPIN,
@@ -639,11 +707,13 @@ int jr_key_decode_public(const uint8_t *p, size_t len, const char *name,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = keyfile_parse(p, len, name, &kf, eb)) != JR_OK ||
-	    (rc = keyfile_verify_check(p, &kf, name, eb)) != JR_OK)
+	if ((rc = keyfile_open(p, len, name, &kf, eb)) != JR_OK)
 		return rc;
 	if (!kf.pin) {
-		/* A plain file can prove its public keys: derive and compare. */
+		/* A plain file can prove its public keys: derive and compare. A
+	 * PIN-sealed one cannot without the PIN, but its X25519 key was
+	 * checked against its Ed25519 key above, and the Ed25519 key is what
+	 * its id (and whoever compares the fingerprint) vouches for. */
 		if ((rc = decode_plain(&kf, name, &k, eb)) != JR_OK)
 			return rc;
 		jr_key_public(k, out);
@@ -744,9 +814,10 @@ int jr_key_load_public(const char *path, struct jr_pubkey *out, struct jr_errbuf
 
 /* ---- public key files (docs/keys.md "Public key file") ----
  * {1: version, 2: role, 3: Ed25519 pk, 4: X25519 pk, 5: key id,
- *  15: check = BLAKE2b-256 of every byte before key 15}. The id covers the
- * signing key only; the check also catches a damaged X25519 key, which
- * would otherwise seal data to a key nobody holds. */
+ *  15: check = BLAKE2b-256 of every byte before key 15}. The id is a hash of
+ * the Ed25519 key; the X25519 key is in the file for readers that do not
+ * convert keys, and this reader refuses it unless it is the one the Ed25519
+ * key derives. The check only tells damage from a forgery's other tells. */
 
 int jr_pubkey_encode(const struct jr_pubkey *pk, struct jr_buf *out)
 {
@@ -760,7 +831,8 @@ int jr_pubkey_encode(const struct jr_pubkey *pk, struct jr_buf *out)
 	if (pk == NULL || !role_valid((uint64_t)pk->role))
 		return JR_EINVAL;
 	jr_keyid_from_pk(pk->sign_pk, id);
-	if (memcmp(id, pk->id, sizeof id) != 0)
+	if (memcmp(id, pk->id, sizeof id) != 0 ||
+	    stated_keys_check(pk->sign_pk, pk->box_pk, "", "", NULL) != JR_OK)
 		return JR_EINVAL; /* parts of two different keys */
 	jr_cbw_init(&w, JR_KEYFILE_MAX);
 	jr_cbw_map(&w, PUB_FIELDS);
@@ -840,7 +912,7 @@ static int pubkey_parse(const uint8_t *p, size_t len, const char *name,
 		return jr_errf(eb, JR_ECORRUPT,
 			"public key %s: its key id does not match its signing key "
 			"(damaged or altered) — get a fresh copy from its owner", name);
-	return JR_OK;
+	return stated_keys_check(spk, bpk, "public key", name, eb);
 }
 
 int jr_pubkey_decode(const uint8_t *p, size_t len, struct jr_pubkey *out,

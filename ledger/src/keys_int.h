@@ -9,8 +9,8 @@
 
 #include "jaring/keys.h"
 
-#define JR_KEYFILE_VERSION 1
-#define JR_PUBFILE_VERSION 1
+#define JR_KEYFILE_VERSION 2
+#define JR_PUBFILE_VERSION 2
 #define JR_KEYFILE_MAX 1024       /* read cap for key and public key files */
 #define JR_KEYFILE_PLAIN_BYTES 145 /* a plain key file is always this long */
 #define JR_KEYFILE_PIN_MIN_BYTES 212 /* a PIN-sealed one at least this */

@@ -2,7 +2,9 @@
  * Sealing personal fields to the consortium, one X25519 per epoch
  * (jaring/seal.h; derivations in docs/keys.md "Epoch sealing").
  *
- *   K = BLAKE2b-256("jaring/epoch/v1" || s || e_pk || c_pk), s = X25519
+ *   K = jr_hash_labelled("jaring/epoch/v2", s || e_pk || c_pk), 32 bytes,
+ *   that is BLAKE2b-256("jaring/epoch/v2" || 0x00 || s || e_pk || c_pk),
+ *   s = X25519(e_sk, c_pk)
  *   record: XChaCha20-Poly1305-IETF(K, nonce, ad, pt)
  *
  * Nonces are 24 random bytes; an epoch made by jr_seal_epoch_open_det uses
@@ -16,9 +18,7 @@
 #include "jaring/seal.h"
 #include "seal_det.h"
 
-#define EPOCH_LABEL "jaring/epoch/v1"
-#define EPOCH_LABEL_LEN (sizeof EPOCH_LABEL - 1)
-#define EPOCH_IN_LEN (EPOCH_LABEL_LEN + 32 + 2 * JR_BOX_PK_BYTES)
+#define EPOCH_LABEL "jaring/epoch/v2"
 
 /* Everything secret of an epoch, in one sodium_malloc'd region. */
 struct epoch_secret {
@@ -26,7 +26,6 @@ struct epoch_secret {
 	uint8_t nonce_seed[32];
 	uint8_t e_sk[32];              /* zero once K is derived */
 	uint8_t s[32];                 /* zero once K is derived */
-	uint8_t in[EPOCH_IN_LEN];      /* zero once K is derived */
 };
 
 struct jr_seal_epoch {
@@ -48,7 +47,6 @@ struct opener_secret {
 	struct cache_slot slot[JR_SEAL_CACHE_SLOTS];
 	uint8_t s[32];
 	uint8_t k[32];
-	uint8_t in[EPOCH_IN_LEN];
 };
 
 struct jr_seal_opener {
@@ -59,16 +57,18 @@ struct jr_seal_opener {
 	uint64_t dh_count;
 };
 
-/* k = BLAKE2b-256(label || s || e_pk || c_pk); `in` is scratch, wiped. */
-static void epoch_key(uint8_t k[32], const uint8_t s[32], const uint8_t *e_pk,
-	const uint8_t *c_pk, uint8_t in[EPOCH_IN_LEN])
+/* k = jr_hash_labelled(EPOCH_LABEL, s || e_pk || c_pk), 32 bytes. The parts
+ * are hashed where they lie (jr_hash_labelled wipes its state), so s is
+ * never copied. Fails only on a bug: the label and length are constant. */
+static int epoch_key(uint8_t k[32], const uint8_t s[32], const uint8_t *e_pk,
+	const uint8_t *c_pk)
 {
-	memcpy(in, EPOCH_LABEL, EPOCH_LABEL_LEN);
-	memcpy(in + EPOCH_LABEL_LEN, s, 32);
-	memcpy(in + EPOCH_LABEL_LEN + 32, e_pk, JR_BOX_PK_BYTES);
-	memcpy(in + EPOCH_LABEL_LEN + 32 + JR_BOX_PK_BYTES, c_pk, JR_BOX_PK_BYTES);
-	crypto_generichash(k, 32, in, EPOCH_IN_LEN, NULL, 0);
-	sodium_memzero(in, EPOCH_IN_LEN);
+	const struct jr_part parts[3] = {
+		{ s, 32 }, { e_pk, JR_BOX_PK_BYTES }, { c_pk, JR_BOX_PK_BYTES },
+	};
+
+	return jr_hash_labelled(EPOCH_LABEL, parts, 3, k, 32) == JR_OK ?
+		JR_OK : JR_EINTERNAL;
 }
 
 /* Fills e->sec->k and e->e_pk from e->sec->e_sk, then wipes e_sk and s. */
@@ -81,7 +81,7 @@ static int epoch_derive(struct jr_seal_epoch *e, const uint8_t *c_pk)
 	    crypto_scalarmult(sec->s, sec->e_sk, c_pk) != 0)
 		rc = JR_EKEY; /* a low-order consortium key: nothing to seal to */
 	else
-		epoch_key(sec->k, sec->s, e->e_pk, c_pk, sec->in);
+		rc = epoch_key(sec->k, sec->s, e->e_pk, c_pk);
 	sodium_memzero(sec->e_sk, sizeof sec->e_sk);
 	sodium_memzero(sec->s, sizeof sec->s);
 	return rc;
@@ -272,7 +272,7 @@ static int opener_derive(struct jr_seal_opener *o, const uint8_t *epoch_pk)
 	o->dh_count++;
 	rc = jr_key_box_shared(o->consortium, epoch_pk, sec->s);
 	if (rc == JR_OK)
-		epoch_key(sec->k, sec->s, epoch_pk, o->c_pk, sec->in);
+		rc = epoch_key(sec->k, sec->s, epoch_pk, o->c_pk);
 	sodium_memzero(sec->s, sizeof sec->s);
 	return rc;
 }

@@ -8,9 +8,11 @@
  * example as it should appear (to update the document after a deliberate
  * format change).
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "testutil.h"
 #include "jaring/ack.h"
@@ -566,11 +568,101 @@ static void formats_doc_bundle_example_matches_the_code(void **state)
 	free_fixture(&f);
 }
 
+/* The kiosk id of records, blocks and receipts is the kiosk's key id of
+ * docs/keys.md: the labelled hash, which an independent verifier computes
+ * as BLAKE2b-128("jaring/keyid/v2" || 0x00 || Ed25519 public key). */
+static void kiosk_id_in_the_examples_is_the_labelled_key_id(void **state)
+{
+	struct fixture f;
+	struct jr_pubkey pk;
+	struct jr_registration r;
+	uint8_t in[16 + JR_SIGN_PK_BYTES], id[JR_ID_BYTES], plain[JR_ID_BYTES];
+	const uint8_t *body;
+	size_t n;
+
+	(void)state;
+	make_fixture(&f);
+	jr_key_public(f.kiosk, &pk);
+	memcpy(in, "jaring/keyid/v2", 16); /* with its zero byte */
+	memcpy(in + 16, pk.sign_pk, JR_SIGN_PK_BYTES);
+	crypto_generichash(id, sizeof id, in, sizeof in, NULL, 0);
+	crypto_generichash(plain, sizeof plain, pk.sign_pk, JR_SIGN_PK_BYTES, NULL, 0);
+	assert_memory_not_equal(id, plain, sizeof id);
+	assert_int_equal(jr_record_decode(f.record.base, f.record.len, &r, NULL), JR_OK);
+	assert_memory_equal(r.kiosk_id, id, JR_ID_BYTES);
+	jr_registration_wipe(&r);
+	/* in the block body and the receipt body too: key 1, bytes 5..20 */
+	assert_memory_equal(f.body.base + 5, id, JR_ID_BYTES);
+	{
+		struct jr_cbr rd;
+		jr_cbr_init(&rd, f.receipt.base, f.receipt.len);
+		assert_int_equal(jr_cbr_array(&rd, &n), JR_OK);
+		assert_int_equal(jr_cbr_bytes(&rd, &body, &n), JR_OK);
+		assert_memory_equal(body + 5, id, JR_ID_BYTES);
+	}
+	free_fixture(&f);
+}
+
+/* Every "jaring/<thing>/vN" string literal of the library and the kiosk
+ * is named in the Domains section of docs/formats.md. */
+static void domains_table_names_every_label_in_the_source(void **state)
+{
+	static const char *const dirs[] = { "ledger/src", "ledger/include/jaring", "kiosk/src" };
+	char *doc = jr_test_read_source("docs/formats.md", NULL);
+	const char *domains = strstr(doc, "\n## Domains\n");
+	unsigned found = 0;
+	size_t d;
+
+	(void)state;
+	assert_non_null(domains);
+	for (d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+		char path[4096];
+		struct dirent *de;
+		DIR *dir;
+
+		jr_test_path(path, sizeof path, JR_TEST_SOURCE_DIR, dirs[d]);
+		assert_non_null(dir = opendir(path));
+		while ((de = readdir(dir)) != NULL) {
+			char rel[512], label[80];
+			const char *p;
+			char *src;
+			size_t nl = strlen(de->d_name);
+
+			if (nl < 3 || (strcmp(de->d_name + nl - 2, ".c") != 0 &&
+			    strcmp(de->d_name + nl - 2, ".h") != 0))
+				continue;
+			snprintf(rel, sizeof rel, "%s/%s", dirs[d], de->d_name);
+			src = jr_test_read_source(rel, NULL);
+			for (p = strstr(src, "\"jaring/"); p != NULL; p = strstr(p + 1, "\"jaring/")) {
+				const char *end = strchr(p + 1, '"');
+				size_t len = end != NULL ? (size_t)(end - p - 1) : 0;
+				/* a label, not a path such as "jaring/keys.h" */
+				if (len == 0 || len >= sizeof label || memchr(p + 1, '.', len) != NULL ||
+				    memchr(p + 1, ' ', len) != NULL || strstr(p + 1, "/v") == NULL ||
+				    strstr(p + 1, "/v") > end)
+					continue;
+				memcpy(label, p + 1, len);
+				label[len] = '\0';
+				if (strstr(domains, label) == NULL)
+					fail_msg("%s uses the label %s, which docs/formats.md "
+						"\"Domains\" does not list", rel, label);
+				found++;
+			}
+			free(src);
+		}
+		closedir(dir);
+	}
+	assert_true(found >= 5); /* keyid, epoch, regid, block, receipt at least */
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(formats_doc_examples_match_the_code),
 		cmocka_unit_test(formats_doc_bundle_example_matches_the_code),
+		cmocka_unit_test(kiosk_id_in_the_examples_is_the_labelled_key_id),
+		cmocka_unit_test(domains_table_names_every_label_in_the_source),
 	};
 
 	if (jr_init() != JR_OK)

@@ -81,7 +81,8 @@ static struct jr_seal_epoch *epoch_det(const uint8_t *c_pk, uint8_t first)
 static void seal_matches_the_worked_example_in_the_doc(void **state)
 {
 	struct jr_key *c = consortium(0x20);
-	uint8_t c_pk[32], s[32], in[15 + 96], k[32], nonce[24], ct[PTLEN + 16];
+	uint8_t c_pk[32], s[32], in[16 + 96], k[32], nonce[24], ct[PTLEN + 16];
+	uint8_t want[32];
 	uint8_t e_sk[32], nonce1[24];
 	struct jr_seal_epoch *e;
 
@@ -90,14 +91,20 @@ static void seal_matches_the_worked_example_in_the_doc(void **state)
 	assert_doc_hex("seal-c-pk", c_pk, 32);
 	e = epoch_det(c_pk, 0x40);
 	assert_doc_hex("seal-e-pk", jr_seal_epoch_pk(e), 32);
-	/* K recomputed here from the header's formula, independently of seal.c */
+	/* K recomputed here from the header's formula, independently of seal.c
+	 * and of jr_hash_labelled: the 15 label bytes, a zero byte, the parts */
 	seq(e_sk, sizeof e_sk, 0x40);
 	assert_int_equal(crypto_scalarmult(s, e_sk, c_pk), 0);
-	memcpy(in, "jaring/epoch/v1", 15);
-	memcpy(in + 15, s, 32);
-	memcpy(in + 47, jr_seal_epoch_pk(e), 32);
-	memcpy(in + 79, c_pk, 32);
+	memcpy(in, "jaring/epoch/v2", 16); /* with its NUL */
+	memcpy(in + 16, s, 32);
+	memcpy(in + 48, jr_seal_epoch_pk(e), 32);
+	memcpy(in + 80, c_pk, 32);
 	crypto_generichash(k, sizeof k, in, sizeof in, NULL, 0);
+	/* and once outside C: tests/unit/keys_vectors.py (RFC 7748 X25519 in
+	 * Python integers, hashlib.blake2b) */
+	assert_int_equal(jr_test_unhex("de0f9028c1f2e5f930ec1ac9ecc58bb0"
+		"b4f1914a9e2cb648877f0f20faf0be64", want, sizeof want), 32);
+	assert_memory_equal(k, want, 32);
 	assert_doc_hex("seal-k", k, 32);
 	assert_int_equal(jr_seal(e, (const uint8_t *)AD, ADLEN, (const uint8_t *)PT,
 		PTLEN, nonce, ct), JR_OK);

@@ -3,15 +3,21 @@
  * the consortium.
  *
  * An identity is one 32-byte secret seed. From it come an Ed25519 signing key
- * (crypto_sign_seed_keypair) and an X25519 key for sealed data
- * (crypto_box_seed_keypair over BLAKE2b("jaring/x25519/v1" || seed)), so any
- * identity can sign and receive sealed data. The secret parts live in
+ * (crypto_sign_seed_keypair) and, converted from that key, an X25519 key for
+ * sealed data (crypto_sign_ed25519_sk_to_curve25519 and _pk_to_curve25519),
+ * so any identity can sign and receive sealed data, and the Ed25519 public
+ * key alone determines the X25519 one. The secret parts live in
  * sodium_malloc'd memory, mprotect'ed read-only once derived (not no-access
  * between uses: signing is a hot path and keys are shared by threads; see
  * docs/keys.md), and are wiped on every path (jr_key_free).
  *
- * Key id = BLAKE2b-128(personal "jaring/keyid/v1", Ed25519 public key); shown
- * to people as the first 40 bits in Crockford base32, "XXXX-XXXX" (jr_keyid_short).
+ * Key id = jr_hash_labelled("jaring/keyid/v2", Ed25519 public key), 16 bytes.
+ * Because the X25519 key is derived from the Ed25519 key, the id stands for
+ * both: every loader recomputes the X25519 key and refuses a file that states
+ * another one. People compare the whole id, the fingerprint
+ * (jr_keyid_fingerprint, 26 Crockford base32 symbols); the short id (its first
+ * 40 bits, "XXXX-XXXX", jr_keyid_short) only tells kiosks apart on a list and
+ * never authenticates anything (docs/keys.md "Fingerprints").
  *
  * Signatures: every signature in Jaring is Ed25519 over
  *     domain || 0x00 || BLAKE2b-256(signed bytes)
@@ -23,6 +29,8 @@
  * encrypted with XChaCha20-Poly1305 under a key derived with Argon2id
  * (crypto_pwhash, a random 16-byte salt, the limits stored in the file).
  * Public key files hold the role, both public keys, the id and a checksum.
+ * Errors: JR_EKEY for an Ed25519 key that is not a canonical point of the
+ * main subgroup, or an X25519 key that is not the one it derives.
  */
 #ifndef JARING_KEYS_H
 #define JARING_KEYS_H
@@ -34,6 +42,9 @@
 #define JR_BOX_PK_BYTES 32
 #define JR_SEED_BYTES 32
 #define JR_KEYID_SHORT_LEN 9 /* "XXXX-XXXX" */
+/* 26 symbols in groups of 4 (the last of 2), 6 dashes: the first 9
+ * characters are the short id. */
+#define JR_KEYID_FINGERPRINT_LEN 32
 #define JR_PIN_MIN 6
 #define JR_PIN_MAX 64
 
@@ -67,8 +78,20 @@ JR_API const uint8_t *jr_key_id(const struct jr_key *k); /* JR_ID_BYTES */
 
 JR_API void jr_keyid_from_pk(const uint8_t sign_pk[JR_SIGN_PK_BYTES],
 	uint8_t id[JR_ID_BYTES]);
-/* "XXXX-XXXX" + NUL into out[JR_KEYID_SHORT_LEN + 1]. */
+/* "XXXX-XXXX" + NUL into out[JR_KEYID_SHORT_LEN + 1]: the first 40 bits of
+ * the id. For lists only: 40 bits can be ground for (about 2^40 key pairs
+ * for a second key with a given short id), so never for authenticating. */
 JR_API void jr_keyid_short(const uint8_t id[JR_ID_BYTES], char *out);
+/* The whole 128-bit id as 26 Crockford base32 symbols, most significant bit
+ * first, the last symbol holding the final 3 bits and two zero bits, grouped
+ * "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XX", + NUL into
+ * out[JR_KEYID_FINGERPRINT_LEN + 1]. What people compare aloud. */
+JR_API void jr_keyid_fingerprint(const uint8_t id[JR_ID_BYTES], char *out);
+/* The X25519 public key an Ed25519 public key stands for
+ * (crypto_sign_ed25519_pk_to_curve25519). JR_EKEY, box_pk zeroed, if sign_pk
+ * is not a canonical Ed25519 point of the main subgroup. */
+JR_API int jr_pubkey_derive_box(const uint8_t sign_pk[JR_SIGN_PK_BYTES],
+	uint8_t box_pk[JR_BOX_PK_BYTES]) JR_MUST_CHECK;
 
 /* Sign domain || 0x00 || hash. */
 JR_API int jr_sign_hash(const struct jr_key *k, const char *domain,
@@ -86,9 +109,9 @@ JR_API int jr_verify_hash(const uint8_t sign_pk[JR_SIGN_PK_BYTES],
 JR_API int jr_sign_note(const struct jr_key *k, const uint8_t *msg, size_t len,
 	uint8_t sig[JR_SIG_BYTES]) JR_MUST_CHECK;
 
-/* X25519 shared secret between this identity's box key and a peer's public
- * box key (crypto_scalarmult), hashed: BLAKE2b-256("jaring/x25519-shared/v1"
- * || shared || my_pk || peer_pk) is NOT done here; callers (seal.h) derive.
+/* The raw X25519 shared secret (crypto_scalarmult) of this identity's box
+ * key and a peer's public box key; JR_EKEY for a low-order peer key. No hash
+ * is applied here: callers derive their keys from it (seal.h, "jaring/epoch/v2").
  * out is 32 bytes and must be sodium_malloc'd by the caller. */
 JR_API int jr_key_box_shared(const struct jr_key *k,
 	const uint8_t peer_box_pk[JR_BOX_PK_BYTES], uint8_t out[32]) JR_MUST_CHECK;
@@ -108,7 +131,8 @@ JR_API int jr_key_load_pin(const char *path, const char *pin, size_t pinlen,
 JR_API int jr_key_load_public(const char *path, struct jr_pubkey *out,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 
-/* Public key files and their canonical bytes. */
+/* Public key files and their canonical bytes. Encode refuses (JR_EINVAL) a
+ * jr_pubkey whose id or X25519 key is not the one its Ed25519 key gives. */
 JR_API int jr_pubkey_encode(const struct jr_pubkey *pk, struct jr_buf *out)
 	JR_MUST_CHECK;
 JR_API int jr_pubkey_decode(const uint8_t *p, size_t len, struct jr_pubkey *out,

@@ -6,7 +6,8 @@
  *   kiosk, at epoch open:
  *     (e_sk, e_pk) = fresh X25519 key pair
  *     s  = X25519(e_sk, consortium_box_pk)
- *     K  = BLAKE2b-256("jaring/epoch/v1" || s || e_pk || consortium_box_pk)
+ *     K  = jr_hash_labelled("jaring/epoch/v2", s || e_pk || consortium_box_pk),
+ *          32 bytes (BLAKE2b-256 of the label, a zero byte, then the parts)
  *     e_sk and s are wiped at once; only K (sodium_malloc'd) and e_pk remain.
  *   per record:
  *     nonce = 24 random bytes
@@ -17,8 +18,8 @@
  *   is stolen cannot read what it registered in a closed epoch, nor in the
  *   open one once it has lost power.
  *
- *   centre: K = BLAKE2b-256("jaring/epoch/v1" || X25519(c_sk, e_pk) || e_pk ||
- *   c_pk), cached by e_pk, so a bundle of n records from one epoch costs one
+ *   centre: K = jr_hash_labelled("jaring/epoch/v2", X25519(c_sk, e_pk) || e_pk
+ *   || c_pk), cached by e_pk, so a bundle of n records from one epoch costs one
  *   X25519 and n AEAD opens.
  *
  * An epoch closes after JR_EPOCH_MAX_RECORDS records, after
