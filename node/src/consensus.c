@@ -875,11 +875,10 @@ static int sim_add(struct jr_cons_sim *s, const struct jr_cons_fsm *fsm)
 {
 	unsigned i = raft_fixture_n(&s->f);
 	struct jr_cons *c;
-	int rc;
 
 	if (i >= RAFT_FIXTURE_MAX_SERVERS || i >= JR_CONS_MAX_NODES)
 		return -1;
-	if ((rc = cons_alloc(fsm, i + 1, &c)) != JR_OK)
+	if (cons_alloc(fsm, i + 1, &c) != JR_OK)
 		return -1;
 	if (raft_fixture_grow(&s->f, &c->rfsm) != 0) {
 		cons_release(c);
