@@ -44,6 +44,15 @@ struct jr_cons_mark {
  *  16 32  state hash after that entry
  *  48  8  length of the FSM's bytes that follow */
 #define SNAP_MAGIC "JRCSNAP1"
+
+/* Every entry on the log is framed as
+ *   0  8  length n of the node's bytes, big-endian
+ *   8  n  the node's bytes
+ *   8+n   zero bytes up to a multiple of 8
+ * because 0.15's libuv segment writer needs entry lengths that are multiples
+ * of 8 (an assert, compiled out in Debian's build: with any other length it
+ * writes a closed segment it cannot load again, "short read" at start). */
+#define FRAME_HEADER_BYTES 8u
 #define SNAP_HEADER_BYTES 56
 
 struct jr_cons {
@@ -273,11 +282,29 @@ static int fsm_apply(struct raft_fsm *rfsm, const struct raft_buffer *buf,
 	uint64_t index = raft_last_applied(c->raft) + 1;
 	int rc;
 
+	const uint8_t *p = buf->base;
+	uint64_t n;
+
 	*result = NULL;
 	if (c->diverged)
 		return RAFT_CORRUPT;
+	n = buf->len >= FRAME_HEADER_BYTES ? get_be64(p) : UINT64_MAX;
+	if (n > JR_CONS_ENTRY_MAX ||
+	    buf->len != FRAME_HEADER_BYTES + ((n + 7) & ~(uint64_t)7)) {
+		char why[JR_ERRMSG_MAX];
+		if (snprintf(why, sizeof why,
+			    "node %llu: entry %llu (%zu bytes) is not a frame this "
+			    "layer wrote: the log is damaged or written by other "
+			    "software; the node stopped applying",
+			    (unsigned long long)c->id, (unsigned long long)index,
+			    buf->len) < 0)
+			why[0] = '\0';
+		diverge(c, why);
+		return RAFT_CORRUPT;
+	}
 	memset(&out, 0, sizeof out);
-	rc = c->fsm.apply(c->fsm.data, index, buf->base, buf->len, &out);
+	rc = c->fsm.apply(c->fsm.data, index, p + FRAME_HEADER_BYTES, (size_t)n,
+		&out);
 	if (rc != JR_OK) {
 		char why[JR_ERRMSG_MAX];
 		if (snprintf(why, sizeof why,
@@ -512,14 +539,15 @@ int jr_cons_propose(struct jr_cons *c, const uint8_t *entry, size_t len,
 	if ((rc = check_leader(c, eb)) != JR_OK)
 		return rc;
 	q = req_new(c, cb, arg);
-	buf.base = raft_malloc(len);
-	buf.len = len;
+	buf.len = FRAME_HEADER_BYTES + ((len + 7) & ~(size_t)7);
+	buf.base = raft_calloc(1, buf.len); /* the padding is zeros */
 	if (q == NULL || buf.base == NULL) {
 		free(q);
 		raft_free(buf.base);
 		return jr_errf(eb, JR_ENOMEM, "no memory for a %zu-byte entry", len);
 	}
-	memcpy(buf.base, entry, len);
+	put_be64(buf.base, len);
+	memcpy((uint8_t *)buf.base + FRAME_HEADER_BYTES, entry, len);
 	q->u.apply.data = q;
 	rc = raft_apply(c->raft, &q->u.apply, &buf, 1, apply_done);
 	if (rc != 0) {

@@ -113,7 +113,10 @@ struct jr_cons;
 /* Opens a node with libraft's libuv backend (disk log + TCP transport).
  * Does not start it. Fails with a clear message when the data directory sits
  * on a file system where libraft's direct I/O probe fails (overlayfs,
- * shiftfs). On success *out owns everything; free with jr_cons_free. */
+ * shiftfs). On success *out owns everything; free with jr_cons_free.
+ * The process must ignore SIGPIPE (signal(SIGPIPE, SIG_IGN) in main): the
+ * TCP transport writes to peers that may have died, and the default action
+ * kills the process without a word. */
 JR_API int jr_cons_open(const struct jr_cons_config *cfg,
 	const struct jr_cons_fsm *fsm, struct jr_cons **out,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
