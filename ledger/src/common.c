@@ -104,10 +104,11 @@ int jr_hash_labelled(const char *label, const struct jr_part *parts,
 	crypto_generichash_state st;
 	size_t i;
 
-	if (out == NULL || outlen < crypto_generichash_BYTES_MIN ||
-	    outlen > crypto_generichash_BYTES_MAX)
+	if (out == NULL)
 		return JR_EINVAL;
-	if (!jr_label_valid(label) || (parts == NULL && n_parts > 0)) {
+	if (outlen < crypto_generichash_BYTES_MIN ||
+	    outlen > crypto_generichash_BYTES_MAX || !jr_label_valid(label) ||
+	    (parts == NULL && n_parts > 0)) {
 		memset(out, 0, outlen);
 		return JR_EINVAL;
 	}

@@ -484,7 +484,9 @@ static void labelled_hash_refuses_bad_labels_and_lengths(void **state)
 	/* output length 16..64 */
 	assert_int_equal(jr_hash_labelled("jaring/test/v1", &one, 1, out, 15), JR_EINVAL);
 	assert_int_equal(jr_hash_labelled("jaring/test/v1", &one, 1, out, 0), JR_EINVAL);
+	memset(out, 0xaa, sizeof out);
 	assert_int_equal(jr_hash_labelled("jaring/test/v1", &one, 1, out, 65), JR_EINVAL);
+	assert_memory_equal(out, zero, 65); /* fails closed: the output is zeroed */
 	assert_int_equal(jr_hash_labelled("jaring/test/v1", &one, 1, NULL, 32), JR_EINVAL);
 	assert_int_equal(jr_hash_labelled("jaring/test/v1", &one, 1, out, 16), JR_OK);
 	assert_int_equal(jr_hash_labelled("jaring/test/v1", &one, 1, out, 64), JR_OK);
