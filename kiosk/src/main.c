@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jaring/cli.h"
 #include "app.h"
 #include "bench.h"
 #include "script.h"
@@ -150,26 +151,6 @@ struct args {
 	bool bench;
 };
 
-/* "--name VALUE" or "--name=VALUE": 1 with *value set, 0 if argv[*i] is
- * another option, -1 if the value is missing. */
-static int option_value(int argc, char **argv, int *i, const char *name, const char **value)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return 0;
-	if (argv[*i][n] == '=') {
-		*value = argv[*i] + n + 1;
-		return **value != '\0' ? 1 : -1;
-	}
-	if (argv[*i][n] != '\0')
-		return 0;
-	if (*i + 1 >= argc)
-		return -1;
-	*value = argv[++*i];
-	return 1;
-}
-
 /* 0 to go on, -1 when --help was printed, or the exit status of an error. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
@@ -193,7 +174,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			continue;
 		}
 		for (size_t k = 0; k < sizeof opts / sizeof opts[0] && m == 0; k++) {
-			m = option_value(argc, argv, &i, opts[k].name, values[k]);
+			m = jr_cli_value(argc, argv, &i, opts[k].name, values[k]);
 			if (m < 0) {
 				(void)snprintf(after, sizeof after, " needs %s after it", opts[k].what);
 				return usage_error("option", opts[k].name, after);

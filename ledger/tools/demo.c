@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "jaring/block.h"
+#include "jaring/cli.h"
 #include "jaring/codec.h"
 #include "jaring/image.h"
 #include "jaring/keys.h"
@@ -537,26 +538,6 @@ static int usage_error(const char *what, const char *arg, const char *after)
 	return 2;
 }
 
-/* Matches "--name VALUE" and "--name=VALUE": 1 with *value set, 0 if argv[*i]
- * is another option, -1 if the value is missing. */
-static int option_value(int argc, char **argv, int *i, const char *name, const char **value)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return 0;
-	if (argv[*i][n] == '=') {
-		*value = argv[*i] + n + 1;
-		return **value != '\0' ? 1 : -1;
-	}
-	if (argv[*i][n] != '\0')
-		return 0;
-	if (*i + 1 >= argc)
-		return -1;
-	*value = argv[++*i];
-	return 1;
-}
-
 /* 0 to go on, -1 when --help was printed, or the exit status of an error. */
 static int parse_args(int argc, char **argv, struct demo *d)
 {
@@ -572,7 +553,7 @@ static int parse_args(int argc, char **argv, struct demo *d)
 			return fflush(stdout) == 0 ? -1 : 1;
 		}
 		for (size_t k = 0; k < 2 && m == 0; k++) {
-			m = option_value(argc, argv, &i, names[k], value[k]);
+			m = jr_cli_value(argc, argv, &i, names[k], value[k]);
 			if (m < 0)
 				return usage_error("option", names[k], " needs a folder after it");
 		}
