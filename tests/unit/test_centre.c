@@ -16,6 +16,7 @@
 #include "jaring/centre.h"
 #include "jaring/record.h"
 #include "jaring/shard.h"
+#include "centre/centre_int.h"
 
 #define T0 1718000000 /* 2024-06-10 */
 #define MAX_BLOCKS 16
@@ -896,6 +897,64 @@ static void a_state_file_of_another_policy_is_refused(void **state)
 	assert_int_equal(jr_centre_open(path, kiosk_a, pkey, &policy, &d, NULL), JR_EKEY);
 }
 
+/* ---- worked examples of docs/centre.md ---- */
+
+static void check_example(const char *marker, const struct jr_buf *got)
+{
+	char *text, hex[8192];
+	uint8_t want[4096];
+	size_t n, i;
+
+	if (getenv("JR_PRINT_EXAMPLES") != NULL) {
+		jr_hex(got->base, got->len, hex);
+		printf("%s\n```\n", marker);
+		for (i = 0; i < 2 * got->len; i += 64)
+			printf("%.64s\n", hex + i);
+		printf("```\n");
+	}
+	text = jr_test_doc_block("docs/centre.md", marker);
+	n = jr_test_unhex(text, want, sizeof want);
+	free(text);
+	assert_int_equal(n, got->len);
+	assert_memory_equal(want, got->base, n);
+}
+
+static void the_worked_roster_entry_is_the_one_the_code_builds(void **state)
+{
+	struct jr_centre_kiosk k;
+	struct jr_pubkey pa;
+	struct jr_buf e = { 0 };
+
+	(void)state;
+	jr_key_public(kiosk_a, &pa);
+	memcpy(k.sign_pk, pa.sign_pk, JR_SIGN_PK_BYTES);
+	k.village = 3328012001u;
+	k.revoked_from = 0;
+	assert_int_equal(jr_centre_roster_entry(consortium, 1, &k, 1, &e), JR_OK);
+	check_example("Worked example: roster entry", &e);
+	jr_buf_free(&e);
+}
+
+static void the_worked_leaves_are_the_ones_the_code_builds(void **state)
+{
+	struct jr_verdict v = { 1, { JR_R_INCOME_OVER_CEILING } };
+	uint8_t regid[JR_REGID_BYTES], ps[JR_CENTRE_PSEUDONYM_BYTES], h[JR_HASH_BYTES];
+	struct jr_buf leaf = { 0 };
+
+	(void)state;
+	memset(regid, 0x11, sizeof regid);
+	memset(ps, 0x22, sizeof ps);
+	memset(h, 0x33, sizeof h);
+	assert_int_equal(jr_centre_leaf_reg(regid, ps, 332801, JR_CO_RETURNED, &v, &leaf),
+		JR_OK);
+	check_example("Worked example: registration leaf", &leaf);
+	jr_buf_free(&leaf);
+	assert_int_equal(jr_centre_leaf_block(jr_key_id(kiosk_a), 2, h, JR_CS_APPLIED, &leaf),
+		JR_OK);
+	check_example("Worked example: block leaf", &leaf);
+	jr_buf_free(&leaf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -918,6 +977,8 @@ int main(void)
 		cmocka_unit_test(two_processes_reach_byte_identical_state_hashes),
 		cmocka_unit_test(the_log_and_the_state_file_hold_no_personal_data),
 		cmocka_unit_test(a_state_file_of_another_policy_is_refused),
+		cmocka_unit_test(the_worked_roster_entry_is_the_one_the_code_builds),
+		cmocka_unit_test(the_worked_leaves_are_the_ones_the_code_builds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
