@@ -382,12 +382,14 @@ static int drain_one(struct jr_centre *c, struct jr_ckiosk *k, bool *progressed,
 	sqlite3_stmt *st = jr_centre_stmt(c, S_PENDING_AT);
 	struct sblock b;
 	uint8_t body[JR_BLOCK_MAX_BYTES], sig[JR_SIG_BYTES];
+	uint64_t next;
 	int rc, s;
 
 	*progressed = false;
 	memset(&b, 0, sizeof b);
 	(void)sqlite3_bind_blob(st, 1, k->id, JR_ID_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)(k->head + 1));
+	next = k->head + 1;
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)next);
 	s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		size_t n = (size_t)sqlite3_column_bytes(st, 1);
