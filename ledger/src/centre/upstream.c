@@ -1,0 +1,523 @@
+/*
+ * Applying upstream blocks (docs/centre.md "Applying upstream blocks").
+ *
+ * For each signed block of the entry, in entry order:
+ *   1. decode (else MALFORMED); its kiosk must be in the roster (else
+ *      UNKNOWN_KIOSK) and not revoked at its height (else REVOKED); the
+ *      kiosk's signature must verify (else BAD_SIGNATURE); every record's
+ *      kiosk id must be the block's (else KIOSK_MISMATCH).
+ *   2. at or below the kiosk's head: the same hash is a no-op; another hash
+ *      is an equivocation.
+ *   3. at head + 1: prev must be the head's hash (else CHAIN_BREAK); it is
+ *      applied, then every pending block that now follows.
+ *   4. above head + 1: it waits in `pending`; a second, different block at a
+ *      pending height is an equivocation.
+ * An equivocation at height h keeps both blocks in `evidence`, flags the
+ * kiosk from min(h, earlier flag), marks its registrations at heights >= h
+ * held, and from then on every registration of its blocks at heights >= the
+ * flag is recorded as HELD: no rules run and it claims no worker.
+ */
+#include <string.h>
+#include <sodium.h>
+
+#include "centre_int.h"
+#include "jaring/block.h"
+#include "jaring/cbor.h"
+#include "jaring/nik.h"
+#include "jaring/record.h"
+#include "jaring/region.h"
+
+struct sblock {
+	const uint8_t *body, *sig;
+	size_t body_len;
+	uint8_t hash[JR_HASH_BYTES];
+	struct jr_block b;
+};
+
+static int refuse(struct jr_centre *c, const uint8_t *kiosk, uint64_t height,
+	const uint8_t hash[JR_HASH_BYTES], enum jr_centre_status st,
+	struct jr_centre_result *res)
+{
+	static const uint8_t none[JR_ID_BYTES];
+	struct jr_buf leaf = { 0 };
+	bool is_new = false;
+	int rc = jr_centre_refusal_put(c, kiosk, height, hash, st, &is_new);
+
+	res->blocks_refused++;
+	if (rc != JR_OK || !is_new)
+		return rc;
+	res->changed = true;
+	rc = jr_centre_leaf_block(kiosk != NULL ? kiosk : none, height, hash, st, &leaf);
+	if (rc == JR_OK)
+		rc = jr_centre_log(c, &leaf);
+	jr_buf_free(&leaf);
+	return rc;
+}
+
+static void pseudonym(const struct jr_centre *c, const char nik[JR_NIK_LEN + 1],
+	uint8_t out[JR_CENTRE_PSEUDONYM_BYTES])
+{
+	uint8_t msg[sizeof JR_CENTRE_PSEUDONYM_LABEL + JR_NIK_LEN];
+
+	/* label || 0x00 || NIK, keyed: the one keyed hash of docs/formats.md
+	 * "Domains". sizeof counts the label's NUL, which is the 0x00. */
+	memcpy(msg, JR_CENTRE_PSEUDONYM_LABEL, sizeof JR_CENTRE_PSEUDONYM_LABEL);
+	memcpy(msg + sizeof JR_CENTRE_PSEUDONYM_LABEL, nik, JR_NIK_LEN);
+	(void)crypto_generichash(out, JR_CENTRE_PSEUDONYM_BYTES, msg, sizeof msg,
+		c->pkey, JR_CENTRE_PSEUDONYM_KEY_BYTES);
+	sodium_memzero(msg, sizeof msg);
+}
+
+static uint64_t district_of(uint64_t village)
+{
+	const struct jr_region *r = jr_region_find(village);
+
+	return r != NULL && r->level == JR_REGION_VILLAGE ? r->parent : 0;
+}
+
+/* Decides a registration's outcome from the opened record (not stored). */
+static int judge(struct jr_centre *c, const struct jr_registration *r,
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v,
+	uint8_t dup[JR_REGID_BYTES], bool *has_dup, enum jr_centre_outcome *o)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_WORKER_GET);
+	int rc;
+
+	memset(v, 0, sizeof *v);
+	(void)jr_rules_check(&c->policy, r, jr_date_from_unix(r->time), v);
+	(void)sqlite3_bind_blob(st, 1, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*has_dup = rc == SQLITE_ROW;
+	if (*has_dup) {
+		const void *p = sqlite3_column_blob(st, 0);
+
+		if (p == NULL || sqlite3_column_bytes(st, 0) != JR_REGID_BYTES)
+			rc = SQLITE_CORRUPT;
+		else
+			memcpy(dup, p, JR_REGID_BYTES);
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc == SQLITE_CORRUPT ? JR_ECORRUPT : JR_EIO;
+	if (*has_dup) {
+		/* 401 is above every rule's code: appending keeps the order. */
+		if (v->n < JR_VERDICT_MAX)
+			v->reasons[v->n++] = JR_R_ALREADY_REGISTERED;
+		*o = JR_CO_DUPLICATE;
+	} else {
+		*o = v->n > 0 ? JR_CO_RETURNED : JR_CO_ACCEPTED;
+	}
+	return JR_OK;
+}
+
+static int store_reg(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	const struct jr_ckiosk *k, uint64_t height,
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], uint64_t district,
+	enum jr_centre_outcome o, const struct jr_verdict *v, const uint8_t *dup)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_PUT);
+	uint8_t reasons[2 * JR_VERDICT_MAX];
+	struct jr_buf leaf = { 0 };
+	uint64_t index = c->tlog_size;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < v->n; i++) {
+		reasons[2 * i] = (uint8_t)((unsigned)v->reasons[i] >> 8);
+		reasons[2 * i + 1] = (uint8_t)v->reasons[i];
+	}
+	rc = jr_centre_leaf_reg(regid, ps, district, o, v, &leaf);
+	if (rc == JR_OK)
+		rc = jr_centre_log(c, &leaf);
+	jr_buf_free(&leaf);
+	if (rc != JR_OK)
+		return rc;
+	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 2, k->id, JR_ID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 3, (sqlite3_int64)height);
+	(void)sqlite3_bind_blob(st, 4, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 5, (sqlite3_int64)district);
+	(void)sqlite3_bind_int(st, 6, (int)o);
+	(void)sqlite3_bind_blob(st, 7, reasons, (int)(2 * v->n), SQLITE_STATIC);
+	if (dup != NULL)
+		(void)sqlite3_bind_blob(st, 8, dup, JR_REGID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 9, (sqlite3_int64)index);
+	rc = jr_centre_step_done(c, S_REG_PUT);
+	if (rc != JR_OK || o != JR_CO_ACCEPTED)
+		return rc;
+	st = jr_centre_stmt(c, S_WORKER_PUT);
+	(void)sqlite3_bind_blob(st, 1, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 2, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	return jr_centre_step_done(c, S_WORKER_PUT);
+}
+
+static int reg_known(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	bool *known)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_GET);
+	int rc;
+
+	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*known = rc == SQLITE_ROW;
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? JR_OK : JR_EIO;
+}
+
+static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
+	uint64_t height, const uint8_t *rec, size_t len, struct jr_centre_result *res)
+{
+	struct jr_registration r;
+	struct jr_verdict v;
+	uint8_t regid[JR_REGID_BYTES], ps[JR_CENTRE_PSEUDONYM_BYTES] = { 0 };
+	uint8_t dup[JR_REGID_BYTES];
+	enum jr_centre_outcome o = JR_CO_UNOPENABLE;
+	uint64_t district = 0;
+	bool known = false, has_dup = false;
+	int rc;
+
+	jr_record_id(rec, len, regid);
+	rc = reg_known(c, regid, &known);
+	if (rc != JR_OK || known) {
+		res->regs_known += known;
+		return rc;
+	}
+	memset(&v, 0, sizeof v);
+	if (jr_record_open(rec, len, c->opener, &r, NULL) == JR_OK) {
+		pseudonym(c, r.nik, ps);
+		district = district_of(r.village);
+		if (k->flagged_from != 0 && height >= k->flagged_from)
+			o = JR_CO_HELD;
+		else
+			rc = judge(c, &r, ps, &v, dup, &has_dup, &o);
+		jr_registration_wipe(&r);
+		if (rc != JR_OK)
+			return rc;
+	}
+	switch (o) {
+	case JR_CO_ACCEPTED: res->regs_accepted++; break;
+	case JR_CO_RETURNED: res->regs_returned++; break;
+	case JR_CO_DUPLICATE: res->regs_duplicate++; break;
+	case JR_CO_HELD: res->regs_held++; break;
+	case JR_CO_UNOPENABLE: res->regs_unopenable++; break;
+	}
+	return store_reg(c, regid, k, height, ps, district, o, &v, has_dup ? dup : NULL);
+}
+
+static void bind_block(sqlite3_stmt *st, const uint8_t id[JR_ID_BYTES],
+	const struct sblock *b)
+{
+	(void)sqlite3_bind_blob(st, 1, id, JR_ID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)b->b.height);
+	(void)sqlite3_bind_blob(st, 3, b->hash, JR_HASH_BYTES, SQLITE_STATIC);
+}
+
+/* Applies b at k->head + 1 (prev already checked) and moves the head. */
+static int apply_block(struct jr_centre *c, struct jr_ckiosk *k,
+	const struct sblock *b, struct jr_centre_result *res)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_BLOCK_PUT);
+	struct jr_buf leaf = { 0 };
+	size_t i;
+	int rc;
+
+	bind_block(st, k->id, b);
+	(void)sqlite3_bind_blob(st, 4, b->sig, JR_SIG_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 5, b->body, (int)b->body_len, SQLITE_STATIC);
+	rc = jr_centre_step_done(c, S_BLOCK_PUT);
+	if (rc == JR_OK)
+		rc = jr_centre_leaf_block(k->id, b->b.height, b->hash, JR_CS_APPLIED, &leaf);
+	if (rc == JR_OK)
+		rc = jr_centre_log(c, &leaf);
+	jr_buf_free(&leaf);
+	for (i = 0; rc == JR_OK && i < b->b.n_records; i++)
+		rc = apply_record(c, k, b->b.height, b->b.records[i], b->b.record_len[i], res);
+	if (rc != JR_OK)
+		return rc;
+	st = jr_centre_stmt(c, S_KIOSK_HEAD);
+	(void)sqlite3_bind_blob(st, 1, k->id, JR_ID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)b->b.height);
+	(void)sqlite3_bind_blob(st, 3, b->hash, JR_HASH_BYTES, SQLITE_STATIC);
+	rc = jr_centre_step_done(c, S_KIOSK_HEAD);
+	if (rc != JR_OK)
+		return rc;
+	k->head = b->b.height;
+	memcpy(k->head_hash, b->hash, JR_HASH_BYTES);
+	res->blocks_applied++;
+	res->changed = true;
+	return JR_OK;
+}
+
+static int put_evidence(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
+	uint64_t height, const uint8_t hash[JR_HASH_BYTES], const void *body,
+	size_t body_len, const void *sig)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_EVIDENCE_PUT);
+
+	(void)sqlite3_bind_blob(st, 1, id, JR_ID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)height);
+	(void)sqlite3_bind_blob(st, 3, hash, JR_HASH_BYTES, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_blob(st, 4, body, (int)body_len, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_blob(st, 5, sig, JR_SIG_BYTES, SQLITE_TRANSIENT);
+	return jr_centre_step_done(c, S_EVIDENCE_PUT);
+}
+
+/* The first block at b's height is the current row of `other` (block or
+ * pending): keep both, flag the kiosk, hold its registrations. */
+static int equivocate(struct jr_centre *c, struct jr_ckiosk *k, const struct sblock *b,
+	sqlite3_stmt *other, struct jr_centre_result *res)
+{
+	uint64_t h = b->b.height;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = put_evidence(c, k->id, h, sqlite3_column_blob(other, 0),
+		sqlite3_column_blob(other, 1), (size_t)sqlite3_column_bytes(other, 1),
+		sqlite3_column_blob(other, 2));
+	if (rc == JR_OK)
+		rc = put_evidence(c, k->id, h, b->hash, b->body, b->body_len, b->sig);
+	if (rc != JR_OK)
+		return rc;
+	if (k->flagged_from == 0 || h < k->flagged_from) {
+		k->flagged_from = h;
+		st = jr_centre_stmt(c, S_KIOSK_FLAG);
+		(void)sqlite3_bind_blob(st, 1, k->id, JR_ID_BYTES, SQLITE_STATIC);
+		(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)h);
+		rc = jr_centre_step_done(c, S_KIOSK_FLAG);
+		if (rc != JR_OK)
+			return rc;
+		st = jr_centre_stmt(c, S_REG_HOLD);
+		(void)sqlite3_bind_blob(st, 1, k->id, JR_ID_BYTES, SQLITE_STATIC);
+		(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)h);
+		rc = jr_centre_step_done(c, S_REG_HOLD);
+		if (rc != JR_OK)
+			return rc;
+	}
+	return refuse(c, k->id, h, b->hash, JR_CS_EQUIVOCATION, res);
+}
+
+/* A block at or below the head. */
+static int at_or_below(struct jr_centre *c, struct jr_ckiosk *k, const struct sblock *b,
+	struct jr_centre_result *res)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_BLOCK_GET);
+	int rc;
+
+	(void)sqlite3_bind_blob(st, 1, k->id, JR_ID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)b->b.height);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		rc = JR_ECORRUPT; /* below the head every height is applied */
+	} else if (sqlite3_column_bytes(st, 0) == JR_HASH_BYTES &&
+		memcmp(sqlite3_column_blob(st, 0), b->hash, JR_HASH_BYTES) == 0) {
+		res->blocks_known++;
+		rc = JR_OK;
+	} else {
+		rc = equivocate(c, k, b, st, res);
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int wait_pending(struct jr_centre *c, struct jr_ckiosk *k, const struct sblock *b,
+	struct jr_centre_result *res)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_PENDING_AT);
+	bool same = false, other = false;
+	int rc = JR_OK, s;
+
+	/* At most one block waits at a height: a second, different one is
+	 * evidence, not a candidate, so the first to arrive is the one that
+	 * is applied when the gap fills. */
+	bind_block(st, k->id, b);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		same = sqlite3_column_bytes(st, 0) == JR_HASH_BYTES &&
+			memcmp(sqlite3_column_blob(st, 0), b->hash, JR_HASH_BYTES) == 0;
+		other = !same;
+		if (other)
+			rc = equivocate(c, k, b, st, res);
+	} else if (s != SQLITE_DONE) {
+		rc = JR_EIO;
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	if (rc != JR_OK || same || other) {
+		res->blocks_known += same;
+		return rc;
+	}
+	st = jr_centre_stmt(c, S_PENDING_PUT);
+	bind_block(st, k->id, b);
+	(void)sqlite3_bind_blob(st, 4, b->body, (int)b->body_len, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 5, b->sig, JR_SIG_BYTES, SQLITE_STATIC);
+	rc = jr_centre_step_done(c, S_PENDING_PUT);
+	if (rc != JR_OK)
+		return rc;
+	jr_centre_pending_toggle(c, k->id, b->b.height, b->hash);
+	c->pending_count++;
+	res->blocks_pending++;
+	res->changed = true;
+	return JR_OK;
+}
+
+static int chain_next(struct jr_centre *c, struct jr_ckiosk *k, const struct sblock *b,
+	struct jr_centre_result *res)
+{
+	static const uint8_t zero[JR_HASH_BYTES];
+	const uint8_t *want = k->head == 0 ? zero : k->head_hash;
+
+	if (memcmp(b->b.prev, want, JR_HASH_BYTES) != 0)
+		return refuse(c, k->id, b->b.height, b->hash, JR_CS_CHAIN_BREAK, res);
+	return apply_block(c, k, b, res);
+}
+
+/* Removes one pending row and applies it if it follows the head. The row's
+ * block was checked when it was stored. */
+static int drain_one(struct jr_centre *c, struct jr_ckiosk *k, bool *progressed,
+	struct jr_centre_result *res)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_PENDING_AT);
+	struct sblock b;
+	uint8_t body[JR_BLOCK_MAX_BYTES], sig[JR_SIG_BYTES];
+	uint64_t next;
+	int rc, s;
+
+	*progressed = false;
+	memset(&b, 0, sizeof b);
+	(void)sqlite3_bind_blob(st, 1, k->id, JR_ID_BYTES, SQLITE_STATIC);
+	next = k->head + 1;
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)next);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+
+		if (n > sizeof body || sqlite3_column_bytes(st, 2) != JR_SIG_BYTES ||
+			sqlite3_column_bytes(st, 0) != JR_HASH_BYTES) {
+			s = SQLITE_CORRUPT;
+		} else {
+			memcpy(b.hash, sqlite3_column_blob(st, 0), JR_HASH_BYTES);
+			memcpy(body, sqlite3_column_blob(st, 1), n);
+			memcpy(sig, sqlite3_column_blob(st, 2), JR_SIG_BYTES);
+			b.body = body;
+			b.body_len = n;
+			b.sig = sig;
+		}
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	if (s == SQLITE_DONE)
+		return JR_OK;
+	if (s != SQLITE_ROW)
+		return s == SQLITE_CORRUPT ? JR_ECORRUPT : JR_EIO;
+	if (jr_block_decode(b.body, b.body_len, &b.b, NULL) != JR_OK)
+		return JR_ECORRUPT;
+	st = jr_centre_stmt(c, S_PENDING_DEL);
+	bind_block(st, k->id, &b);
+	rc = jr_centre_step_done(c, S_PENDING_DEL);
+	if (rc != JR_OK)
+		return rc;
+	jr_centre_pending_toggle(c, k->id, b.b.height, b.hash);
+	c->pending_count--;
+	res->changed = true;
+	*progressed = true;
+	return chain_next(c, k, &b, res);
+}
+
+static int drain(struct jr_centre *c, struct jr_ckiosk *k, struct jr_centre_result *res)
+{
+	bool progressed = true;
+	int rc = JR_OK;
+
+	while (rc == JR_OK && progressed)
+		rc = drain_one(c, k, &progressed, res);
+	return rc;
+}
+
+/* Step 1 of the header comment; JR_OK with *st = 0 when the block is fit. */
+static int check_block(struct jr_centre *c, struct sblock *b, struct jr_ckiosk *k,
+	enum jr_centre_status *st)
+{
+	size_t i;
+	int rc = jr_centre_kiosk_get(c, b->b.kiosk_id, k);
+
+	*st = 0;
+	if (rc != JR_OK)
+		return rc;
+	if (!k->found)
+		*st = JR_CS_UNKNOWN_KIOSK;
+	else if (k->revoked_from != 0 && b->b.height >= k->revoked_from)
+		*st = JR_CS_REVOKED;
+	else if (jr_block_verify_sig(k->sign_pk, b->hash, b->sig) != JR_OK)
+		*st = JR_CS_BAD_SIGNATURE;
+	for (i = 0; *st == 0 && i < b->b.n_records; i++) {
+		struct jr_registration r;
+
+		if (jr_record_decode(b->b.records[i], b->b.record_len[i], &r, NULL) != JR_OK)
+			*st = JR_CS_MALFORMED;
+		else if (memcmp(r.kiosk_id, b->b.kiosk_id, JR_ID_BYTES) != 0)
+			*st = JR_CS_KIOSK_MISMATCH;
+	}
+	return JR_OK;
+}
+
+static int one_block(struct jr_centre *c, const uint8_t *p, size_t len,
+	struct jr_centre_result *res)
+{
+	struct sblock b;
+	struct jr_ckiosk k;
+	enum jr_centre_status st = 0;
+	int rc;
+
+	memset(&b, 0, sizeof b);
+	if (jr_signed_block_decode(p, len, &b.body, &b.body_len, &b.sig, NULL) != JR_OK) {
+		jr_hash(p, len, b.hash);
+		return refuse(c, NULL, 0, b.hash, JR_CS_MALFORMED, res);
+	}
+	jr_hash(b.body, b.body_len, b.hash);
+	if (jr_block_decode(b.body, b.body_len, &b.b, NULL) != JR_OK || b.b.height == 0 ||
+		b.b.height > INT64_MAX)
+		return refuse(c, NULL, 0, b.hash, JR_CS_MALFORMED, res);
+	rc = check_block(c, &b, &k, &st);
+	if (rc != JR_OK)
+		return rc;
+	if (st != 0)
+		return refuse(c, b.b.kiosk_id, b.b.height, b.hash, st, res);
+	if (b.b.height <= k.head)
+		return at_or_below(c, &k, &b, res);
+	if (b.b.height > k.head + 1)
+		return wait_pending(c, &k, &b, res);
+	rc = chain_next(c, &k, &b, res);
+	if (rc == JR_OK && k.head == b.b.height)
+		rc = drain(c, &k, res);
+	return rc;
+}
+
+int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
+	struct jr_centre_result *res)
+{
+	struct jr_cbr r;
+	size_t n = 0, i;
+	int rc = JR_OK;
+
+	jr_cbr_init(&r, p, len);
+	if (jr_cbr_array(&r, &n) != JR_OK || n > JR_CENTRE_MAX_BLOCKS) {
+		res->refused = true;
+		return JR_OK;
+	}
+	for (i = 0; i < n && rc == JR_OK; i++) {
+		const uint8_t *b = NULL;
+		size_t blen = 0;
+
+		if (jr_cbr_bytes(&r, &b, &blen) != JR_OK) {
+			/* the outer check passed, so only a non-bstr item lands here;
+			 * what came before it stays applied, as on every node */
+			res->refused = true;
+			return JR_OK;
+		}
+		rc = one_block(c, b, blen, res);
+	}
+	return rc;
+}
