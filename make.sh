@@ -58,7 +58,7 @@ case "$cmd" in
       -DJR_FUZZ=ON -DJR_KIOSK=ON >/dev/null
     root=$(printf '%s' "$PWD" | sed 's/[][\.*^$+?(){}|]/\\&/g')
     run-clang-tidy -p build-lint -j "$JOBS" -quiet \
-      "^$root/(ledger/(src|src/tlog|tools)|kiosk/(src|tests)|node/(src|tests)|tests/(unit|fuzz|bench)|scripts)/[^/]*\.c\$"
+      "^$root/(ledger/(src|src/tlog|tools)|kiosk/(src|tests)|node/(src|tests)|sync/src|tests/(unit|fuzz|bench|sync)|scripts)/[^/]*\.c\$"
     ;;
   build)
     scripts/deps.sh

@@ -84,7 +84,6 @@ static void check_entry(const char *drive, struct jr_sync_entry *e, uint32_t fir
 	uint8_t hdr[JR_BUNDLE_HEADER_BYTES];
 	char path[4096], dir[9];
 	struct stat st;
-	ssize_t k;
 	int fd, rc;
 
 	e->rc = jr_sync_path(path, sizeof path, &eb, drive, "UP", e->kiosk_dir, e->file);
@@ -95,7 +94,7 @@ static void check_entry(const char *drive, struct jr_sync_entry *e, uint32_t fir
 		e->rc = jr_errf(&eb, JR_EIO, "cannot open: %s", strerror(errno));
 		goto out;
 	}
-	if (fstat(fd, &st) != 0 || (k = pread(fd, hdr, sizeof hdr, 0)) != (ssize_t)sizeof hdr) {
+	if (fstat(fd, &st) != 0 || pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr) {
 		e->rc = jr_errf(&eb, JR_EFORMAT, "shorter than a bundle header: written "
 			"by an interrupted export; export again");
 		close(fd);

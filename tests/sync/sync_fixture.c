@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 	    jr_key_generate(JR_ROLE_CONSORTIUM, &cons) != JR_OK)
 		die("keys", JR_EINTERNAL, NULL);
 	jr_key_public(cons, &cp);
-#define P(buf, name) snprintf(buf, sizeof buf, "%s/%s", argv[1], name)
+#define P(buf, name) (void)snprintf((buf), sizeof(buf), "%s/%s", argv[1], (name))
 	P(p1, "kiosk.key");
 	if ((rc = jr_key_save(kiosk, p1, &eb)) != JR_OK)
 		die("kiosk.key", rc, &eb);
@@ -88,7 +88,8 @@ int main(int argc, char **argv)
 		}
 		jr_registration_wipe(&r);
 	}
-	fclose(people);
+	if (fclose(people) != 0)
+		die("people.txt", JR_EIO, NULL);
 	jr_registrar_free(g);
 	jr_shard_close(s);
 	jr_key_free(kiosk);
