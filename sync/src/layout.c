@@ -282,7 +282,7 @@ int jr_sync_index_encode(const struct jr_key *kiosk, uint64_t time,
 
 /* Decodes and verifies an index; true if it names exactly the accepted
  * bundles of kdir in l. *valid says whether it verified at all. */
-static bool index_matches(const uint8_t *p, size_t len, const struct jr_sync_listing *l,
+bool jr_sync_index_match(const uint8_t *p, size_t len, const struct jr_sync_listing *l,
 	const char *kdir, bool *valid)
 {
 	struct jr_cbr r, b;
@@ -354,7 +354,7 @@ enum jr_sync_index_state jr_sync_index_check(const char *drive,
 		return JR_SYNC_INDEX_NONE;
 	if (jr_file_read(path, JR_SYNC_INDEX_MAX, &buf, &eb) != JR_OK)
 		return JR_SYNC_INDEX_BAD;
-	same = index_matches(buf.base, buf.len, l, kiosk_dir, &valid);
+	same = jr_sync_index_match(buf.base, buf.len, l, kiosk_dir, &valid);
 	jr_buf_free(&buf);
 	if (!valid)
 		return JR_SYNC_INDEX_BAD;

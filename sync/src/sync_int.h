@@ -12,5 +12,10 @@ int jr_sync_path(char *out, size_t outlen, struct jr_errbuf *eb, const char *dri
 	const char *a, const char *b, const char *c);
 int jr_sync_index_encode(const struct jr_key *kiosk, uint64_t time,
 	const struct jr_sync_listing *l, const char *kdir, struct jr_buf *out);
+/* Strict decode and signature check of INDEX.JRI bytes (docs/sync.md): true
+ * if it names exactly the accepted bundles of kdir in l; *valid is false when
+ * the bytes are not a well-formed index signed by the kiosk of kdir. */
+bool jr_sync_index_match(const uint8_t *p, size_t len, const struct jr_sync_listing *l,
+	const char *kdir, bool *valid);
 
 #endif
