@@ -54,7 +54,7 @@ static void row(const char *name, double value, const char *unit, const char *go
 	(void)fflush(stdout);
 }
 
-static void die(const char *what, const struct jr_errbuf *eb)
+static _Noreturn void die(const char *what, const struct jr_errbuf *eb)
 {
 	fprintf(stderr, "bench_bundle: %s%s%s\n", what, eb ? ": " : "", eb ? eb->msg : "");
 	exit(1);
@@ -187,7 +187,7 @@ int main(int argc, char **argv)
 {
 	const char *mb_env = getenv("JR_BENCH_BUNDLE_MB");
 	char raw[1024], bun[1024], name[64];
-	struct jr_key *kiosk, *centre;
+	struct jr_key *kiosk = NULL, *centre = NULL;
 	struct jr_pubkey to;
 	struct jr_bundle_info info;
 	unsigned long mb = 1024;

@@ -12,7 +12,7 @@
 
 #include "jaring/registrar.h"
 
-static void die(const char *what, int rc, const struct jr_errbuf *eb)
+static _Noreturn void die(const char *what, int rc, const struct jr_errbuf *eb)
 {
 	fprintf(stderr, "sync_fixture: %s: %s\n", what, eb && eb->msg[0] ? eb->msg : jr_strerror(rc));
 	exit(1);
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 {
 	struct jr_key *kiosk, *cons;
 	struct jr_pubkey cp;
-	struct jr_shard *s;
+	struct jr_shard *s = NULL;
 	struct jr_registrar *g;
 	struct jr_policy pol;
 	struct jr_errbuf eb = { 0 };

@@ -706,7 +706,7 @@ static void every_mangled_verifier_key_is_refused(void **state)
 	for (i = 0; i <= len; i++)
 		for (j = i + 1; j <= len; j++)
 			if (i != 0 || j != len)
-				assert_int_not_equal(jr_note_vkey_parse(PETER_VKEY + i, j - i, &v, NULL), JR_OK);
+				assert_int_not_equal(jr_note_vkey_parse(&PETER_VKEY[i], j - i, &v, NULL), JR_OK);
 	memcpy(b, PETER_VKEY, sizeof b);
 	for (i = 0; i < len; i++) {
 		b[i]++;
