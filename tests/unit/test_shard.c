@@ -1194,31 +1194,57 @@ static void the_same_record_again_at_the_next_height_is_refused_after_reopen_too
 
 /* ---- the fork guard ------------------------------------------------- */
 
+/* A backup of the shard's files as a kiosk's SD card holds them: the
+ * database and its WAL, and with_counter the counter file too (a whole-card
+ * image). image_restore puts them back as a restore would. */
+struct image {
+	char db_old[700], wal[700], wal_old[700], shm[700], ctr_old[700];
+	bool with_counter;
+};
+
+static void image_take(struct image *im, const struct paths *p, bool with_counter)
+{
+	suffixed(im->db_old, sizeof im->db_old, p->db, ".old");
+	suffixed(im->wal, sizeof im->wal, p->db, "-wal");
+	suffixed(im->wal_old, sizeof im->wal_old, p->db, "-wal.old");
+	suffixed(im->shm, sizeof im->shm, p->db, "-shm");
+	suffixed(im->ctr_old, sizeof im->ctr_old, p->ctr, ".old");
+	im->with_counter = with_counter;
+	copy_file(p->db, im->db_old);
+	copy_file(im->wal, im->wal_old);
+	if (with_counter)
+		copy_file(p->ctr, im->ctr_old);
+}
+
+static void image_restore(const struct image *im, const struct paths *p)
+{
+	copy_file(im->db_old, p->db);
+	copy_file(im->wal_old, im->wal);
+	if (im->with_counter)
+		copy_file(im->ctr_old, p->ctr);
+	unlink(im->shm);
+}
+
+
 static void a_database_restored_from_an_old_copy_is_refused(void **state)
 {
-	char db_old[700], wal[700], wal_old[700], shm[700], want[2048];
+	char want[2048];
 	struct jr_errbuf eb = { 0 };
 	struct jr_shard *s = NULL;
+	struct image im;
 	struct paths p, q;
 
 	(void)state;
 	paths_for(&p, "restore");
-	suffixed(db_old, sizeof db_old, p.db, ".old");
-	suffixed(wal, sizeof wal, p.db, "-wal");
-	suffixed(wal_old, sizeof wal_old, p.db, "-wal.old");
-	suffixed(shm, sizeof shm, p.db, "-shm");
 	create_ok(&p, kiosk);
 	s = open_writer(&p);
 	append_n(s, 5);
 	/* A backup taken at height 5, while the kiosk runs. */
-	copy_file(p.db, db_old);
-	copy_file(wal, wal_old);
+	image_take(&im, &p, false);
 	append_n(s, 5);
 	jr_shard_close(s);
 	/* The old copy is put back. */
-	copy_file(db_old, p.db);
-	copy_file(wal_old, wal);
-	unlink(shm);
+	image_restore(&im, &p);
 	s = open_reader(&p);
 	assert_int_equal(jr_shard_height(s), 5);
 	jr_shard_close(s);
@@ -1440,7 +1466,7 @@ static void a_counter_two_blocks_behind_is_refused(void **state)
  */
 static void what_the_counter_cannot_catch_opens_fine(void **state)
 {
-	char db_old[700], wal[700], wal_old[700], shm[700], ctr_old[700];
+	struct image im;
 	uint8_t h3[JR_HASH_BYTES];
 	struct jr_counter c;
 	struct jr_shard *s;
@@ -1448,27 +1474,17 @@ static void what_the_counter_cannot_catch_opens_fine(void **state)
 
 	(void)state;
 	paths_for(&p, "ctr-blind");
-	suffixed(db_old, sizeof db_old, p.db, ".old");
-	suffixed(wal, sizeof wal, p.db, "-wal");
-	suffixed(wal_old, sizeof wal_old, p.db, "-wal.old");
-	suffixed(shm, sizeof shm, p.db, "-shm");
-	suffixed(ctr_old, sizeof ctr_old, p.ctr, ".old");
 	create_ok(&p, kiosk);
 	s = open_writer(&p);
 	append_n(s, 3);
 	memcpy(h3, jr_shard_head_hash(s), JR_HASH_BYTES);
 	jr_shard_close(s);
 	/* The whole card, imaged at height 3. */
-	copy_file(p.db, db_old);
-	copy_file(wal, wal_old);
-	copy_file(p.ctr, ctr_old);
+	image_take(&im, &p, true);
 	s = open_writer(&p);
 	append_n(s, 3);
 	jr_shard_close(s);
-	copy_file(db_old, p.db);
-	copy_file(wal_old, wal);
-	copy_file(ctr_old, p.ctr);
-	unlink(shm);
+	image_restore(&im, &p);
 	s = open_writer(&p);
 	assert_int_equal(jr_shard_height(s), 3);
 	/* ... and it signs a second block 4: the fork the centre must catch. */
@@ -1554,7 +1570,7 @@ static void expect_append_stale(struct jr_shard *s, uint64_t acked, const char *
  */
 static void a_whole_card_restore_is_refused_once_the_centre_acks_a_height_it_lacks(void **state)
 {
-	char db_old[700], wal[700], wal_old[700], shm[700], ctr_old[700];
+	struct image im;
 	struct jr_errbuf eb = { 0 };
 	struct jr_buf ack10;
 	struct jr_ack got;
@@ -1563,18 +1579,11 @@ static void a_whole_card_restore_is_refused_once_the_centre_acks_a_height_it_lac
 
 	(void)state;
 	paths_for(&p, "ack-restore");
-	suffixed(db_old, sizeof db_old, p.db, ".old");
-	suffixed(wal, sizeof wal, p.db, "-wal");
-	suffixed(wal_old, sizeof wal_old, p.db, "-wal.old");
-	suffixed(shm, sizeof shm, p.db, "-shm");
-	suffixed(ctr_old, sizeof ctr_old, p.ctr, ".old");
 	create_ok(&p, kiosk);
 	s = open_writer(&p);
 	append_n(s, 5);
 	jr_shard_close(s);
-	copy_file(p.db, db_old);
-	copy_file(wal, wal_old);
-	copy_file(p.ctr, ctr_old);
+	image_take(&im, &p, true);
 	s = open_writer(&p);
 	append_n(s, 5);
 	ack_of_head(s, &ack10);
@@ -1583,10 +1592,7 @@ static void a_whole_card_restore_is_refused_once_the_centre_acks_a_height_it_lac
 	assert_int_equal(jr_shard_last_ack(s, &got), JR_OK);
 	assert_int_equal(got.height, 10);
 	jr_shard_close(s);
-	copy_file(db_old, p.db);
-	copy_file(wal_old, wal);
-	copy_file(ctr_old, p.ctr);
-	unlink(shm);
+	image_restore(&im, &p);
 	/* Database and counter agree: it opens, as the counter cannot tell. */
 	s = open_writer(&p);
 	assert_int_equal(jr_shard_height(s), 5);
