@@ -755,6 +755,87 @@ static void a_registration_failing_a_rule_is_returned_with_reason_codes(void **s
 	jr_centre_close(c);
 }
 
+struct collected {
+	struct jr_status s[8];
+	size_t n;
+	int stop_after; /* 0: never */
+};
+
+static int collect(void *arg, const struct jr_status *st)
+{
+	struct collected *c = arg;
+
+	if (c->stop_after != 0 && (int)c->n == c->stop_after)
+		return JR_EIO;
+	assert_true(c->n < 8);
+	c->s[c->n++] = *st;
+	return JR_OK;
+}
+
+static void statuses_of_a_kiosk_say_returned_received_and_duplicate(void **state)
+{
+	struct jr_buf recs[2], blk = { 0 }, b[1];
+	struct jr_centre *c = open_state("centre-statuses");
+	struct jr_centre_result res;
+	struct jr_registration r;
+	struct collected got;
+	uint8_t prev[JR_HASH_BYTES] = { 0 }, regid[JR_REGID_BYTES];
+	uint64_t n = 0;
+
+	(void)state;
+	roster(c, 1, 0);
+	worker(&r, kiosk_a, 7);
+	r.income = JR_INCOME_3M_PLUS;
+	r.occupation = JR_OCC_FARMER;
+	seal(&r, &recs[0]);
+	worker(&r, kiosk_a, 7);
+	seal(&r, &recs[1]);
+	block(kiosk_a, NULL, 1, prev, recs, 2, &blk);
+	upstream(c, &blk, 1, &res);
+	chain(kiosk_b, 1, 1, 7, b); /* the same worker again, at kiosk B */
+	upstream(c, b, 1, &res);
+
+	memset(&got, 0, sizeof got);
+	assert_int_equal(jr_centre_statuses(c, jr_key_id(kiosk_a), collect, &got, &n, NULL),
+		JR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(got.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		regid_in_block(&blk, i, regid);
+		for (size_t j = 0; j < 2; j++) {
+			if (memcmp(got.s[j].regid, regid, JR_REGID_BYTES) != 0)
+				continue;
+			if (i == 0) {
+				assert_int_equal(got.s[j].state, JR_ST_RETURNED);
+				assert_int_equal(got.s[j].n_reasons, 1);
+				assert_int_equal(got.s[j].reasons[0], JR_R_INCOME_OVER_CEILING);
+			} else {
+				assert_int_equal(got.s[j].state, JR_ST_RECEIVED);
+			}
+		}
+	}
+	assert_true(memcmp(got.s[0].regid, got.s[1].regid, JR_REGID_BYTES) < 0);
+	memset(&got, 0, sizeof got);
+	assert_int_equal(jr_centre_statuses(c, jr_key_id(kiosk_b), collect, &got, &n, NULL),
+		JR_OK);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.s[0].state, JR_ST_REJECTED);
+	assert_int_equal(got.s[0].reasons[0], JR_R_ALREADY_REGISTERED);
+	/* Another kiosk's statuses are never handed out, and a callback's
+	 * error stops the walk with its code. */
+	memset(&got, 0, sizeof got);
+	got.stop_after = 1;
+	assert_int_equal(jr_centre_statuses(c, jr_key_id(kiosk_a), collect, &got, &n, NULL),
+		JR_EIO);
+	assert_int_equal(n, 1);
+	assert_int_equal(jr_centre_statuses(c, prev, collect, &got, &n, NULL), JR_OK);
+	assert_int_equal(n, 0);
+	free_bufs(b, 1);
+	jr_buf_free(&blk);
+	free_bufs(recs, 2);
+	jr_centre_close(c);
+}
+
 /* ---- determinism and privacy ---- */
 
 static void apply_all(struct jr_centre *c, const struct jr_buf *entries, size_t n)
@@ -959,6 +1040,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_chain_in_order_and_in_shuffled_bundles_reaches_one_state_hash),
+		cmocka_unit_test(statuses_of_a_kiosk_say_returned_received_and_duplicate),
 		cmocka_unit_test(the_same_entry_twice_is_a_no_op_with_the_same_hash),
 		cmocka_unit_test(a_registration_id_seen_before_is_a_no_op),
 		cmocka_unit_test(a_gap_waits_and_fills_without_blocking_another_kiosk),

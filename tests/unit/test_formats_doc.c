@@ -23,6 +23,8 @@
 #include "jaring/keys.h"
 #include "jaring/receipt.h"
 #include "jaring/record.h"
+#include "jaring/roster.h"
+#include "jaring/status.h"
 #include "jaring/seal.h"
 #include "bundle_int.h"
 #include "seal_det.h"
@@ -63,6 +65,7 @@ static void hexdump(struct ex *e, const uint8_t *p, size_t n)
  */
 struct names {
 	const char *key[16];
+	const struct names *sub; /* names of the maps nested one level down */
 };
 
 static void annotate(struct ex *e, struct jr_cbr *r, const struct names *nm,
@@ -94,7 +97,7 @@ static void annotate_map(struct ex *e, struct jr_cbr *r, const struct names *nm,
 			nm != NULL && k < 16 && nm->key[k] ? nm->key[k] : "?");
 		ex_printf(e, "%04zx  ", start);
 		head_bytes(e, r->p + start, r->off - start, depth, what);
-		annotate(e, r, NULL, depth + 1, NULL);
+		annotate(e, r, nm != NULL ? nm->sub : NULL, depth + 1, NULL);
 	}
 }
 
@@ -154,17 +157,17 @@ static void listing(struct ex *e, const uint8_t *p, size_t n, const struct names
 }
 
 static const struct names record_names = { {
-	"version", "kiosk id", "sealed" } };
+	"version", "kiosk id", "sealed" }, NULL };
 static const struct names plaintext_names = { {
 	"NIK", "name", "birth date", "phone", "address", "time", "village",
-	"occupation", "income bracket", "sex", "consent version", "corrects" } };
+	"occupation", "income bracket", "sex", "consent version", "corrects" }, NULL };
 static const struct names block_names = { {
-	"version", "kiosk id", "height", "prev", "time", "records" } };
+	"version", "kiosk id", "height", "prev", "time", "records" }, NULL };
 static const struct names receipt_names = { {
 	"version", "kiosk id", "height", "registration id", "time", "masked name",
-	"policy version" } };
+	"policy version" }, NULL };
 static const struct names ack_names = { {
-	"version", "kiosk id", "height", "block hash", "time" } };
+	"version", "kiosk id", "height", "block hash", "time" }, NULL };
 
 /* The fixed inputs of every example. */
 struct fixture {
@@ -425,12 +428,100 @@ static void formats_doc_examples_match_the_code(void **state)
 	free_fixture(&f);
 }
 
+/* ---- Roster and status: the consortium of seed 32 x 02 lists the example
+ * kiosk (seed 32 x 01) and one field officer (seed 32 x 03); a status of the
+ * example registration ---- */
+
+static const struct names member_names = { {
+	"key id", "public key", "role", "agency", "region", "permissions",
+	"revoked from" }, NULL };
+static const struct names roster_names = { {
+	"version", "serial", "consortium key", "members" }, &member_names };
+static const struct names status_names = { {
+	"version", "registration id", "state", "reasons", "approvals", "agencies",
+	"decree", "protected from", "protected to", "paid through", "viewed" }, NULL };
+
+static void formats_doc_roster_and_status_examples_match_the_code(void **state)
+{
+	struct jr_roster_member m[2];
+	struct jr_key *officer = NULL;
+	struct jr_pubkey pub, cons;
+	struct jr_buf signed_roster = { 0 }, st_bytes = { 0 };
+	struct jr_roster ro;
+	struct jr_status st, back;
+	struct fixture f;
+	uint8_t s[JR_SEED_BYTES];
+	const uint8_t *inner;
+	size_t inner_len, n;
+	struct jr_cbr r;
+	struct ex e;
+	char hex[2 * JR_HASH_BYTES + 1];
+
+	(void)state;
+	make_fixture(&f);
+	seed(s, 0x03);
+	assert_int_equal(jr_key_from_seed(JR_ROLE_OFFICER, s, &officer), JR_OK);
+	memset(m, 0, sizeof m);
+	jr_key_public(f.kiosk, &pub);
+	memcpy(m[0].id, pub.id, JR_ID_BYTES);
+	memcpy(m[0].sign_pk, pub.sign_pk, JR_SIGN_PK_BYTES);
+	m[0].role = JR_ROLE_KIOSK;
+	m[0].agency = JR_AGENCY_DISKOMINFO;
+	m[0].region = UINT64_C(3328100006);
+	m[0].perms = JR_PERM_UPLOAD;
+	jr_key_public(officer, &pub);
+	memcpy(m[1].id, pub.id, JR_ID_BYTES);
+	memcpy(m[1].sign_pk, pub.sign_pk, JR_SIGN_PK_BYTES);
+	m[1].role = JR_ROLE_OFFICER;
+	m[1].agency = JR_AGENCY_DPMD;
+	m[1].region = 3328;
+	m[1].perms = JR_PERM_SYNC;
+	assert_int_equal(jr_roster_sign(f.consortium, 1, NULL, m, 2, &signed_roster, NULL),
+		JR_OK);
+	jr_key_public(f.consortium, &cons);
+	assert_int_equal(jr_roster_open(signed_roster.base, signed_roster.len, cons.sign_pk,
+		&ro, NULL), JR_OK);
+	assert_int_equal(ro.n, 2);
+	assert_int_equal(jr_roster_check(&ro, pub.id, JR_ROLE_OFFICER, JR_PERM_SYNC,
+		UINT64_C(3328100006), 0, NULL), JR_OK);
+	memset(&e, 0, sizeof e);
+	hexdump(&e, signed_roster.base, signed_roster.len);
+	expect_example("roster-hex", &e);
+	memset(&e, 0, sizeof e);
+	jr_cbr_init(&r, signed_roster.base, signed_roster.len);
+	assert_int_equal(jr_cbr_array(&r, &n), JR_OK);
+	assert_int_equal(jr_cbr_bytes(&r, &inner, &inner_len), JR_OK);
+	listing(&e, inner, inner_len, &roster_names);
+	jr_hex(ro.hash, JR_HASH_BYTES, hex);
+	ex_printf(&e, "BLAKE2b-256(body) = %s\n", hex);
+	expect_example("roster-listing", &e);
+	jr_roster_free(&ro);
+
+	memset(&st, 0, sizeof st);
+	memcpy(st.regid, f.regid, JR_REGID_BYTES);
+	st.state = JR_ST_IN_REVIEW;
+	st.approvals = 2;
+	st.agencies = 4;
+	st.viewed = 1u << JR_AGENCY_DUKCAPIL;
+	assert_int_equal(jr_status_encode(&st, &st_bytes), JR_OK);
+	assert_int_equal(jr_status_decode(st_bytes.base, st_bytes.len, &back, NULL), JR_OK);
+	assert_memory_equal(&back, &st, sizeof st);
+	memset(&e, 0, sizeof e);
+	hexdump(&e, st_bytes.base, st_bytes.len);
+	listing(&e, st_bytes.base, st_bytes.len, &status_names);
+	expect_example("status-listing", &e);
+	jr_buf_free(&st_bytes);
+	jr_buf_free(&signed_roster);
+	jr_key_free(officer);
+	free_fixture(&f);
+}
+
 /* ---- Bundle: the signed block above, upstream to the consortium key ---- */
 
 static const struct names bundle_names = { {
 	"version", "kind", "sender public key", "recipient key id", "time", "range first",
 	"range last", "items", "body length", "body hash", "sealed stream key",
-	"stream header", "signature" } };
+	"stream header", "signature" }, NULL };
 
 struct ex_bundle {
 	uint8_t p[JR_BUNDLE_HEADER_BYTES + 1024];
@@ -661,6 +752,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(formats_doc_examples_match_the_code),
 		cmocka_unit_test(formats_doc_bundle_example_matches_the_code),
+		cmocka_unit_test(formats_doc_roster_and_status_examples_match_the_code),
 		cmocka_unit_test(kiosk_id_in_the_examples_is_the_labelled_key_id),
 		cmocka_unit_test(domains_table_names_every_label_in_the_source),
 	};

@@ -36,6 +36,7 @@
 #include "block.h"
 #include "keys.h"
 #include "rules.h"
+#include "status.h"
 
 #define JR_CENTRE_ENTRY_VERSION 1
 #define JR_CENTRE_ROSTER_VERSION 1
@@ -167,6 +168,15 @@ JR_API int jr_centre_kiosk_state(struct jr_centre *c,
 /* The status of a refused block (by its body hash); JR_ENOTFOUND if none. */
 JR_API int jr_centre_refusal(struct jr_centre *c,
 	const uint8_t block_hash[JR_HASH_BYTES], enum jr_centre_status *status)
+	JR_MUST_CHECK;
+/* The status of every registration of one kiosk, in (height, regid) order,
+ * one callback each (docs/centre.md "Statuses for a kiosk"): what its
+ * downstream bundle carries. A callback that returns other than JR_OK stops
+ * the walk and that code is returned. *count (may be NULL) gets how many
+ * were handed out. Read only; streams, whatever the number. */
+typedef int (*jr_centre_status_cb)(void *arg, const struct jr_status *s);
+JR_API int jr_centre_statuses(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
+	jr_centre_status_cb cb, void *arg, uint64_t *count, struct jr_errbuf *eb)
 	JR_MUST_CHECK;
 /* Leaf i of the log (its entry bytes), malloc'd into out. */
 JR_API int jr_centre_leaf(struct jr_centre *c, uint64_t index,
