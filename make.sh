@@ -45,7 +45,7 @@ case "$cmd" in
   bench)
     scripts/deps.sh
     configure_build build -DJR_WERROR=OFF
-    tests/bench/run.sh build
+    tests/bench/report.py build --runs "${JR_BENCH_RUNS:-3}" --out docs/benchmarks.md
     ;;
   lint)
     # clang-tidy with the checks in .clang-tidy (every finding an error) over
