@@ -59,6 +59,80 @@ def fmt(v):
     return "{:.1f}".format(v)
 
 
+# The programme's scale (the source paper: 541,148 informal workers in Kab. and
+# Kota Tegal; ~300 village kiosks; 43 million informal workers nationally, one
+# cluster per regency or city, 514 of them).
+TEGAL_WORKERS = 541148
+TEGAL_KIOSKS = 300
+NATION_WORKERS = 43000000
+REGENCIES = 514
+# Leaves per registration on the log: its block's leaf (shared by the block's
+# registrations, at most 1), its own outcome leaf, and one act per agency
+# that reviews it (4); decrees and payments are acts over lists, a few per
+# month per sponsor, so they round to nothing per worker.
+LEAVES_PER_REG = 6
+BYTES_PER_LEAF = 120   # a leaf is 60..130 bytes of CBOR (docs/centre.md)
+HASH_BYTES_PER_LEAF = 2 * 32  # stored subtree hashes: about 2 per leaf
+
+
+def pick(med, *names):
+    """The first of names that this run measured, or None."""
+    for n in names:
+        for k, v in med.items():
+            if k.startswith(n):
+                return v
+    return None
+
+
+def scale(med):
+    """A simulation, on paper and in code, of what each part costs at Tegal's
+    full size and at the national one, from this run's medians."""
+    out = ["", "## At the programme's scale", "",
+           "Computed by tests/bench/report.py from the medians above (a row not measured in this run",
+           "says so). The model, on paper: every worker registers once at one of ~300 village kiosks;",
+           "each registration travels once upstream on a drive (its share of a block and bundle) and",
+           "once downstream as a status; on the log it costs about %d leaves (its block, its outcome, one" % LEAVES_PER_REG,
+           "review act per agency); decrees and payments are acts over lists and add almost nothing per",
+           "worker. Nationally there is one cluster per regency or city (%d), each as Tegal's." % REGENCIES,
+           "", "| quantity | Tegal (541,148 workers, 300 kiosks) | national (43 M, %d clusters; per cluster) |" % REGENCIES,
+           "| --- | --- | --- |"]
+    per_cluster = NATION_WORKERS / REGENCIES
+
+    def row(what, f, unit, need):
+        if need is None:
+            out.append("| %s | not measured in this run | not measured in this run |" % what)
+        else:
+            out.append("| %s | %s %s | %s %s |" % (what, fmt(f(TEGAL_WORKERS)), unit,
+                                                 fmt(f(per_cluster)), unit))
+
+    bpr = pick(med, "bytes per registration on the drive", "drive bytes per registration")
+    # kiosks scale with workers: one per ~1,800, as in Tegal
+    row("registrations per kiosk", lambda n: TEGAL_WORKERS / TEGAL_KIOSKS, "", 1)
+    row("drive bytes, all registrations upstream", lambda n: n * (bpr or 0) / 1e6, "MB", bpr)
+    wr = pick(med, "bundle write (", "export")
+    row("drive write time for all of them", lambda n: n * (bpr or 0) / 1e6 / (wr or 1), "s",
+        wr if bpr else None)
+    ap = pick(med, "centre apply")
+    row("one node applying every registration", lambda n: n / (ap or 1), "s", ap)
+    ci = pick(med, "cluster ingest", "3-node ingest", "ingest through")
+    row("3-node cluster ingest of every registration", lambda n: n / (ci or 1), "s", ci)
+    row("log leaves", lambda n: n * LEAVES_PER_REG / 1e6, "M", 1)
+    row("log storage (leaves + hashes)",
+        lambda n: n * LEAVES_PER_REG * (BYTES_PER_LEAF + HASH_BYTES_PER_LEAF) / 1e6, "MB", 1)
+    ta = pick(med, "tlog append")
+    row("rebuilding the whole tree (an audit's hashing)",
+        lambda n: n * LEAVES_PER_REG / (ta or 1), "s", ta)
+    ip = pick(med, "tlog inclusion proof")
+    row("inclusion proofs for every worker once", lambda n: n / (ip or 1), "s", ip)
+    fv = pick(med, "chain verify, every signature")
+    row("verifying every kiosk chain's signatures (1 registration per block)",
+        lambda n: n / (fv or 1), "s", fv)
+    out += ["", "Nationally the clusters are independent, so the national cost is the per-cluster figure",
+            "in wall time and %d times it in machine time; one auditor checking every cluster's log" % REGENCIES,
+            "hashes %s M leaves." % fmt(NATION_WORKERS * LEAVES_PER_REG / 1e6)]
+    return out
+
+
 def main(argv):
     args = argv[1:]
     if not args or args[0] in ("-h", "--help"):
@@ -109,6 +183,8 @@ def main(argv):
         med = vals[(len(vals) - 1) // 2]
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
             name, fmt(med[0]), fmt(vals[0][0]), fmt(vals[-1][0]), r["unit"], r["goal"], med[1]))
+    lines += scale(dict((n, sorted(v[0] for v in seen[n]["runs"])[(len(seen[n]["runs"]) - 1) // 2])
+                        for n in order))
     text = "\n".join(lines) + "\n"
     with open(out + ".tmp", "w", encoding="utf-8") as f:
         f.write(text)
