@@ -22,6 +22,7 @@
 
 #include "jaring/bundle.h"
 #include "jaring/keys.h"
+#include "bench.h"
 
 #define ITEM 450
 #define BLOCK 65536
@@ -46,13 +47,6 @@ static double cpu_s(void)
 }
 
 static double last_cpu;
-
-static void row(const char *name, double value, const char *unit, const char *goal, int met)
-{
-	printf("| %-44s | %12.1f | %-10s | %-22s | %-4s |\n", name, value, unit, goal,
-		met < 0 ? "" : met ? "met" : "MISS");
-	(void)fflush(stdout);
-}
 
 static _Noreturn void die(const char *what, const struct jr_errbuf *eb)
 {
@@ -226,21 +220,21 @@ int main(int argc, char **argv)
 	if (unlink(bun) != 0)
 		die("unlink", NULL);
 
-	row("raw sequential write + fsync (same folder)", rw, "MB/s", "", -1);
-	row("bundle write (450-byte items) + fsync", bw, "MB/s", ">= 80% of raw", bw >= 0.8 * rw);
-	row("bundle write / raw write", 100.0 * bw / rw, "%", ">= 80", bw >= 0.8 * rw);
-	row("raw sequential read (cache dropped)", rr, "MB/s", "", -1);
-	row("bundle read + verify every chunk", br, "MB/s", ">= 80% of raw", br >= 0.8 * rr);
-	row("bundle read / raw read", 100.0 * br / rr, "%", ">= 80", br >= 0.8 * rr);
-	row("bundle write, CPU-bound rate (one core)", wcpu, "MB/s", "", -1);
-	row("bundle read, CPU-bound rate (one core)", rcpu, "MB/s", "", -1);
+	jr_bench_row("raw sequential write + fsync (same folder)", rw, "MB/s", "", -1);
+	jr_bench_row("bundle write (450-byte items) + fsync", bw, "MB/s", ">= 80% of raw", bw >= 0.8 * rw);
+	jr_bench_row("bundle write / raw write", 100.0 * bw / rw, "%", ">= 80", bw >= 0.8 * rw);
+	jr_bench_row("raw sequential read (cache dropped)", rr, "MB/s", "", -1);
+	jr_bench_row("bundle read + verify every chunk", br, "MB/s", ">= 80% of raw", br >= 0.8 * rr);
+	jr_bench_row("bundle read / raw read", 100.0 * br / rr, "%", ">= 80", br >= 0.8 * rr);
+	jr_bench_row("bundle write, CPU-bound rate (one core)", wcpu, "MB/s", "", -1);
+	jr_bench_row("bundle read, CPU-bound rate (one core)", rcpu, "MB/s", "", -1);
 	framing = ((double)JR_BUNDLE_HEADER_BYTES + (double)info.body_len -
 		(double)info.items * ITEM) / (double)info.items;
-	row("bundle framing per 450-byte item", framing, "bytes", "<= 30 (block ~270)", framing <= 30);
+	jr_bench_row("bundle framing per 450-byte item", framing, "bytes", "<= 30 (block ~270)", framing <= 30);
 	if (snprintf(name, sizeof name, "bundle peak RSS, write+read of %lu MiB", mb) >= (int)sizeof name)
 		die("name", NULL);
-	row(name, peak_rss_mb(), "MB", "< 32", peak_rss_mb() < 32);
-	row("  of which before the bundle began", rss0, "MB", "", -1);
+	jr_bench_row(name, peak_rss_mb(), "MB", "< 32", peak_rss_mb() < 32);
+	jr_bench_row("  of which before the bundle began", rss0, "MB", "", -1);
 	jr_key_free(kiosk);
 	jr_key_free(centre);
 	return 0;

@@ -26,6 +26,7 @@
 #include "jaring/rules.h"
 #include "jaring/seal.h"
 #include "jaring/shard.h"
+#include "bench.h"
 
 static double now_s(clockid_t clk)
 {
@@ -33,14 +34,6 @@ static double now_s(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void row(const char *name, double value, const char *unit, const char *goal,
-	int met)
-{
-	printf("| %-44s | %12.1f | %-10s | %-22s | %-4s |\n", name, value, unit, goal,
-		met < 0 ? "" : met ? "met" : "MISS");
-	(void)fflush(stdout);
 }
 
 static void check(int rc, const char *what, const struct jr_errbuf *eb)
@@ -97,9 +90,9 @@ static void bench_receipts(const struct jr_key *kiosk)
 		jr_buf_free(&payload);
 	}
 	cpu = (now_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / n;
-	row("receipt issue: sign + Base45 + QR raster", n / (now_s(CLOCK_MONOTONIC) - w0),
+	jr_bench_row("receipt issue: sign + Base45 + QR raster", n / (now_s(CLOCK_MONOTONIC) - w0),
 		"receipts/s", "", -1);
-	row("receipt issue CPU per receipt", cpu * 1e3, "ms", "< 2 ms", cpu < 2e-3);
+	jr_bench_row("receipt issue CPU per receipt", cpu * 1e3, "ms", "< 2 ms", cpu < 2e-3);
 }
 
 static void bench_submit(const char *dir, const struct jr_key *kiosk,
@@ -135,8 +128,8 @@ static void bench_submit(const char *dir, const struct jr_key *kiosk,
 	}
 	cpu = (now_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / n;
 	wall = (now_s(CLOCK_MONOTONIC) - w0) / n;
-	row("registration submit (rules+seal+block+receipt)", 1.0 / wall, "regs/s", "", -1);
-	row("registration submit CPU (excl. fsync wait)", cpu * 1e3, "ms", "< 2 ms beyond fsync",
+	jr_bench_row("registration submit (rules+seal+block+receipt)", 1.0 / wall, "regs/s", "", -1);
+	jr_bench_row("registration submit CPU (excl. fsync wait)", cpu * 1e3, "ms", "< 2 ms beyond fsync",
 		cpu < 2e-3);
 	jr_registrar_free(g);
 	jr_shard_close(s);
@@ -219,9 +212,9 @@ static void bench_open(const struct jr_key *kiosk, const struct jr_key *centre)
 		check(jr_record_open(rec.base, rec.len, o, &r, NULL), "open", NULL);
 		jr_registration_wipe(&r);
 	}
-	row("centre: decode + open a sealed record (CPU)", n / (now_s(CLOCK_PROCESS_CPUTIME_ID) - w0),
+	jr_bench_row("centre: decode + open a sealed record (CPU)", n / (now_s(CLOCK_PROCESS_CPUTIME_ID) - w0),
 		"records/s", "", -1);
-	row("centre: X25519 operations for those records", (double)jr_seal_opener_dh_count(o),
+	jr_bench_row("centre: X25519 operations for those records", (double)jr_seal_opener_dh_count(o),
 		"ops", "1 per epoch", jr_seal_opener_dh_count(o) == 1);
 	jr_seal_opener_free(o);
 	jr_buf_free(&rec);
@@ -294,7 +287,7 @@ static void bench_receipt_verify(const struct jr_key *kiosk, const char *dir)
 		check(jr_receipt_from_text(text, strlen(text), bytes, &blen, &eb), "from text", &eb);
 		check(jr_receipt_verify(bytes, blen, pub.sign_pk, &out, &eb), "verify", &eb);
 	}
-	row("receipt decode (Base45+CBOR) + verify", n / (now_s(CLOCK_MONOTONIC) - w0),
+	jr_bench_row("receipt decode (Base45+CBOR) + verify", n / (now_s(CLOCK_MONOTONIC) - w0),
 		"receipts/s", "", -1);
 	check(jr_qr_render(text, JR_QR_MAX_VERSION, 6, 4, &img, &version, &eb), "qr", &eb);
 	snprintf(png, sizeof png, "%s/receipt.png", dir);
@@ -308,7 +301,7 @@ static void bench_receipt_verify(const struct jr_key *kiosk, const char *dir)
 		check(jr_receipt_from_text(scanned, slen, bytes, &blen, &eb), "from text", &eb);
 		check(jr_receipt_verify(bytes, blen, pub.sign_pk, &out, &eb), "verify", &eb);
 	}
-	row("receipt PNG read + zbar scan + verify", nscan / (now_s(CLOCK_MONOTONIC) - w0),
+	jr_bench_row("receipt PNG read + zbar scan + verify", nscan / (now_s(CLOCK_MONOTONIC) - w0),
 		"receipts/s", "", -1);
 }
 
@@ -388,7 +381,7 @@ int main(int argc, char **argv)
 	bench_receipts(kiosk);
 	bench_submit(argv[1], kiosk, centre);
 	appends = build_chain(argv[1], "appends", kiosk2, centre, 500, &disk);
-	row("shard append, synchronous=FULL (disk)", appends, "appends/s", "", -1);
+	jr_bench_row("shard append, synchronous=FULL (disk)", appends, "appends/s", "", -1);
 	jr_shard_close(disk);
 
 	/* Full verify against libsodium, interleaved and best of five each on
@@ -402,10 +395,10 @@ int main(int argc, char **argv)
 	jr_shard_close(chain);
 	build_chain(fast ? fast : argv[1], "chain", kiosk2, centre, blocks, &chain);
 	head = verify_rate(chain, JR_VERIFY_HEAD, 5);
-	row("libsodium crypto_sign_verify_detached, 1 core", sodium, "verifies/s", "", -1);
-	row("chain verify, every signature (wall)", full, "blocks/s", ">= 90% of libsodium",
+	jr_bench_row("libsodium crypto_sign_verify_detached, 1 core", sodium, "verifies/s", "", -1);
+	jr_bench_row("chain verify, every signature (wall)", full, "blocks/s", ">= 90% of libsodium",
 		full >= 0.9 * sodium);
-	row("chain verify, head signature only (wall)", head, "blocks/s", ">= 1,000,000",
+	jr_bench_row("chain verify, head signature only (wall)", head, "blocks/s", ">= 1,000,000",
 		head >= 1e6);
 	jr_shard_close(chain);
 

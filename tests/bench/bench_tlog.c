@@ -18,6 +18,7 @@
 
 #include "jaring/keys.h"
 #include "jaring/tlog.h"
+#include "bench.h"
 
 static double now_s(void)
 {
@@ -25,14 +26,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void row(const char *name, double value, const char *unit, const char *goal,
-	int met)
-{
-	printf("| %-44s | %12.1f | %-10s | %-22s | %-4s |\n", name, value, unit, goal,
-		met < 0 ? "" : met ? "met" : "MISS");
-	(void)fflush(stdout);
 }
 
 static void check(int rc, const char *what)
@@ -76,7 +69,7 @@ static uint64_t append_all(const struct jr_tlog_store *s, sqlite3 *db, uint64_t 
 		if (i % 10000 == 9999 || i == n - 1)
 			sql(db, "COMMIT");
 	}
-	row("tlog append (SQLite store, 10k per commit)", (double)n / (now_s() - t0),
+	jr_bench_row("tlog append (SQLite store, 10k per commit)", (double)n / (now_s() - t0),
 		"leaves/s", ">= 200,000 (apply goal)", (double)n / (now_s() - t0) >= 200000);
 	return n;
 }
@@ -92,17 +85,17 @@ static void bench_proofs(const struct jr_tlog_store *s, uint64_t n)
 	t0 = now_s();
 	for (i = 0; i < reps; i++)
 		check(jr_tlog_root(s, n - (uint64_t)(i % 1000), root), "root");
-	row("tlog tree head from the store", reps / (now_s() - t0), "roots/s", "", -1);
+	jr_bench_row("tlog tree head from the store", reps / (now_s() - t0), "roots/s", "", -1);
 	t0 = now_s();
 	for (i = 0; i < reps; i++)
 		check(jr_tlog_prove_inclusion(s, randombytes_uniform((uint32_t)n), n, p, &k),
 			"inclusion");
-	row("tlog inclusion proof, 1M-leaf tree", reps / (now_s() - t0), "proofs/s", "", -1);
+	jr_bench_row("tlog inclusion proof, 1M-leaf tree", reps / (now_s() - t0), "proofs/s", "", -1);
 	t0 = now_s();
 	for (i = 0; i < reps; i++)
 		check(jr_tlog_prove_consistency(s, 1 + randombytes_uniform((uint32_t)n - 1), n,
 			p, &k), "consistency");
-	row("tlog consistency proof, 1M-leaf tree", reps / (now_s() - t0), "proofs/s", "", -1);
+	jr_bench_row("tlog consistency proof, 1M-leaf tree", reps / (now_s() - t0), "proofs/s", "", -1);
 }
 
 static void bench_notes(const struct jr_tlog_store *s, uint64_t n)
@@ -141,7 +134,7 @@ static void bench_notes(const struct jr_tlog_store *s, uint64_t n)
 		check(jr_checkpoint_format(origin, n, root, text, sizeof text, &len), "format");
 		check(jr_note_sign(log, origin, (const uint8_t *)text, len, &note, NULL), "sign");
 	}
-	row("checkpoint signing (format + note signature)", reps / (now_s() - t0),
+	jr_bench_row("checkpoint signing (format + note signature)", reps / (now_s() - t0),
 		"signs/s", "", -1);
 	t0 = now_s();
 	for (i = 0; i < reps; i++) {
@@ -149,7 +142,7 @@ static void bench_notes(const struct jr_tlog_store *s, uint64_t n)
 			&next, NULL), "cosign");
 		jr_buf_free(&next);
 	}
-	row("checkpoint cosigning (cosignature/v1)", reps / (now_s() - t0), "signs/s", "", -1);
+	jr_bench_row("checkpoint cosigning (cosignature/v1)", reps / (now_s() - t0), "signs/s", "", -1);
 	cur = note;
 	note.base = NULL;
 	for (i = 0; i < 3; i++) {
@@ -161,7 +154,7 @@ static void bench_notes(const struct jr_tlog_store *s, uint64_t n)
 	t0 = now_s();
 	for (i = 0; i < reps; i++)
 		check(jr_checkpoint_open(cur.base, cur.len, &pol, &cp, NULL, NULL), "open");
-	row("checkpoint open, log + 3-of-5 cosignatures", reps / (now_s() - t0), "opens/s", "", -1);
+	jr_bench_row("checkpoint open, log + 3-of-5 cosignatures", reps / (now_s() - t0), "opens/s", "", -1);
 	check(jr_tlog_prove_inclusion(s, n / 3, n, p, &k), "inclusion");
 	check(jr_tlog_proof_encode(NULL, 0, n / 3, (const uint8_t(*)[JR_TLOG_HASH_BYTES])p, k,
 		cur.base, cur.len, &pf), "proof");
@@ -176,7 +169,7 @@ static void bench_notes(const struct jr_tlog_store *s, uint64_t n)
 	t0 = now_s();
 	for (i = 0; i < reps; i++)
 		check(jr_tlog_proof_verify(pf.base, pf.len, &pol, leaf, &cp, NULL), "proof verify");
-	row("tlog-proof verify offline (3-of-5 policy)", reps / (now_s() - t0), "proofs/s", "", -1);
+	jr_bench_row("tlog-proof verify offline (3-of-5 policy)", reps / (now_s() - t0), "proofs/s", "", -1);
 	jr_buf_free(&pf);
 	jr_buf_free(&cur);
 	jr_key_free(log);
