@@ -1,0 +1,444 @@
+/*
+ * export.c — the public export of the log and its offline audit
+ * (jaring/export.h, docs/export.md). Both sides rebuild the tree from the
+ * leaves into a temporary SQLite hash store, so neither trusts a hash it did
+ * not compute and memory stays bounded whatever the log's size.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "jaring/export.h"
+#include "jaring/keys.h"
+
+#define COMMIT_EVERY 8192
+#define BUNDLE_MAX ((size_t)JR_TLOG_TILE_WIDTH * (2 + JR_TLOG_ENTRY_MAX))
+
+/* A hash store in a private temporary SQLite file (deleted on close). */
+struct scratch {
+	sqlite3 *db;
+	struct jr_tlog_sqlstore *ss;
+	const struct jr_tlog_store *s;
+	unsigned in_tx;
+};
+
+static int scratch_open(struct scratch *t, struct jr_errbuf *eb)
+{
+	memset(t, 0, sizeof *t);
+	if (sqlite3_open_v2("", &t->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		(void)jr_errf(eb, JR_EIO, "cannot open a temporary file to rebuild the tree in: %s"
+			" — check TMPDIR's space", t->db ? sqlite3_errmsg(t->db) : "out of memory");
+		sqlite3_close(t->db);
+		t->db = NULL;
+		return JR_EIO;
+	}
+	(void)sqlite3_exec(t->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+		" PRAGMA cache_size=-8192", NULL, NULL, NULL);
+	if (jr_tlog_sqlstore_open(t->db, &t->ss, eb) != JR_OK) {
+		sqlite3_close(t->db);
+		t->db = NULL;
+		return JR_EIO;
+	}
+	t->s = jr_tlog_sqlstore_get(t->ss);
+	return JR_OK;
+}
+
+static void scratch_close(struct scratch *t)
+{
+	if (t->in_tx)
+		(void)sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
+	jr_tlog_sqlstore_close(t->ss);
+	sqlite3_close(t->db);
+	memset(t, 0, sizeof *t);
+}
+
+/* Appends leaf `index` (its hash), batching the store's writes. */
+static int scratch_append(struct scratch *t, uint64_t index, const uint8_t *leaf,
+	size_t len, struct jr_errbuf *eb)
+{
+	int rc;
+
+	if (!t->in_tx) {
+		if (sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			return jr_errf(eb, JR_EIO, "rebuilding the tree: %s", sqlite3_errmsg(t->db));
+		t->in_tx = 1;
+	}
+	rc = jr_tlog_append(t->s, index, leaf, len, NULL);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "rebuilding the tree at leaf %" PRIu64 ": %s", index,
+			jr_strerror(rc));
+	if ((index + 1) % COMMIT_EVERY == 0) {
+		if (sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			return jr_errf(eb, JR_EIO, "rebuilding the tree: %s", sqlite3_errmsg(t->db));
+		t->in_tx = 0;
+	}
+	return JR_OK;
+}
+
+static void b64_root(const uint8_t root[JR_TLOG_HASH_BYTES], char out[48])
+{
+	(void)sodium_bin2base64(out, 48, root, JR_TLOG_HASH_BYTES,
+		sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* Reads dir/rel whole (at most max bytes). */
+static int read_rel(const char *dir, const char *rel, size_t max, struct jr_buf *out,
+	struct jr_errbuf *eb)
+{
+	char path[4096];
+	int w = snprintf(path, sizeof path, "%s/%s", dir, rel);
+
+	if (w < 0 || (size_t)w >= sizeof path)
+		return jr_errf(eb, JR_ETOOBIG, "path %s/%s is too long", dir, rel);
+	return jr_file_read(path, max, out, eb);
+}
+
+static int open_checkpoint(const uint8_t *p, size_t len, const struct jr_tlog_policy *policy,
+	const char *name, struct jr_checkpoint *cp, size_t *cosigned, struct jr_errbuf *eb)
+{
+	int rc = jr_checkpoint_open(p, len, policy, cp, cosigned, eb);
+
+	if (rc != JR_OK)
+		return jr_errf(eb, rc == JR_EFORMAT ? JR_EFORMAT : JR_ESIG,
+			"%s is not a checkpoint the trusted policy accepts", name);
+	return JR_OK;
+}
+
+int jr_export_log(const struct jr_export_source *src, uint64_t size,
+	const uint8_t *checkpoint, size_t checkpoint_len,
+	const struct jr_tlog_policy *policy, const char *dir,
+	void (*progress)(void *ctx, uint64_t done, uint64_t total), void *progress_ctx,
+	struct jr_errbuf *eb)
+{
+	struct jr_buf leaf = { NULL, 0 }, bundle = { NULL, 0 }, old = { NULL, 0 };
+	uint8_t root[JR_TLOG_HASH_BYTES];
+	char path[JR_TLOG_PATH_MAX], rel[40], b1[48], b2[48];
+	struct jr_checkpoint cp, prev;
+	struct scratch t;
+	uint64_t i;
+	int rc;
+
+	if (src == NULL || src->leaf == NULL || checkpoint == NULL || policy == NULL ||
+	    dir == NULL || size == 0)
+		return jr_errf(eb, JR_EINVAL, "export: no leaves, checkpoint, policy or folder given");
+	rc = open_checkpoint(checkpoint, checkpoint_len, policy, "the checkpoint to publish",
+		&cp, NULL, eb);
+	if (rc != JR_OK)
+		return rc;
+	if (cp.size != size)
+		return jr_errf(eb, JR_EINVAL, "export: the checkpoint is for %" PRIu64
+			" leaves, the log given has %" PRIu64, cp.size, size);
+	if (read_rel(dir, "checkpoint", JR_NOTE_MAX_BYTES, &old, NULL) == JR_OK) {
+		rc = open_checkpoint(old.base, old.len, policy, "the folder's checkpoint", &prev,
+			NULL, eb);
+		jr_buf_free(&old);
+		if (rc != JR_OK)
+			return jr_errf(eb, rc, "export: %s already holds an export this policy does not "
+				"trust; use an empty folder", dir);
+		if (prev.size > size)
+			return jr_errf(eb, JR_ESTALE, "export: %s holds a log of %" PRIu64
+				" leaves, newer than this one of %" PRIu64 "; export from an up-to-date node",
+				dir, prev.size, size);
+	}
+	if ((rc = scratch_open(&t, eb)) != JR_OK)
+		return rc;
+	for (i = 0; i < size && rc == JR_OK; i++) {
+		rc = src->leaf(src->ctx, i, &leaf);
+		if (rc != JR_OK) {
+			rc = jr_errf(eb, rc, "export: reading leaf %" PRIu64 ": %s", i, jr_strerror(rc));
+			break;
+		}
+		rc = scratch_append(&t, i, leaf.base, leaf.len, eb);
+		if (rc == JR_OK && jr_tlog_bundle_append(&bundle, BUNDLE_MAX, leaf.base, leaf.len) != JR_OK)
+			rc = jr_errf(eb, JR_ETOOBIG, "export: leaf %" PRIu64 " of %zu bytes is over %d",
+				i, leaf.len, JR_TLOG_ENTRY_MAX);
+		jr_buf_free(&leaf);
+		if (rc == JR_OK && ((i + 1) % JR_TLOG_TILE_WIDTH == 0 || i + 1 == size)) {
+			unsigned width = (unsigned)(i % JR_TLOG_TILE_WIDTH) + 1;
+
+			rc = jr_tlog_tile_path(JR_TLOG_ENTRIES, i / JR_TLOG_TILE_WIDTH, width, path,
+				sizeof path);
+			if (rc == JR_OK)
+				rc = jr_tlog_dir_write(dir, path, bundle.base, bundle.len, eb);
+			jr_buf_free(&bundle);
+		}
+		if (progress != NULL && (i % 4096 == 0 || i + 1 == size))
+			progress(progress_ctx, i + 1, size);
+	}
+	jr_buf_free(&bundle);
+	if (rc == JR_OK && (rc = jr_tlog_root(t.s, size, root)) == JR_OK &&
+	    !jr_hash_equal(root, cp.root)) {
+		b64_root(root, b1);
+		b64_root(cp.root, b2);
+		rc = jr_errf(eb, JR_ECORRUPT, "export: the %" PRIu64 " leaves give root %s but the "
+			"checkpoint says %s: this node's log is not the one the cluster signed; "
+			"do not publish it, and compare its state hash with the other nodes'",
+			size, b1, b2);
+	}
+	if (rc == JR_OK)
+		rc = jr_tlog_tiles_export(t.s, 0, size, dir, eb);
+	scratch_close(&t);
+	if (rc == JR_OK) {
+		(void)snprintf(rel, sizeof rel, "checkpoints/%" PRIu64, size);
+		rc = jr_tlog_dir_write(dir, rel, checkpoint, checkpoint_len, eb);
+	}
+	if (rc == JR_OK)
+		rc = jr_tlog_dir_write(dir, "checkpoint", checkpoint, checkpoint_len, eb);
+	return rc;
+}
+
+/* ---- audit ---- */
+
+struct history {
+	uint64_t *sizes;
+	size_t n;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool decimal_name(const char *s, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (s[0] == '\0' || (s[0] == '0' && s[1] != '\0') || strlen(s) > 19)
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
+static int list_history(const char *dir, struct history *h, struct jr_errbuf *eb)
+{
+	char path[4096];
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+	int w = snprintf(path, sizeof path, "%s/checkpoints", dir);
+
+	memset(h, 0, sizeof *h);
+	if (w < 0 || (size_t)w >= sizeof path)
+		return jr_errf(eb, JR_ETOOBIG, "path %s/checkpoints is too long", dir);
+	d = opendir(path);
+	if (d == NULL)
+		return jr_errf(eb, JR_ENOTFOUND, "%s: no checkpoints folder — this is not a whole "
+			"Jaring export", path);
+	while ((de = readdir(d)) != NULL) {
+		uint64_t v;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (!decimal_name(de->d_name, &v)) {
+			closedir(d);
+			free(h->sizes);
+			h->sizes = NULL;
+			return jr_errf(eb, JR_EFORMAT, "%s/%s: a checkpoint's file is named by its tree "
+				"size in decimal; this file is not one", path, de->d_name);
+		}
+		if (h->n == cap) {
+			uint64_t *ns = realloc(h->sizes, (cap ? cap * 2 : 16) * sizeof *ns);
+
+			if (ns == NULL) {
+				closedir(d);
+				return jr_errf(eb, JR_ENOMEM, "out of memory listing %s", path);
+			}
+			h->sizes = ns;
+			cap = cap ? cap * 2 : 16;
+		}
+		h->sizes[h->n++] = v;
+	}
+	closedir(d);
+	if (h->n > 0)
+		qsort(h->sizes, h->n, sizeof *h->sizes, cmp_u64);
+	return JR_OK;
+}
+
+/* Entry bundles of level-0 tiles, in order, into the scratch tree. */
+static int audit_entries(const char *dir, uint64_t size, struct scratch *t,
+	jr_audit_leaf_cb cb, void *cb_ctx, struct jr_audit_log_report *rep,
+	void (*progress)(void *ctx, uint64_t done, uint64_t total), void *progress_ctx,
+	struct jr_errbuf *eb)
+{
+	struct jr_buf tile = { NULL, 0 }, bundle = { NULL, 0 };
+	char tpath[JR_TLOG_PATH_MAX], epath[JR_TLOG_PATH_MAX];
+	uint64_t n, tiles = (size + JR_TLOG_TILE_WIDTH - 1) / JR_TLOG_TILE_WIDTH, index = 0;
+	int rc = JR_OK;
+
+	for (n = 0; n < tiles && rc == JR_OK; n++) {
+		unsigned width = n + 1 < tiles || size % JR_TLOG_TILE_WIDTH == 0 ?
+			JR_TLOG_TILE_WIDTH : (unsigned)(size % JR_TLOG_TILE_WIDTH);
+		size_t off = 0;
+		unsigned i;
+
+		if ((rc = jr_tlog_tile_path(0, n, width, tpath, sizeof tpath)) != JR_OK ||
+		    (rc = jr_tlog_tile_path(JR_TLOG_ENTRIES, n, width, epath, sizeof epath)) != JR_OK)
+			break;
+		if ((rc = read_rel(dir, tpath, JR_TLOG_TILE_BYTES, &tile, eb)) != JR_OK ||
+		    (rc = read_rel(dir, epath, BUNDLE_MAX, &bundle, eb)) != JR_OK) {
+			rc = jr_errf(eb, rc == JR_EIO ? JR_ENOTFOUND : rc,
+				"the export lacks a file the tree of %" PRIu64 " leaves needs", size);
+			break;
+		}
+		if (tile.len != (size_t)width * JR_TLOG_HASH_BYTES) {
+			rc = jr_errf(eb, JR_ECORRUPT, "%s: %zu bytes, not %u hashes", tpath, tile.len,
+				width);
+			break;
+		}
+		rc = jr_tlog_bundle_check(bundle.base, bundle.len, tile.base, width, eb);
+		if (rc != JR_OK) {
+			rc = jr_errf(eb, rc == JR_EFORMAT ? JR_EFORMAT : JR_ECORRUPT, "%s against %s",
+				epath, tpath);
+			break;
+		}
+		rep->tiles_checked += 2;
+		for (i = 0; i < width && rc == JR_OK; i++, index++) {
+			size_t len = ((size_t)bundle.base[off] << 8) | bundle.base[off + 1];
+
+			off += 2;
+			rc = scratch_append(t, index, bundle.base + off, len, eb);
+			if (rc == JR_OK && cb != NULL)
+				rc = cb(cb_ctx, index, bundle.base + off, len, eb);
+			off += len;
+		}
+		jr_buf_free(&tile);
+		jr_buf_free(&bundle);
+		if (progress != NULL)
+			progress(progress_ctx, index, size);
+	}
+	jr_buf_free(&tile);
+	jr_buf_free(&bundle);
+	return rc;
+}
+
+/* Every hash tile file of the tree of `size` against the rebuilt tree. */
+static int audit_tiles(const char *dir, uint64_t size, struct scratch *t,
+	struct jr_audit_log_report *rep, struct jr_errbuf *eb)
+{
+	static uint8_t want[JR_TLOG_TILE_BYTES];
+	struct jr_buf got = { NULL, 0 };
+	char path[JR_TLOG_PATH_MAX];
+	unsigned level, width;
+	uint64_t count, n;
+	int rc = JR_OK;
+
+	if (t->in_tx) {
+		(void)sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
+		t->in_tx = 0;
+	}
+	for (level = 1; 8 * level < 64 && rc == JR_OK; level++) {
+		count = size >> (8 * level);
+		if (count == 0)
+			break;
+		for (n = 0; n <= (count - 1) >> 8 && rc == JR_OK; n++) {
+			if ((rc = jr_tlog_tile_read(t->s, size, level, n, want, &width)) != JR_OK ||
+			    (rc = jr_tlog_tile_path((int)level, n, width, path, sizeof path)) != JR_OK)
+				break;
+			rc = read_rel(dir, path, JR_TLOG_TILE_BYTES, &got, eb);
+			if (rc != JR_OK) {
+				rc = jr_errf(eb, JR_ENOTFOUND, "the export lacks hash tile %s", path);
+				break;
+			}
+			if (got.len != (size_t)width * JR_TLOG_HASH_BYTES ||
+			    memcmp(got.base, want, got.len) != 0)
+				rc = jr_errf(eb, JR_ECORRUPT, "%s is not the tile the entries give: "
+					"the export was altered", path);
+			rep->tiles_checked++;
+			jr_buf_free(&got);
+		}
+	}
+	return rc;
+}
+
+int jr_audit_log(const char *dir, const struct jr_tlog_policy *policy,
+	jr_audit_leaf_cb cb, void *cb_ctx, struct jr_audit_log_report *out,
+	void (*progress)(void *ctx, uint64_t done, uint64_t total), void *progress_ctx,
+	struct jr_errbuf *eb)
+{
+	struct jr_buf note = { NULL, 0 };
+	struct jr_checkpoint latest, cp;
+	uint8_t root[JR_TLOG_HASH_BYTES];
+	struct history h = { NULL, 0 };
+	struct jr_audit_log_report rep;
+	char rel[40], b1[48], b2[48];
+	struct scratch t;
+	size_t i;
+	int rc;
+
+	memset(&rep, 0, sizeof rep);
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if (dir == NULL || policy == NULL)
+		return jr_errf(eb, JR_EINVAL, "audit: no export folder or policy given");
+	rc = read_rel(dir, "checkpoint", JR_NOTE_MAX_BYTES, &note, eb);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc == JR_EIO ? JR_ENOTFOUND : rc,
+			"%s has no readable checkpoint: is it a Jaring export?", dir);
+	rc = open_checkpoint(note.base, note.len, policy, "checkpoint", &latest, &rep.cosigned, eb);
+	jr_buf_free(&note);
+	if (rc != JR_OK)
+		return rc;
+	(void)snprintf(rep.origin, sizeof rep.origin, "%s", latest.origin);
+	rep.size = latest.size;
+	if ((rc = list_history(dir, &h, eb)) != JR_OK)
+		return rc;
+	if (h.n == 0 || h.sizes[h.n - 1] != latest.size) {
+		rc = jr_errf(eb, JR_ECORRUPT, "checkpoints/%" PRIu64 " is missing: the latest "
+			"checkpoint must be in the history too", latest.size);
+		goto done;
+	}
+	if ((rc = scratch_open(&t, eb)) != JR_OK)
+		goto done;
+	if (latest.size > 0)
+		rc = audit_entries(dir, latest.size, &t, cb, cb_ctx, &rep, progress, progress_ctx, eb);
+	if (rc == JR_OK && latest.size > 0)
+		rc = audit_tiles(dir, latest.size, &t, &rep, eb);
+	for (i = 0; i < h.n && rc == JR_OK; i++) {
+		(void)snprintf(rel, sizeof rel, "checkpoints/%" PRIu64, h.sizes[i]);
+		rc = read_rel(dir, rel, JR_NOTE_MAX_BYTES, &note, eb);
+		if (rc == JR_OK)
+			rc = open_checkpoint(note.base, note.len, policy, rel, &cp, NULL, eb);
+		jr_buf_free(&note);
+		if (rc != JR_OK)
+			break;
+		if (cp.size != h.sizes[i] || !jr_note_name_valid(cp.origin, strlen(cp.origin)) ||
+		    strcmp(cp.origin, latest.origin) != 0) {
+			rc = jr_errf(eb, JR_ECORRUPT, "%s: a checkpoint of size %" PRIu64
+				" for log \"%s\" in the file of size %" PRIu64, rel, cp.size, cp.origin,
+				h.sizes[i]);
+			break;
+		}
+		if (cp.size == 0)
+			jr_tlog_empty_root(root);
+		else if ((rc = jr_tlog_root(t.s, cp.size, root)) != JR_OK)
+			break;
+		if (!jr_hash_equal(root, cp.root)) {
+			b64_root(root, b1);
+			b64_root(cp.root, b2);
+			rc = jr_errf(eb, JR_ECORRUPT, "%s: the first %" PRIu64 " leaves give root %s, "
+				"the checkpoint signed %s — the log was rewritten after this checkpoint "
+				"was published", rel, cp.size, b1, b2);
+		}
+	}
+	scratch_close(&t);
+	rep.checkpoints = h.n;
+	rep.oldest_size = h.sizes[0];
+done:
+	free(h.sizes);
+	if (rc == JR_OK && out != NULL)
+		*out = rep;
+	return rc;
+}
