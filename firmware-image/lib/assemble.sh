@@ -77,10 +77,15 @@ used() { du -k "$1" | cut -f1; }
   printf 'disk file    %8s  %8s\n' "$(( $(stat -c %s "$img") / 1048576 ))" "$(used "$img")"
   echo
   echo "root tree, largest parts (KiB, apparent):"
-  du -s --apparent-size -k "$S"/usr/lib/modules "$S"/usr/lib/x86_64-linux-gnu/libLLVM-*.so* \
-    "$S"/usr/lib/x86_64-linux-gnu/libicudata.so.* "$S"/usr/lib/x86_64-linux-gnu/libz3.so.* \
-    "$S"/usr/lib/x86_64-linux-gnu/dri "$S"/boot "$S"/usr/share/fonts "$S"/usr/bin "$S"/usr/sbin \
-    "$S"/usr/share "$S"/usr/lib/x86_64-linux-gnu "$S"/usr/lib/systemd "$S" 2>/dev/null | sed "s|$S||"
+  for p in usr/lib/modules usr/lib/x86_64-linux-gnu/libLLVM-*.so.1 \
+           usr/lib/x86_64-linux-gnu/libicudata.so.*.* usr/lib/x86_64-linux-gnu/libz3.so.4 \
+           usr/lib/x86_64-linux-gnu/dri boot usr/share/fonts usr/bin usr/sbin usr/share \
+           usr/lib/x86_64-linux-gnu usr/lib/systemd; do
+    for f in "$S"/$p; do [ -e "$f" ] && printf '%8s  /%s\n' "$(du -s --apparent-size -k "$f" | cut -f1)" "${f#"$S"/}"; done
+  done
+  printf '%8s  (whole root)\n' "$(du -s --apparent-size -k "$S" | cut -f1)"
   echo
-  echo "ESP:"; mdir -i "$esp" -/ ::/ | grep -E 'vmlinuz|initrd|EFI |bytes' | head -8
+  echo "ESP files (bytes):"
+  printf '%10s  EFI/BOOT/BOOTX64.EFI (and EFI/systemd/, the same)\n' "$(stat -c %s "$S/usr/lib/systemd/boot/efi/systemd-bootx64.efi")"
+  printf '%10s  jaring/A/vmlinuz\n%10s  jaring/A/initrd.img\n' "$(stat -c %s "$kernel")" "$(stat -c %s "$initrd")"
 } > "$OUT/sizes.txt"
