@@ -2,6 +2,7 @@
 #include <SDL_ttf.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -472,6 +473,20 @@ static double thread_cpu_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+/*
+ * The appliance's boot test and boot check (firmware-image/) wait for this
+ * line: printed once, after the first frame is presented, only when
+ * JARING_KIOSK_MARK_FIRST_FRAME is set (the appliance's unit sets it).
+ */
+static void mark_first_frame(const struct kapp *a)
+{
+	if (getenv("JARING_KIOSK_MARK_FIRST_FRAME") == NULL)
+		return;
+	printf("jaring-kiosk: first frame presented: screen %s, %dx%d\n", a->ops->name,
+		a->ui.w, a->ui.h);
+	(void)fflush(stdout); /* a lost line only delays the waiting test */
+}
+
 /* Frames are timed twice: wall clock (what the worker waits) and this
  * thread's CPU time (the frame's own cost, apart from other processes on a
  * shared machine; SDL's software renderer draws on this thread). */
@@ -493,6 +508,8 @@ double app_render(struct kapp *a)
 				a->submit_t0) * 1000.0 / (double)SDL_GetPerformanceFrequency();
 		a->submit_t0 = 0;
 	}
+	if (a->frames == 0)
+		mark_first_frame(a);
 	a->frames++;
 	a->frame_hist[cpu * 10 < KAPP_HIST - 1 ? (int)(cpu * 10) : KAPP_HIST - 1]++;
 	a->last_frame_ms = ms;
