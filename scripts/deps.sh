@@ -35,6 +35,9 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The appliance image's build and boot test (mmdebstrap, qemu, OVMF, RAUC, ...)
+# has its own list, installed the same way.
+"$(dirname "$0")/../firmware-image/deps.sh"
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=
