@@ -33,17 +33,18 @@ static void push_progress(void *ctx, uint64_t done, uint64_t total)
 
 static void add_applied(struct jr_sync_push_counts *c, const struct jr_net_applied *a)
 {
-	if (a->before)
-		c->before++;
-	else
-		c->pushed++;
+	if (a->acked_height > c->acked_height)
+		c->acked_height = a->acked_height;
 	c->sent += a->sent;
+	if (a->before) { /* its blocks were counted by the push that sent it */
+		c->before++;
+		return;
+	}
+	c->pushed++;
 	c->blocks_applied += a->blocks_applied;
 	c->blocks_known += a->blocks_known;
 	c->blocks_pending += a->blocks_pending;
 	c->blocks_refused += a->blocks_refused;
-	if (a->acked_height > c->acked_height)
-		c->acked_height = a->acked_height;
 }
 
 static int push_listed(const struct jr_sync_push *p, const struct jr_sync_listing *l,
@@ -77,10 +78,20 @@ static int push_listed(const struct jr_sync_push *p, const struct jr_sync_listin
 		else
 			c->sent += a.sent;
 		pp.base += JR_BUNDLE_HEADER_BYTES + e->info.body_len;
-		if (rc != JR_OK)
+		if (rc != JR_OK && jr_net_client_why(p->net) == JR_NET_REFUSED &&
+		    jr_net_client_status(p->net) == 422 && unlink(path) == 0) {
+			/* The node read it and will not take it (a body damaged in the
+			 * spool, say): the next push writes these heights afresh. */
+			c->removed++;
+			jr_errf(eb, rc, "bundle %s (heights %llu..%llu) was refused and "
+				"removed from the spool; the next push writes it again",
+				e->file, (unsigned long long)e->info.first,
+				(unsigned long long)e->info.last);
+		} else if (rc != JR_OK) {
 			jr_errf(eb, rc, "bundle %s (heights %llu..%llu) of %s",
 				e->file, (unsigned long long)e->info.first,
 				(unsigned long long)e->info.last, path);
+		}
 	}
 	if (p->progress != NULL)
 		jr_net_client_set_progress(p->net, NULL, NULL);

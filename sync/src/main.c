@@ -534,24 +534,27 @@ static int net_exit(const char *cmd, const struct jr_net_client *c, int rc,
 		EXIT_INTERRUPTED : 1;
 }
 
-static void push_print(const struct args *a, const struct jr_sync_push_counts *c,
-	const struct jr_net_client *net, int rc)
+static void push_print(const struct args *a, const struct jr_key *kiosk,
+	const struct jr_sync_push_counts *c, const struct jr_net_client *net, int rc)
 {
 	const struct jr_net_stats *st = jr_net_client_stats(net);
+	char kid[2 * JR_ID_BYTES + 1];
 
+	jr_hex(jr_key_id(kiosk), JR_ID_BYTES, kid);
 	if (a->json) {
-		printf("{\"height\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"spooled\":%" PRIu64
+		printf("{\"kiosk\":\"%s\",\"height\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"spooled\":%" PRIu64
 			",\"written\":%" PRIu64 ",\"removed\":%" PRIu64 ",\"bundles\":%" PRIu64
 			",\"pushed\":%" PRIu64 ",\"already\":%" PRIu64 ",\"bytes\":%" PRIu64
 			",\"sent\":%" PRIu64 ",\"blocks_applied\":%" PRIu64 ",\"blocks_known\":%"
 			PRIu64 ",\"blocks_pending\":%" PRIu64 ",\"blocks_refused\":%" PRIu64
 			",\"acked_height\":%" PRIu64 ",\"complete\":%s,\"requests\":%u,\"retries\":%u"
-			",\"redirects\":%u,\"url\":\"%s\",\"ok\":%s,\"error\":\"%s\"}\n",
+			",\"redirects\":%u,\"refused_removed\":%" PRIu64 ",\"url\":\"%s\",\"ok\":%s"
+			",\"error\":\"%s\"}\n", kid,
 			c->exp.height, c->exp.acked, c->exp.on_drive, c->exp.written, c->exp.removed,
 			c->bundles, c->pushed, c->before, c->bytes, c->sent, c->blocks_applied,
 			c->blocks_known, c->blocks_pending, c->blocks_refused, c->acked_height,
 			c->complete ? "true" : "false", st->requests, st->retries, st->redirects,
-			jr_net_client_url(net), rc == JR_OK && c->complete ? "true" : "false",
+			c->removed, jr_net_client_url(net), rc == JR_OK && c->complete ? "true" : "false",
 			rc == JR_OK ? (c->complete ? "" : "short") :
 			why_word(jr_net_client_why(net)));
 		return;
@@ -603,7 +606,7 @@ static int cmd_push(int argc, char **argv)
 	if (isatty(STDERR_FILENO))
 		p.progress = byte_progress;
 	rc = jr_sync_push_run(&p, &c, &eb);
-	push_print(&a, &c, net, rc);
+	push_print(&a, kiosk, &c, net, rc);
 	rc = net_exit("push", net, rc, &eb, "; nothing was lost: the bundles wait in the spool "
 		"and the node keeps what it received, so the next push resumes there; or carry "
 		"a drive");
@@ -620,22 +623,25 @@ static int cmd_push(int argc, char **argv)
 	return rc;
 }
 
-static void pull_print(const struct args *a, const char *spool, const char *kdir,
-	const struct jr_sync_pull_counts *c, const struct jr_net_client *net, int rc)
+static void pull_print(const struct args *a, const struct jr_key *kiosk, const char *spool,
+	const char *kdir, const struct jr_sync_pull_counts *c, const struct jr_net_client *net,
+	int rc)
 {
 	const struct jr_net_stats *st = jr_net_client_stats(net);
-	char id[2 * JR_HASH_BYTES + 1];
+	char id[2 * JR_HASH_BYTES + 1], kid[2 * JR_ID_BYTES + 1];
 
 	jr_hex(c->id, sizeof c->id, id);
+	jr_hex(jr_key_id(kiosk), JR_ID_BYTES, kid);
 	if (a->json) {
-		printf("{\"file\":\"%s%s\",\"id\":\"%s\",\"sequence\":%" PRIu64 ",\"acked_height\":%"
-			PRIu64 ",\"bytes\":%" PRIu64 ",\"resumed_from\":%" PRIu64 ",\"replaced\":%s"
+		printf("{\"kiosk\":\"%s\",\"file\":\"%s%s%s%s\",\"id\":\"%s\",\"sequence\":%"
+			PRIu64 ",\"acked_height\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"resumed_from\":%" PRIu64 ",\"received\":%" PRIu64 ",\"replaced\":%s"
 			",\"items\":%" PRIu64 ",\"statuses\":%" PRIu64 ",\"rosters\":%" PRIu64
 			",\"policies\":%" PRIu64 ",\"checkpoints\":%" PRIu64 ",\"acks\":%" PRIu64
 			",\"requests\":%u,\"retries\":%u,\"redirects\":%u,\"url\":\"%s\",\"ok\":%s"
-			",\"error\":\"%s\"}\n", rc == JR_OK ? "JARING/DOWN/" : "",
-			rc == JR_OK ? kdir : "", rc == JR_OK ? id : "", c->sequence, c->acked_height,
-			c->bytes, c->resumed_from, c->replaced ? "true" : "false", c->items,
+			",\"error\":\"%s\"}\n", kid, rc == JR_OK ? "JARING/DOWN/" : "",
+			rc == JR_OK ? kdir : "", rc == JR_OK ? "/" : "", rc == JR_OK ? c->file : "",
+			rc == JR_OK ? id : "", c->sequence, c->acked_height,
+			c->bytes, c->resumed_from, st->received, c->replaced ? "true" : "false", c->items,
 			c->statuses, c->rosters, c->policies, c->checkpoints, c->acks, st->requests,
 			st->retries, st->redirects, jr_net_client_url(net),
 			rc == JR_OK ? "true" : "false", rc == JR_OK ? "" :
@@ -680,7 +686,7 @@ static int cmd_pull(int argc, char **argv)
 	p.consortium = &cons;
 	p.net = net;
 	rc = jr_sync_pull_run(&p, &c, &eb);
-	pull_print(&a, spool, kdir, &c, net, rc);
+	pull_print(&a, kiosk, spool, kdir, &c, net, rc);
 	rc = net_exit("pull", net, rc, &eb, "; the bytes received so far are kept, so the "
 		"next pull resumes there");
 	jr_net_client_free(net);

@@ -42,6 +42,7 @@ struct jr_net_client {
 	unsigned fails;   /* attempts in a row that failed without progress */
 	unsigned tries;   /* attempts of this operation */
 	long retry_after; /* seconds the last answer asked to wait */
+	long status;      /* HTTP status of the last answer, 0 if none */
 };
 
 /* A download in progress into a file (jr_net_pull_downstream). */
@@ -173,6 +174,11 @@ const struct jr_net_stats *jr_net_client_stats(const struct jr_net_client *c)
 enum jr_net_why jr_net_client_why(const struct jr_net_client *c)
 {
 	return c->why;
+}
+
+long jr_net_client_status(const struct jr_net_client *c)
+{
+	return c->status;
 }
 
 const char *jr_net_client_url(const struct jr_net_client *c)
@@ -531,6 +537,7 @@ static void perform_once(struct xfer *x)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "jaring-sync/0.1");
 	c->st.requests++;
 	x->cc = curl_easy_perform(h);
+	c->status = x->cc == CURLE_OK ? x->status : 0;
 	if (strcmp(x->method, "PUT") == 0)
 		c->st.sent += x->in_done;
 	curl_slist_free_all(hl);
@@ -914,7 +921,6 @@ int jr_net_pull_downstream(struct jr_net_client *c, const uint8_t kiosk_id[JR_ID
 	struct xfer x;
 	char kid[2 * JR_ID_BYTES + 1];
 	uint64_t best = 0;
-	bool first = true;
 
 	memset(out, 0, sizeof *out);
 	memset(&d, 0, sizeof d);
@@ -932,9 +938,7 @@ int jr_net_pull_downstream(struct jr_net_client *c, const uint8_t kiosk_id[JR_ID
 
 		c->tries++;
 		dl_resume_point(&d);
-		if (first)
-			out->resumed_from = d.have;
-		first = false;
+		out->resumed_from = d.have; /* where the attempt that ends it began */
 		memset(&x, 0, sizeof x);
 		x.c = c;
 		x.method = "GET";

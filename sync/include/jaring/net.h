@@ -82,6 +82,8 @@ JR_API void jr_net_client_free(struct jr_net_client *c);
 JR_API const struct jr_net_stats *jr_net_client_stats(const struct jr_net_client *c);
 /* The class of the last failure (JR_NET_OK after a success). */
 JR_API enum jr_net_why jr_net_client_why(const struct jr_net_client *c);
+/* The HTTP status of the last answer (0: none, the link failed). */
+JR_API long jr_net_client_status(const struct jr_net_client *c);
 /* The node now talked to: o->url, or its leader after a 307. */
 JR_API const char *jr_net_client_url(const struct jr_net_client *c);
 /* Replaces the progress callback of o (between operations only). */
@@ -109,7 +111,7 @@ JR_API int jr_net_push_bundle(struct jr_net_client *c, const char *path,
 struct jr_net_fetched {
 	struct jr_bundle_info info; /* header verified: see jr_net_pull_downstream */
 	uint64_t length;            /* 512 + body length: the file's size now */
-	uint64_t resumed_from;      /* bytes kept from an earlier attempt */
+	uint64_t resumed_from;      /* bytes the last attempt started from */
 	bool replaced;              /* the node's bundle changed: started again */
 };
 

@@ -121,6 +121,7 @@ struct jr_sync_push_counts {
 	uint64_t sent;              /* bundle bytes sent (a cut piece counts) */
 	uint64_t blocks_applied, blocks_known, blocks_pending, blocks_refused;
 	uint64_t acked_height;      /* the highest the node reported, 0 if none */
+	uint64_t removed;           /* bundles the node refused (422), removed */
 	bool complete;              /* every bundle applied, acked_height = height */
 };
 
