@@ -74,6 +74,9 @@ struct xfer {
 	char if_range[HEX_ID + 2];
 	uint64_t prog_base, prog_total;
 	bool redirected;
+	double moved_at;            /* when a byte last moved either way */
+	curl_off_t moved;           /* bytes moved either way by then */
+	bool stalled;               /* aborted: nothing moved for timeout_s */
 	/* the answer */
 	CURLcode cc;
 	long status;
@@ -438,10 +441,17 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	struct jr_net_client *c = x->c;
 
 	(void)dltotal;
-	(void)dlnow;
 	(void)ultotal;
 	if (cancelled(c))
 		return 1;
+	/* libcurl calls this at least once a second, also while nothing moves. */
+	if (dlnow + ulnow != x->moved) {
+		x->moved = dlnow + ulnow;
+		x->moved_at = now_s();
+	} else if (now_s() - x->moved_at > (double)c->o.timeout_s) {
+		x->stalled = true;
+		return 1;
+	}
 	if (c->o.progress != NULL) {
 		uint64_t total = x->dl ? (x->dl->hdr_ok ? x->dl->total : 0) : x->prog_total;
 		uint64_t done = x->dl ? x->dl->have : x->prog_base + (uint64_t)ulnow;
@@ -487,6 +497,9 @@ static void perform_once(struct xfer *x)
 	x->body[0] = '\0';
 	x->cerr[0] = '\0';
 	x->in_done = 0;
+	x->moved = 0;
+	x->moved_at = now_s();
+	x->stalled = false;
 	x->upload_offset = x->upload_length = x->range_start = -1;
 	if (x->dl != NULL)
 		x->dl->started = false;
@@ -523,8 +536,6 @@ static void perform_once(struct xfer *x)
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->o.timeout_s * 1000L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)c->o.timeout_s);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, left > 0.001 ? (long)(left * 1000.0) : 1L);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
@@ -601,6 +612,11 @@ static enum verdict judge(struct xfer *x, char *what, size_t wn, struct jr_errbu
 		jr_errclear(eb);
 		jr_errf(eb, JR_EIO, "cannot write the download: %s", strerror(x->dl->io_err));
 		return V_STOP;
+	}
+	if (x->cc == CURLE_ABORTED_BY_CALLBACK && x->stalled) {
+		snprintf(what, wn, "%s %s: no byte moved for %u s (--timeout)", x->method, x->path,
+			c->o.timeout_s);
+		return V_RETRY;
 	}
 	if (x->cc != CURLE_OK) {
 		snprintf(what, wn, "%s", x->cerr[0] ? x->cerr : curl_easy_strerror(x->cc));
