@@ -483,6 +483,8 @@ static int net_args(const char *cmd, struct args *a, int argc, char **argv, cons
 	    (rc = need(cmd, "--key FILE", a->key)) >= 0 ||
 	    (rc = need(cmd, "--consortium FILE", a->consortium)) >= 0)
 		return rc;
+	if (strncmp(a->url, "http://", 7) != 0 && strncmp(a->url, "https://", 8) != 0)
+		return usage_err(cmd, "--url '%s' is not http://host:port", a->url);
 	return -1;
 }
 
