@@ -462,11 +462,11 @@ static void byte_progress(void *ctx, uint64_t done, uint64_t total)
 /* The spool: --spool, or "spool" beside the key file. */
 static int spool_dir(const struct args *a, char *out, size_t n)
 {
-	const char *slash = strrchr(a->key, '/');
+	const char *slash = a->key != NULL ? strrchr(a->key, '/') : NULL;
 	int k;
 
-	if (a->spool != NULL)
-		k = snprintf(out, n, "%s", a->spool);
+	if (a->spool != NULL || a->key == NULL)
+		k = snprintf(out, n, "%s", a->spool != NULL ? a->spool : JR_SYNC_SPOOL_DIR);
 	else if (slash == NULL)
 		k = snprintf(out, n, "%s", JR_SYNC_SPOOL_DIR);
 	else
@@ -479,10 +479,14 @@ static int net_args(const char *cmd, struct args *a, int argc, char **argv, cons
 {
 	int rc = parse(cmd, help, tail, allowed, argc, argv, a);
 
-	if (rc >= 0 || (rc = need(cmd, "--url URL", a->url)) >= 0 ||
-	    (rc = need(cmd, "--key FILE", a->key)) >= 0 ||
-	    (rc = need(cmd, "--consortium FILE", a->consortium)) >= 0)
+	if (rc >= 0)
 		return rc;
+	if (a->url == NULL)
+		return usage_err(cmd, "missing argument %s", "--url URL");
+	if (a->key == NULL)
+		return usage_err(cmd, "missing argument %s", "--key FILE");
+	if (a->consortium == NULL)
+		return usage_err(cmd, "missing argument %s", "--consortium FILE");
 	if (strncmp(a->url, "http://", 7) != 0 && strncmp(a->url, "https://", 8) != 0)
 		return usage_err(cmd, "--url '%s' is not http://host:port", a->url);
 	return -1;

@@ -61,32 +61,31 @@ struct dl {
 	struct jr_errbuf eb;
 };
 
-/* One HTTP request and its answer. */
+/* One HTTP request and its answer (large members last, for packing). */
 struct xfer {
 	struct jr_net_client *c;
-	const char *method; /* "HEAD", "PUT", "GET" */
-	char path[160];
-	/* PUT body: in_len bytes of in_fd from in_off */
-	int in_fd;
-	uint64_t in_off, in_len, in_done;
+	const char *method;         /* "HEAD", "PUT", "GET" */
 	struct dl *dl;
-	uint64_t range_from;        /* GET: Range from here if etag[0] */
-	char if_range[HEX_ID + 2];
+	/* PUT body: in_len bytes of in_fd from in_off */
+	uint64_t in_off, in_len, in_done;
+	uint64_t range_from;        /* GET: Range from here if if_range[0] */
 	uint64_t prog_base, prog_total;
-	bool redirected;
 	double moved_at;            /* when a byte last moved either way */
 	curl_off_t moved;           /* bytes moved either way by then */
-	bool stalled;               /* aborted: nothing moved for timeout_s */
-	/* the answer */
-	CURLcode cc;
-	long status;
-	char body[BODY_MAX + 1];
-	size_t body_len;
 	int64_t upload_offset, upload_length, range_start;
-	bool applied;
+	long status;
 	long retry_after;
+	size_t body_len;
+	CURLcode cc;
+	int in_fd;
+	bool redirected;
+	bool stalled;               /* aborted: nothing moved for timeout_s */
+	bool applied;
+	char if_range[HEX_ID + 2];
+	char path[160];
 	char location[JR_NET_URL_MAX];
 	char cerr[CURL_ERROR_SIZE];
+	char body[BODY_MAX + 1];
 };
 
 static double now_s(void)

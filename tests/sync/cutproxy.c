@@ -46,6 +46,7 @@ static long opt_cuts = 1, opt_drop_first, opt_delay_ms;
 static int opt_jitter;
 static long n_conns, n_cuts, n_drops;
 static const char *count_file;
+static unsigned long long rng = 88172645463325252ULL;
 
 static void on_term(int sig)
 {
@@ -108,7 +109,11 @@ static unsigned long long cut_point(unsigned long long n)
 		return 0;
 	if (!opt_jitter || n < 2)
 		return n;
-	return n / 2 + (unsigned long long)rand() % (n - n / 2 + 1);
+	/* xorshift64: a test's jitter, not a secret */
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return n / 2 + rng % (n - n / 2 + 1);
 }
 
 static void accept_one(int lfd, const struct sockaddr_in *to)
@@ -239,14 +244,14 @@ int main(int argc, char **argv)
 			stderr);
 		return 2;
 	}
-	srand((unsigned)getpid());
+	rng ^= (unsigned long long)getpid() << 17;
 	parse_addr(to_s, &to);
 	parse_addr(listen_at, &la);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < MAX_PAIRS; i++)
 		pairs[i].cfd = pairs[i].sfd = -1;
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0)

@@ -169,21 +169,43 @@ static enum MHD_Result reply_err(struct MHD_Connection *c, int status, const cha
 
 /* ---- the node's files ---- */
 
+/* A small state file's text, NUL-terminated, into buf. */
+static bool read_text(const char *path, char *buf, size_t n)
+{
+	struct jr_buf b = { 0 };
+
+	if (jr_file_read(path, n - 1, &b, NULL) != JR_OK)
+		return false;
+	memcpy(buf, b.base, b.len);
+	buf[b.len] = '\0';
+	jr_buf_free(&b);
+	return true;
+}
+
+static bool parse_u64(const char *s, uint64_t *v, const char **end)
+{
+	char *e;
+
+	errno = 0;
+	*v = strtoull(s, &e, 10);
+	if (end != NULL)
+		*end = e;
+	return errno == 0 && e != s;
+}
+
+/* STATE/applied/<id>: the length, a newline, the answer, a newline. */
 static bool applied_read(const struct node *n, const char *id, uint64_t *len, char *json,
 	size_t jn)
 {
-	char path[4096];
-	FILE *f;
-	bool ok;
+	char path[4096], text[1024];
+	const char *p;
 
 	path_of(n, path, sizeof path, "applied", id, "");
-	if ((f = fopen(path, "r")) == NULL)
+	if (!read_text(path, text, sizeof text) || !parse_u64(text, len, &p) || *p != '\n')
 		return false;
-	ok = fscanf(f, "%" SCNu64 "\n", len) == 1 && fgets(json, (int)jn, f) != NULL;
-	(void)fclose(f);
-	if (ok)
-		json[strcspn(json, "\n")] = '\0';
-	return ok;
+	snprintf(json, jn, "%s", p + 1);
+	json[strcspn(json, "\n")] = '\0';
+	return true;
 }
 
 static uint64_t up_size(const struct node *n, const char *id, bool *exists)
@@ -198,16 +220,10 @@ static uint64_t up_size(const struct node *n, const char *id, bool *exists)
 
 static bool up_length(const struct node *n, const char *id, uint64_t *len)
 {
-	char path[4096];
-	FILE *f;
-	bool ok;
+	char path[4096], text[32];
 
 	path_of(n, path, sizeof path, "up", id, ".len");
-	if ((f = fopen(path, "r")) == NULL)
-		return false;
-	ok = fscanf(f, "%" SCNu64, len) == 1;
-	(void)fclose(f);
-	return ok;
+	return read_text(path, text, sizeof text) && parse_u64(text, len, NULL);
 }
 
 static void up_drop(const struct node *n, const char *id)
