@@ -156,6 +156,7 @@ int jr_net_client_new(const struct jr_net_opts *o, struct jr_net_client **out,
 	if (c->o.piece_bytes == 0)
 		c->o.piece_bytes = JR_NET_PIECE_DEFAULT;
 	set_base(c, o->url, strlen(o->url));
+	jr_net_client_reset_clock(c);
 	*out = c;
 	return JR_OK;
 }
@@ -200,10 +201,15 @@ static bool cancelled(const struct jr_net_client *c)
 	return c->o.cancelled != NULL && c->o.cancelled(c->o.cancel_ctx);
 }
 
-static void begin(struct jr_net_client *c)
+void jr_net_client_reset_clock(struct jr_net_client *c)
 {
 	c->t0 = now_s();
 	c->deadline = c->t0 + (double)c->o.max_time_s;
+}
+
+/* One operation: its own count of failures, the client's clock. */
+static void begin(struct jr_net_client *c)
+{
 	c->fails = 0;
 	c->tries = 0;
 	c->why = JR_NET_OK;

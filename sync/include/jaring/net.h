@@ -10,8 +10,9 @@
  * by one thread at a time; several clients may run on several threads. Call
  * jr_net_init() once in main() before any thread starts (it wraps
  * curl_global_init, which is not thread-safe). A transfer stops within about
- * 50 ms once the caller's `cancelled` callback returns true (the kiosk's
- * officer screen runs it on a worker thread and sets a flag).
+ * a second once the caller's `cancelled` callback returns true (libcurl calls
+ * its progress callback at least once a second; a backoff looks every 50 ms),
+ * so the kiosk's officer screen can run it on a worker thread and set a flag.
  */
 #ifndef JARING_NET_H
 #define JARING_NET_H
@@ -44,7 +45,8 @@ struct jr_net_opts {
 	unsigned timeout_s;     /* connect and stall limit per request; 0: default */
 	unsigned retries;       /* failures in a row without progress before giving up */
 	bool retries_set;       /* false: JR_NET_RETRIES_DEFAULT (so 0 can mean none) */
-	unsigned max_time_s;    /* the whole operation; 0: default */
+	unsigned max_time_s;    /* everything from jr_net_client_new or the last
+	                         * jr_net_client_reset_clock; 0: default */
 	unsigned backoff_ms;    /* the first backoff's upper bound; 0: default */
 	unsigned backoff_cap_ms; /* no backoff above this; 0: default */
 	size_t piece_bytes;     /* bytes per PUT, 1..JR_NET_PIECE_MAX; 0: default */
@@ -79,6 +81,8 @@ JR_API void jr_net_cleanup(void);
 JR_API int jr_net_client_new(const struct jr_net_opts *o, struct jr_net_client **out,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 JR_API void jr_net_client_free(struct jr_net_client *c);
+/* Starts max_time_s again (a kiosk that keeps one client across visits). */
+JR_API void jr_net_client_reset_clock(struct jr_net_client *c);
 JR_API const struct jr_net_stats *jr_net_client_stats(const struct jr_net_client *c);
 /* The class of the last failure (JR_NET_OK after a success). */
 JR_API enum jr_net_why jr_net_client_why(const struct jr_net_client *c);
