@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 			die("removing the node's state", NULL);
 	}
 	row("raw loopback TCP, 1 connection (best of 3)", raw, "MB/s", "", -1);
-	row("push upload, loopback, 1 MiB PUTs (best of 3)", push, "MB/s", "", -1);
+	row("push upload over loopback (best of 3)", push, "MB/s", "", -1);
 	row("push upload / raw loopback TCP", 100.0 * push / raw, "%", "", -1);
 	row("  bundle size for both", (double)size / 1e6, "MB", "", -1);
 	jr_net_client_free(c);

@@ -862,7 +862,8 @@ int main(int argc, char **argv)
 		handler, &n, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, &n,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
 	if (d == NULL)
 		die("cannot listen", NULL);
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
