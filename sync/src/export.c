@@ -292,8 +292,9 @@ static int write_bundle(const struct jr_sync_export *x, const char *kpath, uint6
 	return JR_OK;
 }
 
-/* Accepted bundles of this kiosk; removes its own bad ones. Refuses a drive
- * holding heights above the shard. */
+/* Accepted bundles of this kiosk; removes its own bad ones (and, with
+ * prune_acked, those the centre has acknowledged). Refuses a drive holding
+ * heights above the shard. */
 static int scan_drive(const struct jr_sync_export *x, const char *kdir, const char *kpath,
 	struct jr_sync_listing *l, struct jr_sync_counts *c, struct jr_errbuf *eb)
 {
@@ -319,10 +320,11 @@ static int scan_drive(const struct jr_sync_export *x, const char *kdir, const ch
 				"from an old copy; do not register, follow the recovery procedure "
 				"(docs/operations.md)", x->drive, (unsigned long long)e->info.last,
 				(unsigned long long)c->height);
-		if (e->rc == JR_OK) {
+		if (e->rc == JR_OK && !(x->prune_acked && e->info.last <= c->acked)) {
 			l->e[k++] = *e;
 			continue;
 		}
+		/* Damaged, or (in a spool) wholly acknowledged by the centre. */
 		n = snprintf(path, sizeof path, "%s/%s", kpath, e->file);
 		if (n > 0 && (size_t)n < sizeof path) {
 			if (unlink(path) != 0)

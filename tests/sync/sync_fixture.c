@@ -1,9 +1,11 @@
 /*
- * sync_fixture OUT N: a kiosk for the sync tests, made through the kiosk's
+ * sync_fixture OUT N [CONSORTIUM.KEY]: a kiosk for the sync tests, made through the kiosk's
  * own registrar: OUT/kiosk.key, OUT/consortium.key, OUT/consortium.pub,
  * OUT/shard.db and OUT/shard.counter with N synthetic registrations (one
  * block each), and OUT/people.txt listing every synthetic NIK, name and
  * phone used, one a line, for the privacy check. All data is made up.
+ * With CONSORTIUM.KEY the kiosk serves that consortium instead of a new one
+ * (a second kiosk of the same centre).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -31,12 +33,15 @@ int main(int argc, char **argv)
 	FILE *people;
 	int rc;
 
-	if (argc != 3 || (n = strtoul(argv[2], NULL, 10)) < 1 || n > 9999) {
-		fputs("usage: sync_fixture OUT N (1..9999)\n", stderr);
+	if ((argc != 3 && argc != 4) || (n = strtoul(argv[2], NULL, 10)) < 1 || n > 9999) {
+		fputs("usage: sync_fixture OUT N (1..9999) [CONSORTIUM.KEY]\n", stderr);
 		return 2;
 	}
-	if (jr_init() != JR_OK || jr_key_generate(JR_ROLE_KIOSK, &kiosk) != JR_OK ||
-	    jr_key_generate(JR_ROLE_CONSORTIUM, &cons) != JR_OK)
+	if (jr_init() != JR_OK || jr_key_generate(JR_ROLE_KIOSK, &kiosk) != JR_OK)
+		die("keys", JR_EINTERNAL, NULL);
+	if (argc == 4 && (rc = jr_key_load(argv[3], &cons, &eb)) != JR_OK)
+		die("CONSORTIUM.KEY", rc, &eb);
+	if (argc == 3 && jr_key_generate(JR_ROLE_CONSORTIUM, &cons) != JR_OK)
 		die("keys", JR_EINTERNAL, NULL);
 	jr_key_public(cons, &cp);
 #define P(buf, name) (void)snprintf((buf), sizeof(buf), "%s/%s", argv[1], (name))

@@ -11,6 +11,7 @@
 #include "jaring/bundle.h"
 #include "jaring/common.h"
 #include "jaring/keys.h"
+#include "jaring/net.h"
 #include "jaring/registrar.h"
 #include "jaring/shard.h"
 
@@ -71,6 +72,8 @@ struct jr_sync_export {
 	struct jr_registrar *registrar;   /* its epoch is closed; may be NULL */
 	uint32_t blocks_per_bundle;       /* 0: JR_SYNC_BLOCKS_PER_BUNDLE */
 	uint64_t time;                    /* Unix seconds for the headers */
+	bool prune_acked;                 /* remove bundles wholly at or below the
+	                                   * acknowledged height (a spool; push) */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
 };
@@ -88,5 +91,66 @@ struct jr_sync_counts {
  * was done before it (every bundle counted there is whole on the drive). */
 JR_API int jr_sync_export_run(const struct jr_sync_export *x,
 	struct jr_sync_counts *c, struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* ---- the network link (docs/sync.md "Network link") ---- */
+
+#define JR_SYNC_SPOOL_DIR "spool" /* beside the kiosk's key and shard */
+
+/* push: export into the spool (the drive layout in a folder of the kiosk's
+ * own, jr_sync_export_run with prune_acked), then upload every bundle there
+ * above the acknowledged height, in height order, through `net`. */
+struct jr_sync_push {
+	const char *spool;
+	struct jr_shard *shard;             /* read only */
+	const struct jr_key *kiosk;
+	const struct jr_pubkey *consortium;
+	struct jr_registrar *registrar;     /* its epoch is closed; may be NULL */
+	uint32_t blocks_per_bundle;         /* 0: JR_SYNC_BLOCKS_PER_BUNDLE */
+	uint64_t time;
+	struct jr_net_client *net;          /* borrowed; its progress is replaced */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total); /* bytes */
+	void *progress_ctx;
+};
+
+struct jr_sync_push_counts {
+	struct jr_sync_counts exp;  /* the export into the spool */
+	uint64_t bundles;           /* bundles to push (above the acknowledged height) */
+	uint64_t pushed;            /* of which the node applied during this push */
+	uint64_t before;            /* of which the node had applied before */
+	uint64_t bytes;             /* their total size */
+	uint64_t sent;              /* bundle bytes sent (a cut piece counts) */
+	uint64_t blocks_applied, blocks_known, blocks_pending, blocks_refused;
+	uint64_t acked_height;      /* the highest the node reported, 0 if none */
+	uint64_t removed;           /* bundles the node refused (422), removed */
+	bool complete;              /* every bundle applied, acked_height = height */
+};
+
+/* On failure *c says what was done before it; nothing done is undone (the
+ * node keeps what it applied and the partial upload, the spool its files). */
+JR_API int jr_sync_push_run(const struct jr_sync_push *p, struct jr_sync_push_counts *c,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* pull: fetch the kiosk's downstream bundle into
+ * <spool>/JARING/DOWN/KKKKKKKK/HHHHHHHH.JRB (HHHHHHHH: its sequence number),
+ * resumably through PULL.TMP there, and read it whole with the kiosk's key
+ * before renaming it into place. Applying it is the kiosk's. */
+struct jr_sync_pull {
+	const char *spool;
+	const struct jr_key *kiosk;
+	const struct jr_pubkey *consortium;
+	struct jr_net_client *net;
+};
+
+struct jr_sync_pull_counts {
+	char file[JR_SYNC_NAME_MAX + 1];    /* its name in DOWN/KKKKKKKK */
+	uint8_t id[JR_HASH_BYTES];
+	uint64_t sequence, acked_height;    /* header first, last */
+	uint64_t bytes, resumed_from;
+	bool replaced;                      /* the node's bundle changed mid-way */
+	uint64_t items, statuses, rosters, policies, checkpoints, acks;
+};
+
+JR_API int jr_sync_pull_run(const struct jr_sync_pull *p, struct jr_sync_pull_counts *c,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
 
 #endif
