@@ -1252,6 +1252,8 @@ static int bind_addr(const char *hostport, struct sockaddr_storage *ss,
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct jr_http *h = cls;
 	char msg[512];
