@@ -408,7 +408,7 @@ static bool put_begin(struct req *r, const char *url)
 	if (total <= JR_BUNDLE_HEADER_BYTES || cl == 0 || off + cl > total) {
 		set_error(r, 400, "bad-request", "bytes %llu..%llu do not fit a bundle of "
 			"%llu bytes (more than its 512-byte header)",
-			(unsigned long long)off, (unsigned long long)(off + cl),
+			(unsigned long long)off, (unsigned long long)off + cl,
 			(unsigned long long)total);
 		return false;
 	}
@@ -626,12 +626,12 @@ static void put_end(struct req *r)
 		return;
 	}
 	r->work.data = r;
-	suspend(r);
 	if (uv_queue_work(r->h->s->loop, &r->work, complete_work, complete_after) != 0) {
 		set_error(r, 503, "unavailable", "no worker to open the bundle; retry");
 		u->busy = false;
-		resume(r);
+		return;
 	}
+	suspend(r);
 }
 
 /* ---- bundles: HEAD and GET ------------------------------------------- */
@@ -736,12 +736,13 @@ static void acts_end(struct req *r)
 		set_error(r, 413, "too-large", "the act does not fit a log entry");
 		return;
 	}
-	suspend(r);
+	/* The callback never fires before propose returns: suspend after. */
 	if (jr_cons_propose(s->cons, r->entry.base, r->entry.len, act_done, r, &eb) !=
 	    JR_OK) {
 		set_error(r, 503, "unavailable", "%s", eb.msg);
-		resume(r);
+		return;
 	}
+	suspend(r);
 }
 
 static void member_done(void *arg, const struct jr_cons_done *d)
@@ -789,14 +790,14 @@ static void members_end(struct req *r)
 			"%d s from this node's clock; sign a fresh one", JR_NODE_MEMBER_SKEW_S);
 		return;
 	}
-	suspend(r);
 	rc = m.join ? jr_cons_join(s->cons, m.id, m.raft, member_done, r, &eb) :
 		jr_cons_leave(s->cons, m.id, member_done, r, &eb);
 	if (rc != JR_OK) {
 		set_error(r, rc == JR_CONS_EBUSY ? 503 : 422,
 			rc == JR_CONS_EBUSY ? "busy" : "refused", "%s", eb.msg);
-		resume(r);
+		return;
 	}
+	suspend(r);
 }
 
 /* ---- reads ----------------------------------------------------------- */
@@ -1199,7 +1200,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			acts_end(r);
 		else
 			members_end(r);
-		if (r->busy)
+		if (r->suspended)
 			return MHD_YES;
 	}
 	r->started = true;

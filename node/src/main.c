@@ -359,6 +359,18 @@ static int cmd_init(const struct jr_node_config *cfg, bool json)
 	return 0;
 }
 
+/* The first line of f as a positive decimal number, 0 if it is not one. */
+static long read_long(FILE *f)
+{
+	char line[32];
+	uint64_t v = 0;
+
+	if (fgets(line, sizeof line, f) == NULL)
+		return 0;
+	line[strcspn(line, "\n")] = '\0';
+	return jr_http_parse_u64(line, strlen(line), INT32_MAX, &v) == JR_OK ? (long)v : 0;
+}
+
 static long read_pid(const struct jr_node_config *cfg)
 {
 	char path[JR_NODE_PATH_MAX];
@@ -368,9 +380,8 @@ static long read_pid(const struct jr_node_config *cfg)
 	if (jr_node_path(cfg, "jaring-node.pid", path, sizeof path) != JR_OK ||
 	    (f = fopen(path, "r")) == NULL)
 		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
+	pid = read_long(f);
+	(void)fclose(f);
 	return pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
 }
 
@@ -566,6 +577,7 @@ int main(int argc, char **argv)
 	struct jr_node_config *cfg;
 	struct args a;
 	const char *cmd;
+	bool known = false;
 	int rc = -1;
 
 	if (argc < 2)
@@ -578,17 +590,16 @@ int main(int argc, char **argv)
 	if (cmd[0] == '-')
 		return usage_err("", "unknown option '%s'", cmd);
 	memset(&a, 0, sizeof a);
-	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		if (strcmp(cmd, cmds[i].name) == 0)
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		if (strcmp(cmd, cmds[i].name) == 0) {
+			known = true;
 			rc = parse(cmd, cmds[i].help, cmds[i].allowed, argc - 2, argv + 2, &a);
-		else
-			continue;
-	if (rc == -1 && strcmp(cmd, "init") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
-	    strcmp(cmd, "join") && strcmp(cmd, "remove") && strcmp(cmd, "inspect") &&
-	    strcmp(cmd, "keygen"))
-		return usage_err("", "unknown command '%s'", cmd);
+		}
+	}
 	if (rc != -1)
 		return rc;
+	if (!known)
+		return usage_err("", "unknown command '%s'", cmd);
 	if (jr_init() != JR_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "jaring-node: libsodium or libcurl failed to initialise\n");
 		return 1;

@@ -30,8 +30,8 @@ void jr_server_log(const struct jr_server *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "jaring-node[%llu]: %s\n", (unsigned long long)s->cfg.id, msg);
-	fflush(stderr);
+	(void)fprintf(stderr, "jaring-node[%llu]: %s\n", (unsigned long long)s->cfg.id, msg);
+	(void)fflush(stderr);
 }
 
 bool jr_server_leader_http(struct jr_server *s, char *out, size_t cap)
@@ -73,14 +73,18 @@ static int pid_take(struct jr_server *s, struct jr_errbuf *eb)
 	int n;
 
 	if ((f = fopen(s->pid_path, "r")) != NULL) {
-		long pid = 0;
+		char line[32] = "";
+		uint64_t pid = 0;
 
-		if (fscanf(f, "%ld", &pid) == 1 && pid > 0 && kill((pid_t)pid, 0) == 0) {
-			fclose(f);
-			return jr_errf(eb, JR_EEXIST, "node %llu already runs (pid %ld, %s); "
-				"stop it first", (unsigned long long)s->cfg.id, pid, s->pid_path);
+		if (fgets(line, sizeof line, f) != NULL)
+			line[strcspn(line, "\n")] = '\0';
+		(void)fclose(f);
+		if (jr_http_parse_u64(line, strlen(line), INT32_MAX, &pid) == JR_OK && pid > 0 &&
+		    pid != (uint64_t)getpid() && kill((pid_t)pid, 0) == 0) {
+			return jr_errf(eb, JR_EEXIST, "node %llu already runs (pid %llu, %s); "
+				"stop it first", (unsigned long long)s->cfg.id,
+				(unsigned long long)pid, s->pid_path);
 		}
-		fclose(f);
 	}
 	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
 	return jr_file_write_atomic(s->pid_path, (const uint8_t *)buf, (size_t)n, 0644, eb);
