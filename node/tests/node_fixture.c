@@ -10,6 +10,7 @@
  *   OUT/bundles.txt      one line per bundle, in the order to upload them
  *                        (round robin over the kiosks):
  *                        "<id hex> <length> <file> <registrations>"
+ *   OUT/regids.txt       the registration id of every registration, hex
  * Registrations: women born in July 1990 with NIKs unique up to 279,972.
  */
 #include <fcntl.h>
@@ -48,6 +49,7 @@ struct kiosk {
 };
 
 static struct jr_seal_epoch *epoch;
+static FILE *regids;
 static uint8_t cons_box[JR_BOX_PK_BYTES];
 
 static void worker(struct jr_registration *r, const struct jr_key *k, unsigned i)
@@ -90,6 +92,12 @@ static void make_block(struct kiosk *kc, unsigned *serial, size_t per, struct jr
 			check(jr_seal_epoch_open(cons_box, T0, &epoch), "epoch");
 		}
 		check(jr_record_encode(&r, epoch, &recs[j], regid, NULL), "seal");
+		{
+			char rh[2 * JR_REGID_BYTES + 1];
+
+			jr_hex(regid, JR_REGID_BYTES, rh);
+			fprintf(regids, "%s\n", rh);
+		}
 		jr_registration_wipe(&r);
 		b.records[j] = recs[j].base;
 		b.record_len[j] = recs[j].len;
@@ -174,6 +182,9 @@ int main(int argc, char **argv)
 	P("bundles.txt");
 	if ((list = fopen(path, "w")) == NULL)
 		die(path, JR_EIO, NULL);
+	P("regids.txt");
+	if ((regids = fopen(path, "w")) == NULL)
+		die(path, JR_EIO, NULL);
 	for (unsigned long n = 0; n < nb; n++) {
 		for (unsigned long i = 0; i < nk; i++) {
 			struct jr_bundle_params bp = { JR_BUNDLE_UPSTREAM, T0, ks[i].height + 1,
@@ -206,8 +217,8 @@ int main(int argc, char **argv)
 				nblk * nrec);
 		}
 	}
-	if (fclose(list) != 0)
-		die("bundles.txt", JR_EIO, NULL);
+	if (fclose(list) != 0 || fclose(regids) != 0)
+		die("bundles.txt or regids.txt", JR_EIO, NULL);
 	jr_seal_epoch_close(epoch);
 	for (unsigned long i = 0; i < nk; i++)
 		jr_key_free(ks[i].k);
