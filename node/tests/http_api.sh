@@ -30,6 +30,8 @@ witness_name = witness.test.jaring.id/one
 cosign_policy = $work/cosign.policy
 peer = 1 127.0.0.1:$rp 127.0.0.1:$hp
 bootstrap = 1
+max_connections = 8
+idle_timeout_s = 2
 EOF
 "$bin" init --config "$work/n.conf" >/dev/null
 printf 'log %s\nwitness one %s\ngroup g 1 one\nquorum g\n' "$(cat "$work/d/log.vkey")" \
@@ -129,6 +131,23 @@ curl -s "$base/checkpoint" >"$work/cp"
 tail -c "$(wc -c <"$work/cp")" "$work/body" | cmp -s - "$work/cp" ||
   fail "the proof does not end in the cosigned checkpoint"
 expect 200 - "$base/v1/stats"
+# Caps: 8 idle connections fill the node; a 9th request is turned away; the
+# idle ones are closed after 2 s and the node answers again.
+python3 - "$hp" >"$work/caps" <<'PY' &
+import socket, sys, time
+s = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(8)]
+print("open", flush=True)
+time.sleep(6)
+PY
+hold=$!
+for _ in $(seq 1 50); do grep -q open "$work/caps" && break; sleep 0.1; done
+sleep 0.3
+code=$(curl -s -m 1 -o /dev/null -w '%{http_code}' "$base/v1/health" || true)
+[ "$code" = 000 ] || fail "a 9th connection was served ($code) with 8 idle ones open"
+sleep 3
+code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$base/v1/health" || true)
+[ "$code" = 200 ] || fail "after the idle timeout the node answers $code, not 200"
+kill "$hold" 2>/dev/null || true
 grep -q '"registrations":32' "$work/body" || fail "stats: $(cat "$work/body")"
 "$bin" stop --config "$work/n.conf" >/dev/null || fail "stop"
 wait "$pid" || fail "the node exited with an error"
