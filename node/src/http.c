@@ -86,6 +86,7 @@ struct jr_http {
 	uv_poll_t poll;
 	uv_timer_t timer;
 	bool stopped;
+	int open_handles;
 	struct req *waiting; /* suspended requests */
 	struct upload *uploads;
 	unsigned n_uploads;
@@ -1314,11 +1315,12 @@ int jr_http_start(struct jr_server *s, struct jr_http **out, struct jr_errbuf *e
 	return JR_OK;
 }
 
+/* Frees h once both of its handles have closed, in whichever order. */
 static void handle_closed(uv_handle_t *hd)
 {
 	struct jr_http *h = hd->data;
 
-	if (hd == (uv_handle_t *)&h->timer) {
+	if (--h->open_handles == 0) {
 		free(h->uploads);
 		free(h);
 	}
@@ -1346,6 +1348,7 @@ void jr_http_stop(struct jr_http *h)
 		if (h->uploads[i].used)
 			(void)unlink(h->uploads[i].path);
 	(void)uv_poll_stop(&h->poll);
+	h->open_handles = 2;
 	uv_close((uv_handle_t *)&h->poll, handle_closed);
 	uv_close((uv_handle_t *)&h->timer, handle_closed);
 }

@@ -141,6 +141,7 @@ nbund=$((nb * kiosks))
 at_least() { [ "$(acked)" -ge "$1" ] || ! kill -0 "$upid" 2>/dev/null; }
 
 wait_for 300 "a third of the bundles" at_least $((nbund / 3))
+wait_for 30 "a leader mid-ingest" has_leader
 l=$(leader)
 [ "$l" != 0 ] || die "no leader mid-ingest"
 victims=$l
