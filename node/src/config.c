@@ -210,6 +210,10 @@ static int check(struct jr_node_config *c, struct jr_errbuf *eb)
 
 static void defaults(struct jr_node_config *c)
 {
+	/* An entry of a few thousand registrations keeps the loop busy for
+	 * a tenth of a second or more on every node (apply runs on it): with
+	 * libraft's 1 s the followers call elections under a heavy ingest. */
+	c->election_timeout_ms = 3000;
 	c->max_connections = 64;
 	c->idle_timeout_s = 30;
 	c->max_uploads = 16;

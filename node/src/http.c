@@ -565,10 +565,15 @@ static void proposed(void *arg, const struct jr_cons_done *d)
 		}
 	} else {
 		set_error(r, 503, "unavailable", "the bundle's entry did not apply here "
-			"(%s); it may still commit: ask again (bundles are idempotent)",
-			jr_cons_strerror(d->status));
-		if (r->up != NULL)
+			"(%s); it may still commit: upload it again from offset 0 (bundles "
+			"are idempotent)", jr_cons_strerror(d->status));
+		if (r->up != NULL) {
+			/* Dropped: a retry starts at 0 and, if the entry did commit,
+			 * is answered "applied" before a byte is taken. */
 			r->up->busy = false;
+			upload_drop(h, r->up);
+			r->up = NULL;
+		}
 	}
 	resume(r);
 }
@@ -602,6 +607,8 @@ static void complete_after(uv_work_t *w, int status)
 			set_error(r, rc == JR_ETOOBIG ? 413 : 503,
 				rc == JR_ETOOBIG ? "too-large" : "unavailable", "%s", eb.msg);
 		r->up->busy = false;
+		upload_drop(h, r->up);
+		r->up = NULL;
 		resume(r);
 	}
 }

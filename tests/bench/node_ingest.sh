@@ -53,9 +53,14 @@ for _ in $(seq 1 100); do
 done
 [ $l != 0 ] || { echo "node_ingest: no leader" >&2; exit 1; }
 curl -s -f -m 10 -X POST --data-binary @"$work/roster.entry" "http://$(http $l)/v1/acts" >/dev/null
-put() { # id len file
-  curl -s -f -m 120 -o /dev/null -X PUT --data-binary @"$3" -H "Upload-Offset: 0" \
-    -H "Upload-Length: $2" "http://$(http $l)/v1/bundles/$1"
+put() { # id len file: follows a redirect, retries (an election may be under way)
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    curl -s -S -L -m 120 --fail-with-body -o "/tmp/put.$1" -X PUT --data-binary @"$3" -H "Upload-Offset: 0" \
+      -H "Upload-Length: $2" "http://$(http $l)/v1/bundles/$1" && return 0
+    sleep 0.5
+  done
+  echo "node_ingest: bundle $1 was not acknowledged: $(cat "/tmp/put.$1" 2>/dev/null)" >&2
+  return 1
 }
 export -f put http
 export l ports_s="${ports[*]}"
