@@ -26,7 +26,7 @@ PKGS=(
   build-essential cmake pkg-config clang clang-tidy libclang-rt-14-dev llvm
   libsodium-dev libsqlite3-dev sqlite3 libcbor-dev libqrencode-dev
   libzbar-dev zbar-tools libpng-dev libcmocka-dev
-  libraft-dev libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev iproute2
+  libraft-dev libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev iproute2 curl
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-noto-core gettext
   dosfstools mtools groff-base man-db python3
 )

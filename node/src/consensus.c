@@ -746,6 +746,12 @@ int jr_cons_open(const struct jr_cons_config *cfg,
 			raft_strerror(rv));
 		goto err_after_loop;
 	}
+	if (cfg->bind_address != NULL &&
+	    (rv = raft_uv_tcp_set_bind_address(&c->transport, cfg->bind_address)) != 0) {
+		rc = jr_errf(eb, from_raft(rv), "raft bind address %s: %s",
+			cfg->bind_address, raft_strerror(rv));
+		goto err_after_transport;
+	}
 	if ((rv = raft_uv_init(&c->io, &c->loop, cfg->dir, &c->transport)) != 0) {
 		rc = uv_fail(c, cfg->dir, "opening the raft log", rv,
 			c->io.errmsg[0] ? c->io.errmsg : raft_strerror(rv), eb);

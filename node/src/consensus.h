@@ -99,6 +99,9 @@ struct jr_cons_server {
 struct jr_cons_config {
 	uint64_t id;
 	const char *address; /* host:port this node listens on */
+	/* NULL, or the host:port to listen on when it differs from address,
+	 * the one the peers dial (a proxy or NAT in between). */
+	const char *bind_address;
 	const char *dir;     /* data directory; must exist */
 	/* 0 = libraft's defaults (1024 entries between snapshots, 128 kept). */
 	unsigned snapshot_threshold;

@@ -20,3 +20,6 @@ for b in "$build"/tests/bench_*; do
   mkdir -p "$work/$name"
   "$b" "$work/$name"
 done
+# End-to-end ingest through a 3-node cluster (processes, HTTP, Raft).
+[ -x "$build/bin/jaring-node" ] && "$(dirname "$0")/node_ingest.sh" "$build" "${JR_BENCH_NODE_REGS:-200000}"
+true

@@ -698,7 +698,8 @@ static void kiosk_id_in_the_examples_is_the_labelled_key_id(void **state)
  * is named in the Domains section of docs/formats.md. */
 static void domains_table_names_every_label_in_the_source(void **state)
 {
-	static const char *const dirs[] = { "ledger/src", "ledger/include/jaring", "kiosk/src" };
+	static const char *const dirs[] = { "ledger/src", "ledger/include/jaring", "kiosk/src",
+		"node/src" };
 	char *doc = jr_test_read_source("docs/formats.md", NULL);
 	const char *domains = strstr(doc, "\n## Domains\n");
 	unsigned found = 0;

@@ -1,0 +1,484 @@
+/*
+ * fsm.c — the state machine libraft drives (consensus.h's struct
+ * jr_cons_fsm) over the centre's state file (jaring/centre.h).
+ *
+ * This file assumes (a) every callback but snapshot_write runs on the loop
+ * thread; (b) libraft restores its last snapshot at start and re-applies
+ * every committed entry after it, so the state file is a cache of
+ * snapshot + log: it is discarded at open and rebuilt (docs/node.md
+ * "Restart"); (c) snapshot_write may run on a worker thread while apply
+ * goes on, so it reads only through its own connection, inside the read
+ * transaction snapshot_begin opened: WAL lets apply commit meanwhile and
+ * the reader keeps seeing the state as of the pinned entry.
+ *
+ * Three connections to one file: the centre's own (jr_centre_open), `db`
+ * for the node's tables (which bundle and which act landed where) and the
+ * reads the HTTP API makes, and `snap` for snapshots.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "jaring/ack.h"
+#include "node.h"
+
+static const char NODE_SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS node_bundle(id BLOB PRIMARY KEY,"
+	" idx INTEGER NOT NULL, length INTEGER NOT NULL, kiosk BLOB NOT NULL,"
+	" blocks INTEGER NOT NULL, applied INTEGER NOT NULL, known INTEGER NOT NULL,"
+	" pending INTEGER NOT NULL, refused INTEGER NOT NULL, acked INTEGER NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS node_act(hash BLOB PRIMARY KEY,"
+	" idx INTEGER NOT NULL, refused INTEGER NOT NULL, changed INTEGER NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS node_meta(id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" applied INTEGER NOT NULL);"
+	"INSERT OR IGNORE INTO node_meta VALUES(1, 0);";
+
+struct jr_node_fsm {
+	char path[JR_NODE_PATH_MAX];
+	const struct jr_key *consortium;
+	uint8_t *pkey; /* sodium_malloc'd */
+	struct jr_policy policy;
+
+	struct jr_centre *centre;
+	sqlite3 *db;
+	struct jr_tlog_sqlstore *ss;
+	sqlite3_stmt *put_bundle, *get_bundle, *put_act, *get_act, *put_index;
+
+	pthread_mutex_t snap_mu; /* guards snap against restore */
+	sqlite3 *snap;
+	bool snap_pinned;
+	uint64_t snap_bytes;
+
+	uint64_t index;
+	char error[JR_ERRMSG_MAX];
+};
+
+static void remove_files(const char *path)
+{
+	char p[JR_NODE_PATH_MAX + 8];
+
+	(void)unlink(path);
+	if (snprintf(p, sizeof p, "%s-wal", path) < (int)sizeof p)
+		(void)unlink(p);
+	if (snprintf(p, sizeof p, "%s-shm", path) < (int)sizeof p)
+		(void)unlink(p);
+}
+
+static void close_side(struct jr_node_fsm *f)
+{
+	(void)sqlite3_finalize(f->put_bundle);
+	(void)sqlite3_finalize(f->get_bundle);
+	(void)sqlite3_finalize(f->put_act);
+	(void)sqlite3_finalize(f->get_act);
+	(void)sqlite3_finalize(f->put_index);
+	f->put_bundle = f->get_bundle = f->put_act = f->get_act = f->put_index = NULL;
+	jr_tlog_sqlstore_close(f->ss);
+	f->ss = NULL;
+	(void)sqlite3_close(f->db);
+	f->db = NULL;
+	jr_centre_close(f->centre);
+	f->centre = NULL;
+}
+
+static int prep(struct jr_node_fsm *f, const char *sql, sqlite3_stmt **st,
+	struct jr_errbuf *eb)
+{
+	if (sqlite3_prepare_v3(f->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) !=
+	    SQLITE_OK)
+		return jr_errf(eb, JR_EIO, "node state %s: %s", f->path,
+			sqlite3_errmsg(f->db));
+	return JR_OK;
+}
+
+/* Opens the centre and the node's connection on the file as it is. */
+static int open_side(struct jr_node_fsm *f, struct jr_errbuf *eb)
+{
+	int rc = jr_centre_open(f->path, f->consortium, f->pkey, &f->policy,
+		&f->centre, eb);
+
+	if (rc != JR_OK)
+		return rc;
+	if (sqlite3_open_v2(f->path, &f->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		rc = jr_errf(eb, JR_EIO, "node state %s: cannot open: %s", f->path,
+			f->db ? sqlite3_errmsg(f->db) : "out of memory");
+		goto fail;
+	}
+	(void)sqlite3_busy_timeout(f->db, 5000);
+	/* The file is rebuilt from libraft's log at every start, so the node's
+	 * own rows need no fsync of their own (the centre's commits keep
+	 * synchronous=FULL on its connection). */
+	if (sqlite3_exec(f->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(f->db, NODE_SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = jr_errf(eb, JR_EIO, "node state %s: %s", f->path,
+			sqlite3_errmsg(f->db));
+		goto fail;
+	}
+	if ((rc = prep(f, "INSERT OR IGNORE INTO node_bundle VALUES(?1, ?2, ?3, ?4,"
+		     " ?5, ?6, ?7, ?8, ?9, ?10)", &f->put_bundle, eb)) != JR_OK ||
+	    (rc = prep(f, "SELECT idx, length, kiosk, blocks, applied, known, pending,"
+		     " refused, acked FROM node_bundle WHERE id = ?1", &f->get_bundle,
+		     eb)) != JR_OK ||
+	    (rc = prep(f, "INSERT OR IGNORE INTO node_act VALUES(?1, ?2, ?3, ?4)",
+		     &f->put_act, eb)) != JR_OK ||
+	    (rc = prep(f, "SELECT idx, refused, changed FROM node_act WHERE hash = ?1",
+		     &f->get_act, eb)) != JR_OK ||
+	    (rc = prep(f, "UPDATE node_meta SET applied = ?1 WHERE id = 1", &f->put_index,
+		     eb)) != JR_OK)
+		goto fail;
+	if ((rc = jr_tlog_sqlstore_open(f->db, &f->ss, eb)) != JR_OK)
+		goto fail;
+	{
+		sqlite3_stmt *st = NULL;
+
+		f->index = 0;
+		if (sqlite3_prepare_v2(f->db, "SELECT applied FROM node_meta WHERE id = 1", -1,
+			    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			f->index = (uint64_t)sqlite3_column_int64(st, 0);
+		(void)sqlite3_finalize(st);
+	}
+	return JR_OK;
+fail:
+	close_side(f);
+	return rc;
+}
+
+int jr_node_fsm_open(const char *path, const struct jr_key *consortium,
+	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
+	struct jr_node_fsm **out, struct jr_errbuf *eb)
+{
+	struct jr_node_fsm *f;
+	int rc;
+
+	*out = NULL;
+	if (strlen(path) >= JR_NODE_PATH_MAX)
+		return jr_errf(eb, JR_EINVAL, "state path too long");
+	if ((f = calloc(1, sizeof *f)) == NULL)
+		return jr_errf(eb, JR_ENOMEM, "no memory for the state machine");
+	if ((f->pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES)) == NULL) {
+		free(f);
+		return jr_errf(eb, JR_ENOMEM, "no memory for the pseudonym key");
+	}
+	memcpy(f->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
+	memcpy(f->path, path, strlen(path) + 1);
+	f->consortium = consortium;
+	jr_policy_default(&f->policy);
+	if (pthread_mutex_init(&f->snap_mu, NULL) != 0) {
+		sodium_free(f->pkey);
+		free(f);
+		return jr_errf(eb, JR_ENOMEM, "mutex");
+	}
+	remove_files(path);
+	if ((rc = open_side(f, eb)) != JR_OK) {
+		jr_node_fsm_close(f);
+		return rc;
+	}
+	*out = f;
+	return JR_OK;
+}
+
+void jr_node_fsm_close(struct jr_node_fsm *f)
+{
+	if (f == NULL)
+		return;
+	if (f->snap != NULL)
+		(void)sqlite3_close(f->snap);
+	close_side(f);
+	(void)pthread_mutex_destroy(&f->snap_mu);
+	sodium_free(f->pkey);
+	free(f);
+}
+
+static int fail(struct jr_node_fsm *f, int rc, const char *what, const char *detail)
+{
+	(void)snprintf(f->error, sizeof f->error, "%.200s%.300s", what, detail);
+	return rc;
+}
+
+static int record_bundle(struct jr_node_fsm *f, uint64_t index,
+	const struct jr_node_entry *e, const struct jr_centre_result *res)
+{
+	struct jr_centre_kiosk_state ks;
+	sqlite3_stmt *st = f->put_bundle;
+	int rc;
+
+	memset(&ks, 0, sizeof ks);
+	if ((rc = jr_centre_kiosk_state(f->centre, e->kiosk, &ks)) != JR_OK &&
+	    rc != JR_ENOTFOUND)
+		return rc;
+	(void)sqlite3_bind_blob(st, 1, e->bundle_id, JR_HASH_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+	(void)sqlite3_bind_int64(st, 3, (sqlite3_int64)e->bundle_len);
+	(void)sqlite3_bind_blob(st, 4, e->kiosk, JR_ID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 5, (sqlite3_int64)res->blocks_applied +
+		res->blocks_known + res->blocks_pending + res->blocks_refused);
+	(void)sqlite3_bind_int64(st, 6, res->blocks_applied);
+	(void)sqlite3_bind_int64(st, 7, res->blocks_known);
+	(void)sqlite3_bind_int64(st, 8, res->blocks_pending);
+	(void)sqlite3_bind_int64(st, 9, res->blocks_refused);
+	(void)sqlite3_bind_int64(st, 10, (sqlite3_int64)ks.head);
+	rc = sqlite3_step(st) == SQLITE_DONE ? JR_OK : JR_EIO;
+	(void)sqlite3_reset(st);
+	return rc;
+}
+
+static int record_act(struct jr_node_fsm *f, uint64_t index,
+	const struct jr_node_entry *e, const struct jr_centre_result *res)
+{
+	uint8_t h[JR_HASH_BYTES];
+	sqlite3_stmt *st = f->put_act;
+	int rc;
+
+	jr_hash(e->centre, e->centre_len, h);
+	(void)sqlite3_bind_blob(st, 1, h, JR_HASH_BYTES, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+	(void)sqlite3_bind_int(st, 3, res->refused ? 1 : 0);
+	(void)sqlite3_bind_int(st, 4, res->changed ? 1 : 0);
+	rc = sqlite3_step(st) == SQLITE_DONE ? JR_OK : JR_EIO;
+	(void)sqlite3_reset(st);
+	return rc;
+}
+
+static int record_index(struct jr_node_fsm *f, uint64_t index)
+{
+	int rc;
+
+	(void)sqlite3_bind_int64(f->put_index, 1, (sqlite3_int64)index);
+	rc = sqlite3_step(f->put_index) == SQLITE_DONE ? JR_OK : JR_EIO;
+	(void)sqlite3_reset(f->put_index);
+	return rc;
+}
+
+static int fsm_apply(void *data, uint64_t index, const uint8_t *p, size_t len,
+	struct jr_cons_applied *out)
+{
+	struct jr_node_fsm *f = data;
+	struct jr_node_entry e;
+	struct jr_centre_result res;
+	struct jr_errbuf eb = { 0 };
+	int rc;
+
+	if (f->centre == NULL)
+		return fail(f, JR_EIO, "the state file is closed after a failed restore", "");
+	if (jr_node_entry_decode(p, len, &e) != JR_OK) {
+		/* Committed, so every node sees these bytes and skips them alike. */
+		if (record_index(f, index) != JR_OK)
+			return fail(f, JR_EIO, "node tables: ", sqlite3_errmsg(f->db));
+		f->index = index;
+		jr_centre_state_hash(f->centre, out->state_hash);
+		return JR_OK;
+	}
+	rc = jr_centre_apply(f->centre, e.centre, e.centre_len, &res, &eb);
+	if (rc != JR_OK)
+		return fail(f, rc, "", eb.msg[0] ? eb.msg : jr_strerror(rc));
+	rc = e.has_bundle ? record_bundle(f, index, &e, &res) :
+		record_act(f, index, &e, &res);
+	if (rc == JR_OK)
+		rc = record_index(f, index);
+	if (rc != JR_OK)
+		return fail(f, rc, "node tables: ", sqlite3_errmsg(f->db));
+	f->index = index;
+	jr_centre_state_hash(f->centre, out->state_hash);
+	return JR_OK;
+}
+
+static int fsm_snapshot_begin(void *data)
+{
+	struct jr_node_fsm *f = data;
+	sqlite3_stmt *st = NULL;
+	int rc = JR_EIO;
+
+	(void)pthread_mutex_lock(&f->snap_mu);
+	if (f->snap == NULL &&
+	    sqlite3_open_v2(f->path, &f->snap, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		(void)sqlite3_close(f->snap);
+		f->snap = NULL;
+		goto out;
+	}
+	/* BEGIN is deferred: the first read takes the WAL read snapshot. */
+	if (sqlite3_exec(f->snap, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(f->snap, "SELECT count(*) FROM meta", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		rc = JR_OK;
+	(void)sqlite3_finalize(st);
+	if (rc != JR_OK)
+		(void)sqlite3_exec(f->snap, "ROLLBACK", NULL, NULL, NULL);
+	else
+		f->snap_pinned = true;
+out:
+	(void)pthread_mutex_unlock(&f->snap_mu);
+	return rc;
+}
+
+/* Worker thread. sqlite3_serialize reads every page of the pinned read
+ * transaction; the copy into malloc'd memory is what the layer frees. */
+static int fsm_snapshot_write(void *data, struct jr_buf *out)
+{
+	struct jr_node_fsm *f = data;
+	sqlite3_int64 size = 0;
+	unsigned char *img;
+	int rc = JR_EIO;
+
+	out->base = NULL;
+	out->len = 0;
+	(void)pthread_mutex_lock(&f->snap_mu);
+	if (f->snap == NULL || !f->snap_pinned)
+		goto out;
+	img = sqlite3_serialize(f->snap, "main", &size, 0);
+	if (img == NULL || size <= 0) {
+		sqlite3_free(img);
+		goto out;
+	}
+	out->base = malloc((size_t)size);
+	if (out->base != NULL) {
+		memcpy(out->base, img, (size_t)size);
+		out->len = (size_t)size;
+		f->snap_bytes = (uint64_t)size;
+		rc = JR_OK;
+	} else {
+		rc = JR_ENOMEM;
+	}
+	sqlite3_free(img);
+out:
+	(void)pthread_mutex_unlock(&f->snap_mu);
+	return rc;
+}
+
+static void fsm_snapshot_end(void *data)
+{
+	struct jr_node_fsm *f = data;
+
+	(void)pthread_mutex_lock(&f->snap_mu);
+	if (f->snap != NULL && f->snap_pinned)
+		(void)sqlite3_exec(f->snap, "COMMIT", NULL, NULL, NULL);
+	f->snap_pinned = false;
+	(void)pthread_mutex_unlock(&f->snap_mu);
+}
+
+/* Replaces the state file with a snapshot's bytes (an SQLite image) and
+ * reopens it. Waits for a snapshot being written to finish first. */
+static int fsm_restore(void *data, const uint8_t *p, size_t len,
+	uint8_t state_hash[JR_HASH_BYTES])
+{
+	struct jr_node_fsm *f = data;
+	struct jr_errbuf eb = { 0 };
+	int rc;
+
+	memset(state_hash, 0, JR_HASH_BYTES);
+	if (len < 100 || memcmp(p, "SQLite format 3", 16) != 0)
+		return fail(f, JR_ECORRUPT, "a snapshot that is not an SQLite file", "");
+	(void)pthread_mutex_lock(&f->snap_mu);
+	if (f->snap != NULL)
+		(void)sqlite3_close(f->snap);
+	f->snap = NULL;
+	f->snap_pinned = false;
+	close_side(f);
+	remove_files(f->path);
+	rc = jr_file_write_atomic(f->path, p, len, 0600, &eb);
+	if (rc == JR_OK)
+		rc = open_side(f, &eb);
+	(void)pthread_mutex_unlock(&f->snap_mu);
+	if (rc != JR_OK)
+		return fail(f, rc, "restore: ", eb.msg);
+	jr_centre_state_hash(f->centre, state_hash);
+	return JR_OK;
+}
+
+void jr_node_fsm_callbacks(struct jr_node_fsm *f, struct jr_cons_fsm *out)
+{
+	memset(out, 0, sizeof *out);
+	out->data = f;
+	out->apply = fsm_apply;
+	out->snapshot_begin = fsm_snapshot_begin;
+	out->snapshot_write = fsm_snapshot_write;
+	out->snapshot_end = fsm_snapshot_end;
+	out->restore = fsm_restore;
+}
+
+struct jr_centre *jr_node_fsm_centre(struct jr_node_fsm *f)
+{
+	return f->centre;
+}
+
+sqlite3 *jr_node_fsm_db(struct jr_node_fsm *f)
+{
+	return f->db;
+}
+
+const struct jr_tlog_store *jr_node_fsm_store(struct jr_node_fsm *f)
+{
+	return f->ss != NULL ? jr_tlog_sqlstore_get(f->ss) : NULL;
+}
+
+uint64_t jr_node_fsm_index(const struct jr_node_fsm *f)
+{
+	return f->index;
+}
+
+const char *jr_node_fsm_error(const struct jr_node_fsm *f)
+{
+	return f->error;
+}
+
+uint64_t jr_node_fsm_last_snapshot_bytes(const struct jr_node_fsm *f)
+{
+	return f->snap_bytes;
+}
+
+int jr_node_fsm_bundle(struct jr_node_fsm *f, const uint8_t id[JR_HASH_BYTES],
+	struct jr_node_bundle_row *out)
+{
+	sqlite3_stmt *st = f->get_bundle;
+	int rc = JR_ENOTFOUND;
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return JR_EIO;
+	(void)sqlite3_bind_blob(st, 1, id, JR_HASH_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const void *k = sqlite3_column_blob(st, 2);
+
+		out->index = (uint64_t)sqlite3_column_int64(st, 0);
+		out->length = (uint64_t)sqlite3_column_int64(st, 1);
+		if (k != NULL && sqlite3_column_bytes(st, 2) == JR_ID_BYTES)
+			memcpy(out->kiosk, k, JR_ID_BYTES);
+		out->blocks = (uint32_t)sqlite3_column_int64(st, 3);
+		out->applied = (uint32_t)sqlite3_column_int64(st, 4);
+		out->known = (uint32_t)sqlite3_column_int64(st, 5);
+		out->pending = (uint32_t)sqlite3_column_int64(st, 6);
+		out->refused = (uint32_t)sqlite3_column_int64(st, 7);
+		out->acked_height = (uint64_t)sqlite3_column_int64(st, 8);
+		rc = JR_OK;
+	}
+	(void)sqlite3_reset(st);
+	return rc;
+}
+
+int jr_node_fsm_act(struct jr_node_fsm *f, const uint8_t hash[JR_HASH_BYTES],
+	struct jr_node_act_row *out)
+{
+	sqlite3_stmt *st = f->get_act;
+	int rc = JR_ENOTFOUND;
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return JR_EIO;
+	(void)sqlite3_bind_blob(st, 1, hash, JR_HASH_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->index = (uint64_t)sqlite3_column_int64(st, 0);
+		out->refused = sqlite3_column_int(st, 1) != 0;
+		out->changed = sqlite3_column_int(st, 2) != 0;
+		rc = JR_OK;
+	}
+	(void)sqlite3_reset(st);
+	return rc;
+}

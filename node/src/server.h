@@ -1,0 +1,68 @@
+/*
+ * server.h — one running jaring-node (server.c), and what http.c and
+ * peers.c see of it. Loop thread only, unless a field says otherwise.
+ */
+#ifndef JR_NODE_SERVER_H
+#define JR_NODE_SERVER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <uv.h>
+
+#include "node.h"
+
+struct jr_http;
+struct jr_peers;
+
+struct jr_server {
+	struct jr_node_config cfg;
+	struct jr_node_policy policy;
+	struct jr_key *consortium, *log_key, *witness_key;
+	struct jr_node_fsm *fsm;
+	struct jr_cons *cons;
+	struct jr_node_witness *witness;
+	struct jr_http *http;
+	struct jr_peers *peers;
+	uv_loop_t *loop;
+	uv_timer_t tick;
+	uv_signal_t sigterm, sigint;
+	bool stopping;
+	bool handles; /* tick and signal handles initialised */
+	bool was_leader;
+	bool diverged_logged;
+	uint64_t signed_size;
+	/* read by the peers thread */
+	_Atomic uint64_t state_index;
+	char upload_dir[JR_NODE_PATH_MAX];
+	char pid_path[JR_NODE_PATH_MAX];
+};
+
+/* Log lines on stderr: "jaring-node[<id>]: <message>". */
+void jr_server_log(const struct jr_server *s, const char *fmt, ...) JR_PRINTF(2, 3);
+
+/* The leader's HTTP base ("http://host:port") into out, false if unknown. */
+bool jr_server_leader_http(struct jr_server *s, char *out, size_t cap);
+
+/* http.c */
+int jr_http_start(struct jr_server *s, struct jr_http **out, struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+/* Answers what is still waiting with 503 and stops the daemon. */
+void jr_http_stop(struct jr_http *h);
+
+/* Drops uploads idle for an hour. */
+void jr_http_tick(struct jr_http *h);
+
+/* A pseudonym key file: 64 lower-case hex digits on one line. */
+int jr_node_load_pseudonym(const char *path, uint8_t *key, struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+
+/* peers.c */
+int jr_peers_start(struct jr_server *s, struct jr_peers **out, struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+void jr_peers_stop(struct jr_peers *p);
+
+/* server.c: the whole life of a node, `start` in the foreground. */
+int jr_server_run(const struct jr_node_config *cfg, struct jr_errbuf *eb) JR_MUST_CHECK;
+
+#endif

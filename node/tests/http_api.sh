@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The HTTP API of one jaring-node (a cluster of one) against docs/http.md:
+# a resumable upload in two pieces, idempotent repeats, every refusal a JSON
+# error that changes nothing, tiles, a consistency proof, the checkpoint,
+# and the caps.
+#   http_api.sh NODE_BIN FIXTURE_BIN WORKDIR
+set -euo pipefail
+bin=$1 fix=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+pid=
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
+fails=0
+fail() { echo "FAIL http_api: $*"; fails=$((fails + 1)); }
+read -r rp hp < <(python3 -c "import socket
+s=[socket.socket() for _ in range(2)]
+[x.bind(('127.0.0.1',0)) for x in s]
+print(*[x.getsockname()[1] for x in s])")
+base=http://127.0.0.1:$hp
+"$fix" "$work" 1 2 4 8
+cat >"$work/n.conf" <<EOF
+node_id = 1
+raft_address = 127.0.0.1:$rp
+http_address = 127.0.0.1:$hp
+data_dir = $work/d
+consortium_key = $work/consortium.key
+pseudonym_key = $work/pseudonym.key
+log_key = $work/log.key
+log_origin = tlog.test.jaring.id/http
+witness_name = witness.test.jaring.id/one
+cosign_policy = $work/cosign.policy
+peer = 1 127.0.0.1:$rp 127.0.0.1:$hp
+bootstrap = 1
+max_connections = 8
+idle_timeout_s = 2
+EOF
+"$bin" init --config "$work/n.conf" >/dev/null
+printf 'log %s\nwitness one %s\ngroup g 1 one\nquorum g\n' "$(cat "$work/d/log.vkey")" \
+  "$(cat "$work/d/witness.vkey")" >"$work/cosign.policy"
+"$bin" start --config "$work/n.conf" 2>"$work/log" &
+pid=$!
+for _ in $(seq 1 100); do curl -s "$base/v1/health" | grep -q '"role":"leader"' && break; sleep 0.1; done
+
+# expect STATUS CODE curl-args...: the status, and a JSON error code (or "-")
+expect() {
+  local want=$1 code=$2 got; shift 2
+  got=$(curl -s -o "$work/body" -w '%{http_code}' "$@")
+  [ "$got" = "$want" ] || fail "$* answered $got, not $want: $(head -c 300 "$work/body")"
+  if [ "$code" != - ]; then
+    grep -q "\"error\":\"$code\"" "$work/body" || fail "$*: no error '$code': $(head -c 300 "$work/body")"
+    grep -q '"message":"' "$work/body" || [ "$code" = bad-offset ] || fail "$*: no message"
+  fi
+}
+read -r id len f _ < <(sed -n 1p "$work/bundles.txt")
+read -r id2 len2 f2 _ < <(sed -n 2p "$work/bundles.txt")
+half=$((len / 2))
+head -c "$half" "$f" >"$work/first"
+tail -c +$((half + 1)) "$f" >"$work/rest"
+
+expect 200 - -X POST --data-binary @"$work/roster.entry" "$base/v1/acts"
+grep -q '"outcome":"applied"' "$work/body" || fail "roster: $(cat "$work/body")"
+cp "$work/body" "$work/roster-answer"
+expect 200 - -X POST --data-binary @"$work/roster.entry" "$base/v1/acts"
+cmp -s "$work/body" "$work/roster-answer" ||
+  fail "the roster again does not answer its first outcome: $(cat "$work/body")"
+expect 422 refused -X POST --data-binary "not an entry" "$base/v1/acts"
+head -c 70000 /dev/zero >"$work/big"
+expect 413 too-large -X POST --data-binary @"$work/big" "$base/v1/acts"
+expect 405 method -X DELETE "$base/v1/health"
+expect 404 not-found "$base/v1/nothing"
+expect 400 bad-id "$base/v1/bundles/ABC"
+expect 400 bad-id "$base/v1/bundles/$(echo "$id" | tr a-f A-F)"
+expect 404 - -I "$base/v1/bundles/$id"
+expect 404 not-found "$base/v1/kiosks/0123456789abcdef0123456789abcdef/downstream"
+expect 409 bad-offset -X PUT --data-binary @"$work/rest" -H "Upload-Offset: $half" \
+  -H "Upload-Length: $len" "$base/v1/bundles/$id"
+grep -q '"expected":0' "$work/body" || fail "bad offset does not name 0: $(cat "$work/body")"
+expect 400 bad-request -X PUT --data-binary @"$work/first" "$base/v1/bundles/$id"
+expect 422 refused -X PUT --data-binary @"$work/first" -H "Upload-Offset: 0" \
+  -H "Upload-Length: $len" "$base/v1/bundles/$id2"
+grep -q "another id" "$work/body" || fail "a bundle under another id: $(cat "$work/body")"
+expect 404 - -I "$base/v1/bundles/$id2"
+head -c $((5 * 1024 * 1024)) /dev/zero >"$work/huge"
+expect 413 too-large -X PUT --data-binary @"$work/huge" -H "Upload-Offset: 0" \
+  -H "Upload-Length: $((5 * 1024 * 1024))" "$base/v1/bundles/$id"
+# the resumable upload: a piece, HEAD, the rest
+expect 200 - -X PUT --data-binary @"$work/first" -H "Upload-Offset: 0" -H "Upload-Length: $len" \
+  "$base/v1/bundles/$id"
+grep -q "\"state\":\"partial\",\"offset\":$half" "$work/body" || fail "partial: $(cat "$work/body")"
+curl -s -I "$base/v1/bundles/$id" | tr -d '\r' >"$work/head"
+grep -q "^Upload-Offset: $half$" "$work/head" || fail "HEAD mid-upload: $(cat "$work/head")"
+grep -q "^Upload-Length: $len$" "$work/head" || fail "HEAD mid-upload: $(cat "$work/head")"
+expect 409 bad-offset -X PUT --data-binary @"$work/first" -H "Upload-Offset: 0" \
+  -H "Upload-Length: $len" "$base/v1/bundles/$id"
+grep -q "\"expected\":$half" "$work/body" || fail "bad offset mid-upload: $(cat "$work/body")"
+expect 200 - -X PUT --data-binary @"$work/rest" -H "Upload-Offset: $half" -H "Upload-Length: $len" \
+  "$base/v1/bundles/$id"
+grep -q '"state":"applied".*"blocks":4,"blocks_applied":4' "$work/body" ||
+  fail "completed upload: $(cat "$work/body")"
+cp "$work/body" "$work/first-answer"
+expect 200 - -X PUT --data-binary @"$work/first" -H "Upload-Offset: 0" -H "Upload-Length: $len" \
+  "$base/v1/bundles/$id"
+cmp -s "$work/body" "$work/first-answer" || fail "a repeated PUT answers otherwise: $(cat "$work/body")"
+expect 200 - "$base/v1/bundles/$id"
+cmp -s "$work/body" "$work/first-answer" || fail "GET answers otherwise: $(cat "$work/body")"
+curl -s -I "$base/v1/bundles/$id" | tr -d '\r' | grep -q '^Bundle-State: applied$' ||
+  fail "HEAD of an applied bundle"
+# a bundle whose body is damaged after a good header: refused whole
+cp "$f2" "$work/bad"
+printf 'XXXX' | dd of="$work/bad" bs=1 seek=2000 conv=notrunc status=none
+expect 422 refused -X PUT --data-binary @"$work/bad" -H "Upload-Offset: 0" -H "Upload-Length: $len2" \
+  "$base/v1/bundles/$id2"
+expect 404 - -I "$base/v1/bundles/$id2"
+size=$(curl -s "$base/v1/health" | sed -n 's/.*"tree_size":\([0-9]*\).*/\1/p')
+[ "$size" = 37 ] || fail "tree size $size, not 37 (roster, 4 blocks, 32 registrations)"
+expect 200 - "$base/tile/0/000.p/$size"
+[ "$(wc -c <"$work/body")" = $((32 * size)) ] || fail "tile of $size hashes is $(wc -c <"$work/body") bytes"
+expect 404 not-found "$base/tile/0/000.p/$((size + 1))"
+expect 200 - "$base/tile/entries/000.p/$size"
+expect 400 bad-id "$base/tile/0/0.p/5"
+expect 200 - "$base/v1/proof/consistency?old=1&new=$size"
+grep -q '"proof":\["' "$work/body" || fail "consistency proof: $(cat "$work/body")"
+expect 400 bad-request "$base/v1/proof/consistency?old=9&new=2"
+expect 404 not-found "$base/v1/proof/registration/0123456789abcdef0123456789abcdef"
+for _ in $(seq 1 50); do curl -s "$base/checkpoint" | sed -n 2p | grep -qx "$size" && break; sleep 0.1; done
+curl -s "$base/checkpoint" | sed -n 2p | grep -qx "$size" || fail "no checkpoint of size $size"
+expect 200 - "$base/v1/proof/registration/$(sed -n 3p "$work/regids.txt")"
+{ read -r l1; read -r l2; } <"$work/body"
+[ "$l1" = c2sp.org/tlog-proof@v1 ] && case $l2 in "index "*) true ;; *) false ;; esac ||
+  fail "registration proof: $(head -c 300 "$work/body")"
+curl -s "$base/checkpoint" >"$work/cp"
+tail -c "$(wc -c <"$work/cp")" "$work/body" | cmp -s - "$work/cp" ||
+  fail "the proof does not end in the cosigned checkpoint"
+expect 200 - "$base/v1/stats"
+# Caps: 8 idle connections fill the node; a 9th request is turned away; the
+# idle ones are closed after 2 s and the node answers again.
+python3 - "$hp" >"$work/caps" <<'PY' &
+import socket, sys, time
+s = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(8)]
+print("open", flush=True)
+time.sleep(6)
+PY
+hold=$!
+for _ in $(seq 1 50); do grep -q open "$work/caps" && break; sleep 0.1; done
+sleep 0.3
+code=$(curl -s -m 1 -o /dev/null -w '%{http_code}' "$base/v1/health" || true)
+[ "$code" = 000 ] || fail "a 9th connection was served ($code) with 8 idle ones open"
+sleep 3
+code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$base/v1/health" || true)
+[ "$code" = 200 ] || fail "after the idle timeout the node answers $code, not 200"
+kill "$hold" 2>/dev/null || true
+grep -q '"registrations":32' "$work/body" || fail "stats: $(cat "$work/body")"
+"$bin" stop --config "$work/n.conf" >/dev/null || fail "stop"
+wait "$pid" || fail "the node exited with an error"
+pid=
+[ "$fails" = 0 ] && echo "http api: ok"
+[ "$fails" = 0 ]
