@@ -26,6 +26,7 @@
 #include "jaring/roster.h"
 #include "jaring/status.h"
 #include "jaring/seal.h"
+#include "jaring/visit.h"
 #include "bundle_int.h"
 #include "seal_det.h"
 
@@ -441,6 +442,48 @@ static const struct names status_names = { {
 	"version", "registration id", "state", "reasons", "approvals", "agencies",
 	"decree", "protected from", "protected to", "paid through", "viewed" }, NULL };
 
+static const struct names visit_names = { {
+	"version", "kiosk id", "visit number", "officer key id", "time", "height",
+	"blocks out", "written", "acknowledged", "downstream sequence", "statuses",
+	"complete" }, NULL };
+
+/* The example kiosk's first visit by the example officer (seed 32 x 03). */
+static void visit_example(const struct fixture *f, const struct jr_key *officer)
+{
+	struct jr_visit v, back;
+	struct jr_buf b = { 0 };
+	struct jr_pubkey kp;
+	const uint8_t *inner;
+	size_t inner_len, n;
+	struct jr_cbr r;
+	struct ex e;
+
+	memset(&v, 0, sizeof v);
+	memcpy(v.kiosk_id, jr_key_id(f->kiosk), JR_ID_BYTES);
+	memcpy(v.officer_id, jr_key_id(officer), JR_ID_BYTES);
+	v.number = 2;
+	v.time = 1790007200;
+	v.height = 1;
+	v.out = 0;
+	v.written = 0;
+	v.acked = 1;
+	v.down_seq = 3;
+	v.statuses = 1;
+	v.complete = true;
+	assert_int_equal(jr_visit_sign(f->kiosk, &v, &b), JR_OK);
+	jr_key_public(f->kiosk, &kp);
+	assert_int_equal(jr_visit_verify(b.base, b.len, kp.sign_pk, &back, NULL), JR_OK);
+	assert_memory_equal(&back, &v, sizeof v);
+	memset(&e, 0, sizeof e);
+	hexdump(&e, b.base, b.len);
+	jr_cbr_init(&r, b.base, b.len);
+	assert_int_equal(jr_cbr_array(&r, &n), JR_OK);
+	assert_int_equal(jr_cbr_bytes(&r, &inner, &inner_len), JR_OK);
+	listing(&e, inner, inner_len, &visit_names);
+	expect_example("visit-listing", &e);
+	jr_buf_free(&b);
+}
+
 static void formats_doc_roster_and_status_examples_match_the_code(void **state)
 {
 	struct jr_roster_member m[2];
@@ -512,6 +555,7 @@ static void formats_doc_roster_and_status_examples_match_the_code(void **state)
 	expect_example("status-listing", &e);
 	jr_buf_free(&st_bytes);
 	jr_buf_free(&signed_roster);
+	visit_example(&f, officer);
 	jr_key_free(officer);
 	free_fixture(&f);
 }
@@ -698,7 +742,8 @@ static void kiosk_id_in_the_examples_is_the_labelled_key_id(void **state)
  * is named in the Domains section of docs/formats.md. */
 static void domains_table_names_every_label_in_the_source(void **state)
 {
-	static const char *const dirs[] = { "ledger/src", "ledger/include/jaring", "kiosk/src" };
+	static const char *const dirs[] = { "ledger/src", "ledger/include/jaring", "kiosk/src",
+		"sync/src", "sync/include/jaring" };
 	char *doc = jr_test_read_source("docs/formats.md", NULL);
 	const char *domains = strstr(doc, "\n## Domains\n");
 	unsigned found = 0;
