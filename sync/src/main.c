@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "jaring/sync.h"
+#include "cmds.h"
 
 #define EXIT_USAGE 2
 
@@ -25,12 +26,21 @@ static const char usage_top[] =
 	"                          [--blocks-per-bundle N] [--json]\n"
 	"       jaring-sync inspect --drive DIR [--json]\n"
 	"       jaring-sync verify --drive DIR [--key FILE] [--json]\n"
+	"       jaring-sync import --drive DIR --centre FILE --key FILE --roster FILE\n"
+	"                          [--checkpoint FILE] [--time SECONDS] [--json]\n"
+	"       jaring-sync visit --drive DIR --shard FILE --counter FILE --key FILE\n"
+	"                         --consortium FILE --store FILE --officer FILE\n"
+	"                         [--blocks-per-bundle N] [--time SECONDS] [--json]\n"
+	"       jaring-sync status --drive DIR [--shard FILE] [--store FILE] [--json]\n"
 	"       jaring-sync COMMAND --help\n"
 	"\n"
 	"commands:\n"
 	"  export   write the kiosk's unacknowledged blocks to the drive\n"
 	"  inspect  list what the drive holds, per kiosk\n"
 	"  verify   check every bundle on the drive\n"
+	"  import   the stand-in centre: apply the drive's bundles, write the answers\n"
+	"  visit    a kiosk's whole visit without its touch screen\n"
+	"  status   what the drive (and a kiosk) holds, and whether the counts add up\n"
 	"\n"
 	"exit status:\n"
 	"  0  done\n"
@@ -339,6 +349,12 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 2, argv + 2, false);
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_list(argc - 2, argv + 2, true);
+	if (strcmp(argv[1], "import") == 0)
+		return jr_sync_cmd_import(argc - 2, argv + 2);
+	if (strcmp(argv[1], "visit") == 0)
+		return jr_sync_cmd_visit(argc - 2, argv + 2);
+	if (strcmp(argv[1], "status") == 0)
+		return jr_sync_cmd_status(argc - 2, argv + 2);
 	return argv[1][0] == '-' ? usage_err("", "unknown option '%s'", argv[1]) :
 		usage_err("", "unknown command '%s'", argv[1]);
 }
