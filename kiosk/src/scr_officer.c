@@ -134,7 +134,7 @@ static void pin_check(struct kapp *a)
 		a->msg_is_error = false;
 	}
 	if (err != JR_OK)
-		klog("officer mode refused: %s", jr_strerror(err));
+		klog("officer mode refused: %s", eb.msg[0] ? eb.msg : jr_strerror(err));
 }
 
 static void pin_handle(struct kapp *a, const struct kev *ev)

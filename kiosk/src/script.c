@@ -1111,6 +1111,44 @@ static bool parse_clock(struct session *s, const char *date, const char *hm)
 	return true;
 }
 
+/* consortium-key FILE: the session's consortium is the one in FILE (a
+ * second session of one programme, scripts/demo); before the kiosk starts. */
+static bool consortium_key(struct session *s, const char *rel)
+{
+	char p[KCONF_PATH_MAX];
+	struct jr_key *k = NULL;
+	struct jr_pubkey pub;
+	struct jr_errbuf eb = { 0 };
+
+	if (s->started)
+		return fail(s, "consortium-key after the kiosk started", NULL, NULL, NULL);
+	if (!out_path(s, rel, p, sizeof p) || jr_key_load(p, &k, &eb) != JR_OK ||
+	    jr_key_role(k) != JR_ROLE_CONSORTIUM) {
+		jr_key_free(k);
+		return fail(s, "cannot load the consortium key {1}: {2}", p, eb.msg, NULL);
+	}
+	jr_key_free(s->consortium);
+	s->consortium = k;
+	jr_key_public(k, &pub);
+	(void)remove(s->cfg.consortium_pubkey);
+	return jr_pubkey_save(&pub, s->cfg.consortium_pubkey, &eb) == JR_OK ? true :
+		fail(s, "cannot save {1}: {2}", s->cfg.consortium_pubkey, eb.msg, NULL);
+}
+
+/* save-consortium-key FILE: the centre keeps the consortium key (for the
+ * demo's jaring-sync import). */
+static bool save_consortium_key(struct session *s, const char *rel)
+{
+	char p[KCONF_PATH_MAX];
+	struct jr_errbuf eb = { 0 };
+
+	if (!out_path(s, rel, p, sizeof p))
+		return fail(s, "path too long", NULL, NULL, NULL);
+	(void)remove(p);
+	return jr_key_save(s->consortium, p, &eb) == JR_OK ? true :
+		fail(s, "cannot save {1}: {2}", p, eb.msg, NULL);
+}
+
 /* ---- commands ---- */
 
 static bool before_start(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n,
@@ -1124,7 +1162,8 @@ static bool before_start(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int
 			return fail(s, "config after the kiosk started", NULL, NULL, NULL);
 		if ((strcmp(tok[1], "printer") == 0 || strcmp(tok[1], "receipts_dir") == 0 ||
 		     strcmp(tok[1], "officer_key") == 0 || strcmp(tok[1], "consortium_pubkey") == 0 ||
-		     strcmp(tok[1], "roster") == 0 || strcmp(tok[1], "sync_drive") == 0) &&
+		     strcmp(tok[1], "roster") == 0 || strcmp(tok[1], "sync_drive") == 0 ||
+		     strcmp(tok[1], "data_dir") == 0) &&
 		    tok[2][0] != '\0' && out_path(s, tok[2], p, sizeof p))
 			kstrlcpy(tok[2], p, TOKEN_MAX);
 		return kconfig_set(&s->cfg, tok[1], tok[2], err, sizeof err) ? true :
@@ -1137,6 +1176,10 @@ static bool before_start(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int
 	}
 	if (strcmp(tok[0], "start") == 0)
 		return start(s);
+	if (strcmp(tok[0], "consortium-key") == 0 && n == 2)
+		return consortium_key(s, tok[1]);
+	if (strcmp(tok[0], "save-consortium-key") == 0 && n == 2)
+		return save_consortium_key(s, tok[1]);
 	/* Before the kiosk starts, as provisioning would: no screen needed. */
 	if (strcmp(tok[0], "officer-key") == 0 && (n == 2 || n == 3) && !s->started)
 		return officer_key(s, tok[1], n == 3 ? tok[2] : "officer");
