@@ -145,6 +145,15 @@ static bool pin_consortium(struct kbackend *be, const struct kconfig *cfg,
 
 static void open_registrar_file(struct kbackend *be, const struct kconfig *cfg);
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 /* The pinned consortium key itself (store meta "consortium_pk", hex), so
  * that officer custody and the sync keep checking signatures against it
  * when the key file was replaced or removed. It must match the pinned
@@ -160,10 +169,10 @@ static void pinned_key(struct kbackend *be)
 		return;
 	memset(&p, 0, sizeof p);
 	for (size_t i = 0; i < JR_SIGN_PK_BYTES; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
 			return;
-		p.sign_pk[i] = (uint8_t)v;
+		p.sign_pk[i] = (uint8_t)(hi << 4 | lo);
 	}
 	p.role = JR_ROLE_CONSORTIUM;
 	jr_keyid_from_pk(p.sign_pk, p.id);

@@ -124,8 +124,9 @@ static uint64_t walk(const char *dir, bool drop, bool read_all, const char *only
 				die("open", NULL);
 			if (drop && (fsync(fd) != 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0))
 				die("fsync/fadvise", NULL);
-			while (read_all && (k = read(fd, buf, sizeof buf)) > 0)
-				;
+			do
+				k = read_all ? read(fd, buf, sizeof buf) : 0;
+			while (k > 0);
 			close(fd);
 		}
 	}

@@ -165,8 +165,9 @@ static void write_roster(const char *out, const struct jr_key *cons, const struc
 		if (strlen(hex) < 2 * JR_SIGN_PK_BYTES)
 			continue;
 		for (size_t i = 0; i < JR_SIGN_PK_BYTES; i++) {
-			unsigned v;
-			if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			char two[3] = { hex[2 * i], hex[2 * i + 1], '\0' }, *end;
+			unsigned long v = strtoul(two, &end, 16);
+			if (*end != '\0')
 				die("kiosks.txt", JR_EFORMAT, NULL);
 			p.sign_pk[i] = (uint8_t)v;
 		}

@@ -603,7 +603,8 @@ static void a_kiosk_restored_from_an_old_image_refuses_to_sign_after_the_ack(voi
 	jr_shard_close(k.shard);
 	copy_file(img_db, k.db);
 	copy_file(img_ctr, k.counter);
-	(void)unlink(strcat(strcpy(img_db, k.db), "-wal"));
+	snprintf(img_db, sizeof img_db, "%s-wal", k.db);
+	(void)unlink(img_db);
 	assert_int_equal(jr_shard_open(k.db, k.counter, kiosk, &k.shard, &eb), JR_OK);
 	assert_int_equal(jr_shard_height(k.shard), 2);
 	roster_v2(cons, 1, cons, &roster);
