@@ -171,6 +171,7 @@ enum stage { ST_ACK, ST_ROSTER, ST_POLICY, ST_CHECKPOINT, ST_STATUS };
 
 struct actx {
 	const char *name;
+	const uint8_t *kiosk_id;
 	const struct jr_downstream_trust *t;
 	struct jr_downstream_result *res;
 	struct jr_roster held;
@@ -255,6 +256,9 @@ static int trust_sender(struct actx *c, struct jr_errbuf *eb)
 	rc = jr_ack_verify(res->ack_bytes.base, res->ack_bytes.len, res->sender_pk, &res->ack, eb);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "%s", bname(c));
+	if (sodium_memcmp(res->ack.kiosk_id, c->kiosk_id, JR_ID_BYTES) != 0)
+		return jr_errf(eb, JR_EKEY, "%s: its acknowledgement is for another kiosk",
+			bname(c));
 	if (res->ack.height != res->bundle.last)
 		return jr_errf(eb, JR_EFORMAT, "%s: its header names acknowledged height %llu, "
 			"its acknowledgement %llu", bname(c), (unsigned long long)res->bundle.last,
@@ -398,7 +402,7 @@ static int finish(struct actx *c, struct jr_shard *shard, const struct jr_downst
 }
 
 static int apply_open(struct jr_bundle_reader *r, const char *name,
-	const struct jr_downstream_trust *t, struct jr_shard *shard,
+	const uint8_t *kiosk_id, const struct jr_downstream_trust *t, struct jr_shard *shard,
 	const struct jr_downstream_sink *sink,
 	void (*progress)(void *, uint64_t, uint64_t), void *pctx,
 	struct jr_downstream_result *res, struct jr_errbuf *eb)
@@ -408,6 +412,7 @@ static int apply_open(struct jr_bundle_reader *r, const char *name,
 
 	memset(&c, 0, sizeof c);
 	c.name = name;
+	c.kiosk_id = kiosk_id;
 	c.t = t;
 	c.res = res;
 	if (res->bundle.kind != JR_BUNDLE_DOWNSTREAM || res->bundle.first == 0)
@@ -453,7 +458,7 @@ static int apply_any(const struct jr_bundle_source *src, int fd, const char *nam
 	rc = src != NULL ? jr_bundle_reader_open(src, name, kiosk, NULL, &r, &res->bundle, eb) :
 		jr_bundle_reader_open_fd(fd, name, kiosk, NULL, &r, &res->bundle, eb);
 	if (rc == JR_OK)
-		rc = apply_open(r, name, t, shard, sink, progress, pctx, res, eb);
+		rc = apply_open(r, name, jr_key_id(kiosk), t, shard, sink, progress, pctx, res, eb);
 	jr_bundle_reader_free(r);
 	if (rc != JR_OK) {
 		bool old = res->old;
