@@ -64,22 +64,27 @@ int jr_sync_fs_sync(void *ctx, struct jr_errbuf *eb)
 	return fsync(s->fd) == 0 ? JR_OK : jr_sync_fs_fail(s, "cannot flush", eb);
 }
 
-/* What a person reads when the drive refuses a write. */
+/* What a person reads when the drive refuses a write: at the kiosk (an
+ * export, the visit files) or at the centre (an answer under JARING/DOWN). */
 int jr_sync_drive_err(struct jr_errbuf *eb, int err, const char *drive, const char *file,
 	const char *what)
 {
+	bool centre = file != NULL && strstr(file, "/JARING/DOWN/") != NULL;
+	const char *kept = centre ? "what the centre applied stays applied" :
+		"the kiosk's records are untouched";
+	const char *again = centre ? "import again" : "export again";
+
 	jr_errclear(eb);
 	if (err == ENOSPC || err == EDQUOT)
 		return jr_errf(eb, JR_EIO, "drive %s is full (writing %s): the bundle was "
-			"not kept and the kiosk's records are untouched; free space on the drive "
-			"or use another one, then export again", drive, file);
+			"not kept and %s; free space on the drive or use another one, then %s",
+			drive, file, kept, again);
 	if (err == EROFS || err == EACCES || err == EPERM)
 		return jr_errf(eb, JR_EIO, "drive %s is read-only (writing %s): nothing was "
-			"written and the kiosk's records are untouched; unlock the drive (its "
-			"write-protect switch) or use another one, then export again", drive, file);
-	return jr_errf(eb, JR_EIO, "drive %s: cannot %s %s: %s; nothing of it was kept "
-		"and the kiosk's records are untouched; check the drive and export again",
-		drive, what, file, strerror(err));
+			"written and %s; unlock the drive (its write-protect switch) or use another "
+			"one, then %s", drive, file, kept, again);
+	return jr_errf(eb, JR_EIO, "drive %s: cannot %s %s: %s; nothing of it was kept and "
+		"%s; check the drive and %s", drive, what, file, strerror(err), kept, again);
 }
 
 int jr_sync_fsync_dir(const char *path)
