@@ -89,6 +89,12 @@ bool app_init(struct kapp *a, const struct kconfig *cfg, int64_t virtual_start,
 		klog("kiosk cannot start its ledger");
 		app_goto(a, SCR_SETUP);
 	} else {
+		int64_t fl = kstore_meta_i64(a->be.store, "clock_floor");
+		/* The clock never reads before the last block or the last
+		 * checkpoint time the centre sent (docs/kiosk.md "Clock"). */
+		if (jr_shard_head_time(a->be.shard) > fl)
+			fl = jr_shard_head_time(a->be.shard);
+		kclock_floor(&a->clock, fl);
 		a->ready = a->be.can_register;
 		app_goto(a, a->be.provisioned_now ? SCR_SETUP : SCR_WELCOME);
 	}
@@ -155,6 +161,8 @@ void app_reset(struct kapp *a)
 	sodium_memzero(&a->rv, sizeof a->rv);
 	a->pending = NULL;
 	a->officer_ok = false;
+	sodium_memzero(a->officer_id, sizeof a->officer_id);
+	a->officer_short[0] = '\0';
 	app_goto(a, SCR_WELCOME);
 }
 

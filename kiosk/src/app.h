@@ -27,7 +27,7 @@ enum kscreen {
 	SCR_SEX, SCR_DOB, SCR_DISTRICT, SCR_VILLAGE, SCR_ADDRESS,
 	SCR_OCCUPATION, SCR_INCOME, SCR_PHONE, SCR_REVIEW, SCR_RECEIPT,
 	SCR_STATUS_MENU, SCR_STATUS_CODE, SCR_STATUS_RESULT,
-	SCR_OFFICER_PIN, SCR_OFFICER,
+	SCR_OFFICER_PIN, SCR_OFFICER, SCR_SYNC,
 	SCR_COUNT
 };
 
@@ -119,6 +119,8 @@ struct kapp {
 	void (*pending)(struct kapp *a);
 	uint64_t pending_frame;
 	bool officer_ok;
+	uint8_t officer_id[JR_ID_BYTES];  /* the officer the PIN opened */
+	char officer_short[JR_KEYID_SHORT_LEN + 1];
 
 	uint64_t last_input_ms;
 	uint64_t idle_shown_secs;     /* countdown value on screen, 0 = none */

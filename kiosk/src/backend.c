@@ -9,6 +9,7 @@
 #include "util.h"
 #include "jaring/block.h"
 #include "jaring/region.h"
+#include "jaring/roster.h"
 
 static bool exists(const char *path)
 {
@@ -142,15 +143,73 @@ static bool pin_consortium(struct kbackend *be, const struct kconfig *cfg,
 	return true;
 }
 
+static void open_registrar_file(struct kbackend *be, const struct kconfig *cfg);
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The pinned consortium key itself (store meta "consortium_pk", hex), so
+ * that officer custody and the sync keep checking signatures against it
+ * when the key file was replaced or removed. It must match the pinned
+ * fingerprint. */
+static void pinned_key(struct kbackend *be)
+{
+	char hex[2 * JR_SIGN_PK_BYTES + 1], fp[JR_KEYID_FINGERPRINT_LEN + 1];
+	struct jr_pubkey p;
+
+	if (be->has_consortium || be->consortium_fp[0] == '\0' ||
+	    !kstore_meta_get(be->store, "consortium_pk", hex, sizeof hex) ||
+	    strlen(hex) != 2 * JR_SIGN_PK_BYTES)
+		return;
+	memset(&p, 0, sizeof p);
+	for (size_t i = 0; i < JR_SIGN_PK_BYTES; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return;
+		p.sign_pk[i] = (uint8_t)(hi << 4 | lo);
+	}
+	p.role = JR_ROLE_CONSORTIUM;
+	jr_keyid_from_pk(p.sign_pk, p.id);
+	jr_keyid_fingerprint(p.id, fp);
+	if (strcmp(fp, be->consortium_fp) != 0 || jr_pubkey_derive_box(p.sign_pk, p.box_pk) != JR_OK)
+		return;
+	be->consortium = p;
+	be->has_consortium = true;
+}
+
+static void remember_key(struct kbackend *be, const struct jr_pubkey *cons)
+{
+	char hex[2 * JR_SIGN_PK_BYTES + 1], have[2 * JR_SIGN_PK_BYTES + 1];
+
+	be->consortium = *cons;
+	be->has_consortium = true;
+	jr_hex(cons->sign_pk, JR_SIGN_PK_BYTES, hex);
+	if ((!kstore_meta_get(be->store, "consortium_pk", have, sizeof have) ||
+	     strcmp(have, hex) != 0) && !kstore_meta_put(be->store, "consortium_pk", hex))
+		klog("cannot store the pinned consortium key");
+}
+
 static void open_registrar(struct kbackend *be, const struct kconfig *cfg)
 {
-	struct jr_pubkey cons;
-	struct jr_errbuf eb = { 0 };
-
 	jr_policy_default(&be->policy);
 	if (!kstore_meta_get(be->store, "consortium_fingerprint", be->consortium_fp,
 		sizeof be->consortium_fp))
 		be->consortium_fp[0] = '\0';
+	open_registrar_file(be, cfg);
+	pinned_key(be);
+}
+
+static void open_registrar_file(struct kbackend *be, const struct kconfig *cfg)
+{
+	struct jr_pubkey cons;
+	struct jr_errbuf eb = { 0 };
+
 	if (cfg->consortium_pubkey[0] == '\0') {
 		kfmt(be->why_not, sizeof be->why_not, "no consortium_pubkey in the "
 			"configuration", NULL, NULL, NULL);
@@ -167,6 +226,16 @@ static void open_registrar(struct kbackend *be, const struct kconfig *cfg)
 	}
 	if (!pin_consortium(be, cfg, &cons))
 		return;
+	remember_key(be, &cons);
+	if (jr_shard_stale(be->shard)) {
+		be->stale = true;
+		kfmt(be->why_not, sizeof be->why_not, "This kiosk's records are behind what the "
+			"centre acknowledged: it was restored from an old copy. It will not register "
+			"anyone. Follow docs/operations.md, \"Restoring a kiosk from a backup\": "
+			"export what remains, then provision a new kiosk key.", NULL, NULL, NULL);
+		klog("shard stale: registering refused");
+		return;
+	}
 	if (jr_registrar_new(be->shard, be->kiosk, &be->policy, cons.box_pk,
 		&be->registrar) != JR_OK) {
 		kfmt(be->why_not, sizeof be->why_not, "cannot start the registrar",
@@ -441,5 +510,253 @@ int kbackend_officer_check(const char *path, const char *pin,
 	else
 		jr_keyid_short(jr_key_id(k), id_short);
 	jr_key_free(k);
+	return err;
+}
+
+/* ---- officer custody ---- */
+
+int64_t kbackend_pin_locked(struct kbackend *be, int64_t now)
+{
+	int64_t until = kstore_meta_i64(be->store, "pin_locked_until");
+
+	return until > now ? until - now : 0;
+}
+
+static void pin_failed(struct kbackend *be, int64_t now)
+{
+	int64_t n = kstore_meta_i64(be->store, "pin_failures") + 1, lock = 0;
+
+	if (n >= KPIN_FREE_TRIES) {
+		lock = KPIN_LOCK_S;
+		for (int64_t i = KPIN_FREE_TRIES; i < n && lock < KPIN_LOCK_MAX_S; i++)
+			lock *= 2;
+		if (lock > KPIN_LOCK_MAX_S)
+			lock = KPIN_LOCK_MAX_S;
+	}
+	if (!kstore_meta_put_i64(be->store, "pin_failures", n) ||
+	    !kstore_meta_put_i64(be->store, "pin_locked_until", lock > 0 ? now + lock : 0))
+		klog("cannot record a failed officer PIN");
+	klog("officer PIN wrong (%lld in a row)", (long long)n);
+}
+
+/* The roster this kiosk trusts: the last sync's, else the provisioning one. */
+static int trusted_roster(struct kbackend *be, const struct kconfig *cfg, struct jr_roster *r,
+	struct jr_errbuf *eb)
+{
+	struct kdown d;
+	struct jr_buf b = { NULL, 0 };
+	int err;
+
+	if (!be->has_consortium)
+		return jr_errf(eb, JR_ENOTFOUND, "this kiosk has no consortium key yet");
+	if (kstore_down_get(be->store, &d, &b) && b.len > 0) {
+		err = jr_roster_open(b.base, b.len, d.roster_signer, r, eb);
+		jr_buf_free(&b);
+		return err;
+	}
+	jr_buf_free(&b);
+	if (cfg->roster[0] == '\0' || !exists(cfg->roster))
+		return jr_errf(eb, JR_ENOTFOUND, "this kiosk holds no roster: give it the "
+			"consortium's roster file (roster = ... in its configuration)");
+	if ((err = jr_file_read(cfg->roster, JR_ROSTER_MAX_BYTES, &b, eb)) != JR_OK)
+		return err;
+	err = jr_roster_open(b.base, b.len, be->consortium.sign_pk, r, eb);
+	jr_buf_free(&b);
+	return err;
+}
+
+int kbackend_officer_open(struct kbackend *be, const struct kconfig *cfg, const char *pin,
+	int64_t now, uint8_t id[JR_ID_BYTES], char id_short[JR_KEYID_SHORT_LEN + 1],
+	int64_t *locked_s, struct jr_errbuf *eb)
+{
+	struct jr_key *k = NULL;
+	struct jr_roster r;
+	int err;
+
+	id_short[0] = '\0';
+	memset(id, 0, JR_ID_BYTES);
+	*locked_s = kbackend_pin_locked(be, now);
+	if (*locked_s > 0)
+		return jr_errf(eb, JR_EINVAL, "officer PIN locked for %lld more seconds",
+			(long long)*locked_s);
+	if (cfg->officer_key[0] == '\0')
+		return jr_errf(eb, JR_ENOTFOUND, "no officer key configured");
+	err = jr_key_load_pin(cfg->officer_key, pin, strlen(pin), &k, eb);
+	if (err == JR_EPIN) {
+		pin_failed(be, now);
+		*locked_s = kbackend_pin_locked(be, now);
+		return err;
+	}
+	if (err != JR_OK)
+		return err;
+	if (jr_key_role(k) != JR_ROLE_OFFICER) {
+		jr_key_free(k);
+		return jr_errf(eb, JR_EKEY, "%s is not an officer's key", cfg->officer_key);
+	}
+	memcpy(id, jr_key_id(k), JR_ID_BYTES);
+	jr_keyid_short(id, id_short);
+	jr_key_free(k);
+	/* The PIN was right: the count starts again, whatever the roster says. */
+	(void)kstore_meta_put_i64(be->store, "pin_failures", 0);
+	(void)kstore_meta_put_i64(be->store, "pin_locked_until", 0);
+	if ((err = trusted_roster(be, cfg, &r, eb)) != JR_OK)
+		return err;
+	err = jr_roster_check(&r, id, JR_ROLE_OFFICER, JR_PERM_SYNC, be->village, 0, eb);
+	jr_roster_free(&r);
+	klog("officer %s %s", id_short, err == JR_OK ? "on the roster" : "refused by the roster");
+	return err;
+}
+
+void kbackend_drive_path(const struct kconfig *cfg, char *out, size_t n)
+{
+	char *slash;
+
+	if (cfg->sync_drive[0] != '\0') {
+		kstrlcpy(out, cfg->sync_drive, n);
+		return;
+	}
+	kstrlcpy(out, cfg->officer_key, n);
+	if ((slash = strrchr(out, '/')) == NULL) {
+		kstrlcpy(out, ".", n);
+		return;
+	}
+	*slash = '\0';
+	if ((slash = strrchr(out, '/')) != NULL && strcmp(slash + 1, "JARING") == 0)
+		*slash = '\0';
+}
+
+/* ---- the status store as the sink of a downstream bundle ---- */
+
+struct ksink {
+	struct kbackend *be;
+};
+
+static int ks_begin(void *ctx, struct jr_errbuf *eb)
+{
+	struct ksink *k = ctx;
+
+	return kstore_begin(k->be->store) ? JR_OK :
+		jr_errf(eb, JR_EIO, "the kiosk database cannot start a transaction");
+}
+
+static int ks_status(void *ctx, const struct jr_status *s, struct jr_errbuf *eb)
+{
+	struct ksink *k = ctx;
+	struct kstatus st;
+
+	memset(&st, 0, sizeof st);
+	memcpy(st.regid, s->regid, JR_REGID_BYTES);
+	st.state = (int)s->state; /* enum jr_status_state and kstatus_state agree, 1..8 */
+	st.approvals = s->approvals;
+	st.agencies = s->agencies;
+	kstrlcpy(st.decree, s->decree, sizeof st.decree);
+	st.protected_from = s->protected_from;
+	st.protected_to = s->protected_to;
+	st.paid_through = s->paid_through;
+	st.n_reasons = s->n_reasons;
+	memcpy(st.reasons, s->reasons, sizeof st.reasons);
+	return kstore_status_put(k->be->store, &st) ? JR_OK :
+		jr_errf(eb, JR_EIO, "the kiosk database cannot store a status");
+}
+
+/* The roster's kiosks (for receipts of other kiosks), in the transaction. */
+static bool put_roster_kiosks(struct kstore *st, const struct jr_downstream_result *r)
+{
+	struct jr_roster ro;
+	bool ok = true;
+
+	if (jr_roster_open(r->roster.base, r->roster.len, r->roster_signer_pk, &ro, NULL) != JR_OK)
+		return false;
+	for (size_t i = 0; i < ro.n && ok; i++)
+		if (ro.m[i].role == JR_ROLE_KIOSK)
+			ok = kstore_roster_put(st, ro.m[i].id, ro.m[i].sign_pk);
+	jr_roster_free(&ro);
+	return ok;
+}
+
+static int ks_commit(void *ctx, const struct jr_downstream_result *r, struct jr_errbuf *eb)
+{
+	struct ksink *k = ctx;
+	struct kstore *st = k->be->store;
+	struct kdown d;
+	int64_t t = r->has_ack ? r->ack.time : (int64_t)r->bundle.time;
+
+	memset(&d, 0, sizeof d);
+	d.seq = r->seq;
+	d.statuses = r->statuses;
+	d.roster_serial = r->roster_serial;
+	d.ack_time = t;
+	memcpy(d.roster_signer, r->roster_signer_pk, JR_SIGN_PK_BYTES);
+	if (!kstore_down_put(st, &d, r->roster.base, r->roster.len, r->policy_bytes.base,
+		r->policy_bytes.len, r->checkpoint.base, r->checkpoint.len) ||
+	    !put_roster_kiosks(st, r) ||
+	    (t > 0 && !kstore_set_as_of(st, jr_date_from_unix(t))) ||
+	    (t > kstore_meta_i64(st, "clock_floor") && !kstore_meta_put_i64(st, "clock_floor", t)) ||
+	    !kstore_commit(st))
+		return jr_errf(eb, JR_EIO, "the kiosk database cannot store the centre's answer");
+	k->be->last_ack_time = t;
+	return JR_OK;
+}
+
+static void ks_rollback(void *ctx)
+{
+	struct ksink *k = ctx;
+
+	kstore_rollback(k->be->store);
+}
+
+int kbackend_visit(struct kbackend *be, const struct kconfig *cfg,
+	const uint8_t officer[JR_ID_BYTES], int64_t now,
+	void (*progress)(void *ctx, int stage, uint64_t done, uint64_t total), void *ctx,
+	struct jr_sync_visit_counts *c, struct jr_errbuf *eb)
+{
+	struct ksink ks = { be };
+	struct jr_downstream_sink sink = { ks_begin, ks_status, ks_commit, ks_rollback, &ks };
+	struct jr_downstream_trust trust;
+	struct jr_sync_visit v;
+	struct jr_buf roster = { NULL, 0 };
+	struct kdown d;
+	char drive[KCONF_PATH_MAX];
+	int err;
+
+	memset(c, 0, sizeof *c);
+	if (be->shard == NULL || !be->has_consortium)
+		return jr_errf(eb, JR_EINVAL, "this kiosk cannot sync: %s", be->why_not);
+	kbackend_drive_path(cfg, drive, sizeof drive);
+	memset(&trust, 0, sizeof trust);
+	memcpy(trust.pinned_pk, be->consortium.sign_pk, JR_SIGN_PK_BYTES);
+	if (kstore_down_get(be->store, &d, &roster) && roster.len > 0) {
+		trust.roster = roster.base;
+		trust.roster_len = roster.len;
+		memcpy(trust.roster_signer_pk, d.roster_signer, JR_SIGN_PK_BYTES);
+	}
+	trust.applied_seq = d.seq;
+	memset(&v, 0, sizeof v);
+	v.drive = drive;
+	v.shard = be->shard;
+	v.kiosk = be->kiosk;
+	v.consortium = &be->consortium;
+	v.registrar = be->registrar;
+	memcpy(v.officer_id, officer, JR_ID_BYTES);
+	v.trust = &trust;
+	v.sink = &sink;
+	v.applied_statuses = d.statuses;
+	v.time = now > 0 ? (uint64_t)now : 0;
+	v.progress = progress;
+	v.progress_ctx = ctx;
+	err = jr_sync_visit_run(&v, c, eb);
+	jr_buf_free(&roster);
+	if (c->stale || jr_shard_stale(be->shard)) {
+		be->stale = true;
+		be->can_register = false;
+		kfmt(be->why_not, sizeof be->why_not, "This kiosk's records are behind what the "
+			"centre acknowledged: it was restored from an old copy. It will not register "
+			"anyone. Follow docs/operations.md, \"Restoring a kiosk from a backup\": "
+			"export what remains, then provision a new kiosk key.", NULL, NULL, NULL);
+	}
+	klog("visit %llu: out %llu, acknowledged %llu, statuses %llu, %s",
+		(unsigned long long)c->visit_number, (unsigned long long)c->up.on_drive,
+		(unsigned long long)c->acked, (unsigned long long)c->statuses,
+		err != JR_OK ? "failed" : c->complete ? "complete" : "not complete");
 	return err;
 }

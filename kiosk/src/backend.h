@@ -28,6 +28,16 @@
 #include "jaring/registrar.h"
 #include "jaring/rules.h"
 #include "jaring/shard.h"
+#include "jaring/sync.h"
+
+/* Officer PIN attempts (docs/kiosk.md "Officer mode"): KPIN_FREE_TRIES - 1
+ * wrong PINs in a row cost nothing; the next locks the PIN screen for
+ * KPIN_LOCK_S seconds, each further one doubles that, up to KPIN_LOCK_MAX_S.
+ * Counted in the store, so a restart does not reset them; the right PIN
+ * does. */
+#define KPIN_FREE_TRIES 5
+#define KPIN_LOCK_S 60
+#define KPIN_LOCK_MAX_S (24 * 3600)
 
 struct kbackend {
 	struct jr_key *kiosk;
@@ -43,7 +53,11 @@ struct kbackend {
 	/* the consortium key this kiosk pinned (jr_keyid_fingerprint); "" until
 	 * it was first given one */
 	char consortium_fp[JR_KEYID_FINGERPRINT_LEN + 1];
+	bool has_consortium;        /* the pinned consortium key was loaded */
+	struct jr_pubkey consortium;
+	bool stale;                 /* the centre's ack showed the shard behind */
 	char why_not[512];          /* when !can_register: what to do */
+	int64_t last_ack_time;      /* the checkpoint time the last sync brought */
 };
 
 /* What a receipt or code turned out to be. */
@@ -110,8 +124,35 @@ int kbackend_original(struct kbackend *be, uint64_t height,
 
 /* Officer mode: opens the PIN-sealed officer key at path; JR_EPIN for a
  * wrong PIN, JR_EKEY if it is not an officer's key. The key is freed at
- * once: the sync (jaring-sync) will use it, the kiosk only checks it. */
+ * once: the kiosk only needs to know who it is. */
 int kbackend_officer_check(const char *path, const char *pin,
 	char id_short[JR_KEYID_SHORT_LEN + 1], struct jr_errbuf *eb);
+
+/* Seconds the officer PIN stays locked at `now` (0: it may be tried). */
+int64_t kbackend_pin_locked(struct kbackend *be, int64_t now);
+/* The officer custody check: not locked (JR_EINVAL, *locked_s set), the
+ * PIN opens the key (JR_EPIN, counted), an officer's key (JR_EKEY), and on
+ * the roster this kiosk trusts with the sync permission for its village,
+ * not revoked (JR_ENOTFOUND, JR_EKEY: eb says which). The roster is the one
+ * the last sync brought, else the one given at provisioning (cfg->roster,
+ * signed by the pinned consortium key). On success id gets the officer's
+ * key id and the failures are forgotten. */
+int kbackend_officer_open(struct kbackend *be, const struct kconfig *cfg, const char *pin,
+	int64_t now, uint8_t id[JR_ID_BYTES], char id_short[JR_KEYID_SHORT_LEN + 1],
+	int64_t *locked_s, struct jr_errbuf *eb);
+
+/* The drive's mount point: cfg->sync_drive, else the folder of the
+ * officer's key (its parent if that folder is JARING). */
+void kbackend_drive_path(const struct kconfig *cfg, char *out, size_t n);
+
+/* One officer visit through the library (jr_sync_visit_run): the export,
+ * the newest answer applied to the shard and the status store whole or not
+ * at all, the counts reconciled, the visit logged. Runs on the sync worker
+ * thread; nothing else may use the backend meanwhile. A stale shard turns
+ * can_register off with the recovery procedure in why_not. */
+int kbackend_visit(struct kbackend *be, const struct kconfig *cfg,
+	const uint8_t officer[JR_ID_BYTES], int64_t now,
+	void (*progress)(void *ctx, int stage, uint64_t done, uint64_t total), void *ctx,
+	struct jr_sync_visit_counts *c, struct jr_errbuf *eb);
 
 #endif

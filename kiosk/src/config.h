@@ -21,6 +21,8 @@ struct kconfig {
 	char receipts_dir[KCONF_PATH_MAX];  /* PNG copies of receipts; "" = none */
 	char camera[KCONF_PATH_MAX];        /* /dev/videoN; "" = none */
 	char officer_key[KCONF_PATH_MAX];   /* PIN-sealed officer key file */
+	char sync_drive[KCONF_PATH_MAX];    /* where the drive mounts; "": officer_key's folder */
+	char roster[KCONF_PATH_MAX];        /* the roster given at provisioning */
 	char i18n_dir[KCONF_PATH_MAX];
 	char icons_dir[KCONF_PATH_MAX];
 	char fonts_dir[KCONF_PATH_MAX];

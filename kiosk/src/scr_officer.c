@@ -2,9 +2,11 @@
  * Officer mode and first-run setup.
  *
  * The officer opens the menu with the PIN of the officer key on their sync
- * drive (jr_key_load_pin). The sync itself is jaring-sync's job (a later
- * issue): this screen says so plainly and moves nothing — it never pretends
- * to have synced. It shows the kiosk's counts and can reprint the last
+ * drive (jr_key_load_pin), and only if the roster this kiosk trusts names
+ * that key as an officer with the sync permission for this village, not
+ * revoked (kbackend_officer_open). Wrong PINs are counted in the store and
+ * lock the screen after KPIN_FREE_TRIES (backend.h). The menu shows the
+ * kiosk's counts, runs the sync (scr_sync.c) and can reprint the last
  * receipt.
  */
 #include <sodium.h>
@@ -17,7 +19,7 @@
 #include "widgets.h"
 #include "jaring/region.h"
 
-enum { W_START = W_OWN, W_REPRINT, W_EXIT };
+enum { W_START = W_OWN, W_REPRINT, W_EXIT, W_SYNC };
 
 /* The consortium key this kiosk pinned, as people compare it with the
  * signed roster (the whole key id, never the short id). */
@@ -69,10 +71,22 @@ static void setup_draw(struct kapp *a)
 
 /* ---- officer PIN ---- */
 
+static void locked_message(struct kapp *a, int64_t secs)
+{
+	char m[24];
+
+	snprintf(m, sizeof m, "%lld", (long long)((secs + 59) / 60));
+	kfmt(a->msg, sizeof a->msg, T("Too many wrong PINs. The officer PIN is locked for {1} "
+		"minutes."), m, NULL, NULL);
+	a->msg_is_error = true;
+	a->choice = 2; /* redrawn in the current language while it lasts */
+}
+
 static void pin_check(struct kapp *a)
 {
 	struct jr_errbuf eb = { 0 };
-	char id[JR_KEYID_SHORT_LEN + 1];
+	char id[JR_KEYID_SHORT_LEN + 1], left[24];
+	int64_t locked = 0, fails;
 	int err;
 
 	if (strlen(a->entry) < JR_PIN_MIN) {
@@ -80,27 +94,57 @@ static void pin_check(struct kapp *a)
 		a->msg_is_error = true;
 		return;
 	}
-	err = kbackend_officer_check(a->cfg.officer_key, a->entry, id, &eb);
+	err = kbackend_officer_open(&a->be, &a->cfg, a->entry, kclock_unix(&a->clock),
+		a->officer_id, id, &locked, &eb);
 	sodium_memzero(a->entry, sizeof a->entry);
 	a->msg_is_error = true;
-	if (err == JR_EPIN) {
-		kstrlcpy(a->msg, T("Wrong PIN."), sizeof a->msg);
+	fails = kstore_meta_i64(a->be.store, "pin_failures");
+	if (locked > 0 && err != JR_OK) {
+		locked_message(a, locked);
+	} else if (err == JR_EPIN) {
+		snprintf(left, sizeof left, "%lld", (long long)(KPIN_FREE_TRIES - fails));
+		if (fails < KPIN_FREE_TRIES)
+			kfmt(a->msg, sizeof a->msg, T("Wrong PIN. {1} tries left before the PIN "
+				"locks."), left, NULL, NULL);
+		else
+			kstrlcpy(a->msg, T("Wrong PIN."), sizeof a->msg);
+	} else if (err == JR_ENOTFOUND && strstr(eb.msg, "holds no roster") != NULL) {
+		kstrlcpy(a->msg, T("This kiosk holds no roster yet: it cannot check the officer. "
+			"Give it the consortium's roster file."), sizeof a->msg);
+	} else if (err == JR_ENOTFOUND && strstr(eb.msg, "is not on roster") != NULL) {
+		kstrlcpy(a->msg, T("This officer is not on the roster this kiosk trusts."),
+			sizeof a->msg);
 	} else if (err == JR_ENOTFOUND || err == JR_EIO || err == JR_EINVAL) {
 		kstrlcpy(a->msg, T("No officer key found. Insert the officer's sync drive."),
 			sizeof a->msg);
-	} else if (err != JR_OK) {
+	} else if (err == JR_EKEY && strstr(eb.msg, "revoked") != NULL) {
+		kstrlcpy(a->msg, T("This officer's key was revoked: officer mode stays closed."),
+			sizeof a->msg);
+	} else if (err == JR_EKEY && strstr(eb.msg, "not an officer") != NULL) {
 		kstrlcpy(a->msg, T("This is not an officer's key."), sizeof a->msg);
+	} else if (err != JR_OK) {
+		kstrlcpy(a->msg, T("The roster does not let this officer sync this kiosk."),
+			sizeof a->msg);
 	} else {
 		klog("officer %s opened the officer menu", id);
 		a->officer_ok = true;
+		kstrlcpy(a->officer_short, id, sizeof a->officer_short);
 		app_goto(a, SCR_OFFICER);
 		kstrlcpy(a->msg, id, sizeof a->msg); /* officer id, shown on the menu */
 		a->msg_is_error = false;
 	}
+	if (err != JR_OK)
+		klog("officer mode refused: %s", eb.msg[0] ? eb.msg : jr_strerror(err));
 }
 
 static void pin_handle(struct kapp *a, const struct kev *ev)
 {
+	if (ev->type == KEV_ENTER) {
+		int64_t locked = kbackend_pin_locked(&a->be, kclock_unix(&a->clock));
+		if (locked > 0)
+			locked_message(a, locked);
+		return;
+	}
 	if (ev->type == KEV_TEXT) {
 		for (const char *p = ev->text; *p != '\0'; p++)
 			if (*p >= '0' && *p <= '9')
@@ -128,6 +172,15 @@ static void pin_draw(struct kapp *a)
 
 	if (kw > c.w / 2)
 		kw = c.w / 2;
+	if (a->choice == 2) {
+		int64_t locked = kbackend_pin_locked(&a->be, kclock_unix(&a->clock));
+		if (locked > 0) {
+			locked_message(a, locked);
+		} else {
+			a->msg[0] = '\0';
+			a->choice = 0;
+		}
+	}
 	int lw = c.w - kw - g, y = c.y;
 	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, lw, c.h / 3), T("Officer's PIN"), ui_ink, UI_LEFT,
 		0, true, &used);
@@ -154,6 +207,8 @@ static void officer_handle(struct kapp *a, const struct kev *ev)
 		return;
 	if (ev->id == W_REPRINT) {
 		kscreen_print_last(a);
+	} else if (ev->id == W_SYNC && a->be.has_consortium) {
+		app_goto(a, SCR_SYNC);
 	} else if (ev->id == W_EXIT || ev->id == W_BACK) {
 		app_reset(a);
 	}
@@ -182,16 +237,9 @@ static void officer_draw(struct kapp *a)
 	y += used + g;
 	if (!a->be.can_register) {
 		/* What the officer must fix first, in the kiosk's words (a replaced
-		 * consortium key file, say); the sync notice waits for it. */
+		 * consortium key file, a stale shard). */
 		ui_wrap(u, UI_F_SMALL, ui_rect(c.x, y, c.w, c.y + c.h - bh - g - y), a->be.why_not,
 			ui_red, UI_LEFT, 0, true, &used);
-		y += used + g;
-	} else {
-		ui_icon(u, "sync", ui_rect(c.x, y, ui_mm(u, 8), ui_mm(u, 8)), ui_red);
-		ui_wrap(u, UI_F_BOLD, ui_rect(c.x + ui_mm(u, 10), y, c.w - ui_mm(u, 10),
-			c.y + c.h - bh - g - y),
-			T("Sync is not available in this version: it comes with the jaring-sync command. "
-			"Nothing has been copied to or from the drive."), ui_red, UI_LEFT, 0, true, &used);
 		y += used + g;
 	}
 	if (a->rv.print_state != 0) {
@@ -200,8 +248,11 @@ static void officer_draw(struct kapp *a)
 		ui_wrap(u, UI_F_SMALL, ui_rect(c.x, y, c.w, c.y + c.h - bh - g - y), pm,
 			err ? ui_red : ui_green, UI_LEFT, 0, true, NULL);
 	}
-	ui_button(u, W_REPRINT, "reprint", ui_rect(c.x, c.y + c.h - bh, ui_mm(u, 70), bh),
-		T("Print the last receipt again"), "print", UI_SECONDARY, kbackend_height(&a->be) > 0);
+	ui_button(u, W_SYNC, "sync", ui_rect(c.x, c.y + c.h - bh, ui_mm(u, 55), bh),
+		T("Sync with the drive"), "sync", UI_PRIMARY, a->be.has_consortium);
+	ui_button(u, W_REPRINT, "reprint", ui_rect(c.x + ui_mm(u, 57), c.y + c.h - bh,
+		ui_mm(u, 62), bh), T("Print the last receipt again"), "print", UI_SECONDARY,
+		kbackend_height(&a->be) > 0);
 	ui_button(u, W_EXIT, "exit", ui_rect(c.x + c.w - ui_mm(u, 40), c.y + c.h - bh,
 		ui_mm(u, 40), bh), T("Close"), "close", UI_PRIMARY, true);
 }

@@ -171,6 +171,9 @@ static const char *state_text(struct kapp *a, char *buf, size_t n)
 		return buf;
 	case KST_REJECTED:
 		return T("Cannot be accepted:");
+	case KST_HELD:
+		return T("On hold: the programme is checking this kiosk's records. Nothing is "
+			"needed from you; ask the field officer for news.");
 	default:
 		return T("Registered at this kiosk. There is no news from the verification team "
 			"yet: the officer brings it on the next visit.");

@@ -22,4 +22,5 @@ const struct kscreen_ops *const kscreens[SCR_COUNT] = {
 	[SCR_STATUS_RESULT] = &kscr_status_result,
 	[SCR_OFFICER_PIN] = &kscr_officer_pin,
 	[SCR_OFFICER] = &kscr_officer,
+	[SCR_SYNC] = &kscr_sync,
 };

@@ -8,7 +8,10 @@ extern const struct kscreen_ops kscr_setup, kscr_welcome, kscr_consent,
 	kscr_declined, kscr_nik, kscr_name, kscr_sex, kscr_dob, kscr_district,
 	kscr_village, kscr_address, kscr_occupation, kscr_income, kscr_phone,
 	kscr_review, kscr_receipt, kscr_status_menu, kscr_status_code,
-	kscr_status_result, kscr_officer_pin, kscr_officer;
+	kscr_status_result, kscr_officer_pin, kscr_officer, kscr_sync;
+
+/* True while the officer's sync runs on its worker thread (scr_sync.c). */
+bool kscreen_sync_running(void);
 
 /* After a committed registration: shows the receipt and prints it. */
 void kscreen_receipt_show(struct kapp *a, const struct jr_issued *is);

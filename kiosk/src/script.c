@@ -7,8 +7,12 @@
  * import will; `forge-receipt` and `foreign-receipt` make pictures of bad
  * receipts; `twin-code` gives the last receipt's typed code to a second
  * registration, as a 45-bit collision would; `officer-key` makes an
- * officer's PIN-sealed key; the expect-* commands read the shard. None of
- * them changes what a screen holds.
+ * officer's PIN-sealed key on the session's drive; `roster` signs the
+ * consortium's roster as provisioning gives it; `centre-import` plays the
+ * officer taking the drive to the centre (jr_sync_import_run on it, the
+ * stand-in centre jaring-sync import runs); `wait-sync` waits for the sync
+ * worker; the expect-* commands read the shard. None of them changes what a
+ * screen holds.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <SDL_image.h>
@@ -31,7 +35,9 @@
 #include "util.h"
 #include "jaring/block.h"
 #include "jaring/region.h"
+#include "jaring/roster.h"
 #include "jaring/seal.h"
+#include "jaring/sync.h"
 
 #define MAX_TOKENS 12
 #define TOKEN_MAX 512
@@ -45,6 +51,10 @@ struct session {
 	const char *script;
 	unsigned line;
 	struct jr_key *consortium;   /* test consortium: opens sealed records */
+	bool has_officer;            /* officer-key made an officer's key */
+	struct jr_pubkey officer;
+	uint64_t roster_serial;      /* of the last roster signed */
+	bool officer_revoked, officer_absent;
 	int shots;
 	int last_screen;
 	char failure[1024];
@@ -179,7 +189,9 @@ static bool session_defaults(struct session *s)
 	if (!out_path(s, "data", s->cfg.data_dir, sizeof s->cfg.data_dir) ||
 	    !out_path(s, "receipts", s->cfg.receipts_dir, sizeof s->cfg.receipts_dir) ||
 	    !out_path(s, "printer.bin", s->cfg.printer, sizeof s->cfg.printer) ||
-	    !out_path(s, "officer.key", s->cfg.officer_key, sizeof s->cfg.officer_key) ||
+	    !out_path(s, "drive/JARING/OFFICER.KEY", s->cfg.officer_key, sizeof s->cfg.officer_key) ||
+	    !out_path(s, "drive", s->cfg.sync_drive, sizeof s->cfg.sync_drive) ||
+	    !out_path(s, "roster.jrr", s->cfg.roster, sizeof s->cfg.roster) ||
 	    !out_path(s, "printer.bin", p, sizeof p))
 		return fail(s, "output directory path too long", NULL, NULL, NULL);
 	kstrlcpy(s->cfg.village, "33.28.01.2001", sizeof s->cfg.village);
@@ -899,14 +911,127 @@ static bool officer_key(struct session *s, const char *pin, const char *role)
 	struct jr_key *k = NULL;
 	struct jr_errbuf eb = { 0 };
 	enum jr_role r = strcmp(role, "kiosk") == 0 ? JR_ROLE_KIOSK : JR_ROLE_OFFICER;
+	char dir[KCONF_PATH_MAX], *slash;
 	int err;
 
+	kstrlcpy(dir, s->cfg.officer_key, sizeof dir);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		(void)kmkdirs(dir);
+	}
 	(void)remove(s->cfg.officer_key); /* usually not there; a new one is saved next */
 	err = jr_key_generate(r, &k);
 	if (err == JR_OK)
 		err = jr_key_save_pin(k, s->cfg.officer_key, pin, strlen(pin), &eb);
+	if (err == JR_OK && r == JR_ROLE_OFFICER) {
+		jr_key_public(k, &s->officer);
+		s->has_officer = true;
+	}
 	jr_key_free(k);
 	return err == JR_OK ? true : fail(s, "cannot make the officer key: {1}", eb.msg, NULL, NULL);
+}
+
+/* The consortium's signed roster, serial one above the last: the officer of
+ * officer-key (sync, regency 33.28; revoked or left out as the last
+ * `roster` said) and, once it started, this kiosk (upload, its village). */
+static bool sign_roster(struct session *s, struct jr_buf *out)
+{
+	struct jr_roster_member m[2];
+	struct jr_errbuf eb = { 0 };
+	size_t n = 0;
+
+	memset(m, 0, sizeof m);
+	if (s->has_officer && !s->officer_absent) {
+		memcpy(m[n].id, s->officer.id, JR_ID_BYTES);
+		memcpy(m[n].sign_pk, s->officer.sign_pk, JR_SIGN_PK_BYTES);
+		m[n].role = JR_ROLE_OFFICER;
+		m[n].agency = JR_AGENCY_DPMD;
+		m[n].region = 3328;
+		m[n].perms = JR_PERM_SYNC;
+		m[n].revoked_from = s->officer_revoked ? s->roster_serial + 1 : 0;
+		n++;
+	}
+	if (s->started) {
+		memcpy(m[n].id, s->app.be.kiosk_pub.id, JR_ID_BYTES);
+		memcpy(m[n].sign_pk, s->app.be.kiosk_pub.sign_pk, JR_SIGN_PK_BYTES);
+		m[n].role = JR_ROLE_KIOSK;
+		m[n].agency = JR_AGENCY_DISKOMINFO;
+		m[n].region = s->app.be.village;
+		m[n].perms = JR_PERM_UPLOAD;
+		n++;
+	}
+	if (jr_roster_sign(s->consortium, ++s->roster_serial, NULL, m, n, out, &eb) != JR_OK)
+		return fail(s, "cannot sign the roster: {1}", eb.msg, NULL, NULL);
+	return true;
+}
+
+/* roster [revoked|absent]: roster.jrr, the file provisioning gives. */
+static bool roster_cmd(struct session *s, const char *how)
+{
+	struct jr_buf b = { 0 };
+	struct jr_errbuf eb = { 0 };
+	bool ok;
+
+	s->officer_revoked = strcmp(how, "revoked") == 0;
+	s->officer_absent = strcmp(how, "absent") == 0;
+	if (!s->officer_revoked && !s->officer_absent && how[0] != '\0')
+		return fail(s, "roster wants nothing, revoked or absent", NULL, NULL, NULL);
+	if (!sign_roster(s, &b))
+		return false;
+	ok = jr_file_write_atomic(s->cfg.roster, b.base, b.len, 0644, &eb) == JR_OK;
+	jr_buf_free(&b);
+	return ok ? true : fail(s, "cannot write the roster: {1}", eb.msg, NULL, NULL);
+}
+
+/* The officer takes the drive to the centre: the stand-in centre's import
+ * (jr_sync_import_run, as jaring-sync import runs it) on the session's
+ * drive, with a roster naming this kiosk, answers dated an hour later. */
+static bool centre_import(struct session *s)
+{
+	static const uint8_t pkey[JR_CENTRE_PSEUDONYM_KEY_BYTES] = { 0x5a };
+	struct jr_centre *c = NULL;
+	struct jr_sync_import x;
+	struct jr_sync_import_counts n;
+	struct jr_errbuf eb = { 0 };
+	struct jr_policy pol;
+	struct jr_buf roster = { 0 };
+	char dir[KCONF_PATH_MAX], path[KCONF_PATH_MAX + 16];
+	int err;
+
+	if (!out_path(s, "centre", dir, sizeof dir) || !kmkdirs(dir) ||
+	    !kpath(path, sizeof path, dir, "state.db") || !sign_roster(s, &roster))
+		return fail(s, "cannot prepare the centre", NULL, NULL, NULL);
+	jr_policy_default(&pol);
+	err = jr_centre_open(path, s->consortium, pkey, &pol, &c, &eb);
+	if (err == JR_OK) {
+		memset(&x, 0, sizeof x);
+		x.drive = s->cfg.sync_drive;
+		x.centre = c;
+		x.consortium = s->consortium;
+		x.roster = roster.base;
+		x.roster_len = roster.len;
+		x.time = kclock_unix(&s->app.clock) + 3600;
+		err = jr_sync_import_run(&x, &n, &eb);
+		if (err == JR_OK && n.bundles_refused > 0)
+			err = jr_errf(&eb, JR_EKEY, "%s", n.refused);
+	}
+	jr_centre_close(c);
+	jr_buf_free(&roster);
+	s->checks++;
+	return err == JR_OK ? true : fail(s, "the centre's import failed: {1}", eb.msg, NULL, NULL);
+}
+
+/* Pumps the event loop until the sync worker is done (at most 60 s). */
+static bool wait_sync(struct session *s)
+{
+	for (int i = 0; i < 12000 && kscreen_sync_running(); i++) {
+		app_pump(&s->app);
+		SDL_Delay(5);
+	}
+	app_pump(&s->app);
+	if (kscreen_sync_running())
+		return fail(s, "the sync did not finish within 60 seconds", NULL, NULL, NULL);
+	return after_action(s);
 }
 
 /*
@@ -986,6 +1111,44 @@ static bool parse_clock(struct session *s, const char *date, const char *hm)
 	return true;
 }
 
+/* consortium-key FILE: the session's consortium is the one in FILE (a
+ * second session of one programme, scripts/demo); before the kiosk starts. */
+static bool consortium_key(struct session *s, const char *rel)
+{
+	char p[KCONF_PATH_MAX];
+	struct jr_key *k = NULL;
+	struct jr_pubkey pub;
+	struct jr_errbuf eb = { 0 };
+
+	if (s->started)
+		return fail(s, "consortium-key after the kiosk started", NULL, NULL, NULL);
+	if (!out_path(s, rel, p, sizeof p) || jr_key_load(p, &k, &eb) != JR_OK ||
+	    jr_key_role(k) != JR_ROLE_CONSORTIUM) {
+		jr_key_free(k);
+		return fail(s, "cannot load the consortium key {1}: {2}", p, eb.msg, NULL);
+	}
+	jr_key_free(s->consortium);
+	s->consortium = k;
+	jr_key_public(k, &pub);
+	(void)remove(s->cfg.consortium_pubkey);
+	return jr_pubkey_save(&pub, s->cfg.consortium_pubkey, &eb) == JR_OK ? true :
+		fail(s, "cannot save {1}: {2}", s->cfg.consortium_pubkey, eb.msg, NULL);
+}
+
+/* save-consortium-key FILE: the centre keeps the consortium key (for the
+ * demo's jaring-sync import). */
+static bool save_consortium_key(struct session *s, const char *rel)
+{
+	char p[KCONF_PATH_MAX];
+	struct jr_errbuf eb = { 0 };
+
+	if (!out_path(s, rel, p, sizeof p))
+		return fail(s, "path too long", NULL, NULL, NULL);
+	(void)remove(p);
+	return jr_key_save(s->consortium, p, &eb) == JR_OK ? true :
+		fail(s, "cannot save {1}: {2}", p, eb.msg, NULL);
+}
+
 /* ---- commands ---- */
 
 static bool before_start(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n,
@@ -998,7 +1161,9 @@ static bool before_start(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int
 		if (s->started)
 			return fail(s, "config after the kiosk started", NULL, NULL, NULL);
 		if ((strcmp(tok[1], "printer") == 0 || strcmp(tok[1], "receipts_dir") == 0 ||
-		     strcmp(tok[1], "officer_key") == 0 || strcmp(tok[1], "consortium_pubkey") == 0) &&
+		     strcmp(tok[1], "officer_key") == 0 || strcmp(tok[1], "consortium_pubkey") == 0 ||
+		     strcmp(tok[1], "roster") == 0 || strcmp(tok[1], "sync_drive") == 0 ||
+		     strcmp(tok[1], "data_dir") == 0) &&
 		    tok[2][0] != '\0' && out_path(s, tok[2], p, sizeof p))
 			kstrlcpy(tok[2], p, TOKEN_MAX);
 		return kconfig_set(&s->cfg, tok[1], tok[2], err, sizeof err) ? true :
@@ -1011,6 +1176,15 @@ static bool before_start(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int
 	}
 	if (strcmp(tok[0], "start") == 0)
 		return start(s);
+	if (strcmp(tok[0], "consortium-key") == 0 && n == 2)
+		return consortium_key(s, tok[1]);
+	if (strcmp(tok[0], "save-consortium-key") == 0 && n == 2)
+		return save_consortium_key(s, tok[1]);
+	/* Before the kiosk starts, as provisioning would: no screen needed. */
+	if (strcmp(tok[0], "officer-key") == 0 && (n == 2 || n == 3) && !s->started)
+		return officer_key(s, tok[1], n == 3 ? tok[2] : "officer");
+	if (strcmp(tok[0], "roster") == 0 && (n == 1 || n == 2) && !s->started)
+		return roster_cmd(s, n == 2 ? tok[1] : "");
 	*handled = false;
 	return true;
 }
@@ -1129,6 +1303,10 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 	}
 	if (strcmp(c, "officer-key") == 0 && (n == 2 || n == 3))
 		return officer_key(s, tok[1], n == 3 ? tok[2] : "officer");
+	if (strcmp(c, "roster") == 0 && (n == 1 || n == 2))
+		return roster_cmd(s, n == 2 ? tok[1] : "");
+	if (strcmp(c, "centre-import") == 0 && n == 1) return centre_import(s);
+	if (strcmp(c, "wait-sync") == 0 && n == 1) return wait_sync(s);
 	return fail(s, "unknown command or wrong arguments: {1}", c, NULL, NULL);
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "jaring/common.h"
 #include "util.h"
 
 struct kstore {
@@ -16,7 +17,7 @@ static const char schema[] =
 	"  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS kiosk_status ("
 	"  regid BLOB PRIMARY KEY CHECK (length(regid) = 16),"
-	"  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 7),"
+	"  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 8),"
 	"  approvals INTEGER NOT NULL DEFAULT 0,"
 	"  agencies INTEGER NOT NULL DEFAULT 0,"
 	"  decree TEXT NOT NULL DEFAULT '',"
@@ -26,7 +27,13 @@ static const char schema[] =
 	"  reasons TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE IF NOT EXISTS kiosk_roster ("
 	"  kiosk_id BLOB PRIMARY KEY CHECK (length(kiosk_id) = 16),"
-	"  sign_pk BLOB NOT NULL CHECK (length(sign_pk) = 32));";
+	"  sign_pk BLOB NOT NULL CHECK (length(sign_pk) = 32));"
+	"CREATE TABLE IF NOT EXISTS kiosk_down ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  seq INTEGER NOT NULL, statuses INTEGER NOT NULL,"
+	"  roster BLOB NOT NULL, roster_signer BLOB NOT NULL CHECK (length(roster_signer) = 32),"
+	"  roster_serial INTEGER NOT NULL, policy BLOB, checkpoint BLOB,"
+	"  ack_time INTEGER NOT NULL);";
 
 bool kstore_open(const char *path, struct kstore **out, char *err, size_t errlen)
 {
@@ -183,6 +190,102 @@ bool kstore_meta_get(struct kstore *s, const char *key, char *out, size_t n)
 	}
 	sqlite3_finalize(q);
 	return found;
+}
+
+bool kstore_begin(struct kstore *s)
+{
+	return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+bool kstore_commit(struct kstore *s)
+{
+	return sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void kstore_rollback(struct kstore *s)
+{
+	(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void bind_opt(sqlite3_stmt *q, int i, const uint8_t *p, size_t n)
+{
+	if (p != NULL && n > 0)
+		sqlite3_bind_blob(q, i, p, (int)n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+bool kstore_down_put(struct kstore *s, const struct kdown *d, const uint8_t *roster,
+	size_t roster_len, const uint8_t *policy, size_t policy_len,
+	const uint8_t *checkpoint, size_t checkpoint_len)
+{
+	static const char sql[] =
+		"INSERT OR REPLACE INTO kiosk_down (id, seq, statuses, roster, roster_signer,"
+		" roster_serial, policy, checkpoint, ack_time)"
+		" VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	sqlite3_stmt *q;
+	bool ok;
+
+	if (roster == NULL || roster_len == 0 ||
+	    sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)d->seq);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)d->statuses);
+	sqlite3_bind_blob(q, 3, roster, (int)roster_len, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 4, d->roster_signer, JR_SIGN_PK_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, (sqlite3_int64)d->roster_serial);
+	bind_opt(q, 6, policy, policy_len);
+	bind_opt(q, 7, checkpoint, checkpoint_len);
+	sqlite3_bind_int64(q, 8, d->ack_time);
+	ok = sqlite3_step(q) == SQLITE_DONE;
+	sqlite3_finalize(q);
+	return ok;
+}
+
+bool kstore_down_get(struct kstore *s, struct kdown *d, struct jr_buf *roster)
+{
+	sqlite3_stmt *q;
+	bool ok = true;
+
+	memset(d, 0, sizeof *d);
+	roster->base = NULL;
+	roster->len = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, statuses, roster, roster_signer,"
+		" roster_serial, ack_time FROM kiosk_down WHERE id = 1", -1, &q, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 3) == JR_SIGN_PK_BYTES) {
+		int n = sqlite3_column_bytes(q, 2);
+		d->seq = (uint64_t)sqlite3_column_int64(q, 0);
+		d->statuses = (uint64_t)sqlite3_column_int64(q, 1);
+		memcpy(d->roster_signer, sqlite3_column_blob(q, 3), JR_SIGN_PK_BYTES);
+		d->roster_serial = (uint64_t)sqlite3_column_int64(q, 4);
+		d->ack_time = sqlite3_column_int64(q, 5);
+		if (n > 0 && (roster->base = malloc((size_t)n)) != NULL) {
+			memcpy(roster->base, sqlite3_column_blob(q, 2), (size_t)n);
+			roster->len = (size_t)n;
+		} else {
+			ok = false;
+		}
+	}
+	sqlite3_finalize(q);
+	return ok;
+}
+
+bool kstore_meta_put_i64(struct kstore *s, const char *key, int64_t v)
+{
+	char t[32];
+
+	snprintf(t, sizeof t, "%lld", (long long)v);
+	return kstore_meta_put(s, key, t);
+}
+
+int64_t kstore_meta_i64(struct kstore *s, const char *key)
+{
+	char v[32];
+
+	if (!kstore_meta_get(s, key, v, sizeof v))
+		return 0;
+	return (int64_t)strtoll(v, NULL, 10);
 }
 
 bool kstore_set_as_of(struct kstore *s, uint32_t yyyymmdd)

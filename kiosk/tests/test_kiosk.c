@@ -16,6 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "form.h"
 #include "i18n.h"
@@ -508,6 +509,74 @@ static void status_store_refuses_a_state_out_of_range(void **state)
 	kstore_close(s);
 }
 
+/* A downstream bundle's statuses and what it brought: one transaction,
+ * gone whole when it rolls back. */
+static void status_store_takes_an_answer_whole_or_not_at_all(void **state)
+{
+	const char *dir = jr_test_dir("kiosk-store3");
+	struct kstore *s = NULL;
+	struct kstatus st, got;
+	struct kdown d, back;
+	struct jr_buf roster = { 0 };
+	const uint8_t r[4] = { 0x82, 0x41, 0x00, 0x40 };
+	char path[512], err[256];
+
+	(void)state;
+	jr_test_path(path, sizeof path, dir, "kiosk.db");
+	assert_true(kstore_open(path, &s, err, sizeof err));
+	memset(&st, 0, sizeof st);
+	jr_test_fill(st.regid, sizeof st.regid, 9);
+	st.state = KST_HELD;
+	memset(&d, 0, sizeof d);
+	d.seq = 7;
+	d.statuses = 1;
+	d.roster_serial = 2;
+	d.ack_time = 1790003600;
+	jr_test_fill(d.roster_signer, sizeof d.roster_signer, 3);
+	assert_true(kstore_begin(s));
+	assert_true(kstore_status_put(s, &st));
+	assert_true(kstore_down_put(s, &d, r, sizeof r, NULL, 0, NULL, 0));
+	kstore_rollback(s);
+	assert_false(kstore_status_get(s, st.regid, &got));
+	assert_true(kstore_down_get(s, &back, &roster));
+	assert_int_equal(back.seq, 0);
+	assert_int_equal(roster.len, 0);
+	assert_true(kstore_begin(s));
+	assert_true(kstore_status_put(s, &st));
+	assert_true(kstore_down_put(s, &d, r, sizeof r, NULL, 0, NULL, 0));
+	assert_true(kstore_commit(s));
+	assert_true(kstore_status_get(s, st.regid, &got));
+	assert_int_equal(got.state, KST_HELD);
+	assert_true(kstore_down_get(s, &back, &roster));
+	assert_memory_equal(&back, &d, sizeof d);
+	assert_true(roster.len == sizeof r && memcmp(roster.base, r, sizeof r) == 0);
+	jr_buf_free(&roster);
+	assert_true(kstore_meta_put_i64(s, "clock_floor", 1790003600));
+	assert_int_equal(kstore_meta_i64(s, "clock_floor"), 1790003600);
+	assert_int_equal(kstore_meta_i64(s, "missing"), 0);
+	kstore_close(s);
+}
+
+/* The clock moves forward to a checkpoint time and runs on from it; it
+ * never goes back below it, and a system clock ahead of it wins. */
+static void clock_floor_moves_forward_and_never_back(void **state)
+{
+	struct kclock c;
+
+	(void)state;
+	kclock_virtual(&c, 1000);
+	assert_int_equal(kclock_unix(&c), 1000);
+	kclock_floor(&c, 5000);
+	assert_int_equal(kclock_unix(&c), 5000);
+	kclock_advance(&c, 3000);
+	assert_int_equal(kclock_unix(&c), 5003);
+	kclock_floor(&c, 4000); /* older: nothing changes */
+	assert_int_equal(kclock_unix(&c), 5003);
+	kclock_virtual(&c, 9000); /* a system clock ahead of a floor wins */
+	kclock_floor(&c, 5000);
+	assert_int_equal(kclock_unix(&c), 9000);
+}
+
 /* ---- labels ---- */
 
 static void labels_format_nik_dates_and_the_typed_birth_date(void **state)
@@ -562,6 +631,8 @@ int main(void)
 		cmocka_unit_test(every_reason_of_a_field_maps_to_that_field),
 		cmocka_unit_test(status_store_keeps_what_the_sync_import_puts),
 		cmocka_unit_test(status_store_refuses_a_state_out_of_range),
+		cmocka_unit_test(status_store_takes_an_answer_whole_or_not_at_all),
+		cmocka_unit_test(clock_floor_moves_forward_and_never_back),
 		cmocka_unit_test(labels_format_nik_dates_and_the_typed_birth_date),
 	};
 

@@ -14,7 +14,7 @@
  *          03 50 <16>        key 3, recipient key id
  *          04 <uint>         key 4, time
  *          05 <uint>         key 5, range first
- *          06 <uint>         key 6, range last (>= first)
+ *          06 <uint>         key 6, range last (>= first upstream)
  *          07 <uint>         key 7, items
  *          08 <uint>         key 8, body length
  *          09 58 20 <32>     key 9, body hash
@@ -250,7 +250,7 @@ static const char *header_inconsistent(const struct jr_bundle_info *in)
 
 	if (in->kind == 0)
 		return "its kind is not known to this software (update the software)";
-	if (in->first > in->last)
+	if (in->kind == JR_BUNDLE_UPSTREAM && in->first > in->last)
 		return "its range ends before it starts";
 	if (!jr_bundle_pt_len(in->body_len, &pt_len))
 		return "its body length is not one the chunking can produce";

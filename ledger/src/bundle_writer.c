@@ -152,8 +152,8 @@ static int writer_keys(struct jr_bundle_writer *w, const struct jr_pubkey *to,
 
 static int params_ok(const struct jr_bundle_params *pp)
 {
-	return (pp->kind == JR_BUNDLE_UPSTREAM || pp->kind == JR_BUNDLE_DOWNSTREAM) &&
-		pp->first <= pp->last;
+	return (pp->kind == JR_BUNDLE_UPSTREAM && pp->first <= pp->last) ||
+		pp->kind == JR_BUNDLE_DOWNSTREAM;
 }
 
 static void writer_free(struct jr_bundle_writer *w)

@@ -765,7 +765,9 @@ int jr_key_save_pin(const struct jr_key *k, const char *path, const char *pin,
 	return key_write(k, &ps, path, eb);
 }
 
-/* A key file holding a secret must be the owner's alone (JR_EKEY if not). */
+/* A plain key file must be the owner's alone (JR_EKEY if not). A PIN-sealed
+ * one need not: it travels on an officer's FAT drive, which keeps no
+ * permissions, and its seed is sealed under the PIN (Argon2id). */
 static int key_read(const char *path, const char *pin, size_t pinlen,
 	struct jr_key **out, struct jr_errbuf *eb)
 {
@@ -774,7 +776,7 @@ static int key_read(const char *path, const char *pin, size_t pinlen,
 	int rc;
 
 	*out = NULL;
-	if ((rc = jr_file_read_secret(path, JR_KEYFILE_MAX, true, "key file",
+	if ((rc = jr_file_read_secret(path, JR_KEYFILE_MAX, pin == NULL, "key file",
 		&p, &n, eb)) != JR_OK)
 		return rc;
 	rc = jr_key_decode(p, n, path, pin, pinlen, out, eb);

@@ -13,6 +13,10 @@
  *     acknowledged head the centre sent (ack.h)
  *   stale(id = 1, ack_height, db_height): present once an ack contradicted
  *     the database; never removed by the library
+ *   visits(number INTEGER PRIMARY KEY, entry BLOB): the kiosk's visit log,
+ *     each entry signed by the kiosk (visit.h); created by the first writer
+ *     that opens a shard without it (the format stays 2: readers that
+ *     predate it never read it)
  *
  * Durability and the fork guard. The database runs in WAL mode with
  * synchronous=FULL, so COMMIT returns after the WAL is fsync'd. An append is
@@ -73,6 +77,7 @@
 #include "jaring/receipt.h"
 #include "jaring/record.h"
 #include "jaring/shard.h"
+#include "jaring/visit.h"
 #include "block_int.h"
 #include "counter.h"
 #include "shard_int.h"
@@ -159,6 +164,9 @@ static const char shard_schema[] =
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" ack_height INTEGER NOT NULL,"
 	" db_height INTEGER NOT NULL);";
+
+#define VISITS_TABLE "CREATE TABLE IF NOT EXISTS visits(" \
+	" number INTEGER PRIMARY KEY, entry BLOB NOT NULL)"
 
 struct jr_shard {
 	sqlite3 *db;
@@ -401,6 +409,8 @@ static int db_open(struct jr_shard *s, struct jr_errbuf *eb)
 		return rc;
 	if (s->writable) {
 		rc = exec_pragma_wal(s->db);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(s->db, VISITS_TABLE, NULL, NULL, NULL);
 		if (rc != SQLITE_OK)
 			return db_err(s, rc, "setting WAL mode and synchronous=FULL", eb);
 	}
@@ -1639,6 +1649,98 @@ int jr_shard_receipt_by_code(struct jr_shard *s, uint64_t prefix45,
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* ---- the visit log (visit.h) ----------------------------------------- */
+
+/* Statements of the visit log are prepared when used: a reader of a shard
+ * that no writer of this version opened has no visits table. */
+static int visit_stmt(struct jr_shard *s, const char *sql, sqlite3_stmt **st,
+	struct jr_errbuf *eb)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(s->db), "no such table") != NULL)
+		return JR_ENOTFOUND;
+	return rc == SQLITE_OK ? JR_OK : db_err(s, rc, "reading the visit log", eb);
+}
+
+int jr_shard_visit_put(struct jr_shard *s, const uint8_t *p, size_t len,
+	struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	struct jr_visit v;
+	uint64_t last = 0;
+	int rc;
+
+	if (s == NULL || p == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard: no shard or visit entry given");
+	if (!s->writable)
+		return jr_errf(eb, JR_EINVAL, "shard %s was opened for reading", s->db_path);
+	if ((rc = jr_visit_verify(p, len, s->kiosk_pk, &v, eb)) != JR_OK)
+		return jr_errf(eb, rc, "shard %s: visit log entry refused", s->db_path);
+	if ((rc = jr_shard_visit_last(s, NULL, &last)) != JR_OK && rc != JR_ENOTFOUND)
+		return db_err(s, SQLITE_ERROR, "reading the visit log", eb);
+	if (v.number != last + 1)
+		return jr_errf(eb, JR_EINVAL, "shard %s: visit %llu does not follow visit %llu",
+			s->db_path, (unsigned long long)v.number, (unsigned long long)last);
+	if ((rc = visit_stmt(s, "INSERT INTO visits(number, entry) VALUES (?1, ?2)", &st,
+		eb)) != JR_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)v.number);
+	sqlite3_bind_blob(st, 2, p, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? JR_OK : db_err(s, rc, "storing a visit log entry", eb);
+}
+
+int jr_shard_visit_get(struct jr_shard *s, uint64_t number, struct jr_buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (out != NULL) {
+		out->base = NULL;
+		out->len = 0;
+	}
+	if (s == NULL || out == NULL || number < 1 || number > INT64_MAX)
+		return JR_EINVAL;
+	if ((rc = visit_stmt(s, "SELECT entry FROM visits WHERE number = ?1", &st, NULL)) != JR_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)number);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? copy_blob(st, 0, out) : rc == SQLITE_DONE ? JR_ENOTFOUND :
+		sqlite_to_jr(rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int jr_shard_visit_last(struct jr_shard *s, struct jr_buf *out, uint64_t *number)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (number != NULL)
+		*number = 0;
+	if (out != NULL) {
+		out->base = NULL;
+		out->len = 0;
+	}
+	if (s == NULL)
+		return JR_EINVAL;
+	if ((rc = visit_stmt(s, "SELECT number, entry FROM visits ORDER BY number DESC LIMIT 1",
+		&st, NULL)) != JR_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (number != NULL)
+			*number = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = out != NULL ? copy_blob(st, 1, out) : JR_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : sqlite_to_jr(rc);
+	}
+	sqlite3_finalize(st);
 	return rc;
 }
 

@@ -16,190 +16,6 @@
 #include "jaring/sync.h"
 #include "sync_int.h"
 
-/* A file sink that remembers the errno of its first failure, so the export
- * can tell a full or read-only drive from other I/O errors. */
-struct fsink {
-	int fd;
-	const char *name;
-	int err;
-};
-
-static int fs_fail(struct fsink *s, const char *what, struct jr_errbuf *eb)
-{
-	if (s->err == 0)
-		s->err = errno;
-	return jr_errf(eb, JR_EIO, "%s %s: %s", what, s->name, strerror(s->err));
-}
-
-static int fs_append(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct fsink *s = ctx;
-
-	while (n > 0) {
-		ssize_t k = write(s->fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			if (k == 0)
-				errno = ENOSPC;
-			return fs_fail(s, "cannot write", eb);
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return JR_OK;
-}
-
-static int fs_header(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct fsink *s = ctx;
-	ssize_t k = pwrite(s->fd, p, n, 0);
-
-	if (k != (ssize_t)n) {
-		if (k >= 0)
-			errno = ENOSPC;
-		return fs_fail(s, "cannot write the header of", eb);
-	}
-	if (lseek(s->fd, 0, SEEK_END) < 0)
-		return fs_fail(s, "cannot seek in", eb);
-	return JR_OK;
-}
-
-static int fs_sync(void *ctx, struct jr_errbuf *eb)
-{
-	struct fsink *s = ctx;
-
-	return fsync(s->fd) == 0 ? JR_OK : fs_fail(s, "cannot flush", eb);
-}
-
-/* What a person reads when the drive refuses a write. */
-static int drive_err(struct jr_errbuf *eb, int err, const char *drive, const char *file,
-	const char *what)
-{
-	jr_errclear(eb);
-	if (err == ENOSPC || err == EDQUOT)
-		return jr_errf(eb, JR_EIO, "drive %s is full (writing %s): the bundle was "
-			"not kept and the kiosk's records are untouched; free space on the drive "
-			"or use another one, then export again", drive, file);
-	if (err == EROFS || err == EACCES || err == EPERM)
-		return jr_errf(eb, JR_EIO, "drive %s is read-only (writing %s): nothing was "
-			"written and the kiosk's records are untouched; unlock the drive (its "
-			"write-protect switch) or use another one, then export again", drive, file);
-	return jr_errf(eb, JR_EIO, "drive %s: cannot %s %s: %s; nothing of it was kept "
-		"and the kiosk's records are untouched; check the drive and export again",
-		drive, what, file, strerror(err));
-}
-
-static int fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	/* vfat and some USB bridges refuse fsync on a folder (EINVAL): the
-	 * rename is then as durable as the driver makes it. */
-	if (rc != 0 && errno == EINVAL)
-		rc = 0;
-	close(fd);
-	return rc;
-}
-
-static int mkdir_synced(const char *path, const char *parent, const char *drive,
-	struct jr_errbuf *eb)
-{
-	if (mkdir(path, 0755) == 0) {
-		if (fsync_dir(parent) != 0)
-			return drive_err(eb, errno, drive, path, "create folder");
-		return JR_OK;
-	}
-	if (errno == EEXIST)
-		return JR_OK;
-	return drive_err(eb, errno, drive, path, "create folder");
-}
-
-static int make_dirs(const char *drive, const char *kdir, char *kpath, size_t kpath_len,
-	struct jr_errbuf *eb)
-{
-	char top[4096], up[4096];
-	struct stat st;
-	int rc;
-
-	if (stat(drive, &st) != 0 || !S_ISDIR(st.st_mode))
-		return jr_errf(eb, JR_ENOTFOUND, "drive %s: no such folder: is the drive "
-			"inserted and mounted there?", drive);
-	if ((rc = jr_sync_path(top, sizeof top, eb, drive, NULL, NULL, NULL)) != JR_OK ||
-	    (rc = jr_sync_path(up, sizeof up, eb, drive, "UP", NULL, NULL)) != JR_OK ||
-	    (rc = jr_sync_path(kpath, kpath_len, eb, drive, "UP", kdir, NULL)) != JR_OK)
-		return rc;
-	if ((rc = mkdir_synced(top, drive, drive, eb)) != JR_OK ||
-	    (rc = mkdir_synced(up, top, drive, eb)) != JR_OK ||
-	    (rc = mkdir_synced(kpath, up, drive, eb)) != JR_OK)
-		return rc;
-	return JR_OK;
-}
-
-/* Removes *.TMP leftovers in the kiosk folder. */
-static int clean_tmp(const char *drive, const char *kpath, uint64_t *removed,
-	struct jr_errbuf *eb)
-{
-	struct dirent *de;
-	char path[4096];
-	DIR *d = opendir(kpath);
-	int n;
-
-	if (d == NULL)
-		return drive_err(eb, errno, drive, kpath, "read folder");
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		if (len <= 4 || strcmp(de->d_name + len - 4, ".TMP") != 0)
-			continue;
-		n = snprintf(path, sizeof path, "%s/%s", kpath, de->d_name);
-		if (n < 0 || (size_t)n >= sizeof path)
-			continue;
-		if (unlink(path) != 0) {
-			int e = errno;
-			closedir(d);
-			return drive_err(eb, e, drive, path, "remove leftover");
-		}
-		(*removed)++;
-	}
-	closedir(d);
-	return fsync_dir(kpath) == 0 ? JR_OK : drive_err(eb, errno, drive, kpath, "flush folder");
-}
-
-/* Writes `bytes` as kpath/final through kpath/tmp. */
-static int write_small(const char *drive, const char *kpath, const char *tmp,
-	const char *final, const struct jr_buf *bytes, struct jr_errbuf *eb)
-{
-	char tpath[4096], fpath[4096];
-	struct fsink s = { -1, tmp, 0 };
-	int n1 = snprintf(tpath, sizeof tpath, "%s/%s", kpath, tmp);
-	int n2 = snprintf(fpath, sizeof fpath, "%s/%s", kpath, final);
-	int rc;
-
-	if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof tpath || (size_t)n2 >= sizeof fpath)
-		return jr_errf(eb, JR_EINVAL, "drive path %s is too long", drive);
-	(void)unlink(tpath);
-	if ((s.fd = open(tpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
-		return drive_err(eb, errno, drive, tpath, "create");
-	rc = fs_append(&s, bytes->base, bytes->len, eb);
-	if (rc == JR_OK)
-		rc = fs_sync(&s, eb);
-	if (close(s.fd) != 0 && rc == JR_OK)
-		rc = fs_fail(&s, "cannot close", eb);
-	if (rc == JR_OK && rename(tpath, fpath) != 0)
-		rc = fs_fail(&s, "cannot rename", eb);
-	if (rc == JR_OK && fsync_dir(kpath) != 0)
-		rc = fs_fail(&s, "cannot flush the folder of", eb);
-	if (rc != JR_OK) {
-		(void)unlink(tpath);
-		return drive_err(eb, s.err, drive, tpath, "write");
-	}
-	return JR_OK;
-}
-
 static int write_index(const struct jr_sync_export *x, const char *kpath, const char *kdir,
 	struct jr_errbuf *eb)
 {
@@ -213,7 +29,7 @@ static int write_index(const struct jr_sync_export *x, const char *kpath, const 
 	jr_sync_listing_free(&l);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "cannot encode the drive's index");
-	rc = write_small(x->drive, kpath, "INDEX.TMP", "INDEX.JRI", &buf, eb);
+	rc = jr_sync_write_small(x->drive, kpath, "INDEX.TMP", "INDEX.JRI", &buf, eb);
 	jr_buf_free(&buf);
 	return rc;
 }
@@ -253,8 +69,8 @@ static int write_bundle(const struct jr_sync_export *x, const char *kpath, uint6
 	char tpath[4096], fpath[4096];
 	struct jr_bundle_params prm = { JR_BUNDLE_UPSTREAM, x->time, first, last };
 	struct jr_bundle_writer *w = NULL;
-	struct jr_bundle_sink sink = { fs_append, fs_header, fs_sync, NULL };
-	struct fsink s = { -1, tname, 0 };
+	struct jr_bundle_sink sink = { jr_sync_fs_append, jr_sync_fs_header, jr_sync_fs_sync, NULL };
+	struct jr_sync_fsink s = { -1, tname, 0 };
 	int n1, n2, rc;
 
 	jr_sync_hex8((uint32_t)first, hex);
@@ -266,7 +82,7 @@ static int write_bundle(const struct jr_sync_export *x, const char *kpath, uint6
 		return jr_errf(eb, JR_EINVAL, "drive path %s is too long", x->drive);
 	(void)unlink(tpath);
 	if ((s.fd = open(tpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
-		return drive_err(eb, errno, x->drive, tpath, "create");
+		return jr_sync_drive_err(eb, errno, x->drive, tpath, "create");
 	sink.ctx = &s;
 	rc = jr_bundle_writer_open(&sink, x->kiosk, x->consortium, &prm, &w, eb);
 	if (rc == JR_OK)
@@ -277,24 +93,24 @@ static int write_bundle(const struct jr_sync_export *x, const char *kpath, uint6
 	}
 	jr_bundle_writer_abort(w);
 	if (close(s.fd) != 0 && rc == JR_OK)
-		rc = fs_fail(&s, "cannot close", eb);
+		rc = jr_sync_fs_fail(&s, "cannot close", eb);
 	if (rc == JR_OK && rename(tpath, fpath) != 0)
-		rc = fs_fail(&s, "cannot rename", eb);
-	if (rc == JR_OK && fsync_dir(kpath) != 0)
-		rc = fs_fail(&s, "cannot flush the folder of", eb);
+		rc = jr_sync_fs_fail(&s, "cannot rename", eb);
+	if (rc == JR_OK && jr_sync_fsync_dir(kpath) != 0)
+		rc = jr_sync_fs_fail(&s, "cannot flush the folder of", eb);
 	if (rc != JR_OK) {
 		(void)unlink(tpath);
-		(void)fsync_dir(kpath);
+		(void)jr_sync_fsync_dir(kpath);
 		if (s.err != 0)
-			return drive_err(eb, s.err, x->drive, tpath, "write");
+			return jr_sync_drive_err(eb, s.err, x->drive, tpath, "write");
 		return rc; /* the shard or the writer, not the drive: eb says */
 	}
 	return JR_OK;
 }
 
-/* Accepted bundles of this kiosk; removes its own bad ones (and, with
- * prune_acked, those the centre has acknowledged). Refuses a drive holding
- * heights above the shard. */
+/* Accepted bundles of this kiosk; removes its own bad ones and those the
+ * centre acknowledged whole. Refuses a drive holding heights above the
+ * shard. */
 static int scan_drive(const struct jr_sync_export *x, const char *kdir, const char *kpath,
 	struct jr_sync_listing *l, struct jr_sync_counts *c, struct jr_errbuf *eb)
 {
@@ -320,15 +136,15 @@ static int scan_drive(const struct jr_sync_export *x, const char *kdir, const ch
 				"from an old copy; do not register, follow the recovery procedure "
 				"(docs/operations.md)", x->drive, (unsigned long long)e->info.last,
 				(unsigned long long)c->height);
-		if (e->rc == JR_OK && !(x->prune_acked && e->info.last <= c->acked)) {
+		if (e->rc == JR_OK && e->info.last > c->acked) {
 			l->e[k++] = *e;
 			continue;
 		}
-		/* Damaged, or (in a spool) wholly acknowledged by the centre. */
+		/* damaged, or wholly acknowledged: the centre holds it */
 		n = snprintf(path, sizeof path, "%s/%s", kpath, e->file);
 		if (n > 0 && (size_t)n < sizeof path) {
 			if (unlink(path) != 0)
-				return drive_err(eb, errno, x->drive, path, "remove damaged bundle");
+				return jr_sync_drive_err(eb, errno, x->drive, path, "remove damaged bundle");
 			c->removed++;
 		}
 	}
@@ -403,8 +219,8 @@ int jr_sync_export_run(const struct jr_sync_export *x, struct jr_sync_counts *c,
 		return jr_errf(eb, JR_ETOOBIG, "export: height %llu does not fit the drive's "
 			"8-digit names", (unsigned long long)c->height);
 	jr_sync_kiosk_dir(jr_key_id(x->kiosk), kdir);
-	if ((rc = make_dirs(x->drive, kdir, kpath, sizeof kpath, eb)) != JR_OK ||
-	    (rc = clean_tmp(x->drive, kpath, &c->removed, eb)) != JR_OK ||
+	if ((rc = jr_sync_make_dirs(x->drive, "UP", kdir, kpath, sizeof kpath, eb)) != JR_OK ||
+	    (rc = jr_sync_clean_tmp(x->drive, kpath, &c->removed, eb)) != JR_OK ||
 	    (rc = scan_drive(x, kdir, kpath, &l, c, eb)) != JR_OK)
 		goto out;
 	rc = export_missing(x, kpath, kdir, &l, c, eb);

@@ -155,7 +155,8 @@ static int list_kiosk(const char *drive, const char *kdir, struct jr_sync_listin
 		size_t len = strlen(nm);
 		uint32_t first;
 
-		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || strcmp(nm, "INDEX.JRI") == 0)
+		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || strcmp(nm, "INDEX.JRI") == 0 ||
+		    strcmp(nm, JR_SYNC_VISIT_FILE) == 0 || strcmp(nm, JR_SYNC_VISITS_BUNDLE) == 0)
 			continue;
 		if (len > 4 && strcmp(nm + len - 4, ".TMP") == 0) {
 			l->tmp++;

@@ -120,7 +120,6 @@ int jr_sync_push_run(const struct jr_sync_push *p, struct jr_sync_push_counts *c
 	x.registrar = p->registrar;
 	x.blocks_per_bundle = p->blocks_per_bundle;
 	x.time = p->time;
-	x.prune_acked = true;
 	if ((rc = jr_sync_export_run(&x, &c->exp, eb)) != JR_OK)
 		return jr_errf(eb, rc, "push: writing the bundles to the spool %s", p->spool);
 	jr_sync_kiosk_dir(jr_key_id(p->kiosk), kdir);

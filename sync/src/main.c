@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "jaring/sync.h"
+#include "cmds.h"
 
 #define EXIT_USAGE 2
 #define EXIT_UNREACHABLE 3
@@ -32,6 +33,12 @@ static const char usage_top[] =
 	"                        [--spool DIR] [NETWORK OPTIONS] [--json]\n"
 	"       jaring-sync pull --url URL --key FILE --consortium FILE [--spool DIR]\n"
 	"                        [NETWORK OPTIONS] [--json]\n"
+	"       jaring-sync import --drive DIR --centre FILE --key FILE --roster FILE\n"
+	"                          [--checkpoint FILE] [--time SECONDS] [--json]\n"
+	"       jaring-sync visit --drive DIR --shard FILE --counter FILE --key FILE\n"
+	"                         --consortium FILE --store FILE --officer FILE\n"
+	"                         [--blocks-per-bundle N] [--time SECONDS] [--json]\n"
+	"       jaring-sync status --drive DIR [--shard FILE] [--store FILE] [--json]\n"
 	"       jaring-sync COMMAND --help\n"
 	"\n"
 	"commands:\n"
@@ -40,6 +47,9 @@ static const char usage_top[] =
 	"  verify   check every bundle on the drive\n"
 	"  push     send the kiosk's unacknowledged blocks to a central node over HTTP\n"
 	"  pull     fetch the kiosk's downstream bundle from a central node over HTTP\n"
+	"  import   the stand-in centre: apply the drive's bundles, write the answers\n"
+	"  visit    a kiosk's whole visit without its touch screen\n"
+	"  status   what the drive (and a kiosk) holds, and whether the counts add up\n"
 	"\n"
 	"exit status:\n"
 	"  0  done\n"
@@ -729,6 +739,12 @@ int main(int argc, char **argv)
 		jr_net_cleanup();
 		return rc;
 	}
+	if (strcmp(argv[1], "import") == 0)
+		return jr_sync_cmd_import(argc - 2, argv + 2);
+	if (strcmp(argv[1], "visit") == 0)
+		return jr_sync_cmd_visit(argc - 2, argv + 2);
+	if (strcmp(argv[1], "status") == 0)
+		return jr_sync_cmd_status(argc - 2, argv + 2);
 	return argv[1][0] == '-' ? usage_err("", "unknown option '%s'", argv[1]) :
 		usage_err("", "unknown command '%s'", argv[1]);
 }

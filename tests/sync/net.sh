@@ -209,7 +209,7 @@ echo "ok a bundle whose body was damaged is refused (422, exit 1), dropped, rewr
 # A kiosk of this centre that is not on the roster; one of another centre.
 other=$tmp/other alien=$tmp/alien
 mkdir -p "$other" "$alien"
-"$fixture" "$other" 3 "$kiosk/consortium.key" >/dev/null && "$fixture" "$alien" 3 >/dev/null ||
+cp "$kiosk/consortium.key" "$kiosk/officer.key" "$other/" && "$fixture" "$other" 3 >/dev/null && "$fixture" "$alien" 3 >/dev/null ||
 	fail "fixtures"
 for k in other alien; do
 	"$sync" push --url "$url" --shard "$tmp/$k/shard.db" --key "$tmp/$k/kiosk.key" \

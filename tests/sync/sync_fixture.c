@@ -1,18 +1,30 @@
 /*
- * sync_fixture OUT N [CONSORTIUM.KEY]: a kiosk for the sync tests, made through the kiosk's
- * own registrar: OUT/kiosk.key, OUT/consortium.key, OUT/consortium.pub,
- * OUT/shard.db and OUT/shard.counter with N synthetic registrations (one
- * block each), and OUT/people.txt listing every synthetic NIK, name and
- * phone used, one a line, for the privacy check. All data is made up.
- * With CONSORTIUM.KEY the kiosk serves that consortium instead of a new one
- * (a second kiosk of the same centre).
+ * sync_fixture OUT N [FIRST]: a kiosk for the sync tests, made through the
+ * kiosk's own registrar: OUT/kiosk.key, OUT/consortium.key,
+ * OUT/consortium.pub, OUT/shard.db and OUT/shard.counter with N synthetic
+ * registrations (one block each, workers numbered from FIRST, default 1),
+ * OUT/people.txt listing every synthetic NIK, name and phone used, one a
+ * line, for the privacy check, and the programme's side: an officer's
+ * PIN-sealed key OUT/officer.key (PIN 246810) and the consortium-signed
+ * roster OUT/roster.jrr naming the kiosk (village 33.28.10.1008, upload)
+ * and the officer (regency 33.28, sync). A second kiosk of one programme:
+ * copy consortium.key, officer.key and kiosks.txt of the first into a new
+ * OUT; its roster then names both kiosks. All data is made up.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "jaring/registrar.h"
+#include "jaring/roster.h"
+
+/* OUT/roster.jrr: the kiosks listed in OUT/kiosks.txt (hex public keys,
+ * this one appended) and the officer, serial = their number. */
+static void write_roster(const char *out, const struct jr_key *cons, const struct jr_key *kiosk,
+	const struct jr_key *officer);
 
 static _Noreturn void die(const char *what, int rc, const struct jr_errbuf *eb)
 {
@@ -33,39 +45,55 @@ int main(int argc, char **argv)
 	FILE *people;
 	int rc;
 
-	if ((argc != 3 && argc != 4) || (n = strtoul(argv[2], NULL, 10)) < 1 || n > 9999) {
-		fputs("usage: sync_fixture OUT N (1..9999) [CONSORTIUM.KEY]\n", stderr);
+	unsigned long first = 1;
+	struct jr_key *officer = NULL;
+
+	if ((argc != 3 && argc != 4) || (n = strtoul(argv[2], NULL, 10)) < 1 || n > 9999 ||
+	    (argc == 4 && ((first = strtoul(argv[3], NULL, 10)) < 1 || first + n > 10000))) {
+		fputs("usage: sync_fixture OUT N [FIRST] (1..9999 workers in all)\n", stderr);
 		return 2;
 	}
 	if (jr_init() != JR_OK || jr_key_generate(JR_ROLE_KIOSK, &kiosk) != JR_OK)
 		die("keys", JR_EINTERNAL, NULL);
-	if (argc == 4 && (rc = jr_key_load(argv[3], &cons, &eb)) != JR_OK)
-		die("CONSORTIUM.KEY", rc, &eb);
-	if (argc == 3 && jr_key_generate(JR_ROLE_CONSORTIUM, &cons) != JR_OK)
-		die("keys", JR_EINTERNAL, NULL);
-	jr_key_public(cons, &cp);
 #define P(buf, name) (void)snprintf((buf), sizeof(buf), "%s/%s", argv[1], (name))
+	P(p1, "consortium.key");
+	if (access(p1, F_OK) == 0) {
+		if ((rc = jr_key_load(p1, &cons, &eb)) != JR_OK)
+			die("consortium.key", rc, &eb);
+		P(p1, "officer.key");
+		if ((rc = jr_key_load_pin(p1, "246810", 6, &officer, &eb)) != JR_OK)
+			die("officer.key", rc, &eb);
+	} else {
+		if (jr_key_generate(JR_ROLE_CONSORTIUM, &cons) != JR_OK ||
+		    jr_key_generate(JR_ROLE_OFFICER, &officer) != JR_OK)
+			die("keys", JR_EINTERNAL, NULL);
+		if ((rc = jr_key_save(cons, p1, &eb)) != JR_OK)
+			die("consortium.key", rc, &eb);
+		P(p1, "officer.key");
+		if ((rc = jr_key_save_pin(officer, p1, "246810", 6, &eb)) != JR_OK)
+			die("officer.key", rc, &eb);
+	}
+	jr_key_public(cons, &cp);
 	P(p1, "kiosk.key");
 	if ((rc = jr_key_save(kiosk, p1, &eb)) != JR_OK)
 		die("kiosk.key", rc, &eb);
-	P(p1, "consortium.key");
-	if ((rc = jr_key_save(cons, p1, &eb)) != JR_OK)
-		die("consortium.key", rc, &eb);
 	P(p1, "consortium.pub");
+	(void)unlink(p1);
 	if ((rc = jr_pubkey_save(&cp, p1, &eb)) != JR_OK)
 		die("consortium.pub", rc, &eb);
+	write_roster(argv[1], cons, kiosk, officer);
 	P(p1, "shard.db");
 	P(p2, "shard.counter");
 	if ((rc = jr_shard_create(p1, p2, kiosk, &eb)) != JR_OK ||
 	    (rc = jr_shard_open(p1, p2, kiosk, &s, &eb)) != JR_OK)
 		die("shard", rc, &eb);
 	P(p1, "people.txt");
-	if ((people = fopen(p1, "w")) == NULL)
+	if ((people = fopen(p1, "a")) == NULL)
 		die("people.txt", JR_EIO, NULL);
 	jr_policy_default(&pol);
 	if (jr_registrar_new(s, kiosk, &pol, cp.box_pk, &g) != JR_OK)
 		die("registrar", JR_EINTERNAL, NULL);
-	for (i = 1; i <= n; i++) {
+	for (i = first; i < first + n; i++) {
 		struct jr_registration r;
 		struct jr_verdict v;
 		struct jr_issued out;
@@ -97,7 +125,64 @@ int main(int argc, char **argv)
 		die("people.txt", JR_EIO, NULL);
 	jr_registrar_free(g);
 	jr_shard_close(s);
+	jr_key_free(officer);
 	jr_key_free(kiosk);
 	jr_key_free(cons);
 	return 0;
+}
+
+static void member(struct jr_roster_member *m, const struct jr_pubkey *p)
+{
+	memset(m, 0, sizeof *m);
+	memcpy(m->id, p->id, JR_ID_BYTES);
+	memcpy(m->sign_pk, p->sign_pk, JR_SIGN_PK_BYTES);
+	m->role = p->role;
+	m->agency = p->role == JR_ROLE_KIOSK ? JR_AGENCY_DISKOMINFO : JR_AGENCY_DPMD;
+	m->region = p->role == JR_ROLE_KIOSK ? UINT64_C(3328101008) : 3328;
+	m->perms = p->role == JR_ROLE_KIOSK ? JR_PERM_UPLOAD : JR_PERM_SYNC;
+}
+
+static void write_roster(const char *out, const struct jr_key *cons, const struct jr_key *kiosk,
+	const struct jr_key *officer)
+{
+	struct jr_roster_member m[64];
+	struct jr_pubkey p;
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf b = { 0 };
+	char path[4096], hex[2 * JR_SIGN_PK_BYTES + 2];
+	size_t n = 0;
+	FILE *f;
+	int rc;
+
+	(void)snprintf(path, sizeof path, "%s/kiosks.txt", out);
+	if ((f = fopen(path, "a+")) == NULL)
+		die("kiosks.txt", JR_EIO, NULL);
+	jr_key_public(kiosk, &p);
+	jr_hex(p.sign_pk, JR_SIGN_PK_BYTES, hex);
+	fprintf(f, "%s\n", hex);
+	rewind(f);
+	while (n < 63 && fgets(hex, sizeof hex, f) != NULL) {
+		if (strlen(hex) < 2 * JR_SIGN_PK_BYTES)
+			continue;
+		for (size_t i = 0; i < JR_SIGN_PK_BYTES; i++) {
+			char two[3] = { hex[2 * i], hex[2 * i + 1], '\0' }, *end;
+			unsigned long v = strtoul(two, &end, 16);
+			if (*end != '\0')
+				die("kiosks.txt", JR_EFORMAT, NULL);
+			p.sign_pk[i] = (uint8_t)v;
+		}
+		p.role = JR_ROLE_KIOSK;
+		jr_keyid_from_pk(p.sign_pk, p.id);
+		member(&m[n++], &p);
+	}
+	if (fclose(f) != 0)
+		die("kiosks.txt", JR_EIO, NULL);
+	jr_key_public(officer, &p);
+	member(&m[n++], &p);
+	if ((rc = jr_roster_sign(cons, n - 1, NULL, m, n, &b, &eb)) != JR_OK)
+		die("roster", rc, &eb);
+	(void)snprintf(path, sizeof path, "%s/roster.jrr", out);
+	if ((rc = jr_file_write_atomic(path, b.base, b.len, 0644, &eb)) != JR_OK)
+		die("roster.jrr", rc, &eb);
+	jr_buf_free(&b);
 }

@@ -20,12 +20,14 @@
 #include "jaring/bundle.h"
 #include "jaring/cbor.h"
 #include "jaring/codec.h"
+#include "jaring/downstream.h"
 #include "jaring/keys.h"
 #include "jaring/receipt.h"
 #include "jaring/record.h"
 #include "jaring/roster.h"
 #include "jaring/status.h"
 #include "jaring/seal.h"
+#include "jaring/visit.h"
 #include "bundle_int.h"
 #include "seal_det.h"
 
@@ -441,6 +443,205 @@ static const struct names status_names = { {
 	"version", "registration id", "state", "reasons", "approvals", "agencies",
 	"decree", "protected from", "protected to", "paid through", "viewed" }, NULL };
 
+/* ---- Downstream bundle: the examples above, as the centre's answer ---- */
+
+static uint8_t down_p[JR_BUNDLE_HEADER_BYTES + 4096];
+static size_t down_len;
+
+static int down_append(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
+{
+	(void)ctx, (void)eb;
+	assert_true(n <= sizeof down_p - down_len);
+	memcpy(down_p + down_len, p, n);
+	down_len += n;
+	return JR_OK;
+}
+
+static int down_header(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
+{
+	(void)ctx, (void)eb;
+	memcpy(down_p, p, n);
+	if (down_len < n)
+		down_len = n;
+	return JR_OK;
+}
+
+struct down_store {
+	unsigned statuses, commits;
+};
+
+static int ds_begin(void *ctx, struct jr_errbuf *eb)
+{
+	(void)ctx, (void)eb;
+	return JR_OK;
+}
+
+static int ds_status(void *ctx, const struct jr_status *st, struct jr_errbuf *eb)
+{
+	(void)st, (void)eb;
+	((struct down_store *)ctx)->statuses++;
+	return JR_OK;
+}
+
+static int ds_commit(void *ctx, const struct jr_downstream_result *r, struct jr_errbuf *eb)
+{
+	(void)r, (void)eb;
+	((struct down_store *)ctx)->commits++;
+	return JR_OK;
+}
+
+static void ds_rollback(void *ctx)
+{
+	(void)ctx;
+}
+
+static size_t item_line(struct ex *e, size_t off, int kind, const struct jr_buf *b,
+	const char *what)
+{
+	size_t head = jr_bundle_item_overhead(b->len) - 1;
+	uint8_t h[5];
+
+	memset(h, 0, sizeof h);
+	if (head == 1) {
+		h[0] = (uint8_t)(0x40 + b->len);
+	} else if (head == 2) {
+		h[0] = 0x58;
+		h[1] = (uint8_t)b->len;
+	} else {
+		h[0] = 0x59;
+		h[1] = (uint8_t)(b->len >> 8);
+		h[2] = (uint8_t)b->len;
+	}
+	ex_printf(e, "%04zx  %02x %-22s item kind %d, %s\n", off, kind, "", kind, what);
+	ex_printf(e, "%04zx  ", off + 1);
+	for (size_t i = 0; i < head; i++)
+		ex_printf(e, "%02x", h[i]);
+	ex_printf(e, "%*s byte string head: %zu bytes follow\n", (int)(25 - 2 * head), "",
+		b->len);
+	return off + 1 + head + b->len;
+}
+
+/* The example kiosk's answer: sequence 3, the ack of "Acknowledged head",
+ * the roster of "Roster", the default policy, the status of "Status". The
+ * header is listed by what differs from "Bundle"; the bundle is then read
+ * back and applied by jr_downstream_apply, as the kiosk would. */
+static void downstream_example(const struct fixture *f, const struct jr_buf *roster,
+	const struct jr_buf *status)
+{
+	static const struct jr_bundle_params params = { JR_BUNDLE_DOWNSTREAM, 1790003600, 3, 1 };
+	struct jr_bundle_sink sink = { down_append, down_header, NULL, NULL };
+	struct down_store st = { 0, 0 };
+	struct jr_downstream_sink ds = { ds_begin, ds_status, ds_commit, ds_rollback, &st };
+	struct jr_downstream_trust t;
+	struct jr_downstream_result res;
+	struct jr_bundle_writer *w;
+	struct jr_bundle_info info;
+	struct jr_bundle_det det;
+	struct jr_pubkey to, cons;
+	struct jr_buf pol = { 0 };
+	struct jr_policy p;
+	struct jr_errbuf eb = { 0 };
+	char path[1024];
+	size_t off = 0;
+	FILE *fp;
+	struct ex e;
+
+	jr_policy_default(&p);
+	assert_int_equal(jr_policy_encode(&p, &pol), JR_OK);
+	memset(det.stream_key, 0x05, sizeof det.stream_key);
+	memset(det.eph_sk, 0x06, sizeof det.eph_sk);
+	memset(det.ss_header, 0x07, sizeof det.ss_header);
+	jr_key_public(f->kiosk, &to);
+	down_len = 0;
+	assert_int_equal(jr_bundle_writer_open_det(&sink, f->consortium, &to, &params, &det, &w,
+		NULL), JR_OK);
+	assert_int_equal(jr_bundle_writer_add(w, JR_ITEM_ACK, f->ack.base, f->ack.len, NULL), JR_OK);
+	assert_int_equal(jr_bundle_writer_add(w, JR_ITEM_ROSTER, roster->base, roster->len, NULL),
+		JR_OK);
+	assert_int_equal(jr_bundle_writer_add(w, JR_ITEM_POLICY, pol.base, pol.len, NULL), JR_OK);
+	assert_int_equal(jr_bundle_writer_add(w, JR_ITEM_STATUS, status->base, status->len, NULL),
+		JR_OK);
+	assert_int_equal(jr_bundle_writer_finish(w, &info, NULL), JR_OK);
+
+	memset(&e, 0, sizeof e);
+	ex_printf(&e, "header (as \"Bundle\" lists it): kind 2, sender = the consortium key, "
+		"recipient = the kiosk's key id,\ntime %llu, range first 3 (the sequence number), "
+		"range last 1 (acknowledged height), items %llu,\nbody length %llu\n",
+		(unsigned long long)info.time, (unsigned long long)info.items,
+		(unsigned long long)info.body_len);
+	ex_printf(&e, "plaintext, %zu bytes:\n", (size_t)(info.body_len - JR_BUNDLE_CHUNK_ABYTES));
+	off = item_line(&e, off, JR_ITEM_ACK, &f->ack, "the acknowledged head (\"Acknowledged head\")");
+	off = item_line(&e, off, JR_ITEM_ROSTER, roster, "the roster (\"Roster\")");
+	off = item_line(&e, off, JR_ITEM_POLICY, &pol, "the policy (jr_policy_default)");
+	off = item_line(&e, off, JR_ITEM_STATUS, status, "one status (\"Status\")");
+	ex_printf(&e, "%04zx  end of the items\n", off);
+	expect_example("downstream-listing", &e);
+
+	/* read back and applied as the kiosk would */
+	jr_test_path(path, sizeof path, jr_test_dir("formats-down"), "00000003.JRB");
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(down_p, 1, down_len, fp), down_len);
+	assert_int_equal(fclose(fp), 0);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	memset(&t, 0, sizeof t);
+	jr_key_public(f->consortium, &cons);
+	memcpy(t.pinned_pk, cons.sign_pk, JR_SIGN_PK_BYTES);
+	if (jr_downstream_apply_fd(fileno(fp), "00000003.JRB", f->kiosk, &t, NULL, &ds, NULL, NULL,
+		&res, &eb) != JR_OK)
+		fail_msg("the downstream example does not apply: %s", eb.msg);
+	assert_true(res.applied && res.has_ack && res.roster_new);
+	assert_int_equal(res.seq, 3);
+	assert_int_equal(st.statuses, 1);
+	assert_int_equal(st.commits, 1);
+	jr_downstream_result_free(&res);
+	assert_int_equal(fclose(fp), 0);
+	jr_buf_free(&pol);
+}
+
+static const struct names visit_names = { {
+	"version", "kiosk id", "visit number", "officer key id", "time", "height",
+	"blocks out", "written", "acknowledged", "downstream sequence", "statuses",
+	"complete" }, NULL };
+
+/* The example kiosk's first visit by the example officer (seed 32 x 03). */
+static void visit_example(const struct fixture *f, const struct jr_key *officer)
+{
+	struct jr_visit v, back;
+	struct jr_buf b = { 0 };
+	struct jr_pubkey kp;
+	const uint8_t *inner;
+	size_t inner_len, n;
+	struct jr_cbr r;
+	struct ex e;
+
+	memset(&v, 0, sizeof v);
+	memcpy(v.kiosk_id, jr_key_id(f->kiosk), JR_ID_BYTES);
+	memcpy(v.officer_id, jr_key_id(officer), JR_ID_BYTES);
+	v.number = 2;
+	v.time = 1790007200;
+	v.height = 1;
+	v.out = 0;
+	v.written = 0;
+	v.acked = 1;
+	v.down_seq = 3;
+	v.statuses = 1;
+	v.complete = true;
+	assert_int_equal(jr_visit_sign(f->kiosk, &v, &b), JR_OK);
+	jr_key_public(f->kiosk, &kp);
+	assert_int_equal(jr_visit_verify(b.base, b.len, kp.sign_pk, &back, NULL), JR_OK);
+	assert_memory_equal(&back, &v, sizeof v);
+	memset(&e, 0, sizeof e);
+	hexdump(&e, b.base, b.len);
+	jr_cbr_init(&r, b.base, b.len);
+	assert_int_equal(jr_cbr_array(&r, &n), JR_OK);
+	assert_int_equal(jr_cbr_bytes(&r, &inner, &inner_len), JR_OK);
+	listing(&e, inner, inner_len, &visit_names);
+	expect_example("visit-listing", &e);
+	jr_buf_free(&b);
+}
+
 static void formats_doc_roster_and_status_examples_match_the_code(void **state)
 {
 	struct jr_roster_member m[2];
@@ -510,8 +711,10 @@ static void formats_doc_roster_and_status_examples_match_the_code(void **state)
 	hexdump(&e, st_bytes.base, st_bytes.len);
 	listing(&e, st_bytes.base, st_bytes.len, &status_names);
 	expect_example("status-listing", &e);
+	downstream_example(&f, &signed_roster, &st_bytes);
 	jr_buf_free(&st_bytes);
 	jr_buf_free(&signed_roster);
+	visit_example(&f, officer);
 	jr_key_free(officer);
 	free_fixture(&f);
 }
@@ -699,7 +902,7 @@ static void kiosk_id_in_the_examples_is_the_labelled_key_id(void **state)
 static void domains_table_names_every_label_in_the_source(void **state)
 {
 	static const char *const dirs[] = { "ledger/src", "ledger/include/jaring", "kiosk/src",
-		"node/src" };
+		"node/src", "sync/src", "sync/include/jaring" };
 	char *doc = jr_test_read_source("docs/formats.md", NULL);
 	const char *domains = strstr(doc, "\n## Domains\n");
 	unsigned found = 0;

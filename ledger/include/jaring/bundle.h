@@ -97,7 +97,9 @@ struct jr_bundle_info {
 	uint64_t first, last; /* range: upstream, the heights of its blocks
 	                       * (0, 0 with none); downstream, first = the
 	                       * centre's sequence number of this bundle for its
-	                       * kiosk, last = the acknowledged height */
+	                       * kiosk, last = the acknowledged height (so
+	                       * first <= last holds only upstream);
+	                       * downstream.h */
 	uint64_t items;       /* number of items in the body */
 	uint64_t body_len;    /* bytes of body after the header */
 	uint8_t body_hash[JR_HASH_BYTES];
@@ -145,7 +147,7 @@ struct jr_bundle_sink {
 struct jr_bundle_params {
 	int kind;             /* enum jr_bundle_kind */
 	uint64_t time;
-	uint64_t first, last; /* first <= last; see jr_bundle_info */
+	uint64_t first, last; /* upstream: first <= last; see jr_bundle_info */
 };
 
 struct jr_bundle_writer;

@@ -102,6 +102,18 @@ JR_API bool jr_shard_stale(const struct jr_shard *s);
 JR_API int jr_shard_last_ack(const struct jr_shard *s, struct jr_ack *out)
 	JR_MUST_CHECK;
 
+/* The kiosk's visit log (visit.h): one signed entry per officer visit,
+ * numbered 1, 2, ... without gaps. put verifies the entry against this
+ * kiosk's key and that it is the next number (JR_EINVAL otherwise); it needs
+ * a shard opened for appending. get copies entry `number` out; last the
+ * highest (out may be NULL) and its number. JR_ENOTFOUND when there is none. */
+JR_API int jr_shard_visit_put(struct jr_shard *s, const uint8_t *entry, size_t len,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API int jr_shard_visit_get(struct jr_shard *s, uint64_t number, struct jr_buf *out)
+	JR_MUST_CHECK;
+JR_API int jr_shard_visit_last(struct jr_shard *s, struct jr_buf *out, uint64_t *number)
+	JR_MUST_CHECK;
+
 /* Re-checks the chain from height 1. On failure *bad_height names the first
  * height that does not verify and eb says why. */
 JR_API int jr_shard_verify(struct jr_shard *s, enum jr_verify_mode mode,

@@ -1,15 +1,20 @@
 /*
- * jaring/sync.h — the kiosk's side of a USB drive: the layout of
- * docs/sync.md (JARING/UP/<kiosk>/<first height>.JRB, a signed INDEX.JRI,
- * *.TMP for files being written) and the export of the unacknowledged
- * blocks into upstream bundles, atomically, resumable after a pulled drive.
- * Used by jaring-sync and by the kiosk's officer screen alike.
+ * jaring/sync.h — an officer's USB drive: the layout of docs/sync.md
+ * (JARING/UP/<kiosk>/<first height>.JRB with a signed INDEX.JRI, the visit
+ * files, JARING/DOWN/<kiosk>/<sequence>.JRB, *.TMP for files being
+ * written); the export of the unacknowledged blocks into upstream bundles,
+ * atomically, resumable after a pulled drive; the centre's downstream
+ * answers written onto it; and a kiosk's whole visit (export, the answer
+ * applied, counts reconciled, the visit logged). Used by jaring-sync and by
+ * the kiosk's officer screen alike.
  */
 #ifndef JARING_SYNC_H
 #define JARING_SYNC_H
 
 #include "jaring/bundle.h"
+#include "jaring/centre.h"
 #include "jaring/common.h"
+#include "jaring/downstream.h"
 #include "jaring/keys.h"
 #include "jaring/net.h"
 #include "jaring/registrar.h"
@@ -20,6 +25,10 @@
 #define JR_SYNC_INDEX_MAX (1u << 20)
 #define JR_SYNC_HEIGHT_MAX UINT64_C(0xFFFFFFFF) /* 8 hex digits in a name */
 #define JR_SYNC_NAME_MAX 12                      /* "HHHHHHHH.JRB" */
+#define JR_SYNC_SEQ_MAX UINT64_C(0xFFFFFFFF)     /* downstream names, likewise */
+#define JR_SYNC_VISIT_FILE "VISIT.JRV"   /* the latest visit entry, in the clear */
+#define JR_SYNC_VISITS_BUNDLE "VISITS.JRB" /* the visit log, upstream */
+#define JR_SYNC_VISITS_MAX 64            /* entries VISITS.JRB carries: the latest */
 
 /* "KKKKKKKK" + NUL: a kiosk's folder name from its key id. */
 JR_API void jr_sync_kiosk_dir(const uint8_t id[JR_ID_BYTES], char out[9]);
@@ -72,8 +81,6 @@ struct jr_sync_export {
 	struct jr_registrar *registrar;   /* its epoch is closed; may be NULL */
 	uint32_t blocks_per_bundle;       /* 0: JR_SYNC_BLOCKS_PER_BUNDLE */
 	uint64_t time;                    /* Unix seconds for the headers */
-	bool prune_acked;                 /* remove bundles wholly at or below the
-	                                   * acknowledged height (a spool; push) */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
 };
@@ -97,7 +104,7 @@ JR_API int jr_sync_export_run(const struct jr_sync_export *x,
 #define JR_SYNC_SPOOL_DIR "spool" /* beside the kiosk's key and shard */
 
 /* push: export into the spool (the drive layout in a folder of the kiosk's
- * own, jr_sync_export_run with prune_acked), then upload every bundle there
+ * own, jr_sync_export_run, which removes what the centre acknowledged), then upload every bundle there
  * above the acknowledged height, in height order, through `net`. */
 struct jr_sync_push {
 	const char *spool;
@@ -151,6 +158,145 @@ struct jr_sync_pull_counts {
 };
 
 JR_API int jr_sync_pull_run(const struct jr_sync_pull *p, struct jr_sync_pull_counts *c,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* ---- downstream on the drive (down.c; docs/sync.md "Downstream") ---- */
+
+/* One .JRB file found under JARING/DOWN. */
+struct jr_sync_down_entry {
+	char kiosk_dir[9];
+	char file[JR_SYNC_NAME_MAX + 1];
+	int rc;                     /* JR_OK: well-formed (its sender is the kiosk's to judge) */
+	char why[JR_ERRMSG_MAX];
+	struct jr_bundle_info info;
+};
+struct jr_sync_down_listing {
+	struct jr_sync_down_entry *e;  /* by folder, then sequence ascending */
+	size_t n;
+	size_t tmp, other;
+};
+/* Lists JARING/DOWN (only folder `only` if not NULL): each .JRB is accepted
+ * if its name is SSSSSSSS.JRB with SSSSSSSS its sequence number, its header
+ * verifies, it is downstream, its recipient is the kiosk of its folder and
+ * its size is the header's. */
+JR_API int jr_sync_down_list(const char *drive, const char *only,
+	struct jr_sync_down_listing *out, struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API void jr_sync_down_listing_free(struct jr_sync_down_listing *l);
+
+/* The centre's side: writes the kiosk's downstream bundle (p) as
+ * JARING/DOWN/<kiosk>/<sequence>.JRB atomically, then removes that folder's
+ * older answers and leftovers (*removed counts them; may be NULL). A full or
+ * read-only drive: a message saying so, nothing half-written kept. */
+JR_API int jr_sync_down_write(const char *drive, const struct jr_downstream_params *p,
+	struct jr_downstream_info *info, uint64_t *removed, struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* ---- a kiosk's visit (visit.c; docs/sync.md "A kiosk visit") ---- */
+
+struct jr_sync_visit {
+	const char *drive;
+	struct jr_shard *shard;              /* opened for appending */
+	const struct jr_key *kiosk;
+	const struct jr_pubkey *consortium;  /* the bundles are encrypted to it */
+	struct jr_registrar *registrar;      /* its epoch is closed; may be NULL */
+	uint8_t officer_id[JR_ID_BYTES];     /* who opened the visit (checked by the caller) */
+	const struct jr_downstream_trust *trust;
+	const struct jr_downstream_sink *sink; /* the kiosk's store */
+	uint64_t applied_statuses;           /* statuses of the answer applied before */
+	uint64_t time;                       /* the kiosk's clock */
+	uint32_t blocks_per_bundle;          /* 0: JR_SYNC_BLOCKS_PER_BUNDLE */
+	/* stage 1: blocks out (done, total), 2: statuses back (done, items) */
+	void (*progress)(void *ctx, int stage, uint64_t done, uint64_t total);
+	void *progress_ctx;
+};
+
+/* The counts both sides show after a visit (docs/sync.md "Counts that
+ * reconcile"). */
+struct jr_sync_visit_counts {
+	struct jr_sync_counts up;  /* the export; up.acked is the ack before */
+	bool down_found;           /* an answer for this kiosk was on the drive */
+	bool down_applied;         /* ... and applied now */
+	bool down_old;             /* the newest answer on the drive was applied before */
+	bool stale;                /* the ack showed the shard behind: it refuses to sign */
+	uint64_t down_seq;         /* the answer's sequence number (applied now or before) */
+	uint64_t statuses;         /* statuses that answer carried */
+	uint64_t acked;            /* the acknowledged height after the visit */
+	uint64_t registrations;    /* registrations in blocks 1..acked */
+	uint64_t missing_out;      /* unacknowledged blocks not on the drive */
+	uint64_t missing_statuses; /* acknowledged registrations without a status */
+	bool complete;             /* "Sync complete": everything above adds up */
+	uint64_t visit_number;     /* the entry logged, 0 if none */
+	char down_why[JR_ERRMSG_MAX]; /* why no answer was applied, "" if one was */
+};
+
+/* One visit, in this order: the export (jr_sync_export_run; it closes the
+ * sealing epoch), the newest answer for this kiosk above trust->applied_seq
+ * applied (jr_downstream_apply; an older or damaged one is passed over),
+ * the counts reconciled, the visit logged (jr_shard_visit_put) and written
+ * onto the drive (VISIT.JRV, VISITS.JRB). On failure *c says what was done
+ * before it; the shard and the store are never left half-changed. */
+JR_API int jr_sync_visit_run(const struct jr_sync_visit *v, struct jr_sync_visit_counts *c,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* Records in the shard's blocks 1..height (the registrations an ack at
+ * that height covers). */
+JR_API int jr_sync_count_records(struct jr_shard *s, uint64_t height, uint64_t *n,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* ---- a downstream store for kiosks without a screen (dstore.c) ---- */
+
+/* A small SQLite file with what downstream bundles brought: the applied
+ * sequence number, roster, policy, checkpoint and one status per
+ * registration. jaring-sync visit and the tests use it; the touch kiosk
+ * keeps the same things in its own store (kiosk/src/store.h). */
+struct jr_sync_dstore;
+JR_API int jr_sync_dstore_open(const char *path, struct jr_sync_dstore **out,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API void jr_sync_dstore_close(struct jr_sync_dstore *d);
+/* Its sink for jr_downstream_apply (valid while d is open). */
+JR_API void jr_sync_dstore_sink(struct jr_sync_dstore *d, struct jr_downstream_sink *out);
+/* Trust from what it holds; t->roster points into d until the next apply. */
+JR_API void jr_sync_dstore_trust(struct jr_sync_dstore *d,
+	const uint8_t pinned_pk[JR_SIGN_PK_BYTES], struct jr_downstream_trust *t);
+struct jr_sync_dstore_info {
+	uint64_t seq, statuses, roster_serial;
+	int64_t ack_time;
+	uint64_t held;    /* status rows */
+};
+JR_API void jr_sync_dstore_info(struct jr_sync_dstore *d, struct jr_sync_dstore_info *out);
+JR_API int jr_sync_dstore_status(struct jr_sync_dstore *d, const uint8_t regid[JR_REGID_BYTES],
+	struct jr_status *out) JR_MUST_CHECK;
+
+/* ---- the stand-in centre (import.c) ---- */
+
+struct jr_sync_import {
+	const char *drive;
+	struct jr_centre *centre;
+	const struct jr_key *consortium;
+	const uint8_t *roster;      /* signed roster v2, by the consortium key */
+	size_t roster_len;
+	const uint8_t *checkpoint;  /* may be NULL */
+	size_t checkpoint_len;
+	int64_t time;               /* the checkpoint time of the answers */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
+};
+struct jr_sync_import_counts {
+	uint64_t bundles, bundles_refused, blocks;
+	uint64_t blocks_applied, blocks_known, blocks_pending, blocks_refused;
+	uint64_t regs_accepted, regs_returned, regs_duplicate, regs_held, regs_unopenable;
+	uint64_t visits;            /* visit log entries read */
+	uint64_t answers;           /* downstream bundles written */
+	uint64_t statuses;          /* statuses they carry */
+	char refused[JR_ERRMSG_MAX];/* the first refusal, "" if none */
+};
+/* Every upstream bundle on the drive, in folder and height order: its
+ * sender checked against the roster (a kiosk with the upload permission,
+ * not revoked at its first height), read whole with the consortium key,
+ * and only then applied to the centre as one upstream entry; then each
+ * kiosk with a folder on the drive gets its answer (jr_sync_down_write).
+ * Refused bundles are counted and skipped (their message in c->refused);
+ * an error return means the centre or the drive failed. */
+JR_API int jr_sync_import_run(const struct jr_sync_import *x, struct jr_sync_import_counts *c,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 
 #endif

@@ -1,0 +1,299 @@
+/*
+ * The stand-in centre's import (docs/sync.md "At the centre"): every
+ * upstream bundle on the drive, sender checked against the roster, read
+ * whole with the consortium key and only then applied to the centre's state
+ * machine as one upstream entry; then every kiosk with a folder on the drive
+ * gets its answer. Until jaring-node exists this is the centre; the node
+ * will run the same steps through its log.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jaring/block.h"
+#include "jaring/roster.h"
+#include "jaring/sync.h"
+#include "jaring/visit.h"
+#include "sync_int.h"
+
+/* The roster's kiosks as the centre's roster entry (centre.h kind 1). */
+static int apply_roster(const struct jr_sync_import *x, const struct jr_roster *r,
+	struct jr_errbuf *eb)
+{
+	struct jr_centre_kiosk *k = calloc(r->n > 0 ? r->n : 1, sizeof *k);
+	struct jr_buf e = { NULL, 0 };
+	size_t i, n = 0;
+	int rc;
+
+	if (k == NULL)
+		return jr_errf(eb, JR_ENOMEM, "import: out of memory");
+	for (i = 0; i < r->n && n < JR_CENTRE_MAX_KIOSKS; i++) {
+		if (r->m[i].role != JR_ROLE_KIOSK)
+			continue;
+		memcpy(k[n].sign_pk, r->m[i].sign_pk, JR_SIGN_PK_BYTES);
+		k[n].village = r->m[i].region;
+		k[n].revoked_from = r->m[i].revoked_from;
+		n++;
+	}
+	rc = jr_centre_roster_entry(x->consortium, r->serial, k, n, &e);
+	free(k);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "import: cannot make the centre's roster entry");
+	rc = jr_centre_apply(x->centre, e.base, e.len, NULL, eb);
+	jr_buf_free(&e);
+	return rc;
+}
+
+struct staged {
+	struct jr_buf *b;
+	size_t n, cap;
+};
+
+static void staged_free(struct staged *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		jr_buf_free(&s->b[i]);
+	free(s->b);
+	memset(s, 0, sizeof *s);
+}
+
+static int stage(struct staged *s, const uint8_t *p, size_t len, struct jr_errbuf *eb)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 64;
+		struct jr_buf *nb = realloc(s->b, nc * sizeof *nb);
+		if (nb == NULL)
+			return jr_errf(eb, JR_ENOMEM, "import: out of memory");
+		s->b = nb;
+		s->cap = nc;
+	}
+	if ((s->b[s->n].base = malloc(len)) == NULL)
+		return jr_errf(eb, JR_ENOMEM, "import: out of memory");
+	memcpy(s->b[s->n].base, p, len);
+	s->b[s->n++].len = len;
+	return JR_OK;
+}
+
+/* Reads one bundle whole (blocks and visit entries), the blocks staged. */
+static int read_bundle(const struct jr_sync_import *x, const char *path, const char *name,
+	const uint8_t *sender, struct staged *s, uint64_t *visits, struct jr_errbuf *eb)
+{
+	struct jr_bundle_reader *r = NULL;
+	struct jr_bundle_info info;
+	const uint8_t *p;
+	size_t len;
+	int fd, kind, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return jr_errf(eb, JR_EIO, "cannot open %s: %s", path, strerror(errno));
+	rc = jr_bundle_reader_open_fd(fd, name, x->consortium, sender, &r, &info, eb);
+	if (rc == JR_OK && info.items > JR_CENTRE_MAX_BLOCKS)
+		rc = jr_errf(eb, JR_ETOOBIG, "bundle %s: %llu items, over the %d one entry takes",
+			name, (unsigned long long)info.items, JR_CENTRE_MAX_BLOCKS);
+	while (rc == JR_OK && (rc = jr_bundle_reader_next(r, &kind, &p, &len, eb)) == JR_OK &&
+	       kind != 0) {
+		struct jr_visit v;
+		if (kind == JR_ITEM_BLOCK)
+			rc = stage(s, p, len, eb);
+		else if ((rc = jr_visit_verify(p, len, sender, &v, eb)) == JR_OK)
+			(*visits)++;
+	}
+	if (rc == JR_OK)
+		rc = jr_bundle_reader_end(r, eb);
+	jr_bundle_reader_free(r);
+	close(fd);
+	return rc;
+}
+
+static void add_result(struct jr_sync_import_counts *c, const struct jr_centre_result *r)
+{
+	c->blocks_applied += r->blocks_applied;
+	c->blocks_known += r->blocks_known;
+	c->blocks_pending += r->blocks_pending;
+	c->blocks_refused += r->blocks_refused;
+	c->regs_accepted += r->regs_accepted;
+	c->regs_returned += r->regs_returned;
+	c->regs_duplicate += r->regs_duplicate;
+	c->regs_held += r->regs_held;
+	c->regs_unopenable += r->regs_unopenable;
+}
+
+static void refuse(struct jr_sync_import_counts *c, const char *kdir, const char *file,
+	const char *why)
+{
+	c->bundles_refused++;
+	if (c->refused[0] == '\0')
+		snprintf(c->refused, sizeof c->refused, "JARING/UP/%s/%s: %.400s", kdir, file, why);
+}
+
+/* One upstream bundle: trust, read whole, apply. JR_OK also for a refusal
+ * (counted); an error only when the centre cannot go on. */
+static int import_one(const struct jr_sync_import *x, const struct jr_roster *r,
+	const char *kdir, const char *file, const struct jr_bundle_info *info,
+	struct jr_sync_import_counts *c, struct jr_errbuf *eb)
+{
+	struct jr_errbuf be = { 0 };
+	struct jr_centre_result res;
+	struct staged s = { 0 };
+	struct jr_buf entry = { NULL, 0 };
+	char path[4096];
+	int rc;
+
+	if (jr_roster_check(r, info->sender_id, JR_ROLE_KIOSK, JR_PERM_UPLOAD, 0, info->first,
+		&be) != JR_OK) {
+		refuse(c, kdir, file, be.msg);
+		return JR_OK;
+	}
+	if ((rc = jr_sync_path(path, sizeof path, eb, x->drive, "UP", kdir, file)) != JR_OK)
+		return rc;
+	rc = read_bundle(x, path, file, info->sender_pk, &s, &c->visits, &be);
+	if (rc != JR_OK) {
+		staged_free(&s);
+		if (rc == JR_ENOMEM)
+			return jr_errf(eb, rc, "%s", be.msg);
+		refuse(c, kdir, file, be.msg);
+		return JR_OK;
+	}
+	c->bundles++;
+	c->blocks += s.n;
+	if (s.n > 0) {
+		rc = jr_centre_upstream_entry(s.b, s.n, &entry);
+		if (rc == JR_OK)
+			rc = jr_centre_apply(x->centre, entry.base, entry.len, &res, eb);
+		else
+			rc = jr_errf(eb, rc, "import: cannot make an upstream entry of %s", file);
+		if (rc == JR_OK)
+			add_result(c, &res);
+	}
+	jr_buf_free(&entry);
+	staged_free(&s);
+	return rc;
+}
+
+static int answer(const struct jr_sync_import *x, const struct jr_roster *r,
+	const uint8_t id[JR_ID_BYTES], struct jr_sync_import_counts *c, struct jr_errbuf *eb)
+{
+	const struct jr_roster_member *m = jr_roster_find(r, id);
+	struct jr_downstream_params p;
+	struct jr_downstream_info info;
+	struct jr_policy pol;
+	int rc;
+
+	if (m == NULL || m->role != JR_ROLE_KIOSK)
+		return JR_OK; /* no answer to a key the roster does not name */
+	jr_policy_default(&pol);
+	memset(&p, 0, sizeof p);
+	p.centre = x->centre;
+	p.consortium = x->consortium;
+	memcpy(p.kiosk_pk, m->sign_pk, JR_SIGN_PK_BYTES);
+	p.roster = x->roster;
+	p.roster_len = x->roster_len;
+	p.policy = &pol;
+	p.checkpoint = x->checkpoint;
+	p.checkpoint_len = x->checkpoint_len;
+	p.seq = jr_centre_tlog_size(x->centre);
+	p.time = x->time;
+	if ((rc = jr_sync_down_write(x->drive, &p, &info, NULL, eb)) != JR_OK)
+		return rc;
+	c->answers++;
+	c->statuses += info.statuses;
+	return JR_OK;
+}
+
+/* Each kiosk folder on the drive (UP or DOWN) whose kiosk the roster names
+ * gets its answer: the folder's name is the first 4 bytes of the id, so the
+ * roster is searched for them. */
+static int answer_all(const struct jr_sync_import *x, const struct jr_roster *r,
+	const struct jr_sync_listing *up, struct jr_sync_import_counts *c, struct jr_errbuf *eb)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->n; i++) {
+		char kdir[9], path[4096];
+		bool seen = false;
+		size_t j;
+
+		if (r->m[i].role != JR_ROLE_KIOSK)
+			continue;
+		jr_sync_kiosk_dir(r->m[i].id, kdir);
+		for (j = 0; j < up->n && !seen; j++)
+			seen = strcmp(up->e[j].kiosk_dir, kdir) == 0;
+		if (!seen && jr_sync_path(path, sizeof path, eb, x->drive, "UP", kdir, NULL) == JR_OK)
+			seen = access(path, F_OK) == 0;
+		if (!seen && jr_sync_path(path, sizeof path, eb, x->drive, "DOWN", kdir, NULL) == JR_OK)
+			seen = access(path, F_OK) == 0;
+		if (seen && (rc = answer(x, r, r->m[i].id, c, eb)) != JR_OK)
+			return rc;
+	}
+	return JR_OK;
+}
+
+/* The VISITS.JRB of every kiosk folder: read whole, entries verified. */
+static void read_visit_logs(const struct jr_sync_import *x, const struct jr_roster *r,
+	struct jr_sync_import_counts *c)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct staged s = { 0 };
+		struct jr_errbuf be = { 0 };
+		char kdir[9], path[4096];
+
+		if (r->m[i].role != JR_ROLE_KIOSK)
+			continue;
+		jr_sync_kiosk_dir(r->m[i].id, kdir);
+		if (jr_sync_path(path, sizeof path, &be, x->drive, "UP", kdir,
+			JR_SYNC_VISITS_BUNDLE) != JR_OK || access(path, F_OK) != 0)
+			continue;
+		if (read_bundle(x, path, JR_SYNC_VISITS_BUNDLE, r->m[i].sign_pk, &s, &c->visits,
+			&be) != JR_OK || s.n != 0)
+			refuse(c, kdir, JR_SYNC_VISITS_BUNDLE, be.msg[0] ? be.msg : "holds blocks");
+		staged_free(&s);
+	}
+}
+
+int jr_sync_import_run(const struct jr_sync_import *x, struct jr_sync_import_counts *c,
+	struct jr_errbuf *eb)
+{
+	struct jr_sync_listing l = { 0 };
+	struct jr_pubkey cons;
+	struct jr_roster r;
+	size_t i;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (x == NULL || x->drive == NULL || x->centre == NULL || x->consortium == NULL ||
+	    x->roster == NULL)
+		return jr_errf(eb, JR_EINVAL, "import: a drive, the centre, the consortium key "
+			"and the roster are needed");
+	jr_key_public(x->consortium, &cons);
+	if ((rc = jr_roster_open(x->roster, x->roster_len, cons.sign_pk, &r, eb)) != JR_OK)
+		return jr_errf(eb, rc, "import: the roster");
+	if ((rc = apply_roster(x, &r, eb)) != JR_OK ||
+	    (rc = jr_sync_list(x->drive, NULL, &l, eb)) != JR_OK)
+		goto out;
+	for (i = 0; i < l.n && rc == JR_OK; i++) {
+		const struct jr_sync_entry *e = &l.e[i];
+		if (e->rc != JR_OK)
+			refuse(c, e->kiosk_dir, e->file, e->why);
+		else
+			rc = import_one(x, &r, e->kiosk_dir, e->file, &e->info, c, eb);
+		if (x->progress != NULL)
+			x->progress(x->progress_ctx, i + 1, l.n);
+	}
+	if (rc == JR_OK) {
+		read_visit_logs(x, &r, c);
+		rc = answer_all(x, &r, &l, c, eb);
+	}
+out:
+	jr_sync_listing_free(&l);
+	jr_roster_free(&r);
+	return rc;
+}
