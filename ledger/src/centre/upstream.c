@@ -2,8 +2,9 @@
  * Applying upstream blocks (docs/centre.md "Applying upstream blocks").
  *
  * For each signed block of the entry, in entry order:
- *   1. decode (else MALFORMED); its kiosk must be in the roster (else
- *      UNKNOWN_KIOSK) and not revoked at its height (else REVOKED); the
+ *   1. decode (else MALFORMED); its kiosk must be in the roster as a kiosk
+ *      (else UNKNOWN_KIOSK) with the upload permission (else NOT_PERMITTED)
+ *      and not revoked at its height (else REVOKED); the
  *      kiosk's signature must verify (else BAD_SIGNATURE); every record's
  *      kiosk id must be the block's (else KIOSK_MISMATCH).
  *   2. at or below the kiosk's head: the same hash is a no-op; another hash
@@ -54,8 +55,8 @@ static int refuse(struct jr_centre *c, const uint8_t *kiosk, uint64_t height,
 	return rc;
 }
 
-static void pseudonym(const struct jr_centre *c, const char nik[JR_NIK_LEN + 1],
-	uint8_t out[JR_CENTRE_PSEUDONYM_BYTES])
+void jr_centre_pseudonym_of(const uint8_t key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
+	const char nik[JR_NIK_LEN + 1], uint8_t out[JR_CENTRE_PSEUDONYM_BYTES])
 {
 	uint8_t msg[sizeof JR_CENTRE_PSEUDONYM_LABEL + JR_NIK_LEN];
 
@@ -64,7 +65,7 @@ static void pseudonym(const struct jr_centre *c, const char nik[JR_NIK_LEN + 1],
 	memcpy(msg, JR_CENTRE_PSEUDONYM_LABEL, sizeof JR_CENTRE_PSEUDONYM_LABEL);
 	memcpy(msg + sizeof JR_CENTRE_PSEUDONYM_LABEL, nik, JR_NIK_LEN);
 	(void)crypto_generichash(out, JR_CENTRE_PSEUDONYM_BYTES, msg, sizeof msg,
-		c->pkey, JR_CENTRE_PSEUDONYM_KEY_BYTES);
+		key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	sodium_memzero(msg, sizeof msg);
 }
 
@@ -75,16 +76,21 @@ static uint64_t district_of(uint64_t village)
 	return r != NULL && r->level == JR_REGION_VILLAGE ? r->parent : 0;
 }
 
-/* Decides a registration's outcome from the opened record (not stored). */
-static int judge(struct jr_centre *c, const struct jr_registration *r,
-	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v,
-	uint8_t dup[JR_REGID_BYTES], bool *has_dup, enum jr_centre_outcome *o)
+static void add_reason(struct jr_verdict *v, enum jr_reason why)
+{
+	/* 4xx are above every rule's code: appending keeps the order. */
+	if (v->n < JR_VERDICT_MAX)
+		v->reasons[v->n++] = why;
+}
+
+/* The registration's worker claim: *has_dup and dup if another registration
+ * holds the pseudonym. */
+static int worker_of(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
+	uint8_t dup[JR_REGID_BYTES], bool *has_dup)
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, S_WORKER_GET);
 	int rc;
 
-	memset(v, 0, sizeof *v);
-	(void)jr_rules_check(&c->policy, r, jr_date_from_unix(r->time), v);
 	(void)sqlite3_bind_blob(st, 1, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*has_dup = rc == SQLITE_ROW;
@@ -100,21 +106,62 @@ static int judge(struct jr_centre *c, const struct jr_registration *r,
 	(void)sqlite3_clear_bindings(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return rc == SQLITE_CORRUPT ? JR_ECORRUPT : JR_EIO;
+	return JR_OK;
+}
+
+/* Decides a registration's outcome from the opened record (not stored):
+ * the rules of its jurisdiction's policy, de-duplication, then the
+ * centre-only facts of the reference lists. */
+static int judge(struct jr_centre *c, const struct jr_registration *r,
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v,
+	uint8_t dup[JR_REGID_BYTES], bool *has_dup, enum jr_centre_outcome *o)
+{
+	const struct jr_cpolicy *pol = jr_centre_policy_for(c, r->village);
+	bool ok = true;
+	enum jr_reason why = JR_R_NONE;
+	int rc;
+
+	memset(v, 0, sizeof *v);
+	(void)jr_rules_check(&pol->rules, r, jr_date_from_unix(r->time), v);
+	rc = worker_of(c, ps, dup, has_dup);
+	if (rc != JR_OK)
+		return rc;
 	if (*has_dup) {
-		/* 401 is above every rule's code: appending keeps the order. */
-		if (v->n < JR_VERDICT_MAX)
-			v->reasons[v->n++] = JR_R_ALREADY_REGISTERED;
+		add_reason(v, JR_R_ALREADY_REGISTERED);
 		*o = JR_CO_DUPLICATE;
+		return JR_OK;
+	}
+	rc = jr_centre_eligible(c, ps, district_of(r->village), &ok, &why);
+	if (rc != JR_OK)
+		return rc;
+	if (!ok) {
+		add_reason(v, why);
+		*o = JR_CO_INELIGIBLE;
 	} else {
 		*o = v->n > 0 ? JR_CO_RETURNED : JR_CO_ACCEPTED;
 	}
 	return JR_OK;
 }
 
+static enum jr_centre_phase phase_of(enum jr_centre_outcome o)
+{
+	switch (o) {
+	case JR_CO_ACCEPTED: return JR_PH_REVIEW;
+	case JR_CO_RETURNED: return JR_PH_RETURNED;
+	case JR_CO_HELD: return JR_PH_HELD;
+	case JR_CO_DUPLICATE:
+	case JR_CO_UNOPENABLE:
+	case JR_CO_INELIGIBLE:
+		break;
+	}
+	return JR_PH_REJECTED;
+}
+
 static int store_reg(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	const struct jr_ckiosk *k, uint64_t height,
 	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], uint64_t district,
-	enum jr_centre_outcome o, const struct jr_verdict *v, const uint8_t *dup)
+	enum jr_centre_outcome o, const struct jr_verdict *v, const uint8_t *dup,
+	const uint8_t *corrects)
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_PUT);
 	uint8_t reasons[2 * JR_VERDICT_MAX];
@@ -127,7 +174,7 @@ static int store_reg(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 		reasons[2 * i] = (uint8_t)((unsigned)v->reasons[i] >> 8);
 		reasons[2 * i + 1] = (uint8_t)v->reasons[i];
 	}
-	rc = jr_centre_leaf_reg(regid, ps, district, o, v, &leaf);
+	rc = jr_centre_leaf_reg(regid, ps, district, o, v, corrects, &leaf);
 	if (rc == JR_OK)
 		rc = jr_centre_log(c, &leaf);
 	jr_buf_free(&leaf);
@@ -143,6 +190,9 @@ static int store_reg(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	if (dup != NULL)
 		(void)sqlite3_bind_blob(st, 8, dup, JR_REGID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_int64(st, 9, (sqlite3_int64)index);
+	(void)sqlite3_bind_int(st, 10, (int)phase_of(o));
+	if (corrects != NULL)
+		(void)sqlite3_bind_blob(st, 11, corrects, JR_REGID_BYTES, SQLITE_STATIC);
 	rc = jr_centre_step_done(c, S_REG_PUT);
 	if (rc != JR_OK || o != JR_CO_ACCEPTED)
 		return rc;
@@ -155,7 +205,7 @@ static int store_reg(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 static int reg_known(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	bool *known)
 {
-	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_GET);
+	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_KNOWN);
 	int rc;
 
 	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
@@ -166,16 +216,61 @@ static int reg_known(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
+/* Opens with the consortium key that opened the last record first: a batch
+ * is nearly always of one key, and a wrong key costs an X25519. */
+static int open_record(struct jr_centre *c, const uint8_t *rec, size_t len,
+	struct jr_registration *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->n_keys; i++) {
+		k = (c->last_opener + i) % c->n_keys;
+		if (jr_record_open(rec, len, c->openers[k], r, NULL) == JR_OK) {
+			c->last_opener = k;
+			return JR_OK;
+		}
+	}
+	return JR_ESIG;
+}
+
+/* A correction (record key 11) of a registration that was returned and not
+ * corrected before takes its place: the original is marked corrected and
+ * gives up its worker claim, so the correction is judged afresh and, if
+ * accepted, enters review with no approvals. Anything else it names is
+ * ignored (the link is still recorded). */
+static int take_over(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	const uint8_t orig[JR_REGID_BYTES], struct jr_centre_result *res)
+{
+	struct jr_creg o;
+	sqlite3_stmt *st;
+	bool found = false;
+	int rc = jr_centre_reg_get(c, orig, &o, &found);
+
+	if (rc != JR_OK || !found || o.phase != JR_PH_RETURNED || o.held || o.corrected)
+		return rc;
+	st = jr_centre_stmt(c, S_REG_CORRECTED);
+	(void)sqlite3_bind_blob(st, 1, orig, JR_REGID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 2, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	rc = jr_centre_step_done(c, S_REG_CORRECTED);
+	if (rc != JR_OK)
+		return rc;
+	st = jr_centre_stmt(c, S_WORKER_DEL);
+	(void)sqlite3_bind_blob(st, 1, o.pseudonym, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 2, orig, JR_REGID_BYTES, SQLITE_STATIC);
+	res->regs_corrections++;
+	return jr_centre_step_done(c, S_WORKER_DEL);
+}
+
 static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
 	uint64_t height, const uint8_t *rec, size_t len, struct jr_centre_result *res)
 {
 	struct jr_registration r;
 	struct jr_verdict v;
 	uint8_t regid[JR_REGID_BYTES], ps[JR_CENTRE_PSEUDONYM_BYTES] = { 0 };
-	uint8_t dup[JR_REGID_BYTES];
+	uint8_t dup[JR_REGID_BYTES], corrects[JR_REGID_BYTES];
 	enum jr_centre_outcome o = JR_CO_UNOPENABLE;
 	uint64_t district = 0;
-	bool known = false, has_dup = false;
+	bool known = false, has_dup = false, has_corrects = false;
 	int rc;
 
 	jr_record_id(rec, len, regid);
@@ -185,13 +280,19 @@ static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
 		return rc;
 	}
 	memset(&v, 0, sizeof v);
-	if (jr_record_open(rec, len, c->opener, &r, NULL) == JR_OK) {
-		pseudonym(c, r.nik, ps);
+	if (open_record(c, rec, len, &r) == JR_OK) {
+		jr_centre_pseudonym_of(c->pkey, r.nik, ps);
 		district = district_of(r.village);
-		if (k->flagged_from != 0 && height >= k->flagged_from)
+		has_corrects = r.has_corrects;
+		memcpy(corrects, r.corrects, JR_REGID_BYTES);
+		if (k->flagged_from != 0 && height >= k->flagged_from) {
 			o = JR_CO_HELD;
-		else
-			rc = judge(c, &r, ps, &v, dup, &has_dup, &o);
+		} else {
+			if (has_corrects)
+				rc = take_over(c, regid, corrects, res);
+			if (rc == JR_OK)
+				rc = judge(c, &r, ps, &v, dup, &has_dup, &o);
+		}
 		jr_registration_wipe(&r);
 		if (rc != JR_OK)
 			return rc;
@@ -202,8 +303,10 @@ static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
 	case JR_CO_DUPLICATE: res->regs_duplicate++; break;
 	case JR_CO_HELD: res->regs_held++; break;
 	case JR_CO_UNOPENABLE: res->regs_unopenable++; break;
+	case JR_CO_INELIGIBLE: res->regs_ineligible++; break;
 	}
-	return store_reg(c, regid, k, height, ps, district, o, &v, has_dup ? dup : NULL);
+	return store_reg(c, regid, k, height, ps, district, o, &v, has_dup ? dup : NULL,
+		has_corrects ? corrects : NULL);
 }
 
 static void bind_block(sqlite3_stmt *st, const uint8_t id[JR_ID_BYTES],
@@ -448,6 +551,8 @@ static int check_block(struct jr_centre *c, struct sblock *b, struct jr_ckiosk *
 		return rc;
 	if (!k->found)
 		*st = JR_CS_UNKNOWN_KIOSK;
+	else if ((k->perms & JR_PERM_UPLOAD) == 0)
+		*st = JR_CS_NOT_PERMITTED;
 	else if (k->revoked_from != 0 && b->b.height >= k->revoked_from)
 		*st = JR_CS_REVOKED;
 	else if (jr_block_verify_sig(k->sign_pk, b->hash, b->sig) != JR_OK)
