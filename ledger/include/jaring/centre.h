@@ -256,8 +256,9 @@ JR_API int jr_centre_upstream_entry(const struct jr_buf *blocks, size_t n,
 /* The act builders below sign with `official` (any role the roster gives
  * it; the centre decides whether it may) and write the whole entry. issued
  * is the signer's claimed time, Unix seconds: it makes two acts of the same
- * content distinct and decides nothing. Lists of registration ids are taken
- * in any order and sorted here; two equal ids are JR_EINVAL. */
+ * content distinct and decides nothing. Lists of registration ids (n ids of
+ * JR_REGID_BYTES, one after another) are taken in any order and sorted
+ * here; two equal ids are JR_EINVAL. */
 
 /* Policy version for `region` (a regency code, 0 for every region without
  * its own): the rules of rules.h, the agencies whose approval is required
@@ -270,12 +271,12 @@ JR_API int jr_centre_policy_entry(const struct jr_key *official, int64_t issued,
  * 1..JR_CENTRE_COMMENT_MAX bytes UTF-8; never personal data: it is kept in
  * the state, only its hash goes to the public log). */
 JR_API int jr_centre_review_entry(const struct jr_key *official, int64_t issued,
-	enum jr_review_verb verb, const uint8_t (*regids)[JR_REGID_BYTES], size_t n,
+	enum jr_review_verb verb, const uint8_t *regids, size_t n,
 	const struct jr_verdict *reasons, const char *comment, struct jr_buf *out)
 	JR_MUST_CHECK;
 /* The official viewed the personal data of these registrations. */
 JR_API int jr_centre_view_entry(const struct jr_key *official, int64_t issued,
-	const uint8_t (*regids)[JR_REGID_BYTES], size_t n, struct jr_buf *out)
+	const uint8_t *regids, size_t n, struct jr_buf *out)
 	JR_MUST_CHECK;
 
 struct jr_centre_decree {
@@ -287,7 +288,7 @@ struct jr_centre_decree {
 	/* Either the recipients (n > 0) or, with n == 0, the digest and count
 	 * of every registration that may be decreed in the region for that
 	 * period (jr_centre_decree_candidates). */
-	const uint8_t (*regids)[JR_REGID_BYTES];
+	const uint8_t *regids;
 	size_t n;
 	uint64_t count;
 	uint8_t digest[JR_HASH_BYTES];
@@ -316,7 +317,7 @@ JR_API int jr_centre_allocation_entry(const struct jr_key *official, int64_t iss
  * allocation for that month and not yet paid for it. amount_rp must be
  * their number times their decree's rate. */
 JR_API int jr_centre_payment_entry(const struct jr_key *official, int64_t issued,
-	const char *allocation, uint32_t month, const uint8_t (*regids)[JR_REGID_BYTES],
+	const char *allocation, uint32_t month, const uint8_t *regids,
 	size_t n, uint64_t amount_rp, struct jr_buf *out) JR_MUST_CHECK;
 
 /* Part `part` (0..parts-1) of reference list `serial` of one kind: worker
@@ -324,7 +325,7 @@ JR_API int jr_centre_payment_entry(const struct jr_key *official, int64_t issued
  * one before once all its parts are applied. */
 JR_API int jr_centre_reflist_entry(const struct jr_key *official, int64_t issued,
 	enum jr_reflist kind, uint64_t serial, uint32_t part, uint32_t parts,
-	const uint8_t (*pseudonyms)[JR_CENTRE_PSEUDONYM_BYTES], size_t n,
+	const uint8_t *pseudonyms, size_t n,
 	struct jr_buf *out) JR_MUST_CHECK;
 
 /* The worker pseudonym of a NIK (docs/centre.md "Pseudonym"): what the

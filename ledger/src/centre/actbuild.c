@@ -154,7 +154,7 @@ int jr_centre_policy_entry(const struct jr_key *official, int64_t issued,
 }
 
 int jr_centre_review_entry(const struct jr_key *official, int64_t issued,
-	enum jr_review_verb verb, const uint8_t (*regids)[JR_REGID_BYTES], size_t n,
+	enum jr_review_verb verb, const uint8_t *regids, size_t n,
 	const struct jr_verdict *reasons, const char *comment, struct jr_buf *out)
 {
 	size_t nr = reasons != NULL ? reasons->n : 0, clen = comment != NULL ? strlen(comment) : 0;
@@ -171,7 +171,7 @@ int jr_centre_review_entry(const struct jr_key *official, int64_t issued,
 	jr_cbw_uint(&w, 3);
 	jr_cbw_uint(&w, (uint64_t)verb);
 	jr_cbw_uint(&w, 4);
-	rc = ids_out(&w, regids[0], n, JR_REGID_BYTES);
+	rc = ids_out(&w, regids, n, JR_REGID_BYTES);
 	if (rc != JR_OK) {
 		jr_cbw_free(&w);
 		return rc;
@@ -186,7 +186,7 @@ int jr_centre_review_entry(const struct jr_key *official, int64_t issued,
 }
 
 int jr_centre_view_entry(const struct jr_key *official, int64_t issued,
-	const uint8_t (*regids)[JR_REGID_BYTES], size_t n, struct jr_buf *out)
+	const uint8_t *regids, size_t n, struct jr_buf *out)
 {
 	struct jr_cbw w;
 	int rc;
@@ -197,7 +197,7 @@ int jr_centre_view_entry(const struct jr_key *official, int64_t issued,
 	jr_cbw_init(&w, ACT_MAX);
 	jr_act_head(&w, 4, official, issued);
 	jr_cbw_uint(&w, 3);
-	rc = ids_out(&w, regids[0], n, JR_REGID_BYTES);
+	rc = ids_out(&w, regids, n, JR_REGID_BYTES);
 	if (rc != JR_OK) {
 		jr_cbw_free(&w);
 		return rc;
@@ -229,7 +229,7 @@ int jr_centre_decree_entry(const struct jr_key *official, int64_t issued,
 	jr_cbw_uint(&w, d->months);
 	jr_cbw_uint(&w, 8);
 	if (d->n > 0) {
-		rc = ids_out(&w, d->regids[0], d->n, JR_REGID_BYTES);
+		rc = ids_out(&w, d->regids, d->n, JR_REGID_BYTES);
 		if (rc != JR_OK) {
 			jr_cbw_free(&w);
 			return rc;
@@ -271,7 +271,7 @@ int jr_centre_allocation_entry(const struct jr_key *official, int64_t issued,
 }
 
 int jr_centre_payment_entry(const struct jr_key *official, int64_t issued,
-	const char *allocation, uint32_t month, const uint8_t (*regids)[JR_REGID_BYTES],
+	const char *allocation, uint32_t month, const uint8_t *regids,
 	size_t n, uint64_t amount_rp, struct jr_buf *out)
 {
 	struct jr_cbw w;
@@ -287,7 +287,7 @@ int jr_centre_payment_entry(const struct jr_key *official, int64_t issued,
 	jr_cbw_uint(&w, 4);
 	jr_cbw_uint(&w, month);
 	jr_cbw_uint(&w, 5);
-	rc = n > 0 ? ids_out(&w, regids[0], n, JR_REGID_BYTES) : JR_OK;
+	rc = n > 0 ? ids_out(&w, regids, n, JR_REGID_BYTES) : JR_OK;
 	if (rc != JR_OK) {
 		jr_cbw_free(&w);
 		return rc;
@@ -301,7 +301,7 @@ int jr_centre_payment_entry(const struct jr_key *official, int64_t issued,
 
 int jr_centre_reflist_entry(const struct jr_key *official, int64_t issued,
 	enum jr_reflist kind, uint64_t serial, uint32_t part, uint32_t parts,
-	const uint8_t (*pseudonyms)[JR_CENTRE_PSEUDONYM_BYTES], size_t n,
+	const uint8_t *pseudonyms, size_t n,
 	struct jr_buf *out)
 {
 	struct jr_cbw w;
@@ -322,7 +322,7 @@ int jr_centre_reflist_entry(const struct jr_key *official, int64_t issued,
 	jr_cbw_uint(&w, 6);
 	jr_cbw_uint(&w, parts);
 	jr_cbw_uint(&w, 7);
-	rc = n > 0 ? ids_out(&w, pseudonyms[0], n, JR_CENTRE_PSEUDONYM_BYTES) : JR_OK;
+	rc = n > 0 ? ids_out(&w, pseudonyms, n, JR_CENTRE_PSEUDONYM_BYTES) : JR_OK;
 	if (rc != JR_OK) {
 		jr_cbw_free(&w);
 		return rc;
