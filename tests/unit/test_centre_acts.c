@@ -1328,6 +1328,98 @@ static void table1_is_reproduced_to_the_rupiah(void **state)
 	jr_centre_close(c);
 }
 
+/* ---- worked examples of docs/centre.md ---- */
+
+static void check_example(const char *marker, const struct jr_buf *got)
+{
+	char *text, hex[8192];
+	uint8_t want[4096];
+	size_t n, i;
+
+	assert_true(got->len <= sizeof want);
+	if (getenv("JR_PRINT_EXAMPLES") != NULL) {
+		jr_hex(got->base, got->len, hex);
+		printf("%s\n```\n", marker);
+		for (i = 0; i < 2 * got->len; i += 64)
+			printf("%.64s\n", hex + i);
+		printf("```\n");
+		return; /* printing to rebuild the document, not checking it */
+	}
+	text = jr_test_doc_block("docs/centre.md", marker);
+	n = jr_test_unhex(text, want, sizeof want);
+	free(text);
+	assert_int_equal(n, got->len);
+	assert_memory_equal(want, got->base, n);
+}
+
+static void the_worked_acts_are_the_ones_the_code_builds(void **state)
+{
+	uint8_t ids[2][JR_REGID_BYTES], ps[1][JR_CENTRE_PSEUDONYM_BYTES], h[JR_HASH_BYTES];
+	struct jr_verdict why = { 1, { JR_R_BIRTH_MISMATCH } };
+	struct jr_centre_allocation al;
+	struct jr_centre_decree d;
+	struct jr_buf e = { 0 };
+	const int64_t t = 1718000000;
+
+	(void)state;
+	memset(ids[0], 0x11, JR_REGID_BYTES);
+	memset(ids[1], 0x22, JR_REGID_BYTES);
+	memset(ps[0], 0x33, JR_CENTRE_PSEUDONYM_BYTES);
+	memset(h, 0x44, sizeof h);
+	assert_int_equal(jr_centre_policy_entry(keys[BUPATI], t, 3328, &policy,
+		policy_required_default(), false, &e), JR_OK);
+	check_example("Worked example: policy act", &e);
+	jr_buf_free(&e);
+	assert_int_equal(jr_centre_review_entry(keys[DISNAKER], t, JR_REVIEW_APPROVE, ids[0], 1,
+		NULL, NULL, &e), JR_OK);
+	check_example("Worked example: review act (approve)", &e);
+	jr_buf_free(&e);
+	assert_int_equal(jr_centre_review_entry(keys[DUKCAPIL], t, JR_REVIEW_RETURN, ids[0], 1,
+		&why, NULL, &e), JR_OK);
+	check_example("Worked example: review act (return)", &e);
+	jr_buf_free(&e);
+	assert_int_equal(jr_centre_view_entry(keys[DUKCAPIL], t, ids[0], 1, &e), JR_OK);
+	check_example("Worked example: view act", &e);
+	jr_buf_free(&e);
+	memset(&al, 0, sizeof al);
+	memcpy(al.id, "CSR-2024-1", 11);
+	memcpy(al.sponsor, "PT Contoh", 10);
+	al.type = JR_SPONSOR_CSR;
+	al.amount_rp = 241920000;
+	al.months = 6;
+	al.region = 3328;
+	assert_int_equal(jr_centre_allocation_entry(keys[FUNDER], t, &al, &e), JR_OK);
+	check_example("Worked example: allocation act", &e);
+	jr_buf_free(&e);
+	memset(&d, 0, sizeof d);
+	memcpy(d.number, "100.3/1/2024", 13);
+	memcpy(d.allocation, "CSR-2024-1", 11);
+	d.region = 3328;
+	d.start = 202407;
+	d.months = 6;
+	d.regids = ids[0];
+	d.n = 2;
+	assert_int_equal(jr_centre_decree_entry(keys[BUPATI], t, &d, &e), JR_OK);
+	check_example("Worked example: decree act", &e);
+	jr_buf_free(&e);
+	assert_int_equal(jr_centre_payment_entry(keys[FUNDER], t, "CSR-2024-1", 202407, NULL, 0,
+		2 * 16800, &e), JR_OK);
+	check_example("Worked example: payment act", &e);
+	jr_buf_free(&e);
+	assert_int_equal(jr_centre_reflist_entry(keys[BPJSTK], t, JR_REFLIST_WAGE_EARNERS, 1, 0,
+		1, ps[0], 1, &e), JR_OK);
+	check_example("Worked example: reference list act", &e);
+	jr_buf_free(&e);
+	assert_int_equal(jr_centre_leaf_act(h, JR_CENTRE_DECREE, jr_key_id(keys[BUPATI]),
+		JR_CS_NOT_APPROVED, 0, ids[1], &e), JR_OK);
+	check_example("Worked example: act leaf", &e);
+	jr_buf_free(&e);
+	assert_int_equal(jr_centre_leaf_item(h, JR_CENTRE_REVIEW, JR_REVIEW_RETURN,
+		JR_AGENCY_DUKCAPIL, ids[0], JR_CS_APPLIED, &why, &e), JR_OK);
+	check_example("Worked example: item leaf", &e);
+	jr_buf_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1343,6 +1435,7 @@ int main(void)
 		cmocka_unit_test(a_consortium_key_rotation_is_carried_through_the_roster),
 		cmocka_unit_test(two_processes_and_shuffled_selects_reach_one_state_hash),
 		cmocka_unit_test(table1_is_reproduced_to_the_rupiah),
+		cmocka_unit_test(the_worked_acts_are_the_ones_the_code_builds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
