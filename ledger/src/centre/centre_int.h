@@ -25,7 +25,8 @@ enum jr_centre_stmt {
 	S_REFUSAL_GET,
 	S_REG_GET,
 	S_REG_KNOWN,
-	S_REG_PUT,
+	S_REG_PUT,       /* SQLITE_CONSTRAINT_UNIQUE: the regid is known */
+	S_REG_DUP,       /* a provisional acceptance turned duplicate */
 	S_REG_HOLD,
 	S_REG_PHASE,     /* phase, reasons (a return or a re-judgement) */
 	S_REG_APPROVE,
@@ -33,7 +34,7 @@ enum jr_centre_stmt {
 	S_REG_DECREE,
 	S_REG_CORRECTED,
 	S_WORKER_GET,
-	S_WORKER_PUT,
+	S_WORKER_PUT,    /* INSERT OR IGNORE: no change if the worker is claimed */
 	S_WORKER_DEL,    /* by regid */
 	S_LEAF_PUT,
 	S_LEAF_GET,
@@ -71,6 +72,31 @@ struct jr_cpolicy {
 };
 #define JR_CENTRE_MAX_POLICIES 64
 
+/* The log's rows of the entry being applied (logbuf.c). */
+struct jr_logbuf_hash {
+	uint32_t level;
+	uint64_t idx;
+	uint8_t hash[JR_TLOG_HASH_BYTES];
+};
+struct jr_logbuf_leaf {
+	uint64_t idx;
+	size_t off, len;
+};
+struct jr_logbuf_front {
+	bool valid;
+	uint64_t idx;
+	uint8_t hash[JR_TLOG_HASH_BYTES];
+};
+struct jr_logbuf {
+	struct jr_tlog_store store;        /* reads the frontier, buffers writes */
+	struct jr_logbuf_front front[64];  /* last hash written at each level */
+	struct jr_logbuf_hash *hash;
+	struct jr_logbuf_leaf *leaf;
+	uint8_t *bytes;
+	size_t n_hash, cap_hash, n_leaf, cap_leaf, n_bytes, cap_bytes;
+	sqlite3_stmt *multi[2], *one[2];   /* [0] tlog_hash, [1] leaf */
+};
+
 struct jr_centre {
 	sqlite3 *db;
 	sqlite3_stmt *st[S_COUNT];
@@ -93,6 +119,7 @@ struct jr_centre {
 	uint8_t roster_signer[JR_SIGN_PK_BYTES]; /* signs the next roster */
 	uint64_t ref_serial[3];                 /* current list per kind, 0 none */
 	uint8_t state_hash[JR_HASH_BYTES];
+	struct jr_logbuf lb;
 };
 
 /* A kiosk as the roster and the applied chain hold it. */
@@ -127,8 +154,15 @@ int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 /* JR_OK and *found; reads the registration row for acts. */
 int jr_centre_reg_get(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	struct jr_creg *r, bool *found);
-/* Appends a leaf (its bytes stored in the leaf table). */
+/* Appends a leaf (its bytes stored in the leaf table, its hashes in
+ * tlog_hash, both buffered until jr_centre_logbuf_flush; logbuf.c). */
 int jr_centre_log(struct jr_centre *c, const struct jr_buf *leaf);
+void jr_centre_logbuf_init(struct jr_centre *c);
+int jr_centre_logbuf_prepare(struct jr_centre *c);
+int jr_centre_logbuf_flush(struct jr_centre *c);
+/* After a rollback: the buffer and the frontier are forgotten. */
+void jr_centre_logbuf_discard(struct jr_centre *c);
+void jr_centre_logbuf_free(struct jr_centre *c);
 /* XORs a pending row's hash into the pending digest (add and remove). */
 void jr_centre_pending_toggle(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	uint64_t height, const uint8_t hash[JR_HASH_BYTES]);

@@ -30,12 +30,15 @@ static const char SCHEMA_CHAIN[] =
 	" WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS refusal(hash BLOB, status INTEGER, kiosk BLOB NOT NULL,"
 	" height INTEGER NOT NULL, PRIMARY KEY(hash, status)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS registration(regid BLOB PRIMARY KEY,"
-	" kiosk BLOB NOT NULL, height INTEGER NOT NULL, pseudonym BLOB NOT NULL,"
-	" district INTEGER NOT NULL, outcome INTEGER NOT NULL, reasons BLOB NOT NULL,"
-	" duplicate_of BLOB, held INTEGER NOT NULL, leaf INTEGER NOT NULL,"
+	/* Keyed by the index of its intake leaf, so that rows are appended in
+	 * order; the random registration ids go to a narrow index. */
+	"CREATE TABLE IF NOT EXISTS registration(leaf INTEGER PRIMARY KEY,"
+	" regid BLOB NOT NULL, kiosk BLOB NOT NULL, height INTEGER NOT NULL,"
+	" pseudonym BLOB NOT NULL, district INTEGER NOT NULL, outcome INTEGER NOT NULL,"
+	" reasons BLOB NOT NULL, duplicate_of BLOB, held INTEGER NOT NULL,"
 	" phase INTEGER NOT NULL, approvals INTEGER NOT NULL, viewed INTEGER NOT NULL,"
-	" corrects BLOB, corrected_by BLOB, decree TEXT) WITHOUT ROWID;"
+	" corrects BLOB, corrected_by BLOB, decree TEXT);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS registration_by_regid ON registration(regid);"
 	"CREATE INDEX IF NOT EXISTS registration_by_kiosk ON registration(kiosk, height);"
 	"CREATE TABLE IF NOT EXISTS worker(pseudonym BLOB PRIMARY KEY,"
 	" regid BLOB NOT NULL) WITHOUT ROWID;"
@@ -100,8 +103,11 @@ static const char *const SQL[S_COUNT] = {
 		" leaf, phase, approvals, viewed, corrects, corrected_by, decree"
 		" FROM registration WHERE regid = ?1",
 	[S_REG_KNOWN] = "SELECT 1 FROM registration WHERE regid = ?1",
-	[S_REG_PUT] = "INSERT INTO registration VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9,"
-		" ?10, 0, 0, ?11, NULL, NULL)",
+	[S_REG_PUT] = "INSERT INTO registration(regid, kiosk, height, pseudonym, district,"
+		" outcome, reasons, duplicate_of, held, leaf, phase, approvals, viewed, corrects)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10, 0, 0, ?11)",
+	[S_REG_DUP] = "UPDATE registration SET outcome = 3, phase = 3, reasons = ?2,"
+		" duplicate_of = ?3 WHERE regid = ?1",
 	[S_REG_HOLD] = "UPDATE registration SET held = 1 WHERE kiosk = ?1 AND height >= ?2",
 	[S_REG_PHASE] = "UPDATE registration SET phase = ?2, outcome = ?3, reasons = ?4"
 		" WHERE regid = ?1",
@@ -111,7 +117,7 @@ static const char *const SQL[S_COUNT] = {
 		" (SELECT regid FROM recipient WHERE decree = ?1)",
 	[S_REG_CORRECTED] = "UPDATE registration SET corrected_by = ?2 WHERE regid = ?1",
 	[S_WORKER_GET] = "SELECT regid FROM worker WHERE pseudonym = ?1",
-	[S_WORKER_PUT] = "INSERT INTO worker VALUES(?1, ?2)",
+	[S_WORKER_PUT] = "INSERT OR IGNORE INTO worker VALUES(?1, ?2)",
 	[S_WORKER_DEL] = "DELETE FROM worker WHERE pseudonym = ?1 AND regid = ?2",
 	[S_LEAF_PUT] = "INSERT INTO leaf VALUES(?1, ?2)",
 	[S_LEAF_GET] = "SELECT bytes FROM leaf WHERE idx = ?1",
@@ -237,21 +243,6 @@ int jr_centre_reg_get(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	return rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
-int jr_centre_log(struct jr_centre *c, const struct jr_buf *leaf)
-{
-	sqlite3_stmt *st = c->st[S_LEAF_PUT];
-	int rc = jr_tlog_append(c->store, c->tlog_size, leaf->base, leaf->len, NULL);
-
-	if (rc != JR_OK)
-		return rc == JR_EEXIST ? JR_ECORRUPT : rc;
-	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)c->tlog_size);
-	(void)sqlite3_bind_blob(st, 2, leaf->base, (int)leaf->len, SQLITE_STATIC);
-	rc = jr_centre_step_done(c, S_LEAF_PUT);
-	if (rc == JR_OK)
-		c->tlog_size++;
-	return rc;
-}
-
 static void be64(uint64_t v, uint8_t out[8])
 {
 	size_t i;
@@ -296,8 +287,10 @@ static int compute_state_hash(struct jr_centre *c)
 	struct jr_part parts[5] = {
 		{ c->policy_hash, JR_HASH_BYTES }, { size8, 8 }, { root, sizeof root },
 		{ count8, 8 }, { c->pending_digest, JR_HASH_BYTES } };
-	int rc = jr_tlog_root(c->store, c->tlog_size, root);
+	int rc = jr_centre_logbuf_flush(c);
 
+	if (rc == JR_OK)
+		rc = jr_tlog_root(&c->lb.store, c->tlog_size, root);
 	if (rc != JR_OK)
 		return rc == JR_ENOTFOUND ? JR_ECORRUPT : rc;
 	be64(c->tlog_size, size8);
@@ -378,7 +371,8 @@ static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 	 * with SQLite's default 2 MiB, apply spent most of its time copying
 	 * pages in and out of the kernel. It changes no result. */
 	if (!wal || exec(c, "PRAGMA synchronous=FULL") != JR_OK ||
-		exec(c, "PRAGMA cache_size=-65536") != JR_OK || exec(c, SCHEMA_CHAIN) != JR_OK ||
+		exec(c, "PRAGMA cache_size=-262144") != JR_OK ||
+		exec(c, "PRAGMA wal_autocheckpoint=8192") != JR_OK || exec(c, SCHEMA_CHAIN) != JR_OK ||
 		exec(c, SCHEMA_ACTS) != JR_OK ||
 		exec(c, "CREATE TEMP TABLE IF NOT EXISTS rejudge(regid BLOB PRIMARY KEY)"
 			" WITHOUT ROWID") != JR_OK)
@@ -446,6 +440,11 @@ int jr_centre_open(const char *path, const struct jr_key *consortium,
 	if (rc != JR_OK)
 		goto err_after_alloc;
 	c->store = jr_tlog_sqlstore_get(c->ss);
+	jr_centre_logbuf_init(c);
+	if (jr_centre_logbuf_prepare(c) != JR_OK) {
+		rc = jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
+		goto err_after_alloc;
+	}
 	rc = load_meta(c, eb, path);
 	if (rc == JR_OK && (rc = jr_centre_policies_load(c)) != JR_OK)
 		(void)jr_errf(eb, rc, "centre state %s: its policies do not load; the file is"
@@ -492,6 +491,7 @@ void jr_centre_close(struct jr_centre *c)
 		return;
 	for (i = 0; i < S_COUNT; i++)
 		(void)sqlite3_finalize(c->st[i]);
+	jr_centre_logbuf_free(c);
 	jr_tlog_sqlstore_close(c->ss);
 	(void)sqlite3_close(c->db);
 	for (i = 0; i < c->n_keys; i++)
@@ -631,6 +631,7 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		(void)jr_errf(eb, rc, "centre apply: %s (%s); this node cannot continue:"
 			" stop it and check its disk", jr_strerror(rc), why);
 		(void)exec(c, "ROLLBACK");
+		jr_centre_logbuf_discard(c);
 		snap_restore(c, &snap);
 		memset(res, 0, sizeof *res);
 	}

@@ -76,6 +76,16 @@ static uint64_t district_of(uint64_t village)
 	return r != NULL && r->level == JR_REGION_VILLAGE ? r->parent : 0;
 }
 
+/* What intake decided about one record. */
+struct reg_decision {
+	enum jr_centre_outcome o;
+	struct jr_verdict v;
+	uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES];
+	uint64_t district;
+	bool has_dup, has_corrects;
+	uint8_t dup[JR_REGID_BYTES], corrects[JR_REGID_BYTES];
+};
+
 static void add_reason(struct jr_verdict *v, enum jr_reason why)
 {
 	/* 4xx are above every rule's code: appending keeps the order. */
@@ -157,29 +167,30 @@ static enum jr_centre_phase phase_of(enum jr_centre_outcome o)
 	return JR_PH_REJECTED;
 }
 
-static int store_reg(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+static void reasons_bytes(const struct jr_verdict *v, uint8_t out[2 * JR_VERDICT_MAX])
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		out[2 * i] = (uint8_t)((unsigned)v->reasons[i] >> 8);
+		out[2 * i + 1] = (uint8_t)v->reasons[i];
+	}
+}
+
+/* Inserts the registration's row, its leaf to be the next one. *known (and
+ * nothing written) if its id is there already: the unique index is the
+ * look-up, so a new registration costs no separate read. */
+static int reg_insert(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	const struct jr_ckiosk *k, uint64_t height,
 	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], uint64_t district,
 	enum jr_centre_outcome o, const struct jr_verdict *v, const uint8_t *dup,
-	const uint8_t *corrects)
+	const uint8_t *corrects, bool *known)
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_PUT);
 	uint8_t reasons[2 * JR_VERDICT_MAX];
-	struct jr_buf leaf = { 0 };
-	uint64_t index = c->tlog_size;
-	size_t i;
-	int rc;
+	int rc, ext;
 
-	for (i = 0; i < v->n; i++) {
-		reasons[2 * i] = (uint8_t)((unsigned)v->reasons[i] >> 8);
-		reasons[2 * i + 1] = (uint8_t)v->reasons[i];
-	}
-	rc = jr_centre_leaf_reg(regid, ps, district, o, v, corrects, &leaf);
-	if (rc == JR_OK)
-		rc = jr_centre_log(c, &leaf);
-	jr_buf_free(&leaf);
-	if (rc != JR_OK)
-		return rc;
+	reasons_bytes(v, reasons);
 	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_blob(st, 2, k->id, JR_ID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_int64(st, 3, (sqlite3_int64)height);
@@ -189,17 +200,53 @@ static int store_reg(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	(void)sqlite3_bind_blob(st, 7, reasons, (int)(2 * v->n), SQLITE_STATIC);
 	if (dup != NULL)
 		(void)sqlite3_bind_blob(st, 8, dup, JR_REGID_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_int64(st, 9, (sqlite3_int64)index);
+	(void)sqlite3_bind_int64(st, 9, (sqlite3_int64)c->tlog_size);
 	(void)sqlite3_bind_int(st, 10, (int)phase_of(o));
 	if (corrects != NULL)
 		(void)sqlite3_bind_blob(st, 11, corrects, JR_REGID_BYTES, SQLITE_STATIC);
-	rc = jr_centre_step_done(c, S_REG_PUT);
-	if (rc != JR_OK || o != JR_CO_ACCEPTED)
-		return rc;
-	st = jr_centre_stmt(c, S_WORKER_PUT);
+	rc = sqlite3_step(st);
+	ext = sqlite3_extended_errcode(c->db);
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	*known = rc == SQLITE_CONSTRAINT && ext == SQLITE_CONSTRAINT_UNIQUE;
+	return rc == SQLITE_DONE || *known ? JR_OK : JR_EIO;
+}
+
+/* An accepted registration claims its worker; *claimed is false if another
+ * registration holds the pseudonym. */
+static int claim(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
+	const uint8_t regid[JR_REGID_BYTES], bool *claimed)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_WORKER_PUT);
+	int rc;
+
 	(void)sqlite3_bind_blob(st, 1, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_blob(st, 2, regid, JR_REGID_BYTES, SQLITE_STATIC);
-	return jr_centre_step_done(c, S_WORKER_PUT);
+	rc = jr_centre_step_done(c, S_WORKER_PUT);
+	*claimed = rc == JR_OK && sqlite3_changes(c->db) == 1;
+	return rc;
+}
+
+/* A provisional acceptance whose worker was claimed: a duplicate. */
+static int turn_duplicate(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v)
+{
+	sqlite3_stmt *st;
+	uint8_t dup[JR_REGID_BYTES], reasons[2 * JR_VERDICT_MAX];
+	bool has_dup = false;
+	int rc = worker_of(c, ps, dup, &has_dup);
+
+	if (rc != JR_OK)
+		return rc;
+	if (!has_dup)
+		return JR_ECORRUPT; /* the claim failed, so someone holds it */
+	add_reason(v, JR_R_ALREADY_REGISTERED);
+	reasons_bytes(v, reasons);
+	st = jr_centre_stmt(c, S_REG_DUP);
+	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 2, reasons, (int)(2 * v->n), SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 3, dup, JR_REGID_BYTES, SQLITE_STATIC);
+	return jr_centre_step_done(c, S_REG_DUP);
 }
 
 static int reg_known(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
@@ -261,42 +308,44 @@ static int take_over(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	return jr_centre_step_done(c, S_WORKER_DEL);
 }
 
-static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
-	uint64_t height, const uint8_t *rec, size_t len, struct jr_centre_result *res)
+/* The common case, without a read: a record that passes every rule and the
+ * reference lists is provisionally accepted (the worker is claimed after its
+ * row is in, and a claim already held makes it a duplicate); any other
+ * looks up the worker, as judge() does. */
+static int judge_fast(struct jr_centre *c, const struct jr_registration *r,
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v,
+	uint8_t dup[JR_REGID_BYTES], bool *has_dup, enum jr_centre_outcome *o)
 {
-	struct jr_registration r;
-	struct jr_verdict v;
-	uint8_t regid[JR_REGID_BYTES], ps[JR_CENTRE_PSEUDONYM_BYTES] = { 0 };
-	uint8_t dup[JR_REGID_BYTES], corrects[JR_REGID_BYTES];
-	enum jr_centre_outcome o = JR_CO_UNOPENABLE;
-	uint64_t district = 0;
-	bool known = false, has_dup = false, has_corrects = false;
+	const struct jr_cpolicy *pol = jr_centre_policy_for(c, r->village);
+	enum jr_reason why = JR_R_NONE;
+	bool ok = true;
 	int rc;
 
-	jr_record_id(rec, len, regid);
-	rc = reg_known(c, regid, &known);
-	if (rc != JR_OK || known) {
-		res->regs_known += known;
+	memset(v, 0, sizeof *v);
+	*has_dup = false;
+	(void)jr_rules_check(&pol->rules, r, jr_date_from_unix(r->time), v);
+	rc = jr_centre_eligible(c, ps, district_of(r->village), &ok, &why);
+	if (rc != JR_OK || (v->n == 0 && ok)) {
+		*o = JR_CO_ACCEPTED;
 		return rc;
 	}
-	memset(&v, 0, sizeof v);
-	if (open_record(c, rec, len, &r) == JR_OK) {
-		jr_centre_pseudonym_of(c->pkey, r.nik, ps);
-		district = district_of(r.village);
-		has_corrects = r.has_corrects;
-		memcpy(corrects, r.corrects, JR_REGID_BYTES);
-		if (k->flagged_from != 0 && height >= k->flagged_from) {
-			o = JR_CO_HELD;
-		} else {
-			if (has_corrects)
-				rc = take_over(c, regid, corrects, res);
-			if (rc == JR_OK)
-				rc = judge(c, &r, ps, &v, dup, &has_dup, &o);
-		}
-		jr_registration_wipe(&r);
-		if (rc != JR_OK)
-			return rc;
+	rc = worker_of(c, ps, dup, has_dup);
+	if (rc != JR_OK)
+		return rc;
+	if (*has_dup) {
+		add_reason(v, JR_R_ALREADY_REGISTERED);
+		*o = JR_CO_DUPLICATE;
+	} else if (!ok) {
+		add_reason(v, why);
+		*o = JR_CO_INELIGIBLE;
+	} else {
+		*o = JR_CO_RETURNED;
 	}
+	return JR_OK;
+}
+
+static void count(struct jr_centre_result *res, enum jr_centre_outcome o)
+{
 	switch (o) {
 	case JR_CO_ACCEPTED: res->regs_accepted++; break;
 	case JR_CO_RETURNED: res->regs_returned++; break;
@@ -305,8 +354,74 @@ static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
 	case JR_CO_UNOPENABLE: res->regs_unopenable++; break;
 	case JR_CO_INELIGIBLE: res->regs_ineligible++; break;
 	}
-	return store_reg(c, regid, k, height, ps, district, o, &v, has_dup ? dup : NULL,
-		has_corrects ? corrects : NULL);
+}
+
+/* Opens and judges one record; *known if its id was applied before (checked
+ * first only for corrections, which change another registration). */
+static int decide(struct jr_centre *c, const struct jr_ckiosk *k, uint64_t height,
+	const uint8_t *rec, size_t len, const uint8_t regid[JR_REGID_BYTES],
+	struct reg_decision *d, struct jr_centre_result *res, bool *known)
+{
+	struct jr_registration r;
+	int rc = JR_OK;
+
+	*known = false;
+	if (open_record(c, rec, len, &r) != JR_OK)
+		return JR_OK; /* UNOPENABLE, as d was set */
+	jr_centre_pseudonym_of(c->pkey, r.nik, d->ps);
+	d->district = district_of(r.village);
+	d->has_corrects = r.has_corrects;
+	memcpy(d->corrects, r.corrects, JR_REGID_BYTES);
+	if (k->flagged_from != 0 && height >= k->flagged_from) {
+		d->o = JR_CO_HELD;
+	} else if (r.has_corrects) {
+		rc = reg_known(c, regid, known);
+		if (rc == JR_OK && !*known)
+			rc = take_over(c, regid, r.corrects, res);
+		if (rc == JR_OK && !*known)
+			rc = judge(c, &r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
+	} else {
+		rc = judge_fast(c, &r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
+	}
+	jr_registration_wipe(&r);
+	return rc;
+}
+
+static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
+	uint64_t height, const uint8_t *rec, size_t len, struct jr_centre_result *res)
+{
+	struct reg_decision d;
+	struct jr_buf leaf = { 0 };
+	uint8_t regid[JR_REGID_BYTES];
+	bool known = false, claimed = true;
+	int rc;
+
+	memset(&d, 0, sizeof d);
+	d.o = JR_CO_UNOPENABLE;
+	jr_record_id(rec, len, regid);
+	rc = decide(c, k, height, rec, len, regid, &d, res, &known);
+	if (rc == JR_OK && !known)
+		rc = reg_insert(c, regid, k, height, d.ps, d.district, d.o, &d.v,
+			d.has_dup ? d.dup : NULL, d.has_corrects ? d.corrects : NULL, &known);
+	if (rc != JR_OK || known) {
+		res->regs_known += known;
+		return rc;
+	}
+	if (d.o == JR_CO_ACCEPTED)
+		rc = claim(c, d.ps, regid, &claimed);
+	if (rc == JR_OK && !claimed) {
+		rc = turn_duplicate(c, regid, d.ps, &d.v);
+		d.o = JR_CO_DUPLICATE;
+	}
+	if (rc != JR_OK)
+		return rc;
+	count(res, d.o);
+	rc = jr_centre_leaf_reg(regid, d.ps, d.district, d.o, &d.v,
+		d.has_corrects ? d.corrects : NULL, &leaf);
+	if (rc == JR_OK)
+		rc = jr_centre_log(c, &leaf);
+	jr_buf_free(&leaf);
+	return rc;
 }
 
 static void bind_block(sqlite3_stmt *st, const uint8_t id[JR_ID_BYTES],
