@@ -124,9 +124,12 @@ int jr_centre_logbuf_flush(struct jr_centre *c)
 static int lb_read(void *ctx, unsigned level, uint64_t index, uint8_t out[JR_TLOG_HASH_BYTES])
 {
 	struct jr_centre *c = ctx;
-	const struct jr_logbuf_front *f = level < 64 ? &c->lb.front[level] : NULL;
+	const struct jr_logbuf_front *f;
 	int rc;
 
+	if (c == NULL)
+		return JR_EINVAL;
+	f = level < 64 ? &c->lb.front[level] : NULL;
 	if (f != NULL && f->valid && f->idx == index) {
 		memcpy(out, f->hash, JR_TLOG_HASH_BYTES);
 		return JR_OK;
