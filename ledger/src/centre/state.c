@@ -619,6 +619,8 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		return jr_errf(eb, JR_EIO, "centre apply: cannot begin: %s",
 			sqlite3_errmsg(c->db));
 	rc = dispatch(c, kind, payload, plen, res);
+	if (c->tlog_size != snap.tlog_size)
+		res->changed = true; /* a leaf is a change, whatever a rule reported */
 	if (rc == JR_OK && res->changed)
 		rc = write_meta(c);
 	if (rc == JR_OK && res->changed)
