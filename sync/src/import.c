@@ -20,27 +20,15 @@
 #include "jaring/visit.h"
 #include "sync_int.h"
 
-/* The roster's kiosks as the centre's roster entry (centre.h kind 1). */
-static int apply_roster(const struct jr_sync_import *x, const struct jr_roster *r,
-	struct jr_errbuf *eb)
+/* The signed roster as the centre's roster entry (centre.h kind 1): the
+ * centre checks its signature and serial itself; an older or equal serial
+ * is a recorded no-op. */
+static int apply_roster(const struct jr_sync_import *x, struct jr_errbuf *eb)
 {
-	struct jr_centre_kiosk *k = calloc(r->n > 0 ? r->n : 1, sizeof *k);
 	struct jr_buf e = { NULL, 0 };
-	size_t i, n = 0;
 	int rc;
 
-	if (k == NULL)
-		return jr_errf(eb, JR_ENOMEM, "import: out of memory");
-	for (i = 0; i < r->n && n < JR_CENTRE_MAX_KIOSKS; i++) {
-		if (r->m[i].role != JR_ROLE_KIOSK)
-			continue;
-		memcpy(k[n].sign_pk, r->m[i].sign_pk, JR_SIGN_PK_BYTES);
-		k[n].village = r->m[i].region;
-		k[n].revoked_from = r->m[i].revoked_from;
-		n++;
-	}
-	rc = jr_centre_roster_entry(x->consortium, r->serial, k, n, &e);
-	free(k);
+	rc = jr_centre_roster_entry_signed(x->roster, x->roster_len, &e);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "import: cannot make the centre's roster entry");
 	rc = jr_centre_apply(x->centre, e.base, e.len, NULL, eb);
@@ -276,7 +264,7 @@ int jr_sync_import_run(const struct jr_sync_import *x, struct jr_sync_import_cou
 	jr_key_public(x->consortium, &cons);
 	if ((rc = jr_roster_open(x->roster, x->roster_len, cons.sign_pk, &r, eb)) != JR_OK)
 		return jr_errf(eb, rc, "import: the roster");
-	if ((rc = apply_roster(x, &r, eb)) != JR_OK ||
+	if ((rc = apply_roster(x, eb)) != JR_OK ||
 	    (rc = jr_sync_list(x->drive, NULL, &l, eb)) != JR_OK)
 		goto out;
 	for (i = 0; i < l.n && rc == JR_OK; i++) {

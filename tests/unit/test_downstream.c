@@ -368,7 +368,7 @@ static void a_kiosk_applies_its_statuses_roster_and_ack_whole(void **state)
 	assert_true(res.applied && !res.old && !res.stale && res.has_ack && res.roster_new);
 	assert_int_equal(res.statuses, REGS);
 	assert_int_equal(s.committed, REGS);
-	assert_int_equal(s.last.state, JR_ST_RECEIVED);
+	assert_int_equal(s.last.state, JR_ST_IN_REVIEW); /* accepted: review begins */
 	assert_int_equal(res.ack.time, T0 + 3600);
 	assert_int_equal(res.roster_serial, 1);
 	assert_int_equal(res.policy.contribution_rp, policy.contribution_rp);
