@@ -15,6 +15,7 @@
  * bundle whose header or body fails is dropped from the upload area.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -32,6 +33,8 @@
 #include <sqlite3.h>
 
 #include "jaring/bundle.h"
+#include "jaring/downstream.h"
+#include "jaring/roster.h"
 #include "server.h"
 
 #define HEADER_POOL_BYTES (32u * 1024u)
@@ -1062,6 +1065,171 @@ static void stats(struct req *r)
 	free(json);
 }
 
+/* ---- GET /v1/kiosks/<id>/downstream ---------------------------------- */
+
+/* The kiosk's downstream bundle as of this node's log size (the sequence
+ * number): built once per (kiosk, size) into data_dir/downstream/ and kept
+ * until the log grows, so a client resumes with Range and If-Range against
+ * the same bytes. Built on the loop thread, between applies: the centre is
+ * read as of one entry. */
+static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES],
+	const char *dir, const char *path, unsigned *status, struct jr_errbuf *eb)
+{
+	struct jr_centre *c = jr_node_fsm_centre(s->fsm);
+	const struct jr_roster_member *m;
+	struct jr_downstream_params p;
+	struct jr_buf roster = { NULL, 0 };
+	struct jr_roster ro;
+	struct jr_pubkey cons;
+	struct jr_policy policy;
+	uint64_t cp_size = 0;
+	const struct jr_buf *cp = jr_node_witness_published(s->witness, &cp_size, NULL);
+	char tmp[JR_NODE_PATH_MAX + 72];
+	int fd, rc;
+
+	*status = 503;
+	if (jr_centre_roster(c, &roster, eb) != JR_OK) {
+		*status = 404;
+		return jr_errf(eb, JR_ENOTFOUND, "no roster is on the log yet, so no kiosk is known");
+	}
+	jr_key_public(s->consortium, &cons);
+	rc = jr_roster_open(roster.base, roster.len, cons.sign_pk, &ro, eb);
+	if (rc != JR_OK) {
+		jr_buf_free(&roster);
+		return jr_errf(eb, rc, "the latest roster does not open under this node's "
+			"consortium key (a rotation this node's configuration lacks)");
+	}
+	m = jr_roster_find(&ro, kiosk);
+	if (m == NULL || m->role != JR_ROLE_KIOSK) {
+		jr_roster_free(&ro);
+		jr_buf_free(&roster);
+		*status = 404;
+		return jr_errf(eb, JR_ENOTFOUND, "this kiosk is not on the roster");
+	}
+	memset(&p, 0, sizeof p);
+	jr_policy_default(&policy);
+	p.centre = c;
+	p.consortium = s->consortium;
+	memcpy(p.kiosk_pk, m->sign_pk, JR_SIGN_PK_BYTES);
+	p.roster = roster.base;
+	p.roster_len = roster.len;
+	p.policy = &policy;
+	p.checkpoint = cp != NULL ? cp->base : NULL;
+	p.checkpoint_len = cp != NULL ? cp->len : 0;
+	p.seq = jr_centre_tlog_size(c);
+	p.time = (int64_t)time(NULL);
+	jr_roster_free(&ro);
+	(void)mkdir(dir, 0700);
+	(void)snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		jr_buf_free(&roster);
+		return jr_errf(eb, JR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+	}
+	rc = jr_downstream_write_fd(&p, fd, tmp, NULL, eb);
+	jr_buf_free(&roster);
+	if (close(fd) != 0 && rc == JR_OK)
+		rc = jr_errf(eb, JR_EIO, "closing %s: %s", tmp, strerror(errno));
+	if (rc == JR_OK && rename(tmp, path) != 0)
+		rc = jr_errf(eb, JR_EIO, "renaming %s: %s", tmp, strerror(errno));
+	if (rc != JR_OK)
+		(void)unlink(tmp);
+	return rc;
+}
+
+/* Removes this kiosk's cached bundles other than `keep`. */
+static void downstream_prune(const char *dir, const char *hex, const char *keep)
+{
+	char path[JR_NODE_PATH_MAX + 64];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, hex, 2 * JR_ID_BYTES) != 0 || strcmp(de->d_name, keep) == 0)
+			continue;
+		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
+			(void)unlink(path);
+	}
+	closedir(d);
+}
+
+static void downstream(struct req *r)
+{
+	struct jr_server *s = r->h->s;
+	char dir[JR_NODE_PATH_MAX], path[JR_NODE_PATH_MAX + 64], name[64], hex[2 * JR_ID_BYTES + 1];
+	char idhex[2 * JR_HASH_BYTES + 1], etag[2 * JR_HASH_BYTES + 3];
+	uint8_t head[JR_BUNDLE_HEADER_BYTES];
+	struct jr_bundle_header h;
+	struct jr_errbuf eb = { 0 };
+	const char *range, *if_range;
+	uint64_t from = 0;
+	unsigned status = 503;
+	struct stat st;
+	int fd;
+
+	jr_hex(r->m.id, JR_ID_BYTES, hex);
+	(void)snprintf(name, sizeof name, "%s.%llu.jrb", hex,
+		(unsigned long long)jr_centre_tlog_size(jr_node_fsm_centre(s->fsm)));
+	if (jr_node_path(&s->cfg, "downstream", dir, sizeof dir) != JR_OK ||
+	    snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+		set_error(r, 503, "unavailable", "the data directory's path is too long");
+		return;
+	}
+	if (stat(path, &st) != 0) {
+		if (downstream_build(s, r->m.id, dir, path, &status, &eb) != JR_OK) {
+			set_error(r, status, status == 404 ? "not-found" : "unavailable", "%s", eb.msg);
+			return;
+		}
+		downstream_prune(dir, hex, name);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < JR_BUNDLE_HEADER_BYTES ||
+	    pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head ||
+	    jr_bundle_header_decode(head, sizeof head, name, &h, &eb) != JR_OK) {
+		if (fd >= 0)
+			close(fd);
+		set_error(r, 503, "unavailable", "the downstream bundle could not be read back");
+		return;
+	}
+	jr_hex(h.info.id, JR_HASH_BYTES, idhex);
+	(void)snprintf(etag, sizeof etag, "\"%s\"", idhex);
+	range = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
+	if_range = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_RANGE);
+	if (range != NULL && (if_range == NULL || strcmp(if_range, etag) == 0)) {
+		/* only "bytes=N-": what jaring-sync pull sends */
+		if (strncmp(range, "bytes=", 6) != 0 || range[strlen(range) - 1] != '-' ||
+		    jr_http_parse_u64(range + 6, strlen(range) - 7, INT64_MAX, &from) != JR_OK ||
+		    from >= (uint64_t)st.st_size) {
+			close(fd);
+			set_error(r, 416, "bad-request", "a Range of the form bytes=N- within the "
+				"bundle's %lld bytes is served", (long long)st.st_size);
+			return;
+		}
+	}
+	if (r->resp != NULL)
+		MHD_destroy_response(r->resp);
+	r->resp = MHD_create_response_from_fd_at_offset64((uint64_t)st.st_size - from, fd, from);
+	if (r->resp == NULL) {
+		close(fd);
+		set_error(r, 503, "unavailable", "out of memory for the answer");
+		return;
+	}
+	r->status = from > 0 ? 206 : 200;
+	(void)MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		"application/octet-stream");
+	(void)MHD_add_response_header(r->resp, MHD_HTTP_HEADER_ETAG, etag);
+	if (from > 0) {
+		char cr[96];
+
+		(void)snprintf(cr, sizeof cr, "bytes %llu-%lld/%lld", (unsigned long long)from,
+			(long long)st.st_size - 1, (long long)st.st_size);
+		(void)MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+	}
+}
+
 /* ---- the access handler ---------------------------------------------- */
 
 static bool method_ok(const struct req *r, const char *method)
@@ -1096,11 +1264,7 @@ static void route_get(struct req *r, const char *method, const char *url)
 	case JR_RT_PROOF_REG: proof_reg(r); break;
 	case JR_RT_PROOF_CONS: proof_cons(r); break;
 	case JR_RT_STATS: stats(r); break;
-	case JR_RT_DOWNSTREAM:
-		set_error(r, 404, "not-found", "this node does not build downstream "
-			"bundles yet (it lands with the downstream work); carry them by "
-			"drive for now");
-		break;
+	case JR_RT_DOWNSTREAM: downstream(r); break;
 	default:
 		set_error(r, 404, "not-found", "no such resource (docs/http.md lists them)");
 		break;

@@ -3,9 +3,9 @@
 # a resumable upload in two pieces, idempotent repeats, every refusal a JSON
 # error that changes nothing, tiles, a consistency proof, the checkpoint,
 # and the caps.
-#   http_api.sh NODE_BIN FIXTURE_BIN WORKDIR
+#   http_api.sh NODE_BIN FIXTURE_BIN WORKDIR SYNC_BIN
 set -euo pipefail
-bin=$1 fix=$2 work=$3
+bin=$1 fix=$2 work=$3 sync=$4
 rm -rf "$work" && mkdir -p "$work"
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
@@ -131,6 +131,22 @@ curl -s "$base/checkpoint" >"$work/cp"
 tail -c "$(wc -c <"$work/cp")" "$work/body" | cmp -s - "$work/cp" ||
   fail "the proof does not end in the cosigned checkpoint"
 expect 200 - "$base/v1/stats"
+# The first kiosk's downstream bundle: fetched whole, then resumed from the
+# middle against its ETag (206), and read whole by jaring-sync pull with the
+# kiosk's key: 32 statuses (the registrations of the bundle applied), the ack.
+kiosk_hex=$(cat "$work/kiosk0.id")
+curl -s -D "$work/dh" -o "$work/down" "$base/v1/kiosks/$kiosk_hex/downstream"
+tr -d '\r' <"$work/dh" | grep -q '^HTTP/1.1 200' || fail "downstream: $(head -c 300 "$work/down")"
+etag=$(tr -d '\r' <"$work/dh" | sed -n 's/^ETag: //p')
+dlen=$(wc -c <"$work/down")
+curl -s -D "$work/dh2" -o "$work/down2" -H "Range: bytes=$((dlen / 2))-" -H "If-Range: $etag" \
+  "$base/v1/kiosks/$kiosk_hex/downstream"
+tr -d '\r' <"$work/dh2" | grep -q '^HTTP/1.1 206' || fail "downstream resume: $(cat "$work/dh2")"
+tail -c +$((dlen / 2 + 1)) "$work/down" | cmp -s - "$work/down2" || fail "the resumed part differs"
+"$sync" pull --url "$base" --key "$work/kiosk0.key" --consortium "$work/consortium.pub" \
+  --spool "$work/spool" --json >"$work/pull.json" 2>"$work/pull.err" ||
+  fail "jaring-sync pull from the node: $(cat "$work/pull.err")"
+grep -q '"statuses":32' "$work/pull.json" || fail "pull: $(cat "$work/pull.json")"
 # Caps: 8 idle connections fill the node; a 9th request is turned away; the
 # idle ones are closed after 2 s and the node answers again.
 python3 - "$hp" >"$work/caps" <<'PY' &

@@ -11,6 +11,8 @@
  *                        (round robin over the kiosks):
  *                        "<id hex> <length> <file> <registrations>"
  *   OUT/regids.txt       the registration id of every registration, hex
+ *   OUT/kiosk0.key       the first kiosk's key (to read its downstream bundle)
+ *   OUT/kiosk0.id        its key id, hex
  * Registrations: women born in July 1990 with NIKs unique up to 279,972.
  */
 #include <fcntl.h>
@@ -171,6 +173,17 @@ int main(int argc, char **argv)
 		jr_key_public(ks[i].k, &p);
 		memcpy(roster[i].sign_pk, p.sign_pk, JR_SIGN_PK_BYTES);
 		roster[i].village = 3328012001u;
+		if (i == 0) { /* kiosk 0's key, for the downstream checks */
+			char idhex[2 * JR_ID_BYTES + 2];
+
+			P("kiosk0.key");
+			if (jr_key_save(ks[i].k, path, &eb) != JR_OK)
+				die(path, JR_EIO, &eb);
+			jr_hex(p.id, JR_ID_BYTES, idhex);
+			idhex[2 * JR_ID_BYTES] = '\n';
+			P("kiosk0.id");
+			save_bytes(path, (const uint8_t *)idhex, 2 * JR_ID_BYTES + 1);
+		}
 		roster[i].revoked_from = 0;
 	}
 	check(jr_centre_roster_entry(cons, 1, roster, nk, &e), "roster");
