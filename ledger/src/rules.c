@@ -142,6 +142,9 @@ static const struct reason_text reasons[] = {
 	{ JR_R_WAGE_EARNER, "WAGE_EARNER",
 	  "Anda sudah terdaftar sebagai pekerja penerima upah dari pemberi kerja. Tanyakan kepada pemberi kerja atau petugas.",
 	  "You are already insured as an employee by an employer. Ask your employer or the officer." },
+	{ JR_R_NOT_IN_DTKS, "NOT_IN_DTKS",
+	  "Data Anda belum ditemukan di DTKS, yang disyaratkan program ini. Tanyakan kepada petugas desa.",
+	  "Your data is not yet found in the DTKS welfare register, which this programme requires. Ask the village officer." },
 };
 
 static const char unknown_id[] = "Ada masalah pada data ini. Minta bantuan petugas.";

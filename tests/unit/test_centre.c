@@ -508,7 +508,7 @@ static void malformed_entries_change_nothing(void **state)
 	struct jr_centre_result res;
 	uint8_t h1[JR_HASH_BYTES], h2[JR_HASH_BYTES];
 	static const uint8_t junk[] = { 0xa3, 0x00, 0x02, 0x01, 0x02, 0x02, 0x80 };
-	static const uint8_t kind9[] = { 0xa3, 0x00, 0x01, 0x01, 0x09, 0x02, 0x80 };
+	static const uint8_t kind10[] = { 0xa3, 0x00, 0x01, 0x01, 0x0a, 0x02, 0x80 };
 	static const uint8_t notbstr[] = { 0xa3, 0x00, 0x01, 0x01, 0x02, 0x02, 0x81, 0x01 };
 
 	(void)state;
@@ -520,7 +520,7 @@ static void malformed_entries_change_nothing(void **state)
 	assert_true(res.refused);
 	assert_int_equal(jr_centre_apply(c, junk, sizeof junk, &res, NULL), JR_OK);
 	assert_true(res.refused);
-	assert_int_equal(jr_centre_apply(c, kind9, sizeof kind9, &res, NULL), JR_OK);
+	assert_int_equal(jr_centre_apply(c, kind10, sizeof kind10, &res, NULL), JR_OK);
 	assert_true(res.refused);
 	assert_int_equal(jr_centre_apply(c, notbstr, sizeof notbstr, &res, NULL), JR_OK);
 	assert_true(res.refused);
@@ -810,7 +810,9 @@ static void statuses_of_a_kiosk_say_returned_received_and_duplicate(void **state
 				assert_int_equal(got.s[j].n_reasons, 1);
 				assert_int_equal(got.s[j].reasons[0], JR_R_INCOME_OVER_CEILING);
 			} else {
-				assert_int_equal(got.s[j].state, JR_ST_RECEIVED);
+				assert_int_equal(got.s[j].state, JR_ST_IN_REVIEW);
+				assert_int_equal(got.s[j].approvals, 0);
+				assert_int_equal(got.s[j].agencies, 4);
 			}
 		}
 	}
@@ -1026,7 +1028,8 @@ static void the_worked_leaves_are_the_ones_the_code_builds(void **state)
 	memset(regid, 0x11, sizeof regid);
 	memset(ps, 0x22, sizeof ps);
 	memset(h, 0x33, sizeof h);
-	assert_int_equal(jr_centre_leaf_reg(regid, ps, 332801, JR_CO_RETURNED, &v, &leaf),
+	assert_int_equal(jr_centre_leaf_reg(regid, ps, 332801, JR_CO_RETURNED, &v, NULL,
+		&leaf),
 		JR_OK);
 	check_example("Worked example: registration leaf", &leaf);
 	jr_buf_free(&leaf);

@@ -22,7 +22,7 @@ static const enum jr_reason all_reasons[] = {
 	JR_R_OCCUPATION_UNKNOWN, JR_R_INCOME_UNKNOWN, JR_R_BIRTH_YEAR_MISMATCH,
 	JR_R_TOO_YOUNG, JR_R_TOO_OLD, JR_R_INCOME_OVER_CEILING,
 	JR_R_OCCUPATION_NOT_ELIGIBLE, JR_R_REGION_NOT_COVERED,
-	JR_R_ALREADY_REGISTERED, JR_R_WAGE_EARNER,
+	JR_R_ALREADY_REGISTERED, JR_R_WAGE_EARNER, JR_R_NOT_IN_DTKS,
 };
 #define N_REASONS (sizeof all_reasons / sizeof all_reasons[0])
 
@@ -631,7 +631,7 @@ static void every_reason_has_a_name_a_class_and_words_in_both_languages(void **s
 
 static void unknown_codes_have_no_name_and_a_generic_message(void **state)
 {
-	static const int bad[] = { 1, 100, 110, 200, 219, 300, 306, 400, 403, 999, -1 };
+	static const int bad[] = { 1, 100, 110, 200, 219, 300, 306, 400, 404, 999, -1 };
 	size_t i;
 
 	(void)state;

@@ -55,7 +55,8 @@ enum jr_reason {
 	JR_R_REGION_NOT_COVERED = 305,
 	/* centre-only */
 	JR_R_ALREADY_REGISTERED = 401,
-	JR_R_WAGE_EARNER = 402
+	JR_R_WAGE_EARNER = 402,
+	JR_R_NOT_IN_DTKS = 403 /* the policy requires a DTKS match; none found */
 };
 
 #define JR_VERDICT_MAX 16

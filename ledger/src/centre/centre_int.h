@@ -10,10 +10,11 @@
 #include "jaring/tlog.h"
 
 enum jr_centre_stmt {
-	S_KIOSK_GET,     /* sign_pk, revoked_from, head, head_hash, flagged_from */
-	S_KIOSK_SET,     /* upsert from a roster */
-	S_KIOSK_HEAD,    /* head, head_hash */
-	S_KIOSK_FLAG,
+	S_KIOSK_GET,     /* member row (kiosk role) + chain state */
+	S_KIOSK_HEAD,    /* upsert head, head_hash */
+	S_KIOSK_FLAG,    /* upsert flagged_from */
+	S_MEMBER_GET,
+	S_MEMBER_PUT,
 	S_BLOCK_GET,     /* hash at (kiosk, height) */
 	S_BLOCK_PUT,
 	S_PENDING_PUT,
@@ -21,15 +22,79 @@ enum jr_centre_stmt {
 	S_PENDING_DEL,
 	S_EVIDENCE_PUT,
 	S_REFUSAL_PUT,
+	S_REFUSAL_GET,
 	S_REG_GET,
-	S_REG_PUT,
+	S_REG_KNOWN,
+	S_REG_PUT,       /* SQLITE_CONSTRAINT_UNIQUE: the regid is known */
+	S_REG_DUP,       /* a provisional acceptance turned duplicate */
 	S_REG_HOLD,
+	S_REG_PHASE,     /* phase, reasons (a return or a re-judgement) */
+	S_REG_APPROVE,
+	S_REG_VIEW,
+	S_REG_DECREE,
+	S_REG_CORRECTED,
 	S_WORKER_GET,
-	S_WORKER_PUT,
+	S_WORKER_PUT,    /* INSERT OR IGNORE: no change if the worker is claimed */
+	S_WORKER_DEL,    /* by regid */
 	S_LEAF_PUT,
 	S_LEAF_GET,
 	S_META_PUT,
+	S_ACT_GET,
+	S_ACT_PUT,
+	S_COMMENT_PUT,
+	S_POLICY_PUT,
+	S_ALLOC_GET,
+	S_ALLOC_PUT,
+	S_ALLOC_SPEND,   /* committed += , paid += , decrees += */
+	S_DECREE_GET,
+	S_DECREE_PUT,
+	S_DECREE_PAY,
+	S_RECIPIENT_PUT,
+	S_RECIPIENT_OVERLAP, /* any membership of regid overlapping [start, end) */
+	S_RECIPIENT_AT,      /* regid's membership on allocation covering month */
+	S_RECIPIENT_ALL,     /* every membership on allocation covering month */
+	S_PAID_GET,
+	S_PAID_PUT,
+	S_PAYMENT_PUT,
+	S_REF_HAS,
+	S_REF_PUT,
+	S_REFPART_GET,   /* parts of (kind, serial) and how many are in */
+	S_REFPART_PUT,
 	S_COUNT
+};
+
+/* A policy in force for one region (0: every region without its own). */
+struct jr_cpolicy {
+	uint64_t region;
+	struct jr_policy rules;
+	uint32_t required; /* bit 1 << agency */
+	bool dtks;
+};
+#define JR_CENTRE_MAX_POLICIES 64
+
+/* The log's rows of the entry being applied (logbuf.c). */
+struct jr_logbuf_hash {
+	uint32_t level;
+	uint64_t idx;
+	uint8_t hash[JR_TLOG_HASH_BYTES];
+};
+struct jr_logbuf_leaf {
+	uint64_t idx;
+	size_t off, len;
+};
+struct jr_logbuf_front {
+	bool valid;
+	uint64_t idx;
+	uint8_t hash[JR_TLOG_HASH_BYTES];
+};
+struct jr_logbuf {
+	struct jr_tlog_store store;        /* reads the frontier, buffers writes */
+	struct jr_logbuf_front front[64];  /* last hash written at each level */
+	struct jr_logbuf_hash *hash;
+	struct jr_logbuf_leaf *leaf;
+	uint8_t *bytes;
+	size_t n_hash, cap_hash, n_leaf, cap_leaf, n_bytes, cap_bytes;
+	sqlite3_stmt *multi[2], *one[2];   /* [0] tlog_hash, [1] leaf */
 };
 
 struct jr_centre {
@@ -37,46 +102,96 @@ struct jr_centre {
 	sqlite3_stmt *st[S_COUNT];
 	struct jr_tlog_sqlstore *ss;
 	const struct jr_tlog_store *store;
-	const struct jr_key *consortium;
-	uint8_t consortium_pk[JR_SIGN_PK_BYTES];
-	struct jr_seal_opener *opener;
+	/* keys[0] is the genesis key the state was opened with */
+	const struct jr_key *keys[JR_CENTRE_MAX_KEYS];
+	struct jr_seal_opener *openers[JR_CENTRE_MAX_KEYS];
+	uint8_t key_pk[JR_CENTRE_MAX_KEYS][JR_SIGN_PK_BYTES];
+	size_t n_keys, last_opener;
 	uint8_t *pkey; /* sodium_malloc'd pseudonym key */
-	struct jr_policy policy;
-	uint8_t policy_hash[JR_HASH_BYTES];
+	uint8_t policy_hash[JR_HASH_BYTES]; /* of the genesis policy */
+	struct jr_cpolicy policies[JR_CENTRE_MAX_POLICIES + 1]; /* [0] genesis */
+	size_t n_policies;
 	/* meta, mirrored in the meta table inside every transaction */
 	uint64_t tlog_size;
 	uint64_t roster_serial;
 	uint64_t pending_count;
 	uint8_t pending_digest[JR_HASH_BYTES];
+	uint8_t roster_signer[JR_SIGN_PK_BYTES]; /* signs the next roster */
+	uint64_t ref_serial[3];                 /* current list per kind, 0 none */
 	uint8_t state_hash[JR_HASH_BYTES];
+	struct jr_logbuf lb;
 };
 
 /* A kiosk as the roster and the applied chain hold it. */
 struct jr_ckiosk {
-	bool found;
+	bool found;        /* on the roster as a kiosk */
 	uint8_t id[JR_ID_BYTES];
 	uint8_t sign_pk[JR_SIGN_PK_BYTES];
+	uint32_t perms;
 	uint64_t revoked_from;
 	uint64_t head;
 	uint8_t head_hash[JR_HASH_BYTES];
 	uint64_t flagged_from;
 };
 
+/* A registration row as acts see it. */
+struct jr_creg {
+	uint8_t regid[JR_REGID_BYTES];
+	uint8_t pseudonym[JR_CENTRE_PSEUDONYM_BYTES];
+	uint64_t district;
+	enum jr_centre_outcome outcome;
+	enum jr_centre_phase phase;
+	bool held, corrected;
+	uint32_t approvals, viewed;
+};
+
 /* sqlite3 step helpers: JR_OK on SQLITE_DONE, JR_EIO otherwise; reset. */
 int jr_centre_step_done(struct jr_centre *c, enum jr_centre_stmt s);
 sqlite3_stmt *jr_centre_stmt(struct jr_centre *c, enum jr_centre_stmt s);
+void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n);
 int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	struct jr_ckiosk *k);
-/* Appends a leaf (its bytes stored in the leaf table). */
+/* JR_OK and *found; reads the registration row for acts. */
+int jr_centre_reg_get(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	struct jr_creg *r, bool *found);
+/* Appends a leaf (its bytes stored in the leaf table, its hashes in
+ * tlog_hash, both buffered until jr_centre_logbuf_flush; logbuf.c). */
 int jr_centre_log(struct jr_centre *c, const struct jr_buf *leaf);
+void jr_centre_logbuf_init(struct jr_centre *c);
+int jr_centre_logbuf_prepare(struct jr_centre *c);
+int jr_centre_logbuf_flush(struct jr_centre *c);
+/* After a rollback: the buffer and the frontier are forgotten. */
+void jr_centre_logbuf_discard(struct jr_centre *c);
+void jr_centre_logbuf_free(struct jr_centre *c);
 /* XORs a pending row's hash into the pending digest (add and remove). */
 void jr_centre_pending_toggle(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	uint64_t height, const uint8_t hash[JR_HASH_BYTES]);
-
 /* Records a refusal once: *is_new is false if (hash, status) was there. */
 int jr_centre_refusal_put(struct jr_centre *c, const uint8_t *kiosk,
 	uint64_t height, const uint8_t hash[JR_HASH_BYTES], enum jr_centre_status status,
 	bool *is_new);
+/* The policy in force for a district, village or regency code. */
+const struct jr_cpolicy *jr_centre_policy_for(const struct jr_centre *c, uint64_t code);
+/* Reloads c->policies from the policy table (open, and after a policy act). */
+int jr_centre_policies_load(struct jr_centre *c);
+/* Is the pseudonym on the current list of that kind? */
+int jr_centre_ref_has(struct jr_centre *c, enum jr_reflist kind,
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], bool *has);
+/* Does the registration meet the centre-only eligibility facts now? *why is
+ * the reason (402, 403) when it does not. */
+int jr_centre_eligible(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
+	uint64_t district, bool *ok, enum jr_reason *why);
+/* Every agency the policy of the district requires has approved. */
+bool jr_centre_fully_approved(const struct jr_centre *c, uint64_t district,
+	uint32_t approvals);
+/* Marks a registration ineligible (re-judgement): phase rejected, reasons,
+ * its worker claim released, a registration leaf. */
+int jr_centre_reg_ineligible(struct jr_centre *c, const struct jr_creg *r,
+	enum jr_reason why);
+
+/* Month index (year * 12 + month - 1) of YYYYMM; false if not a month. */
+bool jr_centre_month(uint32_t yyyymm, uint32_t *index);
+uint32_t jr_centre_yyyymm(uint32_t index);
 
 /* entry.c */
 int jr_centre_apply_roster(struct jr_centre *c, const uint8_t *p, size_t len,
@@ -84,14 +199,27 @@ int jr_centre_apply_roster(struct jr_centre *c, const uint8_t *p, size_t len,
 /* upstream.c */
 int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 	struct jr_centre_result *res);
+/* acts.c */
+int jr_centre_apply_act(struct jr_centre *c, enum jr_centre_kind kind,
+	const uint8_t *p, size_t len, struct jr_centre_result *res);
+
 /* leaf.c: the log's leaf encodings (docs/centre.md "Leaves"). */
 int jr_centre_leaf_roster(const uint8_t hash[JR_HASH_BYTES], uint64_t serial,
 	enum jr_centre_status st, struct jr_buf *out);
 int jr_centre_leaf_block(const uint8_t kiosk[JR_ID_BYTES], uint64_t height,
 	const uint8_t hash[JR_HASH_BYTES], enum jr_centre_status st,
 	struct jr_buf *out);
+/* corrects may be NULL. */
 int jr_centre_leaf_reg(const uint8_t regid[JR_REGID_BYTES],
 	const uint8_t pseudonym[JR_CENTRE_PSEUDONYM_BYTES], uint64_t district,
-	enum jr_centre_outcome o, const struct jr_verdict *v, struct jr_buf *out);
+	enum jr_centre_outcome o, const struct jr_verdict *v, const uint8_t *corrects,
+	struct jr_buf *out);
+/* subject (a registration id the status is about) may be NULL. */
+int jr_centre_leaf_act(const uint8_t id[JR_HASH_BYTES], enum jr_centre_kind kind,
+	const uint8_t signer[JR_ID_BYTES], enum jr_centre_status st, uint64_t n,
+	const uint8_t *subject, struct jr_buf *out);
+int jr_centre_leaf_item(const uint8_t id[JR_HASH_BYTES], enum jr_centre_kind kind,
+	uint32_t verb, uint32_t agency, const uint8_t regid[JR_REGID_BYTES],
+	enum jr_centre_status st, const struct jr_verdict *v, struct jr_buf *out);
 
 #endif

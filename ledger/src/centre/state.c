@@ -1,20 +1,25 @@
 /*
  * The centre's state file: schema, prepared statements, the transaction
- * around each entry, the state hash, and the read side (jaring/centre.h).
+ * around each entry, the state hash, and the consortium keys (jaring/centre.h).
+ * The read side is in read.c.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "centre_int.h"
-#include "jaring/ack.h"
 #include "jaring/cbor.h"
 
-static const char SCHEMA[] =
-	"CREATE TABLE IF NOT EXISTS kiosk(id BLOB PRIMARY KEY, sign_pk BLOB NOT NULL,"
-	" village INTEGER NOT NULL, revoked_from INTEGER NOT NULL,"
-	" head INTEGER NOT NULL, head_hash BLOB NOT NULL,"
-	" flagged_from INTEGER NOT NULL) WITHOUT ROWID;"
+/* The tables of docs/centre.md "State file", in two parts (C99 caps a
+ * string literal at 4,095 bytes). */
+static const char SCHEMA_CHAIN[] =
+	"CREATE TABLE IF NOT EXISTS kiosk(id BLOB PRIMARY KEY, head INTEGER NOT NULL,"
+	" head_hash BLOB NOT NULL, flagged_from INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS member(id BLOB PRIMARY KEY, sign_pk BLOB NOT NULL,"
+	" role INTEGER NOT NULL, agency INTEGER NOT NULL, region INTEGER NOT NULL,"
+	" perms INTEGER NOT NULL, revoked_from INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS roster(serial INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
+	" bytes BLOB NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS block(kiosk BLOB, height INTEGER, hash BLOB NOT NULL,"
 	" sig BLOB NOT NULL, body BLOB NOT NULL, PRIMARY KEY(kiosk, height)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS pending(kiosk BLOB, height INTEGER, hash BLOB,"
@@ -25,27 +30,66 @@ static const char SCHEMA[] =
 	" WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS refusal(hash BLOB, status INTEGER, kiosk BLOB NOT NULL,"
 	" height INTEGER NOT NULL, PRIMARY KEY(hash, status)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS registration(regid BLOB PRIMARY KEY,"
-	" kiosk BLOB NOT NULL, height INTEGER NOT NULL, pseudonym BLOB NOT NULL,"
-	" district INTEGER NOT NULL, outcome INTEGER NOT NULL, reasons BLOB NOT NULL,"
-	" duplicate_of BLOB, held INTEGER NOT NULL, leaf INTEGER NOT NULL) WITHOUT ROWID;"
+	/* Keyed by the index of its intake leaf, so that rows are appended in
+	 * order; the random registration ids go to a narrow index. */
+	"CREATE TABLE IF NOT EXISTS registration(leaf INTEGER PRIMARY KEY,"
+	" regid BLOB NOT NULL, kiosk BLOB NOT NULL, height INTEGER NOT NULL,"
+	" pseudonym BLOB NOT NULL, district INTEGER NOT NULL, outcome INTEGER NOT NULL,"
+	" reasons BLOB NOT NULL, duplicate_of BLOB, held INTEGER NOT NULL,"
+	" phase INTEGER NOT NULL, approvals INTEGER NOT NULL, viewed INTEGER NOT NULL,"
+	" corrects BLOB, corrected_by BLOB, decree TEXT);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS registration_by_regid ON registration(regid);"
 	"CREATE INDEX IF NOT EXISTS registration_by_kiosk ON registration(kiosk, height);"
 	"CREATE TABLE IF NOT EXISTS worker(pseudonym BLOB PRIMARY KEY,"
 	" regid BLOB NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS leaf(idx INTEGER PRIMARY KEY, bytes BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS leaf(idx INTEGER PRIMARY KEY, bytes BLOB NOT NULL);";
+static const char SCHEMA_ACTS[] =
+	"CREATE TABLE IF NOT EXISTS act(id BLOB PRIMARY KEY, kind INTEGER NOT NULL,"
+	" signer BLOB NOT NULL, leaf INTEGER NOT NULL, bytes BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS comment(regid BLOB, act BLOB, agency INTEGER NOT NULL,"
+	" text TEXT NOT NULL, PRIMARY KEY(regid, act)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS policy(region INTEGER PRIMARY KEY,"
+	" version INTEGER NOT NULL, rules BLOB NOT NULL, required INTEGER NOT NULL,"
+	" dtks INTEGER NOT NULL, act BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS allocation(id TEXT PRIMARY KEY, type INTEGER NOT NULL,"
+	" sponsor TEXT NOT NULL, amount INTEGER NOT NULL, months INTEGER NOT NULL,"
+	" region INTEGER NOT NULL, committed INTEGER NOT NULL, paid INTEGER NOT NULL,"
+	" decrees INTEGER NOT NULL, act BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS decree(number TEXT PRIMARY KEY,"
+	" allocation TEXT NOT NULL, region INTEGER NOT NULL, start INTEGER NOT NULL,"
+	" months INTEGER NOT NULL, count INTEGER NOT NULL, rate INTEGER NOT NULL,"
+	" cost INTEGER NOT NULL, paid INTEGER NOT NULL, act BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS recipient(regid BLOB, start INTEGER,"
+	" end INTEGER NOT NULL, decree TEXT NOT NULL, allocation TEXT NOT NULL,"
+	" rate INTEGER NOT NULL, PRIMARY KEY(regid, start)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS recipient_by_decree ON recipient(decree, regid);"
+	"CREATE INDEX IF NOT EXISTS recipient_by_allocation ON recipient(allocation, regid);"
+	"CREATE TABLE IF NOT EXISTS paid(regid BLOB, month INTEGER,"
+	" PRIMARY KEY(regid, month)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS payment(act BLOB PRIMARY KEY, allocation TEXT NOT NULL,"
+	" month INTEGER NOT NULL, count INTEGER NOT NULL, amount INTEGER NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS refpart(kind INTEGER, serial INTEGER, part INTEGER,"
+	" parts INTEGER NOT NULL, count INTEGER NOT NULL, act BLOB NOT NULL,"
+	" PRIMARY KEY(kind, serial, part)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS refentry(kind INTEGER, serial INTEGER, pseudonym BLOB,"
+	" PRIMARY KEY(kind, serial, pseudonym)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS meta(id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" policy_hash BLOB NOT NULL, tlog_size INTEGER NOT NULL,"
 	" roster_serial INTEGER NOT NULL, pending_count INTEGER NOT NULL,"
-	" pending_digest BLOB NOT NULL);";
+	" pending_digest BLOB NOT NULL, genesis_pk BLOB NOT NULL,"
+	" roster_signer BLOB NOT NULL, wage_serial INTEGER NOT NULL,"
+	" dtks_serial INTEGER NOT NULL);";
 
 static const char *const SQL[S_COUNT] = {
-	[S_KIOSK_GET] = "SELECT sign_pk, revoked_from, head, head_hash, flagged_from"
-		" FROM kiosk WHERE id = ?1",
-	[S_KIOSK_SET] = "INSERT INTO kiosk VALUES(?1, ?2, ?3, ?4, 0, zeroblob(32), 0)"
-		" ON CONFLICT(id) DO UPDATE SET village = excluded.village,"
-		" revoked_from = excluded.revoked_from",
-	[S_KIOSK_HEAD] = "UPDATE kiosk SET head = ?2, head_hash = ?3 WHERE id = ?1",
-	[S_KIOSK_FLAG] = "UPDATE kiosk SET flagged_from = ?2 WHERE id = ?1",
+	[S_KIOSK_GET] = "SELECT head, head_hash, flagged_from FROM kiosk WHERE id = ?1",
+	[S_KIOSK_HEAD] = "INSERT INTO kiosk VALUES(?1, ?2, ?3, 0) ON CONFLICT(id) DO UPDATE"
+		" SET head = excluded.head, head_hash = excluded.head_hash",
+	[S_KIOSK_FLAG] = "INSERT INTO kiosk VALUES(?1, 0, zeroblob(32), ?2) ON CONFLICT(id)"
+		" DO UPDATE SET flagged_from = excluded.flagged_from",
+	[S_MEMBER_GET] = "SELECT sign_pk, role, agency, region, perms, revoked_from"
+		" FROM member WHERE id = ?1",
+	[S_MEMBER_PUT] = "INSERT INTO member VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_BLOCK_GET] = "SELECT hash, body, sig FROM block WHERE kiosk = ?1 AND height = ?2",
 	[S_BLOCK_PUT] = "INSERT INTO block VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_PENDING_PUT] = "INSERT OR IGNORE INTO pending VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -54,16 +98,63 @@ static const char *const SQL[S_COUNT] = {
 	[S_PENDING_DEL] = "DELETE FROM pending WHERE kiosk = ?1 AND height = ?2 AND hash = ?3",
 	[S_EVIDENCE_PUT] = "INSERT OR IGNORE INTO evidence VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_REFUSAL_PUT] = "INSERT OR IGNORE INTO refusal VALUES(?1, ?2, ?3, ?4)",
+	[S_REFUSAL_GET] = "SELECT status FROM refusal WHERE hash = ?1 ORDER BY status LIMIT 1",
 	[S_REG_GET] = "SELECT outcome, reasons, pseudonym, district, held, duplicate_of,"
-		" leaf FROM registration WHERE regid = ?1",
-	[S_REG_PUT] = "INSERT INTO registration VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
+		" leaf, phase, approvals, viewed, corrects, corrected_by, decree"
+		" FROM registration WHERE regid = ?1",
+	[S_REG_KNOWN] = "SELECT 1 FROM registration WHERE regid = ?1",
+	[S_REG_PUT] = "INSERT INTO registration(regid, kiosk, height, pseudonym, district,"
+		" outcome, reasons, duplicate_of, held, leaf, phase, approvals, viewed, corrects)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10, 0, 0, ?11)",
+	[S_REG_DUP] = "UPDATE registration SET outcome = 3, phase = 3, reasons = ?2,"
+		" duplicate_of = ?3 WHERE regid = ?1",
 	[S_REG_HOLD] = "UPDATE registration SET held = 1 WHERE kiosk = ?1 AND height >= ?2",
+	[S_REG_PHASE] = "UPDATE registration SET phase = ?2, outcome = ?3, reasons = ?4"
+		" WHERE regid = ?1",
+	[S_REG_APPROVE] = "UPDATE registration SET approvals = approvals | ?2 WHERE regid = ?1",
+	[S_REG_VIEW] = "UPDATE registration SET viewed = viewed | ?2 WHERE regid = ?1",
+	[S_REG_DECREE] = "UPDATE registration SET phase = 5, decree = ?1 WHERE regid IN"
+		" (SELECT regid FROM recipient WHERE decree = ?1)",
+	[S_REG_CORRECTED] = "UPDATE registration SET corrected_by = ?2 WHERE regid = ?1",
 	[S_WORKER_GET] = "SELECT regid FROM worker WHERE pseudonym = ?1",
-	[S_WORKER_PUT] = "INSERT INTO worker VALUES(?1, ?2)",
+	[S_WORKER_PUT] = "INSERT OR IGNORE INTO worker VALUES(?1, ?2)",
+	[S_WORKER_DEL] = "DELETE FROM worker WHERE pseudonym = ?1 AND regid = ?2",
 	[S_LEAF_PUT] = "INSERT INTO leaf VALUES(?1, ?2)",
 	[S_LEAF_GET] = "SELECT bytes FROM leaf WHERE idx = ?1",
 	[S_META_PUT] = "UPDATE meta SET tlog_size = ?1, roster_serial = ?2,"
-		" pending_count = ?3, pending_digest = ?4 WHERE id = 1",
+		" pending_count = ?3, pending_digest = ?4, roster_signer = ?5,"
+		" wage_serial = ?6, dtks_serial = ?7 WHERE id = 1",
+	[S_ACT_GET] = "SELECT kind FROM act WHERE id = ?1",
+	[S_ACT_PUT] = "INSERT INTO act VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_COMMENT_PUT] = "INSERT OR IGNORE INTO comment VALUES(?1, ?2, ?3, ?4)",
+	[S_POLICY_PUT] = "INSERT INTO policy VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(region)"
+		" DO UPDATE SET version = excluded.version, rules = excluded.rules,"
+		" required = excluded.required, dtks = excluded.dtks, act = excluded.act",
+	[S_ALLOC_GET] = "SELECT type, sponsor, amount, months, region, committed, paid,"
+		" decrees FROM allocation WHERE id = ?1",
+	[S_ALLOC_PUT] = "INSERT INTO allocation VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, ?7)",
+	[S_ALLOC_SPEND] = "UPDATE allocation SET committed = committed + ?2,"
+		" paid = paid + ?3, decrees = decrees + ?4 WHERE id = ?1",
+	[S_DECREE_GET] = "SELECT allocation, region, start, months, count, rate, cost, paid"
+		" FROM decree WHERE number = ?1",
+	[S_DECREE_PUT] = "INSERT INTO decree VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
+	[S_DECREE_PAY] = "UPDATE decree SET paid = paid + ?2 WHERE number = ?1",
+	[S_RECIPIENT_PUT] = "INSERT INTO recipient VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_RECIPIENT_OVERLAP] = "SELECT 1 FROM recipient WHERE regid = ?1 AND start < ?3"
+		" AND end > ?2 LIMIT 1",
+	[S_RECIPIENT_AT] = "SELECT decree, rate FROM recipient WHERE regid = ?1 AND"
+		" allocation = ?2 AND start <= ?3 AND end > ?3 ORDER BY start LIMIT 1",
+	[S_RECIPIENT_ALL] = "SELECT regid, decree, rate FROM recipient WHERE"
+		" allocation = ?1 AND start <= ?2 AND end > ?2 ORDER BY regid, start",
+	[S_PAID_GET] = "SELECT 1 FROM paid WHERE regid = ?1 AND month = ?2",
+	[S_PAID_PUT] = "INSERT INTO paid VALUES(?1, ?2)",
+	[S_PAYMENT_PUT] = "INSERT INTO payment VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_REF_HAS] = "SELECT 1 FROM refentry WHERE kind = ?1 AND serial = ?2 AND"
+		" pseudonym = ?3",
+	[S_REF_PUT] = "INSERT OR IGNORE INTO refentry VALUES(?1, ?2, ?3)",
+	[S_REFPART_GET] = "SELECT part, parts FROM refpart WHERE kind = ?1 AND serial = ?2"
+		" ORDER BY part",
+	[S_REFPART_PUT] = "INSERT INTO refpart VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 sqlite3_stmt *jr_centre_stmt(struct jr_centre *c, enum jr_centre_stmt s)
@@ -80,7 +171,7 @@ int jr_centre_step_done(struct jr_centre *c, enum jr_centre_stmt s)
 	return rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
-static void copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n)
+void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n)
 {
 	const void *p = sqlite3_column_blob(st, col);
 
@@ -93,7 +184,7 @@ static void copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n)
 int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	struct jr_ckiosk *k)
 {
-	sqlite3_stmt *st = c->st[S_KIOSK_GET];
+	sqlite3_stmt *st = c->st[S_MEMBER_GET];
 	int rc;
 
 	memset(k, 0, sizeof *k);
@@ -101,12 +192,23 @@ int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	(void)sqlite3_bind_blob(st, 1, id, JR_ID_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		k->found = true;
-		copy_blob(st, 0, k->sign_pk, JR_SIGN_PK_BYTES);
-		k->revoked_from = (uint64_t)sqlite3_column_int64(st, 1);
-		k->head = (uint64_t)sqlite3_column_int64(st, 2);
-		copy_blob(st, 3, k->head_hash, JR_HASH_BYTES);
-		k->flagged_from = (uint64_t)sqlite3_column_int64(st, 4);
+		k->found = sqlite3_column_int(st, 1) == JR_ROLE_KIOSK;
+		jr_centre_copy_blob(st, 0, k->sign_pk, JR_SIGN_PK_BYTES);
+		k->perms = (uint32_t)sqlite3_column_int64(st, 4);
+		k->revoked_from = (uint64_t)sqlite3_column_int64(st, 5);
+		rc = SQLITE_DONE;
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return JR_EIO;
+	st = c->st[S_KIOSK_GET];
+	(void)sqlite3_bind_blob(st, 1, id, JR_ID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		k->head = (uint64_t)sqlite3_column_int64(st, 0);
+		jr_centre_copy_blob(st, 1, k->head_hash, JR_HASH_BYTES);
+		k->flagged_from = (uint64_t)sqlite3_column_int64(st, 2);
 		rc = SQLITE_DONE;
 	}
 	(void)sqlite3_reset(st);
@@ -114,34 +216,31 @@ int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	return rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
-int jr_centre_log(struct jr_centre *c, const struct jr_buf *leaf)
+int jr_centre_reg_get(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	struct jr_creg *r, bool *found)
 {
-	sqlite3_stmt *st = c->st[S_LEAF_PUT];
-	int rc = jr_tlog_append(c->store, c->tlog_size, leaf->base, leaf->len, NULL);
+	sqlite3_stmt *st = c->st[S_REG_GET];
+	int rc;
 
-	if (rc != JR_OK)
-		return rc == JR_EEXIST ? JR_ECORRUPT : rc;
-	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)c->tlog_size);
-	(void)sqlite3_bind_blob(st, 2, leaf->base, (int)leaf->len, SQLITE_STATIC);
-	rc = jr_centre_step_done(c, S_LEAF_PUT);
-	if (rc == JR_OK)
-		c->tlog_size++;
-	return rc;
-}
-
-void jr_centre_pending_toggle(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
-	uint64_t height, const uint8_t hash[JR_HASH_BYTES])
-{
-	uint8_t h8[8], d[JR_HASH_BYTES];
-	struct jr_part parts[3] = { { id, JR_ID_BYTES }, { h8, 8 }, { hash, JR_HASH_BYTES } };
-	size_t i;
-
-	for (i = 0; i < 8; i++)
-		h8[i] = (uint8_t)(height >> (56 - 8 * i));
-	if (jr_hash_labelled("jaring/centre-pending/v1", parts, 3, d, sizeof d) != JR_OK)
-		return; /* a constant, valid label: cannot fail */
-	for (i = 0; i < JR_HASH_BYTES; i++)
-		c->pending_digest[i] ^= d[i];
+	memset(r, 0, sizeof *r);
+	memcpy(r->regid, regid, JR_REGID_BYTES);
+	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW) {
+		r->outcome = (enum jr_centre_outcome)sqlite3_column_int(st, 0);
+		jr_centre_copy_blob(st, 2, r->pseudonym, JR_CENTRE_PSEUDONYM_BYTES);
+		r->district = (uint64_t)sqlite3_column_int64(st, 3);
+		r->held = sqlite3_column_int(st, 4) != 0;
+		r->phase = (enum jr_centre_phase)sqlite3_column_int(st, 7);
+		r->approvals = (uint32_t)sqlite3_column_int64(st, 8);
+		r->viewed = (uint32_t)sqlite3_column_int64(st, 9);
+		r->corrected = sqlite3_column_type(st, 11) == SQLITE_BLOB;
+		rc = SQLITE_DONE;
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
 static void be64(uint64_t v, uint8_t out[8])
@@ -152,14 +251,46 @@ static void be64(uint64_t v, uint8_t out[8])
 		out[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
+void jr_centre_pending_toggle(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
+	uint64_t height, const uint8_t hash[JR_HASH_BYTES])
+{
+	uint8_t h8[8], d[JR_HASH_BYTES];
+	struct jr_part parts[3] = { { id, JR_ID_BYTES }, { h8, 8 }, { hash, JR_HASH_BYTES } };
+	size_t i;
+
+	be64(height, h8);
+	if (jr_hash_labelled("jaring/centre-pending/v1", parts, 3, d, sizeof d) != JR_OK)
+		return; /* a constant, valid label: cannot fail */
+	for (i = 0; i < JR_HASH_BYTES; i++)
+		c->pending_digest[i] ^= d[i];
+}
+
+bool jr_centre_month(uint32_t yyyymm, uint32_t *index)
+{
+	uint32_t y = yyyymm / 100, m = yyyymm % 100;
+
+	*index = 0;
+	if (y < 2000 || y > 9999 || m < 1 || m > 12)
+		return false;
+	*index = y * 12 + m - 1;
+	return true;
+}
+
+uint32_t jr_centre_yyyymm(uint32_t index)
+{
+	return index / 12 * 100 + index % 12 + 1;
+}
+
 static int compute_state_hash(struct jr_centre *c)
 {
 	uint8_t root[JR_TLOG_HASH_BYTES], size8[8], count8[8];
 	struct jr_part parts[5] = {
 		{ c->policy_hash, JR_HASH_BYTES }, { size8, 8 }, { root, sizeof root },
 		{ count8, 8 }, { c->pending_digest, JR_HASH_BYTES } };
-	int rc = jr_tlog_root(c->store, c->tlog_size, root);
+	int rc = jr_centre_logbuf_flush(c);
 
+	if (rc == JR_OK)
+		rc = jr_tlog_root(&c->lb.store, c->tlog_size, root);
 	if (rc != JR_OK)
 		return rc == JR_ENOTFOUND ? JR_ECORRUPT : rc;
 	be64(c->tlog_size, size8);
@@ -176,27 +307,33 @@ static int exec(struct jr_centre *c, const char *q)
 static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path)
 {
 	sqlite3_stmt *st = NULL;
-	uint8_t ph[JR_HASH_BYTES];
+	uint8_t ph[JR_HASH_BYTES], genesis[JR_SIGN_PK_BYTES];
 	int rc = JR_EIO;
 
 	if (sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO meta VALUES(1, ?1, 0, 0, 0,"
-		" zeroblob(32))", -1, &st, NULL) != SQLITE_OK)
+		" zeroblob(32), ?2, ?2, 0, 0)", -1, &st, NULL) != SQLITE_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
 	(void)sqlite3_bind_blob(st, 1, c->policy_hash, JR_HASH_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 2, c->key_pk[0], JR_SIGN_PK_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? JR_OK : JR_EIO;
 	(void)sqlite3_finalize(st);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "centre state %s: %s", path, sqlite3_errmsg(c->db));
 	if (sqlite3_prepare_v2(c->db, "SELECT policy_hash, tlog_size, roster_serial,"
-		" pending_count, pending_digest FROM meta WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
+		" pending_count, pending_digest, genesis_pk, roster_signer, wage_serial,"
+		" dtks_serial FROM meta WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
 	rc = JR_ECORRUPT;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		copy_blob(st, 0, ph, sizeof ph);
+		jr_centre_copy_blob(st, 0, ph, sizeof ph);
 		c->tlog_size = (uint64_t)sqlite3_column_int64(st, 1);
 		c->roster_serial = (uint64_t)sqlite3_column_int64(st, 2);
 		c->pending_count = (uint64_t)sqlite3_column_int64(st, 3);
-		copy_blob(st, 4, c->pending_digest, JR_HASH_BYTES);
+		jr_centre_copy_blob(st, 4, c->pending_digest, JR_HASH_BYTES);
+		jr_centre_copy_blob(st, 5, genesis, JR_SIGN_PK_BYTES);
+		jr_centre_copy_blob(st, 6, c->roster_signer, JR_SIGN_PK_BYTES);
+		c->ref_serial[JR_REFLIST_WAGE_EARNERS] = (uint64_t)sqlite3_column_int64(st, 7);
+		c->ref_serial[JR_REFLIST_DTKS] = (uint64_t)sqlite3_column_int64(st, 8);
 		rc = JR_OK;
 	}
 	(void)sqlite3_finalize(st);
@@ -206,6 +343,10 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 	if (sodium_memcmp(ph, c->policy_hash, sizeof ph) != 0)
 		return jr_errf(eb, JR_EINVAL, "centre state %s was built under another"
 			" contract policy; open it with the policy the cluster runs", path);
+	if (sodium_memcmp(genesis, c->key_pk[0], sizeof genesis) != 0)
+		return jr_errf(eb, JR_EKEY, "centre state %s was begun under another"
+			" consortium key; open it with the first consortium key of the cluster"
+			" and add the later ones with jr_centre_add_consortium_key", path);
 	return JR_OK;
 }
 
@@ -230,7 +371,11 @@ static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 	 * with SQLite's default 2 MiB, apply spent most of its time copying
 	 * pages in and out of the kernel. It changes no result. */
 	if (!wal || exec(c, "PRAGMA synchronous=FULL") != JR_OK ||
-		exec(c, "PRAGMA cache_size=-65536") != JR_OK || exec(c, SCHEMA) != JR_OK)
+		exec(c, "PRAGMA cache_size=-262144") != JR_OK ||
+		exec(c, "PRAGMA wal_autocheckpoint=8192") != JR_OK || exec(c, SCHEMA_CHAIN) != JR_OK ||
+		exec(c, SCHEMA_ACTS) != JR_OK ||
+		exec(c, "CREATE TEMP TABLE IF NOT EXISTS rejudge(regid BLOB PRIMARY KEY)"
+			" WITHOUT ROWID") != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: cannot set up: %s", path,
 			sqlite3_errmsg(c->db));
 	for (i = 0; i < S_COUNT; i++)
@@ -238,6 +383,21 @@ static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 			&c->st[i], NULL) != SQLITE_OK)
 			return jr_errf(eb, JR_EIO, "centre state %s: %s", path,
 				sqlite3_errmsg(c->db));
+	return JR_OK;
+}
+
+static int add_key(struct jr_centre *c, const struct jr_key *k)
+{
+	struct jr_pubkey pub;
+	int rc;
+
+	jr_key_public(k, &pub);
+	rc = jr_seal_opener_new(k, &c->openers[c->n_keys]);
+	if (rc != JR_OK)
+		return rc;
+	c->keys[c->n_keys] = k;
+	memcpy(c->key_pk[c->n_keys], pub.sign_pk, JR_SIGN_PK_BYTES);
+	c->n_keys++;
 	return JR_OK;
 }
 
@@ -258,32 +418,37 @@ int jr_centre_open(const char *path, const struct jr_key *consortium,
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return JR_ENOMEM;
-	c->consortium = consortium;
-	{
-		struct jr_pubkey pub;
-
-		jr_key_public(consortium, &pub);
-		memcpy(c->consortium_pk, pub.sign_pk, JR_SIGN_PK_BYTES);
-	}
-	c->policy = *policy;
+	c->policies[0].rules = *policy;
+	c->policies[0].required = (1u << JR_AGENCY_DISNAKER) | (1u << JR_AGENCY_DPMD) |
+		(1u << JR_AGENCY_DUKCAPIL) | (1u << JR_AGENCY_BPJSTK);
+	c->n_policies = 1;
 	c->pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	rc = c->pkey == NULL ? JR_ENOMEM : jr_policy_encode(policy, &pol);
-	if (rc != JR_OK)
+	if (rc != JR_OK) {
+		if (rc == JR_EINVAL)
+			(void)jr_errf(eb, rc, "centre state %s: the policy given is not valid", path);
 		goto err_after_alloc;
+	}
 	memcpy(c->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	jr_hash(pol.base, pol.len, c->policy_hash);
 	jr_buf_free(&pol);
-	rc = jr_seal_opener_new(consortium, &c->opener);
-	if (rc != JR_OK)
-		goto err_after_alloc;
-	rc = open_db(c, path, eb);
-	if (rc != JR_OK)
-		goto err_after_alloc;
-	rc = jr_tlog_sqlstore_open(c->db, &c->ss, eb);
+	rc = add_key(c, consortium);
+	if (rc == JR_OK)
+		rc = open_db(c, path, eb);
+	if (rc == JR_OK)
+		rc = jr_tlog_sqlstore_open(c->db, &c->ss, eb);
 	if (rc != JR_OK)
 		goto err_after_alloc;
 	c->store = jr_tlog_sqlstore_get(c->ss);
+	jr_centre_logbuf_init(c);
+	if (jr_centre_logbuf_prepare(c) != JR_OK) {
+		rc = jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
+		goto err_after_alloc;
+	}
 	rc = load_meta(c, eb, path);
+	if (rc == JR_OK && (rc = jr_centre_policies_load(c)) != JR_OK)
+		(void)jr_errf(eb, rc, "centre state %s: its policies do not load; the file is"
+			" damaged, restore it from another node", path);
 	if (rc == JR_OK)
 		rc = compute_state_hash(c);
 	if (rc != JR_OK)
@@ -296,6 +461,28 @@ err_after_alloc:
 	return rc;
 }
 
+int jr_centre_add_consortium_key(struct jr_centre *c, const struct jr_key *k,
+	struct jr_errbuf *eb)
+{
+	struct jr_pubkey pub;
+	size_t i;
+
+	if (c == NULL || k == NULL)
+		return jr_errf(eb, JR_EINVAL, "consortium key: missing argument");
+	if (jr_key_role(k) != JR_ROLE_CONSORTIUM)
+		return jr_errf(eb, JR_EKEY, "consortium key: the key given has another role;"
+			" give the consortium key file of the ceremony");
+	jr_key_public(k, &pub);
+	for (i = 0; i < c->n_keys; i++)
+		if (memcmp(c->key_pk[i], pub.sign_pk, JR_SIGN_PK_BYTES) == 0)
+			return jr_errf(eb, JR_EEXIST, "consortium key: this node holds it already");
+	if (c->n_keys == JR_CENTRE_MAX_KEYS)
+		return jr_errf(eb, JR_ETOOBIG, "consortium key: this node holds %d already,"
+			" the most it can", JR_CENTRE_MAX_KEYS);
+	return add_key(c, k) == JR_OK ? JR_OK
+		: jr_errf(eb, JR_ENOMEM, "consortium key: out of memory");
+}
+
 void jr_centre_close(struct jr_centre *c)
 {
 	size_t i;
@@ -304,9 +491,11 @@ void jr_centre_close(struct jr_centre *c)
 		return;
 	for (i = 0; i < S_COUNT; i++)
 		(void)sqlite3_finalize(c->st[i]);
+	jr_centre_logbuf_free(c);
 	jr_tlog_sqlstore_close(c->ss);
 	(void)sqlite3_close(c->db);
-	jr_seal_opener_free(c->opener);
+	for (i = 0; i < c->n_keys; i++)
+		jr_seal_opener_free(c->openers[i]);
 	sodium_free(c->pkey); /* wipes */
 	free(c);
 }
@@ -319,12 +508,17 @@ static int write_meta(struct jr_centre *c)
 	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)c->roster_serial);
 	(void)sqlite3_bind_int64(st, 3, (sqlite3_int64)c->pending_count);
 	(void)sqlite3_bind_blob(st, 4, c->pending_digest, JR_HASH_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 5, c->roster_signer, JR_SIGN_PK_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 6, (sqlite3_int64)c->ref_serial[JR_REFLIST_WAGE_EARNERS]);
+	(void)sqlite3_bind_int64(st, 7, (sqlite3_int64)c->ref_serial[JR_REFLIST_DTKS]);
 	return jr_centre_step_done(c, S_META_PUT);
 }
 
+/* What a rolled-back entry must restore in memory. */
 struct meta_snap {
-	uint64_t tlog_size, roster_serial, pending_count;
+	uint64_t tlog_size, roster_serial, pending_count, ref_serial[3];
 	uint8_t pending_digest[JR_HASH_BYTES], state_hash[JR_HASH_BYTES];
+	uint8_t roster_signer[JR_SIGN_PK_BYTES];
 };
 
 static void snap_take(const struct jr_centre *c, struct meta_snap *m)
@@ -332,8 +526,10 @@ static void snap_take(const struct jr_centre *c, struct meta_snap *m)
 	m->tlog_size = c->tlog_size;
 	m->roster_serial = c->roster_serial;
 	m->pending_count = c->pending_count;
+	memcpy(m->ref_serial, c->ref_serial, sizeof m->ref_serial);
 	memcpy(m->pending_digest, c->pending_digest, JR_HASH_BYTES);
 	memcpy(m->state_hash, c->state_hash, JR_HASH_BYTES);
+	memcpy(m->roster_signer, c->roster_signer, JR_SIGN_PK_BYTES);
 }
 
 static void snap_restore(struct jr_centre *c, const struct meta_snap *m)
@@ -341,8 +537,11 @@ static void snap_restore(struct jr_centre *c, const struct meta_snap *m)
 	c->tlog_size = m->tlog_size;
 	c->roster_serial = m->roster_serial;
 	c->pending_count = m->pending_count;
+	memcpy(c->ref_serial, m->ref_serial, sizeof m->ref_serial);
 	memcpy(c->pending_digest, m->pending_digest, JR_HASH_BYTES);
 	memcpy(c->state_hash, m->state_hash, JR_HASH_BYTES);
+	memcpy(c->roster_signer, m->roster_signer, JR_SIGN_PK_BYTES);
+	(void)jr_centre_policies_load(c); /* the table is rolled back too */
 }
 
 /* Splits the entry into kind and payload. false: not an entry. */
@@ -355,12 +554,43 @@ static bool entry_split(const uint8_t *p, size_t len, uint64_t *kind,
 	if (jr_cbr_open_versioned(&r, p, len, JR_CENTRE_ENTRY_MAX_BYTES, "entry",
 		JR_CENTRE_ENTRY_VERSION, &n, NULL) != JR_OK || n != 3)
 		return false;
-	(void)jr_cbr_key_uint(&r, 1, UINT64_MAX, kind);
+	(void)jr_cbr_key_uint(&r, 1, JR_CENTRE_KIND_MAX, kind);
 	if (jr_cbr_key(&r, 2) != JR_OK)
 		return false;
 	*payload = p + r.off;
 	*plen = len - r.off;
-	return jr_cbr_skip(&r) == JR_OK && jr_cbr_end(&r) == JR_OK;
+	return jr_cbr_skip(&r) == JR_OK && jr_cbr_end(&r) == JR_OK && *kind >= 1;
+}
+
+int jr_centre_act_id(const uint8_t *entry, size_t len, uint8_t act_id[JR_HASH_BYTES])
+{
+	const uint8_t *payload = NULL, *body = NULL;
+	size_t plen = 0, blen = 0, n = 0;
+	uint64_t kind = 0;
+	struct jr_cbr r;
+
+	memset(act_id, 0, JR_HASH_BYTES);
+	if (entry == NULL || !entry_split(entry, len, &kind, &payload, &plen) ||
+		kind < JR_CENTRE_POLICY)
+		return JR_EFORMAT;
+	jr_cbr_init(&r, payload, plen);
+	if (jr_cbr_array(&r, &n) != JR_OK || n != 2 || jr_cbr_bytes(&r, &body, &blen) != JR_OK)
+		return JR_EFORMAT;
+	jr_hash(body, blen, act_id);
+	return JR_OK;
+}
+
+static int dispatch(struct jr_centre *c, uint64_t kind, const uint8_t *p, size_t len,
+	struct jr_centre_result *res)
+{
+	switch (kind) {
+	case JR_CENTRE_ROSTER:
+		return jr_centre_apply_roster(c, p, len, res);
+	case JR_CENTRE_UPSTREAM:
+		return jr_centre_apply_upstream(c, p, len, res);
+	default:
+		return jr_centre_apply_act(c, (enum jr_centre_kind)kind, p, len, res);
+	}
 }
 
 int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
@@ -378,8 +608,7 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	memset(res, 0, sizeof *res);
 	if (c == NULL || (entry == NULL && len > 0))
 		return jr_errf(eb, JR_EINVAL, "centre apply: missing argument");
-	if (!entry_split(entry, len, &kind, &payload, &plen) ||
-		(kind != JR_CENTRE_ROSTER && kind != JR_CENTRE_UPSTREAM)) {
+	if (!entry_split(entry, len, &kind, &payload, &plen)) {
 		/* Raft committed it, so every node sees the same bytes and
 		 * refuses them the same way: a recorded no-op, not a stop. */
 		res->refused = true;
@@ -389,8 +618,7 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre apply: cannot begin: %s",
 			sqlite3_errmsg(c->db));
-	rc = kind == JR_CENTRE_ROSTER ? jr_centre_apply_roster(c, payload, plen, res)
-		: jr_centre_apply_upstream(c, payload, plen, res);
+	rc = dispatch(c, kind, payload, plen, res);
 	if (rc == JR_OK && res->changed)
 		rc = write_meta(c);
 	if (rc == JR_OK && res->changed)
@@ -403,6 +631,7 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		(void)jr_errf(eb, rc, "centre apply: %s (%s); this node cannot continue:"
 			" stop it and check its disk", jr_strerror(rc), why);
 		(void)exec(c, "ROLLBACK");
+		jr_centre_logbuf_discard(c);
 		snap_restore(c, &snap);
 		memset(res, 0, sizeof *res);
 	}
@@ -417,157 +646,6 @@ void jr_centre_state_hash(const struct jr_centre *c, uint8_t out[JR_HASH_BYTES])
 uint64_t jr_centre_tlog_size(const struct jr_centre *c)
 {
 	return c->tlog_size;
-}
-
-int jr_centre_ack(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
-	int64_t time, struct jr_buf *out, struct jr_errbuf *eb)
-{
-	struct jr_ckiosk k;
-	struct jr_ack a;
-	int rc;
-
-	out->base = NULL;
-	out->len = 0;
-	rc = jr_centre_kiosk_get(c, kiosk_id, &k);
-	if (rc != JR_OK)
-		return jr_errf(eb, rc, "acknowledged head: cannot read the kiosk: %s",
-			sqlite3_errmsg(c->db));
-	if (!k.found || k.head == 0)
-		return jr_errf(eb, JR_ENOTFOUND, "acknowledged head: nothing of this kiosk"
-			" is applied yet");
-	memset(&a, 0, sizeof a);
-	memcpy(a.kiosk_id, kiosk_id, JR_ID_BYTES);
-	a.height = k.head;
-	memcpy(a.hash, k.head_hash, JR_HASH_BYTES);
-	a.time = time;
-	rc = jr_ack_sign(c->consortium, &a, out);
-	if (rc != JR_OK)
-		return jr_errf(eb, rc, "acknowledged head: cannot sign: %s", jr_strerror(rc));
-	return JR_OK;
-}
-
-int jr_centre_registration(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
-	struct jr_centre_reg *out)
-{
-	sqlite3_stmt *st = c->st[S_REG_GET];
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const uint8_t *rs = sqlite3_column_blob(st, 1);
-		size_t n = (size_t)sqlite3_column_bytes(st, 1) / 2, i;
-
-		out->outcome = (enum jr_centre_outcome)sqlite3_column_int(st, 0);
-		for (i = 0; i < n && i < JR_VERDICT_MAX; i++)
-			out->reasons.reasons[i] = (enum jr_reason)((rs[2 * i] << 8) | rs[2 * i + 1]);
-		out->reasons.n = i;
-		copy_blob(st, 2, out->pseudonym, JR_CENTRE_PSEUDONYM_BYTES);
-		out->district = (uint64_t)sqlite3_column_int64(st, 3);
-		out->held = sqlite3_column_int(st, 4) != 0;
-		out->has_duplicate_of = sqlite3_column_type(st, 5) == SQLITE_BLOB;
-		copy_blob(st, 5, out->duplicate_of, JR_REGID_BYTES);
-		out->leaf = (uint64_t)sqlite3_column_int64(st, 6);
-		rc = JR_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	}
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	return rc;
-}
-
-static int count_where(struct jr_centre *c, const char *q, const uint8_t id[JR_ID_BYTES],
-	uint64_t *n)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = JR_EIO;
-
-	*n = 0;
-	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
-		return JR_EIO;
-	(void)sqlite3_bind_blob(st, 1, id, JR_ID_BYTES, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*n = (uint64_t)sqlite3_column_int64(st, 0);
-		rc = JR_OK;
-	}
-	(void)sqlite3_finalize(st);
-	return rc;
-}
-
-int jr_centre_kiosk_state(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
-	struct jr_centre_kiosk_state *out)
-{
-	struct jr_ckiosk k;
-	int rc = jr_centre_kiosk_get(c, kiosk_id, &k);
-
-	memset(out, 0, sizeof *out);
-	if (rc != JR_OK)
-		return rc;
-	out->in_roster = k.found;
-	out->head = k.head;
-	out->flagged_from = k.flagged_from;
-	rc = count_where(c, "SELECT count(*) FROM pending WHERE kiosk = ?1", kiosk_id,
-		&out->pending);
-	if (rc == JR_OK)
-		rc = count_where(c, "SELECT count(*) FROM refusal WHERE kiosk = ?1",
-			kiosk_id, &out->refusals);
-	if (rc == JR_OK)
-		rc = count_where(c, "SELECT count(*) FROM evidence WHERE kiosk = ?1",
-			kiosk_id, &out->evidence);
-	return rc;
-}
-
-int jr_centre_refusal(struct jr_centre *c, const uint8_t block_hash[JR_HASH_BYTES],
-	enum jr_centre_status *status)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*status = 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT status FROM refusal WHERE hash = ?1"
-		" ORDER BY status LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return JR_EIO;
-	(void)sqlite3_bind_blob(st, 1, block_hash, JR_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*status = (enum jr_centre_status)sqlite3_column_int(st, 0);
-		rc = JR_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	}
-	(void)sqlite3_finalize(st);
-	return rc;
-}
-
-int jr_centre_leaf(struct jr_centre *c, uint64_t index, struct jr_buf *out)
-{
-	sqlite3_stmt *st = c->st[S_LEAF_GET];
-	int rc;
-
-	out->base = NULL;
-	out->len = 0;
-	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-
-		out->base = malloc(n > 0 ? n : 1);
-		if (out->base == NULL) {
-			rc = JR_ENOMEM;
-		} else {
-			if (n > 0)
-				memcpy(out->base, sqlite3_column_blob(st, 0), n);
-			out->len = n;
-			rc = JR_OK;
-		}
-	} else {
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	}
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	return rc;
 }
 
 int jr_centre_refusal_put(struct jr_centre *c, const uint8_t *kiosk,

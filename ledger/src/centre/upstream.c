@@ -2,8 +2,9 @@
  * Applying upstream blocks (docs/centre.md "Applying upstream blocks").
  *
  * For each signed block of the entry, in entry order:
- *   1. decode (else MALFORMED); its kiosk must be in the roster (else
- *      UNKNOWN_KIOSK) and not revoked at its height (else REVOKED); the
+ *   1. decode (else MALFORMED); its kiosk must be in the roster as a kiosk
+ *      (else UNKNOWN_KIOSK) with the upload permission (else NOT_PERMITTED)
+ *      and not revoked at its height (else REVOKED); the
  *      kiosk's signature must verify (else BAD_SIGNATURE); every record's
  *      kiosk id must be the block's (else KIOSK_MISMATCH).
  *   2. at or below the kiosk's head: the same hash is a no-op; another hash
@@ -54,8 +55,8 @@ static int refuse(struct jr_centre *c, const uint8_t *kiosk, uint64_t height,
 	return rc;
 }
 
-static void pseudonym(const struct jr_centre *c, const char nik[JR_NIK_LEN + 1],
-	uint8_t out[JR_CENTRE_PSEUDONYM_BYTES])
+void jr_centre_pseudonym_of(const uint8_t key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
+	const char nik[JR_NIK_LEN + 1], uint8_t out[JR_CENTRE_PSEUDONYM_BYTES])
 {
 	uint8_t msg[sizeof JR_CENTRE_PSEUDONYM_LABEL + JR_NIK_LEN];
 
@@ -64,7 +65,7 @@ static void pseudonym(const struct jr_centre *c, const char nik[JR_NIK_LEN + 1],
 	memcpy(msg, JR_CENTRE_PSEUDONYM_LABEL, sizeof JR_CENTRE_PSEUDONYM_LABEL);
 	memcpy(msg + sizeof JR_CENTRE_PSEUDONYM_LABEL, nik, JR_NIK_LEN);
 	(void)crypto_generichash(out, JR_CENTRE_PSEUDONYM_BYTES, msg, sizeof msg,
-		c->pkey, JR_CENTRE_PSEUDONYM_KEY_BYTES);
+		key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	sodium_memzero(msg, sizeof msg);
 }
 
@@ -75,16 +76,31 @@ static uint64_t district_of(uint64_t village)
 	return r != NULL && r->level == JR_REGION_VILLAGE ? r->parent : 0;
 }
 
-/* Decides a registration's outcome from the opened record (not stored). */
-static int judge(struct jr_centre *c, const struct jr_registration *r,
-	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v,
-	uint8_t dup[JR_REGID_BYTES], bool *has_dup, enum jr_centre_outcome *o)
+/* What intake decided about one record. */
+struct reg_decision {
+	enum jr_centre_outcome o;
+	struct jr_verdict v;
+	uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES];
+	uint64_t district;
+	bool has_dup, has_corrects;
+	uint8_t dup[JR_REGID_BYTES], corrects[JR_REGID_BYTES];
+};
+
+static void add_reason(struct jr_verdict *v, enum jr_reason why)
+{
+	/* 4xx are above every rule's code: appending keeps the order. */
+	if (v->n < JR_VERDICT_MAX)
+		v->reasons[v->n++] = why;
+}
+
+/* The registration's worker claim: *has_dup and dup if another registration
+ * holds the pseudonym. */
+static int worker_of(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
+	uint8_t dup[JR_REGID_BYTES], bool *has_dup)
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, S_WORKER_GET);
 	int rc;
 
-	memset(v, 0, sizeof *v);
-	(void)jr_rules_check(&c->policy, r, jr_date_from_unix(r->time), v);
 	(void)sqlite3_bind_blob(st, 1, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*has_dup = rc == SQLITE_ROW;
@@ -100,39 +116,81 @@ static int judge(struct jr_centre *c, const struct jr_registration *r,
 	(void)sqlite3_clear_bindings(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return rc == SQLITE_CORRUPT ? JR_ECORRUPT : JR_EIO;
+	return JR_OK;
+}
+
+/* Decides a registration's outcome from the opened record (not stored):
+ * the rules of its jurisdiction's policy, de-duplication, then the
+ * centre-only facts of the reference lists. */
+static int judge(struct jr_centre *c, const struct jr_registration *r,
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v,
+	uint8_t dup[JR_REGID_BYTES], bool *has_dup, enum jr_centre_outcome *o)
+{
+	const struct jr_cpolicy *pol = jr_centre_policy_for(c, r->village);
+	bool ok = true;
+	enum jr_reason why = JR_R_NONE;
+	int rc;
+
+	memset(v, 0, sizeof *v);
+	(void)jr_rules_check(&pol->rules, r, jr_date_from_unix(r->time), v);
+	rc = worker_of(c, ps, dup, has_dup);
+	if (rc != JR_OK)
+		return rc;
 	if (*has_dup) {
-		/* 401 is above every rule's code: appending keeps the order. */
-		if (v->n < JR_VERDICT_MAX)
-			v->reasons[v->n++] = JR_R_ALREADY_REGISTERED;
+		add_reason(v, JR_R_ALREADY_REGISTERED);
 		*o = JR_CO_DUPLICATE;
+		return JR_OK;
+	}
+	rc = jr_centre_eligible(c, ps, district_of(r->village), &ok, &why);
+	if (rc != JR_OK)
+		return rc;
+	if (!ok) {
+		add_reason(v, why);
+		*o = JR_CO_INELIGIBLE;
 	} else {
 		*o = v->n > 0 ? JR_CO_RETURNED : JR_CO_ACCEPTED;
 	}
 	return JR_OK;
 }
 
-static int store_reg(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+static enum jr_centre_phase phase_of(enum jr_centre_outcome o)
+{
+	switch (o) {
+	case JR_CO_ACCEPTED: return JR_PH_REVIEW;
+	case JR_CO_RETURNED: return JR_PH_RETURNED;
+	case JR_CO_HELD: return JR_PH_HELD;
+	case JR_CO_DUPLICATE:
+	case JR_CO_UNOPENABLE:
+	case JR_CO_INELIGIBLE:
+		break;
+	}
+	return JR_PH_REJECTED;
+}
+
+static void reasons_bytes(const struct jr_verdict *v, uint8_t out[2 * JR_VERDICT_MAX])
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		out[2 * i] = (uint8_t)((unsigned)v->reasons[i] >> 8);
+		out[2 * i + 1] = (uint8_t)v->reasons[i];
+	}
+}
+
+/* Inserts the registration's row, its leaf to be the next one. *known (and
+ * nothing written) if its id is there already: the unique index is the
+ * look-up, so a new registration costs no separate read. */
+static int reg_insert(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	const struct jr_ckiosk *k, uint64_t height,
 	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], uint64_t district,
-	enum jr_centre_outcome o, const struct jr_verdict *v, const uint8_t *dup)
+	enum jr_centre_outcome o, const struct jr_verdict *v, const uint8_t *dup,
+	const uint8_t *corrects, bool *known)
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_PUT);
 	uint8_t reasons[2 * JR_VERDICT_MAX];
-	struct jr_buf leaf = { 0 };
-	uint64_t index = c->tlog_size;
-	size_t i;
-	int rc;
+	int rc, ext;
 
-	for (i = 0; i < v->n; i++) {
-		reasons[2 * i] = (uint8_t)((unsigned)v->reasons[i] >> 8);
-		reasons[2 * i + 1] = (uint8_t)v->reasons[i];
-	}
-	rc = jr_centre_leaf_reg(regid, ps, district, o, v, &leaf);
-	if (rc == JR_OK)
-		rc = jr_centre_log(c, &leaf);
-	jr_buf_free(&leaf);
-	if (rc != JR_OK)
-		return rc;
+	reasons_bytes(v, reasons);
 	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_blob(st, 2, k->id, JR_ID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_int64(st, 3, (sqlite3_int64)height);
@@ -142,20 +200,59 @@ static int store_reg(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	(void)sqlite3_bind_blob(st, 7, reasons, (int)(2 * v->n), SQLITE_STATIC);
 	if (dup != NULL)
 		(void)sqlite3_bind_blob(st, 8, dup, JR_REGID_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_int64(st, 9, (sqlite3_int64)index);
-	rc = jr_centre_step_done(c, S_REG_PUT);
-	if (rc != JR_OK || o != JR_CO_ACCEPTED)
-		return rc;
-	st = jr_centre_stmt(c, S_WORKER_PUT);
+	(void)sqlite3_bind_int64(st, 9, (sqlite3_int64)c->tlog_size);
+	(void)sqlite3_bind_int(st, 10, (int)phase_of(o));
+	if (corrects != NULL)
+		(void)sqlite3_bind_blob(st, 11, corrects, JR_REGID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	ext = sqlite3_extended_errcode(c->db);
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	*known = rc == SQLITE_CONSTRAINT && ext == SQLITE_CONSTRAINT_UNIQUE;
+	return rc == SQLITE_DONE || *known ? JR_OK : JR_EIO;
+}
+
+/* An accepted registration claims its worker; *claimed is false if another
+ * registration holds the pseudonym. */
+static int claim(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
+	const uint8_t regid[JR_REGID_BYTES], bool *claimed)
+{
+	sqlite3_stmt *st = jr_centre_stmt(c, S_WORKER_PUT);
+	int rc;
+
 	(void)sqlite3_bind_blob(st, 1, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_blob(st, 2, regid, JR_REGID_BYTES, SQLITE_STATIC);
-	return jr_centre_step_done(c, S_WORKER_PUT);
+	rc = jr_centre_step_done(c, S_WORKER_PUT);
+	*claimed = rc == JR_OK && sqlite3_changes(c->db) == 1;
+	return rc;
+}
+
+/* A provisional acceptance whose worker was claimed: a duplicate. */
+static int turn_duplicate(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v)
+{
+	sqlite3_stmt *st;
+	uint8_t dup[JR_REGID_BYTES], reasons[2 * JR_VERDICT_MAX];
+	bool has_dup = false;
+	int rc = worker_of(c, ps, dup, &has_dup);
+
+	if (rc != JR_OK)
+		return rc;
+	if (!has_dup)
+		return JR_ECORRUPT; /* the claim failed, so someone holds it */
+	add_reason(v, JR_R_ALREADY_REGISTERED);
+	reasons_bytes(v, reasons);
+	st = jr_centre_stmt(c, S_REG_DUP);
+	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 2, reasons, (int)(2 * v->n), SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 3, dup, JR_REGID_BYTES, SQLITE_STATIC);
+	return jr_centre_step_done(c, S_REG_DUP);
 }
 
 static int reg_known(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	bool *known)
 {
-	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_GET);
+	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_KNOWN);
 	int rc;
 
 	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
@@ -166,44 +263,165 @@ static int reg_known(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
-static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
-	uint64_t height, const uint8_t *rec, size_t len, struct jr_centre_result *res)
+/* Opens with the consortium key that opened the last record first: a batch
+ * is nearly always of one key, and a wrong key costs an X25519. */
+static int open_record(struct jr_centre *c, const uint8_t *rec, size_t len,
+	struct jr_registration *r)
 {
-	struct jr_registration r;
-	struct jr_verdict v;
-	uint8_t regid[JR_REGID_BYTES], ps[JR_CENTRE_PSEUDONYM_BYTES] = { 0 };
-	uint8_t dup[JR_REGID_BYTES];
-	enum jr_centre_outcome o = JR_CO_UNOPENABLE;
-	uint64_t district = 0;
-	bool known = false, has_dup = false;
+	size_t i, k;
+
+	for (i = 0; i < c->n_keys; i++) {
+		k = (c->last_opener + i) % c->n_keys;
+		if (jr_record_open(rec, len, c->openers[k], r, NULL) == JR_OK) {
+			c->last_opener = k;
+			return JR_OK;
+		}
+	}
+	return JR_ESIG;
+}
+
+/* A correction (record key 11) of a registration that was returned and not
+ * corrected before takes its place: the original is marked corrected and
+ * gives up its worker claim, so the correction is judged afresh and, if
+ * accepted, enters review with no approvals. Anything else it names is
+ * ignored (the link is still recorded). */
+static int take_over(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	const uint8_t orig[JR_REGID_BYTES], struct jr_centre_result *res)
+{
+	struct jr_creg o;
+	sqlite3_stmt *st;
+	bool found = false;
+	int rc = jr_centre_reg_get(c, orig, &o, &found);
+
+	if (rc != JR_OK || !found || o.phase != JR_PH_RETURNED || o.held || o.corrected)
+		return rc;
+	st = jr_centre_stmt(c, S_REG_CORRECTED);
+	(void)sqlite3_bind_blob(st, 1, orig, JR_REGID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 2, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	rc = jr_centre_step_done(c, S_REG_CORRECTED);
+	if (rc != JR_OK)
+		return rc;
+	st = jr_centre_stmt(c, S_WORKER_DEL);
+	(void)sqlite3_bind_blob(st, 1, o.pseudonym, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_blob(st, 2, orig, JR_REGID_BYTES, SQLITE_STATIC);
+	res->regs_corrections++;
+	return jr_centre_step_done(c, S_WORKER_DEL);
+}
+
+/* The common case, without a read: a record that passes every rule and the
+ * reference lists is provisionally accepted (the worker is claimed after its
+ * row is in, and a claim already held makes it a duplicate); any other
+ * looks up the worker, as judge() does. */
+static int judge_fast(struct jr_centre *c, const struct jr_registration *r,
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v,
+	uint8_t dup[JR_REGID_BYTES], bool *has_dup, enum jr_centre_outcome *o)
+{
+	const struct jr_cpolicy *pol = jr_centre_policy_for(c, r->village);
+	enum jr_reason why = JR_R_NONE;
+	bool ok = true;
 	int rc;
 
-	jr_record_id(rec, len, regid);
-	rc = reg_known(c, regid, &known);
-	if (rc != JR_OK || known) {
-		res->regs_known += known;
+	memset(v, 0, sizeof *v);
+	*has_dup = false;
+	(void)jr_rules_check(&pol->rules, r, jr_date_from_unix(r->time), v);
+	rc = jr_centre_eligible(c, ps, district_of(r->village), &ok, &why);
+	if (rc != JR_OK || (v->n == 0 && ok)) {
+		*o = JR_CO_ACCEPTED;
 		return rc;
 	}
-	memset(&v, 0, sizeof v);
-	if (jr_record_open(rec, len, c->opener, &r, NULL) == JR_OK) {
-		pseudonym(c, r.nik, ps);
-		district = district_of(r.village);
-		if (k->flagged_from != 0 && height >= k->flagged_from)
-			o = JR_CO_HELD;
-		else
-			rc = judge(c, &r, ps, &v, dup, &has_dup, &o);
-		jr_registration_wipe(&r);
-		if (rc != JR_OK)
-			return rc;
+	rc = worker_of(c, ps, dup, has_dup);
+	if (rc != JR_OK)
+		return rc;
+	if (*has_dup) {
+		add_reason(v, JR_R_ALREADY_REGISTERED);
+		*o = JR_CO_DUPLICATE;
+	} else if (!ok) {
+		add_reason(v, why);
+		*o = JR_CO_INELIGIBLE;
+	} else {
+		*o = JR_CO_RETURNED;
 	}
+	return JR_OK;
+}
+
+static void count(struct jr_centre_result *res, enum jr_centre_outcome o)
+{
 	switch (o) {
 	case JR_CO_ACCEPTED: res->regs_accepted++; break;
 	case JR_CO_RETURNED: res->regs_returned++; break;
 	case JR_CO_DUPLICATE: res->regs_duplicate++; break;
 	case JR_CO_HELD: res->regs_held++; break;
 	case JR_CO_UNOPENABLE: res->regs_unopenable++; break;
+	case JR_CO_INELIGIBLE: res->regs_ineligible++; break;
 	}
-	return store_reg(c, regid, k, height, ps, district, o, &v, has_dup ? dup : NULL);
+}
+
+/* Opens and judges one record; *known if its id was applied before (checked
+ * first only for corrections, which change another registration). */
+static int decide(struct jr_centre *c, const struct jr_ckiosk *k, uint64_t height,
+	const uint8_t *rec, size_t len, const uint8_t regid[JR_REGID_BYTES],
+	struct reg_decision *d, struct jr_centre_result *res, bool *known)
+{
+	struct jr_registration r;
+	int rc = JR_OK;
+
+	*known = false;
+	if (open_record(c, rec, len, &r) != JR_OK)
+		return JR_OK; /* UNOPENABLE, as d was set */
+	jr_centre_pseudonym_of(c->pkey, r.nik, d->ps);
+	d->district = district_of(r.village);
+	d->has_corrects = r.has_corrects;
+	memcpy(d->corrects, r.corrects, JR_REGID_BYTES);
+	if (k->flagged_from != 0 && height >= k->flagged_from) {
+		d->o = JR_CO_HELD;
+	} else if (r.has_corrects) {
+		rc = reg_known(c, regid, known);
+		if (rc == JR_OK && !*known)
+			rc = take_over(c, regid, r.corrects, res);
+		if (rc == JR_OK && !*known)
+			rc = judge(c, &r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
+	} else {
+		rc = judge_fast(c, &r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
+	}
+	jr_registration_wipe(&r);
+	return rc;
+}
+
+static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
+	uint64_t height, const uint8_t *rec, size_t len, struct jr_centre_result *res)
+{
+	struct reg_decision d;
+	struct jr_buf leaf = { 0 };
+	uint8_t regid[JR_REGID_BYTES];
+	bool known = false, claimed = true;
+	int rc;
+
+	memset(&d, 0, sizeof d);
+	d.o = JR_CO_UNOPENABLE;
+	jr_record_id(rec, len, regid);
+	rc = decide(c, k, height, rec, len, regid, &d, res, &known);
+	if (rc == JR_OK && !known)
+		rc = reg_insert(c, regid, k, height, d.ps, d.district, d.o, &d.v,
+			d.has_dup ? d.dup : NULL, d.has_corrects ? d.corrects : NULL, &known);
+	if (rc != JR_OK || known) {
+		res->regs_known += known;
+		return rc;
+	}
+	if (d.o == JR_CO_ACCEPTED)
+		rc = claim(c, d.ps, regid, &claimed);
+	if (rc == JR_OK && !claimed) {
+		rc = turn_duplicate(c, regid, d.ps, &d.v);
+		d.o = JR_CO_DUPLICATE;
+	}
+	if (rc != JR_OK)
+		return rc;
+	count(res, d.o);
+	rc = jr_centre_leaf_reg(regid, d.ps, d.district, d.o, &d.v,
+		d.has_corrects ? d.corrects : NULL, &leaf);
+	if (rc == JR_OK)
+		rc = jr_centre_log(c, &leaf);
+	jr_buf_free(&leaf);
+	return rc;
 }
 
 static void bind_block(sqlite3_stmt *st, const uint8_t id[JR_ID_BYTES],
@@ -448,6 +666,8 @@ static int check_block(struct jr_centre *c, struct sblock *b, struct jr_ckiosk *
 		return rc;
 	if (!k->found)
 		*st = JR_CS_UNKNOWN_KIOSK;
+	else if ((k->perms & JR_PERM_UPLOAD) == 0)
+		*st = JR_CS_NOT_PERMITTED;
 	else if (k->revoked_from != 0 && b->b.height >= k->revoked_from)
 		*st = JR_CS_REVOKED;
 	else if (jr_block_verify_sig(k->sign_pk, b->hash, b->sig) != JR_OK)

@@ -1,0 +1,319 @@
+/*
+ * The read side of the centre's state (jaring/centre.h): the acknowledged
+ * head, the latest roster, registrations, kiosks, refusals, acts, decrees
+ * and allocations. Nothing here changes the state.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "centre_int.h"
+#include "jaring/ack.h"
+
+int jr_centre_ack(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
+	int64_t time, struct jr_buf *out, struct jr_errbuf *eb)
+{
+	const struct jr_key *signer = NULL;
+	struct jr_ckiosk k;
+	struct jr_ack a;
+	size_t i;
+	int rc;
+
+	out->base = NULL;
+	out->len = 0;
+	rc = jr_centre_kiosk_get(c, kiosk_id, &k);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "acknowledged head: cannot read the kiosk: %s",
+			sqlite3_errmsg(c->db));
+	if (k.head == 0)
+		return jr_errf(eb, JR_ENOTFOUND, "acknowledged head: nothing of this kiosk"
+			" is applied yet");
+	for (i = 0; i < c->n_keys && signer == NULL; i++)
+		if (memcmp(c->key_pk[i], c->roster_signer, JR_SIGN_PK_BYTES) == 0)
+			signer = c->keys[i];
+	if (signer == NULL)
+		return jr_errf(eb, JR_EKEY, "acknowledged head: the latest roster names a"
+			" consortium key this node does not hold; add it"
+			" (jr_centre_add_consortium_key) from the rotation ceremony's key file");
+	memset(&a, 0, sizeof a);
+	memcpy(a.kiosk_id, kiosk_id, JR_ID_BYTES);
+	a.height = k.head;
+	memcpy(a.hash, k.head_hash, JR_HASH_BYTES);
+	a.time = time;
+	rc = jr_ack_sign(signer, &a, out);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "acknowledged head: cannot sign: %s", jr_strerror(rc));
+	return JR_OK;
+}
+
+/* Copies column 0 of the first row of q (bound to one blob or text) into out. */
+static int one_blob(struct jr_centre *c, const char *q, struct jr_buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	out->base = NULL;
+	out->len = 0;
+	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
+		return JR_EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+		out->base = malloc(n > 0 ? n : 1);
+		if (out->base == NULL) {
+			rc = JR_ENOMEM;
+		} else {
+			if (n > 0)
+				memcpy(out->base, sqlite3_column_blob(st, 0), n);
+			out->len = n;
+			rc = JR_OK;
+		}
+	} else {
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	}
+	(void)sqlite3_finalize(st);
+	return rc;
+}
+
+int jr_centre_roster(struct jr_centre *c, struct jr_buf *out, struct jr_errbuf *eb)
+{
+	int rc = one_blob(c, "SELECT bytes FROM roster ORDER BY serial DESC LIMIT 1", out);
+
+	if (rc == JR_ENOTFOUND)
+		return jr_errf(eb, rc, "roster: no roster is applied yet");
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "roster: cannot read it: %s", sqlite3_errmsg(c->db));
+	return JR_OK;
+}
+
+static void reasons_from(sqlite3_stmt *st, int col, struct jr_verdict *v)
+{
+	const uint8_t *rs = sqlite3_column_blob(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col) / 2, i;
+
+	for (i = 0; rs != NULL && i < n && i < JR_VERDICT_MAX; i++)
+		v->reasons[i] = (enum jr_reason)((rs[2 * i] << 8) | rs[2 * i + 1]);
+	v->n = rs != NULL ? i : 0;
+}
+
+static void text_into(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
+int jr_centre_registration(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	struct jr_centre_reg *out)
+{
+	sqlite3_stmt *st = c->st[S_REG_GET];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->outcome = (enum jr_centre_outcome)sqlite3_column_int(st, 0);
+		reasons_from(st, 1, &out->reasons);
+		jr_centre_copy_blob(st, 2, out->pseudonym, JR_CENTRE_PSEUDONYM_BYTES);
+		out->district = (uint64_t)sqlite3_column_int64(st, 3);
+		out->held = sqlite3_column_int(st, 4) != 0;
+		out->has_duplicate_of = sqlite3_column_type(st, 5) == SQLITE_BLOB;
+		jr_centre_copy_blob(st, 5, out->duplicate_of, JR_REGID_BYTES);
+		out->leaf = (uint64_t)sqlite3_column_int64(st, 6);
+		out->phase = (enum jr_centre_phase)sqlite3_column_int(st, 7);
+		out->approvals = (uint32_t)sqlite3_column_int64(st, 8);
+		out->viewed = (uint32_t)sqlite3_column_int64(st, 9);
+		out->has_corrects = sqlite3_column_type(st, 10) == SQLITE_BLOB;
+		jr_centre_copy_blob(st, 10, out->corrects, JR_REGID_BYTES);
+		out->has_corrected_by = sqlite3_column_type(st, 11) == SQLITE_BLOB;
+		jr_centre_copy_blob(st, 11, out->corrected_by, JR_REGID_BYTES);
+		text_into(st, 12, out->decree, sizeof out->decree);
+		rc = JR_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int count_where(struct jr_centre *c, const char *q, const uint8_t id[JR_ID_BYTES],
+	uint64_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = JR_EIO;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
+		return JR_EIO;
+	(void)sqlite3_bind_blob(st, 1, id, JR_ID_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = JR_OK;
+	}
+	(void)sqlite3_finalize(st);
+	return rc;
+}
+
+int jr_centre_kiosk_state(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
+	struct jr_centre_kiosk_state *out)
+{
+	struct jr_ckiosk k;
+	int rc = jr_centre_kiosk_get(c, kiosk_id, &k);
+
+	memset(out, 0, sizeof *out);
+	if (rc != JR_OK)
+		return rc;
+	out->in_roster = k.found;
+	out->head = k.head;
+	out->flagged_from = k.flagged_from;
+	rc = count_where(c, "SELECT count(*) FROM pending WHERE kiosk = ?1", kiosk_id,
+		&out->pending);
+	if (rc == JR_OK)
+		rc = count_where(c, "SELECT count(*) FROM refusal WHERE kiosk = ?1",
+			kiosk_id, &out->refusals);
+	if (rc == JR_OK)
+		rc = count_where(c, "SELECT count(*) FROM evidence WHERE kiosk = ?1",
+			kiosk_id, &out->evidence);
+	return rc;
+}
+
+int jr_centre_refusal(struct jr_centre *c, const uint8_t block_hash[JR_HASH_BYTES],
+	enum jr_centre_status *status)
+{
+	sqlite3_stmt *st = c->st[S_REFUSAL_GET];
+	int rc;
+
+	*status = 0;
+	(void)sqlite3_bind_blob(st, 1, block_hash, JR_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*status = (enum jr_centre_status)sqlite3_column_int(st, 0);
+		rc = JR_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int jr_centre_act(struct jr_centre *c, const uint8_t act_id[JR_HASH_BYTES],
+	enum jr_centre_status *status)
+{
+	sqlite3_stmt *st = c->st[S_ACT_GET];
+	int rc;
+
+	*status = 0;
+	(void)sqlite3_bind_blob(st, 1, act_id, JR_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	if (rc == SQLITE_ROW) {
+		*status = JR_CS_APPLIED;
+		return JR_OK;
+	}
+	if (rc != SQLITE_DONE)
+		return JR_EIO;
+	return jr_centre_refusal(c, act_id, status);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	(void)sqlite3_bind_text(st, i, s, (int)strlen(s), SQLITE_STATIC);
+}
+
+int jr_centre_decree_get(struct jr_centre *c, const char *number,
+	struct jr_centre_decree_state *out)
+{
+	sqlite3_stmt *st = c->st[S_DECREE_GET];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (number == NULL || strlen(number) > JR_CENTRE_NAME_MAX)
+		return JR_EINVAL;
+	bind_text(st, 1, number);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memcpy(out->number, number, strlen(number) + 1);
+		text_into(st, 0, out->allocation, sizeof out->allocation);
+		out->region = (uint64_t)sqlite3_column_int64(st, 1);
+		out->start = jr_centre_yyyymm((uint32_t)sqlite3_column_int64(st, 2));
+		out->months = (uint32_t)sqlite3_column_int64(st, 3);
+		out->count = (uint64_t)sqlite3_column_int64(st, 4);
+		out->rate_rp = (uint64_t)sqlite3_column_int64(st, 5);
+		out->cost_rp = (uint64_t)sqlite3_column_int64(st, 6);
+		out->paid_rp = (uint64_t)sqlite3_column_int64(st, 7);
+		rc = JR_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int jr_centre_allocation_get(struct jr_centre *c, const char *id,
+	struct jr_centre_allocation *out)
+{
+	sqlite3_stmt *st = c->st[S_ALLOC_GET];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (id == NULL || strlen(id) > JR_CENTRE_NAME_MAX)
+		return JR_EINVAL;
+	bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memcpy(out->id, id, strlen(id) + 1);
+		out->type = (enum jr_sponsor)sqlite3_column_int(st, 0);
+		text_into(st, 1, out->sponsor, sizeof out->sponsor);
+		out->amount_rp = (uint64_t)sqlite3_column_int64(st, 2);
+		out->months = (uint32_t)sqlite3_column_int64(st, 3);
+		out->region = (uint64_t)sqlite3_column_int64(st, 4);
+		out->committed_rp = (uint64_t)sqlite3_column_int64(st, 5);
+		out->paid_rp = (uint64_t)sqlite3_column_int64(st, 6);
+		out->decrees = (uint64_t)sqlite3_column_int64(st, 7);
+		rc = JR_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int jr_centre_leaf(struct jr_centre *c, uint64_t index, struct jr_buf *out)
+{
+	sqlite3_stmt *st = c->st[S_LEAF_GET];
+	int rc;
+
+	out->base = NULL;
+	out->len = 0;
+	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+		out->base = malloc(n > 0 ? n : 1);
+		if (out->base == NULL) {
+			rc = JR_ENOMEM;
+		} else {
+			if (n > 0)
+				memcpy(out->base, sqlite3_column_blob(st, 0), n);
+			out->len = n;
+			rc = JR_OK;
+		}
+	} else {
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	}
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
