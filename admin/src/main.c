@@ -17,17 +17,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jaring/cbor.h"
 #include "jaring/centre.h"
 #include "jaring/cli.h"
 #include "jaring/keys.h"
 #include "jaring/roster.h"
 #include "jaring/rules.h"
+#include "jaring/tlog.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
 #define EXIT_UNREACHABLE 3
 #define MAX_MEMBERS JR_ROSTER_MAX_MEMBERS
 #define ANSWER_MAX 4096
+#define BUNDLE_MAX ((size_t)256 * (JR_TLOG_ENTRY_MAX + 2))
+#define EXPLAIN_TILES 40 /* entry tiles searched back for an act's leaves */
 
 static const char usage_top[] =
 	"jaring-admin: what agency officials use to act on the programme's log: the\n"
@@ -432,17 +436,176 @@ static bool json_has(const char *body, const char *s)
 	return strstr(body, s) != NULL;
 }
 
+static const char *const status_names[] = { "", "APPLIED", "UNKNOWN_KIOSK",
+	"REVOKED", "BAD_SIGNATURE", "KIOSK_MISMATCH", "CHAIN_BREAK", "EQUIVOCATION",
+	"MALFORMED", "HELD", "STALE_ROSTER", "UNKNOWN_KEY", "NOT_PERMITTED", "OUT_OF_REGION",
+	"UNKNOWN_REGISTRATION", "NOT_IN_REVIEW", "ALREADY_DONE", "NOT_APPROVED",
+	"ALLOCATION_SHORT", "UNKNOWN_ALLOCATION", "DUPLICATE_ID", "ALREADY_DECREED",
+	"NOT_ELIGIBLE", "NOT_DECREED", "ALREADY_PAID", "AMOUNT_MISMATCH",
+	"BEYOND_ALLOCATION", "STALE_POLICY", "STALE_LIST", "LIST_MISMATCH", "BAD_PERIOD" };
+
+static const char *status_name(uint64_t st)
+{
+	return st >= 1 && st <= JR_CS_MAX ? status_names[st] : "UNKNOWN_STATUS";
+}
+
+/* A GET into a growing buffer of at most max bytes; the HTTP status, or 0
+ * if the node was not reached. */
+struct getbuf { struct jr_buf b; size_t max; bool over; };
+
+static size_t on_get(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct getbuf *g = arg;
+	size_t n = size * nmemb;
+	uint8_t *q;
+
+	if (g->b.len + n > g->max) {
+		g->over = true;
+		return 0;
+	}
+	if ((q = realloc(g->b.base, g->b.len + n + 1)) == NULL)
+		return 0;
+	g->b.base = q;
+	memcpy(q + g->b.len, p, n);
+	g->b.len += n;
+	q[g->b.len] = '\0';
+	return n;
+}
+
+static long http_get(const char *url, size_t max, struct jr_buf *out)
+{
+	struct getbuf g = { { NULL, 0 }, max, false };
+	long status = 0;
+	CURL *h = curl_easy_init();
+
+	if (h == NULL)
+		return 0;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 20000L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_get);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &g);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "jaring-admin/0.1");
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(h);
+	if (status != 200 || g.over) {
+		jr_buf_free(&g.b);
+		return status == 200 ? 0 : status;
+	}
+	*out = g.b;
+	return status;
+}
+
+/* What the log says about one act: its own leaf (type 4) and the leaves of
+ * its registrations (type 5), docs/centre.md "Leaves". */
+struct explain {
+	bool found;
+	uint64_t status;          /* the act's */
+	uint64_t items, items_refused;
+	uint64_t first_refusal;   /* the status of the first refused item */
+	uint64_t refusal_count[JR_CS_MAX + 1];
+};
+
+static void explain_leaf(const uint8_t *p, size_t len, const uint8_t act_id[JR_HASH_BYTES],
+	struct explain *x)
+{
+	struct jr_cbr r;
+	size_t n = 0, idn = 0;
+	uint64_t type = 0, v = 0, st = 0;
+	const uint8_t *id = NULL;
+	uint8_t skip[JR_REGID_BYTES];
+
+	jr_cbr_init(&r, p, len);
+	if (jr_cbr_map(&r, &n) != JR_OK || jr_cbr_key_uint(&r, 0, 16, &type) != JR_OK ||
+	    (type != 4 && type != 5) || jr_cbr_key(&r, 1) != JR_OK ||
+	    jr_cbr_bytes(&r, &id, &idn) != JR_OK || idn != JR_HASH_BYTES ||
+	    memcmp(id, act_id, JR_HASH_BYTES) != 0)
+		return;
+	if (type == 4) {
+		if (jr_cbr_key_uint(&r, 2, UINT64_MAX, &v) == JR_OK &&
+		    jr_cbr_key_fixed(&r, 3, skip, JR_ID_BYTES) == JR_OK &&
+		    jr_cbr_key_uint(&r, 4, UINT64_MAX, &st) == JR_OK) {
+			x->found = true;
+			x->status = st;
+		}
+		return;
+	}
+	if (jr_cbr_key_uint(&r, 2, UINT64_MAX, &v) == JR_OK &&
+	    jr_cbr_key_uint(&r, 3, UINT64_MAX, &v) == JR_OK &&
+	    jr_cbr_key_uint(&r, 4, UINT64_MAX, &v) == JR_OK &&
+	    jr_cbr_key_fixed(&r, 5, skip, JR_REGID_BYTES) == JR_OK &&
+	    jr_cbr_key_uint(&r, 6, UINT64_MAX, &st) == JR_OK) {
+		x->items++;
+		if (st != JR_CS_APPLIED) {
+			if (x->items_refused == 0)
+				x->first_refusal = st;
+			x->items_refused++;
+			x->refusal_count[st <= JR_CS_MAX ? st : 0]++;
+		}
+	}
+}
+
+/* Reads the log's last entry tiles from base (the node that answered) back
+ * to the act's own leaf. Best effort: x->found false if it is not there. */
+static void explain_act(const char *base, const uint8_t *entry, size_t len, struct explain *x)
+{
+	uint8_t act_id[JR_HASH_BYTES];
+	struct jr_buf b = { NULL, 0 };
+	char url[2200], path[JR_TLOG_PATH_MAX];
+	const char *ts;
+	unsigned long long size;
+
+	memset(x, 0, sizeof *x);
+	if (jr_centre_act_id(entry, len, act_id) != JR_OK)
+		return;
+	(void)snprintf(url, sizeof url, "%s/v1/health", base);
+	if (http_get(url, 65536, &b) != 200)
+		return;
+	ts = strstr((const char *)b.base, "\"tree_size\":");
+	size = ts ? strtoull(ts + 12, NULL, 10) : 0;
+	jr_buf_free(&b);
+	if (size == 0)
+		return;
+	for (uint64_t t = (size - 1) / 256, k = 0; !x->found && k < EXPLAIN_TILES; t--, k++) {
+		uint64_t w = size - t * 256 < 256 ? size - t * 256 : 256;
+		size_t off = 0;
+
+		if (jr_tlog_tile_path(JR_TLOG_ENTRIES, t, (unsigned)w, path, sizeof path) != JR_OK)
+			return;
+		(void)snprintf(url, sizeof url, "%s/%s", base, path);
+		if (http_get(url, BUNDLE_MAX, &b) != 200)
+			return;
+		while (off + 2 <= b.len) {
+			size_t n = (size_t)b.base[off] << 8 | b.base[off + 1];
+
+			if (off + 2 + n > b.len)
+				break;
+			explain_leaf(b.base + off + 2, n, act_id, x);
+			off += 2 + n;
+		}
+		jr_buf_free(&b);
+		if (t == 0)
+			break;
+	}
+}
+
 /* Posts one entry; prints the answer; returns the exit status. */
 static int post_entry(const char *node, const uint8_t *p, size_t len, bool json,
 	const char *what)
 {
-	char url[2048], cerr[CURL_ERROR_SIZE] = "";
+	char url[2048], cerr[CURL_ERROR_SIZE] = "", base[2048];
 	struct answer a = { "", 0 };
 	struct curl_slist *hl = NULL;
+	struct explain x;
+	const char *eff = NULL;
 	long status = 0;
 	CURLcode cc;
 	CURL *h;
 	size_t ul = strlen(node);
+	bool applied;
 
 	while (ul > 0 && node[ul - 1] == '/')
 		ul--;
@@ -469,8 +632,14 @@ static int post_entry(const char *node, const uint8_t *p, size_t len, bool json,
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "jaring-admin/0.1");
 	cc = curl_easy_perform(h);
-	if (cc == CURLE_OK)
+	(void)snprintf(base, sizeof base, "%.*s", (int)ul, node);
+	if (cc == CURLE_OK) {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		/* the node that applied it (after a redirect, the leader) */
+		if (curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff != NULL &&
+		    strlen(eff) > 8 && strcmp(eff + strlen(eff) - 8, "/v1/acts") == 0)
+			(void)snprintf(base, sizeof base, "%.*s", (int)(strlen(eff) - 8), eff);
+	}
 	curl_easy_cleanup(h);
 	curl_slist_free_all(hl);
 	if (cc != CURLE_OK || status >= 500 || status == 307) {
@@ -480,20 +649,54 @@ static int post_entry(const char *node, const uint8_t *p, size_t len, bool json,
 				       : status == 307 ? "redirected more than once" : a.body);
 		return EXIT_UNREACHABLE;
 	}
-	if (json)
-		printf("%s\n", a.body);
 	if (status != 200) {
+		if (json)
+			printf("%s\n", a.body);
 		fprintf(stderr, "%s: %s: the node refused it (HTTP %ld): %s\n", prog_cmd, what,
 			status, a.body);
 		return EXIT_FAILED;
 	}
-	if (json_has(a.body, "\"outcome\":\"applied\"")) {
-		if (!json)
-			printf("%s: applied (%s)\n", what, a.body);
+	applied = json_has(a.body, "\"outcome\":\"applied\"");
+	explain_act(base, p, len, &x);
+	if (json) {
+		size_t n = strlen(a.body);
+
+		while (n > 0 && a.body[n - 1] != '}')
+			n--;
+		if (x.found && n > 0)
+			printf("%.*s,\"status\":\"%s\",\"items\":%" PRIu64 ",\"items_refused\":%"
+				PRIu64 "%s%s%s}\n", (int)(n - 1), a.body, status_name(x.status), x.items,
+				x.items_refused, x.items_refused ? ",\"item_status\":\"" : "",
+				x.items_refused ? status_name(x.first_refusal) : "",
+				x.items_refused ? "\"" : "");
+		else
+			printf("%s\n", a.body);
+	}
+	if (applied && (!x.found || x.items_refused == 0)) {
+		if (!json) {
+			if (x.found && x.items > 0)
+				printf("%s: applied, %" PRIu64 " registration%s (%s)\n", what, x.items,
+					x.items == 1 ? "" : "s", a.body);
+			else
+				printf("%s: applied (%s)\n", what, a.body);
+		}
 		return 0;
 	}
-	fprintf(stderr, "%s: %s: refused by the contract: %s (the contract's reason is on the "
-		"log at that index)\n", prog_cmd, what, a.body);
+	if (applied) {
+		fprintf(stderr, "%s: %s: applied, but %" PRIu64 " of %" PRIu64 " registrations were "
+			"refused by the contract:", prog_cmd, what, x.items_refused, x.items);
+		for (uint64_t st = 1; st <= JR_CS_MAX; st++)
+			if (x.refusal_count[st] > 0)
+				fprintf(stderr, " %" PRIu64 " %s", x.refusal_count[st], status_name(st));
+		fprintf(stderr, " (%s)\n", a.body);
+		return EXIT_FAILED;
+	}
+	if (x.found)
+		fprintf(stderr, "%s: %s: refused by the contract: %s (status %" PRIu64 ", "
+			"docs/centre.md) %s\n", prog_cmd, what, status_name(x.status), x.status, a.body);
+	else
+		fprintf(stderr, "%s: %s: refused by the contract: %s (the contract's reason is on "
+			"the log)\n", prog_cmd, what, a.body);
 	return EXIT_FAILED;
 }
 

@@ -85,7 +85,7 @@ grep -q '"district":332801,"outcome":1,"count":8' "$work/stats" ||
 # even gives it the decree permission: the agency decides).
 rc=0; "$adm" approve --key "$work/funder.key" --regs-file "$work/regids.txt" --node "$base" \
   >"$work/out" 2>"$work/err" || rc=$?
-[ "$rc" = 1 ] && grep -q "refused by the contract" "$work/err" ||
+[ "$rc" = 1 ] && grep -q "refused by the contract: NOT_PERMITTED" "$work/err" ||
   fail "a funder's approval: exit $rc: $(cat "$work/err" "$work/out")"
 
 # Every required agency (the genesis policy: Disnaker, DPMD, Dukcapil, BPJS
@@ -103,6 +103,14 @@ done
 # node answers its first outcome, and nothing changes.
 "$adm" submit --node "$base" --json "$work/approve.jr" >"$work/ans" || fail "approve again"
 grep -q '"outcome":"applied"' "$work/ans" || fail "approve again: $(cat "$work/ans")"
+# A new approval of one of them by the same agency: the act is applied, its
+# one registration refused (ALREADY_DONE): exit 1, the reason named.
+rc=0; "$adm" approve --key "$work/dpmd.key" --reg "$(sed -n 1p "$work/regids.txt")" --node "$base" \
+  --json >"$work/ans" 2>"$work/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "1 of 1 registrations were refused by the contract: 1 ALREADY_DONE" \
+  "$work/err" || fail "a repeated approval: exit $rc: $(cat "$work/err")"
+grep -q '"status":"APPLIED","items":1,"items_refused":1,"item_status":"ALREADY_DONE"' \
+  "$work/ans" || fail "a repeated approval's JSON: $(cat "$work/ans")"
 
 # The funding: 8 recipients x 6 months x Rp16,800 = Rp806,400.
 "$adm" allocate --key "$work/funder.key" --id CSR-2024-1 --sponsor-type csr \
@@ -115,30 +123,31 @@ rc=0; "$adm" allocate --key "$work/funder.key" --id X --sponsor-type lottery --s
 rc=0; "$adm" decree --key "$work/dukcapil.key" --number 100.3/1/2024 --region 3328 \
   --allocation CSR-2024-1 --start 202407 --months 6 --regs-file "$work/regids.txt" \
   --node "$base" >"$work/out" 2>"$work/err" || rc=$?
-[ "$rc" = 1 ] && grep -q "refused by the contract" "$work/err" ||
+[ "$rc" = 1 ] && grep -q "refused by the contract: NOT_PERMITTED" "$work/err" ||
   fail "a Dukcapil official's decree: exit $rc: $(cat "$work/err" "$work/out")"
 # more than the allocation can pay: 8 x 12 months x 16,800 > 1,000,000
 rc=0; "$adm" decree --key "$work/bupati.key" --number 100.3/0/2024 --region 3328 \
   --allocation CSR-2024-1 --start 202407 --months 12 --regs-file "$work/regids.txt" \
   --node "$base" >"$work/out" 2>"$work/err" || rc=$?
-[ "$rc" = 1 ] || fail "a decree the allocation cannot pay: exit $rc: $(cat "$work/err")"
+[ "$rc" = 1 ] && grep -q "ALLOCATION_SHORT" "$work/err" ||
+  fail "a decree the allocation cannot pay: exit $rc: $(cat "$work/err")"
 "$adm" decree --key "$work/bupati.key" --number 100.3/1/2024 --region 3328 \
   --allocation CSR-2024-1 --start 202407 --months 6 --regs-file "$work/regids.txt" \
   --node "$base" --json >"$work/ans" || fail "decree: $(cat "$work/ans")"
-grep -q '"outcome":"applied"' "$work/ans" || fail "decree answer: $(cat "$work/ans")"
+grep -q '"outcome":"applied".*"status":"APPLIED"' "$work/ans" || fail "decree answer: $(cat "$work/ans")"
 
 # The first month: 8 x Rp16,800; a wrong amount first.
 rc=0; "$adm" pay --key "$work/funder.key" --allocation CSR-2024-1 --month 202407 --amount 134401 \
   --node "$base" >/dev/null 2>"$work/err" || rc=$?
-[ "$rc" = 1 ] || fail "a payment of the wrong amount: exit $rc: $(cat "$work/err")"
+[ "$rc" = 1 ] && grep -q AMOUNT_MISMATCH "$work/err" || fail "a payment of the wrong amount: exit $rc: $(cat "$work/err")"
 "$adm" pay --key "$work/funder.key" --allocation CSR-2024-1 --month 202407 --amount 134400 \
   --node "$base" --json >"$work/ans" || fail "payment: $(cat "$work/ans")"
 grep -q '"outcome":"applied"' "$work/ans" || fail "payment answer: $(cat "$work/ans")"
 # the month again, as a new act (another claimed time): nobody is due
 rc=0; "$adm" pay --key "$work/funder.key" --allocation CSR-2024-1 --month 202407 --amount 134400 \
   --issued 1718000001 --node "$base" >/dev/null 2>"$work/err" || rc=$?
-[ "$rc" = 1 ] && grep -q "refused by the contract" "$work/err" ||
-  fail "the same month paid twice: exit $rc"
+[ "$rc" = 1 ] && grep -q "refused by the contract: NOT_DECREED" "$work/err" ||
+  fail "the same month paid twice: exit $rc: $(cat "$work/err")"
 # the next month, for three named recipients
 "$adm" pay --key "$work/funder.key" --allocation CSR-2024-1 --month 202408 --amount 50400 \
   --reg "$(sed -n 1p "$work/regids.txt")" --reg "$(sed -n 2p "$work/regids.txt")" \
@@ -148,12 +157,13 @@ rc=0; "$adm" pay --key "$work/funder.key" --allocation CSR-2024-1 --month 202407
 # A view act (Dukcapil looked at one person's data).
 "$adm" view --key "$work/dukcapil.key" --reg "$(sed -n 2p "$work/regids.txt")" --node "$base" \
   >"$work/out" || fail "view: $(cat "$work/out")"
-# A return by names and numbers, written to a file (not sent: the
-# registrations are decreed; the node's answer would not show the per-
-# registration refusal, docs/admin.md "What the node's answer says").
+# A return (reasons by name and number) written to a file, then sent: the
+# registration is decreed, no longer in review: NOT_IN_REVIEW, exit 1.
 "$adm" return --key "$work/dpmd.key" --reg "$(sed -n 2p "$work/regids.txt")" \
   --reason BIRTH_MISMATCH --reason 209 --out "$work/return.jr" >/dev/null || fail "return file"
-[ -s "$work/return.jr" ] || fail "no return entry written"
+rc=0; "$adm" submit --node "$base" "$work/return.jr" >/dev/null 2>"$work/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "1 NOT_IN_REVIEW" "$work/err" ||
+  fail "a return of a decreed registration: exit $rc: $(cat "$work/err")"
 rc=0; "$adm" return --key "$work/dpmd.key" --reg "$(sed -n 2p "$work/regids.txt")" \
   --reason NO_SUCH_REASON --node "$base" >/dev/null 2>"$work/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "unknown reason 'NO_SUCH_REASON'" "$work/err" || fail "a bad reason: $rc"
@@ -168,5 +178,6 @@ rc=0; "$adm" submit --node "http://127.0.0.1:1" "$work/approve.jr" 2>"$work/err"
 "$bin" stop --config "$work/n.conf" >/dev/null || fail "stop"
 wait "$pid" || fail "the node exited with an error"
 pid=
+cp "$work/ans" "$work/last-answer" 2>/dev/null || true
 [ "$fails" = 0 ] && echo "admin node: ok"
 [ "$fails" = 0 ]
