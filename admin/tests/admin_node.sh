@@ -3,7 +3,8 @@
 # keygen, the roster (a kiosk and officials of every verification agency, the
 # Bupati of Kab. Tegal, a funder) posted, an upstream bundle uploaded, every
 # required agency approving, role violations refused with exit 1, an
-# allocation, a decree and a payment, each checked through the node's answers.
+# allocation, a decree and payments, a comment and policy versions, each
+# checked through the node's answers and the contract's statuses on the log.
 #   admin_node.sh ADMIN_BIN NODE_BIN FIXTURE_BIN WORKDIR
 set -euo pipefail
 adm=$1 bin=$2 fix=$3 work=$4
@@ -167,6 +168,22 @@ rc=0; "$adm" submit --node "$base" "$work/return.jr" >/dev/null 2>"$work/err" ||
 rc=0; "$adm" return --key "$work/dpmd.key" --reg "$(sed -n 2p "$work/regids.txt")" \
   --reason NO_SUCH_REASON --node "$base" >/dev/null 2>"$work/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "unknown reason 'NO_SUCH_REASON'" "$work/err" || fail "a bad reason: $rc"
+
+# A comment; a policy version for Kab. Tegal by the Bupati (the same four
+# agencies, DTKS not required), then a stale one refused; Disnaker may not
+# sign a policy.
+"$adm" comment --key "$work/bpjstk.key" --reg "$(sed -n 4p "$work/regids.txt")" \
+  --text "cek ulang alamat" --node "$base" >"$work/out" || fail "comment: $(cat "$work/out")"
+"$adm" policy --key "$work/bupati.key" --region 3328 --version 2 \
+  --require disnaker,dpmd,dukcapil,bpjstk --node "$base" --json >"$work/ans" ||
+  fail "policy: $(cat "$work/ans")"
+grep -q '"status":"APPLIED"' "$work/ans" || fail "policy answer: $(cat "$work/ans")"
+rc=0; "$adm" policy --key "$work/bupati.key" --region 3328 --version 2 --require dukcapil \
+  --node "$base" >/dev/null 2>"$work/err" || rc=$?
+[ "$rc" = 1 ] && grep -q STALE_POLICY "$work/err" || fail "a stale policy: exit $rc: $(cat "$work/err")"
+rc=0; "$adm" policy --key "$work/disnaker.key" --region 3328 --version 3 --require dukcapil \
+  --node "$base" >/dev/null 2>"$work/err" || rc=$?
+[ "$rc" = 1 ] && grep -q NOT_PERMITTED "$work/err" || fail "Disnaker's policy: exit $rc: $(cat "$work/err")"
 
 # A wrong PIN; an unreachable node (exit 3).
 rc=0; JARING_PIN=000000 "$adm" view --key "$work/dpmd.key" --reg "$(sed -n 2p "$work/regids.txt")" \
