@@ -13,6 +13,7 @@
  *   OUT/regids.txt       the registration id of every registration, hex
  *   OUT/kiosk0.key       the first kiosk's key (to read its downstream bundle)
  *   OUT/kiosk0.id        its key id, hex
+ *   OUT/kiosk-K.pub      kiosk K's public key (for rosters made elsewhere)
  * Registrations: women born in July 1990 with NIKs unique up to 279,972.
  */
 #include <fcntl.h>
@@ -171,6 +172,14 @@ int main(int argc, char **argv)
 		memset(&ks[i], 0, sizeof ks[i]);
 		check(jr_key_generate(JR_ROLE_KIOSK, &ks[i].k), "kiosk key");
 		jr_key_public(ks[i].k, &p);
+		{
+			char name[32];
+
+			(void)snprintf(name, sizeof name, "kiosk-%lu.pub", i);
+			P(name);
+			if (jr_pubkey_save(&p, path, &eb) != JR_OK)
+				die(path, JR_EIO, &eb);
+		}
 		memcpy(roster[i].sign_pk, p.sign_pk, JR_SIGN_PK_BYTES);
 		roster[i].village = 3328012001u;
 		if (i == 0) { /* kiosk 0's key, for the downstream checks */
