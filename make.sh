@@ -24,6 +24,7 @@ case "$cmd" in
     configure_build build ${JR_WERROR:+-DJR_WERROR=ON}
     out=${JR_DEMO_OUT:-out}
     ./build/bin/jaring-demo --out "$out/demo" --assets assets
+    scripts/cluster-demo.sh build "$out"
     scripts/kiosk-demo.sh build "$out"
     ;;
   test)
