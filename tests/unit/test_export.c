@@ -288,8 +288,11 @@ static void every_insider_tamper_is_caught_and_named(void **state)
 	/* A leaf dropped (the bundle one entry short). */
 	copy_tree(good, bad);
 	read_file(bad, "tile/entries/002", &b);
-	write_file(bad, "tile/entries/002", b.base + 2 + ((b.base[0] << 8) | b.base[1]),
-		b.len - 2 - ((b.base[0] << 8) | b.base[1]));
+	{
+		size_t first = 2 + (((size_t)b.base[0] << 8) | b.base[1]);
+
+		write_file(bad, "tile/entries/002", b.base + first, b.len - first);
+	}
 	jr_buf_free(&b);
 	/* the first entry it holds is now leaf 513's bytes where 512's hash is */
 	expect_caught(&f, bad, JR_ECORRUPT, "tile/entries/002");
