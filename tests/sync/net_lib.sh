@@ -57,6 +57,21 @@ start_server() {
 	wait_file "$tmp/$sname.port" || { fail "server $sname did not start: $(cat "$tmp/$sname.log")"; return 1; }
 	port=$(cat "$tmp/$sname.port")
 	url="http://${listen%:*}:$port"
+	# Serving is not yet ready: a real node restarting replays its log and
+	# elects itself first. Wait until it says it applied all it committed
+	# (from here; a server in a namespace is not reachable from here).
+	[ -z "${netns_exec:-}" ] || return 0
+	i=0
+	while [ "$i" -lt 300 ]; do
+		h=$(health "$url" 2>/dev/null) || h=
+		r=$(jget "$h" role)
+		{ [ "$r" = leader ] || [ "$r" = follower ]; } &&
+			[ -n "$(jget "$h" applied)" ] && [ "$(jget "$h" applied)" = "$(jget "$h" commit)" ] && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	fail "server $sname did not become ready: $(tail -n 5 "$tmp/$sname.log")"
+	return 1
 }
 
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
