@@ -105,7 +105,7 @@ def scale(med):
             out.append("| %s | %s %s | %s %s |" % (what, fmt(f(TEGAL_WORKERS)), unit,
                                                  fmt(f(per_cluster)), unit))
 
-    bpr = pick(med, "bytes per registration on the drive", "drive bytes per registration")
+    bpr = pick(med, "sync: drive bytes per registration")
     # kiosks scale with workers: one per ~1,800, as in Tegal
     row("registrations per kiosk", lambda n: TEGAL_WORKERS / TEGAL_KIOSKS, "", 1)
     row("drive bytes, all registrations upstream", lambda n: n * (bpr or 0) / 1e6, "MB", bpr)
@@ -114,7 +114,7 @@ def scale(med):
         wr if bpr else None)
     ap = pick(med, "centre apply")
     row("one node applying every registration", lambda n: n / (ap or 1), "s", ap)
-    ci = pick(med, "cluster ingest", "3-node ingest", "ingest through")
+    ci = pick(med, "node ingest, 3 nodes")
     row("3-node cluster ingest of every registration", lambda n: n / (ci or 1), "s", ci)
     row("log leaves", lambda n: n * LEAVES_PER_REG / 1e6, "M", 1)
     row("log storage (leaves + hashes)",
