@@ -19,9 +19,11 @@
  * Two registrations sharing a typed code: a code carries 45 bits of the
  * registration id, so a kiosk is expected to print a shared code only among
  * millions of receipts. The pair used here was found once with
- * `public_fixture --collide EPOCHS`, a birthday search over records sealed
- * with deterministic epochs (each epoch e seals TWIN_PER_EPOCH copies of
- * worker e's record, nonces 0, 1, ...); TWIN_* below are its answer.
+ * `public_fixture --collide 17000`, a birthday search over 17 million
+ * records sealed with deterministic epochs (epoch e seals TWIN_PER_EPOCH
+ * copies of worker 5000 + e's record, nonces 0, 1, ...; about a minute);
+ * TWIN_* below are its answer. Keys, workers or the record format changed:
+ * run it again and paste its four numbers here.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -42,10 +44,10 @@
 #define T0 1718000000
 #define TWIN_PER_EPOCH 1000 /* JR_EPOCH_MAX_RECORDS */
 /* --collide's answer: (epoch, nonce index) of the two records. */
-#define TWIN_E1 2994u
-#define TWIN_K1 574u
-#define TWIN_E2 8450u
-#define TWIN_K2 187u
+#define TWIN_E1 3458u
+#define TWIN_K1 476u
+#define TWIN_E2 14366u
+#define TWIN_K2 12u
 
 enum who { W_CONS, W_KIOSK_A, W_KIOSK_B, W_DISNAKER, W_DPMD, W_DUKCAPIL, W_BPJSTK,
 	W_BUPATI, W_FUNDER, W_N };
@@ -119,13 +121,10 @@ static void epoch_seeds(unsigned e, uint8_t esk[32], uint8_t nseed[32])
 		esk[i] = nseed[i] = (uint8_t)(e >> (8 * i));
 }
 
-/* Worker 5000 + e of district 01 as the twin search sealed it: with a
- * name that holds digits, so the centre's rules return both twins for
- * correction (reason 211); what they share is their code. */
+/* The twins' worker of epoch e: worker 5000 + e of district 01. */
 static void twin_worker(struct jr_registration *r, unsigned e)
 {
 	worker(r, key[W_KIOSK_A], 332801, 3328012001u, 5000 + e);
-	(void)snprintf(r->name, sizeof r->name, "Sintetis Publik %u", 5000 + e);
 }
 
 /* The record sealed as nonce k of twin epoch e (worker e of district 01). */
@@ -158,34 +157,93 @@ static int by_prefix(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Offsets in a record (record.h's layout, JR_RECORD_BYTES): the nonce's
+ * bstr head 0x58 0x18, then the ciphertext's head 0x59 0x01 0x60. */
+#define REC_NONCE 59
+#define REC_CT 86
+
+/* The record of nonce k of an epoch whose record of nonce 0 is r0 and
+ * whose plaintext is pt: what jr_record_encode would make, without its
+ * per-record secure allocation (the search makes millions). */
+static void reseal(struct jr_seal_epoch *ep, const uint8_t r0[JR_RECORD_BYTES],
+	const uint8_t pt[JR_RECORD_PT_BYTES], uint8_t out[JR_RECORD_BYTES])
+{
+	uint8_t ad[21];
+
+	memcpy(out, r0, JR_RECORD_BYTES);
+	memcpy(ad, r0, sizeof ad);
+	ad[0] = 0xa2; /* the map without key 2 */
+	check(jr_seal(ep, ad, sizeof ad, pt, JR_RECORD_PT_BYTES, out + REC_NONCE, out + REC_CT),
+		"seal");
+}
+
+/* The first record of epoch e, its plaintext (opened), and the epoch. */
+static struct jr_seal_epoch *epoch_first(unsigned e, struct jr_seal_opener *op,
+	uint8_t r0[JR_RECORD_BYTES], uint8_t pt[JR_RECORD_PT_BYTES])
+{
+	struct jr_seal_epoch *ep = NULL;
+	struct jr_registration r;
+	struct jr_buf rec = { NULL, 0 };
+	uint8_t esk[32], nseed[32], regid[JR_REGID_BYTES], ad[21];
+
+	epoch_seeds(e, esk, nseed);
+	check(jr_seal_epoch_open_det(cons_box, esk, nseed, T0, &ep), "epoch");
+	twin_worker(&r, e);
+	check(jr_record_encode(&r, ep, &rec, regid, NULL), "seal");
+	jr_registration_wipe(&r);
+	if (rec.len != JR_RECORD_BYTES || rec.base[REC_NONCE - 2] != 0x58 ||
+	    rec.base[REC_CT - 3] != 0x59)
+		die("collide: a record of another layout than record.h's", JR_EFORMAT, NULL);
+	memcpy(r0, rec.base, JR_RECORD_BYTES);
+	jr_buf_free(&rec);
+	memcpy(ad, r0, sizeof ad);
+	ad[0] = 0xa2;
+	check(jr_seal_open(op, r0 + 25, r0 + REC_NONCE, ad, sizeof ad, r0 + REC_CT,
+		JR_RECORD_PT_BYTES + JR_SEAL_TAG_BYTES, pt), "open");
+	return ep;
+}
+
 /* Birthday search over epochs 0..epochs-1 of TWIN_PER_EPOCH records each. */
 static int collide(unsigned epochs)
 {
 	size_t n = (size_t)epochs * TWIN_PER_EPOCH, at = 0;
 	struct sealed *v = malloc(n * sizeof *v);
+	struct jr_seal_opener *op = NULL;
+	uint8_t r0[JR_RECORD_BYTES], pt[JR_RECORD_PT_BYTES], rec[JR_RECORD_BYTES];
+	uint8_t regid[JR_REGID_BYTES];
 
 	if (v == NULL)
 		die("collide", JR_ENOMEM, NULL);
+	check(jr_seal_opener_new(key[W_CONS], &op), "opener");
 	for (unsigned e = 0; e < epochs; e++) {
-		struct jr_seal_epoch *ep = NULL;
-		struct jr_registration r;
-		uint8_t esk[32], nseed[32], regid[JR_REGID_BYTES];
+		struct jr_seal_epoch *ep = epoch_first(e, op, r0, pt);
 
-		epoch_seeds(e, esk, nseed);
-		check(jr_seal_epoch_open_det(cons_box, esk, nseed, T0, &ep), "epoch");
-		twin_worker(&r, e);
 		for (unsigned k = 0; k < TWIN_PER_EPOCH; k++) {
-			struct jr_buf rec = { NULL, 0 };
-
-			check(jr_record_encode(&r, ep, &rec, regid, NULL), "seal");
-			jr_buf_free(&rec);
+			if (k == 0)
+				memcpy(rec, r0, sizeof rec);
+			else
+				reseal(ep, r0, pt, rec);
+			jr_record_id(rec, sizeof rec, regid);
 			v[at].prefix45 = jr_regid_prefix45(regid);
 			v[at].epoch = e;
 			v[at++].k = k;
 		}
-		jr_registration_wipe(&r);
 		jr_seal_epoch_close(ep);
+		if (e == 0) { /* the shortcut makes what jr_record_encode makes */
+			struct jr_buf want = { NULL, 0 };
+
+			twin_record(0, 7, &want, regid);
+			ep = epoch_first(0, op, r0, pt);
+			for (unsigned k = 1; k <= 7; k++)
+				reseal(ep, r0, pt, rec);
+			jr_seal_epoch_close(ep);
+			if (want.len != sizeof rec || memcmp(want.base, rec, sizeof rec) != 0)
+				die("collide: resealing differs from jr_record_encode", JR_EINTERNAL,
+					NULL);
+			jr_buf_free(&want);
+		}
 	}
+	jr_seal_opener_free(op);
 	qsort(v, n, sizeof *v, by_prefix);
 	for (size_t i = 1; i < n; i++) {
 		if (v[i - 1].prefix45 == v[i].prefix45 && v[i - 1].epoch != v[i].epoch) {
