@@ -35,6 +35,23 @@ struct conn {
 	double sent;
 };
 
+static _Noreturn void fail(const char *msg)
+{
+	fprintf(stderr, "page_load: %s\n", msg);
+	exit(1);
+}
+
+/* A decimal number in 1..max, or -1. */
+static long number(const char *s, long max)
+{
+	char *end = NULL;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno != 0 || end == s || *end != '\0' || v < 1 || v > max ? -1 : v;
+}
+
 static double now_ms(void)
 {
 	struct timespec t;
@@ -123,8 +140,9 @@ int main(int argc, char **argv)
 			"2 usage error.");
 		return 0;
 	}
-	if (argc != 7 || (port = atoi(argv[2])) <= 0 || (conns = atol(argv[4])) < 1 ||
-	    conns > MAX_CONNS || (total = atol(argv[5])) < conns) {
+	if (argc != 7 || (port = (int)number(argv[2], 65535)) < 0 ||
+	    (conns = number(argv[4], MAX_CONNS)) < 0 ||
+	    (total = number(argv[5], 100000000)) < conns) {
 		fputs("usage: page_load HOST PORT PATH CONNECTIONS(1..256) REQUESTS LABEL\n",
 			stderr);
 		return 2;
@@ -138,17 +156,15 @@ int main(int argc, char **argv)
 	for (long i = 0; i < conns; i++) {
 		cs[i].fd = -1;
 		if ((cs[i].buf = malloc(BUF_BYTES + 1)) == NULL)
-			return 1;
+			fail("out of memory");
 		send_get(&cs[i], argv[1], port, req, (size_t)len);
 		pf[i].fd = cs[i].fd;
 		pf[i].events = POLLIN;
 		sent++;
 	}
 	while (done < total) {
-		if (poll(pf, (nfds_t)conns, 10000) <= 0) {
-			fputs("page_load: no answer for 10 s\n", stderr);
-			return 1;
-		}
+		if (poll(pf, (nfds_t)conns, 10000) <= 0)
+			fail("no answer for 10 s");
 		for (long i = 0; i < conns; i++) {
 			struct conn *c = &cs[i];
 			ssize_t n;
@@ -157,18 +173,13 @@ int main(int argc, char **argv)
 			if ((pf[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
 				continue;
 			n = read(c->fd, c->buf + c->have, BUF_BYTES - c->have);
-			if (n <= 0) {
-				fprintf(stderr, "page_load: connection closed (%s)\n",
-					n < 0 ? strerror(errno) : "by the node");
-				return 1;
-			}
+			if (n <= 0)
+				fail(n < 0 ? strerror(errno) : "a connection closed before its answer");
 			c->have += (size_t)n;
 			if ((whole = complete(c)) == 0)
 				continue;
-			if (whole != c->have) {
-				fputs("page_load: bytes after an answer\n", stderr);
-				return 1;
-			}
+			if (whole != c->have)
+				fail("bytes after an answer");
 			lat[done++] = now_ms() - c->sent;
 			if (c->reconnect) {
 				(void)close(c->fd);
