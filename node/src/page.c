@@ -350,7 +350,11 @@ static void coverage(struct jr_html *h, const struct jr_public_figures *f,
 			cell(h, v[j], hide[j], lang);
 		jr_html_raw(h, "</tr>\n");
 	}
-	jr_html_raw(h, "</table>\n</section>\n");
+	jr_html_raw(h, "</table>\n");
+	if (f->districts_more)
+		jr_html_fmt(h, "<p>%s %d.</p>\n", T("Hanya kecamatan pertama yang ditampilkan:",
+			"Only the first districts are shown:"), JR_PUBLIC_MAX_DISTRICTS);
+	jr_html_raw(h, "</section>\n");
 }
 
 static void more(struct jr_html *h, bool more, enum jr_lang lang)

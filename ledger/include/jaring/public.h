@@ -18,7 +18,7 @@
 #include "centre.h"
 
 #define JR_PUBLIC_MIN_CELL 5       /* publish no count of a small area under 5 */
-#define JR_PUBLIC_MAX_DISTRICTS 64 /* Tegal has 22 */
+#define JR_PUBLIC_MAX_DISTRICTS 1024 /* Tegal has 22, a province hundreds */
 #define JR_PUBLIC_MAX_ROWS 256     /* decrees, allocations, payments, officials */
 
 struct jr_public_district {
@@ -44,8 +44,10 @@ struct jr_public_figures {
 	uint64_t tlog_size; /* the log's size this state is of */
 	uint64_t registrations, kiosks;
 	size_t n_districts;
+	bool districts_more; /* districts past JR_PUBLIC_MAX_DISTRICTS left out */
 	struct jr_public_district districts[JR_PUBLIC_MAX_DISTRICTS];
-	/* registrations viewed at least once, per agency (index enum jr_agency) */
+	/* registrations viewed at least once, per agency (index enum jr_agency),
+	 * in the districts listed */
 	uint64_t viewed_by_agency[JR_AGENCY_MAX + 1];
 	/* Each list in key order; *_more when rows past JR_PUBLIC_MAX_ROWS
 	 * were left out. */

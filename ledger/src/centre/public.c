@@ -104,7 +104,8 @@ static void row_totals(sqlite3_stmt *st, void *arg, size_t i)
 
 static void row_district(sqlite3_stmt *st, void *arg, size_t i)
 {
-	struct jr_public_district *d = &((struct jr_public_figures *)arg)->districts[i];
+	struct jr_public_figures *f = arg;
+	struct jr_public_district *d = &f->districts[i];
 
 	d->district = u64(st, 0);
 	d->registered = u64(st, 1);
@@ -113,15 +114,8 @@ static void row_district(sqlite3_stmt *st, void *arg, size_t i)
 	d->rejected = u64(st, 4);
 	d->held = u64(st, 5);
 	d->decreed = u64(st, 6);
-}
-
-static void row_viewed(sqlite3_stmt *st, void *arg, size_t i)
-{
-	struct jr_public_figures *f = arg;
-
-	(void)i;
 	for (int a = 1; a <= JR_AGENCY_MAX; a++)
-		f->viewed_by_agency[a] = u64(st, a - 1);
+		f->viewed_by_agency[a] += u64(st, 6 + a);
 }
 
 static void row_decree(sqlite3_stmt *st, void *arg, size_t i)
@@ -230,13 +224,15 @@ int jr_public_read(struct jr_public_reader *r, struct jr_public_figures *f,
 {
 	static const char q_totals[] = "SELECT (SELECT tlog_size FROM meta),"
 		" (SELECT count(*) FROM registration), (SELECT count(*) FROM kiosk)";
+	/* One pass over the registrations: phases per district, and the
+	 * agencies that viewed (bit 1 << agency), summed over the districts. */
 	static const char q_districts[] = "SELECT district, count(*),"
 		" sum(phase = 1 AND held = 0), sum(phase = 2 AND held = 0),"
 		" sum(phase = 3 AND held = 0), sum(phase = 4 OR held != 0),"
-		" sum(phase = 5 AND held = 0) FROM registration GROUP BY district ORDER BY district";
-	static const char q_viewed[] = "SELECT sum(viewed >> 1 & 1), sum(viewed >> 2 & 1),"
+		" sum(phase = 5 AND held = 0), sum(viewed >> 1 & 1), sum(viewed >> 2 & 1),"
 		" sum(viewed >> 3 & 1), sum(viewed >> 4 & 1), sum(viewed >> 5 & 1),"
-		" sum(viewed >> 6 & 1), sum(viewed >> 7 & 1) FROM registration";
+		" sum(viewed >> 6 & 1), sum(viewed >> 7 & 1)"
+		" FROM registration GROUP BY district ORDER BY district";
 	static const char q_decrees[] = "SELECT number, allocation, region, start, months,"
 		" count, rate, cost, paid FROM decree ORDER BY number";
 	static const char q_allocations[] = "SELECT id, type, sponsor, amount, months, region,"
@@ -252,9 +248,7 @@ int jr_public_read(struct jr_public_reader *r, struct jr_public_figures *f,
 	rc = each_row(r, q_totals, row_totals, f, 1, &n, NULL);
 	if (rc == JR_OK)
 		rc = each_row(r, q_districts, row_district, f, JR_PUBLIC_MAX_DISTRICTS,
-			&f->n_districts, NULL);
-	if (rc == JR_OK)
-		rc = each_row(r, q_viewed, row_viewed, f, 1, &n, NULL);
+			&f->n_districts, &f->districts_more);
 	if (rc == JR_OK)
 		rc = each_row(r, q_decrees, row_decree, f, JR_PUBLIC_MAX_ROWS, &f->n_decrees,
 			&f->decrees_more);
