@@ -69,6 +69,9 @@ rc=0; "$adm" approve --key "$work/funder.key" --regs-file "$work/regids.txt" --n
   >"$work/out" 2>"$work/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "refused by the contract: NOT_PERMITTED" "$work/err" ||
   fail "a funder's approval: exit $rc: $(cat "$work/err" "$work/out")"
+# The node's own answer names the contract's reason (docs/http.md).
+grep -q '"outcome":"refused","reason":"NOT_PERMITTED"' "$work/err" ||
+  fail "the node's answer to a funder's approval: $(cat "$work/err")"
 
 # Every required agency (the genesis policy: Disnaker, DPMD, Dukcapil, BPJS
 # Ketenagakerjaan) approves all 8, the first as a file then submitted.

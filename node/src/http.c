@@ -684,12 +684,12 @@ static void bundle_get(struct req *r, bool head, const char *url)
 
 static void act_json(struct req *r, const struct jr_node_act_row *a)
 {
-	char json[256];
+	char json[256], reason[48];
 
+	(void)snprintf(reason, sizeof reason, "\"%s\"", jr_centre_status_name(a->status));
 	(void)snprintf(json, sizeof json, "{\"index\":%llu,\"outcome\":\"%s\","
 		"\"reason\":%s,\"changed\":%s}", (unsigned long long)a->index,
-		a->refused ? "refused" : "applied",
-		a->refused ? "\"refused-by-contract\"" : "null",
+		a->refused ? "refused" : "applied", a->refused ? reason : "null",
 		a->changed ? "true" : "false");
 	set_json(r, 200, json);
 }
