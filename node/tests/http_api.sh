@@ -72,6 +72,17 @@ grep -q "^Upload-Length: $len$" "$work/head" || fail "HEAD mid-upload: $(cat "$w
 expect 409 bad-offset -X PUT --data-binary @"$work/first" -H "Upload-Offset: 0" \
   -H "Upload-Length: $len" "$base/v1/bundles/$id"
 grep -q "\"expected\":$half" "$work/body" || fail "bad offset mid-upload: $(cat "$work/body")"
+# An empty PUT completes only a whole bundle; here it is refused, nothing changed.
+expect 400 bad-request -X PUT -H "Content-Length: 0" -H "Upload-Offset: $half" \
+  -H "Upload-Length: $len" "$base/v1/bundles/$id"
+# The node stopped and started again mid-upload: the bytes it had are kept.
+"$bin" stop --config "$work/n.conf" >/dev/null || fail "stop mid-upload"
+wait "$pid" || fail "the node exited with an error when stopped mid-upload"
+ls "$work/d/uploads/$id.$len.part" >/dev/null 2>&1 || fail "the upload's file is gone after a stop"
+one_node_start "$bin" "$work" "$work/log" || fail "no leader after the restart"
+pid=$one_pid
+curl -s -I "$base/v1/bundles/$id" | tr -d '\r' >"$work/head"
+grep -q "^Upload-Offset: $half$" "$work/head" || fail "HEAD after a restart: $(cat "$work/head")"
 expect 200 - -X PUT --data-binary @"$work/rest" -H "Upload-Offset: $half" -H "Upload-Length: $len" \
   "$base/v1/bundles/$id"
 grep -q '"state":"applied".*"blocks":4,"blocks_applied":4' "$work/body" ||
