@@ -71,6 +71,7 @@ static void write_bundle(struct jr_test_mem *m, const struct jr_pubkey *to,
 		free(buf);
 	}
 	assert_int_equal(jr_bundle_writer_finish(w, info, &eb), JR_OK);
+	assert_true(m->p != NULL && m->len > JR_BUNDLE_HEADER_BYTES);
 }
 
 /* Reads a whole bundle as a consumer would: the outcome of open, next or

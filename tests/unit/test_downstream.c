@@ -241,6 +241,7 @@ static void write_down(struct jr_centre *c, const struct jr_key *by, const struc
 	p.time = T0 + 3600;
 	if (jr_downstream_write(&p, &sink, info, &eb) != JR_OK)
 		fail_msg("write: %s", eb.msg);
+	assert_true(m->p != NULL && m->len > JR_BUNDLE_HEADER_BYTES);
 }
 
 static int apply_mem(const uint8_t *p, size_t len, const struct jr_key *as,
