@@ -125,6 +125,7 @@ struct jr_node_act_row {
 	uint64_t index;
 	bool refused;
 	bool changed;
+	unsigned status; /* enum jr_centre_status */
 };
 
 /* Opens the state at path, discarding what a previous run left there: the

@@ -15,12 +15,16 @@ bin=$1 fix=$2 work=$3 screens=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work"
 . "$here/one_node.sh"
-trap 'one_node_stop' EXIT
+pid=
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL public_page: $*"; fails=$((fails + 1)); }
 "$fix" "$work"
-one_node_start "$bin" "$work" tlog.test.jaring.id/public
-base=$one_node_base
+read -r rp hp < <(free_ports 2)
+base=http://127.0.0.1:$hp
+one_node_init "$bin" "$work" public 127.0.0.1 "$rp" "$hp"
+one_node_start "$bin" "$work" "$work/log" || { echo "FAIL public_page: no leader"; tail "$work/log"; exit 1; }
+pid=$one_pid
 
 # The page before anything is on the log: a page, not an error.
 code=$(curl -s -o "$work/empty.html" -w '%{http_code}' "$base/public")
@@ -41,7 +45,7 @@ done <"$work/bundles.txt"
 for e in "$work"/entries/*.entry; do
   [ "$(basename "$e")" = 00.entry ] || post "$e"
 done
-size=$(one_node_settle "$work")
+size=$(one_node_settle "$base" "$work")
 
 # fetch NAME URL [curl args...]: the body in $work/NAME, the status in $work/NAME.status
 fetch() {
@@ -262,5 +266,6 @@ PY
   fi
 fi
 
-one_node_stop
+kill "$pid" && wait "$pid" || true
+pid=
 [ "$fails" -eq 0 ] && echo "public page: ok" || { echo "public page: $fails failures"; exit 1; }

@@ -172,8 +172,15 @@ struct jr_centre_result {
 	uint32_t acts_applied, acts_refused, acts_replayed;
 	uint32_t items_applied, items_refused; /* per registration of an act */
 	uint32_t members_set;  /* roster entries: every member */
-	enum jr_centre_status act_status; /* the act's, 0 for other kinds */
+	/* An act's or a roster's status (JR_CS_APPLIED for one applied now or
+	 * before); JR_CS_MALFORMED for an entry that does not decode or is of
+	 * a kind this build does not know; 0 for upstream entries. */
+	enum jr_centre_status act_status;
 };
+
+/* The name of a status as docs/centre.md spells it ("APPLIED",
+ * "NOT_PERMITTED", …); "UNKNOWN_STATUS" for a number outside 1..JR_CS_MAX. */
+JR_API const char *jr_centre_status_name(unsigned st);
 
 struct jr_centre;
 
