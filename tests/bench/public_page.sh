@@ -36,3 +36,5 @@ printf '| %-44s | %12s | %-10s | %-22s | %-4s |\n' \
   "< 2,000 ms" "$(python3 -c "print('met' if $build_s < 2 else 'MISS')")"
 "$load" 127.0.0.1 "$hp" /public 32 20000 "public page under load"
 "$load" 127.0.0.1 "$hp" "/public/coverage.svg?lang=en" 32 20000 "public chart under load"
+kill "$one_pid" && wait "$one_pid" || true
+one_pid=
