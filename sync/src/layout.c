@@ -76,36 +76,55 @@ int jr_sync_path(char *out, size_t outlen, struct jr_errbuf *eb, const char *dri
 	return JR_OK;
 }
 
+int jr_sync_read_header(const char *path, const char *name, const char *short_msg,
+	struct jr_bundle_header *h, uint64_t *size, struct jr_errbuf *eb)
+{
+	uint8_t hdr[JR_BUNDLE_HEADER_BYTES];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return jr_errf(eb, JR_EIO, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) != 0 || pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr) {
+		close(fd);
+		return jr_errf(eb, JR_EFORMAT, "%s", short_msg);
+	}
+	close(fd);
+	*size = (uint64_t)st.st_size;
+	if ((rc = jr_bundle_header_decode(hdr, sizeof hdr, name, h, eb)) != JR_OK ||
+	    (rc = jr_bundle_header_verify(h, name, eb)) != JR_OK)
+		return rc;
+	return JR_OK;
+}
+
+int jr_sync_visits_header(const char *drive, const char *kdir, struct jr_bundle_header *h)
+{
+	struct jr_errbuf eb = { 0 };
+	char path[4096], d[9];
+	uint64_t size;
+
+	if (jr_sync_path(path, sizeof path, &eb, drive, "UP", kdir, JR_SYNC_VISITS_BUNDLE) !=
+		JR_OK || jr_sync_read_header(path, JR_SYNC_VISITS_BUNDLE, "short", h, &size, &eb) !=
+		JR_OK)
+		return JR_ENOTFOUND;
+	jr_sync_kiosk_dir(h->info.sender_id, d);
+	return strcmp(d, kdir) == 0 && h->info.kind == JR_BUNDLE_UPSTREAM ? JR_OK : JR_EKEY;
+}
+
 /* Fills e->rc/e->why/e->info for one .JRB file. */
 static void check_entry(const char *drive, struct jr_sync_entry *e, uint32_t first)
 {
 	struct jr_errbuf eb = { 0 };
 	struct jr_bundle_header h;
-	uint8_t hdr[JR_BUNDLE_HEADER_BYTES];
 	char path[4096], dir[9];
-	struct stat st;
-	int fd, rc;
+	uint64_t size = 0;
 
 	e->rc = jr_sync_path(path, sizeof path, &eb, drive, "UP", e->kiosk_dir, e->file);
 	if (e->rc != JR_OK)
 		goto out;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		e->rc = jr_errf(&eb, JR_EIO, "cannot open: %s", strerror(errno));
+	if ((e->rc = jr_sync_read_header(path, e->file, "shorter than a bundle header: written "
+		     "by an interrupted export; export again", &h, &size, &eb)) != JR_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) != 0 || pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr) {
-		e->rc = jr_errf(&eb, JR_EFORMAT, "shorter than a bundle header: written "
-			"by an interrupted export; export again");
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	if ((rc = jr_bundle_header_decode(hdr, sizeof hdr, e->file, &h, &eb)) != JR_OK ||
-	    (rc = jr_bundle_header_verify(&h, e->file, &eb)) != JR_OK) {
-		e->rc = rc;
-		goto out;
-	}
 	jr_sync_kiosk_dir(h.info.sender_id, dir);
 	if (h.info.kind != JR_BUNDLE_UPSTREAM)
 		e->rc = jr_errf(&eb, JR_EFORMAT, "not an upstream bundle");
@@ -117,9 +136,9 @@ static void check_entry(const char *drive, struct jr_sync_entry *e, uint32_t fir
 			(unsigned)first, (unsigned long long)h.info.first);
 	else if (h.info.first == 0 || h.info.items != h.info.last - h.info.first + 1)
 		e->rc = jr_errf(&eb, JR_EFORMAT, "its header does not hold one block per height");
-	else if ((uint64_t)st.st_size != JR_BUNDLE_HEADER_BYTES + h.info.body_len)
+	else if (size != JR_BUNDLE_HEADER_BYTES + h.info.body_len)
 		e->rc = jr_errf(&eb, JR_EFORMAT, "%lld bytes long, its header says %llu: "
-			"damaged on the drive; export again", (long long)st.st_size,
+			"damaged on the drive; export again", (long long)size,
 			(unsigned long long)(JR_BUNDLE_HEADER_BYTES + h.info.body_len));
 	else
 		e->info = h.info;
