@@ -677,7 +677,7 @@ int jr_sync_cmd_status(int argc, char **argv)
 	struct opts o = { 0 };
 	struct jr_errbuf eb = { 0 };
 	struct jr_sync_listing up;
-	struct jr_sync_down_listing down;
+	struct jr_sync_listing down;
 	struct kfold *f;
 	size_t i, n = 0;
 	int rc = parse("status", usage_status, " --drive --shard --store --json ", argc, argv, &o);
@@ -694,7 +694,7 @@ int jr_sync_cmd_status(int argc, char **argv)
 	f = calloc(up.n + down.n + 1, sizeof *f);
 	if (f == NULL) {
 		jr_sync_listing_free(&up);
-		jr_sync_down_listing_free(&down);
+		jr_sync_listing_free(&down);
 		return fail("status", JR_ENOMEM, &eb);
 	}
 	for (i = 0; i < up.n; i++) {
@@ -735,6 +735,6 @@ int jr_sync_cmd_status(int argc, char **argv)
 		printf("}\n");
 	free(f);
 	jr_sync_listing_free(&up);
-	jr_sync_down_listing_free(&down);
+	jr_sync_listing_free(&down);
 	return rc != 0 ? rc : bad;
 }

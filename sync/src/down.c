@@ -16,9 +16,7 @@
 #include "jaring/sync.h"
 #include "sync_int.h"
 
-#define DOWN_LIST_MAX (1u << 16)
-
-static void check_down(const char *drive, struct jr_sync_down_entry *e, uint32_t seq)
+static void check_down(const char *drive, struct jr_sync_entry *e, uint32_t seq)
 {
 	struct jr_errbuf eb = { 0 };
 	struct jr_bundle_header h;
@@ -50,103 +48,12 @@ out:
 		snprintf(e->why, sizeof e->why, "%s", eb.msg);
 }
 
-static int cmp_down(const void *a, const void *b)
-{
-	const struct jr_sync_down_entry *x = a, *y = b;
-	int c = strcmp(x->kiosk_dir, y->kiosk_dir);
-
-	return c != 0 ? c : strcmp(x->file, y->file);
-}
-
-static int list_folder(const char *drive, const char *kdir, struct jr_sync_down_listing *l,
-	size_t *cap, struct jr_errbuf *eb)
-{
-	char path[4096];
-	struct dirent *de;
-	DIR *d;
-	int rc;
-
-	if ((rc = jr_sync_path(path, sizeof path, eb, drive, "DOWN", kdir, NULL)) != JR_OK)
-		return rc;
-	if ((d = opendir(path)) == NULL)
-		return jr_errf(eb, JR_EIO, "cannot read folder %s: %s", path, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		const char *nm = de->d_name;
-		size_t len = strlen(nm);
-		uint32_t seq;
-
-		if (nm[0] == '.')
-			continue;
-		if (len > 4 && strcmp(nm + len - 4, ".TMP") == 0) {
-			l->tmp++;
-			continue;
-		}
-		if (!jr_sync_name_is(nm, ".JRB", &seq)) {
-			l->other++;
-			continue;
-		}
-		if (l->n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 8;
-			struct jr_sync_down_entry *ne;
-			if (nc > DOWN_LIST_MAX || (ne = realloc(l->e, nc * sizeof *ne)) == NULL) {
-				closedir(d);
-				return jr_errf(eb, JR_ENOMEM, "too many answers on the drive to list");
-			}
-			l->e = ne;
-			*cap = nc;
-		}
-		memset(&l->e[l->n], 0, sizeof l->e[0]);
-		memcpy(l->e[l->n].kiosk_dir, kdir, 9);
-		memcpy(l->e[l->n].file, nm, len + 1);
-		check_down(drive, &l->e[l->n], seq);
-		l->n++;
-	}
-	closedir(d);
-	return JR_OK;
-}
-
-int jr_sync_down_list(const char *drive, const char *only, struct jr_sync_down_listing *out,
+int jr_sync_down_list(const char *drive, const char *only, struct jr_sync_listing *out,
 	struct jr_errbuf *eb)
 {
-	char path[4096];
-	struct dirent *de;
-	size_t cap = 0;
-	uint32_t v;
-	DIR *d;
-	int rc;
+	const struct jr_sync_walk w = { "DOWN", NULL, check_down };
 
-	memset(out, 0, sizeof *out);
-	if ((rc = jr_sync_path(path, sizeof path, eb, drive, "DOWN", NULL, NULL)) != JR_OK)
-		return rc;
-	if ((d = opendir(path)) == NULL)
-		return errno == ENOENT ? JR_OK :
-			jr_errf(eb, JR_EIO, "cannot read folder %s: %s", path, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		if (strlen(de->d_name) != 8 || !jr_sync_parse_hex8(de->d_name, &v)) {
-			if (de->d_name[0] != '.')
-				out->other++;
-			continue;
-		}
-		if (only != NULL && strcmp(only, de->d_name) != 0)
-			continue;
-		if ((rc = list_folder(drive, de->d_name, out, &cap, eb)) != JR_OK) {
-			closedir(d);
-			jr_sync_down_listing_free(out);
-			return rc;
-		}
-	}
-	closedir(d);
-	if (out->n > 1)
-		qsort(out->e, out->n, sizeof out->e[0], cmp_down);
-	return JR_OK;
-}
-
-void jr_sync_down_listing_free(struct jr_sync_down_listing *l)
-{
-	if (l == NULL)
-		return;
-	free(l->e);
-	memset(l, 0, sizeof *l);
+	return jr_sync_walk(drive, only, &w, out, eb);
 }
 
 /* After a newer answer is whole: the folder's other .JRB files go. */

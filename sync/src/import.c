@@ -184,7 +184,7 @@ static int scan_side(const char *drive, const char *side, struct jr_sync_import_
  * header, else from an answer already in its DOWN folder. */
 static void learn_id_elsewhere(const char *drive, struct jr_sync_import_kiosk *k)
 {
-	struct jr_sync_down_listing dl;
+	struct jr_sync_listing dl;
 	struct jr_bundle_header h;
 	struct jr_errbuf eb = { 0 };
 	size_t i;
@@ -196,7 +196,7 @@ static void learn_id_elsewhere(const char *drive, struct jr_sync_import_kiosk *k
 	for (i = 0; i < dl.n && !k->has_id; i++)
 		if (dl.e[i].rc == JR_OK)
 			learn_id(k, dl.e[i].info.recipient_id);
-	jr_sync_down_listing_free(&dl);
+	jr_sync_listing_free(&dl);
 }
 
 static int cmp_kiosk(const void *a, const void *b)
@@ -294,14 +294,16 @@ static int import_one(const struct jr_sync_import *x, const struct jr_roster *r,
 	return rc;
 }
 
-static int answer(const struct jr_sync_import *x, const struct jr_roster_member *m,
-	struct jr_sync_import_kiosk *k, struct jr_sync_import_counts *c, struct jr_errbuf *eb)
+static int answer(const struct jr_sync_import *x, const struct jr_roster *r,
+	const struct jr_roster_member *m, struct jr_sync_import_kiosk *k,
+	struct jr_sync_import_counts *c, struct jr_errbuf *eb)
 {
 	struct jr_downstream_params p;
 	struct jr_downstream_info info;
 	struct jr_policy pol;
 	int rc;
 
+	(void)r;
 	jr_policy_default(&pol);
 	memset(&p, 0, sizeof p);
 	p.centre = x->centre;
@@ -344,7 +346,7 @@ static int answer_all(const struct jr_sync_import *x, const struct jr_roster *r,
 			if (r->m[j].role != JR_ROLE_KIOSK)
 				continue;
 			jr_sync_kiosk_dir(r->m[j].id, kdir);
-			if (strcmp(kdir, k->dir) == 0 && (rc = answer(x, &r->m[j], k, c, eb)) != JR_OK)
+			if (strcmp(kdir, k->dir) == 0 && (rc = answer(x, r, &r->m[j], k, c, eb)) != JR_OK)
 				return rc;
 		}
 		if (!k->answered)

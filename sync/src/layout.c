@@ -111,7 +111,7 @@ int jr_sync_visits_header(const char *drive, const char *kdir, struct jr_bundle_
 	return strcmp(d, kdir) == 0 && h->info.kind == JR_BUNDLE_UPSTREAM ? JR_OK : JR_EKEY;
 }
 
-/* Fills e->rc/e->why/e->info for one .JRB file. */
+/* Fills e->rc/e->why/e->info for one .JRB file of JARING/UP. */
 static void check_entry(const char *drive, struct jr_sync_entry *e, uint32_t first)
 {
 	struct jr_errbuf eb = { 0 };
@@ -157,31 +157,35 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->file, y->file); /* fixed-width hex: order of heights */
 }
 
-static int list_kiosk(const char *drive, const char *kdir, struct jr_sync_listing *l,
-	size_t *cap, struct jr_errbuf *eb)
+/* One kiosk folder of the walk: its entries appended to l, each checked. */
+static int walk_folder(const char *drive, const char *kdir, const struct jr_sync_walk *w,
+	struct jr_sync_listing *l, size_t *cap, struct jr_errbuf *eb)
 {
 	char path[4096];
 	struct dirent *de;
 	DIR *d;
 	int rc;
 
-	if ((rc = jr_sync_path(path, sizeof path, eb, drive, "UP", kdir, NULL)) != JR_OK)
+	if ((rc = jr_sync_path(path, sizeof path, eb, drive, w->side, kdir, NULL)) != JR_OK)
 		return rc;
 	if ((d = opendir(path)) == NULL)
 		return jr_errf(eb, JR_EIO, "cannot read folder %s: %s", path, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		const char *nm = de->d_name;
+		const char *const *sk;
 		size_t len = strlen(nm);
-		uint32_t first;
+		uint32_t v;
+		bool skip = strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0;
 
-		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || strcmp(nm, "INDEX.JRI") == 0 ||
-		    strcmp(nm, JR_SYNC_VISIT_FILE) == 0 || strcmp(nm, JR_SYNC_VISITS_BUNDLE) == 0)
+		for (sk = w->skip; sk != NULL && *sk != NULL && !skip; sk++)
+			skip = strcmp(nm, *sk) == 0;
+		if (skip)
 			continue;
 		if (len > 4 && strcmp(nm + len - 4, ".TMP") == 0) {
 			l->tmp++;
 			continue;
 		}
-		if (!jr_sync_name_is(nm, ".JRB", &first)) {
+		if (!jr_sync_name_is(nm, ".JRB", &v)) {
 			l->other++;
 			continue;
 		}
@@ -190,7 +194,8 @@ static int list_kiosk(const char *drive, const char *kdir, struct jr_sync_listin
 			struct jr_sync_entry *ne;
 			if (nc > LIST_MAX || (ne = realloc(l->e, nc * sizeof *ne)) == NULL) {
 				closedir(d);
-				return jr_errf(eb, JR_ENOMEM, "too many bundles on the drive to list");
+				return jr_errf(eb, JR_ENOMEM, "too many files under JARING/%s on the "
+					"drive to list", w->side);
 			}
 			l->e = ne;
 			*cap = nc;
@@ -198,15 +203,15 @@ static int list_kiosk(const char *drive, const char *kdir, struct jr_sync_listin
 		memset(&l->e[l->n], 0, sizeof l->e[0]);
 		memcpy(l->e[l->n].kiosk_dir, kdir, 9);
 		memcpy(l->e[l->n].file, nm, len + 1);
-		check_entry(drive, &l->e[l->n], first);
+		w->check(drive, &l->e[l->n], v);
 		l->n++;
 	}
 	closedir(d);
 	return JR_OK;
 }
 
-int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *out,
-	struct jr_errbuf *eb)
+int jr_sync_walk(const char *drive, const char *only, const struct jr_sync_walk *w,
+	struct jr_sync_listing *out, struct jr_errbuf *eb)
 {
 	char path[4096];
 	struct dirent *de;
@@ -216,7 +221,7 @@ int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *ou
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = jr_sync_path(path, sizeof path, eb, drive, "UP", NULL, NULL)) != JR_OK)
+	if ((rc = jr_sync_path(path, sizeof path, eb, drive, w->side, NULL, NULL)) != JR_OK)
 		return rc;
 	if ((d = opendir(path)) == NULL) {
 		if (errno == ENOENT)
@@ -231,7 +236,7 @@ int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *ou
 		}
 		if (only != NULL && strcmp(only, de->d_name) != 0)
 			continue;
-		if ((rc = list_kiosk(drive, de->d_name, out, &cap, eb)) != JR_OK) {
+		if ((rc = walk_folder(drive, de->d_name, w, out, &cap, eb)) != JR_OK) {
 			closedir(d);
 			jr_sync_listing_free(out);
 			return rc;
@@ -241,6 +246,16 @@ int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *ou
 	if (out->n > 1)
 		qsort(out->e, out->n, sizeof out->e[0], cmp_entry);
 	return JR_OK;
+}
+
+int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *out,
+	struct jr_errbuf *eb)
+{
+	static const char *const skip[] = { "INDEX.JRI", JR_SYNC_VISIT_FILE,
+		JR_SYNC_VISITS_BUNDLE, NULL };
+	const struct jr_sync_walk w = { "UP", skip, check_entry };
+
+	return jr_sync_walk(drive, only, &w, out, eb);
 }
 
 void jr_sync_listing_free(struct jr_sync_listing *l)

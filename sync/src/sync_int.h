@@ -18,6 +18,19 @@ int jr_sync_index_encode(const struct jr_key *kiosk, uint64_t time,
 bool jr_sync_index_match(const uint8_t *p, size_t len, const struct jr_sync_listing *l,
 	const char *kdir, bool *valid);
 
+/* One walk of JARING/<side>: every kiosk folder (8 upper-case hex digits;
+ * only `only` if not NULL), in each every HHHHHHHH.JRB an entry checked by
+ * check (which fills e->rc, e->why, e->info; v is the name's number), *.TMP
+ * counted as leftovers, the names of skip (NULL-terminated, may be NULL)
+ * passed over, anything else counted as other. Sorted by folder, then name. */
+struct jr_sync_walk {
+	const char *side;
+	const char *const *skip;
+	void (*check)(const char *drive, struct jr_sync_entry *e, uint32_t v);
+};
+int jr_sync_walk(const char *drive, const char *only, const struct jr_sync_walk *w,
+	struct jr_sync_listing *out, struct jr_errbuf *eb);
+
 /* The signed 512-byte header of the bundle file at path, decoded and its
  * signature checked; *size is the file's size. short_msg: the message when
  * the file is shorter than a header. */

@@ -33,17 +33,19 @@
 /* "KKKKKKKK" + NUL: a kiosk's folder name from its key id. */
 JR_API void jr_sync_kiosk_dir(const uint8_t id[JR_ID_BYTES], char out[9]);
 
-/* One .JRB file found under JARING/UP. */
+/* One .JRB file found under JARING/UP (or JARING/DOWN: jr_sync_down_list). */
 struct jr_sync_entry {
 	char kiosk_dir[9];
 	char file[JR_SYNC_NAME_MAX + 1];
-	int rc;                     /* JR_OK: accepted (docs/sync.md) */
+	int rc;                     /* JR_OK: accepted (docs/sync.md; an answer's sender is
+	                             * the kiosk's to judge) */
 	char why[JR_ERRMSG_MAX];    /* why not, if rc != JR_OK */
 	struct jr_bundle_info info; /* valid if rc == JR_OK */
 };
 
-/* What the drive's JARING/UP holds, sorted by kiosk folder then first
- * height. tmp: *.TMP leftovers seen; other: files that are none of ours. */
+/* What the drive's JARING/UP (or DOWN) holds, sorted by kiosk folder then
+ * first height (or sequence). tmp: *.TMP leftovers seen; other: files that
+ * are none of ours. */
 struct jr_sync_listing {
 	struct jr_sync_entry *e;
 	size_t n;
@@ -162,26 +164,12 @@ JR_API int jr_sync_pull_run(const struct jr_sync_pull *p, struct jr_sync_pull_co
 
 /* ---- downstream on the drive (down.c; docs/sync.md "Downstream") ---- */
 
-/* One .JRB file found under JARING/DOWN. */
-struct jr_sync_down_entry {
-	char kiosk_dir[9];
-	char file[JR_SYNC_NAME_MAX + 1];
-	int rc;                     /* JR_OK: well-formed (its sender is the kiosk's to judge) */
-	char why[JR_ERRMSG_MAX];
-	struct jr_bundle_info info;
-};
-struct jr_sync_down_listing {
-	struct jr_sync_down_entry *e;  /* by folder, then sequence ascending */
-	size_t n;
-	size_t tmp, other;
-};
 /* Lists JARING/DOWN (only folder `only` if not NULL): each .JRB is accepted
  * if its name is SSSSSSSS.JRB with SSSSSSSS its sequence number, its header
  * verifies, it is downstream, its recipient is the kiosk of its folder and
  * its size is the header's. */
 JR_API int jr_sync_down_list(const char *drive, const char *only,
-	struct jr_sync_down_listing *out, struct jr_errbuf *eb) JR_MUST_CHECK;
-JR_API void jr_sync_down_listing_free(struct jr_sync_down_listing *l);
+	struct jr_sync_listing *out, struct jr_errbuf *eb) JR_MUST_CHECK;
 
 /* The centre's side: writes the kiosk's downstream bundle (p) as
  * JARING/DOWN/<kiosk>/<sequence>.JRB atomically, then removes that folder's
