@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run every benchmark several times and write the one table.
 
-usage: tests/bench/report.py BUILD_DIR [--runs N] [--out FILE]
+usage: tests/bench/report.py BUILD_DIR [--runs N] [--out FILE] [--only NAMES]
 
 Runs tests/bench/run.sh BUILD_DIR N times (default 3), reads the table rows
 each run prints ("| name | value | unit | goal | met |"), and writes FILE
@@ -10,6 +10,12 @@ the runs with their min and max, its goal, and whether the goal was met in
 the run that gave the median. Anchors (libsodium's own rate, raw disk
 throughput, SQLite's own inserts) are rows of the same runs, measured side
 by side with what they anchor. Prints the table to stdout as well.
+
+--only "bench_sync bench_bundle" runs just those benchmarks (node_ingest
+for the cluster's) and updates their rows in FILE in place: each row of
+theirs takes the place of the old row of that name, the old rows among
+them that they no longer print are dropped, every other row is kept as the
+last full run wrote it, and the header says which rows are from when.
 
 Exit codes: 0 written, 1 a benchmark run failed, 2 usage error.
 """
@@ -133,23 +139,29 @@ def scale(med):
     return out
 
 
-def main(argv):
-    args = argv[1:]
-    if not args or args[0] in ("-h", "--help"):
-        print(__doc__.strip())
-        return 0 if args else 2
-    build, runs, out = args[0], 3, "docs/benchmarks.md"
-    i = 1
-    while i < len(args):
-        if args[i] == "--runs" and i + 1 < len(args) and args[i + 1].isdigit() and int(args[i + 1]) > 0:
-            runs = int(args[i + 1]); i += 2
-        elif args[i] == "--out" and i + 1 < len(args):
-            out = args[i + 1]; i += 2
-        else:
-            sys.stderr.write("report.py: unknown option or bad value '%s'; see --help\n" % args[i])
-            return 2
-    order, seen = [], {}
-    started = time.time()
+def table_rows(path):
+    """(name, line, median) of every row of the table in the file at path."""
+    old = []
+    for line in open(path, encoding="utf-8"):
+        m = re.match(r"^\| (.+?) \| ([-0-9.,]+) \| .*\|$", line.rstrip("\n"))
+        if m and m.group(1) != "benchmark":
+            old.append((m.group(1), line.rstrip("\n"), float(m.group(2).replace(",", ""))))
+        elif old and not line.startswith("|"):
+            break
+    return old
+
+
+def merge_rows(old, fresh, bench):
+    """old with one benchmark's fresh rows put in: see --only."""
+    names = set(n for n, _, _ in fresh)
+    hit = [i for i, (n, _, _) in enumerate(old) if n in names]
+    if not hit:
+        sys.stderr.write("report.py: no row of %s is in the table yet; run them all\n" % bench)
+        raise SystemExit(1)
+    return old[:hit[0]] + fresh + old[hit[-1] + 1:]
+
+
+def collect(build, runs, order, seen):
     for k in range(runs):
         if sys.stderr.isatty():
             sys.stderr.write("\rbenchmark run %d of %d ..." % (k + 1, runs))
@@ -161,6 +173,49 @@ def main(argv):
             seen[name]["runs"].append((value, met))
     if sys.stderr.isatty():
         sys.stderr.write("\n")
+
+
+def rows_of(order, seen):
+    out = []
+    for name in order:
+        r = seen[name]
+        vals = sorted(r["runs"], key=lambda x: x[0])
+        med = vals[(len(vals) - 1) // 2]
+        out.append((name, "| %s | %s | %s | %s | %s | %s | %s |" % (
+            name, fmt(med[0]), fmt(vals[0][0]), fmt(vals[-1][0]), r["unit"], r["goal"], med[1]),
+            med[0]))
+    return out
+
+
+def main(argv):
+    args = argv[1:]
+    if not args or args[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if args else 2
+    build, runs, out, only = args[0], 3, "docs/benchmarks.md", None
+    i = 1
+    while i < len(args):
+        if args[i] == "--runs" and i + 1 < len(args) and args[i + 1].isdigit() and int(args[i + 1]) > 0:
+            runs = int(args[i + 1]); i += 2
+        elif args[i] == "--out" and i + 1 < len(args):
+            out = args[i + 1]; i += 2
+        elif args[i] == "--only" and i + 1 < len(args) and args[i + 1].strip():
+            only = args[i + 1].split(); i += 2
+        else:
+            sys.stderr.write("report.py: unknown option or bad value '%s'; see --help\n" % args[i])
+            return 2
+    started = time.time()
+    if only:
+        table = table_rows(out)
+        for bench in only:
+            order, seen = [], {}
+            os.environ["JR_BENCH_ONLY"] = bench
+            collect(build, runs, order, seen)
+            table = merge_rows(table, rows_of(order, seen), bench)
+    else:
+        order, seen = [], {}
+        collect(build, runs, order, seen)
+        table = rows_of(order, seen)
     lines = [
         "# Benchmarks",
         "",
@@ -177,14 +232,12 @@ def main(argv):
         "| benchmark | median | min | max | unit | goal | met |",
         "| --- | ---: | ---: | ---: | --- | --- | --- |",
     ]
-    for name in order:
-        r = seen[name]
-        vals = sorted(r["runs"], key=lambda x: x[0])
-        med = vals[(len(vals) - 1) // 2]
-        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            name, fmt(med[0]), fmt(vals[0][0]), fmt(vals[-1][0]), r["unit"], r["goal"], med[1]))
-    lines += scale(dict((n, sorted(v[0] for v in seen[n]["runs"])[(len(seen[n]["runs"]) - 1) // 2])
-                        for n in order))
+    if only:
+        lines[9] += "; the rows of %s from %s, the others from the last full run" % (
+            ", ".join(only), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    lines += [line for _, line, _ in table]
+    meds = dict((n, v) for n, _, v in table)
+    lines += scale(meds)
     text = "\n".join(lines) + "\n"
     with open(out + ".tmp", "w", encoding="utf-8") as f:
         f.write(text)
