@@ -266,21 +266,32 @@ int main(int argc, char **argv)
 	/* the export alone (shard to a fresh folder on the same file system:
 	 * blocks read, bundles written atomically, the index after each),
 	 * beside a raw sequential write of the same bytes */
-	path(xdrive, sizeof xdrive, dir, "xdrive");
-	if (mkdir(xdrive, 0755) != 0)
-		die("mkdir xdrive", NULL);
-	memset(&ex, 0, sizeof ex);
-	ex.drive = xdrive;
-	ex.shard = shard;
-	ex.kiosk = kiosk;
-	ex.consortium = &cp;
-	ex.time = 1790000000 + n;
-	t0 = now_s();
-	if (jr_sync_export_run(&ex, &xc, &eb) != JR_OK || xc.written != n)
-		die("export", &eb);
-	t_export = now_s() - t0;
-	path(p1, sizeof p1, xdrive, "JARING/UP");
-	t_raww = raw_write(xdrive, walk(p1, false, false, ".JRB"));
+	/* (best of 3 each, alternating: the files are small and the machine
+	 * shared) */
+	t_export = t_raww = 1e9;
+	for (int k = 0; k < 3; k++) {
+		char xn[16];
+		double t;
+
+		snprintf(xn, sizeof xn, "xdrive%d", k);
+		path(xdrive, sizeof xdrive, dir, xn);
+		if (mkdir(xdrive, 0755) != 0)
+			die("mkdir xdrive", NULL);
+		memset(&ex, 0, sizeof ex);
+		ex.drive = xdrive;
+		ex.shard = shard;
+		ex.kiosk = kiosk;
+		ex.consortium = &cp;
+		ex.time = 1790000000 + n;
+		t0 = now_s();
+		if (jr_sync_export_run(&ex, &xc, &eb) != JR_OK || xc.written != n)
+			die("export", &eb);
+		t = now_s() - t0;
+		t_export = t < t_export ? t : t_export;
+		path(p1, sizeof p1, xdrive, "JARING/UP");
+		t = raw_write(xdrive, walk(p1, false, false, ".JRB"));
+		t_raww = t < t_raww ? t : t_raww;
+	}
 
 	/* visit 1: the first n out, nothing back yet */
 	memset(&v, 0, sizeof v);
@@ -316,11 +327,22 @@ int main(int argc, char **argv)
 	path(p1, sizeof p1, drive, "JARING/UP");
 	if (jr_sync_list(drive, NULL, &l, &eb) != JR_OK)
 		die("list", &eb);
-	(void)walk(p1, true, false, ".JRB");
-	t0 = now_s();
-	for (size_t i = 0; i < l.n; i++)
-		read_auth(drive, &l.e[i]);
-	t_auth = now_s() - t0;
+	t_auth = t_raw = 1e9;
+	for (int k = 0; k < 3; k++) {
+		double t;
+
+		(void)walk(p1, true, false, ".JRB");
+		t0 = now_s();
+		(void)walk(p1, false, true, ".JRB");
+		t = now_s() - t0;
+		t_raw = t < t_raw ? t : t_raw;
+		(void)walk(p1, true, false, ".JRB");
+		t0 = now_s();
+		for (size_t i = 0; i < l.n; i++)
+			read_auth(drive, &l.e[i]);
+		t = now_s() - t0;
+		t_auth = t < t_auth ? t : t_auth;
+	}
 	(void)walk(p1, true, false, ".JRB");
 	t0 = now_s();
 	for (size_t i = 0; i < l.n; i++)
@@ -333,10 +355,6 @@ int main(int argc, char **argv)
 	path(p2, sizeof p2, dir, "state.db");
 	if (jr_centre_open(p2, cons, pkey, &pol, &c, &eb) != JR_OK)
 		die("centre", &eb);
-	(void)walk(p1, true, false, ".JRB");
-	t0 = now_s();
-	(void)walk(p1, false, true, ".JRB");
-	t_raw = now_s() - t0;
 	(void)walk(p1, true, false, ".JRB");
 	memset(&x, 0, sizeof x);
 	x.drive = drive;

@@ -278,7 +278,7 @@ static struct jr_centre *centre_of(struct kiosk_fx *k, const char *name, uint64_
  * chain links[0..n) before the roster. */
 static void write_down_chain(struct jr_centre *c, const struct jr_key *by,
 	const struct jr_key *to, const struct jr_buf *links, size_t n, const struct jr_buf *roster,
-	uint64_t seq, struct mem *m)
+	uint64_t seq, struct mem *m, struct jr_downstream_info *info)
 {
 	struct jr_bundle_sink sink = { mem_append, mem_header, NULL, m };
 	struct jr_downstream_params p;
@@ -298,7 +298,7 @@ static void write_down_chain(struct jr_centre *c, const struct jr_key *by,
 	p.policy = &policy;
 	p.seq = seq;
 	p.time = T0 + 3600;
-	if (jr_downstream_write(&p, &sink, NULL, &eb) != JR_OK)
+	if (jr_downstream_write(&p, &sink, info, &eb) != JR_OK)
 		fail_msg("write: %s", eb.msg);
 }
 
@@ -306,24 +306,7 @@ static void write_down_chain(struct jr_centre *c, const struct jr_key *by,
 static void write_down(struct jr_centre *c, const struct jr_key *by, const struct jr_key *to,
 	const struct jr_buf *roster, uint64_t seq, struct mem *m, struct jr_downstream_info *info)
 {
-	struct jr_bundle_sink sink = { mem_append, mem_header, NULL, m };
-	struct jr_downstream_params p;
-	struct jr_pubkey kp;
-	struct jr_errbuf eb = { 0 };
-
-	memset(m, 0, sizeof *m);
-	memset(&p, 0, sizeof p);
-	jr_key_public(to, &kp);
-	p.centre = c;
-	p.consortium = by;
-	memcpy(p.kiosk_pk, kp.sign_pk, JR_SIGN_PK_BYTES);
-	p.roster = roster->base;
-	p.roster_len = roster->len;
-	p.policy = &policy;
-	p.seq = seq;
-	p.time = T0 + 3600;
-	if (jr_downstream_write(&p, &sink, info, &eb) != JR_OK)
-		fail_msg("write: %s", eb.msg);
+	write_down_chain(c, by, to, NULL, 0, roster, seq, m, info);
 }
 
 static int apply_mem(const uint8_t *p, size_t len, const struct jr_key *as,
@@ -657,14 +640,14 @@ static void a_kiosk_that_missed_two_rotations_follows_the_roster_chain(void **st
 	roster_v2(stranger, 5, stranger, &f5);
 	forged[0] = r3;
 	forged[1] = f4;
-	write_down_chain(c, stranger, kiosk, forged, 2, &f5, 11, &m);
+	write_down_chain(c, stranger, kiosk, forged, 2, &f5, 11, &m, NULL);
 	assert_int_equal(apply_mem(m.p, m.len, kiosk, cons, k.shard, &s, &res, &eb), JR_EKEY);
 	assert_int_equal(s.seq, 2);
 	assert_int_equal(s.commits, 1);
 	jr_downstream_result_free(&res);
 	free(m.p);
 	/* The genuine chain from the centre. */
-	write_down_chain(c, cons3, kiosk, links, n, &r5, 12, &m);
+	write_down_chain(c, cons3, kiosk, links, n, &r5, 12, &m, NULL);
 	if (apply_mem(m.p, m.len, kiosk, cons, k.shard, &s, &res, &eb) != JR_OK)
 		fail_msg("the chain: %s", eb.msg);
 	assert_true(res.applied && res.roster_new);
@@ -679,7 +662,7 @@ static void a_kiosk_that_missed_two_rotations_follows_the_roster_chain(void **st
 	free(m.p);
 	/* A kiosk that holds roster 5 takes the same answer again (the links
 	 * before its roster are passed over). */
-	write_down_chain(c, cons3, kiosk, links, n, &r5, 13, &m);
+	write_down_chain(c, cons3, kiosk, links, n, &r5, 13, &m, NULL);
 	if (apply_mem(m.p, m.len, kiosk, cons, k.shard, &s, &res, &eb) != JR_OK)
 		fail_msg("the chain again: %s", eb.msg);
 	assert_false(res.roster_new);
