@@ -740,9 +740,11 @@ static int cmd_import_node(int argc, char **argv)
 	int rc = parse("import", jr_sync_usage_import, NULL,
 		" --node --drive --consortium --timeout --retries --max-time --json ", argc, argv, &a);
 
-	if (rc >= 0 || (rc = need("import", "--drive DIR", a.drive)) >= 0 ||
-	    (rc = need("import", "--consortium FILE", a.consortium)) >= 0)
+	if (rc >= 0)
 		return rc;
+	if (a.node == NULL || a.drive == NULL || a.consortium == NULL)
+		return usage_err("import", "missing argument %s", a.node == NULL ? "--node URL" :
+			a.drive == NULL ? "--drive DIR" : "--consortium FILE");
 	if (strncmp(a.node, "http://", 7) != 0 && strncmp(a.node, "https://", 8) != 0)
 		return usage_err("import", "--node '%s' is not http://host:port", a.node);
 	if ((c = calloc(1, sizeof *c)) == NULL)

@@ -118,7 +118,7 @@ int jr_centre_roster_links(struct jr_centre *c, uint64_t below, struct jr_buf *l
 {
 	uint8_t signer[JR_SIGN_PK_BYTES];
 	sqlite3_stmt *st = NULL;
-	int rc = JR_OK, step;
+	int rc = JR_OK, step = SQLITE_DONE;
 
 	*n = 0;
 	memcpy(signer, c->key_pk[0], JR_SIGN_PK_BYTES);
@@ -143,6 +143,8 @@ int jr_centre_roster_links(struct jr_centre *c, uint64_t below, struct jr_buf *l
 		}
 		jr_roster_free(&r);
 	}
+	if (rc == JR_OK && max > 0 && step != SQLITE_DONE)
+		rc = jr_errf(eb, JR_EIO, "roster links: %s", sqlite3_errmsg(c->db));
 	(void)sqlite3_finalize(st);
 	if (rc != JR_OK) {
 		jr_centre_roster_links_free(links, *n);
