@@ -24,29 +24,47 @@
 
 #define EXIT_USAGE 2
 
-static const char usage_import[] =
-	"jaring-sync import: the stand-in centre (until jaring-node takes the drive):\n"
-	"reads every upstream bundle on the drive, checks its sender against the roster,\n"
-	"reads it whole with the consortium key and applies its blocks to the centre's\n"
-	"state file, then writes each kiosk's answer (statuses, roster, policy, ack)\n"
-	"onto the drive under JARING/DOWN. Importing a drive twice changes nothing.\n"
+const char jr_sync_usage_import[] =
+	"jaring-sync import: the drive at the centre. With --node, the officer's drive\n"
+	"at a real jaring-node: every upstream bundle on it is uploaded to the node (as\n"
+	"push uploads: resumable, idempotent by bundle id) and each kiosk's answer is\n"
+	"fetched from the node (as pull fetches it) and written onto the drive under\n"
+	"JARING/DOWN, so the kiosk's next visit brings the statuses back. Without\n"
+	"--node, the stand-in centre: the bundles are checked against the roster, read\n"
+	"whole with the consortium key and applied to a centre state file, and the\n"
+	"answers are written from it. Importing a drive twice changes nothing.\n"
 	"\n"
-	"usage: jaring-sync import --drive DIR --centre FILE --key FILE --roster FILE\n"
+	"usage: jaring-sync import --node URL --drive DIR --consortium FILE\n"
+	"                          [--timeout S] [--retries N] [--max-time S] [--json]\n"
+	"       jaring-sync import --drive DIR --centre FILE --key FILE --roster FILE\n"
 	"                          [--checkpoint FILE] [--time SECONDS] [--json]\n"
+	"  --node URL         a node of the cluster, http://host:port (a follower's 307\n"
+	"                     to its leader is followed once)\n"
 	"  --drive DIR        where the drive is mounted\n"
-	"  --centre FILE      the centre's state file (made if missing); its pseudonym\n"
+	"  --consortium FILE  --node: the consortium's public key file (it signs the\n"
+	"                     answers)\n"
+	"  --timeout S        --node: seconds to connect, and without a byte moving\n"
+	"                     (default 30)\n"
+	"  --retries N        --node: failed attempts in a row before giving up (default 8)\n"
+	"  --max-time S       --node: seconds for the whole import (default 600)\n"
+	"  --centre FILE      the stand-in's state file (made if missing); its pseudonym\n"
 	"                     key is FILE.pkey (made with it)\n"
-	"  --key FILE         the consortium's key file\n"
-	"  --roster FILE      the signed roster (docs/formats.md \"Roster\")\n"
-	"  --checkpoint FILE  a cosigned checkpoint note to carry to the kiosks\n"
-	"  --time SECONDS     the answers' checkpoint time (default: now)\n"
+	"  --key FILE         the stand-in: the consortium's key file\n"
+	"  --roster FILE      the stand-in: the signed roster (docs/formats.md \"Roster\")\n"
+	"  --checkpoint FILE  the stand-in: a cosigned checkpoint note for the kiosks\n"
+	"  --time SECONDS     the stand-in: the answers' checkpoint time (default: now)\n"
 	"  --json             print the counts as one JSON object\n"
 	"\n"
 	"exit status:\n"
-	"  0  every bundle on the drive was applied (or known) and answered\n"
-	"  1  a bundle was refused (the message names it), or the state or the drive\n"
-	"     failed; what was applied stays applied\n"
-	"  2  usage error\n";
+	"  0  every bundle on the drive was applied (or applied before) and every kiosk\n"
+	"     folder on the drive has its answer\n"
+	"  1  a bundle was refused or a kiosk got no answer (the message names it), or\n"
+	"     the state or the drive failed (full, read-only); what was applied stays\n"
+	"     applied\n"
+	"  2  usage error\n"
+	"  3  --node: the node could not be reached in time; nothing was lost: import\n"
+	"     again (uploads resume where the node stopped)\n"
+	"  4  --node: interrupted (SIGINT, SIGTERM); import again to resume\n";
 
 static const char usage_visit[] =
 	"jaring-sync visit: a kiosk's whole visit without its touch screen: its\n"
@@ -231,18 +249,36 @@ static int pseudonym_key(const char *centre, uint8_t key[JR_CENTRE_PSEUDONYM_KEY
 	return JR_OK;
 }
 
-static void print_import(const struct opts *o, const struct jr_sync_import_counts *c, int rc)
+void jr_sync_print_import(bool json, const struct jr_sync_import_counts *c, int rc)
 {
-	if (o->json) {
+	size_t i;
+
+	if (json) {
 		printf("{\"bundles\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"blocks\":%" PRIu64
 			",\"applied\":%" PRIu64 ",\"known\":%" PRIu64 ",\"pending\":%" PRIu64
 			",\"blocks_refused\":%" PRIu64 ",\"accepted\":%" PRIu64 ",\"returned\":%" PRIu64
 			",\"duplicate\":%" PRIu64 ",\"held\":%" PRIu64 ",\"visits\":%" PRIu64
-			",\"answers\":%" PRIu64 ",\"statuses\":%" PRIu64 ",\"ok\":%s}\n", c->bundles,
+			",\"answers\":%" PRIu64 ",\"statuses\":%" PRIu64 ",\"before\":%" PRIu64
+			",\"sent\":%" PRIu64 ",\"unanswered\":%" PRIu64 ",\"incomplete\":%" PRIu64
+			",\"kiosks\":[", c->bundles,
 			c->bundles_refused, c->blocks, c->blocks_applied, c->blocks_known,
 			c->blocks_pending, c->blocks_refused, c->regs_accepted, c->regs_returned,
 			c->regs_duplicate, c->regs_held, c->visits, c->answers, c->statuses,
-			rc == JR_OK && c->bundles_refused == 0 ? "true" : "false");
+			c->before, c->sent, c->unanswered, c->incomplete);
+		for (i = 0; i < c->nk; i++) {
+			const struct jr_sync_import_kiosk *k = &c->k[i];
+			char id[2 * JR_ID_BYTES + 1] = "";
+
+			if (k->has_id)
+				jr_hex(k->id, JR_ID_BYTES, id);
+			printf("%s{\"folder\":\"%s\",\"kiosk\":\"%s\",\"bundles\":%" PRIu64
+				",\"refused\":%" PRIu64 ",\"top\":%" PRIu64 ",\"answer\":%" PRIu64
+				",\"acked\":%" PRIu64 ",\"items\":%" PRIu64 ",\"complete\":%s}",
+				i ? "," : "", k->dir, id, k->bundles, k->refused, k->top, k->answer_seq,
+				k->acked, k->items, k->complete ? "true" : "false");
+		}
+		printf("],\"ok\":%s}\n", rc == JR_OK && c->bundles_refused == 0 &&
+			c->unanswered == 0 ? "true" : "false");
 		return;
 	}
 	printf("%" PRIu64 " bundles read (%" PRIu64 " refused), %" PRIu64 " blocks: %" PRIu64
@@ -253,6 +289,31 @@ static void print_import(const struct opts *o, const struct jr_sync_import_count
 		c->blocks_applied, c->blocks_known, c->blocks_pending, c->blocks_refused,
 		c->regs_accepted, c->regs_returned, c->regs_duplicate, c->regs_held, c->visits,
 		c->answers, c->statuses);
+	for (i = 0; i < c->nk; i++) {
+		const struct jr_sync_import_kiosk *k = &c->k[i];
+
+		if (k->answered)
+			printf("kiosk %s: %" PRIu64 " bundles up to height %" PRIu64 ", %" PRIu64
+				" refused; answer %" PRIu64 " acknowledges %" PRIu64 "%s\n", k->dir,
+				k->bundles, k->top, k->refused, k->answer_seq, k->acked,
+				k->complete ? ": complete" : k->acked < k->top ?
+				": not all acknowledged (a gap waits, or blocks were refused)" : "");
+		else
+			printf("kiosk %s: %" PRIu64 " bundles up to height %" PRIu64 ", %" PRIu64
+				" refused; no answer: %s\n", k->dir, k->bundles, k->top, k->refused,
+				k->why);
+	}
+}
+
+int jr_sync_import_verdict(const struct jr_sync_import_counts *n)
+{
+	if (n->bundles_refused > 0)
+		fprintf(stderr, "jaring-sync import: %" PRIu64 " bundles refused, the first: %s\n",
+			n->bundles_refused, n->refused);
+	if (n->unanswered > 0)
+		fprintf(stderr, "jaring-sync import: %" PRIu64 " kiosk folders on the drive got no "
+			"answer (the lines above say why)\n", n->unanswered);
+	return n->bundles_refused > 0 || n->unanswered > 0 ? 1 : 0;
 }
 
 int jr_sync_cmd_import(int argc, char **argv)
@@ -267,7 +328,7 @@ int jr_sync_cmd_import(int argc, char **argv)
 	struct jr_policy pol;
 	uint8_t pk[JR_CENTRE_PSEUDONYM_KEY_BYTES];
 	uint64_t t = (uint64_t)time(NULL);
-	int rc = parse("import", usage_import,
+	int rc = parse("import", jr_sync_usage_import,
 		" --drive --centre --key --roster --checkpoint --time --json ", argc, argv, &o);
 
 	if (rc >= 0)
@@ -302,14 +363,8 @@ int jr_sync_cmd_import(int argc, char **argv)
 	if (isatty(STDERR_FILENO))
 		x.progress = bar;
 	rc = jr_sync_import_run(&x, &n, &eb);
-	print_import(&o, &n, rc);
-	if (rc != JR_OK)
-		rc = fail("import", rc, &eb);
-	else if (n.bundles_refused > 0) {
-		fprintf(stderr, "jaring-sync import: %" PRIu64 " bundles refused, the first: %s\n",
-			n.bundles_refused, n.refused);
-		rc = 1;
-	}
+	jr_sync_print_import(o.json, &n, rc);
+	rc = rc != JR_OK ? fail("import", rc, &eb) : jr_sync_import_verdict(&n);
 out:
 	jr_centre_close(c);
 	jr_buf_free(&cp);
@@ -487,19 +542,10 @@ static void read_visit(const char *drive, struct kfold *k)
 	struct jr_bundle_header h;
 	struct jr_errbuf eb = { 0 };
 
-	if (jr_sync_path(path, sizeof path, &eb, drive, "UP", k->dir, JR_SYNC_VISITS_BUNDLE) ==
-		JR_OK && jr_file_read(path, 16u << 20, &b, &eb) == JR_OK &&
-	    b.len >= JR_BUNDLE_HEADER_BYTES &&
-	    jr_bundle_header_decode(b.base, JR_BUNDLE_HEADER_BYTES, "VISITS.JRB", &h, &eb) == JR_OK &&
-	    jr_bundle_header_verify(&h, "VISITS.JRB", &eb) == JR_OK) {
-		char d[9];
-		jr_sync_kiosk_dir(h.info.sender_id, d);
-		if (strcmp(d, k->dir) == 0) {
-			memcpy(k->pk, h.info.sender_pk, JR_SIGN_PK_BYTES);
-			k->has_pk = true;
-		}
+	if (jr_sync_visits_header(drive, k->dir, &h) == JR_OK) {
+		memcpy(k->pk, h.info.sender_pk, JR_SIGN_PK_BYTES);
+		k->has_pk = true;
 	}
-	jr_buf_free(&b);
 	if (!k->has_pk)
 		return;
 	if (jr_sync_path(path, sizeof path, &eb, drive, "UP", k->dir, JR_SYNC_VISIT_FILE) == JR_OK &&
@@ -637,7 +683,7 @@ int jr_sync_cmd_status(int argc, char **argv)
 	struct opts o = { 0 };
 	struct jr_errbuf eb = { 0 };
 	struct jr_sync_listing up;
-	struct jr_sync_down_listing down;
+	struct jr_sync_listing down;
 	struct kfold *f;
 	size_t i, n = 0;
 	int rc = parse("status", usage_status, " --drive --shard --store --json ", argc, argv, &o);
@@ -654,7 +700,7 @@ int jr_sync_cmd_status(int argc, char **argv)
 	f = calloc(up.n + down.n + 1, sizeof *f);
 	if (f == NULL) {
 		jr_sync_listing_free(&up);
-		jr_sync_down_listing_free(&down);
+		jr_sync_listing_free(&down);
 		return fail("status", JR_ENOMEM, &eb);
 	}
 	for (i = 0; i < up.n; i++) {
@@ -695,6 +741,6 @@ int jr_sync_cmd_status(int argc, char **argv)
 		printf("}\n");
 	free(f);
 	jr_sync_listing_free(&up);
-	jr_sync_down_listing_free(&down);
+	jr_sync_listing_free(&down);
 	return rc != 0 ? rc : bad;
 }

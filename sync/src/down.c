@@ -16,36 +16,19 @@
 #include "jaring/sync.h"
 #include "sync_int.h"
 
-#define DOWN_LIST_MAX (1u << 16)
-
-static void check_down(const char *drive, struct jr_sync_down_entry *e, uint32_t seq)
+static void check_down(const char *drive, struct jr_sync_entry *e, uint32_t seq)
 {
 	struct jr_errbuf eb = { 0 };
 	struct jr_bundle_header h;
-	uint8_t hdr[JR_BUNDLE_HEADER_BYTES];
 	char path[4096], dir[9];
-	struct stat st;
-	int fd, rc;
+	uint64_t size = 0;
 
 	e->rc = jr_sync_path(path, sizeof path, &eb, drive, "DOWN", e->kiosk_dir, e->file);
 	if (e->rc != JR_OK)
 		goto out;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		e->rc = jr_errf(&eb, JR_EIO, "cannot open: %s", strerror(errno));
+	if ((e->rc = jr_sync_read_header(path, e->file, "shorter than a bundle header: written "
+		     "by an interrupted import; import again at the centre", &h, &size, &eb)) != JR_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) != 0 || pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr) {
-		e->rc = jr_errf(&eb, JR_EFORMAT, "shorter than a bundle header: written by an "
-			"interrupted import; import again at the centre");
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	if ((rc = jr_bundle_header_decode(hdr, sizeof hdr, e->file, &h, &eb)) != JR_OK ||
-	    (rc = jr_bundle_header_verify(&h, e->file, &eb)) != JR_OK) {
-		e->rc = rc;
-		goto out;
-	}
 	jr_sync_kiosk_dir(h.info.recipient_id, dir);
 	if (h.info.kind != JR_BUNDLE_DOWNSTREAM)
 		e->rc = jr_errf(&eb, JR_EFORMAT, "not a downstream bundle");
@@ -54,9 +37,9 @@ static void check_down(const char *drive, struct jr_sync_down_entry *e, uint32_t
 	else if (h.info.first != seq)
 		e->rc = jr_errf(&eb, JR_EFORMAT, "its name says sequence %u, its header %llu",
 			(unsigned)seq, (unsigned long long)h.info.first);
-	else if ((uint64_t)st.st_size != JR_BUNDLE_HEADER_BYTES + h.info.body_len)
+	else if (size != JR_BUNDLE_HEADER_BYTES + h.info.body_len)
 		e->rc = jr_errf(&eb, JR_EFORMAT, "%lld bytes long, its header says %llu: damaged "
-			"on the drive; import again at the centre", (long long)st.st_size,
+			"on the drive; import again at the centre", (long long)size,
 			(unsigned long long)(JR_BUNDLE_HEADER_BYTES + h.info.body_len));
 	else
 		e->info = h.info;
@@ -65,103 +48,12 @@ out:
 		snprintf(e->why, sizeof e->why, "%s", eb.msg);
 }
 
-static int cmp_down(const void *a, const void *b)
-{
-	const struct jr_sync_down_entry *x = a, *y = b;
-	int c = strcmp(x->kiosk_dir, y->kiosk_dir);
-
-	return c != 0 ? c : strcmp(x->file, y->file);
-}
-
-static int list_folder(const char *drive, const char *kdir, struct jr_sync_down_listing *l,
-	size_t *cap, struct jr_errbuf *eb)
-{
-	char path[4096];
-	struct dirent *de;
-	DIR *d;
-	int rc;
-
-	if ((rc = jr_sync_path(path, sizeof path, eb, drive, "DOWN", kdir, NULL)) != JR_OK)
-		return rc;
-	if ((d = opendir(path)) == NULL)
-		return jr_errf(eb, JR_EIO, "cannot read folder %s: %s", path, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		const char *nm = de->d_name;
-		size_t len = strlen(nm);
-		uint32_t seq;
-
-		if (nm[0] == '.')
-			continue;
-		if (len > 4 && strcmp(nm + len - 4, ".TMP") == 0) {
-			l->tmp++;
-			continue;
-		}
-		if (!jr_sync_name_is(nm, ".JRB", &seq)) {
-			l->other++;
-			continue;
-		}
-		if (l->n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 8;
-			struct jr_sync_down_entry *ne;
-			if (nc > DOWN_LIST_MAX || (ne = realloc(l->e, nc * sizeof *ne)) == NULL) {
-				closedir(d);
-				return jr_errf(eb, JR_ENOMEM, "too many answers on the drive to list");
-			}
-			l->e = ne;
-			*cap = nc;
-		}
-		memset(&l->e[l->n], 0, sizeof l->e[0]);
-		memcpy(l->e[l->n].kiosk_dir, kdir, 9);
-		memcpy(l->e[l->n].file, nm, len + 1);
-		check_down(drive, &l->e[l->n], seq);
-		l->n++;
-	}
-	closedir(d);
-	return JR_OK;
-}
-
-int jr_sync_down_list(const char *drive, const char *only, struct jr_sync_down_listing *out,
+int jr_sync_down_list(const char *drive, const char *only, struct jr_sync_listing *out,
 	struct jr_errbuf *eb)
 {
-	char path[4096];
-	struct dirent *de;
-	size_t cap = 0;
-	uint32_t v;
-	DIR *d;
-	int rc;
+	const struct jr_sync_walk w = { "DOWN", NULL, check_down };
 
-	memset(out, 0, sizeof *out);
-	if ((rc = jr_sync_path(path, sizeof path, eb, drive, "DOWN", NULL, NULL)) != JR_OK)
-		return rc;
-	if ((d = opendir(path)) == NULL)
-		return errno == ENOENT ? JR_OK :
-			jr_errf(eb, JR_EIO, "cannot read folder %s: %s", path, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		if (strlen(de->d_name) != 8 || !jr_sync_parse_hex8(de->d_name, &v)) {
-			if (de->d_name[0] != '.')
-				out->other++;
-			continue;
-		}
-		if (only != NULL && strcmp(only, de->d_name) != 0)
-			continue;
-		if ((rc = list_folder(drive, de->d_name, out, &cap, eb)) != JR_OK) {
-			closedir(d);
-			jr_sync_down_listing_free(out);
-			return rc;
-		}
-	}
-	closedir(d);
-	if (out->n > 1)
-		qsort(out->e, out->n, sizeof out->e[0], cmp_down);
-	return JR_OK;
-}
-
-void jr_sync_down_listing_free(struct jr_sync_down_listing *l)
-{
-	if (l == NULL)
-		return;
-	free(l->e);
-	memset(l, 0, sizeof *l);
+	return jr_sync_walk(drive, only, &w, out, eb);
 }
 
 /* After a newer answer is whole: the folder's other .JRB files go. */
@@ -200,9 +92,10 @@ int jr_sync_down_write(const char *drive, const struct jr_downstream_params *p,
 	struct jr_downstream_info *info, uint64_t *removed, struct jr_errbuf *eb)
 {
 	char kdir[9], hex[9], tname[JR_SYNC_NAME_MAX + 1], fname[JR_SYNC_NAME_MAX + 1];
-	char kpath[4096], tpath[4096 + 16], fpath[4096 + 16];
+	char kpath[4096], tpath[4096 + 16];
 	struct jr_sync_fsink s = { -1, tname, 0 };
-	struct jr_bundle_sink sink = { jr_sync_fs_append, jr_sync_fs_header, jr_sync_fs_sync, &s };
+	/* One flush of body and header before the rename (export.c's). */
+	struct jr_bundle_sink sink = { jr_sync_fs_append, jr_sync_fs_header, NULL, &s };
 	uint8_t id[JR_ID_BYTES];
 	uint64_t gone = 0;
 	int rc;
@@ -221,23 +114,39 @@ int jr_sync_down_write(const char *drive, const struct jr_downstream_params *p,
 	    (rc = jr_sync_clean_tmp(drive, kpath, &gone, eb)) != JR_OK)
 		return rc;
 	snprintf(tpath, sizeof tpath, "%s/%s", kpath, tname);
-	snprintf(fpath, sizeof fpath, "%s/%s", kpath, fname);
 	if ((s.fd = open(tpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		return jr_sync_drive_err(eb, errno, drive, tpath, "create");
 	rc = jr_downstream_write(p, &sink, info, eb);
+	if (rc == JR_OK)
+		rc = jr_sync_fs_sync(&s, eb);
 	if (close(s.fd) != 0 && rc == JR_OK)
 		rc = jr_sync_fs_fail(&s, "cannot close", eb);
-	if (rc == JR_OK && rename(tpath, fpath) != 0)
-		rc = jr_sync_fs_fail(&s, "cannot rename", eb);
-	if (rc == JR_OK && jr_sync_fsync_dir(kpath) != 0)
-		rc = jr_sync_fs_fail(&s, "cannot flush the folder of", eb);
 	if (rc != JR_OK) {
 		(void)unlink(tpath);
 		(void)jr_sync_fsync_dir(kpath);
 		return s.err != 0 ? jr_sync_drive_err(eb, s.err, drive, tpath, "write") : rc;
 	}
-	rc = remove_older(drive, kpath, fname, (uint32_t)p->seq, &gone, eb);
+	rc = jr_sync_down_publish(drive, kpath, tpath, fname, (uint32_t)p->seq, &gone, eb);
 	if (removed != NULL)
 		*removed = gone;
 	return rc;
+}
+
+int jr_sync_down_publish(const char *drive, const char *kpath, const char *tpath,
+	const char *fname, uint32_t seq, uint64_t *removed, struct jr_errbuf *eb)
+{
+	char fpath[4096 + 16];
+	int n = snprintf(fpath, sizeof fpath, "%s/%s", kpath, fname);
+
+	if (n < 0 || (size_t)n >= sizeof fpath)
+		return jr_errf(eb, JR_EINVAL, "drive path %s is too long", drive);
+	if (rename(tpath, fpath) != 0) {
+		int e = errno;
+		(void)unlink(tpath);
+		(void)jr_sync_fsync_dir(kpath);
+		return jr_sync_drive_err(eb, e, drive, tpath, "rename");
+	}
+	if (jr_sync_fsync_dir(kpath) != 0)
+		return jr_sync_drive_err(eb, errno, drive, fpath, "flush the folder of");
+	return remove_older(drive, kpath, fname, seq, removed, eb);
 }

@@ -76,36 +76,55 @@ int jr_sync_path(char *out, size_t outlen, struct jr_errbuf *eb, const char *dri
 	return JR_OK;
 }
 
-/* Fills e->rc/e->why/e->info for one .JRB file. */
+int jr_sync_read_header(const char *path, const char *name, const char *short_msg,
+	struct jr_bundle_header *h, uint64_t *size, struct jr_errbuf *eb)
+{
+	uint8_t hdr[JR_BUNDLE_HEADER_BYTES];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return jr_errf(eb, JR_EIO, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) != 0 || pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr) {
+		close(fd);
+		return jr_errf(eb, JR_EFORMAT, "%s", short_msg);
+	}
+	close(fd);
+	*size = (uint64_t)st.st_size;
+	if ((rc = jr_bundle_header_decode(hdr, sizeof hdr, name, h, eb)) != JR_OK ||
+	    (rc = jr_bundle_header_verify(h, name, eb)) != JR_OK)
+		return rc;
+	return JR_OK;
+}
+
+int jr_sync_visits_header(const char *drive, const char *kdir, struct jr_bundle_header *h)
+{
+	struct jr_errbuf eb = { 0 };
+	char path[4096], d[9];
+	uint64_t size;
+
+	if (jr_sync_path(path, sizeof path, &eb, drive, "UP", kdir, JR_SYNC_VISITS_BUNDLE) !=
+		JR_OK || jr_sync_read_header(path, JR_SYNC_VISITS_BUNDLE, "short", h, &size, &eb) !=
+		JR_OK)
+		return JR_ENOTFOUND;
+	jr_sync_kiosk_dir(h->info.sender_id, d);
+	return strcmp(d, kdir) == 0 && h->info.kind == JR_BUNDLE_UPSTREAM ? JR_OK : JR_EKEY;
+}
+
+/* Fills e->rc/e->why/e->info for one .JRB file of JARING/UP. */
 static void check_entry(const char *drive, struct jr_sync_entry *e, uint32_t first)
 {
 	struct jr_errbuf eb = { 0 };
 	struct jr_bundle_header h;
-	uint8_t hdr[JR_BUNDLE_HEADER_BYTES];
 	char path[4096], dir[9];
-	struct stat st;
-	int fd, rc;
+	uint64_t size = 0;
 
 	e->rc = jr_sync_path(path, sizeof path, &eb, drive, "UP", e->kiosk_dir, e->file);
 	if (e->rc != JR_OK)
 		goto out;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		e->rc = jr_errf(&eb, JR_EIO, "cannot open: %s", strerror(errno));
+	if ((e->rc = jr_sync_read_header(path, e->file, "shorter than a bundle header: written "
+		     "by an interrupted export; export again", &h, &size, &eb)) != JR_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) != 0 || pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr) {
-		e->rc = jr_errf(&eb, JR_EFORMAT, "shorter than a bundle header: written "
-			"by an interrupted export; export again");
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	if ((rc = jr_bundle_header_decode(hdr, sizeof hdr, e->file, &h, &eb)) != JR_OK ||
-	    (rc = jr_bundle_header_verify(&h, e->file, &eb)) != JR_OK) {
-		e->rc = rc;
-		goto out;
-	}
 	jr_sync_kiosk_dir(h.info.sender_id, dir);
 	if (h.info.kind != JR_BUNDLE_UPSTREAM)
 		e->rc = jr_errf(&eb, JR_EFORMAT, "not an upstream bundle");
@@ -117,9 +136,9 @@ static void check_entry(const char *drive, struct jr_sync_entry *e, uint32_t fir
 			(unsigned)first, (unsigned long long)h.info.first);
 	else if (h.info.first == 0 || h.info.items != h.info.last - h.info.first + 1)
 		e->rc = jr_errf(&eb, JR_EFORMAT, "its header does not hold one block per height");
-	else if ((uint64_t)st.st_size != JR_BUNDLE_HEADER_BYTES + h.info.body_len)
+	else if (size != JR_BUNDLE_HEADER_BYTES + h.info.body_len)
 		e->rc = jr_errf(&eb, JR_EFORMAT, "%lld bytes long, its header says %llu: "
-			"damaged on the drive; export again", (long long)st.st_size,
+			"damaged on the drive; export again", (long long)size,
 			(unsigned long long)(JR_BUNDLE_HEADER_BYTES + h.info.body_len));
 	else
 		e->info = h.info;
@@ -138,31 +157,35 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->file, y->file); /* fixed-width hex: order of heights */
 }
 
-static int list_kiosk(const char *drive, const char *kdir, struct jr_sync_listing *l,
-	size_t *cap, struct jr_errbuf *eb)
+/* One kiosk folder of the walk: its entries appended to l, each checked. */
+static int walk_folder(const char *drive, const char *kdir, const struct jr_sync_walk *w,
+	struct jr_sync_listing *l, size_t *cap, struct jr_errbuf *eb)
 {
 	char path[4096];
 	struct dirent *de;
 	DIR *d;
 	int rc;
 
-	if ((rc = jr_sync_path(path, sizeof path, eb, drive, "UP", kdir, NULL)) != JR_OK)
+	if ((rc = jr_sync_path(path, sizeof path, eb, drive, w->side, kdir, NULL)) != JR_OK)
 		return rc;
 	if ((d = opendir(path)) == NULL)
 		return jr_errf(eb, JR_EIO, "cannot read folder %s: %s", path, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		const char *nm = de->d_name;
+		const char *const *sk;
 		size_t len = strlen(nm);
-		uint32_t first;
+		uint32_t v;
+		bool skip = strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0;
 
-		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || strcmp(nm, "INDEX.JRI") == 0 ||
-		    strcmp(nm, JR_SYNC_VISIT_FILE) == 0 || strcmp(nm, JR_SYNC_VISITS_BUNDLE) == 0)
+		for (sk = w->skip; sk != NULL && *sk != NULL && !skip; sk++)
+			skip = strcmp(nm, *sk) == 0;
+		if (skip)
 			continue;
 		if (len > 4 && strcmp(nm + len - 4, ".TMP") == 0) {
 			l->tmp++;
 			continue;
 		}
-		if (!jr_sync_name_is(nm, ".JRB", &first)) {
+		if (!jr_sync_name_is(nm, ".JRB", &v)) {
 			l->other++;
 			continue;
 		}
@@ -171,7 +194,8 @@ static int list_kiosk(const char *drive, const char *kdir, struct jr_sync_listin
 			struct jr_sync_entry *ne;
 			if (nc > LIST_MAX || (ne = realloc(l->e, nc * sizeof *ne)) == NULL) {
 				closedir(d);
-				return jr_errf(eb, JR_ENOMEM, "too many bundles on the drive to list");
+				return jr_errf(eb, JR_ENOMEM, "too many files under JARING/%s on the "
+					"drive to list", w->side);
 			}
 			l->e = ne;
 			*cap = nc;
@@ -179,15 +203,15 @@ static int list_kiosk(const char *drive, const char *kdir, struct jr_sync_listin
 		memset(&l->e[l->n], 0, sizeof l->e[0]);
 		memcpy(l->e[l->n].kiosk_dir, kdir, 9);
 		memcpy(l->e[l->n].file, nm, len + 1);
-		check_entry(drive, &l->e[l->n], first);
+		w->check(drive, &l->e[l->n], v);
 		l->n++;
 	}
 	closedir(d);
 	return JR_OK;
 }
 
-int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *out,
-	struct jr_errbuf *eb)
+int jr_sync_walk(const char *drive, const char *only, const struct jr_sync_walk *w,
+	struct jr_sync_listing *out, struct jr_errbuf *eb)
 {
 	char path[4096];
 	struct dirent *de;
@@ -197,7 +221,7 @@ int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *ou
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = jr_sync_path(path, sizeof path, eb, drive, "UP", NULL, NULL)) != JR_OK)
+	if ((rc = jr_sync_path(path, sizeof path, eb, drive, w->side, NULL, NULL)) != JR_OK)
 		return rc;
 	if ((d = opendir(path)) == NULL) {
 		if (errno == ENOENT)
@@ -212,7 +236,7 @@ int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *ou
 		}
 		if (only != NULL && strcmp(only, de->d_name) != 0)
 			continue;
-		if ((rc = list_kiosk(drive, de->d_name, out, &cap, eb)) != JR_OK) {
+		if ((rc = walk_folder(drive, de->d_name, w, out, &cap, eb)) != JR_OK) {
 			closedir(d);
 			jr_sync_listing_free(out);
 			return rc;
@@ -222,6 +246,16 @@ int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *ou
 	if (out->n > 1)
 		qsort(out->e, out->n, sizeof out->e[0], cmp_entry);
 	return JR_OK;
+}
+
+int jr_sync_list(const char *drive, const char *only, struct jr_sync_listing *out,
+	struct jr_errbuf *eb)
+{
+	static const char *const skip[] = { "INDEX.JRI", JR_SYNC_VISIT_FILE,
+		JR_SYNC_VISITS_BUNDLE, NULL };
+	const struct jr_sync_walk w = { "UP", skip, check_entry };
+
+	return jr_sync_walk(drive, only, &w, out, eb);
 }
 
 void jr_sync_listing_free(struct jr_sync_listing *l)

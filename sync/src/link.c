@@ -16,20 +16,59 @@
 #include "jaring/sync.h"
 #include "sync_int.h"
 
-/* ---- push ---- */
+/* ---- uploading a listing (push, and import --node) ---- */
 
-struct push_prog {
-	const struct jr_sync_push *p;
+struct up_prog {
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *ctx;
 	uint64_t base, total;
 };
 
-static void push_progress(void *ctx, uint64_t done, uint64_t total)
+static void up_progress(void *ctx, uint64_t done, uint64_t total)
 {
-	struct push_prog *pp = ctx;
+	struct up_prog *pp = ctx;
 
 	(void)total;
-	pp->p->progress(pp->p->progress_ctx, pp->base + done, pp->total);
+	pp->progress(pp->ctx, pp->base + done, pp->total);
 }
+
+int jr_sync_upload_listed(const struct jr_sync_upload *u, const struct jr_sync_listing *l,
+	uint64_t *bundles, uint64_t *bytes, struct jr_errbuf *eb)
+{
+	struct up_prog pp = { u->progress, u->progress_ctx, 0, 0 };
+	size_t i;
+	int rc = JR_OK;
+
+	*bundles = *bytes = 0;
+	for (i = 0; i < l->n; i++)
+		if (l->e[i].rc == JR_OK && l->e[i].info.last > u->above) {
+			(*bundles)++;
+			*bytes += JR_BUNDLE_HEADER_BYTES + l->e[i].info.body_len;
+		}
+	pp.total = *bytes;
+	if (u->progress != NULL)
+		jr_net_client_set_progress(u->net, up_progress, &pp);
+	for (i = 0; i < l->n && rc == JR_OK; i++) {
+		const struct jr_sync_entry *e = &l->e[i];
+		struct jr_net_applied a;
+		char path[4096];
+
+		if (e->rc != JR_OK || e->info.last <= u->above)
+			continue;
+		if ((rc = jr_sync_path(path, sizeof path, eb, u->drive, "UP", e->kiosk_dir,
+			     e->file)) != JR_OK)
+			break;
+		memset(&a, 0, sizeof a);
+		rc = jr_net_push_bundle(u->net, path, &a, eb);
+		pp.base += JR_BUNDLE_HEADER_BYTES + e->info.body_len;
+		rc = u->done(u->ctx, e, path, rc, &a, eb);
+	}
+	if (u->progress != NULL)
+		jr_net_client_set_progress(u->net, NULL, NULL);
+	return rc;
+}
+
+/* ---- push ---- */
 
 static void add_applied(struct jr_sync_push_counts *c, const struct jr_net_applied *a)
 {
@@ -47,55 +86,34 @@ static void add_applied(struct jr_sync_push_counts *c, const struct jr_net_appli
 	c->blocks_refused += a->blocks_refused;
 }
 
-static int push_listed(const struct jr_sync_push *p, const struct jr_sync_listing *l,
-	struct jr_sync_push_counts *c, struct jr_errbuf *eb)
+struct push_ctx {
+	const struct jr_sync_push *p;
+	struct jr_sync_push_counts *c;
+};
+
+/* One bundle's upload: counted; a refusal stops the push. */
+static int push_done(void *ctx, const struct jr_sync_entry *e, const char *path, int rc,
+	const struct jr_net_applied *a, struct jr_errbuf *eb)
 {
-	struct push_prog pp = { p, 0, 0 };
-	size_t i;
-	int rc = JR_OK;
+	struct push_ctx *pc = ctx;
 
-	for (i = 0; i < l->n; i++)
-		if (l->e[i].rc == JR_OK && l->e[i].info.last > c->exp.acked) {
-			c->bundles++;
-			c->bytes += JR_BUNDLE_HEADER_BYTES + l->e[i].info.body_len;
-		}
-	pp.total = c->bytes;
-	if (p->progress != NULL)
-		jr_net_client_set_progress(p->net, push_progress, &pp);
-	for (i = 0; i < l->n && rc == JR_OK; i++) {
-		const struct jr_sync_entry *e = &l->e[i];
-		struct jr_net_applied a;
-		char path[4096];
-
-		if (e->rc != JR_OK || e->info.last <= c->exp.acked)
-			continue;
-		if ((rc = jr_sync_path(path, sizeof path, eb, p->spool, "UP", e->kiosk_dir,
-			     e->file)) != JR_OK)
-			break;
-		rc = jr_net_push_bundle(p->net, path, &a, eb);
-		if (rc == JR_OK)
-			add_applied(c, &a);
-		else
-			c->sent += a.sent;
-		pp.base += JR_BUNDLE_HEADER_BYTES + e->info.body_len;
-		if (rc != JR_OK && jr_net_client_why(p->net) == JR_NET_REFUSED &&
-		    jr_net_client_status(p->net) == 422 && unlink(path) == 0) {
-			/* The node read it and will not take it (a body damaged in the
-			 * spool, say): the next push writes these heights afresh. */
-			c->removed++;
-			jr_errf(eb, rc, "bundle %s (heights %llu..%llu) was refused and "
-				"removed from the spool; the next push writes it again",
-				e->file, (unsigned long long)e->info.first,
-				(unsigned long long)e->info.last);
-		} else if (rc != JR_OK) {
-			jr_errf(eb, rc, "bundle %s (heights %llu..%llu) of %s",
-				e->file, (unsigned long long)e->info.first,
-				(unsigned long long)e->info.last, path);
-		}
+	if (rc == JR_OK) {
+		add_applied(pc->c, a);
+		return JR_OK;
 	}
-	if (p->progress != NULL)
-		jr_net_client_set_progress(p->net, NULL, NULL);
-	return rc;
+	pc->c->sent += a->sent;
+	if (jr_net_client_why(pc->p->net) == JR_NET_REFUSED &&
+	    jr_net_client_status(pc->p->net) == 422 && unlink(path) == 0) {
+		/* The node read it and will not take it (a body damaged in the
+		 * spool, say): the next push writes these heights afresh. */
+		pc->c->removed++;
+		return jr_errf(eb, rc, "bundle %s (heights %llu..%llu) was refused and "
+			"removed from the spool; the next push writes it again",
+			e->file, (unsigned long long)e->info.first,
+			(unsigned long long)e->info.last);
+	}
+	return jr_errf(eb, rc, "bundle %s (heights %llu..%llu) of %s", e->file,
+		(unsigned long long)e->info.first, (unsigned long long)e->info.last, path);
 }
 
 int jr_sync_push_run(const struct jr_sync_push *p, struct jr_sync_push_counts *c,
@@ -125,7 +143,12 @@ int jr_sync_push_run(const struct jr_sync_push *p, struct jr_sync_push_counts *c
 	jr_sync_kiosk_dir(jr_key_id(p->kiosk), kdir);
 	if ((rc = jr_sync_list(p->spool, kdir, &l, eb)) != JR_OK)
 		return rc;
-	rc = push_listed(p, &l, c, eb);
+	{
+		struct push_ctx pc = { p, c };
+		struct jr_sync_upload u = { p->spool, p->net, c->exp.acked, p->progress,
+			p->progress_ctx, push_done, &pc };
+		rc = jr_sync_upload_listed(&u, &l, &c->bundles, &c->bytes, eb);
+	}
 	jr_sync_listing_free(&l);
 	c->complete = rc == JR_OK && c->pushed + c->before == c->bundles &&
 		c->acked_height >= c->exp.height;
@@ -186,25 +209,12 @@ static int read_whole(const char *path, const struct jr_sync_pull *p,
 	return rc;
 }
 
-static int fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	if (rc != 0 && errno == EINVAL) /* vfat: see export.c */
-		rc = 0;
-	close(fd);
-	return rc;
-}
-
 int jr_sync_pull_run(const struct jr_sync_pull *p, struct jr_sync_pull_counts *c,
 	struct jr_errbuf *eb)
 {
 	struct jr_net_fetched f;
-	char kdir[9], hex[9], dir[4096], tmp[4096], fin[4096];
-	int rc, n1, n2;
+	char kdir[9], hex[9], dir[4096], tmp[4096];
+	int rc, n1;
 
 	memset(c, 0, sizeof *c);
 	if (p == NULL || p->spool == NULL || p->net == NULL || p->kiosk == NULL ||
@@ -239,11 +249,8 @@ int jr_sync_pull_run(const struct jr_sync_pull *p, struct jr_sync_pull_counts *c
 	}
 	jr_sync_hex8((uint32_t)f.info.first, hex);
 	snprintf(c->file, sizeof c->file, "%s.JRB", hex);
-	n2 = snprintf(fin, sizeof fin, "%s/%s", dir, c->file);
-	if (n2 < 0 || (size_t)n2 >= sizeof fin)
-		return jr_errf(eb, JR_EINVAL, "spool path %s is too long", p->spool);
-	if (rename(tmp, fin) != 0 || fsync_dir(dir) != 0)
-		return jr_errf(eb, JR_EIO, "cannot move the downstream bundle to %s: %s", fin,
-			strerror(errno));
+	if ((rc = jr_sync_down_publish(p->spool, dir, tmp, c->file, (uint32_t)f.info.first, NULL,
+		     eb)) != JR_OK)
+		return jr_errf(eb, rc, "pull: keeping the downstream bundle in %s", p->spool);
 	return JR_OK;
 }

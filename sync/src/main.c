@@ -33,6 +33,8 @@ static const char usage_top[] =
 	"                        [--spool DIR] [NETWORK OPTIONS] [--json]\n"
 	"       jaring-sync pull --url URL --key FILE --consortium FILE [--spool DIR]\n"
 	"                        [NETWORK OPTIONS] [--json]\n"
+	"       jaring-sync import --node URL --drive DIR --consortium FILE\n"
+	"                          [NETWORK OPTIONS] [--json]\n"
 	"       jaring-sync import --drive DIR --centre FILE --key FILE --roster FILE\n"
 	"                          [--checkpoint FILE] [--time SECONDS] [--json]\n"
 	"       jaring-sync visit --drive DIR --shard FILE --counter FILE --key FILE\n"
@@ -47,7 +49,8 @@ static const char usage_top[] =
 	"  verify   check every bundle on the drive\n"
 	"  push     send the kiosk's unacknowledged blocks to a central node over HTTP\n"
 	"  pull     fetch the kiosk's downstream bundle from a central node over HTTP\n"
-	"  import   the stand-in centre: apply the drive's bundles, write the answers\n"
+	"  import   the drive at the centre: its bundles to a node (--node) or to the\n"
+	"           stand-in centre, each kiosk's answer back onto the drive\n"
 	"  visit    a kiosk's whole visit without its touch screen\n"
 	"  status   what the drive (and a kiosk) holds, and whether the counts add up\n"
 	"\n"
@@ -55,9 +58,10 @@ static const char usage_top[] =
 	"  0  done\n"
 	"  1  failed: the message says what, on which drive or file, and what to do\n"
 	"  2  usage error\n"
-	"  3  push, pull: the node could not be reached in time; nothing was lost,\n"
-	"     run again (it resumes) or carry a drive\n"
-	"  4  push, pull: interrupted (SIGINT, SIGTERM); run again to resume\n";
+	"  3  push, pull, import --node: the node could not be reached in time;\n"
+	"     nothing was lost, run again (it resumes) or carry a drive\n"
+	"  4  push, pull, import --node: interrupted (SIGINT, SIGTERM); run again\n"
+	"     to resume\n";
 
 static const char usage_export[] =
 	"jaring-sync export: write the kiosk's blocks above the centre's acknowledged\n"
@@ -172,7 +176,7 @@ static const char usage_pull_tail[] =
 	"  4  interrupted (SIGINT, SIGTERM); run again to resume\n";
 
 struct args {
-	const char *drive, *shard, *key, *consortium, *url, *spool;
+	const char *drive, *shard, *key, *consortium, *url, *spool, *node;
 	unsigned long per_bundle, timeout, retries, max_time;
 	bool json, retries_set;
 };
@@ -245,6 +249,8 @@ static int parse(const char *cmd, const char *help, const char *tail, const char
 			dst = &a->url;
 		else if (strcmp(o, "--spool") == 0)
 			dst = &a->spool;
+		else if (strcmp(o, "--node") == 0)
+			dst = &a->node;
 		if (dst != NULL) {
 			*dst = v;
 			continue;
@@ -710,6 +716,70 @@ static int cmd_pull(int argc, char **argv)
 	return rc;
 }
 
+static void stage_progress(void *ctx, int stage, uint64_t done, uint64_t total)
+{
+	if (stage == 1) {
+		byte_progress(ctx, done, total);
+		return;
+	}
+	(void)ctx;
+	fprintf(stderr, "\ranswers %" PRIu64 "/%" PRIu64, done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+/* import --node: the drive's bundles to a jaring-node, its answers back. */
+static int cmd_import_node(int argc, char **argv)
+{
+	struct args a = { 0 };
+	struct jr_errbuf eb = { 0 };
+	struct jr_pubkey cons;
+	struct jr_net_client *net = NULL;
+	struct jr_sync_import_node x = { 0 };
+	struct jr_sync_import_counts *c;
+	int rc = parse("import", jr_sync_usage_import, NULL,
+		" --node --drive --consortium --timeout --retries --max-time --json ", argc, argv, &a);
+
+	if (rc >= 0)
+		return rc;
+	if (a.node == NULL || a.drive == NULL || a.consortium == NULL)
+		return usage_err("import", "missing argument %s", a.node == NULL ? "--node URL" :
+			a.drive == NULL ? "--drive DIR" : "--consortium FILE");
+	if (strncmp(a.node, "http://", 7) != 0 && strncmp(a.node, "https://", 8) != 0)
+		return usage_err("import", "--node '%s' is not http://host:port", a.node);
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return fail("import", JR_ENOMEM, &eb);
+	a.url = a.node;
+	if ((rc = jr_pubkey_load(a.consortium, &cons, &eb)) != JR_OK ||
+	    (rc = net_client("import", &a, &net, &eb)) != JR_OK) {
+		free(c);
+		return fail("import", rc, &eb);
+	}
+	x.drive = a.drive;
+	x.consortium_sign_pk = cons.sign_pk;
+	x.net = net;
+	if (isatty(STDERR_FILENO))
+		x.progress = stage_progress;
+	rc = jr_sync_import_node_run(&x, c, &eb);
+	jr_sync_print_import(a.json, c, rc);
+	rc = rc != JR_OK ? net_exit("import", net, rc, &eb, "; nothing was lost: the node "
+		"keeps what it received and the drive its bundles, so the next import resumes "
+		"there") : jr_sync_import_verdict(c);
+	jr_net_client_free(net);
+	free(c);
+	return rc;
+}
+
+static bool has_arg(int argc, char **argv, const char *opt)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], opt) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	if (jr_init() != JR_OK) {
@@ -728,14 +798,16 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 2, argv + 2, false);
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_list(argc - 2, argv + 2, true);
-	if (strcmp(argv[1], "push") == 0 || strcmp(argv[1], "pull") == 0) {
+	if (strcmp(argv[1], "push") == 0 || strcmp(argv[1], "pull") == 0 ||
+	    (strcmp(argv[1], "import") == 0 && has_arg(argc - 2, argv + 2, "--node"))) {
 		int rc;
 		if (jr_net_init() != JR_OK) {
 			fputs("jaring-sync: cannot initialise libcurl\n", stderr);
 			return 1;
 		}
 		rc = strcmp(argv[1], "push") == 0 ? cmd_push(argc - 2, argv + 2) :
-			cmd_pull(argc - 2, argv + 2);
+			strcmp(argv[1], "pull") == 0 ? cmd_pull(argc - 2, argv + 2) :
+			cmd_import_node(argc - 2, argv + 2);
 		jr_net_cleanup();
 		return rc;
 	}

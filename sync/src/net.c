@@ -950,6 +950,7 @@ int jr_net_pull_downstream(struct jr_net_client *c, const uint8_t kiosk_id[JR_ID
 	d.cons_pk = consortium_sign_pk;
 	if ((d.fd = open(tmp_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
 		c->why = JR_NET_LOCAL;
+		out->local_errno = errno;
 		return jr_errf(eb, JR_EIO, "cannot open %s: %s", tmp_path, strerror(errno));
 	}
 	jr_hex(kiosk_id, JR_ID_BYTES, kid);
@@ -990,8 +991,10 @@ int jr_net_pull_downstream(struct jr_net_client *c, const uint8_t kiosk_id[JR_ID
 		out->replaced = out->replaced || d.replaced;
 		if (v == V_STOP) {
 			close(d.fd);
-			if (c->why == JR_NET_LOCAL)
+			if (c->why == JR_NET_LOCAL) {
+				out->local_errno = d.io_err;
 				(void)unlink(tmp_path); /* bytes we may not keep */
+			}
 			return eb->code ? eb->code : JR_EIO;
 		}
 		if (d.have > best) {
@@ -1008,6 +1011,7 @@ int jr_net_pull_downstream(struct jr_net_client *c, const uint8_t kiosk_id[JR_ID
 		int e = errno;
 		close(d.fd);
 		c->why = JR_NET_LOCAL;
+		out->local_errno = e;
 		return jr_errf(eb, JR_EIO, "cannot flush %s: %s", tmp_path, strerror(e));
 	}
 	close(d.fd);

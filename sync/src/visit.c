@@ -64,14 +64,14 @@ static void back_progress(void *ctx, uint64_t done, uint64_t total)
 static int apply_answer(const struct jr_sync_visit *v, const char *kdir, struct vprog *vp,
 	struct jr_sync_visit_counts *c, struct jr_errbuf *eb)
 {
-	struct jr_sync_down_listing l;
+	struct jr_sync_listing l;
 	size_t i;
 	int rc;
 
 	if ((rc = jr_sync_down_list(v->drive, kdir, &l, eb)) != JR_OK)
 		return rc;
 	for (i = l.n; i-- > 0;) {
-		const struct jr_sync_down_entry *e = &l.e[i];
+		const struct jr_sync_entry *e = &l.e[i];
 		struct jr_downstream_result res;
 		struct jr_errbuf ae = { 0 };
 		char path[4096];
@@ -110,7 +110,7 @@ static int apply_answer(const struct jr_sync_visit *v, const char *kdir, struct 
 		jr_downstream_result_free(&res);
 		snprintf(c->down_why, sizeof c->down_why, "%s", ae.msg);
 		if (rc == JR_EIO || rc == JR_ENOMEM) { /* the store, not the bundle */
-			jr_sync_down_listing_free(&l);
+			jr_sync_listing_free(&l);
 			return jr_errf(eb, rc, "%s", ae.msg);
 		}
 	}
@@ -121,7 +121,7 @@ static int apply_answer(const struct jr_sync_visit *v, const char *kdir, struct 
 	if (!c->down_found && c->down_why[0] == '\0')
 		snprintf(c->down_why, sizeof c->down_why, "no answer from the centre on this "
 			"drive yet: it comes back with the next visit after the drive was at the centre");
-	jr_sync_down_listing_free(&l);
+	jr_sync_listing_free(&l);
 	return JR_OK;
 }
 
@@ -250,9 +250,20 @@ int jr_sync_visit_run(const struct jr_sync_visit *v, struct jr_sync_visit_counts
 	x.time = v->time;
 	x.progress = v->progress != NULL ? out_progress : NULL;
 	x.progress_ctx = &vp;
-	if ((rc = jr_sync_export_run(&x, &c->up, eb)) != JR_OK)
-		return rc;
 	jr_sync_kiosk_dir(jr_key_id(v->kiosk), kdir);
+	if ((rc = jr_sync_export_run(&x, &c->up, eb)) == JR_ESTALE) {
+		/* The drive holds blocks this kiosk signed above its shard: it was
+		 * restored from an old copy. The centre's answer still goes in (it
+		 * needs no write), so its signed ack marks the shard stale and the
+		 * refusal to sign outlives this drive; the visit then stops with the
+		 * export's message. */
+		struct jr_errbuf ae = { 0 };
+		(void)apply_answer(v, kdir, &vp, c, &ae);
+		c->stale = c->stale || jr_shard_stale(v->shard);
+		return rc;
+	}
+	if (rc != JR_OK)
+		return rc;
 	if ((rc = apply_answer(v, kdir, &vp, c, eb)) != JR_OK)
 		return rc;
 	c->acked = jr_shard_last_ack(v->shard, &ack) == JR_OK ? ack.height : 0;

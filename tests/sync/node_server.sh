@@ -4,6 +4,9 @@
 # (tests/sync/net_lib.sh), so the same tests run against jaring-node itself.
 #   node_server.sh NODE_BIN ADMIN_BIN --state DIR --consortium-key FILE
 #                  --kiosk KEYFILE --listen ADDR:PORT --port-file FILE
+#                  [--members FILE]
+# --members: the roster's members, one jaring-admin member spec a line
+# (docs/admin.md), instead of the one kiosk with the upload permission.
 # First run in DIR: the cluster's keys, its config, init, the cosigning
 # policy, the node started once to take the roster naming the kiosk. Every
 # run then becomes the node itself (exec), so SIGTERM stops it and SIGKILL
@@ -11,7 +14,7 @@
 set -eu
 node=$1 admin=$2
 shift 2
-state= cons= kiosk= listen= portfile=
+state= cons= kiosk= listen= portfile= members=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--state) state=$2 ;;
@@ -19,6 +22,7 @@ while [ $# -gt 0 ]; do
 	--kiosk) kiosk=$2 ;;
 	--listen) listen=$2 ;;
 	--port-file) portfile=$2 ;;
+	--members) members=$2 ;;
 	--follower-of) echo "node_server.sh: --follower-of is the stand-in's" >&2; exit 2 ;;
 	*) echo "node_server.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
@@ -44,8 +48,12 @@ if [ ! -s "$conf" ]; then
 	one_node_init "$node" "$state" net "$host" "$raft" "$port" || exit 1
 	one_node_start "$node" "$state" "$state/first.log" ||
 		{ kill "$one_pid"; echo "node_server.sh: no leader" >&2; exit 1; }
-	"$admin" roster --consortium "$cons" --serial 1 --member "kiosk:$kiosk:diskominfo:0:upload" \
-		--out "$state/roster.entry" >/dev/null
+	if [ -n "$members" ]; then
+		set -- --members "$members"
+	else
+		set -- --member "kiosk:$kiosk:diskominfo:0:upload"
+	fi
+	"$admin" roster --consortium "$cons" --serial 1 "$@" --out "$state/roster.entry" >/dev/null
 	"$admin" submit --node "http://$host:$port" "$state/roster.entry" >/dev/null
 	kill "$one_pid"
 	wait "$one_pid" || true

@@ -117,6 +117,7 @@ struct jr_net_fetched {
 	uint64_t length;            /* 512 + body length: the file's size now */
 	uint64_t resumed_from;      /* bytes the last attempt started from */
 	bool replaced;              /* the node's bundle changed: started again */
+	int local_errno;            /* a local file failure's errno (JR_NET_LOCAL), else 0 */
 };
 
 /* GETs /v1/kiosks/<kiosk_id>/downstream into the file at tmp_path, resuming

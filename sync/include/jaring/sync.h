@@ -33,17 +33,19 @@
 /* "KKKKKKKK" + NUL: a kiosk's folder name from its key id. */
 JR_API void jr_sync_kiosk_dir(const uint8_t id[JR_ID_BYTES], char out[9]);
 
-/* One .JRB file found under JARING/UP. */
+/* One .JRB file found under JARING/UP (or JARING/DOWN: jr_sync_down_list). */
 struct jr_sync_entry {
 	char kiosk_dir[9];
 	char file[JR_SYNC_NAME_MAX + 1];
-	int rc;                     /* JR_OK: accepted (docs/sync.md) */
+	int rc;                     /* JR_OK: accepted (docs/sync.md; an answer's sender is
+	                             * the kiosk's to judge) */
 	char why[JR_ERRMSG_MAX];    /* why not, if rc != JR_OK */
 	struct jr_bundle_info info; /* valid if rc == JR_OK */
 };
 
-/* What the drive's JARING/UP holds, sorted by kiosk folder then first
- * height. tmp: *.TMP leftovers seen; other: files that are none of ours. */
+/* What the drive's JARING/UP (or DOWN) holds, sorted by kiosk folder then
+ * first height (or sequence). tmp: *.TMP leftovers seen; other: files that
+ * are none of ours. */
 struct jr_sync_listing {
 	struct jr_sync_entry *e;
 	size_t n;
@@ -162,26 +164,12 @@ JR_API int jr_sync_pull_run(const struct jr_sync_pull *p, struct jr_sync_pull_co
 
 /* ---- downstream on the drive (down.c; docs/sync.md "Downstream") ---- */
 
-/* One .JRB file found under JARING/DOWN. */
-struct jr_sync_down_entry {
-	char kiosk_dir[9];
-	char file[JR_SYNC_NAME_MAX + 1];
-	int rc;                     /* JR_OK: well-formed (its sender is the kiosk's to judge) */
-	char why[JR_ERRMSG_MAX];
-	struct jr_bundle_info info;
-};
-struct jr_sync_down_listing {
-	struct jr_sync_down_entry *e;  /* by folder, then sequence ascending */
-	size_t n;
-	size_t tmp, other;
-};
 /* Lists JARING/DOWN (only folder `only` if not NULL): each .JRB is accepted
  * if its name is SSSSSSSS.JRB with SSSSSSSS its sequence number, its header
  * verifies, it is downstream, its recipient is the kiosk of its folder and
  * its size is the header's. */
 JR_API int jr_sync_down_list(const char *drive, const char *only,
-	struct jr_sync_down_listing *out, struct jr_errbuf *eb) JR_MUST_CHECK;
-JR_API void jr_sync_down_listing_free(struct jr_sync_down_listing *l);
+	struct jr_sync_listing *out, struct jr_errbuf *eb) JR_MUST_CHECK;
 
 /* The centre's side: writes the kiosk's downstream bundle (p) as
  * JARING/DOWN/<kiosk>/<sequence>.JRB atomically, then removes that folder's
@@ -280,6 +268,25 @@ struct jr_sync_import {
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
 };
+#define JR_SYNC_IMPORT_KIOSKS 128 /* kiosk folders one import takes */
+
+/* One kiosk folder of the drive (UP, DOWN or both), as an import saw it. */
+struct jr_sync_import_kiosk {
+	char dir[9];
+	bool has_id;                /* its whole key id, from a bundle header on the drive */
+	uint8_t id[JR_ID_BYTES];
+	uint64_t bundles;           /* accepted upstream bundles on the drive */
+	uint64_t refused;           /* of its bundles, refused (the drive's checks or the centre's) */
+	uint64_t top;               /* the highest height they hold, 0: none */
+	bool answered;              /* an answer for it is now on the drive */
+	uint64_t answer_seq;        /* that answer's sequence number */
+	uint64_t acked;             /* and the height it acknowledges */
+	uint64_t items;             /* its items (statuses, roster, policy, checkpoint, ack) */
+	uint64_t statuses;          /* its statuses (the stand-in's; the node's are sealed) */
+	bool complete;              /* answered, nothing refused, acked >= top */
+	char why[200];              /* why not answered, "" if answered */
+};
+
 struct jr_sync_import_counts {
 	uint64_t bundles, bundles_refused, blocks;
 	uint64_t blocks_applied, blocks_known, blocks_pending, blocks_refused;
@@ -287,7 +294,13 @@ struct jr_sync_import_counts {
 	uint64_t visits;            /* visit log entries read */
 	uint64_t answers;           /* downstream bundles written */
 	uint64_t statuses;          /* statuses they carry */
+	uint64_t before;            /* node: bundles the node had applied before (nothing sent) */
+	uint64_t sent;              /* node: bundle bytes sent */
+	uint64_t unanswered;        /* kiosk folders left without an answer */
+	uint64_t incomplete;        /* kiosk folders whose counts do not add up */
 	char refused[JR_ERRMSG_MAX];/* the first refusal, "" if none */
+	size_t nk;
+	struct jr_sync_import_kiosk k[JR_SYNC_IMPORT_KIOSKS]; /* by folder name */
 };
 /* Every upstream bundle on the drive, in folder and height order: its
  * sender checked against the roster (a kiosk with the upload permission,
@@ -298,5 +311,29 @@ struct jr_sync_import_counts {
  * an error return means the centre or the drive failed. */
 JR_API int jr_sync_import_run(const struct jr_sync_import *x, struct jr_sync_import_counts *c,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* ---- the drive at a real node (import.c, link.c) ---- */
+
+/* The same drive carried to a jaring-node over HTTP (docs/sync.md "At the
+ * centre"): every accepted upstream bundle on the drive is uploaded as push
+ * uploads it (jr_net_push_bundle: resumable, idempotent by bundle id), and
+ * every kiosk folder whose kiosk the drive names by its whole key id gets
+ * the node's downstream bundle for it (GET, as pull fetches it: header
+ * checked against consortium_sign_pk and the kiosk) written under
+ * JARING/DOWN/<kiosk> atomically, older answers removed once it is whole.
+ * A bundle the node refuses (4xx) is counted and named and the import goes
+ * on; a node unreachable or a cancel stops it (jr_net_client_why says
+ * which). Nothing is removed from UP: the kiosk's next export does that
+ * once the answer's acknowledgement reaches it. */
+struct jr_sync_import_node {
+	const char *drive;
+	const uint8_t *consortium_sign_pk; /* signs the answers */
+	struct jr_net_client *net;         /* borrowed; its progress is replaced */
+	/* stage 1: bundle bytes up (done, total), 2: answers fetched (done, kiosks) */
+	void (*progress)(void *ctx, int stage, uint64_t done, uint64_t total);
+	void *progress_ctx;
+};
+JR_API int jr_sync_import_node_run(const struct jr_sync_import_node *x,
+	struct jr_sync_import_counts *c, struct jr_errbuf *eb) JR_MUST_CHECK;
 
 #endif
