@@ -1161,7 +1161,7 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 	struct jr_downstream_params p;
 	struct jr_buf roster = { NULL, 0 }, links[JR_DOWNSTREAM_CHAIN_MAX];
 	struct jr_roster ro;
-	struct jr_pubkey cons;
+	uint8_t signer[JR_SIGN_PK_BYTES];
 	struct jr_policy policy;
 	size_t n_links = 0;
 	uint64_t cp_size = 0;
@@ -1174,12 +1174,14 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 		*status = 404;
 		return jr_errf(eb, JR_ENOTFOUND, "no roster is on the log yet, so no kiosk is known");
 	}
-	jr_key_public(s->consortium, &cons);
-	rc = jr_roster_open(roster.base, roster.len, cons.sign_pk, &ro, eb);
+	/* Opened under the key that signed it: after a rotation, not this
+	 * node's own consortium key. */
+	jr_centre_roster_signer(c, signer);
+	rc = jr_roster_open(roster.base, roster.len, signer, &ro, eb);
 	if (rc != JR_OK) {
 		jr_buf_free(&roster);
-		return jr_errf(eb, rc, "the latest roster does not open under this node's "
-			"consortium key (a rotation this node's configuration lacks)");
+		return jr_errf(eb, rc, "the latest roster does not open under the key the "
+			"centre applied it with (a damaged state file?)");
 	}
 	m = jr_roster_find(&ro, kiosk);
 	if (m == NULL || m->role != JR_ROLE_KIOSK) {

@@ -1097,6 +1097,19 @@ static void a_consortium_key_rotation_is_carried_through_the_roster(void **state
 	roster_entry(K2, 3, NULL, &e);
 	res = apply_free(c, &e);
 	assert_int_equal(res.members_set, 13);
+	/* the latest roster opens under the key that signed it, as a node's
+	 * downstream answer opens it */
+	{
+		uint8_t signer[JR_SIGN_PK_BYTES];
+
+		jr_centre_roster_signer(c, signer);
+		assert_memory_equal(signer, k2.sign_pk, JR_SIGN_PK_BYTES);
+		assert_int_equal(jr_centre_roster(c, &ros, NULL), JR_OK);
+		assert_int_equal(jr_roster_open(ros.base, ros.len, signer, &r, NULL), JR_OK);
+		assert_int_equal(r.serial, 3);
+		jr_roster_free(&r);
+		jr_buf_free(&ros);
+	}
 	/* the first roster replayed after the rotation is still a no-op */
 	roster_entry(K1, 1, NULL, &e);
 	res = apply_free(c, &e);

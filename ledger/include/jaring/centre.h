@@ -220,6 +220,10 @@ JR_API int jr_centre_apply(struct jr_centre *c, const uint8_t *entry,
 JR_API void jr_centre_state_hash(const struct jr_centre *c,
 	uint8_t out[JR_HASH_BYTES]);
 JR_API uint64_t jr_centre_tlog_size(const struct jr_centre *c);
+/* The consortium signing key the latest applied roster is signed by (the
+ * genesis key until a rotation): what opens that roster. */
+JR_API void jr_centre_roster_signer(const struct jr_centre *c,
+	uint8_t out[JR_SIGN_PK_BYTES]);
 
 /* The consortium-signed acknowledged head (ack.h) of a kiosk: the highest
  * height up to which its chain is applied without a gap. Signed by the

@@ -651,6 +651,11 @@ uint64_t jr_centre_tlog_size(const struct jr_centre *c)
 	return c->tlog_size;
 }
 
+void jr_centre_roster_signer(const struct jr_centre *c, uint8_t out[JR_SIGN_PK_BYTES])
+{
+	memcpy(out, c->roster_signer, JR_SIGN_PK_BYTES);
+}
+
 int jr_centre_refusal_put(struct jr_centre *c, const uint8_t *kiosk,
 	uint64_t height, const uint8_t hash[JR_HASH_BYTES], enum jr_centre_status status,
 	bool *is_new)
