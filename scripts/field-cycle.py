@@ -1,0 +1,790 @@
+#!/usr/bin/env python3
+"""The programme's whole field cycle on one machine, headless (./make.sh run).
+
+Every step runs the real programs: jaring-node (a 3-node cluster on loopback),
+jaring-kiosk (session scripts this driver generates), jaring-sync (the
+officer's FAT32 drive through mtools, import --node, push and pull),
+jaring-admin (roster, review acts, allocations, decrees, payments). The driver
+only generates synthetic workers, writes session scripts, moves the drive
+image between the sides and counts. docs/cycle.md describes the stages.
+
+usage: scripts/field-cycle.py BUILD_DIR OUT_DIR [--workers N] [--faults] [--keep-going]
+"""
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PIN = "246810"          # the officer's and the officials' PIN (synthetic)
+CONTRIBUTION = 16800    # Rp per worker-month (Table 1, docs/centre.md)
+
+# Five kiosks in five villages: two in Kota Tegal, three in Kab. Tegal. The
+# last one has a network link (push/pull); the others see the officer's drive.
+KIOSKS = [
+    ("33.76.01.1001", "drive"),
+    ("33.76.02.1001", "drive"),
+    ("33.28.01.2001", "drive"),
+    ("33.28.02.2001", "drive"),
+    ("33.28.03.2001", "link"),
+]
+# Table 1 (assets/reference/table1-bantuan-iuran-2024.csv): the four sponsor
+# types as jaring-admin names them, who signs the allocation, months funded.
+SPONSORS = [
+    ("csr", "Perusahaan", "funder-csr", 6),
+    ("apbd", "Pemerintah", "head", 12),
+    ("village", "Desa", "funder-village", 6),
+    ("civil-servant", "ASN Sertakan", "funder-asn", 6),
+]
+AGENCIES = ["disnaker", "dpmd", "dukcapil", "bpjstk"]   # the policy's four
+FIRST = ["SITI", "BUDI", "WATI", "SLAMET", "RATNA", "DARTO", "JOKO", "SRI", "AGUS",
+         "TUTI", "HADI", "YANTI", "EKO", "NUR", "RUDI", "DEWI"]
+LAST = ["CONTOH", "UJI", "SAMPEL", "PERCOBAAN"]
+OCCUPATIONS = ["Petani", "Nelayan", "Pedagang kaki lima"]
+INCOMES = ["Kurang dari Rp500.000", "Rp500.000 sampai Rp999.999"]
+PER_PAGE = 12           # districts on one page of the district grid at 800x480
+
+
+class Failed(Exception):
+    pass
+
+
+def load_regions():
+    names, districts = {}, []
+    with open(os.path.join(HERE, "assets/regions/tegal-regions.csv"), encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            names[row["code"]] = row["name"]
+            if row["level"] == "district":
+                districts.append(row["code"])
+    return names, districts
+
+
+class Cycle:
+    def __init__(self, build, out, workers, faults):
+        self.bin = os.path.join(os.path.abspath(build), "bin")
+        self.kiosk_bin = os.path.join(os.path.abspath(build), "kiosk", "jaring-kiosk")
+        self.out = os.path.abspath(out)
+        self.n_workers = workers
+        self.faults = faults
+        self.t0 = time.time()
+        self.names, self.districts = load_regions()
+        self.procs = {}
+        self.counts = {}
+        self.checks = 0
+        self.stage_no = 0
+        self.env = dict(os.environ, JARING_PIN=PIN, MTOOLS_SKIP_CHECK="1",
+                        SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+        self.today = time.gmtime()
+        y, m = self.today.tm_year, self.today.tm_mon
+        self.start_month = (y + (m == 12)) * 100 + (m % 12 + 1)
+        self.fault_log = []
+
+    # ---- plumbing ----
+    def progress(self, what):
+        print(f"[{time.time() - self.t0:6.1f} s] {what}", flush=True)
+
+    def stage(self, title):
+        self.stage_no += 1
+        self.progress(f"stage {self.stage_no}: {title}")
+
+    def check(self, cond, what):
+        self.checks += 1
+        if not cond:
+            raise Failed(what)
+
+    def run(self, args, ok=(0,), quiet=True, stdin=None):
+        p = subprocess.run(args, env=self.env, capture_output=True, text=True, input=stdin)
+        if p.returncode not in ok:
+            raise Failed(f"{' '.join(os.path.basename(a) if i == 0 else a for i, a in enumerate(args))}"
+                         f" exited {p.returncode}: {p.stderr.strip() or p.stdout.strip()}")
+        return p
+
+    def tool(self, name, *args, ok=(0,)):
+        return self.run([os.path.join(self.bin, name), *args], ok=ok)
+
+    def admin(self, *args, ok=(0,)):
+        return self.tool("jaring-admin", *args, "--node", self.leader(), ok=ok)
+
+    def path(self, *p):
+        return os.path.join(self.out, *p)
+
+    # ---- workers ----
+    def make_workers(self):
+        rnd = random.Random(20240611)
+        ws = []
+        for i in range(self.n_workers):
+            k = i % len(KIOSKS)
+            village = KIOSKS[k][0]
+            district = village[:8]
+            female = i % 2 == 0
+            y, mo, d = rnd.randint(1966, 2004), rnd.randint(1, 12), rnd.randint(1, 28)
+            nik = (district.replace(".", "") + f"{d + 40 if female else d:02d}{mo:02d}{y % 100:02d}"
+                   + f"{1000 + i:04d}")
+            w = dict(i=i, kiosk=k, village=village, nik=nik, female=female,
+                     dob=f"{d:02d}{mo:02d}{y}",
+                     name=f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}",
+                     address=f"DUKUH CONTOH RT {1 + i % 9:02d}/RW {1 + i % 7:02d}",
+                     occupation=OCCUPATIONS[i % len(OCCUPATIONS)],
+                     income=INCOMES[i % len(INCOMES)],
+                     phone=f"0812{i:08d}", fate="register")
+            ws.append(w)
+        n = self.n_workers
+        for w in ws:
+            if w["i"] % 25 == 7:
+                w["fate"] = "abandon"          # leaves the form half-filled
+            elif w["i"] % 25 == 13:
+                w["fate"] = "mistype"          # a mistyped NIK first, refused, retyped
+            elif w["i"] % 20 == 11:
+                w["fate"] = "returned"         # returned by DPMD, corrected at the kiosk
+        # Two workers register again on day 2 at another kiosk: the centre
+        # must find them (pseudonym of the NIK, reason 401).
+        self.dups = []
+        for w in ws[2:]:
+            if w["fate"] == "register" and len(self.dups) < 2 and w["kiosk"] in (0, 4):
+                other = 2 if w["kiosk"] == 0 else 1
+                w["dup_at"] = other
+                self.dups.append(w)
+        self.check(len(self.dups) == 2 or n < 20, "two duplicate workers chosen")
+        self.workers = ws
+        with open(self.path("workers.csv"), "w", newline="", encoding="utf-8") as f:
+            wr = csv.writer(f)
+            wr.writerow(["worker", "kiosk", "village", "nik", "name", "fate"])
+            for w in ws:
+                wr.writerow([w["i"] + 1, w["kiosk"] + 1, w["village"], w["nik"], w["name"],
+                             w["fate"] + (f"+again at kiosk {w['dup_at'] + 1}" if "dup_at" in w else "")])
+
+    # ---- the cluster ----
+    def free_ports(self, n):
+        ss = [socket.socket() for _ in range(n)]
+        for s in ss:
+            s.bind(("127.0.0.1", 0))
+        ports = [s.getsockname()[1] for s in ss]
+        for s in ss:
+            s.close()
+        return ports
+
+    def start_cluster(self):
+        c = self.path("cluster")
+        os.makedirs(c)
+        self.tool("jaring-node", "keygen", "--kind", "consortium", "--out", self.path("keys", "consortium.key"))
+        self.tool("jaring-node", "keygen", "--kind", "pseudonym", "--out", os.path.join(c, "pseudonym.key"))
+        self.tool("jaring-node", "keygen", "--kind", "log", "--out", os.path.join(c, "log.key"))
+        ports = self.free_ports(6)
+        self.http = {i: f"http://127.0.0.1:{ports[2 * i - 1]}" for i in (1, 2, 3)}
+        peers = "".join(f"peer = {i} 127.0.0.1:{ports[2 * i - 2]} 127.0.0.1:{ports[2 * i - 1]}\n"
+                        for i in (1, 2, 3))
+        for i in (1, 2, 3):
+            with open(os.path.join(c, f"node{i}.conf"), "w") as f:
+                f.write(f"""node_id = {i}
+raft_address = 127.0.0.1:{ports[2 * i - 2]}
+http_address = 127.0.0.1:{ports[2 * i - 1]}
+data_dir = {c}/node{i}
+consortium_key = {self.path('keys', 'consortium.key')}
+pseudonym_key = {c}/pseudonym.key
+log_key = {c}/log.key
+log_origin = tlog.cycle.jaring.id/tegal
+witness_name = witness.cycle.jaring.id/node{i}
+cosign_policy = {c}/cosign.policy
+{peers}bootstrap = 1 2 3
+""")
+            self.tool("jaring-node", "init", "--config", os.path.join(c, f"node{i}.conf"))
+        with open(os.path.join(c, "cosign.policy"), "w") as f:
+            f.write("log " + open(os.path.join(c, "node1", "log.vkey")).read().strip() + "\n")
+            for i in (1, 2, 3):
+                f.write(f"witness node{i} " + open(os.path.join(c, f"node{i}", "witness.vkey")).read().strip() + "\n")
+            f.write("group agencies 2 node1 node2 node3\nquorum agencies\n")
+        for i in (1, 2, 3):
+            self.start_node(i)
+        self.wait_leader()
+        self.progress(f"  3 nodes on loopback, leader {self.leader()}")
+
+    def start_node(self, i):
+        c = self.path("cluster")
+        log = open(os.path.join(c, f"node{i}.log"), "a")
+        self.procs[i] = subprocess.Popen([os.path.join(self.bin, "jaring-node"), "start", "--config",
+                                          os.path.join(c, f"node{i}.conf")], stderr=log,
+                                         stdout=subprocess.DEVNULL, env=self.env)
+
+    def kill_node(self, i):
+        p = self.procs.pop(i, None)
+        if p is not None:
+            p.kill()
+            p.wait()
+
+    def stop_cluster(self):
+        # SIGTERM, as jaring-node stop sends it (stop itself would wait on
+        # its pid file until the timeout: our exited child stays a zombie
+        # until we reap it).
+        for p in self.procs.values():
+            p.send_signal(signal.SIGTERM)
+        for i, p in list(self.procs.items()):
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        self.procs = {}
+
+    def health(self, i):
+        try:
+            with urllib.request.urlopen(self.http[i] + "/v1/health", timeout=1) as r:
+                return json.loads(r.read())
+        except Exception:
+            return None
+
+    def wait_leader(self, timeout=30):
+        end = time.time() + timeout
+        while time.time() < end:
+            for i in self.procs:
+                h = self.health(i)
+                if h and h.get("role") == "leader":
+                    self._leader = self.http[i]
+                    return self._leader
+            time.sleep(0.2)
+        raise Failed(f"no leader was elected in {timeout} s (see {self.path('cluster')}/node*.log)")
+
+    def leader(self):
+        return self._leader
+
+    # ---- keys and roster ----
+    def make_keys(self):
+        k = self.path("keys")
+        self.tool("jaring-admin", "keygen", "--role", "officer", "--out", os.path.join(k, "officer.key"))
+        self.officials = AGENCIES + ["diskominfo", "head-3328", "head-3376",
+                                     "funder-csr", "funder-village", "funder-asn"]
+        for a in self.officials:
+            self.tool("jaring-admin", "keygen", "--role", "official", "--out", os.path.join(k, f"{a}.key"))
+
+    def key(self, who):
+        return self.path("keys", f"{who}.key")
+
+    def roster(self):
+        k = self.path("keys")
+        rev = "approve+return+comment+view"
+        members = [f"officer:{k}/officer.key.pub:dpmd:0:sync"]
+        for j, (village, _) in enumerate(KIOSKS):
+            members.append(f"kiosk:{self.kdir(j)}/data/kiosk.key:diskominfo:{village.replace('.', '')}:upload")
+        for a in AGENCIES:
+            members.append(f"official:{k}/{a}.key.pub:{a}:0:{rev}")
+        members.append(f"official:{k}/diskominfo.key.pub:diskominfo:0:comment+view")
+        for r in ("3328", "3376"):
+            members.append(f"official:{k}/head-{r}.key.pub:bupati:{r}:decree+allocate+pay+policy")
+        for f in ("csr", "village", "asn"):
+            members.append(f"official:{k}/funder-{f}.key.pub:funder:0:allocate+pay")
+        with open(os.path.join(k, "members.txt"), "w") as f:
+            f.write("# the programme's roster, serial 1 (scripts/field-cycle.py)\n" + "\n".join(members) + "\n")
+        entry = os.path.join(k, "roster.entry")
+        self.tool("jaring-admin", "roster", "--consortium", self.key("consortium"), "--serial", "1",
+                  "--members", os.path.join(k, "members.txt"), "--out", entry)
+        p = self.tool("jaring-admin", "submit", "--node", self.leader(), "--json", entry)
+        self.check('"outcome":"applied"' in p.stdout, f"roster applied: {p.stdout}")
+        # The kiosk's provisioning roster is the signed roster the entry
+        # carries: the entry is a 6-byte head (map of 3: version 1, kind 1,
+        # key 2) and then the signed roster itself (docs/centre.md "Roster").
+        data = open(entry, "rb").read()
+        self.check(data[:6] == bytes.fromhex("a30001010102"), "the roster entry's head")
+        with open(os.path.join(k, "roster.jrr"), "wb") as f:
+            f.write(data[6:])
+        return len(members)
+
+    # ---- kiosks ----
+    def kdir(self, j, *p):
+        return self.path("kiosks", f"kiosk{j + 1}", *p)
+
+    def session(self, j, name, lines, expect_ok=True):
+        """Writes kiosks/kioskN/NAME.script and plays it headless in
+        kiosks/kioskN/NAME/ on the kiosk's own data."""
+        village = KIOSKS[j][0]
+        head = [f"# {name} at kiosk {j + 1} ({village}), written by scripts/field-cycle.py",
+                "screenshots off",
+                f"config village {village}",
+                "consortium-key ../../../keys/consortium.key",
+                "config data_dir ../data",
+                "config receipts_dir ../receipts",
+                "config roster ../../../keys/roster.jrr",
+                f"clock {time.strftime('%Y-%m-%d', self.today)} 08:00"]
+        if KIOSKS[j][1] == "drive":
+            head += ["config sync_drive ../../../drive/plugged",
+                     "config officer_key ../../../drive/plugged/JARING/OFFICER.KEY"]
+        else:
+            head += ["config sync_drive ../spool",
+                     "config officer_key ../spool/JARING/OFFICER.KEY"]
+        script = self.kdir(j, f"{name}.script")
+        with open(script, "w") as f:
+            f.write("\n".join(head + lines) + "\n")
+        p = subprocess.run([self.kiosk_bin, "--script", script, "--out", self.kdir(j, name)],
+                           env=self.env, capture_output=True, text=True)
+        if expect_ok and p.returncode != 0:
+            raise Failed(f"kiosk {j + 1} session {name}: {p.stderr.strip() or p.stdout.strip()}")
+        self.checks += 1
+        return p
+
+    def district_taps(self, village):
+        d = village[:8]
+        idx = self.districts.index(d)
+        return ['tap "#page-down"'] * (idx // PER_PAGE) + [f'tap "{self.names[d]}"',
+                                                           f'tap "{self.names[village]}"']
+
+    def form(self, w, nik=None):
+        sx = "Perempuan" if w["female"] else "Laki-laki"
+        return ([f'keys "{nik or w["nik"]}"', 'tap "Lanjut"', f'keys "{w["name"]}"', 'tap "Lanjut"',
+                 f'tap "{sx}"', f'keys "{w["dob"]}"', 'tap "Lanjut"'] + self.district_taps(w["village"]) +
+                [f'keys "{w["address"]}"', 'tap "Lanjut"', f'tap "{w["occupation"]}"',
+                 f'tap "{w["income"]}"', f'keys "{w["phone"]}"', 'tap "Lanjut"',
+                 "expect-screen review"])
+
+    def register(self, w, kiosk, shot=None):
+        """Script lines of one worker at the kiosk; the registration's
+        height is recorded by the caller."""
+        L = [f"# worker {w['i'] + 1}: {w['fate']}", "expect-screen welcome", 'tap "Daftar"', 'tap "Saya setuju"']
+        if w["fate"] == "abandon":
+            return L + [f'keys "{w["nik"]}"', 'tap "Lanjut"', f'keys "{w["name"][:4]}"',
+                        "# walks away: the privacy timeout wipes the form", "wait 101000",
+                        "expect-screen welcome", "expect-form-empty"], False
+        if w["fate"] == "mistype":
+            bad = w["nik"][:4] + "99" + w["nik"][6:]   # a district that does not exist
+            L += [f'keys "{bad[:6]}"', 'expect "Kode kecamatan di NIK"']
+            if shot:
+                L += [f"screenshot {shot}"]
+            L += ['tap "Hapus semua"']
+        L += self.form(w)[:]
+        L += ['tap "Daftarkan"', "expect-screen receipt"]
+        if shot and w["fate"] != "mistype":
+            L += [f"screenshot {shot}"]
+        L += ['tap "Selesai"']
+        return L, True
+
+    def officer_sync(self, shot, expect=()):
+        L = ['expect-screen welcome', 'tap "Petugas"', f'keys "{PIN}"', 'tap "Buka"',
+             "expect-screen officer", 'tap "Sinkronkan dengan drive"', "wait-sync"]
+        L += [f'expect "{e}"' for e in expect]
+        return L + [f"screenshot {shot}", 'tap "Tutup"']
+
+    def heights(self, j):
+        db = sqlite3.connect(f"file:{self.kdir(j, 'data', 'shard.db')}?mode=ro", uri=True)
+        rows = db.execute("SELECT height, lower(hex(regid)) FROM receipts ORDER BY height").fetchall()
+        db.close()
+        return dict(rows)
+
+    # ---- the drive ----
+    def drive_new(self):
+        d = self.path("drive")
+        os.makedirs(os.path.join(d, "plugged"))
+        self.img = os.path.join(d, "drive.img")
+        with open(self.img, "wb") as f:
+            f.truncate(64 << 20)
+        self.run(["mkfs.vfat", "-F", "32", "-n", "JARING", self.img])
+        shutil.copy(self.key("officer"), os.path.join(d, "OFFICER.KEY"))
+        self.run(["mmd", "-i", self.img, "::/JARING"])
+        self.run(["mcopy", "-i", self.img, os.path.join(d, "OFFICER.KEY"), "::/JARING/OFFICER.KEY"])
+
+    def plug_in(self):
+        """The drive inserted: drive/plugged holds what the image holds."""
+        p = self.path("drive", "plugged")
+        shutil.rmtree(p)
+        os.makedirs(p)
+        self.run(["mcopy", "-s", "-n", "-i", self.img, "::/JARING", p + "/"])
+        return p
+
+    def plug_out(self):
+        """The drive pulled: the image holds what drive/plugged holds."""
+        self.run(["mdeltree", "-i", self.img, "::/JARING"])
+        self.run(["mcopy", "-s", "-i", self.img, self.path("drive", "plugged", "JARING"), "::/"])
+
+    def import_at_node(self, label):
+        d = self.plug_in()
+        p = self.tool("jaring-sync", "import", "--node", self.leader(), "--drive", d,
+                      "--consortium", self.key("consortium") + ".pub", "--json")
+        self.plug_out()
+        with open(self.path("drive", f"import-{label}.json"), "w") as f:
+            f.write(p.stdout)
+        return json.loads(p.stdout)
+
+    # ---- the network link ----
+    def push(self, j, label):
+        p = self.tool("jaring-sync", "push", "--url", self.leader(), "--shard", self.kdir(j, "data", "shard.db"),
+                      "--key", self.kdir(j, "data", "kiosk.key"), "--consortium", self.key("consortium") + ".pub",
+                      "--spool", self.kdir(j, "spool"), "--json")
+        with open(self.kdir(j, f"push-{label}.json"), "w") as f:
+            f.write(p.stdout)
+        return json.loads(p.stdout)
+
+    def pull(self, j, label):
+        p = self.tool("jaring-sync", "pull", "--url", self.leader(), "--key", self.kdir(j, "data", "kiosk.key"),
+                      "--consortium", self.key("consortium") + ".pub", "--spool", self.kdir(j, "spool"), "--json")
+        with open(self.kdir(j, f"pull-{label}.json"), "w") as f:
+            f.write(p.stdout)
+        return json.loads(p.stdout)
+
+    # ---- acts ----
+    def regs_file(self, name, regids):
+        p = self.path("acts", name)
+        with open(p, "w") as f:
+            f.write("".join(r + "\n" for r in regids))
+        return p
+
+    def approve_all(self, regids, label):
+        if not regids:
+            return
+        f = self.regs_file(f"approve-{label}.txt", regids)
+        for a in AGENCIES:
+            p = self.admin("approve", "--key", self.key(a), "--regs-file", f, "--json")
+            self.check('"outcome":"applied"' in p.stdout, f"{a} approval: {p.stdout}")
+
+    # ---- the cycle ----
+    def main(self):
+        if os.path.exists(self.out):
+            shutil.rmtree(self.out)
+        for d in ("keys", "acts", "reports", "receipts", "screens"):
+            os.makedirs(self.path(d))
+        try:
+            self.cycle()
+        finally:
+            self.stop_cluster()
+
+    def cycle(self):
+        self.stage("synthetic workers")
+        self.make_workers()
+        fates = {}
+        for w in self.workers:
+            fates[w["fate"]] = fates.get(w["fate"], 0) + 1
+        self.progress(f"  {len(self.workers)} workers: " + ", ".join(f"{v} {k}" for k, v in sorted(fates.items())))
+
+        self.stage("the cluster: 3 jaring-node on loopback")
+        self.start_cluster()
+
+        self.stage("keys: the officer, the verification team, two regional heads, three funders")
+        self.make_keys()
+
+        self.stage("five kiosks provisioned, each with its own key")
+        for j, (village, _) in enumerate(KIOSKS):
+            os.makedirs(self.kdir(j, "receipts"))
+            self.session(j, "provision", ["tap \"Mulai\"", "screenshot setup"])
+            self.check(os.path.exists(self.kdir(j, "data", "kiosk.key")), f"kiosk {j + 1} has its key")
+            shutil.copy(self.kdir(j, "provision", "setup.png"), self.path("screens", f"kiosk{j + 1}-setup.png"))
+            self.progress(f"  kiosk {j + 1}: {village} {self.names[village]} ({self.names[village[:5]]}), {KIOSKS[j][1]}")
+        n = self.roster()
+        self.progress(f"  roster serial 1 applied on the cluster: {n} members")
+        self.drive_new()
+        os.makedirs(self.kdir(4, "spool", "JARING"))
+        shutil.copy(self.key("officer"), self.kdir(4, "spool", "JARING", "OFFICER.KEY"))
+
+        # regs[(kiosk, height)] = (worker, kind)
+        self.regs = {}
+        self.latest = {}        # worker -> (kiosk, height) of their current receipt
+
+        self.stage("day 1: workers register at the kiosks; the officer syncs")
+        for j in range(len(KIOSKS)):
+            self.day1(j)
+        self.counts["registered_day1"] = len(self.regs)
+
+        self.stage("the drive at a node (import --node); the link kiosk pushes")
+        r = self.import_at_node("day1")
+        self.progress(f"  drive: {r.get('bundles_applied', r.get('bundles'))} bundles to the node: "
+                      + json.dumps({k: v for k, v in r.items() if k != 'kiosks'})[:200])
+        r = self.push(4, "day1")
+        self.check(r.get("complete") is True, f"kiosk 5 push complete: {r}")
+        self.progress(f"  link: kiosk 5 pushed {r.get('blocks_applied')} blocks, acknowledged {r.get('acked_height')}")
+        self.regids = {}
+        for j in range(len(KIOSKS)):
+            for h, rid in self.heights(j).items():
+                self.regids[(j, h)] = rid
+
+        self.stage("the verification team: approvals by the four agencies, returns with reasons")
+        ret = [self.regids[k] for k, v in self.regs.items() if v[0]["fate"] == "returned"]
+        ok = [self.regids[k] for k, v in self.regs.items() if v[0]["fate"] != "returned"]
+        self.approve_all(ok, "day1")
+        f = self.regs_file("return-day1.txt", ret)
+        if ret:
+            self.admin("return", "--key", self.key("dpmd"), "--regs-file", f, "--reason", "ADDRESS_INVALID")
+        p = self.admin("comment", "--key", self.key("diskominfo"), "--reg", ok[0], "--text", "alamat dicek petugas lapangan")
+        self.progress(f"  {len(ok)} approved by {len(AGENCIES)} agencies, {len(ret)} returned (ADDRESS_INVALID)")
+        self.counts["approved_day1"] = len(ok)
+        self.counts["returned"] = len(ret)
+
+        self.stage("statuses back: the drive at the node again; the link kiosk pulls")
+        self.import_at_node("review")
+        r = self.pull(4, "review")
+        self.progress(f"  link: kiosk 5 pulled {r.get('statuses')} statuses")
+
+        self.stage("day 2: the officer brings the statuses; corrections; two workers register again elsewhere")
+        for j in range(len(KIOSKS)):
+            self.day2(j)
+
+        self.stage("the corrections and the second registrations to the centre")
+        self.import_at_node("day2")
+        r = self.push(4, "day2")
+        self.check(r.get("complete") is True, f"kiosk 5 push complete: {r}")
+        new = {}
+        for j in range(len(KIOSKS)):
+            for h, rid in self.heights(j).items():
+                if (j, h) not in self.regids:
+                    new[(j, h)] = rid
+                self.regids[(j, h)] = rid
+        corr = [rid for k, rid in new.items() if self.regs[k][1] == "correction"]
+        self.approve_all(corr, "corrections")
+        self.progress(f"  {len(corr)} corrections approved; {sum(1 for k in new if self.regs[k][1] == 'again')}"
+                      " second registrations left to the centre's de-duplication")
+
+        self.stage("decrees: each regional head, the four sponsor types of Table 1; the first month paid")
+        self.decrees()
+
+        self.stage("statuses back to every kiosk")
+        self.import_at_node("decree")
+        r = self.pull(4, "decree")
+        self.progress(f"  link: kiosk 5 pulled {r.get('statuses')} statuses")
+
+        self.stage("day 3: every worker scans their receipt at their kiosk")
+        for j in range(len(KIOSKS)):
+            self.day3(j)
+
+        self.stage("not built yet: jaring-audit on the public export (i9-audit)")
+        self.stage("not built yet: the public page's screenshot (i9-page)")
+        self.stage("not built yet: the agencies' CSV reports and coverage chart (i9-admin)")
+        self.stage("summary")
+        self.summary()
+
+    def day1(self, j):
+        L = []
+        mine = [w for w in self.workers if w["kiosk"] == j]
+        h = 0
+        shots = {"register": "receipt", "mistype": "nik-mistyped", "abandon": None, "returned": None}
+        for w in mine:
+            shot = shots.get(w["fate"])
+            if shot:
+                shots[w["fate"]] = None
+            lines, registers = self.register(w, j, shot)
+            L += lines
+            if registers:
+                h += 1
+                self.regs[(j, h)] = (w, "first")
+                self.latest[w["i"]] = (j, h)
+                L += [f"expect-height {h}"]
+        if KIOSKS[j][1] == "drive":
+            self.plug_in()
+            L += self.officer_sync("officer-sync-day1", ["Belum ada jawaban dari pusat di drive ini"])
+        self.session(j, "day1", L)
+        if KIOSKS[j][1] == "drive":
+            self.plug_out()
+        for f in os.listdir(self.kdir(j, "day1")):
+            if f.endswith(".png"):
+                shutil.copy(self.kdir(j, "day1", f), self.path("screens", f"kiosk{j + 1}-day1-{f}"))
+        self.progress(f"  kiosk {j + 1}: {h} registered ({sum(1 for w in mine if w['fate'] == 'abandon')} left the form,"
+                      f" {sum(1 for w in mine if w['fate'] == 'mistype')} mistyped their NIK first)")
+        self.height = getattr(self, "height", {})
+        self.height[j] = h
+
+    def day2(self, j):
+        L = []
+        drive = KIOSKS[j][1] == "drive"
+        if drive:
+            self.plug_in()
+        L += self.officer_sync("officer-sync-day2", ["Sinkronisasi selesai."])
+        h = self.height[j]
+        first_shot = True
+        for (k, hh), (w, kind) in sorted(self.regs.items(), key=lambda x: x[0]):
+            if k != j or w["fate"] != "returned" or kind != "first":
+                continue
+            L += [f"camera-file ../receipts/receipt-{hh:06d}.png", 'tap "Cek status"', 'tap "Pindai bukti saya"',
+                  'expect "Dikembalikan untuk diperbaiki:"']
+            if first_shot:
+                L += ["screenshot status-returned"]
+            L += ['tap "Perbaiki data saya"']
+            fixed = dict(w, address=w["address"].replace("DUKUH CONTOH", "DUKUH CONTOH BARAT NO 5"))
+            L += self.form(fixed)[:] + ['tap "Kirim perbaikan"', "expect-screen receipt"]
+            if first_shot:
+                L += ["screenshot receipt-correction"]
+                first_shot = False
+            L += ['tap "Selesai"']
+            h += 1
+            L += [f"expect-height {h}", f"expect-record {h} corrects {hh}"]
+            self.regs[(j, h)] = (w, "correction")
+            self.latest[w["i"]] = (j, h)
+        for w in self.dups:
+            if w["dup_at"] != j:
+                continue
+            lines, _ = self.register(dict(w, fate="register"), j)
+            L += lines
+            h += 1
+            L += [f"expect-height {h}"]
+            self.regs[(j, h)] = (w, "again")
+            w["again"] = (j, h)
+        L += self.officer_sync("officer-sync-day2-out")
+        self.session(j, "day2", L)
+        if drive:
+            self.plug_out()
+        for f in os.listdir(self.kdir(j, "day2")):
+            if f.endswith(".png"):
+                shutil.copy(self.kdir(j, "day2", f), self.path("screens", f"kiosk{j + 1}-day2-{f}"))
+        self.progress(f"  kiosk {j + 1}: statuses in, {h - self.height[j]} new registrations (corrections, second ones)")
+        self.height[j] = h
+
+    def decrees(self):
+        # Who is a recipient: every registration approved by all four and
+        # not returned or duplicate, by regency.
+        recip = {"3328": [], "3376": []}
+        for (j, h), (w, kind) in sorted(self.regs.items()):
+            if kind == "again" or (w["fate"] == "returned" and kind == "first"):
+                continue
+            recip[KIOSKS[j][0][:5].replace(".", "")].append(((j, h), self.regids[(j, h)], w))
+        rows = []
+        pays = []
+        self.decreed = {}
+        no = 0
+        for region, rs in recip.items():
+            head = f"head-{region}"
+            groups = [rs[g::len(SPONSORS)] for g in range(len(SPONSORS))]
+            for (stype, sname, signer, months), grp in zip(SPONSORS, groups):
+                if not grp:
+                    continue
+                no += 1
+                signer = head if signer == "head" else signer
+                alloc = f"{stype.upper()}-{region}-{self.start_month // 100}"
+                amount = len(grp) * months * CONTRIBUTION
+                self.admin("allocate", "--key", self.key(signer), "--id", alloc, "--sponsor-type", stype,
+                           "--sponsor", f"{sname} (sintetis)", "--amount", str(amount), "--months", str(months),
+                           "--region", region)
+                number = f"100.3.3/{no}/{self.start_month // 100}"
+                f = self.regs_file(f"decree-{no}.txt", [g[1] for g in grp])
+                p = self.admin("decree", "--key", self.key(head), "--number", number, "--region", region,
+                               "--allocation", alloc, "--start", str(self.start_month), "--months", str(months),
+                               "--regs-file", f, "--json")
+                ans = json.loads(p.stdout)
+                pay_amount = len(grp) * CONTRIBUTION
+                p2 = self.admin("pay", "--key", self.key(signer), "--allocation", alloc, "--month",
+                                str(self.start_month), "--amount", str(pay_amount), "--json")
+                ans2 = json.loads(p2.stdout)
+                for (k, rid, w) in grp:
+                    self.decreed[k] = (number, months)
+                rows.append([number, region, self.names[region[:2] + "." + region[2:]], alloc, stype, sname,
+                             len(grp), self.start_month, months, amount, ans.get("index")])
+                pays.append([alloc, self.start_month, len(grp), pay_amount, ans2.get("index"), ans2.get("outcome")])
+                with open(self.path("reports", f"recipients-{number.replace('/', '_')}.csv"), "w",
+                          newline="", encoding="utf-8") as fh:
+                    wr = csv.writer(fh)
+                    wr.writerow(["decree", "registration_id", "kiosk", "height"])
+                    for (k, rid, w) in grp:
+                        wr.writerow([number, rid, k[0] + 1, k[1]])
+        with open(self.path("reports", "decrees.csv"), "w", newline="", encoding="utf-8") as fh:
+            wr = csv.writer(fh)
+            wr.writerow(["decree", "region", "region_name", "allocation", "sponsor_type", "sponsor_type_table1",
+                         "recipients", "start", "months", "allocation_rp", "log_index"])
+            wr.writerows(rows)
+        with open(self.path("reports", "payments.csv"), "w", newline="", encoding="utf-8") as fh:
+            wr = csv.writer(fh)
+            wr.writerow(["allocation", "month", "recipients", "amount_rp", "log_index", "outcome"])
+            wr.writerows(pays)
+        self.counts["decrees"] = len(rows)
+        self.counts["decreed"] = sum(r[6] for r in rows)
+        self.counts["paid_rp"] = sum(p[3] for p in pays)
+        for region in recip:
+            self.progress(f"  {self.names[region[:2] + '.' + region[2:]]}: {len(recip[region])} recipients in "
+                          f"{sum(1 for r in rows if r[1] == region)} decrees")
+
+    def status_text(self, k, w, kind):
+        if kind == "again":
+            return "NIK ini sudah terdaftar"
+        if k in self.decreed:
+            number, months = self.decreed[k]
+            y, m = divmod(self.start_month, 100)
+            return f"Iuran sudah dibayar sampai {m:02d}-{y}."
+        return None
+
+    def day3(self, j):
+        drive = KIOSKS[j][1] == "drive"
+        if drive:
+            self.plug_in()
+        L = self.officer_sync("officer-sync-day3", ["Sinkronisasi selesai."])
+        seen = {}
+        scanned = 0
+        for (k, h), (w, kind) in sorted(self.regs.items()):
+            if k != j:
+                continue
+            if kind != "again" and self.latest.get(w["i"]) != (k, h):
+                continue
+            want = self.status_text((k, h), w, kind)
+            self.check(want is not None, f"kiosk {j + 1} height {h}: an expected status")
+            L += [f"camera-file ../receipts/receipt-{h:06d}.png", 'tap "Cek status"', 'tap "Pindai bukti saya"',
+                  f'expect "{want}"']
+            if want not in seen:
+                seen[want] = True
+                L += [f"screenshot status-{len(seen)}"]
+            L += ['tap "Selesai"']
+            scanned += 1
+        self.session(j, "day3", L)
+        if drive:
+            self.plug_out()
+        for f in os.listdir(self.kdir(j, "day3")):
+            if f.endswith(".png"):
+                shutil.copy(self.kdir(j, "day3", f), self.path("screens", f"kiosk{j + 1}-day3-{f}"))
+        for f in os.listdir(self.kdir(j, "receipts")):
+            shutil.copy(self.kdir(j, "receipts", f), self.path("receipts", f"kiosk{j + 1}-{f}"))
+        self.counts["scanned"] = self.counts.get("scanned", 0) + scanned
+        self.progress(f"  kiosk {j + 1}: {scanned} receipts scanned, every status as the centre decided")
+
+    def summary(self):
+        ws = self.workers
+        by = lambda f: sum(1 for w in ws if w["fate"] == f)
+        regs = len(self.regs)
+        first = sum(1 for v in self.regs.values() if v[1] == "first")
+        corr = sum(1 for v in self.regs.values() if v[1] == "correction")
+        again = sum(1 for v in self.regs.values() if v[1] == "again")
+        st = {}
+        for i in (1, 2, 3):
+            h = self.health(i) or {}
+            st[i] = h
+        hashes = {h.get("state_hash") for h in st.values() if h}
+        lines = [
+            "Jaring field cycle: summary",
+            f"  workers                          {len(ws)}",
+            f"    left the form (idle timeout)   {by('abandon')}",
+            f"    mistyped NIK, refused, retyped {by('mistype')}",
+            f"    registered on day 1            {first}   = {len(ws)} - {by('abandon')}",
+            f"  registrations in the kiosks      {regs}   = {first} first + {corr} corrections + {again} at a second kiosk",
+            f"  returned for correction          {self.counts['returned']}   corrected and carried again: {corr}",
+            f"  duplicates found by the centre   {again}   (status: NIK already registered)",
+            f"  recipients decreed               {self.counts['decreed']}   = {first} - {self.counts['returned']} returned + {corr} corrections",
+            f"  decrees (2 heads x 4 sponsors)   {self.counts['decrees']}",
+            f"  first month paid                 Rp{self.counts['paid_rp']:,}   = {self.counts['decreed']} x Rp{CONTRIBUTION:,}",
+            f"  receipts scanned at the kiosks   {self.counts['scanned']}   = {self.counts['decreed']} protected + {again} not accepted",
+            f"  nodes agreeing on the state hash {sum(1 for h in st.values() if h)} of 3 ({len(hashes)} distinct hash)",
+            f"  checks passed                    {self.checks}",
+            f"  time                             {time.time() - self.t0:.1f} s",
+        ]
+        self.check(first == len(ws) - by("abandon"), "registered = workers - abandoned")
+        self.check(self.counts["decreed"] == first - self.counts["returned"] + corr, "decreed reconciles")
+        self.check(self.counts["paid_rp"] == self.counts["decreed"] * CONTRIBUTION, "paid reconciles")
+        self.check(self.counts["scanned"] == self.counts["decreed"] + again, "scanned reconciles")
+        self.check(len(hashes) == 1, f"the nodes agree: {hashes}")
+        text = "\n".join(lines) + "\n"
+        with open(self.path("summary.txt"), "w") as f:
+            f.write(text)
+        print(text, end="")
+
+
+def main():
+    ap = argparse.ArgumentParser(description="The whole field cycle of the programme, headless.")
+    ap.add_argument("build")
+    ap.add_argument("out")
+    ap.add_argument("--workers", type=int, default=200)
+    ap.add_argument("--faults", action="store_true", help="add the field's faults (tests/e2e)")
+    a = ap.parse_args()
+    c = Cycle(a.build, a.out, a.workers, a.faults)
+    try:
+        c.main()
+    except Failed as e:
+        print(f"field-cycle: FAILED: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
