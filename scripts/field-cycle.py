@@ -11,6 +11,7 @@ image between the sides and counts. docs/cycle.md describes the stages.
 usage: scripts/field-cycle.py BUILD_DIR OUT_DIR [--workers N] [--faults] [--keep-going]
 """
 import argparse
+import concurrent.futures
 import csv
 import json
 import os
@@ -58,6 +59,53 @@ class Failed(Exception):
     pass
 
 
+class PaperPrinter:
+    """A receipt printer on a pseudo-terminal that answers the kiosk's paper
+    sensor query (DLE EOT 4, docs/kiosk.md): paper end (0x72) until the file
+    `paper_in` exists, then paper present (0x12). Counts the receipts
+    printed (ESC @ ... GS v 0)."""
+
+    def __init__(self, paper_in):
+        self.paper_in = paper_in
+        self.printed = 0
+
+    def __enter__(self):
+        import pty
+        import threading
+        import tty
+        self.master, self.slave = pty.openpty()
+        tty.setraw(self.master)
+        self.path = os.ttyname(self.slave)
+        self.stop = False
+        self.t = threading.Thread(target=self.serve, daemon=True)
+        self.t.start()
+        return self
+
+    def serve(self):
+        import select
+        while not self.stop:
+            r, _, _ = select.select([self.master], [], [], 0.05)
+            if not r:
+                continue
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            # The kiosk writes the query alone and waits for the answer
+            # before it sends a receipt, so a query starts a read.
+            if data.startswith(b"\x10\x04\x04"):
+                paper = os.path.exists(self.paper_in)
+                self.printed += paper
+                os.write(self.master, b"\x12" if paper else b"\x72")
+
+    def __exit__(self, *exc):
+        self.stop = True
+        self.t.join()
+        os.close(self.master)
+        os.close(self.slave)
+        return False
+
+
 def load_regions():
     names, districts = {}, []
     with open(os.path.join(HERE, "assets/regions/tegal-regions.csv"), encoding="utf-8") as f:
@@ -72,6 +120,7 @@ class Cycle:
     def __init__(self, build, out, workers, faults):
         self.bin = os.path.join(os.path.abspath(build), "bin")
         self.kiosk_bin = os.path.join(os.path.abspath(build), "kiosk", "jaring-kiosk")
+        self.cutproxy = os.path.join(os.path.abspath(build), "tests", "cutproxy")
         self.out = os.path.abspath(out)
         self.n_workers = workers
         self.faults = faults
@@ -139,11 +188,12 @@ class Cycle:
             ws.append(w)
         n = self.n_workers
         for w in ws:
-            if w["i"] % 25 == 7:
+            q = w["i"] // len(KIOSKS)          # the worker's place in their kiosk's queue
+            if q % 10 == 7:
                 w["fate"] = "abandon"          # leaves the form half-filled
-            elif w["i"] % 25 == 13:
+            elif q % 10 == 4:
                 w["fate"] = "mistype"          # a mistyped NIK first, refused, retyped
-            elif w["i"] % 20 == 11:
+            elif q % 10 == 2:
                 w["fate"] = "returned"         # returned by DPMD, corrected at the kiosk
         # Two workers register again on day 2 at another kiosk: the centre
         # must find them (pseudonym of the NIK, reason 401).
@@ -300,33 +350,51 @@ cosign_policy = {c}/cosign.policy
     def kdir(self, j, *p):
         return self.path("kiosks", f"kiosk{j + 1}", *p)
 
-    def session(self, j, name, lines, expect_ok=True):
+    def session(self, j, name, lines, data="../data", drive=None, printer=None, cut_at=None):
         """Writes kiosks/kioskN/NAME.script and plays it headless in
-        kiosks/kioskN/NAME/ on the kiosk's own data."""
-        village = KIOSKS[j][0]
+        kiosks/kioskN/NAME/ on the kiosk's data. cut_at: a file the script
+        touches; the moment it appears the kiosk loses power (SIGKILL)."""
+        village = KIOSKS[j][0] if j < len(KIOSKS) else KIOSKS[0][0]
         head = [f"# {name} at kiosk {j + 1} ({village}), written by scripts/field-cycle.py",
                 "screenshots off",
                 f"config village {village}",
                 "consortium-key ../../../keys/consortium.key",
-                "config data_dir ../data",
+                f"config data_dir {data}",
                 "config receipts_dir ../receipts",
                 "config roster ../../../keys/roster.jrr",
                 f"clock {time.strftime('%Y-%m-%d', self.today)} 08:00"]
-        if KIOSKS[j][1] == "drive":
-            head += ["config sync_drive ../../../drive/plugged",
-                     "config officer_key ../../../drive/plugged/JARING/OFFICER.KEY"]
-        else:
-            head += ["config sync_drive ../spool",
-                     "config officer_key ../spool/JARING/OFFICER.KEY"]
+        if printer:
+            head += [f"config printer {printer}"]
+        if drive is None:
+            drive = "../../../drive/plugged" if j >= len(KIOSKS) or KIOSKS[j][1] == "drive" else "../spool"
+        head += [f"config sync_drive {drive}", f"config officer_key {drive}/JARING/OFFICER.KEY"]
         script = self.kdir(j, f"{name}.script")
         with open(script, "w") as f:
             f.write("\n".join(head + lines) + "\n")
-        p = subprocess.run([self.kiosk_bin, "--script", script, "--out", self.kdir(j, name)],
-                           env=self.env, capture_output=True, text=True)
-        if expect_ok and p.returncode != 0:
-            raise Failed(f"kiosk {j + 1} session {name}: {p.stderr.strip() or p.stdout.strip()}")
-        self.checks += 1
-        return p
+        args = [self.kiosk_bin, "--script", script, "--out", self.kdir(j, name)]
+        if cut_at is None:
+            p = subprocess.run(args, env=self.env, capture_output=True, text=True)
+            if p.returncode != 0:
+                raise Failed(f"kiosk {j + 1} session {name}: {p.stderr.strip() or p.stdout.strip()}")
+            self.checks += int(p.stdout.split(": ")[1].split()[0]) if p.stdout.startswith("ok ") else 0
+        else:
+            mark = self.kdir(j, name, cut_at)
+            pr = subprocess.Popen(args, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            end = time.time() + 120
+            while not os.path.exists(mark) and pr.poll() is None and time.time() < end:
+                time.sleep(0.01)
+            pr.kill()
+            pr.wait()
+            self.check(os.path.exists(mark), f"kiosk {j + 1} session {name} reached {cut_at}")
+        for f in os.listdir(self.kdir(j, name)):
+            if f.endswith(".png"):
+                shutil.copy(self.kdir(j, name, f), self.path("screens", f"kiosk{j + 1}-{name}-{f}"))
+
+    def parallel(self, jobs):
+        """Runs kiosk sessions two at a time (the machine has two cores)."""
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+            for fut in [ex.submit(*job) for job in jobs]:
+                fut.result()
 
     def district_taps(self, village):
         d = village[:8]
@@ -400,23 +468,144 @@ cosign_policy = {c}/cosign.policy
         self.run(["mdeltree", "-i", self.img, "::/JARING"])
         self.run(["mcopy", "-s", "-i", self.img, self.path("drive", "plugged", "JARING"), "::/"])
 
-    def import_at_node(self, label):
+    def import_at_node(self, label, kill_leader=False):
         d = self.plug_in()
-        p = self.tool("jaring-sync", "import", "--node", self.leader(), "--drive", d,
-                      "--consortium", self.key("consortium") + ".pub", "--json")
+        args = [os.path.join(self.bin, "jaring-sync"), "import", "--node", self.leader(), "--drive", d,
+                "--consortium", self.key("consortium") + ".pub", "--json"]
+        if kill_leader:
+            # A node killed mid-ingest: the leader dies (SIGKILL) while the
+            # drive's bundles go in; the import gives up on it (exit 3) or
+            # was done; the node comes back, the import runs again.
+            pr = subprocess.Popen(args + ["--retries", "2", "--max-time", "8"], env=self.env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(0.05)
+            dead = [i for i in self.procs if self.http[i] == self.leader()][0]
+            self.kill_node(dead)
+            out, err = pr.communicate()
+            self.check(pr.returncode in (0, 1, 3), f"import with the leader killed: exit {pr.returncode}: {err}")
+            self.start_node(dead)
+            self.wait_leader()
+            self.fault_log.append(f"node {dead} (the leader) killed mid-ingest: the import exited {pr.returncode}, "
+                                  "ran again on the new leader")
+            args[3] = self.leader()
+        p = self.run(args)
         self.plug_out()
         with open(self.path("drive", f"import-{label}.json"), "w") as f:
             f.write(p.stdout)
         return json.loads(p.stdout)
 
     # ---- the network link ----
-    def push(self, j, label):
-        p = self.tool("jaring-sync", "push", "--url", self.leader(), "--shard", self.kdir(j, "data", "shard.db"),
-                      "--key", self.kdir(j, "data", "kiosk.key"), "--consortium", self.key("consortium") + ".pub",
-                      "--spool", self.kdir(j, "spool"), "--json")
+    def push(self, j, label, cut=False):
+        url, proxy = self.leader(), None
+        if cut:
+            # a link that drops: a proxy cuts the upload after 1,500 bytes
+            # (twice); push asks the node where it got to and resumes
+            pf = self.kdir(j, "cutproxy.port")
+            proxy = subprocess.Popen([self.cutproxy, "--to", url.split("//")[1], "--port-file", pf,
+                                      "--cut-up", "1500", "--cuts", "2"], env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            end = time.time() + 10
+            while not (os.path.exists(pf) and open(pf).read().strip()) and time.time() < end:
+                time.sleep(0.05)
+            url = "http://127.0.0.1:" + open(pf).read().strip()
+        try:
+            p = self.tool("jaring-sync", "push", "--url", url, "--shard", self.kdir(j, "data", "shard.db"),
+                          "--key", self.kdir(j, "data", "kiosk.key"), "--consortium", self.key("consortium") + ".pub",
+                          "--spool", self.kdir(j, "spool"), "--json")
+        finally:
+            if proxy is not None:
+                proxy.terminate()
+                proxy.wait()
         with open(self.kdir(j, f"push-{label}.json"), "w") as f:
             f.write(p.stdout)
-        return json.loads(p.stdout)
+        r = json.loads(p.stdout)
+        if cut:
+            self.check(r.get("retries", 0) >= 1, f"the push went through a link that dropped: {r}")
+            self.fault_log.append(f"a link that drops: kiosk {j + 1}'s push cut twice, resumed, "
+                                  f"{r.get('retries')} retries, {r.get('sent')} bytes sent for {r.get('bytes')}")
+        return r
+
+    def stats(self):
+        with urllib.request.urlopen(self.leader() + "/v1/stats", timeout=5) as r:
+            return json.loads(r.read())
+
+    def node_registrations(self):
+        return self.stats()["registrations"]
+
+    # ---- the field's faults (--faults, tests/e2e) ----
+    def pulled_mid_export(self, j):
+        """The officer pulls the drive while the kiosk is writing its
+        bundles: only whole bundles stay; the next visit writes the rest."""
+        d = self.plug_in()
+        pr = subprocess.Popen([os.path.join(self.bin, "jaring-sync"), "export", "--drive", d,
+                               "--shard", self.kdir(j, "data", "shard.db"), "--key", self.kdir(j, "data", "kiosk.key"),
+                               "--consortium", self.key("consortium") + ".pub", "--blocks-per-bundle", "1"],
+                              env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kfolder = None
+        end = time.time() + 20
+        while pr.poll() is None and time.time() < end:
+            for root, _, files in os.walk(os.path.join(d, "JARING", "UP")):
+                if sum(1 for f in files if f.endswith(".JRB")) >= 2:
+                    kfolder = root
+            if kfolder:
+                break
+            time.sleep(0.002)
+        pr.kill()
+        pr.wait()
+        self.plug_out()
+        d = self.plug_in()
+        p = self.tool("jaring-sync", "inspect", "--drive", d, "--json")
+        whole = p.stdout.count('"first"')
+        self.check(pr.returncode != 0 or whole >= 1, "the export was stopped mid-way")
+        self.plug_out()
+        self.fault_log.append(f"a drive pulled mid-export at kiosk {j + 1}: the drive kept whole bundles only "
+                              f"(jaring-sync inspect), the officer's next sync wrote the rest")
+
+    def forged_bundle(self):
+        """A bundle from a kiosk the programme never provisioned (its own key,
+        sealed to the real consortium key) slipped onto the drive: the node
+        refuses it, applies the rest."""
+        j = len(KIOSKS)                          # kiosks/kiosk6: the forger's
+        os.makedirs(self.kdir(j, "receipts"), exist_ok=True)
+        w = dict(self.workers[0], nik=self.workers[0]["nik"][:12] + "9999", name="PALSU CONTOH", fate="register")
+        lines, _ = self.register(w, j)
+        self.session(j, "forger", ['tap "Mulai"'] + lines)
+        d = self.plug_in()
+        genuine = {sub: set(os.listdir(os.path.join(d, "JARING", sub))) for sub in ("UP", "DOWN")}
+        self.tool("jaring-sync", "export", "--drive", d, "--shard", self.kdir(j, "data", "shard.db"),
+                  "--key", self.kdir(j, "data", "kiosk.key"), "--consortium", self.key("consortium") + ".pub")
+        before = self.node_registrations()
+        p = self.tool("jaring-sync", "import", "--node", self.leader(), "--drive", d,
+                      "--consortium", self.key("consortium") + ".pub", "--json", ok=(1,))
+        r = json.loads(p.stdout)
+        self.check(r.get("refused") == 1, f"the forged bundle refused: {p.stdout[:300]}")
+        self.check(self.node_registrations() == len(self.regs),
+                   f"after the forged bundle the centre holds {self.node_registrations()} registrations (was {before}),"
+                   f" the kiosks {len(self.regs)}")
+        # The officer takes the forger's folder off the drive.
+        for sub in ("UP", "DOWN"):
+            for name in os.listdir(os.path.join(d, "JARING", sub)):
+                if name not in genuine[sub]:
+                    shutil.rmtree(os.path.join(d, "JARING", sub, name))
+        self.plug_out()
+        self.fault_log.append("a forged bundle (a kiosk never provisioned) on the drive: refused by the node "
+                              f"({r.get('refused')} refused), the genuine bundles applied")
+
+    def restored_backup(self, j):
+        """Kiosk j's card put back from the copy made at provisioning, after
+        the centre acknowledged its blocks: the kiosk sees an acknowledgement
+        above its own height, refuses to register, and says what to do."""
+        r = self.kdir(j, "restored")
+        if os.path.exists(r):
+            shutil.rmtree(r)
+        shutil.copytree(self.kdir(j, "backup-at-provisioning"), os.path.join(r, "data"))
+        d = self.plug_in()
+        shutil.copytree(os.path.join(d, "JARING"), os.path.join(r, "drive", "JARING"))
+        self.session(j, "restored-from-backup", self.officer_sync("restored-sync", [
+            "kios dipulihkan dari salinan lama dan tidak akan mendaftarkan siapa pun"]),
+            data="../restored/data", drive="../restored/drive")
+        self.fault_log.append(f"kiosk {j + 1} restored from an old backup: it refused to register and showed the "
+                              "recovery procedure; the genuine kiosk went on")
 
     def pull(self, j, label):
         p = self.tool("jaring-sync", "pull", "--url", self.leader(), "--key", self.kdir(j, "data", "kiosk.key"),
@@ -482,22 +671,39 @@ cosign_policy = {c}/cosign.policy
         self.regs = {}
         self.latest = {}        # worker -> (kiosk, height) of their current receipt
 
-        self.stage("day 1: workers register at the kiosks; the officer syncs")
+        self.height = {}
+        if self.faults:
+            # a copy of kiosk 3 as it was at provisioning: the old backup
+            shutil.copytree(self.kdir(2, "data"), self.kdir(2, "backup-at-provisioning"))
+
+        self.stage("day 1: workers register at the kiosks (two sessions at a time); the officer syncs")
+        self.parallel([(self.day1, j) for j in range(len(KIOSKS))])
         for j in range(len(KIOSKS)):
-            self.day1(j)
+            if KIOSKS[j][1] != "drive":
+                continue
+            if self.faults and j == 3:
+                self.pulled_mid_export(j)
+            self.sync_session(j, "day1-sync", ["Belum ada jawaban dari pusat di drive ini"])
         self.counts["registered_day1"] = len(self.regs)
+        self.check(len(self.regs) == sum(self.height.values()), "the kiosks' heights add up")
 
         self.stage("the drive at a node (import --node); the link kiosk pushes")
+        if self.faults:
+            self.forged_bundle()
         r = self.import_at_node("day1")
-        self.progress(f"  drive: {r.get('bundles_applied', r.get('bundles'))} bundles to the node: "
-                      + json.dumps({k: v for k, v in r.items() if k != 'kiosks'})[:200])
-        r = self.push(4, "day1")
+        self.progress(f"  drive: {r.get('bundles')} bundles, {r.get('applied')} blocks applied, "
+                      f"{r.get('answers')} answers written back")
+        r = self.push(4, "day1", cut=self.faults)
         self.check(r.get("complete") is True, f"kiosk 5 push complete: {r}")
-        self.progress(f"  link: kiosk 5 pushed {r.get('blocks_applied')} blocks, acknowledged {r.get('acked_height')}")
+        self.progress(f"  link: kiosk 5 pushed {r.get('blocks_applied')} blocks, acknowledged {r.get('acked_height')}"
+                      + (f", {r.get('retries')} retries over a link that dropped" if self.faults else ""))
+        self.check(self.node_registrations() == len(self.regs),
+                   f"the centre holds {self.node_registrations()} registrations, the kiosks {len(self.regs)}")
         self.regids = {}
         for j in range(len(KIOSKS)):
             for h, rid in self.heights(j).items():
                 self.regids[(j, h)] = rid
+        self.check(len(self.regids) == len(self.regs), "one receipt per registration")
 
         self.stage("the verification team: approvals by the four agencies, returns with reasons")
         ret = [self.regids[k] for k, v in self.regs.items() if v[0]["fate"] == "returned"]
@@ -506,7 +712,8 @@ cosign_policy = {c}/cosign.policy
         f = self.regs_file("return-day1.txt", ret)
         if ret:
             self.admin("return", "--key", self.key("dpmd"), "--regs-file", f, "--reason", "ADDRESS_INVALID")
-        p = self.admin("comment", "--key", self.key("diskominfo"), "--reg", ok[0], "--text", "alamat dicek petugas lapangan")
+        if ok:
+            self.admin("comment", "--key", self.key("diskominfo"), "--reg", ok[0], "--text", "alamat dicek petugas lapangan")
         self.progress(f"  {len(ok)} approved by {len(AGENCIES)} agencies, {len(ret)} returned (ADDRESS_INVALID)")
         self.counts["approved_day1"] = len(ok)
         self.counts["returned"] = len(ret)
@@ -518,12 +725,19 @@ cosign_policy = {c}/cosign.policy
 
         self.stage("day 2: the officer brings the statuses; corrections; two workers register again elsewhere")
         for j in range(len(KIOSKS)):
-            self.day2(j)
+            self.sync_session(j, "day2-sync-in", ["Sinkronisasi selesai."])
+        if self.faults:
+            self.restored_backup(2)
+        self.parallel([(self.session, j, "day2", self.day2_lines(j)) for j in range(len(KIOSKS))])
+        for j in range(len(KIOSKS)):
+            self.sync_session(j, "day2-sync-out")
 
         self.stage("the corrections and the second registrations to the centre")
-        self.import_at_node("day2")
+        self.import_at_node("day2", kill_leader=self.faults)
         r = self.push(4, "day2")
         self.check(r.get("complete") is True, f"kiosk 5 push complete: {r}")
+        self.check(self.node_registrations() == len(self.regs),
+                   f"the centre holds {self.node_registrations()} registrations, the kiosks {len(self.regs)}")
         new = {}
         for j in range(len(KIOSKS)):
             for h, rid in self.heights(j).items():
@@ -532,8 +746,8 @@ cosign_policy = {c}/cosign.policy
                 self.regids[(j, h)] = rid
         corr = [rid for k, rid in new.items() if self.regs[k][1] == "correction"]
         self.approve_all(corr, "corrections")
-        self.progress(f"  {len(corr)} corrections approved; {sum(1 for k in new if self.regs[k][1] == 'again')}"
-                      " second registrations left to the centre's de-duplication")
+        self.progress(f"  {len(corr)} corrections approved; {len(self.dups)} workers registered twice:"
+                      " the centre's de-duplication decides (their receipts are scanned on day 3)")
 
         self.stage("decrees: each regional head, the four sponsor types of Table 1; the first month paid")
         self.decrees()
@@ -543,9 +757,15 @@ cosign_policy = {c}/cosign.policy
         r = self.pull(4, "decree")
         self.progress(f"  link: kiosk 5 pulled {r.get('statuses')} statuses")
 
-        self.stage("day 3: every worker scans their receipt at their kiosk")
+        self.stage("day 3: the officer brings the statuses; every worker scans their receipt at their kiosk")
         for j in range(len(KIOSKS)):
-            self.day3(j)
+            self.sync_session(j, "day3-sync", ["Sinkronisasi selesai."])
+        self.parallel([(self.session, j, "day3", self.day3_lines(j)) for j in range(len(KIOSKS))])
+        for j in range(len(KIOSKS)):
+            for f in os.listdir(self.kdir(j, "receipts")):
+                shutil.copy(self.kdir(j, "receipts", f), self.path("receipts", f"kiosk{j + 1}-{f}"))
+        self.progress(f"  {self.counts['scanned']} receipts scanned, every status as the centre decided")
+        self.write_kiosk_confs()
 
         self.stage("not built yet: jaring-audit on the public export (i9-audit)")
         self.stage("not built yet: the public page's screenshot (i9-page)")
@@ -553,15 +773,11 @@ cosign_policy = {c}/cosign.policy
         self.stage("summary")
         self.summary()
 
-    def day1(self, j):
+    def day1_lines(self, j, mine, h):
         L = []
-        mine = [w for w in self.workers if w["kiosk"] == j]
-        h = 0
-        shots = {"register": "receipt", "mistype": "nik-mistyped", "abandon": None, "returned": None}
+        shots = {"register": "receipt", "mistype": "nik-mistyped"}
         for w in mine:
-            shot = shots.get(w["fate"])
-            if shot:
-                shots[w["fate"]] = None
+            shot = shots.pop(w["fate"], None)
             lines, registers = self.register(w, j, shot)
             L += lines
             if registers:
@@ -569,26 +785,56 @@ cosign_policy = {c}/cosign.policy
                 self.regs[(j, h)] = (w, "first")
                 self.latest[w["i"]] = (j, h)
                 L += [f"expect-height {h}"]
-        if KIOSKS[j][1] == "drive":
-            self.plug_in()
-            L += self.officer_sync("officer-sync-day1", ["Belum ada jawaban dari pusat di drive ini"])
-        self.session(j, "day1", L)
-        if KIOSKS[j][1] == "drive":
-            self.plug_out()
-        for f in os.listdir(self.kdir(j, "day1")):
-            if f.endswith(".png"):
-                shutil.copy(self.kdir(j, "day1", f), self.path("screens", f"kiosk{j + 1}-day1-{f}"))
+        return L, h
+
+    def day1(self, j):
+        mine = [w for w in self.workers if w["kiosk"] == j]
+        h = 0
+        if self.faults and j == 1 and len(mine) > 2:
+            # A power cut mid-registration: the kiosk dies (SIGKILL) with a
+            # worker half-way through the form. Everything with a receipt
+            # must be there when it comes back; the half-filled form is gone.
+            cut = len(mine) // 2
+            L, h = self.day1_lines(j, mine[:cut], 0)
+            w = mine[cut]
+            L += ["expect-screen welcome", 'tap "Daftar"', 'tap "Saya setuju"', f'keys "{w["nik"]}"',
+                  'tap "Lanjut"', f'keys "{w["name"]}"', "touch-file power-cut", "wait 5000"]
+            self.session(j, "day1-before-power-cut", L, cut_at="power-cut")
+            self.fault_log.append(f"power cut mid-registration at kiosk {j + 1}: {h} receipts given before it")
+            L2, h = self.day1_lines(j, mine[cut:], h)
+            self.session(j, "day1", [f"expect-height {self.count_before(h, mine[cut:])}", "expect-screen welcome"] + L2)
+        elif self.faults and j == 0:
+            # The printer runs out of paper at the first receipt; the
+            # registration is kept, paper goes in, "Print again" prints it.
+            L, h = self.day1_lines(j, mine[:1], 0)
+            i = L.index('tap "Selesai"')
+            L[i:i] = ['expect "Kertas printer habis. Pendaftaran Anda sudah tersimpan."', "screenshot printer-out-of-paper",
+                      "expect-height 1", "touch-file paper-in", 'tap "Cetak lagi"', 'expect "Bukti sudah dicetak"']
+            L2, h = self.day1_lines(j, mine[1:], h)
+            with PaperPrinter(self.kdir(j, "day1", "paper-in")) as pr:
+                self.session(j, "day1", L + L2, printer=pr.path)
+            self.check(pr.printed >= h, f"the printer printed {pr.printed} receipts of {h}")
+            self.fault_log.append(f"printer out of paper at kiosk {j + 1}: registration kept, printed again")
+        else:
+            L, h = self.day1_lines(j, mine, 0)
+            self.session(j, "day1", L)
+        self.height[j] = h
         self.progress(f"  kiosk {j + 1}: {h} registered ({sum(1 for w in mine if w['fate'] == 'abandon')} left the form,"
                       f" {sum(1 for w in mine if w['fate'] == 'mistype')} mistyped their NIK first)")
-        self.height = getattr(self, "height", {})
-        self.height[j] = h
 
-    def day2(self, j):
-        L = []
+    def count_before(self, h, rest):
+        return h - sum(1 for w in rest if w["fate"] != "abandon")
+
+    def sync_session(self, j, name, expect=()):
         drive = KIOSKS[j][1] == "drive"
         if drive:
             self.plug_in()
-        L += self.officer_sync("officer-sync-day2", ["Sinkronisasi selesai."])
+        self.session(j, name, self.officer_sync(name, expect))
+        if drive:
+            self.plug_out()
+
+    def day2_lines(self, j):
+        L = []
         h = self.height[j]
         first_shot = True
         for (k, hh), (w, kind) in sorted(self.regs.items(), key=lambda x: x[0]):
@@ -600,7 +846,7 @@ cosign_policy = {c}/cosign.policy
                 L += ["screenshot status-returned"]
             L += ['tap "Perbaiki data saya"']
             fixed = dict(w, address=w["address"].replace("DUKUH CONTOH", "DUKUH CONTOH BARAT NO 5"))
-            L += self.form(fixed)[:] + ['tap "Kirim perbaikan"', "expect-screen receipt"]
+            L += self.form(fixed) + ['tap "Kirim perbaikan"', "expect-screen receipt"]
             if first_shot:
                 L += ["screenshot receipt-correction"]
                 first_shot = False
@@ -618,15 +864,9 @@ cosign_policy = {c}/cosign.policy
             L += [f"expect-height {h}"]
             self.regs[(j, h)] = (w, "again")
             w["again"] = (j, h)
-        L += self.officer_sync("officer-sync-day2-out")
-        self.session(j, "day2", L)
-        if drive:
-            self.plug_out()
-        for f in os.listdir(self.kdir(j, "day2")):
-            if f.endswith(".png"):
-                shutil.copy(self.kdir(j, "day2", f), self.path("screens", f"kiosk{j + 1}-day2-{f}"))
-        self.progress(f"  kiosk {j + 1}: statuses in, {h - self.height[j]} new registrations (corrections, second ones)")
+        self.progress(f"  kiosk {j + 1}: {h - self.height[j]} new registrations (corrections, second ones)")
         self.height[j] = h
+        return L
 
     def decrees(self):
         # Who is a recipient: every registration approved by all four and
@@ -699,11 +939,8 @@ cosign_policy = {c}/cosign.policy
             return f"Iuran sudah dibayar sampai {m:02d}-{y}."
         return None
 
-    def day3(self, j):
-        drive = KIOSKS[j][1] == "drive"
-        if drive:
-            self.plug_in()
-        L = self.officer_sync("officer-sync-day3", ["Sinkronisasi selesai."])
+    def day3_lines(self, j):
+        L = []
         seen = {}
         scanned = 0
         for (k, h), (w, kind) in sorted(self.regs.items()):
@@ -720,16 +957,29 @@ cosign_policy = {c}/cosign.policy
                 L += [f"screenshot status-{len(seen)}"]
             L += ['tap "Selesai"']
             scanned += 1
-        self.session(j, "day3", L)
-        if drive:
-            self.plug_out()
-        for f in os.listdir(self.kdir(j, "day3")):
-            if f.endswith(".png"):
-                shutil.copy(self.kdir(j, "day3", f), self.path("screens", f"kiosk{j + 1}-day3-{f}"))
-        for f in os.listdir(self.kdir(j, "receipts")):
-            shutil.copy(self.kdir(j, "receipts", f), self.path("receipts", f"kiosk{j + 1}-{f}"))
+            self.counts["scanned_401"] = self.counts.get("scanned_401", 0) + (kind == "again")
         self.counts["scanned"] = self.counts.get("scanned", 0) + scanned
-        self.progress(f"  kiosk {j + 1}: {scanned} receipts scanned, every status as the centre decided")
+        return L
+
+    def write_kiosk_confs(self):
+        """kiosks/kioskN/kiosk.conf: each kiosk as jaring-kiosk --config opens
+        it in a window (--window)."""
+        for j, (village, _) in enumerate(KIOSKS):
+            drive = self.path("drive", "plugged") if KIOSKS[j][1] == "drive" else self.kdir(j, "spool")
+            with open(self.kdir(j, "kiosk.conf"), "w") as f:
+                f.write(f"""# kiosk {j + 1} of the field cycle (scripts/field-cycle.py); see assets/kiosk.conf.example
+data_dir = {self.kdir(j, 'data')}
+village = {village}
+consortium_pubkey = {self.key('consortium')}.pub
+receipts_dir = {self.kdir(j, 'receipts')}
+roster = {self.path('keys', 'roster.jrr')}
+sync_drive = {drive}
+officer_key = {drive}/JARING/OFFICER.KEY
+printer =
+language = id
+i18n_dir = {HERE}/assets/i18n
+""")
+            self.run([self.kiosk_bin, "--check-config", self.kdir(j, "kiosk.conf")])
 
     def summary(self):
         ws = self.workers
@@ -738,33 +988,41 @@ cosign_policy = {c}/cosign.policy
         first = sum(1 for v in self.regs.values() if v[1] == "first")
         corr = sum(1 for v in self.regs.values() if v[1] == "correction")
         again = sum(1 for v in self.regs.values() if v[1] == "again")
-        st = {}
-        for i in (1, 2, 3):
-            h = self.health(i) or {}
-            st[i] = h
+        st = {i: self.health(i) for i in (1, 2, 3)}
         hashes = {h.get("state_hash") for h in st.values() if h}
+        node_regs = self.node_registrations()
+        # /v1/stats suppresses cells under its minimum: the duplicates are
+        # counted from the receipts scanned on day 3, each showing reason 401.
+        dup = self.counts.get("scanned_401", 0)
         lines = [
-            "Jaring field cycle: summary",
+            "Jaring field cycle: summary" + (" (with the field's faults)" if self.faults else ""),
             f"  workers                          {len(ws)}",
             f"    left the form (idle timeout)   {by('abandon')}",
             f"    mistyped NIK, refused, retyped {by('mistype')}",
             f"    registered on day 1            {first}   = {len(ws)} - {by('abandon')}",
             f"  registrations in the kiosks      {regs}   = {first} first + {corr} corrections + {again} at a second kiosk",
+            f"  registrations at the centre      {node_regs}   (GET /v1/stats)",
             f"  returned for correction          {self.counts['returned']}   corrected and carried again: {corr}",
-            f"  duplicates found by the centre   {again}   (status: NIK already registered)",
+            f"  duplicates found by the centre   {dup}   (their second receipt: NIK already registered, reason 401)",
             f"  recipients decreed               {self.counts['decreed']}   = {first} - {self.counts['returned']} returned + {corr} corrections",
             f"  decrees (2 heads x 4 sponsors)   {self.counts['decrees']}",
             f"  first month paid                 Rp{self.counts['paid_rp']:,}   = {self.counts['decreed']} x Rp{CONTRIBUTION:,}",
             f"  receipts scanned at the kiosks   {self.counts['scanned']}   = {self.counts['decreed']} protected + {again} not accepted",
             f"  nodes agreeing on the state hash {sum(1 for h in st.values() if h)} of 3 ({len(hashes)} distinct hash)",
-            f"  checks passed                    {self.checks}",
-            f"  time                             {time.time() - self.t0:.1f} s",
         ]
+        if self.faults:
+            lines.append(f"  faults survived                  {len(self.fault_log)}")
+            lines += [f"    - {f}" for f in self.fault_log]
         self.check(first == len(ws) - by("abandon"), "registered = workers - abandoned")
+        self.check(node_regs == regs, f"the centre holds {node_regs} registrations, the kiosks {regs}")
+        self.check(dup == again, f"duplicates: {dup} at the centre, {again} registered twice")
         self.check(self.counts["decreed"] == first - self.counts["returned"] + corr, "decreed reconciles")
         self.check(self.counts["paid_rp"] == self.counts["decreed"] * CONTRIBUTION, "paid reconciles")
         self.check(self.counts["scanned"] == self.counts["decreed"] + again, "scanned reconciles")
         self.check(len(hashes) == 1, f"the nodes agree: {hashes}")
+        lines += [f"  checks passed                    {self.checks}",
+                  f"  time                             {time.time() - self.t0:.1f} s",
+                  f"  output                           {self.out}"]
         text = "\n".join(lines) + "\n"
         with open(self.path("summary.txt"), "w") as f:
             f.write(text)
@@ -772,18 +1030,35 @@ cosign_policy = {c}/cosign.policy
 
 
 def main():
-    ap = argparse.ArgumentParser(description="The whole field cycle of the programme, headless.")
-    ap.add_argument("build")
-    ap.add_argument("out")
-    ap.add_argument("--workers", type=int, default=200)
+    ap = argparse.ArgumentParser(
+        description="The programme's whole field cycle on one machine, headless: a 3-node cluster, five kiosks, "
+                    "synthetic workers through the real kiosk, the officer's FAT32 drive and a network link, "
+                    "the agencies' acts, decrees and payments, every receipt scanned (docs/cycle.md).",
+        epilog="exit status: 0 the cycle ran and every count reconciled; 1 a step failed (the message says "
+               "which; the programs' own output is in OUT_DIR); 2 usage error")
+    ap.add_argument("build", metavar="BUILD_DIR", help="the build folder (bin/, kiosk/, tests/)")
+    ap.add_argument("out", metavar="OUT_DIR", help="the output folder (replaced)")
+    ap.add_argument("--workers", type=int, default=200, help="synthetic workers (default 200, at least 20)")
     ap.add_argument("--faults", action="store_true", help="add the field's faults (tests/e2e)")
+    ap.add_argument("--window", type=int, metavar="N", default=0,
+                    help="with a display, open kiosk N (1..5) of the finished cycle in a window")
     a = ap.parse_args()
+    if a.workers < 20:
+        ap.error(f"--workers {a.workers}: at least 20 (four for each kiosk's stories)")
+    if a.window and not (1 <= a.window <= len(KIOSKS)):
+        ap.error(f"--window {a.window}: a kiosk 1..{len(KIOSKS)}")
     c = Cycle(a.build, a.out, a.workers, a.faults)
     try:
         c.main()
     except Failed as e:
-        print(f"field-cycle: FAILED: {e}", file=sys.stderr)
+        print(f"field-cycle: FAILED: {e} (the programs' files are in {c.out})", file=sys.stderr)
         sys.exit(1)
+    if a.window:
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            print("field-cycle: --window: no display (DISPLAY, WAYLAND_DISPLAY); the kiosk stays headless", file=sys.stderr)
+            sys.exit(1)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SDL_")}
+        os.execve(c.kiosk_bin, [c.kiosk_bin, "--config", c.kdir(a.window - 1, "kiosk.conf")], env)
 
 
 if __name__ == "__main__":
