@@ -24,8 +24,13 @@ case "$cmd" in
     configure_build build ${JR_WERROR:+-DJR_WERROR=ON}
     out=${JR_DEMO_OUT:-out}
     ./build/bin/jaring-demo --out "$out/demo" --assets assets
-    scripts/cluster-demo.sh build "$out"
-    scripts/kiosk-demo.sh build "$out"
+    # The whole field cycle (docs/cycle.md); JR_WINDOW=N with a display
+    # opens kiosk N of it in a window at the end.
+    window=()
+    if [ -n "${JR_WINDOW:-}" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      window=(--window "$JR_WINDOW")
+    fi
+    python3 scripts/field-cycle.py build "$out/cycle" ${JR_WORKERS:+--workers "$JR_WORKERS"} "${window[@]}"
     ;;
   test)
     scripts/deps.sh

@@ -11,6 +11,7 @@ image between the sides and counts. docs/cycle.md describes the stages.
 usage: scripts/field-cycle.py BUILD_DIR OUT_DIR [--workers N] [--faults] [--keep-going]
 """
 import argparse
+import calendar
 import concurrent.futures
 import csv
 import json
@@ -662,7 +663,6 @@ cosign_policy = {c}/cosign.policy
             os.makedirs(self.kdir(j, "receipts"))
             self.session(j, "provision", ["tap \"Mulai\"", "screenshot setup"])
             self.check(os.path.exists(self.kdir(j, "data", "kiosk.key")), f"kiosk {j + 1} has its key")
-            shutil.copy(self.kdir(j, "provision", "setup.png"), self.path("screens", f"kiosk{j + 1}-setup.png"))
             self.progress(f"  kiosk {j + 1}: {village} {self.names[village]} ({self.names[village[:5]]}), {KIOSKS[j][1]}")
         n = self.roster()
         self.progress(f"  roster serial 1 applied on the cluster: {n} members")
@@ -832,7 +832,7 @@ cosign_policy = {c}/cosign.policy
         drive = KIOSKS[j][1] == "drive"
         if drive:
             self.plug_in()
-        self.session(j, name, self.officer_sync(name, expect))
+        self.session(j, name, self.officer_sync("officer-sync", expect))
         if drive:
             self.plug_out()
 
@@ -939,7 +939,10 @@ cosign_policy = {c}/cosign.policy
         if k in self.decreed:
             number, months = self.decreed[k]
             y, m = divmod(self.start_month, 100)
-            return f"Iuran sudah dibayar sampai {m:02d}-{y}."
+            ey, em = divmod(y * 12 + m - 1 + months - 1, 12)
+            last = calendar.monthrange(ey, em + 1)[1]
+            return (f"Terlindungi dari 01-{m:02d}-{y} sampai {last:02d}-{em + 1:02d}-{ey}. "
+                    f"Iuran sudah dibayar sampai {m:02d}-{y}.")
         return None
 
     def day3_lines(self, j):

@@ -1113,7 +1113,7 @@ static bool parse_clock(struct session *s, const char *date, const char *hm)
 }
 
 /* consortium-key FILE: the session's consortium is the one in FILE (a
- * second session of one programme, scripts/demo); before the kiosk starts. */
+ * second session of one programme, scripts/field-cycle.py); before the kiosk starts. */
 static bool consortium_key(struct session *s, const char *rel)
 {
 	char p[KCONF_PATH_MAX];
