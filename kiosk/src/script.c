@@ -1083,6 +1083,65 @@ static bool restart(struct session *s)
 	return start(s);
 }
 
+/* Copies the regular files of folder `from` into `to` (made if missing),
+ * after removing the regular files of `to`: a whole-card image taken, or
+ * put back. */
+static bool copy_files(struct session *s, const char *from, const char *to)
+{
+	char src[KCONF_PATH_MAX + 272], dst[KCONF_PATH_MAX + 272];
+	struct dirent *de;
+	DIR *d;
+	bool ok = true;
+
+	if (mkdir(to, 0700) != 0 && errno != EEXIST)
+		return fail(s, "cannot create {1}", to, NULL, NULL);
+	if ((d = opendir(to)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.' &&
+			    (size_t)snprintf(dst, sizeof dst, "%s/%s", to, de->d_name) < sizeof dst)
+				(void)unlink(dst);
+		closedir(d);
+	}
+	if ((d = opendir(from)) == NULL)
+		return fail(s, "cannot read {1}", from, NULL, NULL);
+	while (ok && (de = readdir(d)) != NULL) {
+		struct jr_buf b = { NULL, 0 };
+		struct stat st;
+
+		if ((size_t)snprintf(src, sizeof src, "%s/%s", from, de->d_name) >= sizeof src ||
+		    (size_t)snprintf(dst, sizeof dst, "%s/%s", to, de->d_name) >= sizeof dst)
+			ok = fail(s, "path too long", NULL, NULL, NULL);
+		else if (stat(src, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		else if (jr_file_read(src, (size_t)1 << 30, &b, NULL) != JR_OK ||
+		    jr_file_write_atomic(dst, b.base, b.len, 0600, NULL) != JR_OK)
+			ok = fail(s, "cannot copy {1}", src, NULL, NULL);
+		jr_buf_free(&b);
+	}
+	closedir(d);
+	return ok;
+}
+
+/* card-image save|restore NAME: the kiosk stopped, its whole data folder
+ * (shard, counter, store, key) copied to or from NAME in the output
+ * folder, the kiosk started again: a card imaged, or restored from an old
+ * image, counter and all. */
+static bool card_image(struct session *s, const char *how, const char *name)
+{
+	char img[KCONF_PATH_MAX];
+	int64_t now = kclock_unix(&s->app.clock);
+	bool save = strcmp(how, "save") == 0;
+
+	if ((!save && strcmp(how, "restore") != 0) || !out_path(s, name, img, sizeof img))
+		return fail(s, "card-image save|restore NAME", NULL, NULL, NULL);
+	app_free(&s->app);
+	s->started = false;
+	s->clock_start = now;
+	if (!(save ? copy_files(s, s->cfg.data_dir, img) : copy_files(s, img, s->cfg.data_dir)))
+		return false;
+	return start(s);
+}
+
 /* A printed receipt PNG in receipts/ (the kiosk wrote it) for the camera. */
 static bool camera_receipt(struct session *s)
 {
@@ -1304,6 +1363,7 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 	}
 	if (strcmp(c, "consortium-file") == 0 && n == 2) return consortium_file(s, tok[1]);
 	if (strcmp(c, "restart") == 0 && n == 1) return restart(s);
+	if (strcmp(c, "card-image") == 0 && n == 3) return card_image(s, tok[1], tok[2]);
 	if (strcmp(c, "expect-consortium-fingerprint") == 0 && n == 1) {
 		char fp[JR_KEYID_FINGERPRINT_LEN + 1];
 		jr_keyid_fingerprint(jr_key_id(s->consortium), fp);

@@ -48,9 +48,15 @@ static int params_check(const struct jr_downstream_params *p, struct jr_pubkey *
 			"roster, a policy, a sequence number of 1 or more and a time are needed");
 	if (jr_key_role(p->consortium) != JR_ROLE_CONSORTIUM)
 		return jr_errf(eb, JR_EKEY, "downstream: the signing key is not the consortium's");
-	if (p->roster_len > JR_BUNDLE_ITEM_MAX || p->checkpoint_len > JR_NOTE_MAX_BYTES)
-		return jr_errf(eb, JR_ETOOBIG, "downstream: the roster or the checkpoint is over "
-			"its maximum size");
+	if (p->roster_len > JR_BUNDLE_ITEM_MAX || p->checkpoint_len > JR_NOTE_MAX_BYTES ||
+	    p->roster_chain_n > JR_DOWNSTREAM_CHAIN_MAX ||
+	    (p->roster_chain_n > 0 && p->roster_chain == NULL))
+		return jr_errf(eb, JR_ETOOBIG, "downstream: the roster, its chain or the "
+			"checkpoint is over its maximum size");
+	for (size_t i = 0; i < p->roster_chain_n; i++)
+		if (p->roster_chain[i].len == 0 || p->roster_chain[i].len > JR_BUNDLE_ITEM_MAX)
+			return jr_errf(eb, JR_ETOOBIG, "downstream: roster link %zu is empty or "
+				"over its maximum size", i + 1);
 	kiosk->role = JR_ROLE_KIOSK;
 	memcpy(kiosk->sign_pk, p->kiosk_pk, JR_SIGN_PK_BYTES);
 	jr_keyid_from_pk(kiosk->sign_pk, kiosk->id);
@@ -89,6 +95,9 @@ static int write_items(const struct jr_downstream_params *p, struct jr_bundle_wr
 
 	if (ack->len > 0)
 		rc = jr_bundle_writer_add(w, JR_ITEM_ACK, ack->base, ack->len, eb);
+	for (size_t i = 0; rc == JR_OK && i < p->roster_chain_n; i++)
+		rc = jr_bundle_writer_add(w, JR_ITEM_ROSTER, p->roster_chain[i].base,
+			p->roster_chain[i].len, eb);
 	if (rc == JR_OK)
 		rc = jr_bundle_writer_add(w, JR_ITEM_ROSTER, p->roster, p->roster_len, eb);
 	if (rc == JR_OK && (rc = jr_policy_encode(p->policy, &pol)) != JR_OK)
@@ -167,7 +176,7 @@ int jr_downstream_write_fd(const struct jr_downstream_params *p, int fd, const c
 
 /* ---- applying ---- */
 
-enum stage { ST_ACK, ST_ROSTER, ST_POLICY, ST_CHECKPOINT, ST_STATUS };
+enum stage { ST_ACK, ST_ROSTER, ST_CHECKPOINT, ST_STATUS };
 
 struct actx {
 	const char *name;
@@ -177,6 +186,14 @@ struct actx {
 	struct jr_roster held;
 	bool has_held;
 	enum stage stage;
+	/* The roster chain as it is walked: rosters seen, the key the roster
+	 * taken last names (the next link's signer), its serial, and whether
+	 * the latest roster seen was taken (with why not, if not). */
+	unsigned rosters;
+	uint8_t signer[JR_SIGN_PK_BYTES];
+	uint64_t serial;
+	bool taken;
+	char why[JR_ERRMSG_MAX];
 };
 
 void jr_downstream_result_free(struct jr_downstream_result *r)
@@ -204,37 +221,66 @@ static const char *bname(const struct actx *c)
 	return c->name != NULL ? c->name : "downstream bundle";
 }
 
-/* The roster: the one held (same bytes), or the next one in its chain. */
+/* One roster of the chain: taken if it is the one held (same bytes) or the
+ * next link (verifies under c->signer, newer serial); passed over
+ * otherwise, with why in c->why. Only a malformed roster that does verify
+ * fails the bundle here; end_chain judges the last one. */
 static int take_roster(struct actx *c, const uint8_t *p, size_t len, struct jr_errbuf *eb)
 {
 	struct jr_downstream_result *res = c->res;
-	const uint8_t *signer = c->has_held ? c->held.consortium_pk : c->t->pinned_pk;
+	struct jr_errbuf re = { 0 };
 	struct jr_roster r;
 	int rc;
 
+	c->taken = false;
 	if (c->has_held && len == c->t->roster_len && sodium_memcmp(p, c->t->roster, len) == 0) {
+		jr_buf_free(&res->roster);
 		res->roster_serial = c->held.serial;
+		res->roster_new = false;
 		memcpy(res->consortium_pk, c->held.consortium_pk, JR_SIGN_PK_BYTES);
 		memcpy(res->roster_signer_pk, c->t->roster_signer_pk, JR_SIGN_PK_BYTES);
+		memcpy(c->signer, c->held.consortium_pk, JR_SIGN_PK_BYTES);
+		c->serial = c->held.serial;
+		c->taken = true;
 		return copy(&res->roster, p, len, eb);
 	}
-	rc = jr_roster_open(p, len, signer, &r, eb);
-	if (rc != JR_OK)
-		return jr_errf(eb, rc == JR_ESIG ? JR_EKEY : rc, "%s: its roster is not signed by "
-			"the consortium key this kiosk trusts (%s); the bundle was not applied",
-			bname(c), c->has_held ? "the one its roster names" : "the pinned one");
-	if (c->has_held && r.serial <= c->held.serial) {
-		jr_roster_free(&r);
-		return jr_errf(eb, JR_EFORMAT, "%s: carries roster %llu, not newer than roster "
-			"%llu this kiosk holds; the bundle was not applied", bname(c),
-			(unsigned long long)r.serial, (unsigned long long)c->held.serial);
+	rc = jr_roster_open(p, len, c->signer, &r, &re);
+	if (rc == JR_ESIG) {
+		snprintf(c->why, sizeof c->why, "%s: its roster is not signed by the consortium "
+			"key this kiosk trusts (%s), nor reached from it by the rosters before it; "
+			"the bundle was not applied", bname(c), c->has_held || c->rosters > 1 ?
+			"the one its roster names" : "the pinned one");
+		return JR_OK;
 	}
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "%s: roster %u: %s", bname(c), c->rosters, re.msg);
+	if (r.serial <= c->serial) {
+		snprintf(c->why, sizeof c->why, "%s: carries roster %llu, not newer than roster "
+			"%llu this kiosk holds; the bundle was not applied", bname(c),
+			(unsigned long long)r.serial, (unsigned long long)c->serial);
+		jr_roster_free(&r);
+		return JR_OK;
+	}
+	jr_buf_free(&res->roster);
 	res->roster_serial = r.serial;
 	res->roster_new = true;
 	memcpy(res->consortium_pk, r.consortium_pk, JR_SIGN_PK_BYTES);
-	memcpy(res->roster_signer_pk, signer, JR_SIGN_PK_BYTES);
+	memcpy(res->roster_signer_pk, c->signer, JR_SIGN_PK_BYTES);
+	memcpy(c->signer, r.consortium_pk, JR_SIGN_PK_BYTES);
+	c->serial = r.serial;
+	c->taken = true;
 	jr_roster_free(&r);
 	return copy(&res->roster, p, len, eb);
+}
+
+/* The chain's last roster must have been taken: it is the roster now. */
+static int end_chain(struct actx *c, struct jr_errbuf *eb)
+{
+	if (c->taken)
+		return JR_OK;
+	jr_buf_free(&c->res->roster);
+	return jr_errf(eb, strstr(c->why, "not newer") != NULL ? JR_EFORMAT : JR_EKEY, "%s",
+		c->why);
 }
 
 /* After the roster: the sender must be the key it names or the key that
@@ -313,14 +359,16 @@ static int take_item(struct actx *c, const struct jr_downstream_sink *sink, int 
 		return len > JR_ACK_MAX_BYTES ? jr_errf(eb, JR_ETOOBIG, "%s: its ack is too long",
 			bname(c)) : copy(&res->ack_bytes, p, len, eb);
 	}
-	if (kind == JR_ITEM_ROSTER && c->stage <= ST_ROSTER) {
-		c->stage = ST_POLICY;
-		if ((rc = take_roster(c, p, len, eb)) != JR_OK)
-			return rc;
-		return trust_sender(c, eb);
+	if (kind == JR_ITEM_ROSTER && c->stage <= ST_ROSTER &&
+	    c->rosters <= JR_DOWNSTREAM_CHAIN_MAX) {
+		c->stage = ST_ROSTER;
+		c->rosters++;
+		return take_roster(c, p, len, eb);
 	}
-	if (kind == JR_ITEM_POLICY && c->stage == ST_POLICY) {
+	if (kind == JR_ITEM_POLICY && c->stage == ST_ROSTER && c->rosters > 0) {
 		c->stage = ST_CHECKPOINT;
+		if ((rc = end_chain(c, eb)) != JR_OK || (rc = trust_sender(c, eb)) != JR_OK)
+			return rc;
 		if ((rc = jr_policy_decode(p, len, &res->policy, eb)) != JR_OK)
 			return jr_errf(eb, rc, "%s: its policy", bname(c));
 		return copy(&res->policy_bytes, p, len, eb);
@@ -374,6 +422,8 @@ static int open_held(struct actx *c, struct jr_errbuf *eb)
 		return jr_errf(eb, JR_ECORRUPT, "the roster this kiosk holds does not verify: "
 			"its store is damaged; report it to the district office");
 	c->has_held = true;
+	memcpy(c->signer, c->held.consortium_pk, JR_SIGN_PK_BYTES);
+	c->serial = c->held.serial;
 	return JR_OK;
 }
 
@@ -423,6 +473,7 @@ static int apply_open(struct jr_bundle_reader *r, const char *name,
 		res->old = true;
 		return JR_OK;
 	}
+	memcpy(c.signer, t->pinned_pk, JR_SIGN_PK_BYTES);
 	if ((rc = open_held(&c, eb)) != JR_OK)
 		return rc;
 	rc = sink->begin(sink->ctx, eb);

@@ -1541,6 +1541,22 @@ int jr_shard_verify(struct jr_shard *s, enum jr_verify_mode mode,
 
 /* ---- reads ---------------------------------------------------------- */
 
+int jr_shard_read_begin(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	int rc;
+
+	if (s == NULL)
+		return jr_errf(eb, JR_EINVAL, "shard: no shard");
+	rc = step_done(s, ST_BEGIN_READ);
+	return rc == SQLITE_OK ? JR_OK : db_err(s, rc, "starting a read transaction", eb);
+}
+
+void jr_shard_read_end(struct jr_shard *s)
+{
+	if (s != NULL)
+		(void)step_done(s, ST_END_READ);
+}
+
 int jr_shard_get(struct jr_shard *s, uint64_t height, struct jr_buf *body,
 	uint8_t sig[JR_SIG_BYTES], struct jr_errbuf *eb)
 {

@@ -1078,10 +1078,11 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 	struct jr_centre *c = jr_node_fsm_centre(s->fsm);
 	const struct jr_roster_member *m;
 	struct jr_downstream_params p;
-	struct jr_buf roster = { NULL, 0 };
+	struct jr_buf roster = { NULL, 0 }, links[JR_DOWNSTREAM_CHAIN_MAX];
 	struct jr_roster ro;
 	struct jr_pubkey cons;
 	struct jr_policy policy;
+	size_t n_links = 0;
 	uint64_t cp_size = 0;
 	const struct jr_buf *cp = jr_node_witness_published(s->witness, &cp_size, NULL);
 	char tmp[JR_NODE_PATH_MAX + 72];
@@ -1106,6 +1107,13 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 		*status = 404;
 		return jr_errf(eb, JR_ENOTFOUND, "this kiosk is not on the roster");
 	}
+	/* The rotations before it, for a kiosk that missed them. */
+	if ((rc = jr_centre_roster_links(c, ro.serial, links, JR_DOWNSTREAM_CHAIN_MAX, &n_links,
+		     eb)) != JR_OK) {
+		jr_roster_free(&ro);
+		jr_buf_free(&roster);
+		return rc;
+	}
 	memset(&p, 0, sizeof p);
 	jr_policy_default(&policy);
 	p.centre = c;
@@ -1113,6 +1121,8 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 	memcpy(p.kiosk_pk, m->sign_pk, JR_SIGN_PK_BYTES);
 	p.roster = roster.base;
 	p.roster_len = roster.len;
+	p.roster_chain = links;
+	p.roster_chain_n = n_links;
 	p.policy = &policy;
 	p.checkpoint = cp != NULL ? cp->base : NULL;
 	p.checkpoint_len = cp != NULL ? cp->len : 0;
@@ -1124,10 +1134,12 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 	(void)unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
+		jr_centre_roster_links_free(links, n_links);
 		jr_buf_free(&roster);
 		return jr_errf(eb, JR_EIO, "cannot write %s: %s", tmp, strerror(errno));
 	}
 	rc = jr_downstream_write_fd(&p, fd, tmp, NULL, eb);
+	jr_centre_roster_links_free(links, n_links);
 	jr_buf_free(&roster);
 	if (close(fd) != 0 && rc == JR_OK)
 		rc = jr_errf(eb, JR_EIO, "closing %s: %s", tmp, strerror(errno));

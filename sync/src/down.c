@@ -94,7 +94,8 @@ int jr_sync_down_write(const char *drive, const struct jr_downstream_params *p,
 	char kdir[9], hex[9], tname[JR_SYNC_NAME_MAX + 1], fname[JR_SYNC_NAME_MAX + 1];
 	char kpath[4096], tpath[4096 + 16];
 	struct jr_sync_fsink s = { -1, tname, 0 };
-	struct jr_bundle_sink sink = { jr_sync_fs_append, jr_sync_fs_header, jr_sync_fs_sync, &s };
+	/* One flush of body and header before the rename (export.c's). */
+	struct jr_bundle_sink sink = { jr_sync_fs_append, jr_sync_fs_header, NULL, &s };
 	uint8_t id[JR_ID_BYTES];
 	uint64_t gone = 0;
 	int rc;
@@ -116,6 +117,8 @@ int jr_sync_down_write(const char *drive, const struct jr_downstream_params *p,
 	if ((s.fd = open(tpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		return jr_sync_drive_err(eb, errno, drive, tpath, "create");
 	rc = jr_downstream_write(p, &sink, info, eb);
+	if (rc == JR_OK)
+		rc = jr_sync_fs_sync(&s, eb);
 	if (close(s.fd) != 0 && rc == JR_OK)
 		rc = jr_sync_fs_fail(&s, "cannot close", eb);
 	if (rc != JR_OK) {

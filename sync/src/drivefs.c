@@ -144,6 +144,7 @@ int jr_sync_clean_tmp(const char *drive, const char *kpath, uint64_t *removed,
 	struct dirent *de;
 	char path[4096];
 	DIR *d = opendir(kpath);
+	uint64_t before = *removed;
 	int n;
 
 	if (d == NULL)
@@ -163,6 +164,8 @@ int jr_sync_clean_tmp(const char *drive, const char *kpath, uint64_t *removed,
 		(*removed)++;
 	}
 	closedir(d);
+	if (*removed == before) /* nothing removed: nothing to flush */
+		return JR_OK;
 	return jr_sync_fsync_dir(kpath) == 0 ? JR_OK : jr_sync_drive_err(eb, errno, drive, kpath, "flush folder");
 }
 

@@ -298,12 +298,17 @@ static int answer(const struct jr_sync_import *x, const struct jr_roster *r,
 	const struct jr_roster_member *m, struct jr_sync_import_kiosk *k,
 	struct jr_sync_import_counts *c, struct jr_errbuf *eb)
 {
+	struct jr_buf links[JR_DOWNSTREAM_CHAIN_MAX];
 	struct jr_downstream_params p;
 	struct jr_downstream_info info;
 	struct jr_policy pol;
+	size_t n_links = 0;
 	int rc;
 
-	(void)r;
+	/* The rotations before this roster, for a kiosk that missed them. */
+	if ((rc = jr_centre_roster_links(x->centre, r->serial, links, JR_DOWNSTREAM_CHAIN_MAX,
+		     &n_links, eb)) != JR_OK)
+		return rc;
 	jr_policy_default(&pol);
 	memset(&p, 0, sizeof p);
 	p.centre = x->centre;
@@ -311,12 +316,16 @@ static int answer(const struct jr_sync_import *x, const struct jr_roster *r,
 	memcpy(p.kiosk_pk, m->sign_pk, JR_SIGN_PK_BYTES);
 	p.roster = x->roster;
 	p.roster_len = x->roster_len;
+	p.roster_chain = links;
+	p.roster_chain_n = n_links;
 	p.policy = &pol;
 	p.checkpoint = x->checkpoint;
 	p.checkpoint_len = x->checkpoint_len;
 	p.seq = jr_centre_tlog_size(x->centre);
 	p.time = x->time;
-	if ((rc = jr_sync_down_write(x->drive, &p, &info, NULL, eb)) != JR_OK)
+	rc = jr_sync_down_write(x->drive, &p, &info, NULL, eb);
+	jr_centre_roster_links_free(links, n_links);
+	if (rc != JR_OK)
 		return rc;
 	c->answers++;
 	c->statuses += info.statuses;

@@ -250,9 +250,20 @@ int jr_sync_visit_run(const struct jr_sync_visit *v, struct jr_sync_visit_counts
 	x.time = v->time;
 	x.progress = v->progress != NULL ? out_progress : NULL;
 	x.progress_ctx = &vp;
-	if ((rc = jr_sync_export_run(&x, &c->up, eb)) != JR_OK)
-		return rc;
 	jr_sync_kiosk_dir(jr_key_id(v->kiosk), kdir);
+	if ((rc = jr_sync_export_run(&x, &c->up, eb)) == JR_ESTALE) {
+		/* The drive holds blocks this kiosk signed above its shard: it was
+		 * restored from an old copy. The centre's answer still goes in (it
+		 * needs no write), so its signed ack marks the shard stale and the
+		 * refusal to sign outlives this drive; the visit then stops with the
+		 * export's message. */
+		struct jr_errbuf ae = { 0 };
+		(void)apply_answer(v, kdir, &vp, c, &ae);
+		c->stale = c->stale || jr_shard_stale(v->shard);
+		return rc;
+	}
+	if (rc != JR_OK)
+		return rc;
 	if ((rc = apply_answer(v, kdir, &vp, c, eb)) != JR_OK)
 		return rc;
 	c->acked = jr_shard_last_ack(v->shard, &ack) == JR_OK ? ack.height : 0;

@@ -11,15 +11,23 @@ echo "Jaring benchmarks on $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d)"
 echo
 echo "| benchmark                                    |        value | unit       | goal                   |      |"
 echo "|----------------------------------------------|--------------|------------|------------------------|------|"
-mkdir -p "$work/ledger"
-JR_BENCH_FAST_DIR="$fast" "$build/tests/bench_ledger" "$work/ledger" "${JR_BENCH_BLOCKS:-100000}"
+# JR_BENCH_ONLY="bench_sync bench_bundle": just those (report.py --only).
+only=" ${JR_BENCH_ONLY:-} "
+wanted() { [ "$only" = "  " ] || case $only in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+if wanted bench_ledger; then
+  mkdir -p "$work/ledger"
+  JR_BENCH_FAST_DIR="$fast" "$build/tests/bench_ledger" "$work/ledger" "${JR_BENCH_BLOCKS:-100000}"
+fi
 for b in "$build"/tests/bench_*; do
   name=$(basename "$b")
   [ "$name" = bench_ledger ] && continue
   [ -x "$b" ] || continue
+  wanted "$name" || continue
   mkdir -p "$work/$name"
   "$b" "$work/$name"
 done
 # End-to-end ingest through a 3-node cluster (processes, HTTP, Raft).
-[ -x "$build/bin/jaring-node" ] && "$(dirname "$0")/node_ingest.sh" "$build" "${JR_BENCH_NODE_REGS:-200000}"
+if wanted node_ingest && [ -x "$build/bin/jaring-node" ]; then
+  "$(dirname "$0")/node_ingest.sh" "$build" "${JR_BENCH_NODE_REGS:-200000}"
+fi
 true

@@ -22,7 +22,7 @@
 #define T0 1790000000
 #define REGS 4
 
-static struct jr_key *cons, *cons2, *stranger, *kiosk, *kiosk_b, *officer;
+static struct jr_key *cons, *cons2, *cons3, *stranger, *kiosk, *kiosk_b, *officer;
 static struct jr_policy policy;
 static const struct jr_key *centre_key; /* the key a new centre runs with */
 static const uint8_t pkey[JR_CENTRE_PSEUDONYM_KEY_BYTES] = { 9 };
@@ -274,9 +274,11 @@ static struct jr_centre *centre_of(struct kiosk_fx *k, const char *name, uint64_
 	return c;
 }
 
-/* The downstream bundle of `to` signed by `by`, into m. */
-static void write_down(struct jr_centre *c, const struct jr_key *by, const struct jr_key *to,
-	const struct jr_buf *roster, uint64_t seq, struct mem *m, struct jr_downstream_info *info)
+/* The downstream bundle of `to` signed by `by`, into m, with the roster
+ * chain links[0..n) before the roster. */
+static void write_down_chain(struct jr_centre *c, const struct jr_key *by,
+	const struct jr_key *to, const struct jr_buf *links, size_t n, const struct jr_buf *roster,
+	uint64_t seq, struct mem *m, struct jr_downstream_info *info)
 {
 	struct jr_bundle_sink sink = { mem_append, mem_header, NULL, m };
 	struct jr_downstream_params p;
@@ -291,11 +293,20 @@ static void write_down(struct jr_centre *c, const struct jr_key *by, const struc
 	memcpy(p.kiosk_pk, kp.sign_pk, JR_SIGN_PK_BYTES);
 	p.roster = roster->base;
 	p.roster_len = roster->len;
+	p.roster_chain = links;
+	p.roster_chain_n = n;
 	p.policy = &policy;
 	p.seq = seq;
 	p.time = T0 + 3600;
 	if (jr_downstream_write(&p, &sink, info, &eb) != JR_OK)
 		fail_msg("write: %s", eb.msg);
+}
+
+/* The downstream bundle of `to` signed by `by`, into m. */
+static void write_down(struct jr_centre *c, const struct jr_key *by, const struct jr_key *to,
+	const struct jr_buf *roster, uint64_t seq, struct mem *m, struct jr_downstream_info *info)
+{
+	write_down_chain(c, by, to, NULL, 0, roster, seq, m, info);
 }
 
 static int apply_mem(const uint8_t *p, size_t len, const struct jr_key *as,
@@ -317,6 +328,7 @@ static int setup(void **state)
 	assert_int_equal(jr_init(), JR_OK);
 	cons = jr_test_key(JR_ROLE_CONSORTIUM, 2);
 	cons2 = jr_test_key(JR_ROLE_CONSORTIUM, 12);
+	cons3 = jr_test_key(JR_ROLE_CONSORTIUM, 14);
 	stranger = jr_test_key(JR_ROLE_CONSORTIUM, 13);
 	kiosk = jr_test_key(JR_ROLE_KIOSK, 1);
 	kiosk_b = jr_test_key(JR_ROLE_KIOSK, 5);
@@ -333,6 +345,7 @@ static int teardown(void **state)
 	jr_key_free(kiosk_b);
 	jr_key_free(kiosk);
 	jr_key_free(stranger);
+	jr_key_free(cons3);
 	jr_key_free(cons2);
 	jr_key_free(cons);
 	return 0;
@@ -560,6 +573,113 @@ static void the_consortium_key_rotates_through_the_roster(void **state)
 	jr_shard_close(k.shard);
 }
 
+static void centre_takes(struct jr_centre *c, const struct jr_buf *roster)
+{
+	struct jr_buf e = { 0 };
+	struct jr_centre_result res;
+	struct jr_errbuf eb = { 0 };
+
+	assert_int_equal(jr_centre_roster_entry_signed(roster->base, roster->len, &e), JR_OK);
+	if (jr_centre_apply(c, e.base, e.len, &res, &eb) != JR_OK)
+		fail_msg("centre roster: %s", eb.msg);
+	assert_false(res.refused);
+	jr_buf_free(&e);
+}
+
+/* The kiosk holds roster 2 (named key: cons); the centre then rotates
+ * twice (3: cons -> cons2, 4: cons2 -> cons3) and signs roster 5 with
+ * cons3. Its answer carries the chain 3, 4 before roster 5, and the kiosk
+ * follows it; without the chain, or with a forged link, it refuses the
+ * answer and keeps roster 2. */
+static void a_kiosk_that_missed_two_rotations_follows_the_roster_chain(void **state)
+{
+	struct kiosk_fx k;
+	struct jr_centre *c;
+	struct jr_buf r2 = { 0 }, r3 = { 0 }, r4 = { 0 }, r5 = { 0 }, f4 = { 0 }, f5 = { 0 };
+	struct jr_buf links[JR_DOWNSTREAM_CHAIN_MAX], forged[2];
+	struct jr_downstream_info info;
+	struct jr_downstream_result res;
+	struct jr_errbuf eb = { 0 };
+	struct jr_pubkey p3;
+	struct jr_roster held;
+	struct store s;
+	struct mem m;
+	size_t n = 0;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	kiosk_new(&k, "down-chain");
+	c = centre_of(&k, "down-chain-c", 0);
+	assert_int_equal(jr_centre_add_consortium_key(c, cons3, &eb), JR_OK);
+	roster_v2(cons, 2, cons, &r2);
+	centre_takes(c, &r2);
+	write_down(c, cons, kiosk, &r2, 2, &m, &info);
+	if (apply_mem(m.p, m.len, kiosk, cons, k.shard, &s, &res, &eb) != JR_OK)
+		fail_msg("roster 2: %s", eb.msg);
+	jr_downstream_result_free(&res);
+	free(m.p);
+	roster_v2(cons, 3, cons2, &r3);
+	roster_v2(cons2, 4, cons3, &r4);
+	roster_v2(cons3, 5, cons3, &r5);
+	centre_takes(c, &r3);
+	centre_takes(c, &r4);
+	centre_takes(c, &r5);
+	assert_int_equal(jr_centre_roster_links(c, 5, links, JR_DOWNSTREAM_CHAIN_MAX, &n, &eb),
+		JR_OK);
+	assert_int_equal(n, 2);
+	assert_memory_equal(links[0].base, r3.base, r3.len);
+	assert_memory_equal(links[1].base, r4.base, r4.len);
+	/* Roster 5 alone: the kiosk cannot reach cons3 from cons. */
+	write_down(c, cons3, kiosk, &r5, 10, &m, &info);
+	assert_int_equal(apply_mem(m.p, m.len, kiosk, cons, k.shard, &s, &res, &eb), JR_EKEY);
+	assert_int_equal(s.seq, 2);
+	jr_downstream_result_free(&res);
+	free(m.p);
+	/* A forged link: 3 is genuine, "4" and "5" signed by a stranger. */
+	roster_v2(stranger, 4, stranger, &f4);
+	roster_v2(stranger, 5, stranger, &f5);
+	forged[0] = r3;
+	forged[1] = f4;
+	write_down_chain(c, stranger, kiosk, forged, 2, &f5, 11, &m, NULL);
+	assert_int_equal(apply_mem(m.p, m.len, kiosk, cons, k.shard, &s, &res, &eb), JR_EKEY);
+	assert_int_equal(s.seq, 2);
+	assert_int_equal(s.commits, 1);
+	jr_downstream_result_free(&res);
+	free(m.p);
+	/* The genuine chain from the centre. */
+	write_down_chain(c, cons3, kiosk, links, n, &r5, 12, &m, NULL);
+	if (apply_mem(m.p, m.len, kiosk, cons, k.shard, &s, &res, &eb) != JR_OK)
+		fail_msg("the chain: %s", eb.msg);
+	assert_true(res.applied && res.roster_new);
+	assert_int_equal(res.roster_serial, 5);
+	jr_key_public(cons3, &p3);
+	assert_memory_equal(res.consortium_pk, p3.sign_pk, JR_SIGN_PK_BYTES);
+	assert_memory_equal(s.signer, p3.sign_pk, JR_SIGN_PK_BYTES);
+	assert_int_equal(jr_roster_open(s.roster.base, s.roster.len, s.signer, &held, &eb), JR_OK);
+	assert_int_equal(held.serial, 5);
+	jr_roster_free(&held);
+	jr_downstream_result_free(&res);
+	free(m.p);
+	/* A kiosk that holds roster 5 takes the same answer again (the links
+	 * before its roster are passed over). */
+	write_down_chain(c, cons3, kiosk, links, n, &r5, 13, &m, NULL);
+	if (apply_mem(m.p, m.len, kiosk, cons, k.shard, &s, &res, &eb) != JR_OK)
+		fail_msg("the chain again: %s", eb.msg);
+	assert_false(res.roster_new);
+	jr_downstream_result_free(&res);
+	free(m.p);
+	jr_centre_roster_links_free(links, n);
+	jr_buf_free(&f5);
+	jr_buf_free(&f4);
+	jr_buf_free(&r5);
+	jr_buf_free(&r4);
+	jr_buf_free(&r3);
+	jr_buf_free(&r2);
+	jr_buf_free(&s.roster);
+	jr_centre_close(c);
+	jr_shard_close(k.shard);
+}
+
 static void copy_file(const char *from, const char *to)
 {
 	struct jr_buf b = { 0 };
@@ -673,6 +793,7 @@ int main(void)
 		cmocka_unit_test(a_truncated_or_flipped_bundle_applies_nothing),
 		cmocka_unit_test(the_wrong_recipient_and_unknown_signers_are_refused),
 		cmocka_unit_test(the_consortium_key_rotates_through_the_roster),
+		cmocka_unit_test(a_kiosk_that_missed_two_rotations_follows_the_roster_chain),
 		cmocka_unit_test(a_kiosk_restored_from_an_old_image_refuses_to_sign_after_the_ack),
 		cmocka_unit_test(a_visit_log_entry_is_signed_kept_and_refused_when_altered),
 	};

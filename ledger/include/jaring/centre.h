@@ -228,6 +228,16 @@ JR_API int jr_centre_ack(struct jr_centre *c,
 JR_API int jr_centre_roster(struct jr_centre *c, struct jr_buf *out,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 
+/* The rosters below serial `below` that rotated the consortium key (each
+ * names a key other than the one its predecessor named; the first is judged
+ * against the genesis key), ascending, the latest `max` of them, malloc'd
+ * into links[0..*n) (jr_centre_roster_links_free): the chain a downstream
+ * bundle carries before the latest roster, so that a kiosk that missed
+ * rotations follows them (downstream.h). */
+JR_API int jr_centre_roster_links(struct jr_centre *c, uint64_t below, struct jr_buf *links,
+	size_t max, size_t *n, struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API void jr_centre_roster_links_free(struct jr_buf *links, size_t n);
+
 /* ---- building entries (jaring-admin, tests, benches) ---- */
 
 /* A roster entry (kind 1) around a roster signed already (roster.h signed

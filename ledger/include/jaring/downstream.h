@@ -12,7 +12,12 @@
  *   items, in this order and no other:
  *     ACK        0 or 1  the consortium-signed acknowledged head (ack.h);
  *                        present exactly when last > 0, and names it
- *     ROSTER     1       the latest consortium-signed roster v2 (roster.h)
+ *     ROSTER     1..17   the roster chain (roster.h): up to
+ *                        JR_DOWNSTREAM_CHAIN_MAX rosters that rotated the
+ *                        consortium key (each names a key other than the one
+ *                        its predecessor named), ascending serial, then the
+ *                        latest roster; a kiosk that missed rotations
+ *                        follows them link by link
  *     POLICY     1       the policy record (jr_policy_encode, rules.h)
  *     CHECKPOINT 0 or 1  a cosigned checkpoint note (tlog.h)
  *     STATUS     0..n    one jaring/status.h item per registration of this
@@ -25,9 +30,14 @@
  *   1. the header verifies, names this kiosk as recipient and is of kind 2;
  *   2. a sequence number at or below the last one applied: nothing more is
  *      read and nothing changes (res->old); bundles may arrive in any order;
- *   3. every item is verified as it streams. The roster is the roster held
- *      (the same bytes) or verifies under the key the held roster names (the
- *      pinned key for a kiosk that holds none) with a higher serial; the
+ *   3. every item is verified as it streams. The rosters are walked as a
+ *      chain: one is taken when it is the roster held (the same bytes), or
+ *      verifies under the key the roster taken last names (at first the held
+ *      roster's, the pinned key for a kiosk that holds none) with a higher
+ *      serial; one that does not verify under that key, or is not newer, is
+ *      passed over (a link for kiosks further behind, or a forgery: it
+ *      conveys no trust). The last roster of the chain must be taken, else
+ *      the bundle is refused; it is the roster the kiosk holds after. The
  *      sender must be the key that roster names or the key that signed it
  *      (so the consortium key rotates through rosters, and the pinned key
  *      stops counting once a roster names another); the ack verifies under
@@ -53,12 +63,18 @@
 #include "status.h"
 #include "tlog.h"
 
+#define JR_DOWNSTREAM_CHAIN_MAX 16 /* rotation links before the latest roster */
+
 struct jr_downstream_params {
 	struct jr_centre *centre;          /* the ack and statuses come from it */
 	const struct jr_key *consortium;   /* signs (role consortium) */
 	uint8_t kiosk_pk[JR_SIGN_PK_BYTES]; /* the recipient, as the roster names it */
-	const uint8_t *roster;             /* signed roster v2 bytes */
+	const uint8_t *roster;             /* signed roster v2 bytes: the latest */
 	size_t roster_len;
+	/* The rosters that rotated the key before it, ascending serial (at most
+	 * JR_DOWNSTREAM_CHAIN_MAX; jr_centre_roster_links); may be 0. */
+	const struct jr_buf *roster_chain;
+	size_t roster_chain_n;
 	const struct jr_policy *policy;
 	const uint8_t *checkpoint;         /* cosigned checkpoint note, NULL: none */
 	size_t checkpoint_len;

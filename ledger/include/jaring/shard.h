@@ -119,6 +119,13 @@ JR_API int jr_shard_visit_last(struct jr_shard *s, struct jr_buf *out, uint64_t 
 JR_API int jr_shard_verify(struct jr_shard *s, enum jr_verify_mode mode,
 	uint64_t *bad_height, struct jr_errbuf *eb) JR_MUST_CHECK;
 
+/* One read transaction around many reads (an export reading every block it
+ * carries): the reads between see one state and SQLite takes its locks
+ * once, not once per read. Nothing may be appended in between; end it on
+ * every path. */
+JR_API int jr_shard_read_begin(struct jr_shard *s, struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API void jr_shard_read_end(struct jr_shard *s);
+
 /* A stored signed block: body and signature (malloc'd copies). */
 JR_API int jr_shard_get(struct jr_shard *s, uint64_t height, struct jr_buf *body,
 	uint8_t sig[JR_SIG_BYTES], struct jr_errbuf *eb) JR_MUST_CHECK;

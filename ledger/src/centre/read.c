@@ -8,6 +8,7 @@
 
 #include "centre_int.h"
 #include "jaring/ack.h"
+#include "jaring/roster.h"
 
 int jr_centre_ack(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
 	int64_t time, struct jr_buf *out, struct jr_errbuf *eb)
@@ -84,6 +85,70 @@ int jr_centre_roster(struct jr_centre *c, struct jr_buf *out, struct jr_errbuf *
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "roster: cannot read it: %s", sqlite3_errmsg(c->db));
 	return JR_OK;
+}
+
+void jr_centre_roster_links_free(struct jr_buf *links, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		jr_buf_free(&links[i]);
+}
+
+/* Keeps the latest `max` links: the oldest goes when one more comes. */
+static int keep_link(struct jr_buf *links, size_t max, size_t *n, const uint8_t *p,
+	size_t len)
+{
+	struct jr_buf b = { malloc(len > 0 ? len : 1), len };
+
+	if (b.base == NULL)
+		return JR_ENOMEM;
+	memcpy(b.base, p, len);
+	if (*n == max) {
+		jr_buf_free(&links[0]);
+		memmove(links, links + 1, (max - 1) * sizeof *links);
+		(*n)--;
+	}
+	links[(*n)++] = b;
+	return JR_OK;
+}
+
+int jr_centre_roster_links(struct jr_centre *c, uint64_t below, struct jr_buf *links,
+	size_t max, size_t *n, struct jr_errbuf *eb)
+{
+	uint8_t signer[JR_SIGN_PK_BYTES];
+	sqlite3_stmt *st = NULL;
+	int rc = JR_OK, step;
+
+	*n = 0;
+	memcpy(signer, c->key_pk[0], JR_SIGN_PK_BYTES);
+	if (sqlite3_prepare_v2(c->db, "SELECT bytes FROM roster WHERE serial < ?1 ORDER BY serial",
+		-1, &st, NULL) != SQLITE_OK)
+		return jr_errf(eb, JR_EIO, "roster links: %s", sqlite3_errmsg(c->db));
+	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)below);
+	while (rc == JR_OK && max > 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *p = sqlite3_column_blob(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		struct jr_roster r;
+
+		if (jr_roster_open(p, len, signer, &r, NULL) != JR_OK) {
+			rc = jr_errf(eb, JR_ECORRUPT, "roster links: an applied roster does not "
+				"verify under the key its predecessor names: the state is damaged");
+			break;
+		}
+		if (memcmp(r.consortium_pk, signer, JR_SIGN_PK_BYTES) != 0) {
+			memcpy(signer, r.consortium_pk, JR_SIGN_PK_BYTES);
+			if (keep_link(links, max, n, p, len) != JR_OK)
+				rc = jr_errf(eb, JR_ENOMEM, "roster links: out of memory");
+		}
+		jr_roster_free(&r);
+	}
+	(void)sqlite3_finalize(st);
+	if (rc != JR_OK) {
+		jr_centre_roster_links_free(links, *n);
+		*n = 0;
+	}
+	return rc;
 }
 
 static void reasons_from(sqlite3_stmt *st, int col, struct jr_verdict *v)
