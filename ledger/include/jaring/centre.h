@@ -460,6 +460,21 @@ _Static_assert(JR_ID_BYTES == JR_REGID_BYTES, "leaf ids share one field");
  * (JR_EFORMAT otherwise). Fail closed: out zeroed. */
 JR_API int jr_centre_leaf_decode(const uint8_t *p, size_t len,
 	struct jr_centre_leaf *out) JR_MUST_CHECK;
+/* The leaf's bytes, as the centre writes them (tests build forged logs with
+ * it). */
+JR_API int jr_centre_leaf_encode(const struct jr_centre_leaf *l, struct jr_buf *out)
+	JR_MUST_CHECK;
+
+/* Names for people and scripts: "NOT_APPROVED", "ACCEPTED", "decree"
+ * (a status, an outcome, an entry kind); never NULL. */
+JR_API const char *jr_centre_status_name(unsigned status);
+JR_API const char *jr_centre_outcome_name(unsigned outcome);
+JR_API const char *jr_centre_kind_name(unsigned kind);
+
+/* An act entry (kinds 3..9) around a signed act [body, sig] as the state and
+ * the export keep it; the centre checks it when it applies. */
+JR_API int jr_centre_act_entry_signed(enum jr_centre_kind kind, const uint8_t *act,
+	size_t len, struct jr_buf *out) JR_MUST_CHECK;
 
 /* The signed bytes the state holds for an applied leaf, as the entry that
  * applied them carried them: a roster leaf's signed roster, a block leaf's
@@ -496,14 +511,17 @@ JR_API void jr_centre_genesis(const struct jr_centre *c, uint8_t pk[JR_SIGN_PK_B
 
 /* ---- replaying a log (jaring-audit) ---- */
 
-/* Opens a new state for a replay from public data alone: the genesis
- * consortium key (its public half: it verifies roster 1), no secret key, a
- * zero pseudonym key, synchronous=OFF (a replay is thrown away). Rosters
- * and acts are applied with jr_centre_apply as on a node; what only the
- * nodes can judge (sealed records) is carried over from the leaves with
+/* Opens a new state for a replay. From public data alone (consortium and
+ * pseudonym_key NULL): the genesis consortium key's public half (it
+ * verifies roster 1), no secret key, a zero pseudonym key; from a node's
+ * state file: the genesis consortium key itself and the pseudonym key, so
+ * that blocks are applied as on a node. synchronous=OFF: a replay is thrown
+ * away. Rosters, acts (and blocks) are applied with jr_centre_apply; what
+ * the replay has no bytes for is carried over from the leaves with
  * jr_centre_replay_leaf. The file at path must not exist. */
 JR_API int jr_centre_open_replay(const char *path,
-	const uint8_t genesis_pk[JR_SIGN_PK_BYTES], const struct jr_policy *policy,
+	const uint8_t genesis_pk[JR_SIGN_PK_BYTES], const struct jr_key *consortium,
+	const uint8_t *pseudonym_key, const struct jr_policy *policy,
 	struct jr_centre **out, struct jr_errbuf *eb) JR_MUST_CHECK;
 /* Takes one leaf as the log states it, for an item whose signed bytes the
  * replay does not have, and appends it: a block leaf (applied: the kiosk's

@@ -211,7 +211,7 @@ static void leaf_fields(struct jr_cbr *r, size_t keys, struct jr_centre_leaf *l)
 	l->verb = (uint32_t)c;
 }
 
-static int leaf_encode(const struct jr_centre_leaf *l, struct jr_buf *out)
+int jr_centre_leaf_encode(const struct jr_centre_leaf *l, struct jr_buf *out)
 {
 	switch (l->type) {
 	case JR_LEAF_ROSTER:
@@ -252,7 +252,7 @@ int jr_centre_leaf_decode(const uint8_t *p, size_t len, struct jr_centre_leaf *o
 	}
 	out->type = (enum jr_centre_leaf_type)type;
 	leaf_fields(&r, keys, out);
-	rc = r.err == JR_OK && jr_cbr_end(&r) == JR_OK ? leaf_encode(out, &again) : JR_EFORMAT;
+	rc = r.err == JR_OK && jr_cbr_end(&r) == JR_OK ? jr_centre_leaf_encode(out, &again) : JR_EFORMAT;
 	if (rc == JR_OK && (again.len != len || memcmp(again.base, p, len) != 0))
 		rc = JR_EFORMAT;
 	jr_buf_free(&again);
@@ -261,4 +261,31 @@ int jr_centre_leaf_decode(const uint8_t *p, size_t len, struct jr_centre_leaf *o
 		return JR_EFORMAT;
 	}
 	return JR_OK;
+}
+
+static const char *const status_names[] = { "", "APPLIED", "UNKNOWN_KIOSK",
+	"REVOKED", "BAD_SIGNATURE", "KIOSK_MISMATCH", "CHAIN_BREAK", "EQUIVOCATION",
+	"MALFORMED", "HELD", "STALE_ROSTER", "UNKNOWN_KEY", "NOT_PERMITTED", "OUT_OF_REGION",
+	"UNKNOWN_REGISTRATION", "NOT_IN_REVIEW", "ALREADY_DONE", "NOT_APPROVED",
+	"ALLOCATION_SHORT", "UNKNOWN_ALLOCATION", "DUPLICATE_ID", "ALREADY_DECREED",
+	"NOT_ELIGIBLE", "NOT_DECREED", "ALREADY_PAID", "AMOUNT_MISMATCH",
+	"BEYOND_ALLOCATION", "STALE_POLICY", "STALE_LIST", "LIST_MISMATCH", "BAD_PERIOD" };
+static const char *const outcome_names[] = { "", "ACCEPTED", "RETURNED", "DUPLICATE",
+	"HELD", "UNOPENABLE", "INELIGIBLE" };
+static const char *const kind_names[] = { "", "roster", "upstream", "policy", "review",
+	"view", "decree", "allocation", "payment", "reference list" };
+
+const char *jr_centre_status_name(unsigned st)
+{
+	return st >= 1 && st <= JR_CS_MAX ? status_names[st] : "UNKNOWN_STATUS";
+}
+
+const char *jr_centre_outcome_name(unsigned o)
+{
+	return o >= 1 && o <= JR_CO_INELIGIBLE ? outcome_names[o] : "UNKNOWN_OUTCOME";
+}
+
+const char *jr_centre_kind_name(unsigned kind)
+{
+	return kind >= 1 && kind <= JR_CENTRE_KIND_MAX ? kind_names[kind] : "unknown";
 }

@@ -403,7 +403,8 @@ static int add_key(struct jr_centre *c, const struct jr_key *k)
 }
 
 /* What jr_centre_open and jr_centre_open_replay share: consortium is NULL
- * for a replay, which holds only the genesis key's public half. */
+ * for a replay from public data, which holds only the genesis key's public
+ * half (genesis_pk). */
 static int open_state(const char *path, const struct jr_key *consortium,
 	const uint8_t genesis_pk[JR_SIGN_PK_BYTES],
 	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
@@ -420,7 +421,6 @@ static int open_state(const char *path, const struct jr_key *consortium,
 	c->policies[0].required = (1u << JR_AGENCY_DISNAKER) | (1u << JR_AGENCY_DPMD) |
 		(1u << JR_AGENCY_DUKCAPIL) | (1u << JR_AGENCY_BPJSTK);
 	c->n_policies = 1;
-	c->replay = consortium == NULL;
 	c->pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	rc = c->pkey == NULL ? JR_ENOMEM : jr_policy_encode(policy, &pol);
 	if (rc != JR_OK) {
@@ -437,8 +437,6 @@ static int open_state(const char *path, const struct jr_key *consortium,
 		memcpy(c->key_pk[0], genesis_pk, JR_SIGN_PK_BYTES);
 	if (rc == JR_OK)
 		rc = open_db(c, path, eb);
-	if (rc == JR_OK && c->replay && exec(c, "PRAGMA synchronous=OFF") != JR_OK)
-		rc = jr_errf(eb, JR_EIO, "replay state %s: %s", path, sqlite3_errmsg(c->db));
 	if (rc == JR_OK)
 		rc = jr_tlog_sqlstore_open(c->db, &c->ss, eb);
 	if (rc != JR_OK)
@@ -479,18 +477,40 @@ int jr_centre_open(const char *path, const struct jr_key *consortium,
 }
 
 int jr_centre_open_replay(const char *path, const uint8_t genesis_pk[JR_SIGN_PK_BYTES],
+	const struct jr_key *consortium,
+	const uint8_t *pseudonym_key,
 	const struct jr_policy *policy, struct jr_centre **out, struct jr_errbuf *eb)
 {
 	static const uint8_t no_key[JR_CENTRE_PSEUDONYM_KEY_BYTES];
+	struct jr_pubkey pub;
 	struct stat sb;
+	int rc;
 
 	*out = NULL;
-	if (path == NULL || genesis_pk == NULL || policy == NULL)
+	if (path == NULL || genesis_pk == NULL || policy == NULL ||
+		(consortium != NULL && pseudonym_key == NULL))
 		return jr_errf(eb, JR_EINVAL, "replay state: missing argument");
 	if (stat(path, &sb) == 0)
 		return jr_errf(eb, JR_EEXIST, "replay state %s exists already: a replay"
 			" begins from nothing; remove it or give another path", path);
-	return open_state(path, NULL, genesis_pk, no_key, policy, out, eb);
+	if (consortium != NULL) {
+		jr_key_public(consortium, &pub);
+		if (jr_key_role(consortium) != JR_ROLE_CONSORTIUM ||
+			sodium_memcmp(pub.sign_pk, genesis_pk, JR_SIGN_PK_BYTES) != 0)
+			return jr_errf(eb, JR_EKEY, "replay state: the key given is not the"
+				" genesis consortium key");
+	}
+	rc = open_state(path, consortium, genesis_pk,
+		consortium != NULL ? pseudonym_key : no_key, policy, out, eb);
+	if (rc == JR_OK) {
+		(*out)->replay = true;
+		if (exec(*out, "PRAGMA synchronous=OFF") != JR_OK) {
+			jr_centre_close(*out);
+			*out = NULL;
+			return jr_errf(eb, JR_EIO, "replay state %s: cannot set it up", path);
+		}
+	}
+	return rc;
 }
 
 void jr_centre_genesis(const struct jr_centre *c, uint8_t pk[JR_SIGN_PK_BYTES],
