@@ -214,6 +214,9 @@ JR_API int jr_centre_apply(struct jr_centre *c, const uint8_t *entry,
 JR_API void jr_centre_state_hash(const struct jr_centre *c,
 	uint8_t out[JR_HASH_BYTES]);
 JR_API uint64_t jr_centre_tlog_size(const struct jr_centre *c);
+/* The RFC 6962 root of the log at its size (what a checkpoint signs). */
+JR_API int jr_centre_tlog_root(struct jr_centre *c, uint8_t root[JR_HASH_BYTES])
+	JR_MUST_CHECK;
 
 /* The consortium-signed acknowledged head (ack.h) of a kiosk: the highest
  * height up to which its chain is applied without a gap. Signed by the

@@ -504,7 +504,9 @@ int jr_centre_open_replay(const char *path, const uint8_t genesis_pk[JR_SIGN_PK_
 		consortium != NULL ? pseudonym_key : no_key, policy, out, eb);
 	if (rc == JR_OK) {
 		(*out)->replay = true;
-		if (exec(*out, "PRAGMA synchronous=OFF") != JR_OK) {
+		/* thrown away, and nobody else opens it: no fsync, no file locks */
+		if (exec(*out, "PRAGMA synchronous=OFF") != JR_OK ||
+			exec(*out, "PRAGMA locking_mode=EXCLUSIVE") != JR_OK) {
 			jr_centre_close(*out);
 			*out = NULL;
 			return jr_errf(eb, JR_EIO, "replay state %s: cannot set it up", path);
@@ -761,6 +763,13 @@ void jr_centre_state_hash(const struct jr_centre *c, uint8_t out[JR_HASH_BYTES])
 uint64_t jr_centre_tlog_size(const struct jr_centre *c)
 {
 	return c->tlog_size;
+}
+
+int jr_centre_tlog_root(struct jr_centre *c, uint8_t root[JR_TLOG_HASH_BYTES])
+{
+	int rc = jr_centre_logbuf_flush(c);
+
+	return rc == JR_OK ? jr_tlog_root(&c->lb.store, c->tlog_size, root) : rc;
 }
 
 int jr_centre_refusal_put(struct jr_centre *c, const uint8_t *kiosk,
