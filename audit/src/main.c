@@ -250,8 +250,6 @@ static int cmd_receipt(const struct args *a, const struct jr_tlog_policy *policy
 	int rc;
 
 	memset(&eb, 0, sizeof eb);
-	if (a->n_pos != 2)
-		return usage_error("receipt needs EXPORT and RECEIPT");
 	if (jr_file_read(a->pos[1], 4096, &b, &eb) != JR_OK)
 		return cannot(a->pos[1], &eb);
 	rc = jr_audit_receipt(a->pos[0], policy, b.base, b.len, &r, &eb);
@@ -322,6 +320,8 @@ int main(int argc, char **argv)
 		return usage_error("missing argument EXPORT (the export folder)");
 	if (!receipt && a.n_pos != 1)
 		return usage_error("one argument too many: '%s'", a.pos[1]);
+	if (receipt && a.n_pos != 2)
+		return usage_error("receipt needs EXPORT and RECEIPT");
 	if (jr_init() != JR_OK) {
 		fprintf(stderr, "%s: libsodium cannot start\n", prog);
 		return JR_AUDIT_CANNOT;
