@@ -93,6 +93,7 @@ struct jr_http {
 	struct req *waiting; /* suspended requests */
 	struct upload *uploads;
 	unsigned n_uploads;
+	struct jr_pubpage *page;
 };
 
 /* ---- responses ------------------------------------------------------- */
@@ -1242,6 +1243,91 @@ static void downstream(struct req *r)
 	}
 }
 
+/* ---- the public page (public.c, page.c) ------------------------------ */
+
+static enum jr_lang query_lang(struct req *r)
+{
+	const char *l = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "lang");
+
+	return l != NULL && strcmp(l, "en") == 0 ? JR_LANG_EN : JR_LANG_ID;
+}
+
+/* No script, no frames, no other origin: the page needs none. */
+static void page_headers(struct req *r, enum jr_lang lang)
+{
+	if (r->resp == NULL)
+		return;
+	(void)MHD_add_response_header(r->resp, "Content-Language",
+		lang == JR_LANG_EN ? "en" : "id");
+	(void)MHD_add_response_header(r->resp, "Cache-Control", "no-cache");
+	(void)MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
+	(void)MHD_add_response_header(r->resp, "Content-Security-Policy",
+		"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+		"form-action 'self'; frame-ancestors 'none'");
+}
+
+/* Answers from the cache; false if it holds nothing yet and r may wait. */
+static bool page_from_cache(struct req *r, jr_pubpage_ready cb)
+{
+	bool svg = r->m.route == JR_RT_PUBLIC_SVG;
+	enum jr_lang lang = query_lang(r);
+	int rc = JR_OK;
+	const struct jr_buf *b = jr_pubpage_get(r->h->page, svg ? JR_PUBPAGE_SVG :
+		JR_PUBPAGE_HTML, lang, cb, r, &rc);
+
+	if (b == NULL && rc == JR_OK && cb != NULL)
+		return false;
+	if (b == NULL) {
+		set_error(r, 503, "unavailable", "the public page could not be prepared (the "
+			"node's log says why); retry in a few seconds");
+		return true;
+	}
+	set_resp(r, 200, svg ? "image/svg+xml" : "text/html; charset=utf-8", b->base, b->len);
+	page_headers(r, lang);
+	return true;
+}
+
+static void page_ready(void *arg)
+{
+	struct req *r = arg;
+
+	if (!r->orphan)
+		(void)page_from_cache(r, NULL);
+	resume(r);
+}
+
+static void public_page(struct req *r)
+{
+	if (!page_from_cache(r, page_ready))
+		suspend(r);
+}
+
+static void public_receipt(struct req *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
+		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	enum jr_lang lang = query_lang(r);
+	struct jr_buf out = { NULL, 0 };
+	unsigned retry = 0, status;
+	char ra[16];
+
+	status = jr_pubpage_receipt(r->h->page, ci != NULL ? ci->client_addr : NULL,
+		MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "kiosk"),
+		MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "code"), lang,
+		uv_now(r->h->s->loop), &out, &retry);
+	if (status == 503) {
+		set_error(r, 503, "unavailable", "the answer could not be made; retry");
+		return;
+	}
+	set_resp(r, status, "text/html; charset=utf-8", out.base, out.len);
+	jr_buf_free(&out);
+	page_headers(r, lang);
+	if (retry > 0 && r->resp != NULL) {
+		(void)snprintf(ra, sizeof ra, "%u", retry);
+		(void)MHD_add_response_header(r->resp, "Retry-After", ra);
+	}
+}
+
 /* ---- the access handler ---------------------------------------------- */
 
 static bool method_ok(const struct req *r, const char *method)
@@ -1277,6 +1363,9 @@ static void route_get(struct req *r, const char *method, const char *url)
 	case JR_RT_PROOF_CONS: proof_cons(r); break;
 	case JR_RT_STATS: stats(r); break;
 	case JR_RT_DOWNSTREAM: downstream(r); break;
+	case JR_RT_PUBLIC:
+	case JR_RT_PUBLIC_SVG: public_page(r); break;
+	case JR_RT_PUBLIC_RECEIPT: public_receipt(r); break;
 	default:
 		set_error(r, 404, "not-found", "no such resource (docs/http.md lists them)");
 		break;
@@ -1359,6 +1448,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				return MHD_YES; /* read the body */
 		} else {
 			route_get(r, method, url);
+			if (r->suspended)
+				return MHD_YES; /* the public page's first build */
 		}
 		r->started = true;
 		return answer(r);
@@ -1466,6 +1557,11 @@ int jr_http_start(struct jr_server *s, struct jr_http **out, struct jr_errbuf *e
 		return jr_errf(eb, JR_ENOMEM, "no memory for the HTTP server");
 	}
 	h->s = s;
+	if (jr_pubpage_new(s, &h->page) != JR_OK) {
+		free(h->uploads);
+		free(h);
+		return jr_errf(eb, JR_ENOMEM, "no memory for the public page");
+	}
 	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, h,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
@@ -1476,6 +1572,7 @@ int jr_http_start(struct jr_server *s, struct jr_http **out, struct jr_errbuf *e
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 		MHD_OPTION_END);
 	if (h->d == NULL) {
+		jr_pubpage_free(h->page);
 		free(h->uploads);
 		free(h);
 		return jr_errf(eb, JR_EIO, "HTTP server: cannot listen on %s (in use, or "
@@ -1485,6 +1582,7 @@ int jr_http_start(struct jr_server *s, struct jr_http **out, struct jr_errbuf *e
 	if (info == NULL || uv_poll_init(s->loop, &h->poll, info->epoll_fd) != 0 ||
 	    uv_timer_init(s->loop, &h->timer) != 0) {
 		MHD_stop_daemon(h->d);
+		jr_pubpage_free(h->page);
 		free(h->uploads);
 		free(h);
 		return jr_errf(eb, JR_EIO, "HTTP server: cannot join the event loop");
@@ -1527,6 +1625,8 @@ void jr_http_stop(struct jr_http *h)
 		(void)MHD_run(h->d);
 	h->stopped = true;
 	MHD_stop_daemon(h->d);
+	jr_pubpage_free(h->page);
+	h->page = NULL;
 	for (unsigned i = 0; i < h->s->cfg.max_uploads; i++)
 		if (h->uploads[i].used)
 			(void)unlink(h->uploads[i].path);

@@ -30,4 +30,8 @@ done
 if wanted node_ingest && [ -x "$build/bin/jaring-node" ]; then
   "$(dirname "$0")/node_ingest.sh" "$build" "${JR_BENCH_NODE_REGS:-200000}"
 fi
+# The public page of a node under load from a bounded local client.
+if wanted public_page && [ -x "$build/bin/jaring-node" ]; then
+  "$(dirname "$0")/public_page.sh" "$build" "${JR_BENCH_PAGE_REGS:-100000}"
+fi
 true
