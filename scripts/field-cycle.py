@@ -770,9 +770,12 @@ cosign_policy = {c}/cosign.policy
         self.progress(f"  {self.counts['scanned']} receipts scanned, every status as the centre decided")
         self.write_kiosk_confs()
 
-        self.stage("not built yet: jaring-audit on the public export (i9-audit)")
-        self.stage("not built yet: the public page's screenshot (i9-page)")
-        self.stage("not built yet: the agencies' CSV reports and coverage chart (i9-admin)")
+        self.stage("the public export (jaring-node export) checked by jaring-audit")
+        self.audit()
+        self.stage("the public page of a node (headless Chromium) and its coverage chart")
+        self.public_page()
+        self.stage("not built yet in this tree: the agencies' review queue, CSV reports and coverage chart "
+                   "(jaring-admin queue/report/chart, i9-admin)")
         self.stage("summary")
         self.summary()
 
@@ -967,6 +970,65 @@ cosign_policy = {c}/cosign.policy
         self.counts["scanned"] = self.counts.get("scanned", 0) + scanned
         return L
 
+    def cosigned(self):
+        """Waits until a quorum cosigned a checkpoint of the whole log."""
+        size = self.health([i for i in self.procs if self.http[i] == self.leader()][0])["tree_size"]
+        end = time.time() + 30
+        while time.time() < end:
+            try:
+                with urllib.request.urlopen(self.leader() + "/checkpoint", timeout=2) as r:
+                    cp = r.read().decode()
+                if int(cp.split("\n")[1]) >= size:
+                    return cp
+            except Exception:
+                pass
+            time.sleep(0.2)
+        raise Failed(f"no checkpoint of {size} leaves was cosigned by a quorum in 30 s")
+
+    def audit(self):
+        audit = os.path.join(self.bin, "jaring-audit")
+        if not os.path.exists(audit):
+            self.progress("  not built yet: jaring-audit is not in this build")
+            return
+        cp = self.cosigned()
+        with open(self.path("reports", "checkpoint"), "w") as f:
+            f.write(cp)
+        i = [i for i in self.procs if self.http[i] == self.leader()][0]
+        self.tool("jaring-node", "export", "--config", self.path("cluster", f"node{i}.conf"),
+                  "--out", self.path("public-export"))
+        p = self.run([audit, "--policy", self.path("cluster", "cosign.policy"), "--consortium",
+                      self.key("consortium") + ".pub", self.path("public-export")], ok=(0, 1))
+        with open(self.path("reports", "audit.txt"), "w") as f:
+            f.write(p.stdout + p.stderr)
+        self.check(p.returncode == 0, f"jaring-audit accepts the public export: {p.stdout[-400:]} {p.stderr[-400:]}")
+        self.progress(f"  jaring-audit accepts the export of {cp.split(chr(10))[1]} leaves (reports/audit.txt)")
+        self.counts["audit"] = "accepted"
+
+    def public_page(self):
+        try:
+            with urllib.request.urlopen(self.leader() + "/public/coverage.svg", timeout=5) as r:
+                svg = r.read()
+        except Exception as e:
+            self.progress(f"  not built yet: the node serves no public page ({e})")
+            return
+        with open(self.path("reports", "coverage.svg"), "wb") as f:
+            f.write(svg)
+        self.check(b"<svg" in svg, "the coverage chart is an SVG")
+        chrome = shutil.which("chromium") or shutil.which("chromium-browser")
+        if chrome is None:
+            self.progress("  the public page's screenshot: chromium is not installed (scripts/deps-browser.sh)")
+            return
+        shot = self.path("screens", "public-page.png")
+        p = subprocess.run(["timeout", "60", chrome, "--headless=new", "--no-sandbox", "--disable-gpu",
+                            "--hide-scrollbars", "--no-first-run", f"--user-data-dir={self.path('chromium')}",
+                            "--window-size=1000,1400", f"--screenshot={shot}", self.leader() + "/public"],
+                           capture_output=True, text=True, env=self.env)
+        if p.returncode != 0 or not os.path.exists(shot):
+            self.progress(f"  the public page's screenshot: chromium cannot run here: {p.stderr.strip()[-200:]}")
+            return
+        self.check(open(shot, "rb").read(8) == b"\x89PNG\r\n\x1a\n", "the public page's screenshot is a PNG")
+        self.progress("  screens/public-page.png, reports/coverage.svg")
+
     def write_kiosk_confs(self):
         """kiosks/kioskN/kiosk.conf: each kiosk as jaring-kiosk --config opens
         it in a window (--window)."""
@@ -1015,6 +1077,7 @@ i18n_dir = {HERE}/assets/i18n
             f"  first month paid                 Rp{self.counts['paid_rp']:,}   = {self.counts['decreed']} x Rp{CONTRIBUTION:,}",
             f"  receipts scanned at the kiosks   {self.counts['scanned']}   = {self.counts['decreed']} protected + {again} not accepted",
             f"  nodes agreeing on the state hash {sum(1 for h in st.values() if h)} of 3 ({len(hashes)} distinct hash)",
+            f"  jaring-audit, the public export  {self.counts.get('audit', 'not run (not built)')}",
         ]
         if self.faults:
             lines.append(f"  faults survived                  {len(self.fault_log)}")
