@@ -804,7 +804,7 @@ cosign_policy = {c}/cosign.policy
             L, h = self.day1_lines(j, mine[:cut], 0)
             w = mine[cut]
             L += ["expect-screen welcome", 'tap "Daftar"', 'tap "Saya setuju"', f'keys "{w["nik"]}"',
-                  'tap "Lanjut"', f'keys "{w["name"]}"', "touch-file power-cut", "wait 5000"]
+                  'tap "Lanjut"', f'keys "{w["name"]}"', "touch-file power-cut", "wait 60000"]
             self.session(j, "day1-before-power-cut", L, cut_at="power-cut")
             self.fault_log.append(f"power cut mid-registration at kiosk {j + 1}: {h} receipts given before it")
             L2, h = self.day1_lines(j, mine[cut:], h)

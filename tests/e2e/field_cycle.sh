@@ -6,8 +6,9 @@
 # restored from an old backup, the leader killed mid-ingest. The driver
 # asserts every step (each kiosk session's expect lines, each program's exit
 # status and counts, the centre's registrations against the kiosks') and
-# fails on the first that does not hold; this script then checks what it
-# left in its output folder.
+# fails on the first that does not hold; at the end jaring-audit must accept
+# the node's public export. This script then checks what it left in its
+# output folder.
 #   field_cycle.sh SOURCE_DIR BUILD_DIR
 set -u
 src=$1 build=$2
@@ -31,6 +32,7 @@ grep -q "registrations at the centre      62 " "$s" || fail "62 at the centre"
 grep -q "receipts scanned at the kiosks   57 " "$s" || fail "57 receipts scanned"
 grep -q "faults survived                  7" "$s" || fail "7 faults"
 grep -q "nodes agreeing on the state hash 3 of 3 (1 distinct hash)" "$s" || fail "the nodes disagree"
+grep -q "jaring-audit, the public export  accepted" "$s" || fail "jaring-audit did not accept the public export"
 n=$(ls "$out/receipts" | grep -c '^kiosk[1-5]-receipt-[0-9]\{6\}\.png$')
 [ "$n" = 62 ] || fail "$n receipt PNGs, not 62"
 if command -v zbarimg >/dev/null 2>&1; then
