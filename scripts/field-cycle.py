@@ -1098,24 +1098,72 @@ i18n_dir = {HERE}/assets/i18n
         print(text, end="")
 
 
-def main():
-    ap = argparse.ArgumentParser(
-        description="The programme's whole field cycle on one machine, headless: a 3-node cluster, five kiosks, "
-                    "synthetic workers through the real kiosk, the officer's FAT32 drive and a network link, "
-                    "the agencies' acts, decrees and payments, every receipt scanned (docs/cycle.md).",
-        epilog="exit status: 0 the cycle ran and every count reconciled; 1 a step failed (the message says "
-               "which; the programs' own output is in OUT_DIR); 2 usage error")
-    ap.add_argument("build", metavar="BUILD_DIR", help="the build folder (bin/, kiosk/, tests/)")
-    ap.add_argument("out", metavar="OUT_DIR", help="the output folder (replaced)")
-    ap.add_argument("--workers", type=int, default=200, help="synthetic workers (default 200, at least 20)")
-    ap.add_argument("--faults", action="store_true", help="add the field's faults (tests/e2e)")
-    ap.add_argument("--window", type=int, metavar="N", default=0,
-                    help="with a display, open kiosk N (1..5) of the finished cycle in a window")
-    a = ap.parse_args()
+HELP = """scripts/field-cycle.py: the programme's whole field cycle on one machine,
+headless (the main job of ./make.sh run; docs/cycle.md).
+
+usage: scripts/field-cycle.py BUILD_DIR OUT_DIR [--workers N] [--faults] [--window N]
+       scripts/field-cycle.py --help
+
+A 3-node jaring-node cluster on loopback, five kiosks in five villages,
+synthetic workers registering through jaring-kiosk session scripts, the
+officer's FAT32 drive (jaring-sync import --node) and a network link (push,
+pull), the agencies' acts, decrees and payments (jaring-admin), every
+receipt scanned at its kiosk, the public export checked by jaring-audit, a
+one-page summary whose counts must reconcile. OUT_DIR is replaced.
+
+  BUILD_DIR     the build folder (bin/, kiosk/, tests/)
+  OUT_DIR       the output folder
+  --workers N   synthetic workers (default 200, at least 20)
+  --faults      add the field's faults (tests/e2e): a power cut, a printer out
+                of paper, a drive pulled mid-export, a forged bundle, a link
+                that drops, a kiosk restored from an old backup, a node killed
+                mid-ingest
+  --window N    with a display, open kiosk N (1..5) of the finished cycle in a
+                window
+
+exit status:
+  0  the cycle ran and every count reconciled
+  1  a step failed (the message says which; the programs' files are in OUT_DIR)
+  2  usage error: an unknown option, a missing or bad argument
+"""
+
+
+def usage_error(msg):
+    print(f"field-cycle.py: {msg}; see --help", file=sys.stderr)
+    sys.exit(2)
+
+
+def parse_args(argv):
+    a = argparse.Namespace(workers=200, faults=False, window=0)
+    pos = []
+    it = iter(argv)
+    for arg in it:
+        if arg in ("-h", "--help"):
+            sys.stdout.write(HELP)
+            sys.exit(0)
+        elif arg in ("--workers", "--window"):
+            v = next(it, None)
+            if v is None or not v.isdigit():
+                usage_error(f"option '{arg}' needs a whole number")
+            setattr(a, arg[2:], int(v))
+        elif arg == "--faults":
+            a.faults = True
+        elif arg.startswith("-"):
+            usage_error(f"unknown option '{arg}'")
+        else:
+            pos.append(arg)
+    if len(pos) != 2:
+        usage_error(f"expected BUILD_DIR and OUT_DIR, got {len(pos)} argument(s)")
+    a.build, a.out = pos
     if a.workers < 20:
-        ap.error(f"--workers {a.workers}: at least 20 (four for each kiosk's stories)")
+        usage_error(f"--workers {a.workers}: at least 20 (four for each kiosk's stories)")
     if a.window and not (1 <= a.window <= len(KIOSKS)):
-        ap.error(f"--window {a.window}: a kiosk 1..{len(KIOSKS)}")
+        usage_error(f"--window {a.window}: a kiosk 1..{len(KIOSKS)}")
+    return a
+
+
+def main():
+    a = parse_args(sys.argv[1:])
     c = Cycle(a.build, a.out, a.workers, a.faults)
     try:
         c.main()
