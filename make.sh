@@ -24,8 +24,13 @@ case "$cmd" in
     configure_build build ${JR_WERROR:+-DJR_WERROR=ON}
     out=${JR_DEMO_OUT:-out}
     ./build/bin/jaring-demo --out "$out/demo" --assets assets
-    scripts/cluster-demo.sh build "$out"
-    scripts/kiosk-demo.sh build "$out"
+    # The whole field cycle (docs/cycle.md); JR_WINDOW=N with a display
+    # opens kiosk N of it in a window at the end.
+    window=()
+    if [ -n "${JR_WINDOW:-}" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      window=(--window "$JR_WINDOW")
+    fi
+    python3 scripts/field-cycle.py build "$out/cycle" ${JR_WORKERS:+--workers "$JR_WORKERS"} "${window[@]}"
     ;;
   test)
     scripts/deps.sh
@@ -50,7 +55,7 @@ case "$cmd" in
     ;;
   lint)
     # clang-tidy with the checks in .clang-tidy (every finding an error) over
-    # ledger/src (and src/tlog, src/centre), ledger/tools, kiosk/{src,tests}, node/{src,tests}, admin/src, sync/src, tests/sync,
+    # ledger/src (and src/tlog, src/centre), ledger/tools, kiosk/{src,tests}, node/{src,tests}, admin/src, audit/{src,tests}, sync/src, tests/sync,
     # tests/{unit,fuzz,bench,support}
     # and scripts. Only configures: clang's compile database with the fuzz
     # targets and the kiosk (SDL2) in it; nothing is built.
@@ -59,7 +64,7 @@ case "$cmd" in
       -DJR_FUZZ=ON -DJR_KIOSK=ON >/dev/null
     root=$(printf '%s' "$PWD" | sed 's/[][\.*^$+?(){}|]/\\&/g')
     run-clang-tidy -p build-lint -j "$JOBS" -quiet \
-      "^$root/(ledger/(src|src/tlog|src/centre|tools)|kiosk/(src|tests)|node/(src|tests)|admin/src|sync/src|tests/(unit|fuzz|bench|sync|support)|scripts)/[^/]*\.c\$"
+      "^$root/(ledger/(src|src/tlog|src/centre|tools)|kiosk/(src|tests)|node/(src|tests)|admin/src|audit/(src|tests)|sync/src|tests/(unit|fuzz|bench|sync|support)|scripts)/[^/]*\.c\$"
     ;;
   build)
     scripts/deps.sh

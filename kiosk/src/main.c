@@ -89,9 +89,9 @@ static void no_configuration(const char *path, bool given)
 		"     consortium_pubkey (the consortium's public key file);\n"
 		"     docs/kiosk.md explains every key;\n"
 		"  3. check it: jaring-kiosk --check-config FILE.\n"
-		"To try the kiosk first: ./make.sh run in the source tree runs the demo, which\n"
-		"makes a consortium key and out/kiosk/kiosk.conf, and opens the kiosk with it\n"
-		"when there is a display.\n",
+		"To try the kiosk first: ./make.sh run in the source tree runs the field cycle,\n"
+		"which leaves out/cycle/kiosks/kiosk1/kiosk.conf (one per kiosk); with a\n"
+		"display, JR_WINDOW=1 ./make.sh run opens that kiosk in a window.\n",
 		path, given ? " (given with --config)" : " (the default; --config FILE names another)",
 		given ? path : DEFAULT_CONFIG, given ? "" : " (or anywhere, and pass --config FILE)");
 }

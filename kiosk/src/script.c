@@ -57,6 +57,7 @@ struct session {
 	bool officer_revoked, officer_absent;
 	int shots;
 	int last_screen;
+	bool no_autoshots;           /* `screenshots off`: only `screenshot` saves */
 	char failure[1024];
 	bool failed;
 	unsigned checks;
@@ -283,7 +284,7 @@ static bool after_action(struct session *s)
 		app_render(a);
 	if (!check_screen(s))
 		return false;
-	if ((int)a->screen != s->last_screen && s->stats == NULL) {
+	if ((int)a->screen != s->last_screen && s->stats == NULL && !s->no_autoshots) {
 		s->last_screen = (int)a->screen;
 		snprintf(num, sizeof num, "%02d", ++s->shots);
 		kfmt(name, sizeof name, "{1}-{2}", num, a->ops->name, NULL);
@@ -1171,7 +1172,7 @@ static bool parse_clock(struct session *s, const char *date, const char *hm)
 }
 
 /* consortium-key FILE: the session's consortium is the one in FILE (a
- * second session of one programme, scripts/demo); before the kiosk starts. */
+ * second session of one programme, scripts/field-cycle.py); before the kiosk starts. */
 static bool consortium_key(struct session *s, const char *rel)
 {
 	char p[KCONF_PATH_MAX];
@@ -1235,6 +1236,13 @@ static bool before_start(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int
 	}
 	if (strcmp(tok[0], "start") == 0)
 		return start(s);
+	if (strcmp(tok[0], "screenshots") == 0 && n == 2) {
+		if (strcmp(tok[1], "on") != 0 && strcmp(tok[1], "off") != 0)
+			return fail(s, "screenshots wants on or off, not {1}", tok[1], NULL, NULL);
+		s->no_autoshots = strcmp(tok[1], "off") == 0;
+		s->last_screen = -1;
+		return true;
+	}
 	if (strcmp(tok[0], "consortium-key") == 0 && n == 2)
 		return consortium_key(s, tok[1]);
 	if (strcmp(tok[0], "save-consortium-key") == 0 && n == 2)

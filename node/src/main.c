@@ -37,6 +37,7 @@ static const char usage_top[] =
 	"       jaring-node remove --config FILE --id N\n"
 	"       jaring-node inspect --config FILE [--json]\n"
 	"       jaring-node keygen --kind consortium|log|pseudonym --out FILE\n"
+	"       jaring-node export --config FILE --out DIR [--json]\n"
 	"       jaring-node COMMAND --help\n"
 	"\n"
 	"commands:\n"
@@ -47,6 +48,7 @@ static const char usage_top[] =
 	"  remove   ask the cluster to remove node N\n"
 	"  inspect  role, term, applied index, state hash, tree size, checkpoint\n"
 	"  keygen   make one of the cluster's shared keys (at the key ceremony)\n"
+	"  export   write the public export of the log (docs/export.md) into DIR\n"
 	"\n"
 	"exit status:\n"
 	"  0  done\n"
@@ -157,6 +159,21 @@ struct args {
 	const char *config, *timeout, *id, *kind, *out;
 	bool json;
 };
+
+static const char usage_export[] =
+	"jaring-node export: write the public export of this node's log into DIR\n"
+	"(docs/export.md): the tiles and entries up to the checkpoint a quorum cosigned,\n"
+	"every checkpoint published into DIR before, the rosters, the signed acts (not\n"
+	"comments) and the genesis file. Nothing about a person but what the leaves hold.\n"
+	"The node may be running (the state file is read, never written); DIR may hold an\n"
+	"older export, which is extended, never one of a larger tree.\n"
+	"\n"
+	"usage: jaring-node export --config FILE --out DIR [--json]\n"
+	"\n"
+	"exit status:\n"
+	"  0  written\n"
+	"  1  failed (no cosigned checkpoint yet, a state the checkpoint does not match, ...)\n"
+	"  2  usage error\n";
 
 static int usage_err(const char *cmd, const char *fmt, ...) JR_PRINTF(2, 3);
 static int usage_err(const char *cmd, const char *fmt, ...)
@@ -561,6 +578,57 @@ static int cmd_keygen(const char *kind, const char *out)
 	return rc == JR_OK ? 0 : fail("keygen", &eb, rc);
 }
 
+static int cmd_export(const struct jr_node_config *cfg, const char *out, bool json)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_tlog_policy_file *pol = malloc(sizeof *pol);
+	struct jr_buf note = { 0 };
+	struct jr_checkpoint cp;
+	struct jr_centre *c = NULL;
+	struct jr_key *k = NULL;
+	struct jr_policy genesis;
+	uint8_t *pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES);
+	char state[JR_NODE_PATH_MAX], cpath[JR_NODE_PATH_MAX];
+	size_t cosigned = 0;
+	int rc = pol != NULL && pkey != NULL ? JR_OK : JR_ENOMEM;
+
+	if (out == NULL) {
+		free(pol);
+		sodium_free(pkey);
+		return usage_err("export", "missing option --out DIR");
+	}
+	jr_policy_default(&genesis);
+	if (rc == JR_OK && (jr_node_path(cfg, "state.db", state, sizeof state) != JR_OK ||
+		jr_node_path(cfg, "checkpoint", cpath, sizeof cpath) != JR_OK))
+		rc = jr_errf(&eb, JR_EINVAL, "data_dir %s: path too long", cfg->data_dir);
+	if (rc == JR_OK && (rc = jr_tlog_policy_load(cfg->cosign_policy, pol, &eb)) == JR_OK &&
+		(rc = jr_file_read(cpath, JR_NOTE_MAX_BYTES, &note, &eb)) != JR_OK)
+		rc = jr_errf(&eb, rc, "no cosigned checkpoint in %s yet: start the cluster and"
+			" wait for a quorum to cosign", cpath);
+	if (rc == JR_OK)
+		rc = jr_checkpoint_open(note.base, note.len, &pol->p, &cp, &cosigned, &eb);
+	if (rc == JR_OK)
+		rc = jr_key_load(cfg->consortium_key, &k, &eb);
+	if (rc == JR_OK)
+		rc = jr_node_load_pseudonym(cfg->pseudonym_key, pkey, &eb);
+	if (rc == JR_OK)
+		rc = jr_centre_open(state, k, pkey, &genesis, &c, &eb);
+	if (rc == JR_OK)
+		rc = jr_centre_export(c, cp.size, note.base, note.len, &pol->p, out, NULL, NULL, &eb);
+	if (rc == JR_OK && json)
+		printf("{\"export\":\"%s\",\"size\":%llu,\"cosigned\":%zu}\n", out,
+			(unsigned long long)cp.size, cosigned);
+	else if (rc == JR_OK)
+		printf("exported %llu leaves of %s into %s (checkpoint cosigned by %zu)\n",
+			(unsigned long long)cp.size, cp.origin, out, cosigned);
+	jr_centre_close(c);
+	jr_key_free(k);
+	sodium_free(pkey);
+	jr_buf_free(&note);
+	free(pol);
+	return rc == JR_OK ? 0 : fail("export", &eb, rc);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -573,6 +641,7 @@ int main(int argc, char **argv)
 		{ "remove", usage_remove, " --config --id " },
 		{ "inspect", usage_inspect, " --config --json " },
 		{ "keygen", usage_keygen, " --kind --out " },
+		{ "export", usage_export, " --config --out --json " },
 	};
 	struct jr_node_config *cfg;
 	struct args a;
@@ -629,6 +698,8 @@ int main(int argc, char **argv)
 					"missing option --id N");
 			else
 				rc = cmd_member(cfg, false, id);
+		} else if (strcmp(cmd, "export") == 0) {
+			rc = cmd_export(cfg, a.out, a.json);
 		} else {
 			rc = cmd_inspect(cfg, a.json);
 		}

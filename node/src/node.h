@@ -2,7 +2,6 @@
  * node.h — jaring-node's parts and what they share (docs/node.md).
  *
  *   config.c     the config file (key = value lines)
- *   policyfile.c the cosigning quorum: a c2sp.org/tlog-policy file
  *   envelope.c   the node's log entry around a centre entry
  *   fsm.c        the state machine libraft drives: jr_centre_apply, the
  *                node's own tables, snapshots and restores of the SQLite file
@@ -78,20 +77,10 @@ const struct jr_node_peer *jr_node_config_peer(const struct jr_node_config *cfg,
 int jr_node_path(const struct jr_node_config *cfg, const char *name, char *out,
 	size_t outlen) JR_MUST_CHECK;
 
-/* ---- the cosigning policy (a tlog-policy file) ---- */
+/* ---- the cosigning policy: a tlog-policy file (jaring/tlog.h) ---- */
 
-struct jr_node_policy {
-	struct jr_note_verifier log;
-	struct jr_note_verifier witnesses[JR_NODE_MAX_PEERS];
-	struct jr_tlog_policy p; /* points into the above */
-};
-/* Parses the subset of c2sp.org/tlog-policy the node writes: one "log"
- * line, up to 7 "witness NAME VKEY" lines, one "group NAME K MEMBER..." of
- * those witnesses and "quorum NAME" (or "quorum none"). */
-int jr_node_policy_parse(const char *text, size_t len, struct jr_node_policy *out,
-	struct jr_errbuf *eb) JR_MUST_CHECK;
-int jr_node_policy_load(const char *path, struct jr_node_policy *out,
-	struct jr_errbuf *eb) JR_MUST_CHECK;
+_Static_assert(JR_TLOG_POLICY_WITNESSES_MAX >= JR_NODE_MAX_PEERS,
+	"a policy names a witness per node");
 
 /* ---- the node's log entry (docs/node.md "Log entry") ---- */
 
@@ -158,7 +147,7 @@ uint64_t jr_node_fsm_last_snapshot_bytes(const struct jr_node_fsm *f);
 struct jr_node_witness;
 int jr_node_witness_new(const char *origin, const struct jr_key *log_key,
 	const char *witness_name, const struct jr_key *witness_key,
-	const struct jr_node_policy *policy, const char *published_path,
+	const struct jr_tlog_policy_file *policy, const char *published_path,
 	struct jr_node_witness **out, struct jr_errbuf *eb) JR_MUST_CHECK;
 void jr_node_witness_free(struct jr_node_witness *w);
 /* Signs the checkpoint of a tree of `size` leaves with root `root` (the log

@@ -124,7 +124,9 @@ static int load_keys(struct jr_server *s, uint8_t *pkey, struct jr_errbuf *eb)
 			"'jaring-node init')", wk);
 	if ((rc = jr_node_load_pseudonym(s->cfg.pseudonym_key, pkey, eb)) != JR_OK)
 		return rc;
-	return jr_node_policy_load(s->cfg.cosign_policy, &s->policy, eb);
+	if ((rc = jr_tlog_policy_load(s->cfg.cosign_policy, &s->policy, eb)) != JR_OK)
+		return jr_errf(eb, rc, "cosign policy %s", s->cfg.cosign_policy);
+	return JR_OK;
 }
 
 static void barrier_done(void *arg, const struct jr_cons_done *d)

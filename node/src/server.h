@@ -17,7 +17,7 @@ struct jr_peers;
 
 struct jr_server {
 	struct jr_node_config cfg;
-	struct jr_node_policy policy;
+	struct jr_tlog_policy_file policy;
 	struct jr_key *consortium, *log_key, *witness_key;
 	struct jr_node_fsm *fsm;
 	struct jr_cons *cons;

@@ -31,7 +31,7 @@ struct jr_node_witness {
 	char origin[JR_NOTE_NAME_MAX + 1];
 	char name[JR_NOTE_NAME_MAX + 1];
 	const struct jr_key *log_key, *key;
-	const struct jr_node_policy *policy;
+	const struct jr_tlog_policy_file *policy;
 	char published_path[JR_NODE_PATH_MAX];
 	int self; /* our index among the policy's witnesses, -1 if absent */
 
@@ -46,7 +46,7 @@ struct jr_node_witness {
 	unsigned write_failures;
 };
 
-static int find_witness(const struct jr_node_policy *p, const char *name,
+static int find_witness(const struct jr_tlog_policy_file *p, const char *name,
 	size_t name_len, uint32_t keyhash)
 {
 	for (size_t i = 0; i < p->p.n_witnesses; i++)
@@ -77,7 +77,7 @@ static int open_published(struct jr_node_witness *w)
 
 int jr_node_witness_new(const char *origin, const struct jr_key *log_key,
 	const char *witness_name, const struct jr_key *witness_key,
-	const struct jr_node_policy *policy, const char *published_path,
+	const struct jr_tlog_policy_file *policy, const char *published_path,
 	struct jr_node_witness **out, struct jr_errbuf *eb)
 {
 	struct jr_node_witness *w;

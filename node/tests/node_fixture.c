@@ -14,6 +14,10 @@
  *   OUT/kiosk0.key       the first kiosk's key (to read its downstream bundle)
  *   OUT/kiosk0.id        its key id, hex
  *   OUT/kiosk-K.pub      kiosk K's public key (for rosters made elsewhere)
+ *   OUT/people.txt       the synthetic personal data of every registration,
+ *                        "NIK<TAB>name<TAB>phone<TAB>birth YYYYMMDD<TAB>address"
+ *                        (for the privacy searches)
+ *   OUT/receipt0.txt     the QR text of the first registration's receipt
  * Registrations: women born in July 1990 with NIKs unique up to 279,972.
  */
 #include <fcntl.h>
@@ -26,6 +30,7 @@
 #include "jaring/block.h"
 #include "jaring/bundle.h"
 #include "jaring/centre.h"
+#include "jaring/receipt.h"
 #include "jaring/record.h"
 #include "jaring/seal.h"
 
@@ -52,7 +57,7 @@ struct kiosk {
 };
 
 static struct jr_seal_epoch *epoch;
-static FILE *regids;
+static FILE *regids, *people;
 static uint8_t cons_box[JR_BOX_PK_BYTES];
 
 static void worker(struct jr_registration *r, const struct jr_key *k, unsigned i)
@@ -72,6 +77,33 @@ static void worker(struct jr_registration *r, const struct jr_key *k, unsigned i
 	r->birth = 19900701 + i % 28;
 	(void)snprintf(r->phone, sizeof r->phone, "081299%06u", i % 1000000);
 	memcpy(r->address, "Jl. Sintetis No. 1", 19);
+}
+
+static char receipt_path[4096];
+
+/* The receipt the kiosk printed for the first registration. */
+static void first_receipt(const struct kiosk *kc, uint64_t height,
+	const uint8_t regid[JR_REGID_BYTES])
+{
+	struct jr_receipt rc;
+	struct jr_buf payload = { NULL, 0 };
+	char text[JR_RECEIPT_TEXT_MAX + 2];
+	FILE *f;
+
+	memset(&rc, 0, sizeof rc);
+	memcpy(rc.kiosk_id, jr_key_id(kc->k), JR_ID_BYTES);
+	rc.height = height;
+	memcpy(rc.regid, regid, JR_REGID_BYTES);
+	rc.time = T0;
+	(void)snprintf(rc.masked_name, sizeof rc.masked_name, "S******* P******");
+	rc.policy_version = 1;
+	check(jr_receipt_sign(&rc, kc->k, &payload), "receipt");
+	check(jr_receipt_to_text(payload.base, payload.len, text, sizeof text), "receipt text");
+	jr_buf_free(&payload);
+	if ((f = fopen(receipt_path, "w")) == NULL)
+		die(receipt_path, JR_EIO, NULL);
+	fprintf(f, "%s\n", text);
+	(void)fclose(f);
 }
 
 static void make_block(struct kiosk *kc, unsigned *serial, size_t per, struct jr_buf *out)
@@ -100,7 +132,11 @@ static void make_block(struct kiosk *kc, unsigned *serial, size_t per, struct jr
 
 			jr_hex(regid, JR_REGID_BYTES, rh);
 			fprintf(regids, "%s\n", rh);
+			fprintf(people, "%s\t%s\t%s\t%u\t%s\n", r.nik, r.name, r.phone,
+				(unsigned)r.birth, r.address);
 		}
+		if (*serial == 1)
+			first_receipt(kc, b.height, regid);
 		jr_registration_wipe(&r);
 		b.records[j] = recs[j].base;
 		b.record_len[j] = recs[j].len;
@@ -207,6 +243,11 @@ int main(int argc, char **argv)
 	P("regids.txt");
 	if ((regids = fopen(path, "w")) == NULL)
 		die(path, JR_EIO, NULL);
+	P("people.txt");
+	if ((people = fopen(path, "w")) == NULL)
+		die(path, JR_EIO, NULL);
+	P("receipt0.txt");
+	(void)snprintf(receipt_path, sizeof receipt_path, "%s", path);
 	for (unsigned long n = 0; n < nb; n++) {
 		for (unsigned long i = 0; i < nk; i++) {
 			struct jr_bundle_params bp = { JR_BUNDLE_UPSTREAM, T0, ks[i].height + 1,
@@ -239,7 +280,7 @@ int main(int argc, char **argv)
 				nblk * nrec);
 		}
 	}
-	if (fclose(list) != 0 || fclose(regids) != 0)
+	if (fclose(list) != 0 || fclose(regids) != 0 || fclose(people) != 0)
 		die("bundles.txt or regids.txt", JR_EIO, NULL);
 	jr_seal_epoch_close(epoch);
 	for (unsigned long i = 0; i < nk; i++)

@@ -23,7 +23,7 @@ expect_guidance() { # label, path named, args...
 	[ "$rc" -eq 1 ] || fail "$label: exits $rc, not 1"
 	for words in "no configuration file at $path" assets/kiosk.conf.example docs/kiosk.md \
 		data_dir village consortium_pubkey "--check-config" "./make.sh run" \
-		out/kiosk/kiosk.conf; do
+		out/cycle/kiosks/kiosk1/kiosk.conf; do
 		grep -qF -- "$words" "$tmp/$label.err" || fail "$label: the message does not say '$words'"
 	done
 	[ -s "$tmp/$label.out" ] && fail "$label: writes to stdout"

@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for what jaring-node parses from the network
- * (node/src/http_parse.c, policyfile.c, envelope.c): request paths, decimal
+ * (node/src/http_parse.c, ledger/src/tlog/policyfile.c, envelope.c): request paths, decimal
  * header values, hex ids, a peer's state-hash answer, membership requests,
  * the cosign policy file and the node's log entry. The first byte picks the
  * parser; the rest is its input. Seeds: tests/fuzz/corpus/http/.
@@ -66,11 +66,11 @@ static void member(const char *s, size_t n)
 
 static void policy(const char *s, size_t n)
 {
-	struct jr_node_policy *p = malloc(sizeof *p);
+	struct jr_tlog_policy_file *p = malloc(sizeof *p);
 
 	if (p == NULL)
 		abort();
-	if (jr_node_policy_parse(s, n, p, NULL) != JR_OK) {
+	if (jr_tlog_policy_parse(s, n, p, NULL) != JR_OK) {
 		if (!zero(p, sizeof *p))
 			abort();
 	} else if (p->p.quorum > p->p.n_witnesses || p->p.n_witnesses > JR_NODE_MAX_PEERS) {

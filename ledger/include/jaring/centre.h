@@ -44,6 +44,7 @@
 #include "roster.h"
 #include "rules.h"
 #include "status.h"
+#include "tlog.h"
 
 #define JR_CENTRE_ENTRY_VERSION 1
 #define JR_CENTRE_ACT_VERSION 1
@@ -178,10 +179,6 @@ struct jr_centre_result {
 	enum jr_centre_status act_status;
 };
 
-/* The name of a status as docs/centre.md spells it ("APPLIED",
- * "NOT_PERMITTED", …); "UNKNOWN_STATUS" for a number outside 1..JR_CS_MAX. */
-JR_API const char *jr_centre_status_name(unsigned st);
-
 struct jr_centre;
 
 /* Opens (creating if missing) the state file at path. consortium (role
@@ -224,6 +221,9 @@ JR_API uint64_t jr_centre_tlog_size(const struct jr_centre *c);
  * genesis key until a rotation): what opens that roster. */
 JR_API void jr_centre_roster_signer(const struct jr_centre *c,
 	uint8_t out[JR_SIGN_PK_BYTES]);
+/* The RFC 6962 root of the log at its size (what a checkpoint signs). */
+JR_API int jr_centre_tlog_root(struct jr_centre *c, uint8_t root[JR_HASH_BYTES])
+	JR_MUST_CHECK;
 
 /* The consortium-signed acknowledged head (ack.h) of a kiosk: the highest
  * height up to which its chain is applied without a gap. Signed by the
@@ -446,5 +446,139 @@ JR_API int jr_centre_status(struct jr_centre *c, const uint8_t regid[JR_REGID_BY
 /* Leaf i of the log (its entry bytes), malloc'd into out. */
 JR_API int jr_centre_leaf(struct jr_centre *c, uint64_t index,
 	struct jr_buf *out) JR_MUST_CHECK;
+
+/* ---- the log's leaves, decoded (docs/centre.md "Leaves") ---- */
+
+enum jr_centre_leaf_type {
+	JR_LEAF_ROSTER = 1,
+	JR_LEAF_BLOCK = 2,
+	JR_LEAF_REGISTRATION = 3,
+	JR_LEAF_ACT = 4,
+	JR_LEAF_ITEM = 5 /* one registration under an act */
+};
+struct jr_centre_leaf {
+	enum jr_centre_leaf_type type;
+	/* roster, block, act, item: an enum jr_centre_status; registration: its
+	 * enum jr_centre_outcome */
+	unsigned status;
+	uint8_t hash[JR_HASH_BYTES]; /* roster body hash, block hash, act id */
+	/* block: the kiosk id; registration, item: the registration id; act:
+	 * the signer's key id */
+	uint8_t id[JR_ID_BYTES];
+	uint64_t n;                  /* roster serial, block height,
+	                              * registration district, act count */
+	uint8_t pseudonym[JR_CENTRE_PSEUDONYM_BYTES]; /* registration */
+	uint32_t kind, verb, agency; /* act: kind; item: kind, verb, agency */
+	struct jr_verdict reasons;   /* registration, item */
+	/* registration: the one it corrects; act: the registration a refusal
+	 * is about */
+	bool has_ref;
+	uint8_t ref[JR_REGID_BYTES];
+};
+_Static_assert(JR_ID_BYTES == JR_REGID_BYTES, "leaf ids share one field");
+/* Decodes a leaf strictly: exactly the bytes the centre writes for it
+ * (JR_EFORMAT otherwise). Fail closed: out zeroed. */
+JR_API int jr_centre_leaf_decode(const uint8_t *p, size_t len,
+	struct jr_centre_leaf *out) JR_MUST_CHECK;
+/* The leaf's bytes, as the centre writes them (tests build forged logs with
+ * it). */
+JR_API int jr_centre_leaf_encode(const struct jr_centre_leaf *l, struct jr_buf *out)
+	JR_MUST_CHECK;
+
+/* Names for people and scripts: "NOT_APPROVED", "ACCEPTED", "decree"
+ * (a status as docs/centre.md spells it, an outcome, an entry kind); never
+ * NULL ("UNKNOWN_STATUS" for a status outside 1..JR_CS_MAX). */
+JR_API const char *jr_centre_status_name(unsigned status);
+JR_API const char *jr_centre_outcome_name(unsigned outcome);
+JR_API const char *jr_centre_kind_name(unsigned kind);
+
+/* An act entry (kinds 3..9) around a signed act [body, sig] as the state and
+ * the export keep it; the centre checks it when it applies. */
+JR_API int jr_centre_act_entry_signed(enum jr_centre_kind kind, const uint8_t *act,
+	size_t len, struct jr_buf *out) JR_MUST_CHECK;
+
+/* The signed bytes the state holds for an applied leaf, as the entry that
+ * applied them carried them: a roster leaf's signed roster, a block leaf's
+ * signed block (block.h wire form), an act leaf's signed act [body, sig].
+ * JR_ENOTFOUND for anything else (refusals keep no bytes). */
+JR_API int jr_centre_leaf_signed(struct jr_centre *c, const struct jr_centre_leaf *l,
+	struct jr_buf *out) JR_MUST_CHECK;
+
+/* ---- the public export (docs/export.md) ---- */
+
+/* Writes the public export of the first `size` leaves under dir: the log's
+ * tiles and checkpoint (jr_export_log; the checkpoint must be for exactly
+ * `size` and trusted by policy), every applied roster (roster/<serial>),
+ * every applied act but comments (act/<id hex>), and the genesis file (the
+ * first consortium key and the genesis policy). Nothing about a person
+ * beyond what the leaves hold, and no ciphertext. */
+JR_API int jr_centre_export(struct jr_centre *c, uint64_t size,
+	const uint8_t *checkpoint, size_t checkpoint_len,
+	const struct jr_tlog_policy *policy, const char *dir,
+	void (*progress)(void *ctx, uint64_t done, uint64_t total), void *progress_ctx,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* The export's genesis file: canonical CBOR {0: 1, 1: the genesis
+ * consortium key (bstr 32), 2: the genesis policy (bstr, rules.h)}. */
+#define JR_CENTRE_GENESIS_VERSION 1
+JR_API int jr_centre_genesis_encode(const uint8_t pk[JR_SIGN_PK_BYTES],
+	const struct jr_policy *policy, struct jr_buf *out) JR_MUST_CHECK;
+JR_API int jr_centre_genesis_decode(const uint8_t *p, size_t len,
+	uint8_t pk[JR_SIGN_PK_BYTES], struct jr_policy *policy,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+/* The genesis consortium key and policy of an open state. */
+JR_API void jr_centre_genesis(const struct jr_centre *c, uint8_t pk[JR_SIGN_PK_BYTES],
+	struct jr_policy *policy);
+
+/* ---- replaying a log (jaring-audit) ---- */
+
+/* Opens a new state for a replay. From public data alone (consortium and
+ * pseudonym_key NULL): the genesis consortium key's public half (it
+ * verifies roster 1), no secret key, a zero pseudonym key; from a node's
+ * state file: the genesis consortium key itself and the pseudonym key, so
+ * that blocks are applied as on a node. synchronous=OFF: a replay is thrown
+ * away. Rosters, acts (and blocks) are applied with jr_centre_apply; what
+ * the replay has no bytes for is carried over from the leaves with
+ * jr_centre_replay_leaf. The file at path must not exist. */
+JR_API int jr_centre_open_replay(const char *path,
+	const uint8_t genesis_pk[JR_SIGN_PK_BYTES], const struct jr_key *consortium,
+	const uint8_t *pseudonym_key, const struct jr_policy *policy,
+	struct jr_centre **out, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Takes one leaf as the log states it, for an item whose signed bytes the
+ * replay does not have, and appends it: a block leaf (applied: the kiosk's
+ * head moves, and it must be a roster kiosk with upload permission, not
+ * revoked, at head + 1; an equivocation flags the kiosk and holds its
+ * registrations; any other refusal is recorded), a registration leaf
+ * following its block (its row; an accepted one claims its worker, which
+ * must be free; a correction takes over a returned registration), a refused
+ * roster or act, and the leaves of a comment (which the export does not
+ * carry). JR_ECORRUPT, with the reason in eb, for a leaf the log cannot
+ * hold at this point. Leaves are taken in batches: jr_centre_apply, and
+ * jr_centre_replay_flush, commit them. */
+JR_API int jr_centre_replay_leaf(struct jr_centre *c, const uint8_t *leaf, size_t len,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API int jr_centre_replay_flush(struct jr_centre *c, struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+
+/* Every pending block (waiting above a gap) as a one-block upstream entry,
+ * in (kiosk, height) order: what a replay from a node's state applies last
+ * to reach its pending digest. */
+JR_API int jr_centre_pending_each(struct jr_centre *c,
+	int (*cb)(void *arg, const uint8_t *entry, size_t len), void *arg,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* A summary of the money and the registrations, for reports: every
+ * allocation (id order), every decree (number order), and per district the
+ * registrations by phase. Callbacks may be NULL. */
+struct jr_centre_district_count {
+	uint64_t district;
+	uint64_t by_phase[6]; /* [enum jr_centre_phase] */
+	uint64_t views;       /* registrations viewed by any agency */
+};
+JR_API int jr_centre_summary(struct jr_centre *c,
+	int (*alloc_cb)(void *arg, const struct jr_centre_allocation *a),
+	int (*decree_cb)(void *arg, const struct jr_centre_decree_state *d),
+	int (*district_cb)(void *arg, const struct jr_centre_district_count *d),
+	void *arg, struct jr_errbuf *eb) JR_MUST_CHECK;
 
 #endif

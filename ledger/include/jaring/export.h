@@ -66,4 +66,11 @@ JR_API int jr_audit_log(const char *dir, const struct jr_tlog_policy *policy,
 	void (*progress)(void *ctx, uint64_t done, uint64_t total), void *progress_ctx,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 
+/* An RFC 9162 inclusion proof of leaf `index` in the tree of `size` leaves,
+ * built from the export's hash tiles alone (no entry is read): what
+ * jaring-audit receipt checks against the checkpoint. Fail closed. */
+JR_API int jr_export_prove_inclusion(const char *dir, uint64_t index, uint64_t size,
+	uint8_t proof[JR_TLOG_PROOF_MAX][JR_TLOG_HASH_BYTES], size_t *n,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
 #endif

@@ -263,6 +263,26 @@ JR_API int jr_checkpoint_open(const uint8_t *note, size_t len,
 	const struct jr_tlog_policy *policy, struct jr_checkpoint *out,
 	size_t *cosigned, struct jr_errbuf *eb) JR_MUST_CHECK;
 
+/* A tlog-policy file (c2sp.org/tlog-policy), the subset jaring-node writes
+ * and jaring-node and jaring-audit read (docs/node.md "Cosigning policy"):
+ * one "log VKEY" line (alg 0x01, named by the origin), up to
+ * JR_TLOG_POLICY_WITNESSES_MAX "witness NAME VKEY" lines (alg 0x04), one
+ * "group NAME K MEMBER..." of every witness, and "quorum NAME" (or "quorum
+ * none"). Blank lines and '#' comments are ignored; anything else, unknown
+ * group members, K out of range, two witnesses with one name or key are
+ * refused, naming the line. p points into the struct itself. */
+#define JR_TLOG_POLICY_WITNESSES_MAX 7
+struct jr_tlog_policy_file {
+	struct jr_note_verifier log;
+	struct jr_note_verifier witnesses[JR_TLOG_POLICY_WITNESSES_MAX];
+	struct jr_tlog_policy p;
+};
+JR_API int jr_tlog_policy_parse(const char *text, size_t len,
+	struct jr_tlog_policy_file *out, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Reads and parses the file at path (at most 64 KiB); errors name it. */
+JR_API int jr_tlog_policy_load(const char *path, struct jr_tlog_policy_file *out,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+
 /* ---- C2SP tlog-proof ---- */
 
 #define JR_TLOG_PROOF_EXTRA_MAX 1024

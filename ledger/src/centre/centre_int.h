@@ -120,6 +120,14 @@ struct jr_centre {
 	uint64_t ref_serial[3];                 /* current list per kind, 0 none */
 	uint8_t state_hash[JR_HASH_BYTES];
 	struct jr_logbuf lb;
+	/* a replay (jr_centre_open_replay): leaves carried over in batches */
+	bool replay, in_batch;
+	uint64_t batch_leaves;
+	bool has_block;             /* the last leaf carried over was an applied */
+	uint8_t block_kiosk[JR_ID_BYTES]; /* block: its registrations follow */
+	uint64_t block_height;
+	bool has_comment;           /* the last act carried over: a comment, */
+	uint8_t comment_act[JR_HASH_BYTES]; /* whose item leaves follow */
 };
 
 /* A kiosk as the roster and the applied chain hold it. */
@@ -199,6 +207,10 @@ int jr_centre_apply_roster(struct jr_centre *c, const uint8_t *p, size_t len,
 /* upstream.c */
 int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 	struct jr_centre_result *res);
+/* Carries one leaf over into a replay (jr_centre_replay_leaf), inside the
+ * batch's transaction. */
+int jr_centre_replay_one(struct jr_centre *c, const uint8_t *leaf, size_t len,
+	struct jr_errbuf *eb);
 /* acts.c */
 int jr_centre_apply_act(struct jr_centre *c, enum jr_centre_kind kind,
 	const uint8_t *p, size_t len, struct jr_centre_result *res);

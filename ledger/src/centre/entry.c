@@ -47,6 +47,21 @@ int jr_centre_roster_entry_signed(const uint8_t *roster, size_t len, struct jr_b
 	return jr_centre_wrap_entry(JR_CENTRE_ROSTER, &payload, out);
 }
 
+int jr_centre_act_entry_signed(enum jr_centre_kind kind, const uint8_t *act,
+	size_t len, struct jr_buf *out)
+{
+	struct jr_buf payload;
+
+	out->base = NULL;
+	out->len = 0;
+	if (act == NULL || len == 0 || len > JR_CENTRE_ENTRY_MAX_BYTES - 16 ||
+		kind < JR_CENTRE_POLICY || kind > JR_CENTRE_KIND_MAX)
+		return JR_EINVAL;
+	payload.base = (uint8_t *)(uintptr_t)act;
+	payload.len = len;
+	return jr_centre_wrap_entry(kind, &payload, out);
+}
+
 int jr_centre_roster_entry_members(const struct jr_key *signer, uint64_t serial,
 	const uint8_t next_consortium_pk[JR_SIGN_PK_BYTES],
 	const struct jr_roster_member *m, size_t n, struct jr_buf *out)

@@ -46,16 +46,25 @@ int jr_centre_ack(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
 	return JR_OK;
 }
 
-/* Copies column 0 of the first row of q (bound to one blob or text) into out. */
-static int one_blob(struct jr_centre *c, const char *q, struct jr_buf *out)
+/* Copies column 0 of the first row of q, its parameters bound to the blobs
+ * given (n of them), into out. */
+struct blob_arg {
+	const void *p;
+	size_t n;
+};
+static int one_blob(struct jr_centre *c, const char *q, const struct blob_arg *args,
+	size_t n_args, struct jr_buf *out)
 {
 	sqlite3_stmt *st = NULL;
+	size_t i;
 	int rc;
 
 	out->base = NULL;
 	out->len = 0;
 	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
 		return JR_EIO;
+	for (i = 0; i < n_args; i++)
+		(void)sqlite3_bind_blob(st, (int)i + 1, args[i].p, (int)args[i].n, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);
@@ -78,7 +87,8 @@ static int one_blob(struct jr_centre *c, const char *q, struct jr_buf *out)
 
 int jr_centre_roster(struct jr_centre *c, struct jr_buf *out, struct jr_errbuf *eb)
 {
-	int rc = one_blob(c, "SELECT bytes FROM roster ORDER BY serial DESC LIMIT 1", out);
+	int rc = one_blob(c, "SELECT bytes FROM roster ORDER BY serial DESC LIMIT 1", NULL, 0,
+		out);
 
 	if (rc == JR_ENOTFOUND)
 		return jr_errf(eb, rc, "roster: no roster is applied yet");
@@ -382,5 +392,184 @@ int jr_centre_leaf(struct jr_centre *c, uint64_t index, struct jr_buf *out)
 	}
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* The signed block (wire form) applied at a block leaf's kiosk and height. */
+static int block_signed(struct jr_centre *c, const struct jr_centre_leaf *l,
+	struct jr_buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT body, sig FROM block WHERE kiosk = ?1 AND"
+		" height = ?2 AND hash = ?3", -1, &st, NULL) != SQLITE_OK)
+		return JR_EIO;
+	(void)sqlite3_bind_blob(st, 1, l->id, JR_ID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)l->n);
+	(void)sqlite3_bind_blob(st, 3, l->hash, JR_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_column_bytes(st, 1) != JR_SIG_BYTES ? JR_ECORRUPT :
+			jr_signed_block_encode(sqlite3_column_blob(st, 0),
+				(size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1), out);
+	else
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	(void)sqlite3_finalize(st);
+	return rc;
+}
+
+int jr_centre_leaf_signed(struct jr_centre *c, const struct jr_centre_leaf *l,
+	struct jr_buf *out)
+{
+	const struct blob_arg a = { l->hash, JR_HASH_BYTES };
+
+	out->base = NULL;
+	out->len = 0;
+	if (l->status != JR_CS_APPLIED)
+		return JR_ENOTFOUND;
+	if (l->type == JR_LEAF_ROSTER)
+		return one_blob(c, "SELECT bytes FROM roster WHERE hash = ?1", &a, 1, out);
+	if (l->type == JR_LEAF_ACT)
+		return one_blob(c, "SELECT bytes FROM act WHERE id = ?1 AND length(bytes) > 0",
+			&a, 1, out);
+	if (l->type == JR_LEAF_BLOCK)
+		return block_signed(c, l, out);
+	return JR_ENOTFOUND;
+}
+
+/* Runs q (no parameters) and hands each row to cb. */
+static int each_row(struct jr_centre *c, const char *q,
+	int (*cb)(struct jr_centre *c, sqlite3_stmt *st, void *arg), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = JR_OK, s;
+
+	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
+		return JR_EIO;
+	while (rc == JR_OK && (s = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(c, st, arg);
+	if (rc == JR_OK && s != SQLITE_DONE)
+		rc = JR_EIO;
+	(void)sqlite3_finalize(st);
+	return rc;
+}
+
+struct pending_walk {
+	int (*cb)(void *arg, const uint8_t *entry, size_t len);
+	void *arg;
+};
+
+static int pending_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
+{
+	const struct pending_walk *w = arg;
+	struct jr_buf blk = { 0 }, entry = { 0 };
+	int rc;
+
+	(void)c;
+	if (sqlite3_column_bytes(st, 1) != JR_SIG_BYTES)
+		return JR_ECORRUPT;
+	rc = jr_signed_block_encode(sqlite3_column_blob(st, 0),
+		(size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1), &blk);
+	if (rc == JR_OK)
+		rc = jr_centre_upstream_entry(&blk, 1, &entry);
+	if (rc == JR_OK)
+		rc = w->cb(w->arg, entry.base, entry.len);
+	jr_buf_free(&blk);
+	jr_buf_free(&entry);
+	return rc;
+}
+
+int jr_centre_pending_each(struct jr_centre *c,
+	int (*cb)(void *arg, const uint8_t *entry, size_t len), void *arg,
+	struct jr_errbuf *eb)
+{
+	struct pending_walk w = { cb, arg };
+	int rc = each_row(c, "SELECT body, sig FROM pending ORDER BY kiosk, height, hash",
+		pending_row, &w);
+
+	if (rc != JR_OK && rc != JR_EIO)
+		return rc;
+	return rc == JR_OK ? JR_OK : jr_errf(eb, rc, "pending blocks: cannot read them: %s",
+		sqlite3_errmsg(c->db));
+}
+
+struct summary_walk {
+	int (*alloc_cb)(void *arg, const struct jr_centre_allocation *a);
+	int (*decree_cb)(void *arg, const struct jr_centre_decree_state *d);
+	int (*district_cb)(void *arg, const struct jr_centre_district_count *d);
+	void *arg;
+	struct jr_centre_district_count d;
+};
+
+static int alloc_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
+{
+	const struct summary_walk *w = arg;
+	struct jr_centre_allocation a;
+	char id[JR_CENTRE_NAME_MAX + 1];
+	int rc;
+
+	text_into(st, 0, id, sizeof id);
+	rc = jr_centre_allocation_get(c, id, &a);
+	return rc == JR_OK ? w->alloc_cb(w->arg, &a) : rc;
+}
+
+static int decree_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
+{
+	const struct summary_walk *w = arg;
+	struct jr_centre_decree_state d;
+	char number[JR_CENTRE_NAME_MAX + 1];
+	int rc;
+
+	text_into(st, 0, number, sizeof number);
+	rc = jr_centre_decree_get(c, number, &d);
+	return rc == JR_OK ? w->decree_cb(w->arg, &d) : rc;
+}
+
+/* Rows (district, phase, count, viewed) in district order; one callback per
+ * district once its last phase is in. */
+static int district_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
+{
+	struct summary_walk *w = arg;
+	uint64_t district = (uint64_t)sqlite3_column_int64(st, 0);
+	int phase = sqlite3_column_int(st, 1);
+	int rc = JR_OK;
+
+	(void)c;
+	if (district != w->d.district && w->d.district != UINT64_MAX)
+		rc = w->district_cb(w->arg, &w->d);
+	if (district != w->d.district) {
+		memset(&w->d, 0, sizeof w->d);
+		w->d.district = district;
+	}
+	if (phase >= 1 && phase <= JR_PH_DECREED)
+		w->d.by_phase[phase] += (uint64_t)sqlite3_column_int64(st, 2);
+	w->d.views += (uint64_t)sqlite3_column_int64(st, 3);
+	return rc;
+}
+
+int jr_centre_summary(struct jr_centre *c,
+	int (*alloc_cb)(void *arg, const struct jr_centre_allocation *a),
+	int (*decree_cb)(void *arg, const struct jr_centre_decree_state *d),
+	int (*district_cb)(void *arg, const struct jr_centre_district_count *d),
+	void *arg, struct jr_errbuf *eb)
+{
+	struct summary_walk w = { alloc_cb, decree_cb, district_cb, arg, { 0 } };
+	int rc = JR_OK;
+
+	w.d.district = UINT64_MAX;
+	if (alloc_cb != NULL)
+		rc = each_row(c, "SELECT id FROM allocation ORDER BY id", alloc_row, &w);
+	if (rc == JR_OK && decree_cb != NULL)
+		rc = each_row(c, "SELECT number FROM decree ORDER BY number", decree_row, &w);
+	if (rc == JR_OK && district_cb != NULL) {
+		rc = each_row(c, "SELECT district, phase, count(*), sum(viewed != 0) FROM"
+			" registration GROUP BY district, phase ORDER BY district, phase",
+			district_row, &w);
+		if (rc == JR_OK && w.d.district != UINT64_MAX)
+			rc = district_cb(arg, &w.d);
+	}
+	if (rc == JR_EIO)
+		return jr_errf(eb, rc, "summary: cannot read the state: %s", sqlite3_errmsg(c->db));
 	return rc;
 }

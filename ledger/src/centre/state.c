@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sodium.h>
 
 #include "centre_int.h"
@@ -401,7 +402,11 @@ static int add_key(struct jr_centre *c, const struct jr_key *k)
 	return JR_OK;
 }
 
-int jr_centre_open(const char *path, const struct jr_key *consortium,
+/* What jr_centre_open and jr_centre_open_replay share: consortium is NULL
+ * for a replay from public data, which holds only the genesis key's public
+ * half (genesis_pk). */
+static int open_state(const char *path, const struct jr_key *consortium,
+	const uint8_t genesis_pk[JR_SIGN_PK_BYTES],
 	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
 	const struct jr_policy *policy, struct jr_centre **out, struct jr_errbuf *eb)
 {
@@ -409,12 +414,6 @@ int jr_centre_open(const char *path, const struct jr_key *consortium,
 	struct jr_buf pol = { 0 };
 	int rc;
 
-	*out = NULL;
-	if (path == NULL || consortium == NULL || pseudonym_key == NULL || policy == NULL)
-		return jr_errf(eb, JR_EINVAL, "centre state: missing argument");
-	if (jr_key_role(consortium) != JR_ROLE_CONSORTIUM)
-		return jr_errf(eb, JR_EKEY, "centre state %s: the key given is not the"
-			" consortium key", path);
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return JR_ENOMEM;
@@ -432,7 +431,10 @@ int jr_centre_open(const char *path, const struct jr_key *consortium,
 	memcpy(c->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	jr_hash(pol.base, pol.len, c->policy_hash);
 	jr_buf_free(&pol);
-	rc = add_key(c, consortium);
+	if (consortium != NULL)
+		rc = add_key(c, consortium);
+	else
+		memcpy(c->key_pk[0], genesis_pk, JR_SIGN_PK_BYTES);
 	if (rc == JR_OK)
 		rc = open_db(c, path, eb);
 	if (rc == JR_OK)
@@ -459,6 +461,65 @@ int jr_centre_open(const char *path, const struct jr_key *consortium,
 err_after_alloc:
 	jr_centre_close(c);
 	return rc;
+}
+
+int jr_centre_open(const char *path, const struct jr_key *consortium,
+	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
+	const struct jr_policy *policy, struct jr_centre **out, struct jr_errbuf *eb)
+{
+	*out = NULL;
+	if (path == NULL || consortium == NULL || pseudonym_key == NULL || policy == NULL)
+		return jr_errf(eb, JR_EINVAL, "centre state: missing argument");
+	if (jr_key_role(consortium) != JR_ROLE_CONSORTIUM)
+		return jr_errf(eb, JR_EKEY, "centre state %s: the key given is not the"
+			" consortium key", path);
+	return open_state(path, consortium, NULL, pseudonym_key, policy, out, eb);
+}
+
+int jr_centre_open_replay(const char *path, const uint8_t genesis_pk[JR_SIGN_PK_BYTES],
+	const struct jr_key *consortium,
+	const uint8_t *pseudonym_key,
+	const struct jr_policy *policy, struct jr_centre **out, struct jr_errbuf *eb)
+{
+	static const uint8_t no_key[JR_CENTRE_PSEUDONYM_KEY_BYTES];
+	struct jr_pubkey pub;
+	struct stat sb;
+	int rc;
+
+	*out = NULL;
+	if (path == NULL || genesis_pk == NULL || policy == NULL ||
+		(consortium != NULL && pseudonym_key == NULL))
+		return jr_errf(eb, JR_EINVAL, "replay state: missing argument");
+	if (stat(path, &sb) == 0)
+		return jr_errf(eb, JR_EEXIST, "replay state %s exists already: a replay"
+			" begins from nothing; remove it or give another path", path);
+	if (consortium != NULL) {
+		jr_key_public(consortium, &pub);
+		if (jr_key_role(consortium) != JR_ROLE_CONSORTIUM ||
+			sodium_memcmp(pub.sign_pk, genesis_pk, JR_SIGN_PK_BYTES) != 0)
+			return jr_errf(eb, JR_EKEY, "replay state: the key given is not the"
+				" genesis consortium key");
+	}
+	rc = open_state(path, consortium, genesis_pk,
+		consortium != NULL ? pseudonym_key : no_key, policy, out, eb);
+	if (rc == JR_OK) {
+		(*out)->replay = true;
+		/* thrown away, and nobody else opens it: no fsync, no file locks */
+		if (exec(*out, "PRAGMA synchronous=OFF") != JR_OK ||
+			exec(*out, "PRAGMA locking_mode=EXCLUSIVE") != JR_OK) {
+			jr_centre_close(*out);
+			*out = NULL;
+			return jr_errf(eb, JR_EIO, "replay state %s: cannot set it up", path);
+		}
+	}
+	return rc;
+}
+
+void jr_centre_genesis(const struct jr_centre *c, uint8_t pk[JR_SIGN_PK_BYTES],
+	struct jr_policy *policy)
+{
+	memcpy(pk, c->key_pk[0], JR_SIGN_PK_BYTES);
+	*policy = c->policies[0].rules;
 }
 
 int jr_centre_add_consortium_key(struct jr_centre *c, const struct jr_key *k,
@@ -489,6 +550,11 @@ void jr_centre_close(struct jr_centre *c)
 
 	if (c == NULL)
 		return;
+	if (c->in_batch) {
+		int rc = jr_centre_replay_flush(c, NULL); /* a replay is thrown away */
+
+		(void)rc;
+	}
 	for (i = 0; i < S_COUNT; i++)
 		(void)sqlite3_finalize(c->st[i]);
 	jr_centre_logbuf_free(c);
@@ -593,6 +659,53 @@ static int dispatch(struct jr_centre *c, uint64_t kind, const uint8_t *p, size_t
 	}
 }
 
+/* Leaves a replay carries over (jr_centre_replay_leaf) are taken in one
+ * transaction per batch; it is committed before the next entry, every
+ * REPLAY_BATCH leaves and by jr_centre_replay_flush, so the leaf buffer
+ * stays bounded. A replay state is thrown away on any error. */
+#define REPLAY_BATCH 8192
+
+int jr_centre_replay_flush(struct jr_centre *c, struct jr_errbuf *eb)
+{
+	int rc = JR_OK;
+
+	if (c == NULL || !c->in_batch)
+		return JR_OK;
+	c->in_batch = false;
+	c->batch_leaves = 0;
+	rc = write_meta(c);
+	if (rc == JR_OK)
+		rc = compute_state_hash(c);
+	if (rc == JR_OK)
+		rc = exec(c, "COMMIT");
+	if (rc != JR_OK) {
+		(void)jr_errf(eb, rc, "replay state: cannot commit: %s", sqlite3_errmsg(c->db));
+		(void)exec(c, "ROLLBACK");
+		jr_centre_logbuf_discard(c);
+	}
+	return rc;
+}
+
+int jr_centre_replay_leaf(struct jr_centre *c, const uint8_t *leaf, size_t len,
+	struct jr_errbuf *eb)
+{
+	int rc;
+
+	if (c == NULL || leaf == NULL || !c->replay)
+		return jr_errf(eb, JR_EINVAL, "replay: a leaf is carried over only into a"
+			" replay state (jr_centre_open_replay)");
+	if (!c->in_batch) {
+		if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
+			return jr_errf(eb, JR_EIO, "replay state: cannot begin: %s",
+				sqlite3_errmsg(c->db));
+		c->in_batch = true;
+	}
+	rc = jr_centre_replay_one(c, leaf, len, eb);
+	if (rc == JR_OK && ++c->batch_leaves >= REPLAY_BATCH)
+		rc = jr_centre_replay_flush(c, eb);
+	return rc;
+}
+
 int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	struct jr_centre_result *res, struct jr_errbuf *eb)
 {
@@ -615,6 +728,8 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		res->act_status = JR_CS_MALFORMED;
 		return JR_OK;
 	}
+	if ((rc = jr_centre_replay_flush(c, eb)) != JR_OK)
+		return rc;
 	snap_take(c, &snap);
 	if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre apply: cannot begin: %s",
@@ -654,6 +769,13 @@ uint64_t jr_centre_tlog_size(const struct jr_centre *c)
 void jr_centre_roster_signer(const struct jr_centre *c, uint8_t out[JR_SIGN_PK_BYTES])
 {
 	memcpy(out, c->roster_signer, JR_SIGN_PK_BYTES);
+}
+
+int jr_centre_tlog_root(struct jr_centre *c, uint8_t root[JR_TLOG_HASH_BYTES])
+{
+	int rc = jr_centre_logbuf_flush(c);
+
+	return rc == JR_OK ? jr_tlog_root(&c->lb.store, c->tlog_size, root) : rc;
 }
 
 int jr_centre_refusal_put(struct jr_centre *c, const uint8_t *kiosk,

@@ -741,3 +741,186 @@ int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 	}
 	return rc;
 }
+
+/* ---- carrying a block's leaves over into a replay (jaring-audit) ----
+ *
+ * A replay from public data has no block bodies (they hold sealed records):
+ * what the nodes decided about each block and registration comes from the
+ * leaves, and what can be checked without the records is checked here: an
+ * applied block is a roster kiosk's with upload permission, not revoked, at
+ * head + 1; a registration follows its block; an accepted registration
+ * claims a worker nobody holds (nobody registered twice); a duplicate's
+ * worker is held; held exactly when its kiosk is flagged at its height. */
+
+static int carry_block(struct jr_centre *c, const struct jr_centre_leaf *l,
+	struct jr_errbuf *eb)
+{
+	struct jr_ckiosk k;
+	sqlite3_stmt *st;
+	bool is_new = false;
+	int rc = jr_centre_kiosk_get(c, l->id, &k);
+
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "replay: cannot read the kiosk");
+	if (l->status == JR_CS_APPLIED) {
+		if (!k.found || (k.perms & JR_PERM_UPLOAD) == 0)
+			return jr_errf(eb, JR_ECORRUPT, "a block of a kiosk that is not on the"
+				" roster with the upload permission is applied");
+		if (k.revoked_from != 0 && l->n >= k.revoked_from)
+			return jr_errf(eb, JR_ECORRUPT, "a block at height %llu is applied though"
+				" its kiosk is revoked from %llu", (unsigned long long)l->n,
+				(unsigned long long)k.revoked_from);
+		if (l->n != k.head + 1)
+			return jr_errf(eb, JR_ECORRUPT, "a block at height %llu is applied on a"
+				" chain whose head is %llu: the kiosk's chain has a gap or a"
+				" repeat", (unsigned long long)l->n, (unsigned long long)k.head);
+		st = jr_centre_stmt(c, S_KIOSK_HEAD);
+		(void)sqlite3_bind_blob(st, 1, l->id, JR_ID_BYTES, SQLITE_STATIC);
+		(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)l->n);
+		(void)sqlite3_bind_blob(st, 3, l->hash, JR_HASH_BYTES, SQLITE_STATIC);
+		c->has_block = true;
+		memcpy(c->block_kiosk, l->id, JR_ID_BYTES);
+		c->block_height = l->n;
+		return jr_centre_step_done(c, S_KIOSK_HEAD);
+	}
+	if (l->status == JR_CS_EQUIVOCATION && (k.flagged_from == 0 || l->n < k.flagged_from)) {
+		st = jr_centre_stmt(c, S_KIOSK_FLAG);
+		(void)sqlite3_bind_blob(st, 1, l->id, JR_ID_BYTES, SQLITE_STATIC);
+		(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)l->n);
+		rc = jr_centre_step_done(c, S_KIOSK_FLAG);
+		st = jr_centre_stmt(c, S_REG_HOLD);
+		(void)sqlite3_bind_blob(st, 1, l->id, JR_ID_BYTES, SQLITE_STATIC);
+		(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)l->n);
+		if (rc == JR_OK)
+			rc = jr_centre_step_done(c, S_REG_HOLD);
+	}
+	if (rc == JR_OK)
+		rc = jr_centre_refusal_put(c, l->id, l->n, l->hash,
+			(enum jr_centre_status)l->status, &is_new);
+	if (rc == JR_OK && !is_new)
+		return jr_errf(eb, JR_ECORRUPT, "the same refusal of a block is recorded twice");
+	return rc;
+}
+
+static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
+	struct jr_errbuf *eb)
+{
+	struct jr_centre_result res;
+	struct jr_ckiosk k;
+	enum jr_centre_outcome o = (enum jr_centre_outcome)l->status;
+	uint8_t dup[JR_REGID_BYTES];
+	bool known = false, claimed = true, has_dup = false;
+	int rc;
+
+	if (!c->has_block)
+		return jr_errf(eb, JR_ECORRUPT, "a registration that does not follow an"
+			" applied block of its kiosk");
+	memset(&res, 0, sizeof res);
+	rc = jr_centre_kiosk_get(c, c->block_kiosk, &k);
+	if (rc == JR_OK && (k.flagged_from != 0 && c->block_height >= k.flagged_from) !=
+		(o == JR_CO_HELD))
+		return jr_errf(eb, JR_ECORRUPT, "a registration is %s though its kiosk %s"
+			" equivocated at or below its height", o == JR_CO_HELD ? "held" : "judged",
+			o == JR_CO_HELD ? "never" : "has");
+	if (rc == JR_OK)
+		rc = reg_known(c, l->id, &known);
+	if (rc == JR_OK && known)
+		return jr_errf(eb, JR_ECORRUPT, "a registration is taken in a second time");
+	if (rc == JR_OK && l->has_ref)
+		rc = take_over(c, l->id, l->ref, &res);
+	if (rc == JR_OK && o == JR_CO_DUPLICATE) {
+		rc = worker_of(c, l->pseudonym, dup, &has_dup);
+		if (rc == JR_OK && !has_dup)
+			return jr_errf(eb, JR_ECORRUPT, "a registration is called a duplicate"
+				" though no registration holds its worker");
+	}
+	if (rc == JR_OK)
+		rc = reg_insert(c, l->id, &k, c->block_height, l->pseudonym, l->n, o,
+			&l->reasons, has_dup ? dup : NULL, l->has_ref ? l->ref : NULL, &known);
+	if (rc == JR_OK && o == JR_CO_ACCEPTED)
+		rc = claim(c, l->pseudonym, l->id, &claimed);
+	if (rc == JR_OK && !claimed)
+		return jr_errf(eb, JR_ECORRUPT, "a registration is accepted though another"
+			" registration holds its worker: the same person let in twice");
+	return rc;
+}
+
+static int carry_act(struct jr_centre *c, const struct jr_centre_leaf *l,
+	struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	bool is_new = false;
+	int rc;
+
+	if (l->status != JR_CS_APPLIED) {
+		rc = jr_centre_refusal_put(c, l->id, l->kind, l->hash,
+			(enum jr_centre_status)l->status, &is_new);
+		if (rc == JR_OK && !is_new)
+			return jr_errf(eb, JR_ECORRUPT, "the same refusal of an act is recorded"
+				" twice");
+		return rc;
+	}
+	if (l->kind != JR_CENTRE_REVIEW)
+		return jr_errf(eb, JR_ECORRUPT, "an act of kind %u is applied but its signed"
+			" bytes are missing: only comments are left out of an export", l->kind);
+	st = jr_centre_stmt(c, S_ACT_PUT);
+	(void)sqlite3_bind_blob(st, 1, l->hash, JR_HASH_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int(st, 2, (int)l->kind);
+	(void)sqlite3_bind_blob(st, 3, l->id, JR_ID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 4, (sqlite3_int64)c->tlog_size);
+	(void)sqlite3_bind_blob(st, 5, "", 0, SQLITE_STATIC);
+	rc = jr_centre_step_done(c, S_ACT_PUT);
+	if (rc != JR_OK)
+		return jr_errf(eb, JR_ECORRUPT, "an act is applied a second time");
+	c->has_comment = true;
+	memcpy(c->comment_act, l->hash, JR_HASH_BYTES);
+	return JR_OK;
+}
+
+int jr_centre_replay_one(struct jr_centre *c, const uint8_t *leaf, size_t len,
+	struct jr_errbuf *eb)
+{
+	struct jr_centre_leaf l;
+	struct jr_buf b = { (uint8_t *)(uintptr_t)leaf, len };
+	bool is_new = false;
+	int rc = JR_OK;
+
+	if (jr_centre_leaf_decode(leaf, len, &l) != JR_OK)
+		return jr_errf(eb, JR_ECORRUPT, "not a leaf the centre writes");
+	if (l.type != JR_LEAF_REGISTRATION)
+		c->has_block = false;
+	if (l.type != JR_LEAF_ITEM && l.type != JR_LEAF_ACT)
+		c->has_comment = false;
+	switch (l.type) {
+	case JR_LEAF_ROSTER:
+		if (l.status == JR_CS_APPLIED)
+			return jr_errf(eb, JR_ECORRUPT, "roster %llu is applied but its signed"
+				" bytes are missing", (unsigned long long)l.n);
+		rc = jr_centre_refusal_put(c, NULL, l.n, l.hash, (enum jr_centre_status)l.status,
+			&is_new);
+		if (rc == JR_OK && !is_new)
+			return jr_errf(eb, JR_ECORRUPT, "the same refusal of a roster is recorded"
+				" twice");
+		break;
+	case JR_LEAF_BLOCK:
+		rc = carry_block(c, &l, eb);
+		break;
+	case JR_LEAF_REGISTRATION:
+		rc = carry_reg(c, &l, eb);
+		break;
+	case JR_LEAF_ACT:
+		c->has_comment = false;
+		rc = carry_act(c, &l, eb);
+		break;
+	case JR_LEAF_ITEM:
+		if (!c->has_comment || l.kind != JR_CENTRE_REVIEW || l.verb != JR_REVIEW_COMMENT ||
+			memcmp(l.hash, c->comment_act, JR_HASH_BYTES) != 0)
+			return jr_errf(eb, JR_ECORRUPT, "an act's item without the act's signed"
+				" bytes (only a comment's items may come without them)");
+		break;
+	}
+	if (rc != JR_OK)
+		return eb != NULL && eb->code == rc ? rc : jr_errf(eb, rc, "replay: %s",
+			jr_strerror(rc));
+	return jr_centre_log(c, &b);
+}

@@ -442,3 +442,111 @@ done:
 		*out = rep;
 	return rc;
 }
+
+/* ---- inclusion proofs from the tiles alone ----
+ *
+ * A store that reads the export's hash tiles: the hash at tree level h,
+ * index i lies in tile level h / 8; for h % 8 = r > 0 it is the subtree of
+ * 2^r hashes of that tile, hashed up. Only complete subtrees of the tree of
+ * `size` leaves are asked for by jr_tlog_prove_inclusion, so a tile is the
+ * full one or the partial one of that size. */
+struct tile_store {
+	const char *dir;
+	uint64_t size;
+	int level;  /* the tile held, -2: none */
+	uint64_t n;
+	unsigned width;
+	uint8_t hashes[JR_TLOG_TILE_BYTES];
+};
+
+static int tile_load(struct tile_store *t, unsigned level, uint64_t n)
+{
+	struct jr_buf b = { 0 };
+	char rel[JR_TLOG_PATH_MAX];
+	uint64_t full = t->size >> (8 * level), width = 256;
+	int rc;
+
+	if (t->level == (int)level && t->n == n)
+		return JR_OK;
+	if (n == full / 256)
+		width = full % 256;
+	if (width == 0 || jr_tlog_tile_path((int)level, n, (unsigned)width, rel, sizeof rel) !=
+		JR_OK)
+		return JR_ENOTFOUND;
+	rc = read_rel(t->dir, rel, JR_TLOG_TILE_BYTES, &b, NULL);
+	if (rc == JR_OK && b.len != width * JR_TLOG_HASH_BYTES)
+		rc = JR_ECORRUPT;
+	if (rc == JR_OK) {
+		memcpy(t->hashes, b.base, b.len);
+		t->level = (int)level;
+		t->n = n;
+		t->width = (unsigned)width;
+	}
+	jr_buf_free(&b);
+	return rc == JR_EIO || rc == JR_ECORRUPT ? rc : rc == JR_OK ? JR_OK : JR_ENOTFOUND;
+}
+
+static int subtree(const uint8_t *h, unsigned r, uint8_t out[JR_TLOG_HASH_BYTES])
+{
+	uint8_t l[JR_TLOG_HASH_BYTES], rr[JR_TLOG_HASH_BYTES];
+	size_t half = (size_t)1 << (r - 1);
+
+	if (r == 0) {
+		memcpy(out, h, JR_TLOG_HASH_BYTES);
+		return JR_OK;
+	}
+	(void)subtree(h, r - 1, l);
+	(void)subtree(h + half * JR_TLOG_HASH_BYTES, r - 1, rr);
+	jr_tlog_node_hash(l, rr, out);
+	return JR_OK;
+}
+
+static int tile_read(void *ctx, unsigned level, uint64_t index, uint8_t out[JR_TLOG_HASH_BYTES])
+{
+	struct tile_store *t = ctx;
+	unsigned tl = level / 8, r = level % 8;
+	uint64_t first = index << r; /* at tree level 8 * tl */
+	int rc = tile_load(t, tl, first / 256);
+	size_t at = (size_t)(first % 256);
+
+	if (rc != JR_OK)
+		return rc;
+	if (at + ((size_t)1 << r) > t->width)
+		return JR_ENOTFOUND;
+	return subtree(t->hashes + at * JR_TLOG_HASH_BYTES, r, out);
+}
+
+static int tile_write(void *ctx, unsigned level, uint64_t index,
+	const uint8_t hash[JR_TLOG_HASH_BYTES])
+{
+	(void)ctx;
+	(void)level;
+	(void)index;
+	(void)hash;
+	return JR_EEXIST; /* read only */
+}
+
+int jr_export_prove_inclusion(const char *dir, uint64_t index, uint64_t size,
+	uint8_t proof[JR_TLOG_PROOF_MAX][JR_TLOG_HASH_BYTES], size_t *n, struct jr_errbuf *eb)
+{
+	struct tile_store *t = malloc(sizeof *t);
+	struct jr_tlog_store s;
+	int rc;
+
+	*n = 0;
+	if (t == NULL)
+		return JR_ENOMEM;
+	t->dir = dir;
+	t->size = size;
+	t->level = -2;
+	s.ctx = t;
+	s.read = tile_read;
+	s.write = tile_write;
+	rc = jr_tlog_prove_inclusion(&s, index, size, proof, n);
+	free(t);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "%s: the tiles do not give an inclusion proof of leaf"
+			" %llu in the tree of %llu (%s): a tile is missing or damaged", dir,
+			(unsigned long long)index, (unsigned long long)size, jr_strerror(rc));
+	return JR_OK;
+}

@@ -1,6 +1,7 @@
 /*
- * policyfile.c — the cosigning quorum as a c2sp.org/tlog-policy file, the
- * subset the node needs (docs/node.md "Cosigning policy"):
+ * policyfile.c — which checkpoints to trust, as a c2sp.org/tlog-policy file:
+ * the subset jaring-node writes and reads and jaring-audit trusts
+ * (docs/node.md "Cosigning policy", docs/tlog.md):
  *
  *   log <vkey of the log, alg 01, named by the origin>
  *   witness <name> <vkey, alg 04>          (1..7 lines)
@@ -13,7 +14,7 @@
  */
 #include <string.h>
 
-#include "node.h"
+#include "jaring/tlog.h"
 
 #define WORDS_MAX 10
 
@@ -34,10 +35,26 @@ static size_t split(char *line, char **w)
 	return n;
 }
 
+/* A decimal 1..max, no sign, no leading zero. */
+static bool parse_k(const char *w, size_t max, uint64_t *k)
+{
+	uint64_t v = 0;
+
+	if (w[0] == '0' || w[0] == '\0')
+		return false;
+	for (; *w != '\0'; w++) {
+		if (*w < '0' || *w > '9' || v > max)
+			return false;
+		v = v * 10 + (uint64_t)(*w - '0');
+	}
+	*k = v;
+	return v >= 1 && v <= max;
+}
+
 struct pstate {
-	struct jr_node_policy *out;
+	struct jr_tlog_policy_file *out;
 	bool have_log, have_group, have_quorum, none;
-	char names[JR_NODE_MAX_PEERS][JR_NOTE_NAME_MAX + 1];
+	char names[JR_TLOG_POLICY_WITNESSES_MAX][JR_NOTE_NAME_MAX + 1];
 	char group[JR_NOTE_NAME_MAX + 1];
 	uint64_t k;
 	size_t n_members;
@@ -59,13 +76,13 @@ static int line_log(struct pstate *s, char **w, size_t n, unsigned ln,
 static int line_witness(struct pstate *s, char **w, size_t n, unsigned ln,
 	struct jr_errbuf *eb)
 {
-	struct jr_node_policy *o = s->out;
+	struct jr_tlog_policy_file *o = s->out;
 	struct jr_note_verifier *v;
 	size_t nl;
 
-	if (n != 3 || o->p.n_witnesses >= JR_NODE_MAX_PEERS)
+	if (n != 3 || o->p.n_witnesses >= JR_TLOG_POLICY_WITNESSES_MAX)
 		return jr_errf(eb, JR_EFORMAT, "line %u: 'witness NAME VKEY', at most "
-			"%d", ln, JR_NODE_MAX_PEERS);
+			"%d", ln, JR_TLOG_POLICY_WITNESSES_MAX);
 	nl = strlen(w[1]);
 	if (nl > JR_NOTE_NAME_MAX)
 		return jr_errf(eb, JR_EFORMAT, "line %u: witness name too long", ln);
@@ -93,8 +110,7 @@ static int line_group(struct pstate *s, char **w, size_t n, unsigned ln,
 		return jr_errf(eb, JR_EFORMAT, "line %u: one 'group NAME K MEMBER...' "
 			"line", ln);
 	gl = strlen(w[1]);
-	if (gl > JR_NOTE_NAME_MAX ||
-	    jr_http_parse_u64(w[2], strlen(w[2]), n - 3, &s->k) != JR_OK || s->k == 0)
+	if (gl > JR_NOTE_NAME_MAX || !parse_k(w[2], n - 3, &s->k))
 		return jr_errf(eb, JR_EFORMAT, "line %u: K must be 1..%zu", ln, n - 3);
 	for (size_t i = 3; i < n; i++) {
 		bool found = false;
@@ -136,7 +152,7 @@ static int one_line(struct pstate *s, char *line, unsigned ln, struct jr_errbuf 
 		"quorum", ln);
 }
 
-int jr_node_policy_parse(const char *text, size_t len, struct jr_node_policy *out,
+int jr_tlog_policy_parse(const char *text, size_t len, struct jr_tlog_policy_file *out,
 	struct jr_errbuf *eb)
 {
 	struct pstate s;
@@ -177,17 +193,17 @@ int jr_node_policy_parse(const char *text, size_t len, struct jr_node_policy *ou
 	return JR_OK;
 }
 
-int jr_node_policy_load(const char *path, struct jr_node_policy *out,
+int jr_tlog_policy_load(const char *path, struct jr_tlog_policy_file *out,
 	struct jr_errbuf *eb)
 {
 	struct jr_buf b = { NULL, 0 };
 	int rc = jr_file_read(path, 65536, &b, eb);
 
 	if (rc != JR_OK)
-		return jr_errf(eb, rc, "cosign policy %s", path);
-	rc = jr_node_policy_parse((const char *)b.base, b.len, out, eb);
+		return jr_errf(eb, rc, "tlog policy %s", path);
+	rc = jr_tlog_policy_parse((const char *)b.base, b.len, out, eb);
 	jr_buf_free(&b);
 	if (rc != JR_OK)
-		return jr_errf(eb, rc, "cosign policy %s", path);
+		return jr_errf(eb, rc, "tlog policy %s", path);
 	return JR_OK;
 }

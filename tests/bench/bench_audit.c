@@ -1,0 +1,394 @@
+/*
+ * bench_audit: jaring-audit on a large public export (issue 9), as rows of
+ * the one benchmark table.
+ *
+ *   bench_audit DIR [REGISTRATIONS]
+ *
+ * The export (REGISTRATIONS, default 1,000,000 or $JR_BENCH_AUDIT_REGS,
+ * from 8 kiosks, 64 a block; every one approved by the four required
+ * agencies in acts of 4,096; one decree of them all for 6 months in its
+ * digest form; one allocation; the first month paid) is built once through
+ * the centre's own apply into a state file in DIR and exported into a cache
+ * folder beside this program (build/tests/audit-export-N), which later runs
+ * reuse. Then `jaring-audit --json` (build/bin) is run on it and timed:
+ * wall time, registrations and leaves per second, and the peak RSS of the
+ * audit process (getrusage of the child): bounded memory is the goal, a
+ * minute for a million registrations the other.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "jaring/block.h"
+#include "jaring/centre.h"
+#include "jaring/record.h"
+#include "seal_det.h"
+
+#define KIOSKS 8
+#define PER_BLOCK 64
+#define BLOCKS_PER_ENTRY 128
+#define APPROVE_BATCH 4096
+#define RATE 16800u
+
+static _Noreturn void die(const char *what, const char *why)
+{
+	fprintf(stderr, "bench_audit: %s: %s\n", what, why);
+	exit(1);
+}
+
+static void check(int rc, const char *what)
+{
+	if (rc != JR_OK)
+		die(what, jr_strerror(rc));
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct jr_key *key(enum jr_role role, uint8_t fill)
+{
+	uint8_t seed[JR_SEED_BYTES];
+	struct jr_key *k = NULL;
+
+	memset(seed, fill, sizeof seed);
+	check(jr_key_from_seed(role, seed, &k), "key");
+	return k;
+}
+
+/* Worker i: a distinct valid NIK (day, serial, four districts). */
+static void worker(struct jr_registration *r, const struct jr_key *k, unsigned long i)
+{
+	unsigned d = 1 + (unsigned)(i / (28 * 9999) % 4);
+
+	memset(r, 0, sizeof *r);
+	memcpy(r->kiosk_id, jr_key_id(k), JR_ID_BYTES);
+	r->time = 1718000000;
+	r->village = 3328000000u + d * 10000u + 2001u;
+	r->occupation = JR_OCC_FISHER;
+	r->income = JR_INCOME_500K_1M;
+	r->sex = JR_SEX_FEMALE;
+	r->birth_year = 1990;
+	r->consent_version = 1;
+	(void)snprintf(r->nik, sizeof r->nik, "3328%02u%02lu0790%04lu", d, 41 + i % 28,
+		1 + i / 28 % 9999);
+	(void)snprintf(r->name, sizeof r->name, "Sintetis Pekerja");
+	r->birth = (uint32_t)(19900701 + i % 28);
+	(void)snprintf(r->phone, sizeof r->phone, "0812%08lu", i % 100000000);
+	memcpy(r->address, "Jl. Sintetis No. 1", 19);
+}
+
+struct chain {
+	struct jr_key *k;
+	uint64_t height;
+	uint8_t prev[JR_HASH_BYTES];
+};
+
+static uint8_t cons_box[JR_BOX_PK_BYTES], epoch_seed[32];
+static struct jr_seal_epoch *epoch;
+
+static void block_of(struct chain *kc, unsigned long *serial, uint8_t *regids,
+	struct jr_buf *out)
+{
+	struct jr_buf recs[PER_BLOCK], body = { 0 };
+	struct jr_block b;
+	uint8_t sig[JR_SIG_BYTES];
+
+	memset(&b, 0, sizeof b);
+	memcpy(b.kiosk_id, jr_key_id(kc->k), JR_ID_BYTES);
+	b.height = ++kc->height;
+	memcpy(b.prev, kc->prev, JR_HASH_BYTES);
+	b.time = 1718000000;
+	b.n_records = PER_BLOCK;
+	for (size_t j = 0; j < PER_BLOCK; j++) {
+		struct jr_registration r;
+
+		worker(&r, kc->k, *serial);
+		if (epoch == NULL || jr_seal_epoch_spent(epoch, 1718000000)) {
+			jr_seal_epoch_close(epoch);
+			epoch_seed[0]++;
+			epoch_seed[1] = (uint8_t)(epoch_seed[1] + (epoch_seed[0] == 0));
+			check(jr_seal_epoch_open_det(cons_box, epoch_seed, epoch_seed, 1718000000,
+				&epoch), "epoch");
+		}
+		check(jr_record_encode(&r, epoch, &recs[j], regids + *serial * JR_REGID_BYTES,
+			NULL), "seal");
+		(*serial)++;
+		b.records[j] = recs[j].base;
+		b.record_len[j] = recs[j].len;
+	}
+	check(jr_block_encode(&b, &body), "block");
+	check(jr_block_sign(kc->k, body.base, body.len, kc->prev, sig), "sign");
+	check(jr_signed_block_encode(body.base, body.len, sig, out), "signed block");
+	jr_buf_free(&body);
+	for (size_t j = 0; j < PER_BLOCK; j++)
+		jr_buf_free(&recs[j]);
+}
+
+static void apply(struct jr_centre *c, struct jr_buf *e, const char *what)
+{
+	struct jr_centre_result res;
+	struct jr_errbuf eb = { 0 };
+
+	check(jr_centre_apply(c, e->base, e->len, &res, &eb), what);
+	if (res.refused)
+		die(what, "refused by the contract");
+	jr_buf_free(e);
+}
+
+static void member(struct jr_roster_member *m, const struct jr_key *k, enum jr_role role,
+	uint32_t agency, uint64_t region, uint32_t perms)
+{
+	struct jr_pubkey p;
+
+	memset(m, 0, sizeof *m);
+	jr_key_public(k, &p);
+	memcpy(m->id, p.id, JR_ID_BYTES);
+	memcpy(m->sign_pk, p.sign_pk, JR_SIGN_PK_BYTES);
+	m->role = role;
+	m->agency = agency;
+	m->region = region;
+	m->perms = perms;
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[9000];
+	struct jr_errbuf eb = { 0 };
+
+	(void)snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (jr_file_write_atomic(path, (const uint8_t *)text, strlen(text), 0644, &eb) != JR_OK)
+		die(path, eb.msg);
+}
+
+/* The signed, cosigned checkpoint of the state's log and the policy that
+ * trusts it, into the export. */
+static void publish(struct jr_centre *c, const char *out)
+{
+	static const char origin[] = "tlog.bench.jaring.id/audit", wname[] = "witness.bench/one";
+	struct jr_key *lk = key(JR_ROLE_NODE, 0x71), *wk = key(JR_ROLE_NODE, 0x72);
+	struct jr_note_verifier v[2];
+	struct jr_pubkey lp, wp;
+	struct jr_buf note = { 0 }, cp = { 0 };
+	struct jr_errbuf eb = { 0 };
+	uint8_t root[JR_HASH_BYTES];
+	char text[JR_CHECKPOINT_TEXT_MAX + 1], vk[2][JR_NOTE_VKEY_MAX], pol[2048];
+	size_t len = 0;
+
+	jr_key_public(lk, &lp);
+	jr_key_public(wk, &wp);
+	check(jr_centre_tlog_root(c, root), "root");
+	check(jr_checkpoint_format(origin, jr_centre_tlog_size(c), root, text, sizeof text,
+		&len), "checkpoint");
+	check(jr_note_sign(lk, origin, (const uint8_t *)text, len, &note, &eb), "sign");
+	check(jr_checkpoint_cosign(wk, wname, 1718000000, note.base, note.len, &cp, &eb),
+		"cosign");
+	check(jr_note_verifier_make(origin, JR_NOTE_ALG_ED25519, lp.sign_pk, &v[0]), "vkey");
+	check(jr_note_verifier_make(wname, JR_NOTE_ALG_COSIG_V1, wp.sign_pk, &v[1]), "vkey");
+	check(jr_note_vkey_format(&v[0], vk[0], sizeof vk[0]), "vkey");
+	check(jr_note_vkey_format(&v[1], vk[1], sizeof vk[1]), "vkey");
+	(void)snprintf(pol, sizeof pol, "log %s\nwitness one %s\ngroup g 1 one\nquorum g\n",
+		vk[0], vk[1]);
+	{
+		struct jr_tlog_policy p = { v[0], &v[1], 1, 1 };
+
+		if (jr_centre_export(c, jr_centre_tlog_size(c), cp.base, cp.len, &p, out, NULL,
+			NULL, &eb) != JR_OK)
+			die("export", eb.msg);
+	}
+	write_text(out, "../policy", pol);
+	jr_buf_free(&note);
+	jr_buf_free(&cp);
+	jr_key_free(lk);
+	jr_key_free(wk);
+}
+
+/* Builds the export of n registrations into out (the state file in dir). */
+static void build(const char *dir, const char *out, unsigned long n)
+{
+	static const uint32_t team[4] = { JR_AGENCY_DISNAKER, JR_AGENCY_DPMD, JR_AGENCY_DUKCAPIL,
+		JR_AGENCY_BPJSTK };
+	struct jr_key *cons = key(JR_ROLE_CONSORTIUM, 0x61), *off[4], *head, *funder;
+	struct jr_roster_member m[KIOSKS + 6];
+	struct chain ks[KIOSKS];
+	struct jr_centre *c = NULL;
+	struct jr_errbuf eb = { 0 };
+	struct jr_buf e = { 0 }, blocks[BLOCKS_PER_ENTRY];
+	struct jr_pubkey cp;
+	struct jr_policy pol;
+	struct jr_centre_decree d;
+	struct jr_centre_allocation a;
+	uint8_t pkey[32], *regids = malloc(n * JR_REGID_BYTES);
+	unsigned long serial = 0;
+	char path[4096];
+	double t0 = now_s();
+
+	if (regids == NULL)
+		die("memory", "regids");
+	memset(pkey, 0x5a, sizeof pkey);
+	jr_key_public(cons, &cp);
+	memcpy(cons_box, cp.box_pk, sizeof cons_box);
+	jr_policy_default(&pol);
+	(void)snprintf(path, sizeof path, "%s/centre.db", dir);
+	(void)unlink(path);
+	check(jr_centre_open(path, cons, pkey, &pol, &c, &eb), "open");
+	for (size_t i = 0; i < KIOSKS; i++) {
+		memset(&ks[i], 0, sizeof ks[i]);
+		ks[i].k = key(JR_ROLE_KIOSK, (uint8_t)(0x10 + i));
+		member(&m[i], ks[i].k, JR_ROLE_KIOSK, JR_AGENCY_DISKOMINFO, 3328012001u,
+			JR_PERM_UPLOAD);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		off[i] = key(JR_ROLE_OFFICIAL, (uint8_t)(0x20 + i));
+		member(&m[KIOSKS + i], off[i], JR_ROLE_OFFICIAL, team[i], 3328, JR_PERM_APPROVE);
+	}
+	head = key(JR_ROLE_OFFICIAL, 0x30);
+	funder = key(JR_ROLE_OFFICIAL, 0x31);
+	member(&m[KIOSKS + 4], head, JR_ROLE_OFFICIAL, JR_AGENCY_BUPATI, 3328,
+		JR_PERM_DECREE | JR_PERM_ALLOCATE | JR_PERM_PAY);
+	member(&m[KIOSKS + 5], funder, JR_ROLE_OFFICIAL, JR_AGENCY_FUNDER, 3328,
+		JR_PERM_ALLOCATE | JR_PERM_PAY);
+	check(jr_centre_roster_entry_members(cons, 1, NULL, m, KIOSKS + 6, &e), "roster");
+	apply(c, &e, "roster");
+	while (serial + (unsigned long)BLOCKS_PER_ENTRY * PER_BLOCK <= n) {
+		for (size_t b = 0; b < BLOCKS_PER_ENTRY; b++)
+			block_of(&ks[b % KIOSKS], &serial, regids, &blocks[b]);
+		check(jr_centre_upstream_entry(blocks, BLOCKS_PER_ENTRY, &e), "upstream");
+		for (size_t b = 0; b < BLOCKS_PER_ENTRY; b++)
+			jr_buf_free(&blocks[b]);
+		apply(c, &e, "upstream");
+	}
+	n = serial;
+	for (size_t i = 0; i < 4; i++)
+		for (unsigned long at = 0; at < n; at += APPROVE_BATCH) {
+			size_t k = n - at < APPROVE_BATCH ? n - at : APPROVE_BATCH;
+
+			check(jr_centre_review_entry(off[i], 1718000000 + (int64_t)at, JR_REVIEW_APPROVE,
+				regids + at * JR_REGID_BYTES, k, NULL, NULL, &e), "approve");
+			apply(c, &e, "approve");
+		}
+	memset(&a, 0, sizeof a);
+	(void)snprintf(a.id, sizeof a.id, "APBD-2024-1");
+	a.type = JR_SPONSOR_APBD;
+	(void)snprintf(a.sponsor, sizeof a.sponsor, "APBD Kabupaten Tegal");
+	a.amount_rp = (uint64_t)n * 6 * RATE;
+	a.months = 12;
+	a.region = 3328;
+	check(jr_centre_allocation_entry(funder, 1718000000, &a, &e), "allocation");
+	apply(c, &e, "allocation");
+	memset(&d, 0, sizeof d);
+	(void)snprintf(d.number, sizeof d.number, "100.3/1/2024");
+	d.region = 3328;
+	memcpy(d.allocation, a.id, sizeof a.id);
+	d.start = 202407;
+	d.months = 6;
+	check(jr_centre_decree_candidates(c, 3328, 202407, 6, &d.count, d.digest, &eb),
+		"candidates");
+	check(jr_centre_decree_entry(head, 1718000000, &d, &e), "decree");
+	apply(c, &e, "decree");
+	check(jr_centre_payment_entry(funder, 1718000000, a.id, 202407, NULL, 0,
+		(uint64_t)n * RATE, &e), "payment");
+	apply(c, &e, "payment");
+	publish(c, out);
+	fprintf(stderr, "bench_audit: export of %lu registrations, %llu leaves built in %.0f s\n",
+		n, (unsigned long long)jr_centre_tlog_size(c), now_s() - t0);
+	jr_centre_close(c);
+	(void)unlink(path);
+	free(regids);
+}
+
+/* This program's folder (build/tests), from /proc/self/exe. */
+static void self_dir(char *out, size_t cap)
+{
+	ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+	char *slash;
+
+	if (n <= 0)
+		die("/proc/self/exe", strerror(errno));
+	out[n] = '\0';
+	slash = strrchr(out, '/');
+	if (slash != NULL)
+		*slash = '\0';
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("JR_BENCH_AUDIT_REGS");
+	unsigned long n = argc > 2 ? strtoul(argv[2], NULL, 10) : env ? strtoul(env, NULL, 10)
+		: 1000000;
+	char here[4096], cache[4400], ex[4500], pol[4500], bin[4500], cp[4600];
+	struct rusage ru;
+	struct stat sb;
+	double t0, t;
+	int status = 0;
+	pid_t pid;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("bench_audit: jaring-audit on a large public export, as benchmark rows.\n"
+			"usage: bench_audit DIR [REGISTRATIONS]\n\nexit status:\n  0  measured\n"
+			"  1  failed\n  2  usage error\n");
+		return 0;
+	}
+	if (argc < 2)
+		return fprintf(stderr, "bench_audit: missing argument DIR\n"), 2;
+	if (argv[1][0] == '-')
+		return fprintf(stderr, "bench_audit: unknown option '%s'; see --help\n", argv[1]), 2;
+	n = n / ((unsigned long)BLOCKS_PER_ENTRY * PER_BLOCK) * BLOCKS_PER_ENTRY * PER_BLOCK;
+	if (n == 0)
+		return fprintf(stderr, "bench_audit: at least %d registrations\n",
+			BLOCKS_PER_ENTRY * PER_BLOCK), 2;
+	check(jr_init(), "init");
+	self_dir(here, sizeof here);
+	(void)snprintf(cache, sizeof cache, "%s/audit-export-%lu", here, n);
+	(void)snprintf(ex, sizeof ex, "%s/export", cache);
+	(void)snprintf(pol, sizeof pol, "%s/policy", cache);
+	(void)snprintf(cp, sizeof cp, "%s/checkpoint", ex);
+	(void)snprintf(bin, sizeof bin, "%s/../bin/jaring-audit", here);
+	if (stat(cp, &sb) != 0 || stat(pol, &sb) != 0) {
+		/* the state file is scratch: on tmpfs when there is one */
+		const char *scratch = stat("/dev/shm", &sb) == 0 ? "/dev/shm" : argv[1];
+
+		(void)mkdir(cache, 0755);
+		build(scratch, ex, n);
+	}
+	t0 = now_s();
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		(void)dup2(fd, 1);
+		execl(bin, bin, "--policy", pol, "--work", argv[1], ex, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
+		die("jaring-audit", strerror(errno));
+	t = now_s() - t0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		die("jaring-audit", "the export did not pass");
+	{
+		char name[64];
+		double goal = 60.0 * (double)n / 1e6;
+		char g[32];
+
+		(void)snprintf(name, sizeof name, "audit: %lu-registration export, wall", n);
+		(void)snprintf(g, sizeof g, "< %.0f s (1M in 60 s)", goal);
+		jr_bench_row(name, t, "s", g, t < goal);
+	}
+	jr_bench_row("audit: registrations audited per second", (double)n / t, "regs/s",
+		"> 16,667/s", (double)n / t > 16667);
+	jr_bench_row("audit: peak RSS of jaring-audit", (double)ru.ru_maxrss / 1024.0, "MiB",
+		"< 512 MiB (bounded)", ru.ru_maxrss < 512 * 1024);
+	return 0;
+}
