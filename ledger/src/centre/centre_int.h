@@ -60,6 +60,10 @@ enum jr_centre_stmt {
 	S_REF_PUT,
 	S_REFPART_GET,   /* parts of (kind, serial) and how many are in */
 	S_REFPART_PUT,
+	S_ROSTER_LATEST, /* the read side (read.c) from here */
+	S_PENDING_COUNT,
+	S_REFUSAL_COUNT,
+	S_EVIDENCE_COUNT,
 	S_COUNT
 };
 
@@ -147,6 +151,13 @@ struct jr_creg {
 
 /* sqlite3 step helpers: JR_OK on SQLITE_DONE, JR_EIO otherwise; reset. */
 int jr_centre_step_done(struct jr_centre *c, enum jr_centre_stmt s);
+/* Steps statement s (its parameters bound by the caller) for one row and
+ * hands it to fill, which returns JR_OK or an error; then resets s and
+ * clears its bindings. JR_ENOTFOUND if there is no row, JR_EIO if the step
+ * fails. The one way the read side reads a row. */
+typedef int (*jr_centre_row_fn)(sqlite3_stmt *st, void *arg);
+int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
+	void *arg);
 sqlite3_stmt *jr_centre_stmt(struct jr_centre *c, enum jr_centre_stmt s);
 void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n);
 int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],

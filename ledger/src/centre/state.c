@@ -154,6 +154,10 @@ static const char *const SQL[S_COUNT] = {
 	[S_REF_PUT] = "INSERT OR IGNORE INTO refentry VALUES(?1, ?2, ?3)",
 	[S_REFPART_GET] = "SELECT part, parts FROM refpart WHERE kind = ?1 AND serial = ?2"
 		" ORDER BY part",
+	[S_ROSTER_LATEST] = "SELECT bytes FROM roster ORDER BY serial DESC LIMIT 1",
+	[S_PENDING_COUNT] = "SELECT count(*) FROM pending WHERE kiosk = ?1",
+	[S_REFUSAL_COUNT] = "SELECT count(*) FROM refusal WHERE kiosk = ?1",
+	[S_EVIDENCE_COUNT] = "SELECT count(*) FROM evidence WHERE kiosk = ?1",
 	[S_REFPART_PUT] = "INSERT INTO refpart VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
@@ -169,6 +173,21 @@ int jr_centre_step_done(struct jr_centre *c, enum jr_centre_stmt s)
 	(void)sqlite3_reset(c->st[s]);
 	(void)sqlite3_clear_bindings(c->st[s]);
 	return rc == SQLITE_DONE ? JR_OK : JR_EIO;
+}
+
+int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
+	void *arg)
+{
+	sqlite3_stmt *st = c->st[s];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		rc = fill(st, arg);
+	else
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
 }
 
 void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n)
