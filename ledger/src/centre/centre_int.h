@@ -64,6 +64,13 @@ enum jr_centre_stmt {
 	S_PENDING_COUNT,
 	S_REFUSAL_COUNT,
 	S_EVIDENCE_COUNT,
+	S_QUEUE,         /* the agencies' read side (query.c) from here */
+	S_ITEM,
+	S_COMMENT_COUNT,
+	S_REG_BLOCK,
+	S_RECIPIENTS,
+	S_LIST_HAS,
+	S_LIST_EACH,
 	S_COUNT
 };
 
@@ -103,6 +110,7 @@ struct jr_logbuf {
 
 struct jr_centre {
 	sqlite3 *db;
+	bool reader; /* jr_centre_open_reader: reads, never applies */
 	sqlite3_stmt *st[S_COUNT];
 	struct jr_tlog_sqlstore *ss;
 	const struct jr_tlog_store *store;

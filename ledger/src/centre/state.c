@@ -158,6 +158,25 @@ static const char *const SQL[S_COUNT] = {
 	[S_PENDING_COUNT] = "SELECT count(*) FROM pending WHERE kiosk = ?1",
 	[S_REFUSAL_COUNT] = "SELECT count(*) FROM refusal WHERE kiosk = ?1",
 	[S_EVIDENCE_COUNT] = "SELECT count(*) FROM evidence WHERE kiosk = ?1",
+#define ITEM_COLS "SELECT r.regid, r.kiosk, r.height, r.district, r.leaf, r.outcome," \
+	" r.phase, r.reasons, r.approvals, r.viewed, r.pseudonym FROM registration r"
+	[S_QUEUE] = ITEM_COLS " WHERE r.phase = 1 AND r.held = 0 AND r.corrected_by IS NULL"
+		" ORDER BY r.leaf",
+	[S_ITEM] = ITEM_COLS " WHERE r.regid = ?1",
+#undef ITEM_COLS
+	[S_COMMENT_COUNT] = "SELECT count(*) FROM comment WHERE regid = ?1",
+	[S_REG_BLOCK] = "SELECT b.body FROM block b WHERE b.kiosk = ?1 AND b.height = ?2",
+	[S_RECIPIENTS] = "SELECT p.regid, r.pseudonym, r.district, p.decree, p.allocation,"
+		" a.type, a.sponsor, p.start, p.end, p.rate, (SELECT count(*) FROM paid q"
+		" WHERE q.regid = p.regid AND q.month >= p.start AND q.month < p.end),"
+		" EXISTS(SELECT 1 FROM paid q WHERE q.regid = p.regid AND q.month = ?1)"
+		" FROM recipient p JOIN registration r ON r.regid = p.regid"
+		" JOIN allocation a ON a.id = p.allocation"
+		" WHERE ?1 < 0 OR (p.start <= ?1 AND ?1 < p.end) ORDER BY p.decree, p.regid",
+	[S_LIST_HAS] = "SELECT 1 FROM refentry WHERE kind = ?1 AND serial = ?2 AND"
+		" pseudonym = ?3",
+	[S_LIST_EACH] = "SELECT pseudonym FROM refentry WHERE kind = ?1 AND serial = ?2"
+		" ORDER BY pseudonym",
 	[S_REFPART_PUT] = "INSERT INTO refpart VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
@@ -329,6 +348,8 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 	uint8_t ph[JR_HASH_BYTES], genesis[JR_SIGN_PK_BYTES];
 	int rc = JR_EIO;
 
+	if (c->reader)
+		goto read_meta;
 	if (sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO meta VALUES(1, ?1, 0, 0, 0,"
 		" zeroblob(32), ?2, ?2, 0, 0)", -1, &st, NULL) != SQLITE_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
@@ -338,6 +359,7 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 	(void)sqlite3_finalize(st);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "centre state %s: %s", path, sqlite3_errmsg(c->db));
+read_meta:
 	if (sqlite3_prepare_v2(c->db, "SELECT policy_hash, tlog_size, roster_serial,"
 		" pending_count, pending_digest, genesis_pk, roster_signer, wage_serial,"
 		" dtks_serial FROM meta WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
@@ -359,6 +381,10 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "centre state %s: no meta row; the file is damaged,"
 			" restore it from another node", path);
+	if (c->reader) { /* it reads the state as it is, under any key */
+		memcpy(c->policy_hash, ph, sizeof ph);
+		return JR_OK;
+	}
 	if (sodium_memcmp(ph, c->policy_hash, sizeof ph) != 0)
 		return jr_errf(eb, JR_EINVAL, "centre state %s was built under another"
 			" contract policy; open it with the policy the cluster runs", path);
@@ -369,16 +395,33 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 	return JR_OK;
 }
 
+static int prepare_all(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
+{
+	size_t i;
+
+	for (i = 0; i < S_COUNT; i++)
+		if (sqlite3_prepare_v3(c->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT,
+			&c->st[i], NULL) != SQLITE_OK)
+			return jr_errf(eb, JR_EIO, "centre state %s: %s%s", path,
+				sqlite3_errmsg(c->db), c->reader ? " (is it a node's state.db?)" : "");
+	return JR_OK;
+}
+
 static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 {
 	sqlite3_stmt *st = NULL;
 	bool wal = false;
-	size_t i;
 
-	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-		NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(path, &c->db, c->reader ? SQLITE_OPEN_READONLY :
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: cannot open: %s", path,
 			c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
+	if (c->reader) {
+		/* The node writes meanwhile: wait for its transaction, change
+		 * nothing (the schema is the node's). */
+		(void)sqlite3_busy_timeout(c->db, 10000);
+		return prepare_all(c, path, eb);
+	}
 	if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
 		sqlite3_step(st) == SQLITE_ROW) {
 		const unsigned char *m = sqlite3_column_text(st, 0);
@@ -397,12 +440,7 @@ static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 			" WITHOUT ROWID") != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: cannot set up: %s", path,
 			sqlite3_errmsg(c->db));
-	for (i = 0; i < S_COUNT; i++)
-		if (sqlite3_prepare_v3(c->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT,
-			&c->st[i], NULL) != SQLITE_OK)
-			return jr_errf(eb, JR_EIO, "centre state %s: %s", path,
-				sqlite3_errmsg(c->db));
-	return JR_OK;
+	return prepare_all(c, path, eb);
 }
 
 static int add_key(struct jr_centre *c, const struct jr_key *k)
@@ -420,6 +458,59 @@ static int add_key(struct jr_centre *c, const struct jr_key *k)
 	return JR_OK;
 }
 
+static struct jr_centre *handle_new(const struct jr_policy *policy, bool reader)
+{
+	struct jr_centre *c = calloc(1, sizeof *c);
+
+	if (c == NULL)
+		return NULL;
+	c->reader = reader;
+	if (policy != NULL)
+		c->policies[0].rules = *policy;
+	else
+		jr_policy_default(&c->policies[0].rules);
+	c->policies[0].required = (1u << JR_AGENCY_DISNAKER) | (1u << JR_AGENCY_DPMD) |
+		(1u << JR_AGENCY_DUKCAPIL) | (1u << JR_AGENCY_BPJSTK);
+	c->n_policies = 1;
+	c->pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES);
+	if (c->pkey == NULL) {
+		free(c);
+		return NULL;
+	}
+	sodium_memzero(c->pkey, JR_CENTRE_PSEUDONYM_KEY_BYTES);
+	return c;
+}
+
+/* The rest of an open, after the database: the log, the meta row, the
+ * policies, the state hash. Closes c on failure. */
+static int open_finish(struct jr_centre *c, const char *path, struct jr_centre **out,
+	struct jr_errbuf *eb);
+
+int jr_centre_open_reader(const char *path, const struct jr_key *consortium,
+	struct jr_centre **out, struct jr_errbuf *eb)
+{
+	struct jr_centre *c;
+	int rc = JR_OK;
+
+	*out = NULL;
+	if (path == NULL)
+		return jr_errf(eb, JR_EINVAL, "centre state: missing argument");
+	if (consortium != NULL && jr_key_role(consortium) != JR_ROLE_CONSORTIUM)
+		return jr_errf(eb, JR_EKEY, "centre state %s: the key given is not the"
+			" consortium key", path);
+	if ((c = handle_new(NULL, true)) == NULL)
+		return JR_ENOMEM;
+	if (consortium != NULL)
+		rc = add_key(c, consortium);
+	if (rc == JR_OK)
+		rc = open_db(c, path, eb);
+	if (rc != JR_OK) {
+		jr_centre_close(c);
+		return rc;
+	}
+	return open_finish(c, path, out, eb);
+}
+
 int jr_centre_open(const char *path, const struct jr_key *consortium,
 	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
 	const struct jr_policy *policy, struct jr_centre **out, struct jr_errbuf *eb)
@@ -434,19 +525,14 @@ int jr_centre_open(const char *path, const struct jr_key *consortium,
 	if (jr_key_role(consortium) != JR_ROLE_CONSORTIUM)
 		return jr_errf(eb, JR_EKEY, "centre state %s: the key given is not the"
 			" consortium key", path);
-	c = calloc(1, sizeof *c);
-	if (c == NULL)
+	if ((c = handle_new(policy, false)) == NULL)
 		return JR_ENOMEM;
-	c->policies[0].rules = *policy;
-	c->policies[0].required = (1u << JR_AGENCY_DISNAKER) | (1u << JR_AGENCY_DPMD) |
-		(1u << JR_AGENCY_DUKCAPIL) | (1u << JR_AGENCY_BPJSTK);
-	c->n_policies = 1;
-	c->pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES);
-	rc = c->pkey == NULL ? JR_ENOMEM : jr_policy_encode(policy, &pol);
+	rc = jr_policy_encode(policy, &pol);
 	if (rc != JR_OK) {
 		if (rc == JR_EINVAL)
 			(void)jr_errf(eb, rc, "centre state %s: the policy given is not valid", path);
-		goto err_after_alloc;
+		jr_centre_close(c);
+		return rc;
 	}
 	memcpy(c->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	jr_hash(pol.base, pol.len, c->policy_hash);
@@ -454,8 +540,19 @@ int jr_centre_open(const char *path, const struct jr_key *consortium,
 	rc = add_key(c, consortium);
 	if (rc == JR_OK)
 		rc = open_db(c, path, eb);
-	if (rc == JR_OK)
-		rc = jr_tlog_sqlstore_open(c->db, &c->ss, eb);
+	if (rc != JR_OK) {
+		jr_centre_close(c);
+		return rc;
+	}
+	return open_finish(c, path, out, eb);
+}
+
+static int open_finish(struct jr_centre *c, const char *path, struct jr_centre **out,
+	struct jr_errbuf *eb)
+{
+	int rc;
+
+	rc = jr_tlog_sqlstore_open(c->db, &c->ss, eb);
 	if (rc != JR_OK)
 		goto err_after_alloc;
 	c->store = jr_tlog_sqlstore_get(c->ss);
@@ -627,6 +724,9 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	memset(res, 0, sizeof *res);
 	if (c == NULL || (entry == NULL && len > 0))
 		return jr_errf(eb, JR_EINVAL, "centre apply: missing argument");
+	if (c->reader)
+		return jr_errf(eb, JR_EINVAL, "centre apply: this handle only reads"
+			" (jr_centre_open_reader)");
 	if (!entry_split(entry, len, &kind, &payload, &plen)) {
 		/* Raft committed it, so every node sees the same bytes and
 		 * refuses them the same way: a recorded no-op, not a stop. */
