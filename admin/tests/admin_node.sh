@@ -13,33 +13,10 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL admin_node: $*"; fails=$((fails + 1)); }
-read -r rp hp < <(python3 -c "import socket
-s=[socket.socket() for _ in range(2)]
-[x.bind(('127.0.0.1',0)) for x in s]
-print(*[x.getsockname()[1] for x in s])")
-base=http://127.0.0.1:$hp
+. "$(dirname "$0")/lib.sh"
 # one kiosk, one bundle of 1 block of 8 registrations (district 332801)
 "$fix" "$work" 1 1 1 8 >/dev/null
-cat >"$work/n.conf" <<EOF
-node_id = 1
-raft_address = 127.0.0.1:$rp
-http_address = 127.0.0.1:$hp
-data_dir = $work/d
-consortium_key = $work/consortium.key
-pseudonym_key = $work/pseudonym.key
-log_key = $work/log.key
-log_origin = tlog.test.jaring.id/admin
-witness_name = witness.test.jaring.id/one
-cosign_policy = $work/cosign.policy
-peer = 1 127.0.0.1:$rp 127.0.0.1:$hp
-bootstrap = 1
-EOF
-"$bin" init --config "$work/n.conf" >/dev/null
-printf 'log %s\nwitness one %s\ngroup g 1 one\nquorum g\n' "$(cat "$work/d/log.vkey")" \
-  "$(cat "$work/d/witness.vkey")" >"$work/cosign.policy"
-"$bin" start --config "$work/n.conf" 2>"$work/log" &
-pid=$!
-for _ in $(seq 1 100); do curl -s "$base/v1/health" | grep -q '"role":"leader"' && break; sleep 0.1; done
+start_node "$bin" "$work"
 
 # Keys: the PIN from a file for one, from JARING_PIN for the rest.
 printf '135790\n' >"$work/pin"
@@ -192,8 +169,6 @@ rc=0; JARING_PIN=000000 "$adm" view --key "$work/dpmd.key" --reg "$(sed -n 2p "$
 rc=0; "$adm" submit --node "http://127.0.0.1:1" "$work/approve.jr" 2>"$work/err" || rc=$?
 [ "$rc" = 3 ] || fail "an unreachable node: exit $rc, not 3: $(cat "$work/err")"
 
-"$bin" stop --config "$work/n.conf" >/dev/null || fail "stop"
-wait "$pid" || fail "the node exited with an error"
-pid=
+stop_node "$bin"
 [ "$fails" = 0 ] && echo "admin node: ok"
 [ "$fails" = 0 ]
