@@ -532,9 +532,8 @@ static int extra_one(void *arg, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES])
 	hex_of(ps, JR_CENTRE_PSEUDONYM_BYTES, h);
 	csv_field(x->f, "", false);
 	csv_field(x->f, h, false);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 5; i++) /* district .. rate: no decree promised it */
 		csv_field(x->f, "", false);
-	csv_field(x->f, "", false);
 	csv_field(x->f, "no", false);
 	csv_field(x->f, "yes", false);
 	csv_field(x->f, "extra", true);

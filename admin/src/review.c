@@ -473,6 +473,11 @@ int cmd_show(int argc, char **argv)
 		goto done;
 	}
 	if (personal) {
+		/* as the node stands after the view act */
+		if ((rc = jr_centre_item(c, regid, &it, &eb)) != JR_OK) {
+			rc = failed("registration %s: %s", reg, ebmsg(&eb, rc));
+			goto done;
+		}
 		r = calloc(1, sizeof *r);
 		if (r == NULL || (rc = jr_centre_personal(c, regid, r, &eb)) != JR_OK) {
 			rc = failed("registration %s: %s", reg, r == NULL ? "out of memory" :
