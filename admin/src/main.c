@@ -30,7 +30,7 @@
 #define ANSWER_MAX 4096
 #define BUNDLE_MAX ((size_t)256 * (JR_TLOG_ENTRY_MAX + 2))
 #define EXPLAIN_TILES 40
-#define BATCH_DEFAULT 1000 /* registrations per act sent with --node */ /* entry tiles searched back for an act's leaves */
+#define BATCH_DEFAULT JR_CENTRE_MAX_ACT_REGS /* registrations per act with --node */ /* entry tiles searched back for an act's leaves */
 
 static const char usage_top[] =
 	"jaring-admin: what agency officials use to act on the programme's log: the\n"
@@ -136,7 +136,7 @@ static const char usage_review[] =
 	"jaring-admin approve|return|comment|view: sign a review act (approve, return\n"
 	"for correction, comment) or a view act (the official saw these registrations'\n"
 	"personal data) for registrations, by id. With --node, the ids are sent as\n"
-	"acts of --batch N registrations each (default 1000, at most 4096); each\n"
+	"acts of --batch N registrations each (default and most 4096); each\n"
 	"registration gets its own leaf and status on the log. approve --all-passing\n"
 	"approves every registration waiting for the key's agency that every rule\n"
 	"passed and the lists allow (read from the node's state file, --state).\n"
@@ -155,7 +155,7 @@ static const char usage_review[] =
 	"  --all-passing     approve: every registration waiting for the key's agency\n"
 	"                    that passes every rule (needs --state)\n"
 	"  --state FILE      the node's state file (DATA_DIR/state.db), read only\n"
-	"  --batch N         registrations per act with --node (1..4096, default 1000)\n"
+	"  --batch N         registrations per act with --node (1..4096, default 4096)\n"
 	ACT_COMMON;
 
 static const char usage_policy[] =

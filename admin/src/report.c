@@ -645,7 +645,8 @@ static void xml_text(FILE *f, const char *s)
 static void chart_svg(FILE *f, const struct cover *cv, const char *title)
 {
 	const int left = 190, width = 560, row = 22, top = 80;
-	int height = top + (int)cv->n * row + 2 * 34 + 60;
+	int bottom = top + (int)cv->n * row + 2 * 34; /* two regencies' headings */
+	int height = bottom + 60;
 	bool share = false;
 	uint64_t max = 0;
 	int y = top;
@@ -674,6 +675,19 @@ static void chart_svg(FILE *f, const struct cover *cv, const char *title)
 		share ? "Cakupan: penerima bantuan iuran / pekerja informal (%) — coverage: "
 			"recipients / informal workers"
 		      : "Penerima bantuan iuran per kecamatan — recipients by district");
+	for (int q = 1; q <= 4; q++) { /* the scale: quarters of the longest bar */
+		char v[24];
+		uint64_t at = max * (uint64_t)q / 4;
+
+		if (share)
+			pct(at, 10000, v, sizeof v);
+		else
+			(void)snprintf(v, sizeof v, "%" PRIu64, at);
+		fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#dddddd\"/>\n"
+			"<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" "
+			"fill=\"#666666\">%s%s</text>\n", left + width * q / 4, top, left + width * q / 4,
+			bottom, left + width * q / 4, bottom + 14, v, share ? " %" : "");
+	}
 	for (size_t i = 0; i < cv->n; i++) {
 		const struct district *d = &cv->d[i];
 		uint64_t v = share ? (d->workers ? d->recipients * 10000 / d->workers : 0)
@@ -691,7 +705,8 @@ static void chart_svg(FILE *f, const struct cover *cv, const char *title)
 		}
 		if (share) {
 			pct(d->recipients, d->workers, p, sizeof p);
-			(void)snprintf(label, sizeof label, "%s %%", d->workers ? p : "–");
+			(void)snprintf(label, sizeof label, d->workers ? "%s %%" : "%s",
+				d->workers ? p : "tidak ada data / no data");
 		} else {
 			(void)snprintf(label, sizeof label, "%" PRIu64, d->recipients);
 		}
@@ -708,7 +723,7 @@ static void chart_svg(FILE *f, const struct cover *cv, const char *title)
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888888\"/>\n"
 		"<text x=\"16\" y=\"%d\" font-size=\"11\" fill=\"#666666\">Sumber / source: "
 		"jaring-admin, the node's state; informal workforce: --workforce file</text>\n"
-		"</svg>\n", left, top, left, y, y + 24);
+		"</svg>\n", left, top, left, y, y + 36);
 }
 
 /* ---- the commands ---------------------------------------------------------- */

@@ -22,4 +22,6 @@ for b in "$build"/tests/bench_*; do
 done
 # End-to-end ingest through a 3-node cluster (processes, HTTP, Raft).
 [ -x "$build/bin/jaring-node" ] && "$(dirname "$0")/node_ingest.sh" "$build" "${JR_BENCH_NODE_REGS:-200000}"
+# Batch approval through jaring-admin against one node (~100,000 x 4 agencies).
+[ -x "$build/bin/jaring-admin" ] && "$(dirname "$0")/admin_approve.sh" "$build" "${JR_BENCH_ADMIN_REGS:-100000}"
 true
