@@ -742,6 +742,7 @@ struct opts {
 	const char *id, *sponsor_type, *sponsor, *amount, *months;
 	const char *number, *allocation, *start, *month, *count, *digest;
 	const char *state, *batch;
+	size_t batch_n; /* --batch, 0: the default */
 	bool json, dtks, all_passing;
 	int64_t issued;
 	uint8_t *regs;   /* JR_REGID_BYTES each */
@@ -904,6 +905,15 @@ static int parse_act_opts(int argc, char **argv, const char *help, struct opts *
 		if (o->file != NULL)
 			return usage_error("unexpected argument '%s'", argv[i]);
 		o->file = argv[i];
+	}
+	if (o->batch != NULL) {
+		uint64_t b = 0;
+
+		if (parse_u64("--batch", o->batch, JR_CENTRE_MAX_ACT_REGS, &b) != 0)
+			return EXIT_USAGE;
+		if (b == 0)
+			return usage_error("--batch must be 1..%d", JR_CENTRE_MAX_ACT_REGS);
+		o->batch_n = (size_t)b;
 	}
 	if (o->regs_file != NULL) {
 		int e = read_regs_file(o);
@@ -1187,17 +1197,9 @@ enum act { A_APPROVE, A_RETURN, A_COMMENT, A_VIEW, A_POLICY, A_ALLOCATE, A_DECRE
 static int build_send_regs(const struct opts *o, enum act a, struct jr_key *k)
 {
 	static const char *what[] = { "approve", "return", "comment", "view" };
-	size_t chunk = BATCH_DEFAULT;
+	size_t chunk = o->batch_n ? o->batch_n : BATCH_DEFAULT;
 	int64_t t = issued_of(o);
-	uint64_t b = 0;
 
-	if (o->batch != NULL) {
-		if (parse_u64("--batch", o->batch, JR_CENTRE_MAX_ACT_REGS, &b) != 0)
-			return EXIT_USAGE;
-		if (b == 0)
-			return usage_error("--batch must be 1..%d", JR_CENTRE_MAX_ACT_REGS);
-		chunk = (size_t)b;
-	}
 	if (o->out != NULL)
 		chunk = JR_CENTRE_MAX_ACT_REGS;
 

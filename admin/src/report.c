@@ -768,7 +768,9 @@ int cmd_report(int argc, char **argv)
 		fputs(usage_report, stdout);
 		return 0;
 	}
-	if (kind == NULL || kind[0] == '-')
+	if (kind != NULL && kind[0] == '-')
+		return usage_error("unknown option '%s'", kind);
+	if (kind == NULL)
 		return usage_error("missing argument KIND (recipients, sponsors, coverage, "
 			"reconciliation or backlog)");
 	if ((rc = read_opts(argc - 1, argv + 1, usage_report, o, 6, &json, NULL, NULL)) != 0)
@@ -860,9 +862,11 @@ int cmd_chart(int argc, char **argv)
 		fputs(usage_chart, stdout);
 		return 0;
 	}
+	if (kind != NULL && kind[0] == '-')
+		return usage_error("unknown option '%s'", kind);
 	if (kind == NULL || strcmp(kind, "coverage") != 0)
-		return usage_error(kind == NULL || kind[0] == '-' ? "missing argument 'coverage'"
-			: "unknown chart '%s': coverage", kind);
+		return usage_error(kind == NULL ? "missing argument 'coverage'%s" :
+			"unknown chart '%s': coverage", kind == NULL ? "" : kind);
 	if ((rc = read_opts(argc - 1, argv + 1, usage_chart, o, 5, NULL, NULL, NULL)) != 0)
 		return rc < 0 ? 0 : rc;
 	if (state == NULL || out == NULL)
