@@ -188,13 +188,13 @@ static const char usage_allocate[] =
 static const char usage_decree[] =
 	"jaring-admin decree: sign the regional head's decree: recipients by id, or\n"
 	"the digest form (every registration that may be decreed in the region for\n"
-	"the period: their count and digest, as the node computes them). The node has\n"
-	"no endpoint for the candidates yet, so the digest form takes --count and\n"
-	"--digest.\n"
+	"the period: their count and digest, given with --count and --digest, or\n"
+	"computed from the node's state file with --all-approved --state FILE).\n"
 	"\n"
 	"usage: jaring-admin decree --key FILE --number NO --region CODE --allocation ID\n"
 	"                           --start YYYYMM --months N\n"
-	"                           (--reg HEX ... | --regs-file FILE | --count N --digest HEX)\n"
+	"                           (--reg HEX ... | --regs-file FILE | --count N --digest HEX |\n"
+	"                            --all-approved --state FILE)\n"
 	"                           (--out FILE | --node URL) [--json]\n"
 	"  --number NO       the decree number, printable ASCII 1..63\n"
 	"  --region CODE     a regency or district code\n"
@@ -202,7 +202,9 @@ static const char usage_decree[] =
 	"  --start YYYYMM    the first month\n"
 	"  --months N        1..60\n"
 	"  --reg HEX, --regs-file FILE  the recipients\n"
-	"  --count N, --digest HEX      the digest form\n" ACT_COMMON;
+	"  --count N, --digest HEX      the digest form\n"
+	"  --all-approved --state FILE  the digest form of everyone who may be decreed\n"
+	"                    now, read from the node's state file\n" ACT_COMMON;
 
 static const char usage_pay[] =
 	"jaring-admin pay: sign contributions paid for one month from an allocation,\n"
@@ -743,7 +745,7 @@ struct opts {
 	const char *number, *allocation, *start, *month, *count, *digest;
 	const char *state, *batch;
 	size_t batch_n; /* --batch, 0: the default */
-	bool json, dtks, all_passing;
+	bool json, dtks, all_passing, all_approved;
 	int64_t issued;
 	uint8_t *regs;   /* JR_REGID_BYTES each */
 	size_t n_regs, cap_regs;
@@ -864,6 +866,10 @@ static int parse_act_opts(int argc, char **argv, const char *help, struct opts *
 		}
 		if (strcmp(argv[i], "--all-passing") == 0) {
 			o->all_passing = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--all-approved") == 0) {
+			o->all_approved = true;
 			continue;
 		}
 		if ((r = jr_cli_value(argc, argv, &i, "--reg", &v)) != 0) {
@@ -1272,6 +1278,29 @@ int yyyymm(const char *what, const char *s, uint32_t *out)
 	return 0;
 }
 
+/* The digest form of every registration that may be decreed in d's region
+ * and period now, from the node's state file. */
+static int decree_candidates(const char *state, struct jr_centre_decree *d)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_centre *c = NULL;
+	int rc = open_state(state, NULL, &c);
+
+	if (rc != 0)
+		return rc;
+	rc = jr_centre_decree_candidates(c, d->region, d->start, d->months, &d->count, d->digest,
+		&eb);
+	jr_centre_close(c);
+	if (rc != JR_OK)
+		return failed("%s", ebmsg(&eb, rc));
+	if (d->count == 0)
+		return failed("nobody may be decreed in %" PRIu64 " from %u for %u months: no "
+			"registration there is approved by every required agency and free", d->region,
+			d->start, d->months);
+	fprintf(stderr, "%s: %" PRIu64 " registrations may be decreed\n", prog_cmd, d->count);
+	return 0;
+}
+
 static int cmd_act(int argc, char **argv, enum act a)
 {
 	static const char *const helps[] = { usage_review, usage_review, usage_review,
@@ -1395,7 +1424,15 @@ static int cmd_act(int argc, char **argv, enum act a)
 				"not both");
 			goto done;
 		}
-		if (o.n_regs == 0) {
+		if (o.n_regs == 0 && o.all_approved) {
+			if (o.state == NULL || o.count != NULL || o.digest != NULL) {
+				rc = usage_error("--all-approved needs --state FILE (and no --count, "
+					"--digest)");
+				goto done;
+			}
+			if ((rc = decree_candidates(o.state, &d)) != 0)
+				goto done;
+		} else if (o.n_regs == 0) {
 			if (o.count == NULL || o.digest == NULL) {
 				rc = usage_error("missing option --regs-file FILE (or --count N and "
 					"--digest HEX)");

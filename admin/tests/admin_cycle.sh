@@ -7,7 +7,7 @@
 # nothing imported; the wage-earner list re-judging two); every role
 # violation refused; Table 1 reproduced by the Bupati of Kab. Tegal's four
 # decrees (report sponsors equals assets/reference/table1-bantuan-iuran-2024.csv);
-# the Wali Kota of Kota Tegal's decree; a month paid and reconciled against
+# the Wali Kota of Kota Tegal's decrees (one of the digest form, --all-approved); a month paid and reconciled against
 # BPJS Ketenagakerjaan's confirmation (paid, missing, extra); the CSV reports
 # checked cell by cell against the node's state file (read with Python's
 # sqlite3), and the coverage chart rendered with rsvg-convert.
@@ -355,6 +355,16 @@ rc=0; "$adm" report frobnicate --state "$st" 2>"$work/err" || rc=$?
 rc=0; "$adm" queue --state "$st" --agency dpmd --bogus 2>"$work/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "unknown option '--bogus'" "$work/err" || fail "an unknown option: $rc"
 lap "reports"
+# The Wali Kota decrees everyone else approved in Kota Tegal from 2025 (the
+# digest form, computed from the state), paid by a second allocation.
+"$adm" allocate --key "$work/funder2.key" --id KOTA-2025 --sponsor-type village \
+  --sponsor "Dana Desa Kota Tegal" --amount $((10652 * 6 * 16800)) --months 6 --region 3376 \
+  --node "$base" >/dev/null || fail "the 2025 allocation"
+"$adm" decree --key "$work/walikota.key" --number 100.3/1/2025 --region 3376 --allocation KOTA-2025 \
+  --start 202501 --months 6 --all-approved --state "$st" --node "$base" --json >"$work/out" \
+  2>"$work/err" || fail "decree --all-approved: $(cat "$work/err")"
+grep -q "10652 registrations may be decreed" "$work/err" && grep -q '"status":"APPLIED"' "$work/out" ||
+  fail "decree --all-approved: $(cat "$work/err" "$work/out")"
 
 stop_node "$bin"
 [ "$fails" = 0 ] && echo "admin cycle: ok"
