@@ -168,6 +168,13 @@ int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn f
 	void *arg);
 sqlite3_stmt *jr_centre_stmt(struct jr_centre *c, enum jr_centre_stmt s);
 void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n);
+/* Fill functions and column readers for jr_centre_row: column 0 into a
+ * uint64_t; nothing (the row's existence is the answer); a reasons blob
+ * (2 bytes big-endian a code); text into dst[cap], cut to fit. */
+int jr_centre_fill_u64(sqlite3_stmt *st, void *arg);
+int jr_centre_fill_none(sqlite3_stmt *st, void *arg);
+void jr_centre_reasons_from(sqlite3_stmt *st, int col, struct jr_verdict *v);
+void jr_centre_text_into(sqlite3_stmt *st, int col, char *dst, size_t cap);
 int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	struct jr_ckiosk *k);
 /* JR_OK and *found; reads the registration row for acts. */

@@ -10,35 +10,6 @@
 
 #include "centre_int.h"
 #include "jaring/record.h"
-#include "jaring/roster.h"
-
-static void reasons_of(sqlite3_stmt *st, int col, struct jr_verdict *v)
-{
-	const uint8_t *rs = sqlite3_column_blob(st, col);
-	size_t n = (size_t)sqlite3_column_bytes(st, col) / 2, i;
-
-	for (i = 0; rs != NULL && i < n && i < JR_VERDICT_MAX; i++)
-		v->reasons[i] = (enum jr_reason)((rs[2 * i] << 8) | rs[2 * i + 1]);
-	v->n = rs != NULL ? i : 0;
-}
-
-static void text_of(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(st, col) : 0;
-
-	if (n >= cap)
-		n = cap - 1;
-	if (n > 0)
-		memcpy(dst, t, n);
-	dst[n] = '\0';
-}
-
-static int fill_u64(sqlite3_stmt *st, void *arg)
-{
-	*(uint64_t *)arg = (uint64_t)sqlite3_column_int64(st, 0);
-	return JR_OK;
-}
 
 /* The block's body of (kiosk, height), decoded into b; body holds the bytes
  * b points into (JR_BLOCK_MAX_BYTES). */
@@ -100,7 +71,7 @@ static int findings(struct walk *w, struct jr_centre_item *it)
 	it->time = w->time;
 	(void)sqlite3_bind_blob(w->c->st[S_COMMENT_COUNT], 1, it->regid, JR_REGID_BYTES,
 		SQLITE_STATIC);
-	return jr_centre_row(w->c, S_COMMENT_COUNT, fill_u64, &it->comments);
+	return jr_centre_row(w->c, S_COMMENT_COUNT, jr_centre_fill_u64, &it->comments);
 }
 
 static void item_from(sqlite3_stmt *st, struct jr_centre_item *it, uint8_t *ps)
@@ -113,7 +84,7 @@ static void item_from(sqlite3_stmt *st, struct jr_centre_item *it, uint8_t *ps)
 	it->leaf = (uint64_t)sqlite3_column_int64(st, 4);
 	it->outcome = (enum jr_centre_outcome)sqlite3_column_int(st, 5);
 	it->phase = (enum jr_centre_phase)sqlite3_column_int(st, 6);
-	reasons_of(st, 7, &it->reasons);
+	jr_centre_reasons_from(st, 7, &it->reasons);
 	it->approvals = (uint32_t)sqlite3_column_int64(st, 8);
 	it->viewed = (uint32_t)sqlite3_column_int64(st, 9);
 	jr_centre_copy_blob(st, 10, ps, JR_CENTRE_PSEUDONYM_BYTES);
@@ -242,10 +213,10 @@ static int fill_recipient(sqlite3_stmt *st, struct jr_centre_recipient *r)
 	jr_centre_copy_blob(st, 0, r->regid, JR_REGID_BYTES);
 	jr_centre_copy_blob(st, 1, r->pseudonym, JR_CENTRE_PSEUDONYM_BYTES);
 	r->district = (uint64_t)sqlite3_column_int64(st, 2);
-	text_of(st, 3, r->decree, sizeof r->decree);
-	text_of(st, 4, r->allocation, sizeof r->allocation);
+	jr_centre_text_into(st, 3, r->decree, sizeof r->decree);
+	jr_centre_text_into(st, 4, r->allocation, sizeof r->allocation);
 	r->type = (enum jr_sponsor)sqlite3_column_int(st, 5);
-	text_of(st, 6, r->sponsor, sizeof r->sponsor);
+	jr_centre_text_into(st, 6, r->sponsor, sizeof r->sponsor);
 	r->start = jr_centre_yyyymm(start);
 	r->months = end - start;
 	r->rate_rp = (uint64_t)sqlite3_column_int64(st, 9);
@@ -279,13 +250,6 @@ int jr_centre_recipients(struct jr_centre *c, uint32_t month,
 	return rc;
 }
 
-static int fill_nothing(sqlite3_stmt *st, void *arg)
-{
-	(void)st;
-	(void)arg;
-	return JR_OK;
-}
-
 static void bind_list(sqlite3_stmt *st, enum jr_reflist kind, uint64_t serial)
 {
 	(void)sqlite3_bind_int(st, 1, (int)kind);
@@ -300,7 +264,7 @@ int jr_centre_list_has(struct jr_centre *c, enum jr_reflist kind, uint64_t seria
 	bind_list(c->st[S_LIST_HAS], kind, serial);
 	(void)sqlite3_bind_blob(c->st[S_LIST_HAS], 3, ps, JR_CENTRE_PSEUDONYM_BYTES,
 		SQLITE_STATIC);
-	rc = jr_centre_row(c, S_LIST_HAS, fill_nothing, NULL);
+	rc = jr_centre_row(c, S_LIST_HAS, jr_centre_fill_none, NULL);
 	*has = rc == JR_OK;
 	return rc == JR_ENOTFOUND ? JR_OK : rc;
 }
@@ -326,24 +290,3 @@ int jr_centre_list_each(struct jr_centre *c, enum jr_reflist kind, uint64_t seri
 	return rc;
 }
 
-static int fill_member(sqlite3_stmt *st, void *arg)
-{
-	struct jr_roster_member *m = arg;
-
-	jr_centre_copy_blob(st, 0, m->sign_pk, JR_SIGN_PK_BYTES);
-	m->role = (enum jr_role)sqlite3_column_int(st, 1);
-	m->agency = (uint32_t)sqlite3_column_int(st, 2);
-	m->region = (uint64_t)sqlite3_column_int64(st, 3);
-	m->perms = (uint32_t)sqlite3_column_int64(st, 4);
-	m->revoked_from = (uint64_t)sqlite3_column_int64(st, 5);
-	return JR_OK;
-}
-
-int jr_centre_member(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
-	struct jr_roster_member *out)
-{
-	memset(out, 0, sizeof *out);
-	memcpy(out->id, id, JR_ID_BYTES);
-	(void)sqlite3_bind_blob(c->st[S_MEMBER_GET], 1, id, JR_ID_BYTES, SQLITE_STATIC);
-	return jr_centre_row(c, S_MEMBER_GET, fill_member, out);
-}

@@ -62,13 +62,6 @@ static int fill_blob(sqlite3_stmt *st, void *arg)
 	return JR_OK;
 }
 
-/* Column 0 (an integer) into the uint64_t arg. */
-static int fill_u64(sqlite3_stmt *st, void *arg)
-{
-	*(uint64_t *)arg = (uint64_t)sqlite3_column_int64(st, 0);
-	return JR_OK;
-}
-
 int jr_centre_roster(struct jr_centre *c, struct jr_buf *out, struct jr_errbuf *eb)
 {
 	int rc;
@@ -81,28 +74,6 @@ int jr_centre_roster(struct jr_centre *c, struct jr_buf *out, struct jr_errbuf *
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "roster: cannot read it: %s", sqlite3_errmsg(c->db));
 	return JR_OK;
-}
-
-static void reasons_from(sqlite3_stmt *st, int col, struct jr_verdict *v)
-{
-	const uint8_t *rs = sqlite3_column_blob(st, col);
-	size_t n = (size_t)sqlite3_column_bytes(st, col) / 2, i;
-
-	for (i = 0; rs != NULL && i < n && i < JR_VERDICT_MAX; i++)
-		v->reasons[i] = (enum jr_reason)((rs[2 * i] << 8) | rs[2 * i + 1]);
-	v->n = rs != NULL ? i : 0;
-}
-
-static void text_into(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(st, col) : 0;
-
-	if (n >= cap)
-		n = cap - 1;
-	if (n > 0)
-		memcpy(dst, t, n);
-	dst[n] = '\0';
 }
 
 static void bind_blob(struct jr_centre *c, enum jr_centre_stmt s, const uint8_t *p,
@@ -121,7 +92,7 @@ static int fill_reg(sqlite3_stmt *st, void *arg)
 	struct jr_centre_reg *out = arg;
 
 	out->outcome = (enum jr_centre_outcome)sqlite3_column_int(st, 0);
-	reasons_from(st, 1, &out->reasons);
+	jr_centre_reasons_from(st, 1, &out->reasons);
 	jr_centre_copy_blob(st, 2, out->pseudonym, JR_CENTRE_PSEUDONYM_BYTES);
 	out->district = (uint64_t)sqlite3_column_int64(st, 3);
 	out->held = sqlite3_column_int(st, 4) != 0;
@@ -135,7 +106,7 @@ static int fill_reg(sqlite3_stmt *st, void *arg)
 	jr_centre_copy_blob(st, 10, out->corrects, JR_REGID_BYTES);
 	out->has_corrected_by = sqlite3_column_type(st, 11) == SQLITE_BLOB;
 	jr_centre_copy_blob(st, 11, out->corrected_by, JR_REGID_BYTES);
-	text_into(st, 12, out->decree, sizeof out->decree);
+	jr_centre_text_into(st, 12, out->decree, sizeof out->decree);
 	return JR_OK;
 }
 
@@ -154,7 +125,7 @@ static int count_where(struct jr_centre *c, enum jr_centre_stmt s,
 
 	*n = 0;
 	bind_blob(c, s, id, JR_ID_BYTES);
-	rc = jr_centre_row(c, s, fill_u64, n);
+	rc = jr_centre_row(c, s, jr_centre_fill_u64, n);
 	return rc == JR_ENOTFOUND ? JR_EIO : rc; /* count(*) always has a row */
 }
 
@@ -184,13 +155,6 @@ static int fill_status(sqlite3_stmt *st, void *arg)
 	return JR_OK;
 }
 
-static int fill_nothing(sqlite3_stmt *st, void *arg)
-{
-	(void)st;
-	(void)arg;
-	return JR_OK;
-}
-
 int jr_centre_refusal(struct jr_centre *c, const uint8_t block_hash[JR_HASH_BYTES],
 	enum jr_centre_status *status)
 {
@@ -206,7 +170,7 @@ int jr_centre_act(struct jr_centre *c, const uint8_t act_id[JR_HASH_BYTES],
 
 	*status = 0;
 	bind_blob(c, S_ACT_GET, act_id, JR_HASH_BYTES);
-	rc = jr_centre_row(c, S_ACT_GET, fill_nothing, NULL);
+	rc = jr_centre_row(c, S_ACT_GET, jr_centre_fill_none, NULL);
 	if (rc == JR_OK) {
 		*status = JR_CS_APPLIED;
 		return JR_OK;
@@ -220,7 +184,7 @@ static int fill_decree(sqlite3_stmt *st, void *arg)
 {
 	struct jr_centre_decree_state *out = arg;
 
-	text_into(st, 0, out->allocation, sizeof out->allocation);
+	jr_centre_text_into(st, 0, out->allocation, sizeof out->allocation);
 	out->region = (uint64_t)sqlite3_column_int64(st, 1);
 	out->start = jr_centre_yyyymm((uint32_t)sqlite3_column_int64(st, 2));
 	out->months = (uint32_t)sqlite3_column_int64(st, 3);
@@ -252,7 +216,7 @@ static int fill_allocation(sqlite3_stmt *st, void *arg)
 	struct jr_centre_allocation *out = arg;
 
 	out->type = (enum jr_sponsor)sqlite3_column_int(st, 0);
-	text_into(st, 1, out->sponsor, sizeof out->sponsor);
+	jr_centre_text_into(st, 1, out->sponsor, sizeof out->sponsor);
 	out->amount_rp = (uint64_t)sqlite3_column_int64(st, 2);
 	out->months = (uint32_t)sqlite3_column_int64(st, 3);
 	out->region = (uint64_t)sqlite3_column_int64(st, 4);

@@ -209,6 +209,41 @@ int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn f
 	return rc;
 }
 
+int jr_centre_fill_u64(sqlite3_stmt *st, void *arg)
+{
+	*(uint64_t *)arg = (uint64_t)sqlite3_column_int64(st, 0);
+	return JR_OK;
+}
+
+int jr_centre_fill_none(sqlite3_stmt *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	return JR_OK;
+}
+
+void jr_centre_reasons_from(sqlite3_stmt *st, int col, struct jr_verdict *v)
+{
+	const uint8_t *rs = sqlite3_column_blob(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col) / 2, i;
+
+	for (i = 0; rs != NULL && i < n && i < JR_VERDICT_MAX; i++)
+		v->reasons[i] = (enum jr_reason)((rs[2 * i] << 8) | rs[2 * i + 1]);
+	v->n = rs != NULL ? i : 0;
+}
+
+void jr_centre_text_into(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
 void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n)
 {
 	const void *p = sqlite3_column_blob(st, col);
@@ -481,16 +516,16 @@ static struct jr_centre *handle_new(const struct jr_policy *policy, bool reader)
 	return c;
 }
 
-/* The rest of an open, after the database: the log, the meta row, the
- * policies, the state hash. Closes c on failure. */
-static int open_finish(struct jr_centre *c, const char *path, struct jr_centre **out,
-	struct jr_errbuf *eb);
+/* The rest of an open: the consortium key (may be NULL for a reader), the
+ * database, the log, the meta row, the policies, the state hash. Closes c
+ * on failure. */
+static int open_finish(struct jr_centre *c, const struct jr_key *consortium,
+	const char *path, struct jr_centre **out, struct jr_errbuf *eb);
 
 int jr_centre_open_reader(const char *path, const struct jr_key *consortium,
 	struct jr_centre **out, struct jr_errbuf *eb)
 {
 	struct jr_centre *c;
-	int rc = JR_OK;
 
 	*out = NULL;
 	if (path == NULL)
@@ -500,15 +535,7 @@ int jr_centre_open_reader(const char *path, const struct jr_key *consortium,
 			" consortium key", path);
 	if ((c = handle_new(NULL, true)) == NULL)
 		return JR_ENOMEM;
-	if (consortium != NULL)
-		rc = add_key(c, consortium);
-	if (rc == JR_OK)
-		rc = open_db(c, path, eb);
-	if (rc != JR_OK) {
-		jr_centre_close(c);
-		return rc;
-	}
-	return open_finish(c, path, out, eb);
+	return open_finish(c, consortium, path, out, eb);
 }
 
 int jr_centre_open(const char *path, const struct jr_key *consortium,
@@ -537,22 +564,18 @@ int jr_centre_open(const char *path, const struct jr_key *consortium,
 	memcpy(c->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	jr_hash(pol.base, pol.len, c->policy_hash);
 	jr_buf_free(&pol);
-	rc = add_key(c, consortium);
-	if (rc == JR_OK)
-		rc = open_db(c, path, eb);
-	if (rc != JR_OK) {
-		jr_centre_close(c);
-		return rc;
-	}
-	return open_finish(c, path, out, eb);
+	return open_finish(c, consortium, path, out, eb);
 }
 
-static int open_finish(struct jr_centre *c, const char *path, struct jr_centre **out,
-	struct jr_errbuf *eb)
+static int open_finish(struct jr_centre *c, const struct jr_key *consortium,
+	const char *path, struct jr_centre **out, struct jr_errbuf *eb)
 {
-	int rc;
+	int rc = consortium != NULL ? add_key(c, consortium) : JR_OK;
 
-	rc = jr_tlog_sqlstore_open(c->db, &c->ss, eb);
+	if (rc == JR_OK)
+		rc = open_db(c, path, eb);
+	if (rc == JR_OK)
+		rc = jr_tlog_sqlstore_open(c->db, &c->ss, eb);
 	if (rc != JR_OK)
 		goto err_after_alloc;
 	c->store = jr_tlog_sqlstore_get(c->ss);
