@@ -239,7 +239,7 @@ void jr_centre_text_into(sqlite3_stmt *st, int col, char *dst, size_t cap)
 
 	if (n >= cap)
 		n = cap - 1;
-	if (n > 0)
+	if (t != NULL && n > 0)
 		memcpy(dst, t, n);
 	dst[n] = '\0';
 }
