@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The programme through jaring-admin commands alone, against a running
 # one-node jaring-node, for both jurisdictions: 10,752 registrations in Kab.
-# Tegal and 10,752 in Kota Tegal (synthetic) ingested; the review queue and
+# Tegal and 3,584 in Kota Tegal (synthetic) ingested; the review queue and
 # show (personal data only behind an applied view act); approve --all-passing
 # by each required agency; reference lists from CSV (bad rows refused with
 # nothing imported; the wage-earner list re-judging two); every role
@@ -22,8 +22,9 @@ fail() { echo "FAIL admin_cycle: $*"; fails=$((fails + 1)); }
 . "$(dirname "$0")/lib.sh"
 t0=$(date +%s.%N)
 lap() { printf 'admin_cycle: %-28s %6.1f s\n' "$1" "$(echo "$(date +%s.%N) - $t0" | bc)"; }
-# kiosk 0 in Kab. Tegal, kiosk 1 in Kota Tegal: 2 bundles x 84 blocks x 64 each
-"$fix" "$work" 2 2 84 64 1 >/dev/null
+# kiosks 0..2 in Kab. Tegal, kiosk 3 in Kota Tegal: one bundle of 56 blocks x 64
+# each; serials 0..10751 are Kab. Tegal's, 10752..14335 Kota Tegal's
+"$fix" "$work" 4 1 56 64 1 >/dev/null
 start_node "$bin" "$work"
 st=$work/d/state.db
 export JARING_PIN=135790
@@ -33,7 +34,9 @@ done
 rev="approve+return+comment+view"
 "$adm" roster --consortium "$work/consortium.key" --serial 1 --out "$work/roster.jr" \
   --member "kiosk:$work/kiosk-0.pub:diskominfo:3328012001:upload" \
-  --member "kiosk:$work/kiosk-1.pub:diskominfo:3376011001:upload" \
+  --member "kiosk:$work/kiosk-1.pub:diskominfo:3328012001:upload" \
+  --member "kiosk:$work/kiosk-2.pub:diskominfo:3328012001:upload" \
+  --member "kiosk:$work/kiosk-3.pub:diskominfo:3376011001:upload" \
   --member "official:$work/disnaker.key.pub:disnaker:0:$rev" \
   --member "official:$work/dpmd.key.pub:dpmd:0:$rev" \
   --member "official:$work/dukcapil.key.pub:dukcapil:0:$rev+reflist+decree" \
@@ -48,7 +51,7 @@ while read -r id len f _; do
     -H "Upload-Length: $len" "$base/v1/bundles/$id"
   grep -q '"state":"applied"' "$work/body" || fail "bundle $f: $(cat "$work/body")"
 done <"$work/bundles.txt"
-lap "roster and 21,504 ingested"
+lap "roster and 14,336 ingested"
 
 # ---- the review queue and show --------------------------------------------
 now=1718604800 # 2024-06-17: the registrations (2024-06-10) are 7 days old
@@ -57,7 +60,7 @@ now=1718604800 # 2024-06-17: the registrations (2024-06-10) are 7 days old
 python3 - "$work/q.json" "$work/regids.txt" <<'PY' || fail "the queue's JSON"
 import json, sys
 q = json.load(open(sys.argv[1])); ids = open(sys.argv[2]).read().split()
-assert q["agency"] == "dukcapil" and q["count"] == 21504 == len(q["items"]), q["count"]
+assert q["agency"] == "dukcapil" and q["count"] == 14336 == len(q["items"]), q["count"]
 assert [i["regid"] for i in q["items"]] == ids, "not oldest first (intake order)"
 leaves = [i["leaf"] for i in q["items"]]
 assert leaves == sorted(leaves)
@@ -101,9 +104,9 @@ rc=0; "$adm" approve --key "$work/funder.key" --reg "$r1" --node "$base" 2>"$wor
 for a in disnaker dpmd dukcapil bpjstk; do
   "$adm" approve --key "$work/$a.key" --all-passing --state "$st" --node "$base" --batch 2048 \
     >"$work/out" 2>"$work/err" || fail "$a approves all passing: $(cat "$work/err")"
-  grep -q "21504 registrations waiting for $a pass every rule" "$work/err" ||
+  grep -q "14336 registrations waiting for $a pass every rule" "$work/err" ||
     fail "$a: $(cat "$work/err")"
-  [ "$(grep -c "approve: applied, " "$work/out")" = 11 ] || fail "$a: 11 acts: $(cat "$work/out")"
+  [ "$(grep -c "approve: applied, 2048 registrations" "$work/out")" = 7 ] || fail "$a: 7 acts: $(cat "$work/out")"
 done
 "$adm" queue --state "$st" --agency bpjstk --json >"$work/q.json"
 grep -q '"count":0}' "$work/q.json" || fail "bpjstk's queue after approving: $(tail -c 200 "$work/q.json")"
@@ -111,14 +114,13 @@ grep -q '"count":0}' "$work/q.json" || fail "bpjstk's queue after approving: $(t
 "$adm" approve --key "$work/dpmd.key" --all-passing --state "$st" --node "$base" --json \
   >"$work/out" 2>"$work/err" || fail "an empty --all-passing"
 grep -q '"approved":0' "$work/out" || fail "an empty --all-passing: $(cat "$work/out")"
-lap "4 agencies x 21,504 approved"
+lap "4 agencies x 14,336 approved"
 
 # ---- reference lists from CSV ------------------------------------------------
 nik() { python3 -c "import sys
-i=int(sys.argv[1]); p='3328' if (i//5376)%2==0 else '3376'
+i=int(sys.argv[1]); p='3328' if i < 10752 else '3376'
 print(f'{p}01{41+i%28:02d}0790{1+i//28%9999:04d}')" "$1"; }
-# Kab. Tegal's registrations are serials 0..5375 and 10752..16127
-kab() { python3 -c "import sys; k=int(sys.argv[1]); print(k if k<5376 else k+5376)" "$1"; }
+kab() { echo "$1"; } # the k-th of Kab. Tegal is serial k
 size0=$(curl -s "$base/v1/health" | python3 -c "import json,sys; print(json.load(sys.stdin)['tree_size'])")
 printf 'nik,nama\n%s,Sintetis\n33280141079000x1,Sintetis\n' "$(nik 5)" >"$work/bad.csv"
 rc=0; "$adm" reflist --kind wage-earners --csv "$work/bad.csv" --serial 1 --pseudonym-key \
@@ -165,8 +167,8 @@ printf 'nik\n%s\n%s\n' "$(nik 0)" "$(nik 1)" >"$work/dtks.csv"
 lap "reference lists"
 
 # ---- Table 1: the Bupati of Kab. Tegal's decrees ------------------------------
-sed -n '1,5376p;10753,16128p' "$work/regids.txt" >"$work/kab.txt"
-sed -n '5377,10752p' "$work/regids.txt" >"$work/kota.txt"
+sed -n '1,10752p' "$work/regids.txt" >"$work/kab.txt"
+sed -n '10753,14336p' "$work/regids.txt" >"$work/kota.txt"
 python3 - "$assets/reference/table1-bantuan-iuran-2024.csv" "$work" <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["no"] != "total"]
@@ -240,10 +242,10 @@ python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
 def nik(i):
-    p = '3328' if (i // 5376) % 2 == 0 else '3376'
+    p = '3328' if i < 10752 else '3376'
     return f"{p}01{41 + i % 28:02d}0790{1 + i // 28 % 9999:04d}"
-kab = list(range(0, 5376)) + list(range(10752, 16128))
-kota = list(range(5376, 10752))
+kab = list(range(0, 10752))
+kota = list(range(10752, 14336))
 with open(w + "/confirm.csv", "w") as f:
     f.write("nik,month,amount_rp\r\n")
     for i in kab[1:10648] + kota[:100] + [kab[10700]]:
@@ -328,7 +330,7 @@ for r in rc:
 missing = [r["regid"] for r in rc if r["status"] == "missing"]
 assert missing == [open(f"{w}/kab.txt").readline().strip()], missing
 # backlog: before the approvals every registration waited for the four agencies
-for name, n in (("backlog0.csv", 21504), ("backlog.csv", None)):
+for name, n in (("backlog0.csv", 14336), ("backlog.csv", None)):
     b = {r["agency"]: r for r in rows(name)}
     for a, bit in (("disnaker", 1), ("dpmd", 2), ("dukcapil", 3), ("bpjstk", 4)):
         if n is None:
@@ -358,12 +360,12 @@ lap "reports"
 # The Wali Kota decrees everyone else approved in Kota Tegal from 2025 (the
 # digest form, computed from the state), paid by a second allocation.
 "$adm" allocate --key "$work/funder2.key" --id KOTA-2025 --sponsor-type village \
-  --sponsor "Dana Desa Kota Tegal" --amount $((10652 * 6 * 16800)) --months 6 --region 3376 \
+  --sponsor "Dana Desa Kota Tegal" --amount $((3484 * 6 * 16800)) --months 6 --region 3376 \
   --node "$base" >/dev/null || fail "the 2025 allocation"
 "$adm" decree --key "$work/walikota.key" --number 100.3/1/2025 --region 3376 --allocation KOTA-2025 \
   --start 202501 --months 6 --all-approved --state "$st" --node "$base" --json >"$work/out" \
   2>"$work/err" || fail "decree --all-approved: $(cat "$work/err")"
-grep -q "10652 registrations may be decreed" "$work/err" && grep -q '"status":"APPLIED"' "$work/out" ||
+grep -q "3484 registrations may be decreed" "$work/err" && grep -q '"status":"APPLIED"' "$work/out" ||
   fail "decree --all-approved: $(cat "$work/err" "$work/out")"
 
 stop_node "$bin"
