@@ -166,6 +166,11 @@ int jr_centre_step_done(struct jr_centre *c, enum jr_centre_stmt s);
 typedef int (*jr_centre_row_fn)(sqlite3_stmt *st, void *arg);
 int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
 	void *arg);
+/* Every row of s, each handed to fill, until fill returns other than JR_OK
+ * (that code is returned); then resets s and clears its bindings. A failed
+ * step is JR_EIO with "<what>: cannot read the state: ..." in eb. */
+int jr_centre_rows(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
+	void *arg, const char *what, struct jr_errbuf *eb);
 sqlite3_stmt *jr_centre_stmt(struct jr_centre *c, enum jr_centre_stmt s);
 void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n);
 /* Fill functions and column readers for jr_centre_row: column 0 into a

@@ -101,38 +101,39 @@ static int lists_of(struct jr_centre *c, const uint8_t *ps, struct jr_centre_ite
 
 /* The findings read other statements while the walk's statement is open:
  * SQLite allows that on one connection, and the walk only reads. */
+struct queue { struct walk w; uint32_t agency; uint64_t region; jr_centre_item_cb cb;
+	void *arg; };
+
+static int queue_row(sqlite3_stmt *st, void *arg)
+{
+	struct queue *q = arg;
+	struct jr_centre_item it;
+	uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES];
+	int rc;
+
+	item_from(st, &it, ps);
+	if (!jr_region_within(it.district, q->region))
+		return JR_OK;
+	rc = findings(&q->w, &it);
+	if (rc != JR_OK || (q->agency != 0 && ((it.required & (1u << q->agency)) == 0 ||
+		(it.approvals & (1u << q->agency)) != 0)))
+		return rc;
+	rc = lists_of(q->w.c, ps, &it);
+	return rc == JR_OK ? q->cb(q->arg, &it) : rc;
+}
+
 int jr_centre_queue(struct jr_centre *c, uint32_t agency, uint64_t region,
 	jr_centre_item_cb cb, void *arg, struct jr_errbuf *eb)
 {
-	struct walk w = { c, { 0 }, 0, 0, NULL };
-	sqlite3_stmt *st = c->st[S_QUEUE];
-	int rc = JR_OK, s = SQLITE_ROW;
+	struct queue q = { { c, { 0 }, 0, 0, NULL }, agency, region, cb, arg };
+	int rc;
 
 	if (agency > JR_AGENCY_DISKOMINFO)
 		return jr_errf(eb, JR_EINVAL, "review queue: agency %u reviews nothing", agency);
-	if ((w.bb = malloc(sizeof *w.bb)) == NULL)
+	if ((q.w.bb = malloc(sizeof *q.w.bb)) == NULL)
 		return JR_ENOMEM;
-	while (rc == JR_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct jr_centre_item it;
-		uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES];
-
-		item_from(st, &it, ps);
-		if (!jr_region_within(it.district, region))
-			continue;
-		rc = findings(&w, &it);
-		if (rc == JR_OK && agency != 0 && ((it.required & (1u << agency)) == 0 ||
-			(it.approvals & (1u << agency)) != 0))
-			continue;
-		if (rc == JR_OK)
-			rc = lists_of(c, ps, &it);
-		if (rc == JR_OK)
-			rc = cb(arg, &it);
-	}
-	if (rc == JR_OK && s != SQLITE_DONE)
-		rc = jr_errf(eb, JR_EIO, "review queue: cannot read the state: %s",
-			sqlite3_errmsg(c->db));
-	(void)sqlite3_reset(st);
-	free(w.bb);
+	rc = jr_centre_rows(c, S_QUEUE, queue_row, &q, "review queue", eb);
+	free(q.w.bb);
 	return rc;
 }
 
@@ -204,8 +205,12 @@ int jr_centre_personal(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 		" in its block; the state file is damaged");
 }
 
-static int fill_recipient(sqlite3_stmt *st, struct jr_centre_recipient *r)
+struct each { jr_centre_recipient_cb rcb; jr_centre_pseudonym_cb pcb; void *arg; };
+
+static int fill_recipient(sqlite3_stmt *st, void *arg)
 {
+	const struct each *e = arg;
+	struct jr_centre_recipient rr, *r = &rr;
 	uint32_t start = (uint32_t)sqlite3_column_int64(st, 7);
 	uint32_t end = (uint32_t)sqlite3_column_int64(st, 8);
 
@@ -222,32 +227,19 @@ static int fill_recipient(sqlite3_stmt *st, struct jr_centre_recipient *r)
 	r->rate_rp = (uint64_t)sqlite3_column_int64(st, 9);
 	r->months_paid = (uint32_t)sqlite3_column_int64(st, 10);
 	r->paid_in_month = sqlite3_column_int(st, 11) != 0;
-	return JR_OK;
+	return e->rcb(e->arg, r);
 }
 
 int jr_centre_recipients(struct jr_centre *c, uint32_t month,
 	jr_centre_recipient_cb cb, void *arg, struct jr_errbuf *eb)
 {
-	sqlite3_stmt *st = c->st[S_RECIPIENTS];
+	struct each e = { cb, NULL, arg };
 	uint32_t idx = 0;
-	int rc = JR_OK, s = SQLITE_DONE;
 
 	if (month != 0 && !jr_centre_month(month, &idx))
 		return jr_errf(eb, JR_EINVAL, "recipients: %u is not a month YYYYMM", month);
-	(void)sqlite3_bind_int64(st, 1, month != 0 ? (sqlite3_int64)idx : -1);
-	while (rc == JR_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct jr_centre_recipient r;
-
-		rc = fill_recipient(st, &r);
-		if (rc == JR_OK)
-			rc = cb(arg, &r);
-	}
-	if (rc == JR_OK && s != SQLITE_DONE)
-		rc = jr_errf(eb, JR_EIO, "recipients: cannot read the state: %s",
-			sqlite3_errmsg(c->db));
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	return rc;
+	(void)sqlite3_bind_int64(c->st[S_RECIPIENTS], 1, month != 0 ? (sqlite3_int64)idx : -1);
+	return jr_centre_rows(c, S_RECIPIENTS, fill_recipient, &e, "recipients", eb);
 }
 
 static void bind_list(sqlite3_stmt *st, enum jr_reflist kind, uint64_t serial)
@@ -269,24 +261,21 @@ int jr_centre_list_has(struct jr_centre *c, enum jr_reflist kind, uint64_t seria
 	return rc == JR_ENOTFOUND ? JR_OK : rc;
 }
 
+static int fill_pseudonym(sqlite3_stmt *st, void *arg)
+{
+	const struct each *e = arg;
+	uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES];
+
+	jr_centre_copy_blob(st, 0, ps, sizeof ps);
+	return e->pcb(e->arg, ps);
+}
+
 int jr_centre_list_each(struct jr_centre *c, enum jr_reflist kind, uint64_t serial,
 	jr_centre_pseudonym_cb cb, void *arg, struct jr_errbuf *eb)
 {
-	sqlite3_stmt *st = c->st[S_LIST_EACH];
-	int rc = JR_OK, s = SQLITE_DONE;
+	struct each e = { NULL, cb, arg };
 
-	bind_list(st, kind, serial);
-	while (rc == JR_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES];
-
-		jr_centre_copy_blob(st, 0, ps, sizeof ps);
-		rc = cb(arg, ps);
-	}
-	if (rc == JR_OK && s != SQLITE_DONE)
-		rc = jr_errf(eb, JR_EIO, "reference list: cannot read the state: %s",
-			sqlite3_errmsg(c->db));
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	return rc;
+	bind_list(c->st[S_LIST_EACH], kind, serial);
+	return jr_centre_rows(c, S_LIST_EACH, fill_pseudonym, &e, "reference list", eb);
 }
 

@@ -209,6 +209,22 @@ int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn f
 	return rc;
 }
 
+int jr_centre_rows(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
+	void *arg, const char *what, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = c->st[s];
+	int rc = JR_OK, step = SQLITE_DONE;
+
+	while (rc == JR_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fill(st, arg);
+	if (rc == JR_OK && step != SQLITE_DONE)
+		rc = jr_errf(eb, JR_EIO, "%s: cannot read the state: %s", what,
+			sqlite3_errmsg(c->db));
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
 int jr_centre_fill_u64(sqlite3_stmt *st, void *arg)
 {
 	*(uint64_t *)arg = (uint64_t)sqlite3_column_int64(st, 0);
