@@ -24,14 +24,13 @@
 #include "jaring/roster.h"
 #include "jaring/rules.h"
 #include "jaring/tlog.h"
+#include "admin.h"
 
-#define EXIT_FAILED 1
-#define EXIT_USAGE 2
-#define EXIT_UNREACHABLE 3
 #define MAX_MEMBERS JR_ROSTER_MAX_MEMBERS
 #define ANSWER_MAX 4096
 #define BUNDLE_MAX ((size_t)256 * (JR_TLOG_ENTRY_MAX + 2))
-#define EXPLAIN_TILES 40 /* entry tiles searched back for an act's leaves */
+#define EXPLAIN_TILES 40
+#define BATCH_DEFAULT JR_CENTRE_MAX_ACT_REGS /* registrations per act with --node */ /* entry tiles searched back for an act's leaves */
 
 static const char usage_top[] =
 	"jaring-admin: what agency officials use to act on the programme's log: the\n"
@@ -44,6 +43,12 @@ static const char usage_top[] =
 	"       jaring-admin approve|return|comment|view --key FILE (--reg HEX ...|--regs-file FILE)\n"
 	"                    (--out FILE | --node URL) [--json]\n"
 	"       jaring-admin policy|allocate|decree|pay --key FILE ... (--out FILE | --node URL)\n"
+	"       jaring-admin approve --key FILE --all-passing --state FILE --node URL [--batch N]\n"
+	"       jaring-admin queue --state FILE --agency AGENCY [--json]\n"
+	"       jaring-admin show --state FILE --reg HEX [--personal --key FILE --node URL ...]\n"
+	"       jaring-admin reflist --kind KIND --csv FILE --key FILE ... (--node URL | --check)\n"
+	"       jaring-admin report KIND --state FILE [--out FILE.csv]\n"
+	"       jaring-admin chart coverage --state FILE --out FILE.svg\n"
 	"       jaring-admin submit --node URL [--json] FILE\n"
 	"       jaring-admin COMMAND --help\n"
 	"\n"
@@ -59,6 +64,11 @@ static const char usage_top[] =
 	"  decree    the regional head's decree of recipients\n"
 	"  pay       contributions paid for one month from an allocation\n"
 	"  submit    send a prepared entry to a node\n"
+	"  queue     what waits for an agency's review, with the contract's findings\n"
+	"  show      one registration (its person's data only behind a view act)\n"
+	"  reflist   import a reference list from CSV: wage earners, DTKS, payments\n"
+	"  report    CSV reports: recipients, sponsors, coverage, reconciliation, backlog\n"
+	"  chart     the coverage chart by district, as SVG\n"
 	"\n"
 	"The PIN of a key file comes from --pin-file FILE, else the JARING_PIN\n"
 	"environment variable, else a prompt on the terminal.\n"
@@ -125,11 +135,15 @@ static const char usage_keygen[] =
 static const char usage_review[] =
 	"jaring-admin approve|return|comment|view: sign a review act (approve, return\n"
 	"for correction, comment) or a view act (the official saw these registrations'\n"
-	"personal data) for registrations, by id. More than 4096 ids are sent as\n"
-	"several acts.\n"
+	"personal data) for registrations, by id. With --node, the ids are sent as\n"
+	"acts of --batch N registrations each (default and most 4096); each\n"
+	"registration gets its own leaf and status on the log. approve --all-passing\n"
+	"approves every registration waiting for the key's agency that every rule\n"
+	"passed and the lists allow (read from the node's state file, --state).\n"
 	"\n"
 	"usage: jaring-admin approve --key FILE (--reg HEX ... | --regs-file FILE)\n"
 	"                            (--out FILE | --node URL) [--json]\n"
+	"       jaring-admin approve --key FILE --all-passing --state FILE --node URL\n"
 	"       jaring-admin return ... --reason CODE ...\n"
 	"       jaring-admin comment ... --text TEXT\n"
 	"       jaring-admin view ...\n"
@@ -137,7 +151,12 @@ static const char usage_review[] =
 	"  --regs-file FILE  one registration id a line\n"
 	"  --reason CODE     return: a reason code (number or name, e.g. 208 or\n"
 	"                    BIRTH_MISMATCH), repeatable\n"
-	"  --text TEXT       comment: 1..280 bytes, never personal data\n" ACT_COMMON;
+	"  --text TEXT       comment: 1..280 bytes, never personal data\n"
+	"  --all-passing     approve: every registration waiting for the key's agency\n"
+	"                    that passes every rule (needs --state)\n"
+	"  --state FILE      the node's state file (DATA_DIR/state.db), read only\n"
+	"  --batch N         registrations per act with --node (1..4096, default 4096)\n"
+	ACT_COMMON;
 
 static const char usage_policy[] =
 	"jaring-admin policy: sign a policy version for a jurisdiction: the default\n"
@@ -169,13 +188,13 @@ static const char usage_allocate[] =
 static const char usage_decree[] =
 	"jaring-admin decree: sign the regional head's decree: recipients by id, or\n"
 	"the digest form (every registration that may be decreed in the region for\n"
-	"the period: their count and digest, as the node computes them). The node has\n"
-	"no endpoint for the candidates yet, so the digest form takes --count and\n"
-	"--digest.\n"
+	"the period: their count and digest, given with --count and --digest, or\n"
+	"computed from the node's state file with --all-approved --state FILE).\n"
 	"\n"
 	"usage: jaring-admin decree --key FILE --number NO --region CODE --allocation ID\n"
 	"                           --start YYYYMM --months N\n"
-	"                           (--reg HEX ... | --regs-file FILE | --count N --digest HEX)\n"
+	"                           (--reg HEX ... | --regs-file FILE | --count N --digest HEX |\n"
+	"                            --all-approved --state FILE)\n"
 	"                           (--out FILE | --node URL) [--json]\n"
 	"  --number NO       the decree number, printable ASCII 1..63\n"
 	"  --region CODE     a regency or district code\n"
@@ -183,7 +202,9 @@ static const char usage_decree[] =
 	"  --start YYYYMM    the first month\n"
 	"  --months N        1..60\n"
 	"  --reg HEX, --regs-file FILE  the recipients\n"
-	"  --count N, --digest HEX      the digest form\n" ACT_COMMON;
+	"  --count N, --digest HEX      the digest form\n"
+	"  --all-approved --state FILE  the digest form of everyone who may be decreed\n"
+	"                    now, read from the node's state file\n" ACT_COMMON;
 
 static const char usage_pay[] =
 	"jaring-admin pay: sign contributions paid for one month from an allocation,\n"
@@ -211,10 +232,10 @@ static const char usage_submit[] =
 	"  2  usage error\n"
 	"  3  the node could not be reached\n";
 
-static const char *prog_cmd = "jaring-admin";
+const char *prog_cmd = "jaring-admin";
+FILE *act_out;
 
-static int usage_error(const char *fmt, ...) JR_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -226,8 +247,7 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int failed(const char *fmt, ...) JR_PRINTF(1, 2);
-static int failed(const char *fmt, ...)
+int failed(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -239,20 +259,18 @@ static int failed(const char *fmt, ...)
 	return EXIT_FAILED;
 }
 
-static const char *ebmsg(const struct jr_errbuf *eb, int rc)
+const char *ebmsg(const struct jr_errbuf *eb, int rc)
 {
 	return eb->msg[0] ? eb->msg : jr_strerror(rc);
 }
 
 /* ---- names ------------------------------------------------------------ */
 
-struct name { const char *s; uint32_t v; };
-
 static const struct name roles[] = {
 	{ "kiosk", JR_ROLE_KIOSK }, { "officer", JR_ROLE_OFFICER },
 	{ "node", JR_ROLE_NODE }, { "official", JR_ROLE_OFFICIAL }, { NULL, 0 }
 };
-static const struct name agencies[] = {
+const struct name agencies[] = {
 	{ "none", JR_AGENCY_NONE }, { "disnaker", JR_AGENCY_DISNAKER },
 	{ "dpmd", JR_AGENCY_DPMD }, { "dukcapil", JR_AGENCY_DUKCAPIL },
 	{ "bpjstk", JR_AGENCY_BPJSTK }, { "diskominfo", JR_AGENCY_DISKOMINFO },
@@ -281,7 +299,7 @@ static void name_list(const struct name *t, char *out, size_t cap)
 }
 
 /* Looks up `len` bytes of s in t; prints a usage error naming it if unknown. */
-static int lookup(const struct name *t, const char *what, const char *s, size_t len,
+int lookup(const struct name *t, const char *what, const char *s, size_t len,
 	uint32_t *v)
 {
 	char all[256];
@@ -295,7 +313,7 @@ static int lookup(const struct name *t, const char *what, const char *s, size_t 
 	return usage_error("unknown %s '%.*s': one of %s", what, (int)len, s, all);
 }
 
-static int parse_u64(const char *what, const char *s, uint64_t max, uint64_t *out)
+int parse_u64(const char *what, const char *s, uint64_t max, uint64_t *out)
 {
 	char *end = NULL;
 	unsigned long long v;
@@ -310,7 +328,7 @@ static int parse_u64(const char *what, const char *s, uint64_t max, uint64_t *ou
 	return 0;
 }
 
-static int parse_hex(const char *what, const char *s, uint8_t *out, size_t n)
+int parse_hex(const char *what, const char *s, uint8_t *out, size_t n)
 {
 	if (strlen(s) != 2 * n)
 		return usage_error("%s '%s' is not %zu hex digits", what, s, 2 * n);
@@ -381,7 +399,7 @@ static int read_pin(const char *pin_file, char *pin, size_t cap)
 
 /* An official's (or any) key file: PIN-sealed; a plain key file is taken
  * as it is (the consortium key of a test cluster). */
-static int load_key(const char *path, const char *pin_file, struct jr_key **k)
+int load_key(const char *path, const char *pin_file, struct jr_key **k)
 {
 	struct jr_errbuf eb = { 0 };
 	char pin[JR_PIN_MAX + 2];
@@ -444,7 +462,7 @@ static const char *const status_names[] = { "", "APPLIED", "UNKNOWN_KIOSK",
 	"NOT_ELIGIBLE", "NOT_DECREED", "ALREADY_PAID", "AMOUNT_MISMATCH",
 	"BEYOND_ALLOCATION", "STALE_POLICY", "STALE_LIST", "LIST_MISMATCH", "BAD_PERIOD" };
 
-static const char *status_name(uint64_t st)
+const char *status_name(uint64_t st)
 {
 	return st >= 1 && st <= JR_CS_MAX ? status_names[st] : "UNKNOWN_STATUS";
 }
@@ -593,7 +611,7 @@ static void explain_act(const char *base, const uint8_t *entry, size_t len, stru
 }
 
 /* Posts one entry; prints the answer; returns the exit status. */
-static int post_entry(const char *node, const uint8_t *p, size_t len, bool json,
+int post_entry(const char *node, const uint8_t *p, size_t len, bool json,
 	const char *what)
 {
 	char url[2048], cerr[CURL_ERROR_SIZE] = "", base[2048];
@@ -651,7 +669,7 @@ static int post_entry(const char *node, const uint8_t *p, size_t len, bool json,
 	}
 	if (status != 200) {
 		if (json)
-			printf("%s\n", a.body);
+			fprintf(act_out, "%s\n", a.body);
 		fprintf(stderr, "%s: %s: the node refused it (HTTP %ld): %s\n", prog_cmd, what,
 			status, a.body);
 		return EXIT_FAILED;
@@ -664,21 +682,21 @@ static int post_entry(const char *node, const uint8_t *p, size_t len, bool json,
 		while (n > 0 && a.body[n - 1] != '}')
 			n--;
 		if (x.found && n > 0)
-			printf("%.*s,\"status\":\"%s\",\"items\":%" PRIu64 ",\"items_refused\":%"
+			fprintf(act_out, "%.*s,\"status\":\"%s\",\"items\":%" PRIu64 ",\"items_refused\":%"
 				PRIu64 "%s%s%s}\n", (int)(n - 1), a.body, status_name(x.status), x.items,
 				x.items_refused, x.items_refused ? ",\"item_status\":\"" : "",
 				x.items_refused ? status_name(x.first_refusal) : "",
 				x.items_refused ? "\"" : "");
 		else
-			printf("%s\n", a.body);
+			fprintf(act_out, "%s\n", a.body);
 	}
 	if (applied && (!x.found || x.items_refused == 0)) {
 		if (!json) {
 			if (x.found && x.items > 0)
-				printf("%s: applied, %" PRIu64 " registration%s (%s)\n", what, x.items,
+				fprintf(act_out, "%s: applied, %" PRIu64 " registration%s (%s)\n", what, x.items,
 					x.items == 1 ? "" : "s", a.body);
 			else
-				printf("%s: applied (%s)\n", what, a.body);
+				fprintf(act_out, "%s: applied (%s)\n", what, a.body);
 		}
 		return 0;
 	}
@@ -725,7 +743,9 @@ struct opts {
 	const char *region, *version, *require, *contribution;
 	const char *id, *sponsor_type, *sponsor, *amount, *months;
 	const char *number, *allocation, *start, *month, *count, *digest;
-	bool json, dtks;
+	const char *state, *batch;
+	size_t batch_n; /* --batch, 0: the default */
+	bool json, dtks, all_passing, all_approved;
 	int64_t issued;
 	uint8_t *regs;   /* JR_REGID_BYTES each */
 	size_t n_regs, cap_regs;
@@ -828,6 +848,7 @@ static int parse_act_opts(int argc, char **argv, const char *help, struct opts *
 			{ "--number", &o->number }, { "--allocation", &o->allocation },
 			{ "--start", &o->start }, { "--month", &o->month },
 			{ "--count", &o->count }, { "--digest", &o->digest },
+			{ "--state", &o->state }, { "--batch", &o->batch },
 		};
 		bool done = false;
 
@@ -841,6 +862,14 @@ static int parse_act_opts(int argc, char **argv, const char *help, struct opts *
 		}
 		if (strcmp(argv[i], "--dtks") == 0) {
 			o->dtks = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--all-passing") == 0) {
+			o->all_passing = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--all-approved") == 0) {
+			o->all_approved = true;
 			continue;
 		}
 		if ((r = jr_cli_value(argc, argv, &i, "--reg", &v)) != 0) {
@@ -882,6 +911,15 @@ static int parse_act_opts(int argc, char **argv, const char *help, struct opts *
 		if (o->file != NULL)
 			return usage_error("unexpected argument '%s'", argv[i]);
 		o->file = argv[i];
+	}
+	if (o->batch != NULL) {
+		uint64_t b = 0;
+
+		if (parse_u64("--batch", o->batch, JR_CENTRE_MAX_ACT_REGS, &b) != 0)
+			return EXIT_USAGE;
+		if (b == 0)
+			return usage_error("--batch must be 1..%d", JR_CENTRE_MAX_ACT_REGS);
+		o->batch_n = (size_t)b;
 	}
 	if (o->regs_file != NULL) {
 		int e = read_regs_file(o);
@@ -1165,8 +1203,11 @@ enum act { A_APPROVE, A_RETURN, A_COMMENT, A_VIEW, A_POLICY, A_ALLOCATE, A_DECRE
 static int build_send_regs(const struct opts *o, enum act a, struct jr_key *k)
 {
 	static const char *what[] = { "approve", "return", "comment", "view" };
-	size_t chunk = JR_CENTRE_MAX_ACT_REGS;
+	size_t chunk = o->batch_n ? o->batch_n : BATCH_DEFAULT;
 	int64_t t = issued_of(o);
+
+	if (o->out != NULL)
+		chunk = JR_CENTRE_MAX_ACT_REGS;
 
 	if (o->n_regs > chunk && o->out != NULL)
 		return usage_error("%zu registrations: at most %zu in one file (use --node, which "
@@ -1215,7 +1256,7 @@ static int parse_agency_set(const char *s, uint32_t *bits)
 	return 0;
 }
 
-static int copy_name(char *dst, size_t cap, const char *src, const char *what)
+int copy_name(char *dst, size_t cap, const char *src, const char *what)
 {
 	size_t n = strlen(src);
 
@@ -1225,7 +1266,7 @@ static int copy_name(char *dst, size_t cap, const char *src, const char *what)
 	return 0;
 }
 
-static int yyyymm(const char *what, const char *s, uint32_t *out)
+int yyyymm(const char *what, const char *s, uint32_t *out)
 {
 	uint64_t v = 0;
 
@@ -1234,6 +1275,29 @@ static int yyyymm(const char *what, const char *s, uint32_t *out)
 	if (v < 200001 || v % 100 < 1 || v % 100 > 12)
 		return usage_error("%s '%s' is not a month YYYYMM", what, s);
 	*out = (uint32_t)v;
+	return 0;
+}
+
+/* The digest form of every registration that may be decreed in d's region
+ * and period now, from the node's state file. */
+static int decree_candidates(const char *state, struct jr_centre_decree *d)
+{
+	struct jr_errbuf eb = { 0 };
+	struct jr_centre *c = NULL;
+	int rc = open_state(state, NULL, &c);
+
+	if (rc != 0)
+		return rc;
+	rc = jr_centre_decree_candidates(c, d->region, d->start, d->months, &d->count, d->digest,
+		&eb);
+	jr_centre_close(c);
+	if (rc != JR_OK)
+		return failed("%s", ebmsg(&eb, rc));
+	if (d->count == 0)
+		return failed("nobody may be decreed in %" PRIu64 " from %u for %u months: no "
+			"registration there is approved by every required agency and free", d->region,
+			d->start, d->months);
+	fprintf(stderr, "%s: %" PRIu64 " registrations may be decreed\n", prog_cmd, d->count);
 	return 0;
 }
 
@@ -1259,6 +1323,28 @@ static int cmd_act(int argc, char **argv, enum act a)
 	if ((rc = need(o.key, "--key")) != 0 || (rc = need_target(&o)) != 0)
 		goto done;
 	if (a <= A_VIEW) {
+		if (o.all_passing && a != A_APPROVE) {
+			rc = usage_error("--all-passing is for approve only");
+			goto done;
+		}
+		if (o.all_passing && (o.state == NULL || o.n_regs > 0)) {
+			rc = o.state == NULL ? usage_error("--all-passing needs --state FILE") :
+				usage_error("give --all-passing or registration ids, not both");
+			goto done;
+		}
+		if (o.all_passing) {
+			if ((rc = load_key(o.key, o.pin_file, &k)) != 0 ||
+			    (rc = all_passing(o.state, k, &o.regs, &o.n_regs, &o.cap_regs)) != 0)
+				goto done;
+			if (o.n_regs == 0) {
+				if (o.json)
+					printf("{\"approved\":0}\n");
+				rc = 0;
+				goto done;
+			}
+			rc = build_send_regs(&o, a, k);
+			goto done;
+		}
 		if (o.n_regs == 0) {
 			rc = usage_error("missing option --reg HEX or --regs-file FILE");
 			goto done;
@@ -1338,7 +1424,15 @@ static int cmd_act(int argc, char **argv, enum act a)
 				"not both");
 			goto done;
 		}
-		if (o.n_regs == 0) {
+		if (o.n_regs == 0 && o.all_approved) {
+			if (o.state == NULL || o.count != NULL || o.digest != NULL) {
+				rc = usage_error("--all-approved needs --state FILE (and no --count, "
+					"--digest)");
+				goto done;
+			}
+			if ((rc = decree_candidates(o.state, &d)) != 0)
+				goto done;
+		} else if (o.n_regs == 0) {
 			if (o.count == NULL || o.digest == NULL) {
 				rc = usage_error("missing option --regs-file FILE (or --count N and "
 					"--digest HEX)");
@@ -1436,12 +1530,23 @@ int main(int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return failed("libcurl cannot start");
 	prog_cmd = cmdname;
+	act_out = stdout;
 	if (strcmp(argv[1], "roster") == 0)
 		rc = cmd_roster(argc, argv);
 	else if (strcmp(argv[1], "keygen") == 0)
 		rc = cmd_keygen(argc, argv);
 	else if (strcmp(argv[1], "submit") == 0)
 		rc = cmd_submit(argc, argv);
+	else if (strcmp(argv[1], "queue") == 0)
+		rc = cmd_queue(argc, argv);
+	else if (strcmp(argv[1], "show") == 0)
+		rc = cmd_show(argc, argv);
+	else if (strcmp(argv[1], "reflist") == 0)
+		rc = cmd_reflist(argc, argv);
+	else if (strcmp(argv[1], "report") == 0)
+		rc = cmd_report(argc, argv);
+	else if (strcmp(argv[1], "chart") == 0)
+		rc = cmd_chart(argc, argv);
 	else {
 		rc = -1;
 		for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)

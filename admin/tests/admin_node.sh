@@ -13,14 +13,10 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL admin_node: $*"; fails=$((fails + 1)); }
-. "$(dirname "$0")/../../node/tests/one_node.sh"
-read -r rp hp < <(free_ports 2)
-base=http://127.0.0.1:$hp
+. "$(dirname "$0")/lib.sh"
 # one kiosk, one bundle of 1 block of 8 registrations (district 332801)
 "$fix" "$work" 1 1 1 8 >/dev/null
-one_node_init "$bin" "$work" admin 127.0.0.1 "$rp" "$hp"
-one_node_start "$bin" "$work" "$work/log" || { echo "FAIL admin_node: no leader"; tail "$work/log"; exit 1; }
-pid=$one_pid
+start_node "$bin" "$work"
 
 # Keys: the PIN from a file for one, from JARING_PIN for the rest.
 printf '135790\n' >"$work/pin"
@@ -176,8 +172,6 @@ rc=0; JARING_PIN=000000 "$adm" view --key "$work/dpmd.key" --reg "$(sed -n 2p "$
 rc=0; "$adm" submit --node "http://127.0.0.1:1" "$work/approve.jr" 2>"$work/err" || rc=$?
 [ "$rc" = 3 ] || fail "an unreachable node: exit $rc, not 3: $(cat "$work/err")"
 
-"$bin" stop --config "$work/n.conf" >/dev/null || fail "stop"
-wait "$pid" || fail "the node exited with an error"
-pid=
+stop_node "$bin"
 [ "$fails" = 0 ] && echo "admin node: ok"
 [ "$fails" = 0 ]

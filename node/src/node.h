@@ -35,7 +35,9 @@
 /* HTTP caps (docs/http.md "Conventions"). */
 #define JR_HTTP_BUNDLE_MAX (64u * 1024u * 1024u)
 #define JR_HTTP_PUT_MAX (4u * 1024u * 1024u)
-#define JR_HTTP_ACT_MAX (64u * 1024u)
+/* the largest act the contract takes: a reference list part of 65,536
+ * pseudonyms (2.2 MB) or a decree of 65,536 recipients (1.1 MB) */
+#define JR_HTTP_ACT_MAX (4u * 1024u * 1024u)
 #define JR_HTTP_MEMBER_MAX 4096u
 
 struct jr_node_peer {

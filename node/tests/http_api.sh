@@ -43,7 +43,7 @@ expect 200 - -X POST --data-binary @"$work/roster.entry" "$base/v1/acts"
 cmp -s "$work/body" "$work/roster-answer" ||
   fail "the roster again does not answer its first outcome: $(cat "$work/body")"
 expect 422 refused -X POST --data-binary "not an entry" "$base/v1/acts"
-head -c 70000 /dev/zero >"$work/big"
+head -c 4194305 /dev/zero >"$work/big" # one byte over JR_HTTP_ACT_MAX
 expect 413 too-large -X POST --data-binary @"$work/big" "$base/v1/acts"
 expect 405 method -X DELETE "$base/v1/health"
 expect 404 not-found "$base/v1/nothing"

@@ -1,5 +1,5 @@
 /*
- * node_fixture OUT KIOSKS BUNDLES BLOCKS RECORDS: what the cluster tests
+ * node_fixture OUT KIOSKS BUNDLES BLOCKS RECORDS [KOTA]: what the cluster tests
  * and the ingest benchmark feed jaring-node, all synthetic:
  *   OUT/consortium.key, OUT/consortium.pub, OUT/log.key, OUT/pseudonym.key
  *   OUT/roster.entry     a centre roster entry (kind 1) listing the kiosks,
@@ -18,7 +18,10 @@
  *                        "NIK<TAB>name<TAB>phone<TAB>birth YYYYMMDD<TAB>address"
  *                        (for the privacy searches)
  *   OUT/receipt0.txt     the QR text of the first registration's receipt
- * Registrations: women born in July 1990 with NIKs unique up to 279,972.
+ * Registrations: women born in July 1990 with NIKs unique up to 279,972, in
+ * village 3328012001 of Kab. Tegal; the last KOTA kiosks' (default 0) in
+ * village 3376011001 of Kota Tegal, NIKs 337601... Registration i (line i + 1
+ * of regids.txt) has NIK 3328|3376, 01, 41 + i % 28, 0790, 1 + i / 28 % 9999.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -60,18 +63,22 @@ static struct jr_seal_epoch *epoch;
 static FILE *regids, *people;
 static uint8_t cons_box[JR_BOX_PK_BYTES];
 
-static void worker(struct jr_registration *r, const struct jr_key *k, unsigned i)
+static unsigned long kota_from = MAX_KIOSKS; /* the first kiosk in Kota Tegal */
+
+static void worker(struct jr_registration *r, const struct jr_key *k, unsigned i,
+	bool kota)
 {
 	memset(r, 0, sizeof *r);
 	memcpy(r->kiosk_id, jr_key_id(k), JR_ID_BYTES);
 	r->time = T0;
-	r->village = 3328012001u;
+	r->village = kota ? 3376011001u : 3328012001u;
 	r->occupation = JR_OCC_FISHER;
 	r->income = JR_INCOME_500K_1M;
 	r->sex = JR_SEX_FEMALE;
 	r->birth_year = 1990;
 	r->consent_version = 1;
-	(void)snprintf(r->nik, sizeof r->nik, "332801%02u0790%04u", 41 + i % 28,
+	(void)snprintf(r->nik, sizeof r->nik, "%s01%02u0790%04u", kota ? "3376" : "3328",
+		41 + i % 28,
 		1 + i / 28 % 9999);
 	(void)snprintf(r->name, sizeof r->name, "Sintetis Pekerja");
 	r->birth = 19900701 + i % 28;
@@ -106,7 +113,8 @@ static void first_receipt(const struct kiosk *kc, uint64_t height,
 	(void)fclose(f);
 }
 
-static void make_block(struct kiosk *kc, unsigned *serial, size_t per, struct jr_buf *out)
+static void make_block(struct kiosk *kc, unsigned *serial, size_t per, bool kota,
+	struct jr_buf *out)
 {
 	struct jr_buf recs[JR_BLOCK_MAX_RECORDS], body = { NULL, 0 };
 	struct jr_block b;
@@ -121,7 +129,7 @@ static void make_block(struct kiosk *kc, unsigned *serial, size_t per, struct jr
 	for (size_t j = 0; j < per; j++) {
 		struct jr_registration r;
 
-		worker(&r, kc->k, (*serial)++);
+		worker(&r, kc->k, (*serial)++, kota);
 		if (epoch == NULL || jr_seal_epoch_spent(epoch, T0)) {
 			jr_seal_epoch_close(epoch);
 			check(jr_seal_epoch_open(cons_box, T0, &epoch), "epoch");
@@ -174,13 +182,22 @@ int main(int argc, char **argv)
 	char hex[65];
 	FILE *list;
 
-	if (argc != 6 || (nk = strtoul(argv[2], NULL, 10)) < 1 || nk > MAX_KIOSKS ||
+	if ((argc != 6 && argc != 7) || (nk = strtoul(argv[2], NULL, 10)) < 1 || nk > MAX_KIOSKS ||
 	    (nb = strtoul(argv[3], NULL, 10)) < 1 ||
 	    (nblk = strtoul(argv[4], NULL, 10)) < 1 || nblk > 1024 ||
 	    (nrec = strtoul(argv[5], NULL, 10)) < 1 || nrec > JR_BLOCK_MAX_RECORDS) {
 		fputs("usage: node_fixture OUT KIOSKS(1..64) BUNDLES BLOCKS(1..1024) "
-			"RECORDS(1..64)\n", stderr);
+			"RECORDS(1..64) [KOTA(0..KIOSKS)]\n", stderr);
 		return 2;
+	}
+	if (argc == 7) {
+		unsigned long kota = strtoul(argv[6], NULL, 10);
+
+		if (kota > nk) {
+			fputs("node_fixture: KOTA is more than KIOSKS\n", stderr);
+			return 2;
+		}
+		kota_from = nk - kota;
 	}
 	check(jr_init(), "init");
 	check(jr_key_generate(JR_ROLE_CONSORTIUM, &cons), "consortium key");
@@ -217,7 +234,7 @@ int main(int argc, char **argv)
 				die(path, JR_EIO, &eb);
 		}
 		memcpy(roster[i].sign_pk, p.sign_pk, JR_SIGN_PK_BYTES);
-		roster[i].village = 3328012001u;
+		roster[i].village = i >= kota_from ? 3376011001u : 3328012001u;
 		if (i == 0) { /* kiosk 0's key, for the downstream checks */
 			char idhex[2 * JR_ID_BYTES + 2];
 
@@ -266,7 +283,7 @@ int main(int argc, char **argv)
 			for (unsigned long b = 0; b < nblk; b++) {
 				struct jr_buf blk = { NULL, 0 };
 
-				make_block(&ks[i], &serial, nrec, &blk);
+				make_block(&ks[i], &serial, nrec, i >= kota_from, &blk);
 				if (jr_bundle_writer_add(w, JR_ITEM_BLOCK, blk.base, blk.len, &eb) != JR_OK)
 					die("bundle item", JR_EIO, &eb);
 				jr_buf_free(&blk);

@@ -34,4 +34,8 @@ fi
 if wanted public_page && [ -x "$build/bin/jaring-node" ]; then
   "$(dirname "$0")/public_page.sh" "$build" "${JR_BENCH_PAGE_REGS:-100000}"
 fi
+# Batch approval through jaring-admin against one node (~100,000 x 4 agencies).
+if wanted admin_approve && [ -x "$build/bin/jaring-admin" ]; then
+  "$(dirname "$0")/admin_approve.sh" "$build" "${JR_BENCH_ADMIN_REGS:-100000}"
+fi
 true

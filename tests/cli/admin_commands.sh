@@ -20,7 +20,8 @@ expect() { # rc, label, words-in-stderr, args...
 	[ -z "$words" ] || grep -qF -- "$words" "$tmp/err" || fail "$label: stderr lacks '$words': $(cat "$tmp/err")"
 }
 sed 's/\\//g' "$man" >"$tmp/man.txt"
-for c in roster keygen approve return comment view policy allocate decree pay submit; do
+for c in roster keygen approve return comment view policy allocate decree pay submit queue show \
+	reflist report chart; do
 	"$bin" "$c" --help >"$tmp/help" 2>"$tmp/err"
 	rc=$?
 	[ "$rc" -eq 0 ] || fail "$c --help exits $rc"
@@ -53,6 +54,16 @@ expect 2 "a bad agency" "unknown agency 'kpu'" roster --member official:x:kpu:0:
 expect 2 "a bad permission" "unknown permission 'rule'" roster --member official:x:dpmd:0:approve+rule
 expect 2 "roster without members" "missing option --member" roster --consortium c --serial 1 --out o
 expect 2 "submit without a file" "missing argument FILE" submit --node http://127.0.0.1:1
+expect 2 "queue without an agency" "missing option --agency" queue --state "$tmp/s"
+expect 2 "queue of a non-reviewer" "reviews nothing" queue --state "$tmp/s" --agency funder
+expect 2 "show --personal without a key" "--personal needs --key" show --state s --reg $id --personal
+expect 2 "an unknown report" "unknown report 'foo'" report foo --state s
+expect 2 "reconciliation without a month" "needs --month" report reconciliation --state s
+expect 2 "an unknown list kind" "unknown list kind 'pkh'" reflist --kind pkh --csv c --pseudonym-key p
+expect 2 "payments with a serial" "payments take --month" reflist --kind payments --csv c \
+	--pseudonym-key p --serial 3
+expect 2 "--all-passing without --state" "needs --state" approve --key k --all-passing --node http://x
+expect 2 "a batch of 0" "--batch must be" approve --key k --reg $id --batch 0 --node http://x
 expect 1 "submit of a missing file" "cannot read" submit --node http://127.0.0.1:1 "$tmp/none"
 # keygen with no PIN source and no terminal
 env -u JARING_PIN "$bin" keygen --role official --out "$tmp/k" >/dev/null 2>"$tmp/err" </dev/null

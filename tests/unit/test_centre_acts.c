@@ -793,6 +793,124 @@ static void a_wage_earner_list_rejudges_review_and_refuses_new_registrations(voi
 	jr_centre_close(c);
 }
 
+static void payment_confirmations_are_kept_per_month_and_decide_nothing(void **state)
+{
+	struct jr_centre *c = fresh("acts-confirm");
+	struct kiosk_chain a;
+	uint8_t ids[2][JR_REGID_BYTES], ps[2][JR_CENTRE_PSEUDONYM_BYTES], h0[JR_HASH_BYTES];
+	struct jr_centre_result res;
+	struct jr_centre_reg reg;
+	bool has = false;
+
+	(void)state;
+	chain_init(&a, KIOSK_A, K1, 7);
+	assert_int_equal(register_workers(c, &a, 0, 2, ids), 2);
+	ps_of(&a, 0, ps[0]);
+	ps_of(&a, 1, ps[1]);
+	if (memcmp(ps[0], ps[1], JR_CENTRE_PSEUDONYM_BYTES) > 0) {
+		uint8_t t[JR_CENTRE_PSEUDONYM_BYTES];
+
+		memcpy(t, ps[0], sizeof t);
+		memcpy(ps[0], ps[1], sizeof t);
+		memcpy(ps[1], t, sizeof t);
+	}
+	/* BPJS Ketenagakerjaan's to sign; the serial is a month */
+	reflist(c, DUKCAPIL, JR_REFLIST_PAYMENTS, 202407, 0, 1, ps[0], 2, &res);
+	assert_refused(&res, JR_CS_NOT_PERMITTED);
+	reflist(c, BPJSTK, JR_REFLIST_PAYMENTS, 202413, 0, 1, ps[0], 2, &res);
+	assert_refused(&res, JR_CS_MALFORMED);
+	reflist(c, BPJSTK, JR_REFLIST_PAYMENTS, 7, 0, 1, ps[0], 2, &res);
+	assert_refused(&res, JR_CS_MALFORMED);
+	jr_centre_state_hash(c, h0);
+	reflist(c, BPJSTK, JR_REFLIST_PAYMENTS, 202408, 0, 1, ps[0], 2, &res);
+	assert_int_equal(res.act_status, JR_CS_APPLIED);
+	/* an earlier month after a later one: months are side by side, not stale */
+	reflist(c, BPJSTK, JR_REFLIST_PAYMENTS, 202407, 0, 1, ps[0], 1, &res);
+	assert_int_equal(res.act_status, JR_CS_APPLIED);
+	reflist(c, BPJSTK, JR_REFLIST_PAYMENTS, 202407, 0, 1, ps[1], 1, &res);
+	assert_refused(&res, JR_CS_DUPLICATE_ID); /* the month is in */
+	assert_int_equal(res.regs_ineligible, 0);
+	assert_int_equal(jr_centre_list_has(c, JR_REFLIST_PAYMENTS, 202407, ps[0], &has), JR_OK);
+	assert_true(has);
+	assert_int_equal(jr_centre_list_has(c, JR_REFLIST_PAYMENTS, 202407, ps[1], &has), JR_OK);
+	assert_false(has);
+	assert_int_equal(jr_centre_list_has(c, JR_REFLIST_PAYMENTS, 202408, ps[1], &has), JR_OK);
+	assert_true(has);
+	/* nobody is re-judged, and the wage-earner list is untouched */
+	assert_int_equal(jr_centre_registration(c, ids[0], &reg), JR_OK);
+	assert_int_equal(reg.phase, JR_PH_REVIEW);
+	assert_int_equal(jr_centre_list_has(c, JR_REFLIST_WAGE_EARNERS, 202407, ps[0], &has), JR_OK);
+	assert_false(has);
+	chain_free(&a);
+	jr_centre_close(c);
+}
+
+static int count_item(void *arg, const struct jr_centre_item *it)
+{
+	size_t *n = arg;
+
+	assert_int_equal(it->outcome, JR_CO_ACCEPTED);
+	(*n)++;
+	return JR_OK;
+}
+
+static void a_reader_reads_the_queue_and_never_writes(void **state)
+{
+	const char *dir = jr_test_dir("acts-reader");
+	struct jr_centre *c = open_in(dir), *r = NULL;
+	struct kiosk_chain a;
+	uint8_t ids[3][JR_REGID_BYTES], h[JR_HASH_BYTES], hr[JR_HASH_BYTES];
+	struct jr_errbuf eb = { 0 };
+	struct jr_centre_item it;
+	struct jr_registration p;
+	struct jr_buf e = { 0 };
+	char path[512];
+	size_t n = 0;
+
+	(void)state;
+	roster_entry(K1, 1, NULL, &e);
+	(void)apply_free(c, &e);
+	chain_init(&a, KIOSK_A, K1, 8);
+	assert_int_equal(register_workers(c, &a, 0, 3, ids), 3);
+	(void)review(c, DISNAKER, JR_REVIEW_APPROVE, ids[0], 1, NULL, NULL);
+	jr_test_path(path, sizeof path, dir, "state.db");
+	assert_int_equal(jr_centre_open_reader(path, NULL, &r, &eb), JR_OK);
+	jr_centre_state_hash(c, h);
+	jr_centre_state_hash(r, hr);
+	assert_memory_equal(h, hr, JR_HASH_BYTES);
+	/* Disnaker's queue lacks the one it approved; DPMD's has all three, in order */
+	assert_int_equal(jr_centre_queue(r, JR_AGENCY_DISNAKER, 0, count_item, &n, &eb), JR_OK);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(jr_centre_queue(r, JR_AGENCY_DPMD, 3328, count_item, &n, &eb), JR_OK);
+	assert_int_equal(n, 3);
+	n = 0;
+	assert_int_equal(jr_centre_queue(r, JR_AGENCY_DPMD, 3376, count_item, &n, &eb), JR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(jr_centre_item(r, ids[0], &it, &eb), JR_OK);
+	assert_int_equal(it.approvals, 1u << JR_AGENCY_DISNAKER);
+	assert_int_equal(it.reasons.n, 0);
+	/* no consortium key held: no personal data */
+	assert_int_equal(jr_centre_personal(r, ids[0], &p, &eb), JR_EKEY);
+	/* it cannot apply */
+	assert_int_equal(jr_centre_review_entry(keys[DPMD], issued++, JR_REVIEW_APPROVE, ids[1], 1,
+		NULL, NULL, &e), JR_OK);
+	assert_int_equal(jr_centre_apply(r, e.base, e.len, NULL, &eb), JR_EINVAL);
+	jr_buf_free(&e);
+	jr_centre_close(r);
+	/* with the key it opens the record */
+	assert_int_equal(jr_centre_open_reader(path, keys[K1], &r, &eb), JR_OK);
+	assert_int_equal(jr_centre_personal(r, ids[0], &p, &eb), JR_OK);
+	assert_int_equal(strlen(p.nik), JR_NIK_LEN);
+	jr_registration_wipe(&p);
+	jr_centre_close(r);
+	/* the writer's state is as it was */
+	jr_centre_state_hash(c, hr);
+	assert_memory_equal(h, hr, JR_HASH_BYTES);
+	chain_free(&a);
+	jr_centre_close(c);
+}
+
 static void a_policy_that_requires_dtks_refuses_decrees_of_unmatched_workers(void **state)
 {
 	struct jr_centre *c = fresh("acts-dtks");
@@ -1500,6 +1618,8 @@ int main(void)
 		cmocka_unit_test(review_counts_approvals_and_a_return_carries_reasons),
 		cmocka_unit_test(a_correction_re_enters_review_and_takes_the_workers_place),
 		cmocka_unit_test(a_wage_earner_list_rejudges_review_and_refuses_new_registrations),
+		cmocka_unit_test(payment_confirmations_are_kept_per_month_and_decide_nothing),
+		cmocka_unit_test(a_reader_reads_the_queue_and_never_writes),
 		cmocka_unit_test(a_policy_that_requires_dtks_refuses_decrees_of_unmatched_workers),
 		cmocka_unit_test(a_decree_needs_every_approval_and_an_allocation_that_can_pay),
 		cmocka_unit_test(payments_are_refused_beyond_the_decree_and_the_allocation),

@@ -158,7 +158,9 @@ enum jr_sponsor {
 
 enum jr_reflist {
 	JR_REFLIST_WAGE_EARNERS = 1, /* BPJS Ketenagakerjaan's PU participants */
-	JR_REFLIST_DTKS = 2          /* DTKS matches (Dukcapil's padan data) */
+	JR_REFLIST_DTKS = 2,         /* DTKS matches (Dukcapil's padan data) */
+	JR_REFLIST_PAYMENTS = 3      /* BPJS Ketenagakerjaan's payment confirmations
+	                              * for one month: serial YYYYMM */
 };
 
 /* What one entry did (counts; all zero for an entry that changed nothing). */
@@ -180,6 +182,7 @@ struct jr_centre_result {
 };
 
 struct jr_centre;
+struct jr_registration; /* record.h */
 
 /* Opens (creating if missing) the state file at path. consortium (role
  * JR_ROLE_CONSORTIUM) is borrowed for the handle's lifetime: it signs the
@@ -347,8 +350,9 @@ JR_API int jr_centre_payment_entry(const struct jr_key *official, int64_t issued
 	size_t n, uint64_t amount_rp, struct jr_buf *out) JR_MUST_CHECK;
 
 /* Part `part` (0..parts-1) of reference list `serial` of one kind: worker
- * pseudonyms (jr_centre_pseudonym_of), never NIKs. The list replaces the
- * one before once all its parts are applied. */
+ * pseudonyms (jr_centre_pseudonym_of), never NIKs. A wage-earner or DTKS
+ * list replaces the one before once all its parts are applied; payment
+ * confirmations (serial = the month YYYYMM) are kept per month. */
 JR_API int jr_centre_reflist_entry(const struct jr_key *official, int64_t issued,
 	enum jr_reflist kind, uint64_t serial, uint32_t part, uint32_t parts,
 	const uint8_t *pseudonyms, size_t n,
@@ -580,5 +584,87 @@ JR_API int jr_centre_summary(struct jr_centre *c,
 	int (*decree_cb)(void *arg, const struct jr_centre_decree_state *d),
 	int (*district_cb)(void *arg, const struct jr_centre_district_count *d),
 	void *arg, struct jr_errbuf *eb) JR_MUST_CHECK;
+
+
+/* ---- the agencies' read side (jaring-admin on a node's machine) ---- */
+
+/* Opens the state file of a running node read only: every reader of this
+ * header works on the handle, jr_centre_apply refuses it (JR_EINVAL), and
+ * nothing is written to the file (the node may write meanwhile; a read
+ * waits up to 10 s for its transaction). consortium may be NULL; with it
+ * (role JR_ROLE_CONSORTIUM, borrowed) jr_centre_personal opens records. */
+JR_API int jr_centre_open_reader(const char *path, const struct jr_key *consortium,
+	struct jr_centre **out, struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* The current roster's member with key id `id` (JR_ENOTFOUND if none). */
+JR_API int jr_centre_member(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
+	struct jr_roster_member *out) JR_MUST_CHECK;
+
+/* A registration and the contract's findings on it, for the review queue
+ * (docs/admin.md "The review queue"). */
+struct jr_centre_item {
+	uint8_t regid[JR_REGID_BYTES];
+	uint8_t kiosk[JR_ID_BYTES];
+	uint64_t height;
+	int64_t time;            /* its block's claimed time, Unix seconds */
+	uint64_t district, leaf; /* leaf: its intake leaf, the queue's order */
+	enum jr_centre_outcome outcome;
+	enum jr_centre_phase phase;
+	struct jr_verdict reasons; /* the rules' reason codes (none: all passed) */
+	uint32_t approvals, viewed; /* bit 1 << agency */
+	uint32_t required;       /* the agencies its district's policy requires */
+	bool dtks_required, dtks_match, wage_earner;
+	uint64_t comments;
+};
+typedef int (*jr_centre_item_cb)(void *arg, const struct jr_centre_item *it);
+
+/* Every registration in review (phase JR_PH_REVIEW, not held, not
+ * corrected) that waits for `agency` (1..5: its district's policy requires
+ * it and it has not approved; 0: every registration in review), in the
+ * district or regency `region` (0: everywhere), oldest intake first. Streams
+ * (one row at a time); a callback that returns other than JR_OK stops the
+ * walk with that code. */
+JR_API int jr_centre_queue(struct jr_centre *c, uint32_t agency, uint64_t region,
+	jr_centre_item_cb cb, void *arg, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* One registration, in whatever phase; JR_ENOTFOUND if unknown. */
+JR_API int jr_centre_item(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	struct jr_centre_item *out, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* The registration's record opened with the consortium key (the handle
+ * must hold it: JR_EKEY otherwise): the person's data. The caller wipes it
+ * (jr_registration_wipe). Shown only behind an applied view act. */
+JR_API int jr_centre_personal(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	struct jr_registration *out, struct jr_errbuf *eb) JR_MUST_CHECK;
+
+/* One recipient on one decree (a row of the recipient table) with its
+ * allocation's sponsor and the months paid for it. */
+struct jr_centre_recipient {
+	uint8_t regid[JR_REGID_BYTES];
+	uint8_t pseudonym[JR_CENTRE_PSEUDONYM_BYTES];
+	uint64_t district;
+	char decree[JR_CENTRE_NAME_MAX + 1];
+	char allocation[JR_CENTRE_NAME_MAX + 1];
+	enum jr_sponsor type;
+	char sponsor[JR_CENTRE_SPONSOR_MAX + 1];
+	uint32_t start, months;  /* YYYYMM, months decreed */
+	uint64_t rate_rp;
+	uint32_t months_paid;
+	bool paid_in_month;      /* paid for the month asked (0: false) */
+};
+typedef int (*jr_centre_recipient_cb)(void *arg, const struct jr_centre_recipient *r);
+/* Every recipient of every decree (month 0) or of those covering month
+ * YYYYMM, by decree then registration id; paid_in_month says whether that
+ * month is paid for it. Streams. */
+JR_API int jr_centre_recipients(struct jr_centre *c, uint32_t month,
+	jr_centre_recipient_cb cb, void *arg, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Is the pseudonym on list `serial` of kind `kind` (the parts applied so
+ * far)? */
+JR_API int jr_centre_list_has(struct jr_centre *c, enum jr_reflist kind,
+	uint64_t serial, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], bool *has)
+	JR_MUST_CHECK;
+/* Every pseudonym of list (kind, serial), in order. */
+typedef int (*jr_centre_pseudonym_cb)(void *arg, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES]);
+JR_API int jr_centre_list_each(struct jr_centre *c, enum jr_reflist kind,
+	uint64_t serial, jr_centre_pseudonym_cb cb, void *arg, struct jr_errbuf *eb)
+	JR_MUST_CHECK;
 
 #endif

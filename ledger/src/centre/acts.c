@@ -168,28 +168,50 @@ int jr_act_name(struct jr_cbr *r, uint64_t key, char *out, size_t max)
 	return JR_OK;
 }
 
+static int fill_member(sqlite3_stmt *st, void *arg)
+{
+	struct jr_cmember *m = arg;
+
+	jr_centre_copy_blob(st, 0, m->sign_pk, JR_SIGN_PK_BYTES);
+	m->role = (enum jr_role)sqlite3_column_int(st, 1);
+	m->agency = (uint32_t)sqlite3_column_int(st, 2);
+	m->region = (uint64_t)sqlite3_column_int64(st, 3);
+	m->perms = (uint32_t)sqlite3_column_int64(st, 4);
+	m->revoked_from = (uint64_t)sqlite3_column_int64(st, 5);
+	return JR_OK;
+}
+
 static int member_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	struct jr_cmember *m, bool *found)
 {
-	sqlite3_stmt *st = jr_centre_stmt(c, S_MEMBER_GET);
 	int rc;
 
 	memset(m, 0, sizeof *m);
-	(void)sqlite3_bind_blob(st, 1, id, JR_ID_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*found = rc == SQLITE_ROW;
-	if (rc == SQLITE_ROW) {
-		jr_centre_copy_blob(st, 0, m->sign_pk, JR_SIGN_PK_BYTES);
-		m->role = (enum jr_role)sqlite3_column_int(st, 1);
-		m->agency = (uint32_t)sqlite3_column_int(st, 2);
-		m->region = (uint64_t)sqlite3_column_int64(st, 3);
-		m->perms = (uint32_t)sqlite3_column_int64(st, 4);
-		m->revoked_from = (uint64_t)sqlite3_column_int64(st, 5);
-		rc = SQLITE_DONE;
-	}
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? JR_OK : JR_EIO;
+	(void)sqlite3_bind_blob(jr_centre_stmt(c, S_MEMBER_GET), 1, id, JR_ID_BYTES,
+		SQLITE_STATIC);
+	rc = jr_centre_row(c, S_MEMBER_GET, fill_member, m);
+	*found = rc == JR_OK;
+	return rc == JR_ENOTFOUND ? JR_OK : rc;
+}
+
+int jr_centre_member(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
+	struct jr_roster_member *out)
+{
+	struct jr_cmember m;
+	bool found = false;
+	int rc = member_get(c, id, &m, &found);
+
+	memset(out, 0, sizeof *out);
+	if (rc != JR_OK || !found)
+		return rc != JR_OK ? rc : JR_ENOTFOUND;
+	memcpy(out->id, id, JR_ID_BYTES);
+	memcpy(out->sign_pk, m.sign_pk, JR_SIGN_PK_BYTES);
+	out->role = m.role;
+	out->agency = m.agency;
+	out->region = m.region;
+	out->perms = m.perms;
+	out->revoked_from = m.revoked_from;
+	return JR_OK;
 }
 
 static int act_known(struct jr_centre *c, const uint8_t id[JR_HASH_BYTES], bool *known)

@@ -60,6 +60,17 @@ enum jr_centre_stmt {
 	S_REF_PUT,
 	S_REFPART_GET,   /* parts of (kind, serial) and how many are in */
 	S_REFPART_PUT,
+	S_ROSTER_LATEST, /* the read side (read.c) from here */
+	S_PENDING_COUNT,
+	S_REFUSAL_COUNT,
+	S_EVIDENCE_COUNT,
+	S_QUEUE,         /* the agencies' read side (query.c) from here */
+	S_ITEM,
+	S_COMMENT_COUNT,
+	S_REG_BLOCK,
+	S_RECIPIENTS,
+	S_LIST_HAS,
+	S_LIST_EACH,
 	S_COUNT
 };
 
@@ -99,6 +110,7 @@ struct jr_logbuf {
 
 struct jr_centre {
 	sqlite3 *db;
+	bool reader; /* jr_centre_open_reader: reads, never applies */
 	sqlite3_stmt *st[S_COUNT];
 	struct jr_tlog_sqlstore *ss;
 	const struct jr_tlog_store *store;
@@ -155,8 +167,27 @@ struct jr_creg {
 
 /* sqlite3 step helpers: JR_OK on SQLITE_DONE, JR_EIO otherwise; reset. */
 int jr_centre_step_done(struct jr_centre *c, enum jr_centre_stmt s);
+/* Steps statement s (its parameters bound by the caller) for one row and
+ * hands it to fill, which returns JR_OK or an error; then resets s and
+ * clears its bindings. JR_ENOTFOUND if there is no row, JR_EIO if the step
+ * fails. The one way the read side reads a row. */
+typedef int (*jr_centre_row_fn)(sqlite3_stmt *st, void *arg);
+int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
+	void *arg);
+/* Every row of s, each handed to fill, until fill returns other than JR_OK
+ * (that code is returned); then resets s and clears its bindings. A failed
+ * step is JR_EIO with "<what>: cannot read the state: ..." in eb. */
+int jr_centre_rows(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
+	void *arg, const char *what, struct jr_errbuf *eb);
 sqlite3_stmt *jr_centre_stmt(struct jr_centre *c, enum jr_centre_stmt s);
 void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n);
+/* Fill functions and column readers for jr_centre_row: column 0 into a
+ * uint64_t; nothing (the row's existence is the answer); a reasons blob
+ * (2 bytes big-endian a code); text into dst[cap], cut to fit. */
+int jr_centre_fill_u64(sqlite3_stmt *st, void *arg);
+int jr_centre_fill_none(sqlite3_stmt *st, void *arg);
+void jr_centre_reasons_from(sqlite3_stmt *st, int col, struct jr_verdict *v);
+void jr_centre_text_into(sqlite3_stmt *st, int col, char *dst, size_t cap);
 int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	struct jr_ckiosk *k);
 /* JR_OK and *found; reads the registration row for acts. */

@@ -1,7 +1,9 @@
 /*
  * The read side of the centre's state (jaring/centre.h): the acknowledged
  * head, the latest roster, registrations, kiosks, refusals, acts, decrees
- * and allocations. Nothing here changes the state.
+ * and allocations. Nothing here changes the state. Every reader binds its
+ * key to a statement kept on the handle and reads the row with
+ * jr_centre_row and a fill function that copies the columns out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -85,11 +87,28 @@ static int one_blob(struct jr_centre *c, const char *q, const struct blob_arg *a
 	return rc;
 }
 
+/* Column 0 (a blob) into the jr_buf arg, malloc'd. */
+static int fill_blob(sqlite3_stmt *st, void *arg)
+{
+	struct jr_buf *out = arg;
+	size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+	out->base = malloc(n > 0 ? n : 1);
+	if (out->base == NULL)
+		return JR_ENOMEM;
+	if (n > 0)
+		memcpy(out->base, sqlite3_column_blob(st, 0), n);
+	out->len = n;
+	return JR_OK;
+}
+
 int jr_centre_roster(struct jr_centre *c, struct jr_buf *out, struct jr_errbuf *eb)
 {
-	int rc = one_blob(c, "SELECT bytes FROM roster ORDER BY serial DESC LIMIT 1", NULL, 0,
-		out);
+	int rc;
 
+	out->base = NULL;
+	out->len = 0;
+	rc = jr_centre_row(c, S_ROSTER_LATEST, fill_blob, out);
 	if (rc == JR_ENOTFOUND)
 		return jr_errf(eb, rc, "roster: no roster is applied yet");
 	if (rc != JR_OK)
@@ -163,79 +182,57 @@ int jr_centre_roster_links(struct jr_centre *c, uint64_t below, struct jr_buf *l
 	return rc;
 }
 
-static void reasons_from(sqlite3_stmt *st, int col, struct jr_verdict *v)
+static void bind_blob(struct jr_centre *c, enum jr_centre_stmt s, const uint8_t *p,
+	size_t n)
 {
-	const uint8_t *rs = sqlite3_column_blob(st, col);
-	size_t n = (size_t)sqlite3_column_bytes(st, col) / 2, i;
-
-	for (i = 0; rs != NULL && i < n && i < JR_VERDICT_MAX; i++)
-		v->reasons[i] = (enum jr_reason)((rs[2 * i] << 8) | rs[2 * i + 1]);
-	v->n = rs != NULL ? i : 0;
+	(void)sqlite3_bind_blob(c->st[s], 1, p, (int)n, SQLITE_STATIC);
 }
 
-static void text_into(sqlite3_stmt *st, int col, char *dst, size_t cap)
+static void bind_text(struct jr_centre *c, enum jr_centre_stmt s, const char *t)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
-	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	(void)sqlite3_bind_text(c->st[s], 1, t, (int)strlen(t), SQLITE_STATIC);
+}
 
-	if (n >= cap)
-		n = cap - 1;
-	if (n > 0)
-		memcpy(dst, t, n);
-	dst[n] = '\0';
+static int fill_reg(sqlite3_stmt *st, void *arg)
+{
+	struct jr_centre_reg *out = arg;
+
+	out->outcome = (enum jr_centre_outcome)sqlite3_column_int(st, 0);
+	jr_centre_reasons_from(st, 1, &out->reasons);
+	jr_centre_copy_blob(st, 2, out->pseudonym, JR_CENTRE_PSEUDONYM_BYTES);
+	out->district = (uint64_t)sqlite3_column_int64(st, 3);
+	out->held = sqlite3_column_int(st, 4) != 0;
+	out->has_duplicate_of = sqlite3_column_type(st, 5) == SQLITE_BLOB;
+	jr_centre_copy_blob(st, 5, out->duplicate_of, JR_REGID_BYTES);
+	out->leaf = (uint64_t)sqlite3_column_int64(st, 6);
+	out->phase = (enum jr_centre_phase)sqlite3_column_int(st, 7);
+	out->approvals = (uint32_t)sqlite3_column_int64(st, 8);
+	out->viewed = (uint32_t)sqlite3_column_int64(st, 9);
+	out->has_corrects = sqlite3_column_type(st, 10) == SQLITE_BLOB;
+	jr_centre_copy_blob(st, 10, out->corrects, JR_REGID_BYTES);
+	out->has_corrected_by = sqlite3_column_type(st, 11) == SQLITE_BLOB;
+	jr_centre_copy_blob(st, 11, out->corrected_by, JR_REGID_BYTES);
+	jr_centre_text_into(st, 12, out->decree, sizeof out->decree);
+	return JR_OK;
 }
 
 int jr_centre_registration(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	struct jr_centre_reg *out)
 {
-	sqlite3_stmt *st = c->st[S_REG_GET];
-	int rc;
-
 	memset(out, 0, sizeof *out);
-	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->outcome = (enum jr_centre_outcome)sqlite3_column_int(st, 0);
-		reasons_from(st, 1, &out->reasons);
-		jr_centre_copy_blob(st, 2, out->pseudonym, JR_CENTRE_PSEUDONYM_BYTES);
-		out->district = (uint64_t)sqlite3_column_int64(st, 3);
-		out->held = sqlite3_column_int(st, 4) != 0;
-		out->has_duplicate_of = sqlite3_column_type(st, 5) == SQLITE_BLOB;
-		jr_centre_copy_blob(st, 5, out->duplicate_of, JR_REGID_BYTES);
-		out->leaf = (uint64_t)sqlite3_column_int64(st, 6);
-		out->phase = (enum jr_centre_phase)sqlite3_column_int(st, 7);
-		out->approvals = (uint32_t)sqlite3_column_int64(st, 8);
-		out->viewed = (uint32_t)sqlite3_column_int64(st, 9);
-		out->has_corrects = sqlite3_column_type(st, 10) == SQLITE_BLOB;
-		jr_centre_copy_blob(st, 10, out->corrects, JR_REGID_BYTES);
-		out->has_corrected_by = sqlite3_column_type(st, 11) == SQLITE_BLOB;
-		jr_centre_copy_blob(st, 11, out->corrected_by, JR_REGID_BYTES);
-		text_into(st, 12, out->decree, sizeof out->decree);
-		rc = JR_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	}
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	return rc;
+	bind_blob(c, S_REG_GET, regid, JR_REGID_BYTES);
+	return jr_centre_row(c, S_REG_GET, fill_reg, out);
 }
 
-static int count_where(struct jr_centre *c, const char *q, const uint8_t id[JR_ID_BYTES],
-	uint64_t *n)
+static int count_where(struct jr_centre *c, enum jr_centre_stmt s,
+	const uint8_t id[JR_ID_BYTES], uint64_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = JR_EIO;
+	int rc;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
-		return JR_EIO;
-	(void)sqlite3_bind_blob(st, 1, id, JR_ID_BYTES, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*n = (uint64_t)sqlite3_column_int64(st, 0);
-		rc = JR_OK;
-	}
-	(void)sqlite3_finalize(st);
-	return rc;
+	bind_blob(c, s, id, JR_ID_BYTES);
+	rc = jr_centre_row(c, s, jr_centre_fill_u64, n);
+	return rc == JR_ENOTFOUND ? JR_EIO : rc; /* count(*) always has a row */
 }
 
 int jr_centre_kiosk_state(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
@@ -250,149 +247,113 @@ int jr_centre_kiosk_state(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTE
 	out->in_roster = k.found;
 	out->head = k.head;
 	out->flagged_from = k.flagged_from;
-	rc = count_where(c, "SELECT count(*) FROM pending WHERE kiosk = ?1", kiosk_id,
-		&out->pending);
+	rc = count_where(c, S_PENDING_COUNT, kiosk_id, &out->pending);
 	if (rc == JR_OK)
-		rc = count_where(c, "SELECT count(*) FROM refusal WHERE kiosk = ?1",
-			kiosk_id, &out->refusals);
+		rc = count_where(c, S_REFUSAL_COUNT, kiosk_id, &out->refusals);
 	if (rc == JR_OK)
-		rc = count_where(c, "SELECT count(*) FROM evidence WHERE kiosk = ?1",
-			kiosk_id, &out->evidence);
+		rc = count_where(c, S_EVIDENCE_COUNT, kiosk_id, &out->evidence);
 	return rc;
+}
+
+static int fill_status(sqlite3_stmt *st, void *arg)
+{
+	*(enum jr_centre_status *)arg = (enum jr_centre_status)sqlite3_column_int(st, 0);
+	return JR_OK;
 }
 
 int jr_centre_refusal(struct jr_centre *c, const uint8_t block_hash[JR_HASH_BYTES],
 	enum jr_centre_status *status)
 {
-	sqlite3_stmt *st = c->st[S_REFUSAL_GET];
-	int rc;
-
 	*status = 0;
-	(void)sqlite3_bind_blob(st, 1, block_hash, JR_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*status = (enum jr_centre_status)sqlite3_column_int(st, 0);
-		rc = JR_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	}
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	return rc;
+	bind_blob(c, S_REFUSAL_GET, block_hash, JR_HASH_BYTES);
+	return jr_centre_row(c, S_REFUSAL_GET, fill_status, status);
 }
 
 int jr_centre_act(struct jr_centre *c, const uint8_t act_id[JR_HASH_BYTES],
 	enum jr_centre_status *status)
 {
-	sqlite3_stmt *st = c->st[S_ACT_GET];
 	int rc;
 
 	*status = 0;
-	(void)sqlite3_bind_blob(st, 1, act_id, JR_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	if (rc == SQLITE_ROW) {
+	bind_blob(c, S_ACT_GET, act_id, JR_HASH_BYTES);
+	rc = jr_centre_row(c, S_ACT_GET, jr_centre_fill_none, NULL);
+	if (rc == JR_OK) {
 		*status = JR_CS_APPLIED;
 		return JR_OK;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != JR_ENOTFOUND)
 		return JR_EIO;
 	return jr_centre_refusal(c, act_id, status);
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+static int fill_decree(sqlite3_stmt *st, void *arg)
 {
-	(void)sqlite3_bind_text(st, i, s, (int)strlen(s), SQLITE_STATIC);
+	struct jr_centre_decree_state *out = arg;
+
+	jr_centre_text_into(st, 0, out->allocation, sizeof out->allocation);
+	out->region = (uint64_t)sqlite3_column_int64(st, 1);
+	out->start = jr_centre_yyyymm((uint32_t)sqlite3_column_int64(st, 2));
+	out->months = (uint32_t)sqlite3_column_int64(st, 3);
+	out->count = (uint64_t)sqlite3_column_int64(st, 4);
+	out->rate_rp = (uint64_t)sqlite3_column_int64(st, 5);
+	out->cost_rp = (uint64_t)sqlite3_column_int64(st, 6);
+	out->paid_rp = (uint64_t)sqlite3_column_int64(st, 7);
+	return JR_OK;
 }
 
 int jr_centre_decree_get(struct jr_centre *c, const char *number,
 	struct jr_centre_decree_state *out)
 {
-	sqlite3_stmt *st = c->st[S_DECREE_GET];
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (number == NULL || strlen(number) > JR_CENTRE_NAME_MAX)
 		return JR_EINVAL;
-	bind_text(st, 1, number);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memcpy(out->number, number, strlen(number) + 1);
-		text_into(st, 0, out->allocation, sizeof out->allocation);
-		out->region = (uint64_t)sqlite3_column_int64(st, 1);
-		out->start = jr_centre_yyyymm((uint32_t)sqlite3_column_int64(st, 2));
-		out->months = (uint32_t)sqlite3_column_int64(st, 3);
-		out->count = (uint64_t)sqlite3_column_int64(st, 4);
-		out->rate_rp = (uint64_t)sqlite3_column_int64(st, 5);
-		out->cost_rp = (uint64_t)sqlite3_column_int64(st, 6);
-		out->paid_rp = (uint64_t)sqlite3_column_int64(st, 7);
-		rc = JR_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	}
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
+	memcpy(out->number, number, strlen(number) + 1);
+	bind_text(c, S_DECREE_GET, number);
+	rc = jr_centre_row(c, S_DECREE_GET, fill_decree, out);
+	if (rc != JR_OK)
+		memset(out, 0, sizeof *out); /* as before the read */
 	return rc;
+}
+
+static int fill_allocation(sqlite3_stmt *st, void *arg)
+{
+	struct jr_centre_allocation *out = arg;
+
+	out->type = (enum jr_sponsor)sqlite3_column_int(st, 0);
+	jr_centre_text_into(st, 1, out->sponsor, sizeof out->sponsor);
+	out->amount_rp = (uint64_t)sqlite3_column_int64(st, 2);
+	out->months = (uint32_t)sqlite3_column_int64(st, 3);
+	out->region = (uint64_t)sqlite3_column_int64(st, 4);
+	out->committed_rp = (uint64_t)sqlite3_column_int64(st, 5);
+	out->paid_rp = (uint64_t)sqlite3_column_int64(st, 6);
+	out->decrees = (uint64_t)sqlite3_column_int64(st, 7);
+	return JR_OK;
 }
 
 int jr_centre_allocation_get(struct jr_centre *c, const char *id,
 	struct jr_centre_allocation *out)
 {
-	sqlite3_stmt *st = c->st[S_ALLOC_GET];
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (id == NULL || strlen(id) > JR_CENTRE_NAME_MAX)
 		return JR_EINVAL;
-	bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memcpy(out->id, id, strlen(id) + 1);
-		out->type = (enum jr_sponsor)sqlite3_column_int(st, 0);
-		text_into(st, 1, out->sponsor, sizeof out->sponsor);
-		out->amount_rp = (uint64_t)sqlite3_column_int64(st, 2);
-		out->months = (uint32_t)sqlite3_column_int64(st, 3);
-		out->region = (uint64_t)sqlite3_column_int64(st, 4);
-		out->committed_rp = (uint64_t)sqlite3_column_int64(st, 5);
-		out->paid_rp = (uint64_t)sqlite3_column_int64(st, 6);
-		out->decrees = (uint64_t)sqlite3_column_int64(st, 7);
-		rc = JR_OK;
-	} else {
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	}
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
+	memcpy(out->id, id, strlen(id) + 1);
+	bind_text(c, S_ALLOC_GET, id);
+	rc = jr_centre_row(c, S_ALLOC_GET, fill_allocation, out);
+	if (rc != JR_OK)
+		memset(out, 0, sizeof *out); /* as before the read */
 	return rc;
 }
 
 int jr_centre_leaf(struct jr_centre *c, uint64_t index, struct jr_buf *out)
 {
-	sqlite3_stmt *st = c->st[S_LEAF_GET];
-	int rc;
-
 	out->base = NULL;
 	out->len = 0;
-	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-
-		out->base = malloc(n > 0 ? n : 1);
-		if (out->base == NULL) {
-			rc = JR_ENOMEM;
-		} else {
-			if (n > 0)
-				memcpy(out->base, sqlite3_column_blob(st, 0), n);
-			out->len = n;
-			rc = JR_OK;
-		}
-	} else {
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	}
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	return rc;
+	(void)sqlite3_bind_int64(c->st[S_LEAF_GET], 1, (sqlite3_int64)index);
+	return jr_centre_row(c, S_LEAF_GET, fill_blob, out);
 }
 
 /* The signed block (wire form) applied at a block leaf's kiosk and height. */

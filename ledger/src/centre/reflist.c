@@ -4,7 +4,10 @@
  * worker pseudonyms, never NIKs. A list comes in parts; once every part of
  * a serial is applied it replaces the list before, and the registrations in
  * review that the new list makes ineligible are re-judged, in regid order,
- * each with a new registration leaf.
+ * each with a new registration leaf. The third kind, BPJS
+ * Ketenagakerjaan's payment confirmations, is one list per month (serial
+ * YYYYMM), kept beside the others: it decides nothing in the contract, it
+ * is what jaring-admin reconciles the payments against.
  */
 #include <string.h>
 
@@ -18,7 +21,9 @@ struct reflist {
 static bool reflist_read(struct jr_act *a, struct reflist *l)
 {
 	memset(l, 0, sizeof *l);
-	(void)jr_cbr_key_uint(&a->r, 3, JR_REFLIST_DTKS, &l->kind);
+	uint32_t month;
+
+	(void)jr_cbr_key_uint(&a->r, 3, JR_REFLIST_PAYMENTS, &l->kind);
 	(void)jr_cbr_key_uint(&a->r, 4, INT64_MAX, &l->serial);
 	(void)jr_cbr_key_uint(&a->r, 5, JR_CENTRE_MAX_PARTS - 1, &l->part);
 	(void)jr_cbr_key_uint(&a->r, 6, JR_CENTRE_MAX_PARTS, &l->parts);
@@ -26,7 +31,9 @@ static bool reflist_read(struct jr_act *a, struct reflist *l)
 		JR_CENTRE_MAX_LIST, true, &l->n, &l->at) != JR_OK)
 		return false;
 	return a->keys == 8 && jr_cbr_end(&a->r) == JR_OK && l->kind != 0 &&
-		l->serial != 0 && l->parts != 0 && l->part < l->parts;
+		l->serial != 0 && l->parts != 0 && l->part < l->parts &&
+		(l->kind != JR_REFLIST_PAYMENTS ||
+			(l->serial <= UINT32_MAX && jr_centre_month((uint32_t)l->serial, &month)));
 }
 
 /* The parts of (kind, serial) in: *st DUPLICATE_ID or LIST_MISMATCH if this
@@ -169,9 +176,9 @@ int jr_act_reflist(struct jr_centre *c, struct jr_act *a, struct jr_centre_resul
 		return jr_act_refuse(c, a, JR_CS_MALFORMED, NULL, res);
 	/* Each list is signed by the agency that owns it: BPJS Ketenagakerjaan
 	 * its participants, Dukcapil the DTKS matches (its NIK matching). */
-	st = jr_act_permit(a, JR_PERM_REFLIST, l.kind == JR_REFLIST_WAGE_EARNERS ?
-		1u << JR_AGENCY_BPJSTK : 1u << JR_AGENCY_DUKCAPIL);
-	if (st == 0 && l.serial <= c->ref_serial[l.kind])
+	st = jr_act_permit(a, JR_PERM_REFLIST, l.kind == JR_REFLIST_DTKS ?
+		1u << JR_AGENCY_DUKCAPIL : 1u << JR_AGENCY_BPJSTK);
+	if (st == 0 && l.kind != JR_REFLIST_PAYMENTS && l.serial <= c->ref_serial[l.kind])
 		st = JR_CS_STALE_LIST;
 	if (st == 0 && (rc = parts_in(c, &l, &st, &seen)) != JR_OK)
 		return rc;
@@ -180,7 +187,7 @@ int jr_act_reflist(struct jr_centre *c, struct jr_act *a, struct jr_centre_resul
 	rc = jr_act_accept(c, a, l.n, res);
 	if (rc == JR_OK)
 		rc = store_part(c, a, &l);
-	if (rc == JR_OK && seen + 1 == l.parts)
+	if (rc == JR_OK && seen + 1 == l.parts && l.kind != JR_REFLIST_PAYMENTS)
 		rc = make_current(c, &l, res);
 	return rc;
 }

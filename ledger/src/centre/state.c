@@ -155,6 +155,29 @@ static const char *const SQL[S_COUNT] = {
 	[S_REF_PUT] = "INSERT OR IGNORE INTO refentry VALUES(?1, ?2, ?3)",
 	[S_REFPART_GET] = "SELECT part, parts FROM refpart WHERE kind = ?1 AND serial = ?2"
 		" ORDER BY part",
+	[S_ROSTER_LATEST] = "SELECT bytes FROM roster ORDER BY serial DESC LIMIT 1",
+	[S_PENDING_COUNT] = "SELECT count(*) FROM pending WHERE kiosk = ?1",
+	[S_REFUSAL_COUNT] = "SELECT count(*) FROM refusal WHERE kiosk = ?1",
+	[S_EVIDENCE_COUNT] = "SELECT count(*) FROM evidence WHERE kiosk = ?1",
+#define ITEM_COLS "SELECT r.regid, r.kiosk, r.height, r.district, r.leaf, r.outcome," \
+	" r.phase, r.reasons, r.approvals, r.viewed, r.pseudonym FROM registration r"
+	[S_QUEUE] = ITEM_COLS " WHERE r.phase = 1 AND r.held = 0 AND r.corrected_by IS NULL"
+		" ORDER BY r.leaf",
+	[S_ITEM] = ITEM_COLS " WHERE r.regid = ?1",
+#undef ITEM_COLS
+	[S_COMMENT_COUNT] = "SELECT count(*) FROM comment WHERE regid = ?1",
+	[S_REG_BLOCK] = "SELECT b.body FROM block b WHERE b.kiosk = ?1 AND b.height = ?2",
+	[S_RECIPIENTS] = "SELECT p.regid, r.pseudonym, r.district, p.decree, p.allocation,"
+		" a.type, a.sponsor, p.start, p.end, p.rate, (SELECT count(*) FROM paid q"
+		" WHERE q.regid = p.regid AND q.month >= p.start AND q.month < p.end),"
+		" EXISTS(SELECT 1 FROM paid q WHERE q.regid = p.regid AND q.month = ?1)"
+		" FROM recipient p JOIN registration r ON r.regid = p.regid"
+		" JOIN allocation a ON a.id = p.allocation"
+		" WHERE ?1 < 0 OR (p.start <= ?1 AND ?1 < p.end) ORDER BY p.decree, p.regid",
+	[S_LIST_HAS] = "SELECT 1 FROM refentry WHERE kind = ?1 AND serial = ?2 AND"
+		" pseudonym = ?3",
+	[S_LIST_EACH] = "SELECT pseudonym FROM refentry WHERE kind = ?1 AND serial = ?2"
+		" ORDER BY pseudonym",
 	[S_REFPART_PUT] = "INSERT INTO refpart VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
@@ -170,6 +193,72 @@ int jr_centre_step_done(struct jr_centre *c, enum jr_centre_stmt s)
 	(void)sqlite3_reset(c->st[s]);
 	(void)sqlite3_clear_bindings(c->st[s]);
 	return rc == SQLITE_DONE ? JR_OK : JR_EIO;
+}
+
+int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
+	void *arg)
+{
+	sqlite3_stmt *st = c->st[s];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		rc = fill(st, arg);
+	else
+		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int jr_centre_rows(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
+	void *arg, const char *what, struct jr_errbuf *eb)
+{
+	sqlite3_stmt *st = c->st[s];
+	int rc = JR_OK, step = SQLITE_DONE;
+
+	while (rc == JR_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fill(st, arg);
+	if (rc == JR_OK && step != SQLITE_DONE)
+		rc = jr_errf(eb, JR_EIO, "%s: cannot read the state: %s", what,
+			sqlite3_errmsg(c->db));
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int jr_centre_fill_u64(sqlite3_stmt *st, void *arg)
+{
+	*(uint64_t *)arg = (uint64_t)sqlite3_column_int64(st, 0);
+	return JR_OK;
+}
+
+int jr_centre_fill_none(sqlite3_stmt *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	return JR_OK;
+}
+
+void jr_centre_reasons_from(sqlite3_stmt *st, int col, struct jr_verdict *v)
+{
+	const uint8_t *rs = sqlite3_column_blob(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col) / 2, i;
+
+	for (i = 0; rs != NULL && i < n && i < JR_VERDICT_MAX; i++)
+		v->reasons[i] = (enum jr_reason)((rs[2 * i] << 8) | rs[2 * i + 1]);
+	v->n = rs != NULL ? i : 0;
+}
+
+void jr_centre_text_into(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (t != NULL && n > 0)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
 }
 
 void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n)
@@ -311,6 +400,8 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 	uint8_t ph[JR_HASH_BYTES], genesis[JR_SIGN_PK_BYTES];
 	int rc = JR_EIO;
 
+	if (c->reader)
+		goto read_meta;
 	if (sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO meta VALUES(1, ?1, 0, 0, 0,"
 		" zeroblob(32), ?2, ?2, 0, 0)", -1, &st, NULL) != SQLITE_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
@@ -320,6 +411,7 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 	(void)sqlite3_finalize(st);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "centre state %s: %s", path, sqlite3_errmsg(c->db));
+read_meta:
 	if (sqlite3_prepare_v2(c->db, "SELECT policy_hash, tlog_size, roster_serial,"
 		" pending_count, pending_digest, genesis_pk, roster_signer, wage_serial,"
 		" dtks_serial FROM meta WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
@@ -341,6 +433,10 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "centre state %s: no meta row; the file is damaged,"
 			" restore it from another node", path);
+	if (c->reader) { /* it reads the state as it is, under any key */
+		memcpy(c->policy_hash, ph, sizeof ph);
+		return JR_OK;
+	}
 	if (sodium_memcmp(ph, c->policy_hash, sizeof ph) != 0)
 		return jr_errf(eb, JR_EINVAL, "centre state %s was built under another"
 			" contract policy; open it with the policy the cluster runs", path);
@@ -351,16 +447,33 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 	return JR_OK;
 }
 
+static int prepare_all(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
+{
+	size_t i;
+
+	for (i = 0; i < S_COUNT; i++)
+		if (sqlite3_prepare_v3(c->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT,
+			&c->st[i], NULL) != SQLITE_OK)
+			return jr_errf(eb, JR_EIO, "centre state %s: %s%s", path,
+				sqlite3_errmsg(c->db), c->reader ? " (is it a node's state.db?)" : "");
+	return JR_OK;
+}
+
 static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 {
 	sqlite3_stmt *st = NULL;
 	bool wal = false;
-	size_t i;
 
-	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-		NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(path, &c->db, c->reader ? SQLITE_OPEN_READONLY :
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: cannot open: %s", path,
 			c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
+	if (c->reader) {
+		/* The node writes meanwhile: wait for its transaction, change
+		 * nothing (the schema is the node's). */
+		(void)sqlite3_busy_timeout(c->db, 10000);
+		return prepare_all(c, path, eb);
+	}
 	if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
 		sqlite3_step(st) == SQLITE_ROW) {
 		const unsigned char *m = sqlite3_column_text(st, 0);
@@ -379,12 +492,7 @@ static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 			" WITHOUT ROWID") != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: cannot set up: %s", path,
 			sqlite3_errmsg(c->db));
-	for (i = 0; i < S_COUNT; i++)
-		if (sqlite3_prepare_v3(c->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT,
-			&c->st[i], NULL) != SQLITE_OK)
-			return jr_errf(eb, JR_EIO, "centre state %s: %s", path,
-				sqlite3_errmsg(c->db));
-	return JR_OK;
+	return prepare_all(c, path, eb);
 }
 
 static int add_key(struct jr_centre *c, const struct jr_key *k)
@@ -402,38 +510,40 @@ static int add_key(struct jr_centre *c, const struct jr_key *k)
 	return JR_OK;
 }
 
-/* What jr_centre_open and jr_centre_open_replay share: consortium is NULL
- * for a replay from public data, which holds only the genesis key's public
- * half (genesis_pk). */
-static int open_state(const char *path, const struct jr_key *consortium,
-	const uint8_t genesis_pk[JR_SIGN_PK_BYTES],
-	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
-	const struct jr_policy *policy, struct jr_centre **out, struct jr_errbuf *eb)
+static struct jr_centre *handle_new(const struct jr_policy *policy, bool reader)
 {
-	struct jr_centre *c;
-	struct jr_buf pol = { 0 };
-	int rc;
+	struct jr_centre *c = calloc(1, sizeof *c);
 
-	c = calloc(1, sizeof *c);
 	if (c == NULL)
-		return JR_ENOMEM;
-	c->policies[0].rules = *policy;
+		return NULL;
+	c->reader = reader;
+	if (policy != NULL)
+		c->policies[0].rules = *policy;
+	else
+		jr_policy_default(&c->policies[0].rules);
 	c->policies[0].required = (1u << JR_AGENCY_DISNAKER) | (1u << JR_AGENCY_DPMD) |
 		(1u << JR_AGENCY_DUKCAPIL) | (1u << JR_AGENCY_BPJSTK);
 	c->n_policies = 1;
 	c->pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES);
-	rc = c->pkey == NULL ? JR_ENOMEM : jr_policy_encode(policy, &pol);
-	if (rc != JR_OK) {
-		if (rc == JR_EINVAL)
-			(void)jr_errf(eb, rc, "centre state %s: the policy given is not valid", path);
-		goto err_after_alloc;
+	if (c->pkey == NULL) {
+		free(c);
+		return NULL;
 	}
-	memcpy(c->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
-	jr_hash(pol.base, pol.len, c->policy_hash);
-	jr_buf_free(&pol);
-	if (consortium != NULL)
-		rc = add_key(c, consortium);
-	else
+	sodium_memzero(c->pkey, JR_CENTRE_PSEUDONYM_KEY_BYTES);
+	return c;
+}
+
+/* The rest of an open: the consortium key (NULL for a reader, and for a
+ * replay from public data, which holds only the genesis key's public half,
+ * genesis_pk), the database, the log, the meta row, the policies, the state
+ * hash. Closes c on failure. */
+static int open_finish(struct jr_centre *c, const struct jr_key *consortium,
+	const uint8_t *genesis_pk, const char *path, struct jr_centre **out,
+	struct jr_errbuf *eb)
+{
+	int rc = consortium != NULL ? add_key(c, consortium) : JR_OK;
+
+	if (consortium == NULL && genesis_pk != NULL)
 		memcpy(c->key_pk[0], genesis_pk, JR_SIGN_PK_BYTES);
 	if (rc == JR_OK)
 		rc = open_db(c, path, eb);
@@ -461,6 +571,48 @@ static int open_state(const char *path, const struct jr_key *consortium,
 err_after_alloc:
 	jr_centre_close(c);
 	return rc;
+}
+
+/* What jr_centre_open and jr_centre_open_replay share: a state that
+ * applies, under a policy and a pseudonym key. */
+static int open_state(const char *path, const struct jr_key *consortium,
+	const uint8_t genesis_pk[JR_SIGN_PK_BYTES],
+	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
+	const struct jr_policy *policy, struct jr_centre **out, struct jr_errbuf *eb)
+{
+	struct jr_centre *c;
+	struct jr_buf pol = { 0 };
+	int rc;
+
+	if ((c = handle_new(policy, false)) == NULL)
+		return JR_ENOMEM;
+	rc = jr_policy_encode(policy, &pol);
+	if (rc != JR_OK) {
+		if (rc == JR_EINVAL)
+			(void)jr_errf(eb, rc, "centre state %s: the policy given is not valid", path);
+		jr_centre_close(c);
+		return rc;
+	}
+	memcpy(c->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
+	jr_hash(pol.base, pol.len, c->policy_hash);
+	jr_buf_free(&pol);
+	return open_finish(c, consortium, genesis_pk, path, out, eb);
+}
+
+int jr_centre_open_reader(const char *path, const struct jr_key *consortium,
+	struct jr_centre **out, struct jr_errbuf *eb)
+{
+	struct jr_centre *c;
+
+	*out = NULL;
+	if (path == NULL)
+		return jr_errf(eb, JR_EINVAL, "centre state: missing argument");
+	if (consortium != NULL && jr_key_role(consortium) != JR_ROLE_CONSORTIUM)
+		return jr_errf(eb, JR_EKEY, "centre state %s: the key given is not the"
+			" consortium key", path);
+	if ((c = handle_new(NULL, true)) == NULL)
+		return JR_ENOMEM;
+	return open_finish(c, consortium, NULL, path, out, eb);
 }
 
 int jr_centre_open(const char *path, const struct jr_key *consortium,
@@ -721,6 +873,9 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	memset(res, 0, sizeof *res);
 	if (c == NULL || (entry == NULL && len > 0))
 		return jr_errf(eb, JR_EINVAL, "centre apply: missing argument");
+	if (c->reader)
+		return jr_errf(eb, JR_EINVAL, "centre apply: this handle only reads"
+			" (jr_centre_open_reader)");
 	if (!entry_split(entry, len, &kind, &payload, &plen)) {
 		/* Raft committed it, so every node sees the same bytes and
 		 * refuses them the same way: a recorded no-op, not a stop. */
