@@ -470,7 +470,7 @@ static int alloc_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
 	char id[JR_CENTRE_NAME_MAX + 1];
 	int rc;
 
-	text_into(st, 0, id, sizeof id);
+	jr_centre_text_into(st, 0, id, sizeof id);
 	rc = jr_centre_allocation_get(c, id, &a);
 	return rc == JR_OK ? w->alloc_cb(w->arg, &a) : rc;
 }
@@ -482,7 +482,7 @@ static int decree_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
 	char number[JR_CENTRE_NAME_MAX + 1];
 	int rc;
 
-	text_into(st, 0, number, sizeof number);
+	jr_centre_text_into(st, 0, number, sizeof number);
 	rc = jr_centre_decree_get(c, number, &d);
 	return rc == JR_OK ? w->decree_cb(w->arg, &d) : rc;
 }
