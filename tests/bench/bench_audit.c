@@ -396,6 +396,14 @@ int main(int argc, char **argv)
 	}
 	jr_bench_row("audit: registrations audited per second", (double)n / t, "regs/s",
 		"> 16,667/s", (double)n / t > 16667);
+	{
+		/* the machine is shared: what the audit cost, apart from waiting */
+		double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+			(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+
+		jr_bench_row("audit: registrations per CPU-second", (double)n / cpu, "regs/s",
+			"> 16,667/s", (double)n / cpu > 16667);
+	}
 	jr_bench_row("audit: peak RSS of jaring-audit", (double)ru.ru_maxrss / 1024.0, "MiB",
 		"< 512 MiB (bounded)", ru.ru_maxrss < 512 * 1024);
 	return 0;
