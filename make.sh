@@ -51,7 +51,7 @@ case "$cmd" in
   lint)
     # clang-tidy with the checks in .clang-tidy (every finding an error) over
     # ledger/src (and src/tlog, src/centre), ledger/tools, kiosk/{src,tests}, node/{src,tests}, admin/src, audit/{src,tests}, sync/src, tests/sync,
-    # tests/{unit,fuzz,bench}
+    # tests/{unit,fuzz,bench,support}
     # and scripts. Only configures: clang's compile database with the fuzz
     # targets and the kiosk (SDL2) in it; nothing is built.
     scripts/deps.sh
@@ -59,7 +59,7 @@ case "$cmd" in
       -DJR_FUZZ=ON -DJR_KIOSK=ON >/dev/null
     root=$(printf '%s' "$PWD" | sed 's/[][\.*^$+?(){}|]/\\&/g')
     run-clang-tidy -p build-lint -j "$JOBS" -quiet \
-      "^$root/(ledger/(src|src/tlog|src/centre|tools)|kiosk/(src|tests)|node/(src|tests)|admin/src|audit/(src|tests)|sync/src|tests/(unit|fuzz|bench|sync)|scripts)/[^/]*\.c\$"
+      "^$root/(ledger/(src|src/tlog|src/centre|tools)|kiosk/(src|tests)|node/(src|tests)|admin/src|audit/(src|tests)|sync/src|tests/(unit|fuzz|bench|sync|support)|scripts)/[^/]*\.c\$"
     ;;
   build)
     scripts/deps.sh

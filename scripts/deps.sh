@@ -38,6 +38,8 @@ done
 # The appliance image's build and boot test (mmdebstrap, qemu, OVMF, RAUC, ...)
 # has its own list, installed the same way.
 "$(dirname "$0")/../firmware-image/deps.sh"
+# Headless Chromium for the public page's browser test, the same way.
+"$(dirname "$0")/deps-browser.sh"
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=

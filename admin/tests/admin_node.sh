@@ -13,33 +13,14 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL admin_node: $*"; fails=$((fails + 1)); }
-read -r rp hp < <(python3 -c "import socket
-s=[socket.socket() for _ in range(2)]
-[x.bind(('127.0.0.1',0)) for x in s]
-print(*[x.getsockname()[1] for x in s])")
+. "$(dirname "$0")/../../node/tests/one_node.sh"
+read -r rp hp < <(free_ports 2)
 base=http://127.0.0.1:$hp
 # one kiosk, one bundle of 1 block of 8 registrations (district 332801)
 "$fix" "$work" 1 1 1 8 >/dev/null
-cat >"$work/n.conf" <<EOF
-node_id = 1
-raft_address = 127.0.0.1:$rp
-http_address = 127.0.0.1:$hp
-data_dir = $work/d
-consortium_key = $work/consortium.key
-pseudonym_key = $work/pseudonym.key
-log_key = $work/log.key
-log_origin = tlog.test.jaring.id/admin
-witness_name = witness.test.jaring.id/one
-cosign_policy = $work/cosign.policy
-peer = 1 127.0.0.1:$rp 127.0.0.1:$hp
-bootstrap = 1
-EOF
-"$bin" init --config "$work/n.conf" >/dev/null
-printf 'log %s\nwitness one %s\ngroup g 1 one\nquorum g\n' "$(cat "$work/d/log.vkey")" \
-  "$(cat "$work/d/witness.vkey")" >"$work/cosign.policy"
-"$bin" start --config "$work/n.conf" 2>"$work/log" &
-pid=$!
-for _ in $(seq 1 100); do curl -s "$base/v1/health" | grep -q '"role":"leader"' && break; sleep 0.1; done
+one_node_init "$bin" "$work" admin 127.0.0.1 "$rp" "$hp"
+one_node_start "$bin" "$work" "$work/log" || { echo "FAIL admin_node: no leader"; tail "$work/log"; exit 1; }
+pid=$one_pid
 
 # Keys: the PIN from a file for one, from JARING_PIN for the rest.
 printf '135790\n' >"$work/pin"
@@ -88,6 +69,9 @@ rc=0; "$adm" approve --key "$work/funder.key" --regs-file "$work/regids.txt" --n
   >"$work/out" 2>"$work/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "refused by the contract: NOT_PERMITTED" "$work/err" ||
   fail "a funder's approval: exit $rc: $(cat "$work/err" "$work/out")"
+# The node's own answer names the contract's reason (docs/http.md).
+grep -q '"outcome":"refused","reason":"NOT_PERMITTED"' "$work/err" ||
+  fail "the node's answer to a funder's approval: $(cat "$work/err")"
 
 # Every required agency (the genesis policy: Disnaker, DPMD, Dukcapil, BPJS
 # Ketenagakerjaan) approves all 8, the first as a file then submitted.

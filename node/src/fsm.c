@@ -35,7 +35,8 @@ static const char NODE_SCHEMA[] =
 	" pending INTEGER NOT NULL, refused INTEGER NOT NULL, acked INTEGER NOT NULL)"
 	" WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS node_act(hash BLOB PRIMARY KEY,"
-	" idx INTEGER NOT NULL, refused INTEGER NOT NULL, changed INTEGER NOT NULL)"
+	" idx INTEGER NOT NULL, refused INTEGER NOT NULL, changed INTEGER NOT NULL,"
+	" status INTEGER NOT NULL)"
 	" WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS node_meta(id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" applied INTEGER NOT NULL);"
@@ -126,9 +127,9 @@ static int open_side(struct jr_node_fsm *f, struct jr_errbuf *eb)
 	    (rc = prep(f, "SELECT idx, length, kiosk, blocks, applied, known, pending,"
 		     " refused, acked FROM node_bundle WHERE id = ?1", &f->get_bundle,
 		     eb)) != JR_OK ||
-	    (rc = prep(f, "INSERT OR IGNORE INTO node_act VALUES(?1, ?2, ?3, ?4)",
+	    (rc = prep(f, "INSERT OR IGNORE INTO node_act VALUES(?1, ?2, ?3, ?4, ?5)",
 		     &f->put_act, eb)) != JR_OK ||
-	    (rc = prep(f, "SELECT idx, refused, changed FROM node_act WHERE hash = ?1",
+	    (rc = prep(f, "SELECT idx, refused, changed, status FROM node_act WHERE hash = ?1",
 		     &f->get_act, eb)) != JR_OK ||
 	    (rc = prep(f, "UPDATE node_meta SET applied = ?1 WHERE id = 1", &f->put_index,
 		     eb)) != JR_OK)
@@ -241,6 +242,7 @@ static int record_act(struct jr_node_fsm *f, uint64_t index,
 	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
 	(void)sqlite3_bind_int(st, 3, res->refused ? 1 : 0);
 	(void)sqlite3_bind_int(st, 4, res->changed ? 1 : 0);
+	(void)sqlite3_bind_int(st, 5, (int)res->act_status);
 	rc = sqlite3_step(st) == SQLITE_DONE ? JR_OK : JR_EIO;
 	(void)sqlite3_reset(st);
 	return rc;
@@ -477,6 +479,7 @@ int jr_node_fsm_act(struct jr_node_fsm *f, const uint8_t hash[JR_HASH_BYTES],
 		out->index = (uint64_t)sqlite3_column_int64(st, 0);
 		out->refused = sqlite3_column_int(st, 1) != 0;
 		out->changed = sqlite3_column_int(st, 2) != 0;
+		out->status = (unsigned)sqlite3_column_int(st, 3);
 		rc = JR_OK;
 	}
 	(void)sqlite3_reset(st);

@@ -93,6 +93,7 @@ struct jr_http {
 	struct req *waiting; /* suspended requests */
 	struct upload *uploads;
 	unsigned n_uploads;
+	struct jr_pubpage *page;
 };
 
 /* ---- responses ------------------------------------------------------- */
@@ -281,8 +282,10 @@ static void upload_drop(struct jr_http *h, struct upload *u)
 	h->n_uploads--;
 }
 
+/* A free slot for the upload of id, total bytes; its file is removed first
+ * unless `adopt` (an earlier run's file taken up again). NULL: no slot. */
 static struct upload *upload_new(struct jr_http *h, const uint8_t id[JR_HASH_BYTES],
-	uint64_t total)
+	uint64_t total, bool adopt)
 {
 	char hex[2 * JR_HASH_BYTES + 1];
 
@@ -292,10 +295,11 @@ static struct upload *upload_new(struct jr_http *h, const uint8_t id[JR_HASH_BYT
 		if (u->used)
 			continue;
 		jr_hex(id, JR_HASH_BYTES, hex);
-		if (snprintf(u->path, sizeof u->path, "%s/%s.part", h->s->upload_dir, hex) >=
-		    (int)sizeof u->path)
+		if (snprintf(u->path, sizeof u->path, "%s/%s.%llu.part", h->s->upload_dir, hex,
+			    (unsigned long long)total) >= (int)sizeof u->path)
 			return NULL;
-		(void)unlink(u->path);
+		if (!adopt)
+			(void)unlink(u->path);
 		u->used = true;
 		memcpy(u->id, id, JR_HASH_BYTES);
 		u->total = total;
@@ -306,54 +310,126 @@ static struct upload *upload_new(struct jr_http *h, const uint8_t id[JR_HASH_BYT
 	return NULL;
 }
 
-/* Checks the first 512 bytes (docs/http.md): decodes, the URL's id, a
- * valid signature, for the consortium, from a kiosk on the roster, and the
- * length the client announced. */
-static bool header_check(struct req *r, struct upload *u)
+static bool header_valid(struct jr_server *s, struct upload *u, bool on_roster,
+	struct jr_errbuf *eb);
+
+/* One file of the upload area left by an earlier run, <id>.<length>.part:
+ * taken up again at its size if its header holds (the roster is checked
+ * when the bundle completes: the log may not be replayed yet), removed
+ * otherwise. What a crash left half-written is caught when the bundle is
+ * read: every chunk is authenticated then. */
+static void upload_adopt(struct jr_http *h, const char *name)
 {
-	struct jr_server *s = r->h->s;
+	uint8_t id[JR_HASH_BYTES];
+	char path[JR_NODE_PATH_MAX + 300], *end = NULL;
+	struct jr_errbuf eb = { 0 };
+	unsigned long long total;
+	struct upload *u = NULL;
+	struct stat st;
+	int fd = -1;
+
+	if (snprintf(path, sizeof path, "%s/%s", h->s->upload_dir, name) >= (int)sizeof path)
+		return;
+	if (strlen(name) < 2 * JR_HASH_BYTES + 7 || name[2 * JR_HASH_BYTES] != '.' ||
+	    jr_http_parse_hex(name, 2 * JR_HASH_BYTES, id, JR_HASH_BYTES) != JR_OK)
+		goto drop;
+	errno = 0;
+	total = strtoull(name + 2 * JR_HASH_BYTES + 1, &end, 10);
+	if (errno != 0 || end == NULL || strcmp(end, ".part") != 0 ||
+	    total > JR_HTTP_BUNDLE_MAX || upload_find(h, id) != NULL ||
+	    h->n_uploads >= h->s->cfg.max_uploads)
+		goto drop;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0 ||
+	    st.st_size < JR_BUNDLE_HEADER_BYTES || (uint64_t)st.st_size > total)
+		goto drop;
+	if ((u = upload_new(h, id, total, true)) == NULL)
+		goto drop;
+	if (pread(fd, u->head, sizeof u->head, 0) != (ssize_t)sizeof u->head ||
+	    strcmp(u->path, path) != 0 || !header_valid(h->s, u, false, &eb)) {
+		upload_drop(h, u); /* unlinks it */
+		(void)close(fd);
+		return;
+	}
+	u->offset = (uint64_t)st.st_size;
+	(void)close(fd);
+	return;
+drop:
+	if (fd >= 0)
+		(void)close(fd);
+	(void)unlink(path);
+}
+
+/* The unfinished uploads an earlier run left (docs/node.md "Data
+ * directory"), so that a client's HEAD after a restart resumes them. */
+static void uploads_adopt(struct jr_http *h)
+{
+	struct dirent *e;
+	DIR *d = opendir(h->s->upload_dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			upload_adopt(h, e->d_name);
+	closedir(d);
+}
+
+/* Checks the first 512 bytes (docs/http.md): decodes, the URL's id, a
+ * valid signature, for the consortium, the length the client announced, and
+ * (on_roster) from a kiosk on the roster. false: eb says why. */
+static bool header_valid(struct jr_server *s, struct upload *u, bool on_roster,
+	struct jr_errbuf *eb)
+{
 	struct jr_bundle_header hd;
 	struct jr_centre_kiosk_state ks;
-	struct jr_errbuf eb = { 0 };
 	char hex[2 * JR_ID_BYTES + 1];
 
-	if (jr_bundle_header_decode(u->head, sizeof u->head, "upload", &hd, &eb) != JR_OK ||
-	    jr_bundle_header_verify(&hd, "upload", &eb) != JR_OK) {
-		set_error(r, 422, "refused", "%s; the upload was dropped", eb.msg);
+	if (jr_bundle_header_decode(u->head, sizeof u->head, "upload", &hd, eb) != JR_OK ||
+	    jr_bundle_header_verify(&hd, "upload", eb) != JR_OK)
 		return false;
-	}
 	if (memcmp(hd.info.id, u->id, JR_HASH_BYTES) != 0) {
-		set_error(r, 422, "refused", "the bundle's header has another id than "
-			"the URL; upload it under its own id");
+		jr_errf(eb, JR_EFORMAT, "the bundle's header has another id than the URL; "
+			"upload it under its own id");
 		return false;
 	}
 	if (hd.info.kind != JR_BUNDLE_UPSTREAM) {
-		set_error(r, 422, "refused", "only upstream bundles (kind 1) are "
-			"uploaded; this one is kind %d", hd.info.kind);
+		jr_errf(eb, JR_EFORMAT, "only upstream bundles (kind 1) are uploaded; this one "
+			"is kind %d", hd.info.kind);
 		return false;
 	}
 	if (memcmp(hd.info.recipient_id, jr_key_id(s->consortium), JR_ID_BYTES) != 0) {
-		set_error(r, 422, "refused", "the bundle is encrypted to another key than "
-			"this cluster's consortium key; export it again for this centre");
+		jr_errf(eb, JR_EKEY, "the bundle is encrypted to another key than this "
+			"cluster's consortium key; export it again for this centre");
 		return false;
 	}
 	if (JR_BUNDLE_HEADER_BYTES + hd.info.body_len != u->total) {
-		set_error(r, 422, "refused", "Upload-Length %llu is not 512 + the body "
-			"length %llu the header states", (unsigned long long)u->total,
+		jr_errf(eb, JR_EFORMAT, "Upload-Length %llu is not 512 + the body length %llu "
+			"the header states", (unsigned long long)u->total,
 			(unsigned long long)hd.info.body_len);
 		return false;
 	}
 	jr_hex(hd.info.sender_id, JR_ID_BYTES, hex);
-	if (jr_centre_kiosk_state(jr_node_fsm_centre(s->fsm), hd.info.sender_id, &ks) !=
-		    JR_OK ||
-	    !ks.in_roster) {
-		set_error(r, 422, "refused", "kiosk %s is not on the roster this node "
-			"applied; add it to the roster first", hex);
+	if (on_roster &&
+	    (jr_centre_kiosk_state(jr_node_fsm_centre(s->fsm), hd.info.sender_id, &ks) !=
+		     JR_OK ||
+	     !ks.in_roster)) {
+		jr_errf(eb, JR_EKEY, "kiosk %s is not on the roster this node applied; add it "
+			"to the roster first", hex);
 		return false;
 	}
 	memcpy(u->kiosk, hd.info.sender_id, JR_ID_BYTES);
 	u->header_ok = true;
 	return true;
+}
+
+static bool header_check(struct req *r, struct upload *u)
+{
+	struct jr_errbuf eb = { 0 };
+
+	if (header_valid(r->h->s, u, true, &eb))
+		return true;
+	set_error(r, 422, "refused", "%s; the upload was dropped", eb.msg);
+	return false;
 }
 
 static void bundle_json(struct req *r, const uint8_t id[JR_HASH_BYTES],
@@ -409,7 +485,7 @@ static bool put_begin(struct req *r, const char *url)
 			JR_HTTP_PUT_MAX, JR_HTTP_BUNDLE_MAX);
 		return false;
 	}
-	if (total <= JR_BUNDLE_HEADER_BYTES || cl == 0 || off + cl > total) {
+	if (total <= JR_BUNDLE_HEADER_BYTES || off + cl > total || (cl == 0 && off != total)) {
 		set_error(r, 400, "bad-request", "bytes %llu..%llu do not fit a bundle of "
 			"%llu bytes (more than its 512-byte header)",
 			(unsigned long long)off, (unsigned long long)off + cl,
@@ -423,6 +499,11 @@ static bool put_begin(struct req *r, const char *url)
 			(unsigned long long)u->total);
 		return false;
 	}
+	if (u != NULL && u->busy && u->offset == u->total) {
+		set_error(r, 503, "busy", "the bundle is whole here and being applied; ask "
+			"again in a moment");
+		return false;
+	}
 	if ((u == NULL && off != 0) || (u != NULL && (u->busy || off != u->offset))) {
 		(void)snprintf(json, sizeof json, "{\"error\":\"bad-offset\",\"expected\":"
 			"%llu}", (unsigned long long)(u ? u->offset : 0));
@@ -430,7 +511,7 @@ static bool put_begin(struct req *r, const char *url)
 		return false;
 	}
 	if (u == NULL && (h->n_uploads >= h->s->cfg.max_uploads ||
-			   (u = upload_new(h, r->m.id, total)) == NULL)) {
+			   (u = upload_new(h, r->m.id, total, false)) == NULL)) {
 		set_error(r, 503, "busy", "%u uploads are unfinished on this node; retry "
 			"later", h->n_uploads);
 		return false;
@@ -684,12 +765,12 @@ static void bundle_get(struct req *r, bool head, const char *url)
 
 static void act_json(struct req *r, const struct jr_node_act_row *a)
 {
-	char json[256];
+	char json[256], reason[48];
 
+	(void)snprintf(reason, sizeof reason, "\"%s\"", jr_centre_status_name(a->status));
 	(void)snprintf(json, sizeof json, "{\"index\":%llu,\"outcome\":\"%s\","
 		"\"reason\":%s,\"changed\":%s}", (unsigned long long)a->index,
-		a->refused ? "refused" : "applied",
-		a->refused ? "\"refused-by-contract\"" : "null",
+		a->refused ? "refused" : "applied", a->refused ? reason : "null",
 		a->changed ? "true" : "false");
 	set_json(r, 200, json);
 }
@@ -1230,6 +1311,91 @@ static void downstream(struct req *r)
 	}
 }
 
+/* ---- the public page (public.c, page.c) ------------------------------ */
+
+static enum jr_lang query_lang(struct req *r)
+{
+	const char *l = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "lang");
+
+	return l != NULL && strcmp(l, "en") == 0 ? JR_LANG_EN : JR_LANG_ID;
+}
+
+/* No script, no frames, no other origin: the page needs none. */
+static void page_headers(struct req *r, enum jr_lang lang)
+{
+	if (r->resp == NULL)
+		return;
+	(void)MHD_add_response_header(r->resp, "Content-Language",
+		lang == JR_LANG_EN ? "en" : "id");
+	(void)MHD_add_response_header(r->resp, "Cache-Control", "no-cache");
+	(void)MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
+	(void)MHD_add_response_header(r->resp, "Content-Security-Policy",
+		"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+		"form-action 'self'; frame-ancestors 'none'");
+}
+
+/* Answers from the cache; false if it holds nothing yet and r may wait. */
+static bool page_from_cache(struct req *r, jr_pubpage_ready cb)
+{
+	bool svg = r->m.route == JR_RT_PUBLIC_SVG;
+	enum jr_lang lang = query_lang(r);
+	int rc = JR_OK;
+	const struct jr_buf *b = jr_pubpage_get(r->h->page, svg ? JR_PUBPAGE_SVG :
+		JR_PUBPAGE_HTML, lang, cb, r, &rc);
+
+	if (b == NULL && rc == JR_OK && cb != NULL)
+		return false;
+	if (b == NULL) {
+		set_error(r, 503, "unavailable", "the public page could not be prepared (the "
+			"node's log says why); retry in a few seconds");
+		return true;
+	}
+	set_resp(r, 200, svg ? "image/svg+xml" : "text/html; charset=utf-8", b->base, b->len);
+	page_headers(r, lang);
+	return true;
+}
+
+static void page_ready(void *arg)
+{
+	struct req *r = arg;
+
+	if (!r->orphan)
+		(void)page_from_cache(r, NULL);
+	resume(r);
+}
+
+static void public_page(struct req *r)
+{
+	if (!page_from_cache(r, page_ready))
+		suspend(r);
+}
+
+static void public_receipt(struct req *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
+		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	enum jr_lang lang = query_lang(r);
+	struct jr_buf out = { NULL, 0 };
+	unsigned retry = 0, status;
+	char ra[16];
+
+	status = jr_pubpage_receipt(r->h->page, ci != NULL ? ci->client_addr : NULL,
+		MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "kiosk"),
+		MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "code"), lang,
+		uv_now(r->h->s->loop), &out, &retry);
+	if (status == 503) {
+		set_error(r, 503, "unavailable", "the answer could not be made; retry");
+		return;
+	}
+	set_resp(r, status, "text/html; charset=utf-8", out.base, out.len);
+	jr_buf_free(&out);
+	page_headers(r, lang);
+	if (retry > 0 && r->resp != NULL) {
+		(void)snprintf(ra, sizeof ra, "%u", retry);
+		(void)MHD_add_response_header(r->resp, "Retry-After", ra);
+	}
+}
+
 /* ---- the access handler ---------------------------------------------- */
 
 static bool method_ok(const struct req *r, const char *method)
@@ -1265,6 +1431,9 @@ static void route_get(struct req *r, const char *method, const char *url)
 	case JR_RT_PROOF_CONS: proof_cons(r); break;
 	case JR_RT_STATS: stats(r); break;
 	case JR_RT_DOWNSTREAM: downstream(r); break;
+	case JR_RT_PUBLIC:
+	case JR_RT_PUBLIC_SVG: public_page(r); break;
+	case JR_RT_PUBLIC_RECEIPT: public_receipt(r); break;
 	default:
 		set_error(r, 404, "not-found", "no such resource (docs/http.md lists them)");
 		break;
@@ -1347,6 +1516,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				return MHD_YES; /* read the body */
 		} else {
 			route_get(r, method, url);
+			if (r->suspended)
+				return MHD_YES; /* the public page's first build */
 		}
 		r->started = true;
 		return answer(r);
@@ -1454,6 +1625,11 @@ int jr_http_start(struct jr_server *s, struct jr_http **out, struct jr_errbuf *e
 		return jr_errf(eb, JR_ENOMEM, "no memory for the HTTP server");
 	}
 	h->s = s;
+	if (jr_pubpage_new(s, &h->page) != JR_OK) {
+		free(h->uploads);
+		free(h);
+		return jr_errf(eb, JR_ENOMEM, "no memory for the public page");
+	}
 	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, h,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
@@ -1464,6 +1640,7 @@ int jr_http_start(struct jr_server *s, struct jr_http **out, struct jr_errbuf *e
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 		MHD_OPTION_END);
 	if (h->d == NULL) {
+		jr_pubpage_free(h->page);
 		free(h->uploads);
 		free(h);
 		return jr_errf(eb, JR_EIO, "HTTP server: cannot listen on %s (in use, or "
@@ -1473,12 +1650,14 @@ int jr_http_start(struct jr_server *s, struct jr_http **out, struct jr_errbuf *e
 	if (info == NULL || uv_poll_init(s->loop, &h->poll, info->epoll_fd) != 0 ||
 	    uv_timer_init(s->loop, &h->timer) != 0) {
 		MHD_stop_daemon(h->d);
+		jr_pubpage_free(h->page);
 		free(h->uploads);
 		free(h);
 		return jr_errf(eb, JR_EIO, "HTTP server: cannot join the event loop");
 	}
 	h->poll.data = h;
 	h->timer.data = h;
+	uploads_adopt(h);
 	(void)uv_poll_start(&h->poll, UV_READABLE, on_poll);
 	http_run(h);
 	*out = h;
@@ -1514,10 +1693,9 @@ void jr_http_stop(struct jr_http *h)
 	for (int i = 0; i < 4; i++)
 		(void)MHD_run(h->d);
 	h->stopped = true;
-	MHD_stop_daemon(h->d);
-	for (unsigned i = 0; i < h->s->cfg.max_uploads; i++)
-		if (h->uploads[i].used)
-			(void)unlink(h->uploads[i].path);
+	MHD_stop_daemon(h->d); /* unfinished uploads stay for the next start */
+	jr_pubpage_free(h->page);
+	h->page = NULL;
 	(void)uv_poll_stop(&h->poll);
 	h->open_handles = 2;
 	uv_close((uv_handle_t *)&h->poll, handle_closed);

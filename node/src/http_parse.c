@@ -105,6 +105,14 @@ void jr_http_route(const char *p, size_t len, struct jr_route_match *m)
 		m->route = JR_RT_STATS;
 	else if (len == strlen("/v1/members") && memcmp(p, "/v1/members", len) == 0)
 		m->route = JR_RT_MEMBERS;
+	else if ((len == 1 && p[0] == '/') ||
+		 (len == strlen("/public") && memcmp(p, "/public", len) == 0))
+		m->route = JR_RT_PUBLIC;
+	else if (len == strlen("/public/coverage.svg") &&
+		 memcmp(p, "/public/coverage.svg", len) == 0)
+		m->route = JR_RT_PUBLIC_SVG;
+	else if (len == strlen("/public/receipt") && memcmp(p, "/public/receipt", len) == 0)
+		m->route = JR_RT_PUBLIC_RECEIPT;
 	else if (len == strlen("/v1/proof/consistency") &&
 		 memcmp(p, "/v1/proof/consistency", len) == 0)
 		m->route = JR_RT_PROOF_CONS;

@@ -114,6 +114,7 @@ struct jr_node_act_row {
 	uint64_t index;
 	bool refused;
 	bool changed;
+	unsigned status; /* enum jr_centre_status */
 };
 
 /* Opens the state at path, discarding what a previous run left there: the
@@ -186,6 +187,9 @@ enum jr_route {
 	JR_RT_STATS,       /* /v1/stats */
 	JR_RT_HASH,        /* /v1/hash/<index> | /v1/hash/latest */
 	JR_RT_MEMBERS,     /* /v1/members */
+	JR_RT_PUBLIC,      /* / and /public: the public page */
+	JR_RT_PUBLIC_SVG,  /* /public/coverage.svg */
+	JR_RT_PUBLIC_RECEIPT, /* /public/receipt */
 	JR_RT_BAD_ID       /* a known route with a malformed id */
 };
 

@@ -4,7 +4,6 @@
  * serves HTTP, asks the peers, signs checkpoints, and stops cleanly on
  * SIGTERM or SIGINT (docs/node.md "Start and stop").
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -93,9 +92,6 @@ static int pid_take(struct jr_server *s, struct jr_errbuf *eb)
 static int prepare_dirs(struct jr_server *s, char *raft_dir, size_t cap,
 	struct jr_errbuf *eb)
 {
-	DIR *d;
-	struct dirent *e;
-
 	if (jr_node_path(&s->cfg, "raft", raft_dir, cap) != JR_OK ||
 	    jr_node_path(&s->cfg, "uploads", s->upload_dir, sizeof s->upload_dir) != JR_OK ||
 	    jr_node_path(&s->cfg, "jaring-node.pid", s->pid_path, sizeof s->pid_path) != JR_OK)
@@ -104,19 +100,8 @@ static int prepare_dirs(struct jr_server *s, char *raft_dir, size_t cap,
 	    (mkdir(s->upload_dir, 0700) != 0 && errno != EEXIST))
 		return jr_errf(eb, JR_EIO, "data_dir %s: %s; run 'jaring-node init' first",
 			s->cfg.data_dir, strerror(errno));
-	/* Unfinished uploads do not outlive the process: a client asks HEAD and
-	 * starts again (docs/node.md "Data directory"). */
-	if ((d = opendir(s->upload_dir)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			char p[JR_NODE_PATH_MAX + 300];
-
-			if (e->d_name[0] == '.')
-				continue;
-			if (snprintf(p, sizeof p, "%s/%s", s->upload_dir, e->d_name) < (int)sizeof p)
-				(void)unlink(p);
-		}
-		closedir(d);
-	}
+	/* Unfinished uploads outlive the process: the HTTP server takes them up
+	 * again (docs/node.md "Data directory"). */
 	return JR_OK;
 }
 

@@ -53,6 +53,26 @@ void jr_http_stop(struct jr_http *h);
 /* Drops uploads idle for an hour. */
 void jr_http_tick(struct jr_http *h);
 
+/* public.c: the public page (page.h). */
+struct jr_pubpage;
+struct sockaddr;
+enum jr_pubpage_kind { JR_PUBPAGE_HTML, JR_PUBPAGE_SVG };
+typedef void (*jr_pubpage_ready)(void *arg);
+int jr_pubpage_new(struct jr_server *s, struct jr_pubpage **out) JR_MUST_CHECK;
+/* Frees it now, or once its build in flight is done. */
+void jr_pubpage_free(struct jr_pubpage *p);
+/* The page or the chart in lang, as of the state now or a little before
+ * (a newer one is being built). NULL before the first build: then cb(arg)
+ * runs on the loop once it is done (or failed), and *rc is JR_OK, unless
+ * nothing can wait (cb NULL, too many waiting: *rc JR_EIO). */
+const struct jr_buf *jr_pubpage_get(struct jr_pubpage *p, enum jr_pubpage_kind kind,
+	enum jr_lang lang, jr_pubpage_ready cb, void *arg, int *rc);
+/* The "check my receipt" answer (an HTML page in out, malloc'd) and its
+ * HTTP status; *retry_s for a 429. kiosk and code as typed (may be NULL). */
+unsigned jr_pubpage_receipt(struct jr_pubpage *p, const struct sockaddr *client,
+	const char *kiosk, const char *code, enum jr_lang lang, uint64_t now_ms,
+	struct jr_buf *out, unsigned *retry_s);
+
 /* A pseudonym key file: 64 lower-case hex digits on one line. */
 int jr_node_load_pseudonym(const char *path, uint8_t *key, struct jr_errbuf *eb)
 	JR_MUST_CHECK;

@@ -11,34 +11,14 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL http_api: $*"; fails=$((fails + 1)); }
-read -r rp hp < <(python3 -c "import socket
-s=[socket.socket() for _ in range(2)]
-[x.bind(('127.0.0.1',0)) for x in s]
-print(*[x.getsockname()[1] for x in s])")
+. "$(dirname "$0")/one_node.sh"
+read -r rp hp < <(free_ports 2)
 base=http://127.0.0.1:$hp
 "$fix" "$work" 1 2 4 8
-cat >"$work/n.conf" <<EOF
-node_id = 1
-raft_address = 127.0.0.1:$rp
-http_address = 127.0.0.1:$hp
-data_dir = $work/d
-consortium_key = $work/consortium.key
-pseudonym_key = $work/pseudonym.key
-log_key = $work/log.key
-log_origin = tlog.test.jaring.id/http
-witness_name = witness.test.jaring.id/one
-cosign_policy = $work/cosign.policy
-peer = 1 127.0.0.1:$rp 127.0.0.1:$hp
-bootstrap = 1
-max_connections = 8
-idle_timeout_s = 2
-EOF
-"$bin" init --config "$work/n.conf" >/dev/null
-printf 'log %s\nwitness one %s\ngroup g 1 one\nquorum g\n' "$(cat "$work/d/log.vkey")" \
-  "$(cat "$work/d/witness.vkey")" >"$work/cosign.policy"
-"$bin" start --config "$work/n.conf" 2>"$work/log" &
-pid=$!
-for _ in $(seq 1 100); do curl -s "$base/v1/health" | grep -q '"role":"leader"' && break; sleep 0.1; done
+one_node_init "$bin" "$work" http 127.0.0.1 "$rp" "$hp" "max_connections = 8
+idle_timeout_s = 2"
+one_node_start "$bin" "$work" "$work/log" || { echo "FAIL http_api: no leader"; tail "$work/log"; exit 1; }
+pid=$one_pid
 
 # expect STATUS CODE curl-args...: the status, and a JSON error code (or "-")
 expect() {
@@ -92,6 +72,17 @@ grep -q "^Upload-Length: $len$" "$work/head" || fail "HEAD mid-upload: $(cat "$w
 expect 409 bad-offset -X PUT --data-binary @"$work/first" -H "Upload-Offset: 0" \
   -H "Upload-Length: $len" "$base/v1/bundles/$id"
 grep -q "\"expected\":$half" "$work/body" || fail "bad offset mid-upload: $(cat "$work/body")"
+# An empty PUT completes only a whole bundle; here it is refused, nothing changed.
+expect 400 bad-request -X PUT -H "Content-Length: 0" -H "Upload-Offset: $half" \
+  -H "Upload-Length: $len" "$base/v1/bundles/$id"
+# The node stopped and started again mid-upload: the bytes it had are kept.
+"$bin" stop --config "$work/n.conf" >/dev/null || fail "stop mid-upload"
+wait "$pid" || fail "the node exited with an error when stopped mid-upload"
+ls "$work/d/uploads/$id.$len.part" >/dev/null 2>&1 || fail "the upload's file is gone after a stop"
+one_node_start "$bin" "$work" "$work/log" || fail "no leader after the restart"
+pid=$one_pid
+curl -s -I "$base/v1/bundles/$id" | tr -d '\r' >"$work/head"
+grep -q "^Upload-Offset: $half$" "$work/head" || fail "HEAD after a restart: $(cat "$work/head")"
 expect 200 - -X PUT --data-binary @"$work/rest" -H "Upload-Offset: $half" -H "Upload-Length: $len" \
   "$base/v1/bundles/$id"
 grep -q '"state":"applied".*"blocks":4,"blocks_applied":4' "$work/body" ||

@@ -615,12 +615,18 @@ static int kiosk_side(const struct opts *o, bool json)
 			",\"held\":%" PRIu64 ",\"complete\":%s}", jr_shard_height(s), acked,
 			jr_shard_stale(s) ? "true" : "false", n, di.seq, di.statuses, di.held,
 			v.complete ? "true" : "false");
-	else
+	else if (d != NULL)
 		printf("this kiosk: height %" PRIu64 ", acknowledged %" PRIu64 "%s, %" PRIu64
 			" visits (the last %s), answer %" PRIu64 " applied with %" PRIu64
 			" statuses, %" PRIu64 " held\n", jr_shard_height(s), acked,
 			jr_shard_stale(s) ? " (STALE: it refuses to sign)" : "", n,
 			v.complete ? "complete" : "not complete", di.seq, di.statuses, di.held);
+	else
+		printf("this kiosk: height %" PRIu64 ", acknowledged %" PRIu64 "%s, %" PRIu64
+			" visits (the last %s); the statuses it holds are in its own store (--store FILE "
+			"shows a screenless kiosk's)\n",
+			jr_shard_height(s), acked, jr_shard_stale(s) ? " (STALE: it refuses to sign)" : "",
+			n, v.complete ? "complete" : "not complete");
 	jr_sync_dstore_close(d);
 	jr_shard_close(s);
 	return 0;

@@ -22,4 +22,6 @@ for b in "$build"/tests/bench_*; do
 done
 # End-to-end ingest through a 3-node cluster (processes, HTTP, Raft).
 [ -x "$build/bin/jaring-node" ] && "$(dirname "$0")/node_ingest.sh" "$build" "${JR_BENCH_NODE_REGS:-200000}"
+# The public page of a node under load from a bounded local client.
+[ -x "$build/bin/jaring-node" ] && "$(dirname "$0")/public_page.sh" "$build" "${JR_BENCH_PAGE_REGS:-100000}"
 true

@@ -194,6 +194,19 @@ static inline void fx_free(struct fx *f)
 		jr_key_free(f->k[i]);
 }
 
+/* A scratch folder for the centre's state, made once per process: in
+ * /dev/shm where it exists (the state is rewritten on every input), else in
+ * /tmp. dir must hold 64 bytes; tag names the target. */
+static inline void fx_scratch(char dir[64], const char *tag)
+{
+	if (snprintf(dir, 64, "/dev/shm/jaring-fuzz-%s-XXXXXX", tag) >= 64)
+		abort();
+	if (mkdtemp(dir) != NULL)
+		return;
+	if (snprintf(dir, 64, "/tmp/jaring-fuzz-%s-XXXXXX", tag) >= 64 || mkdtemp(dir) == NULL)
+		abort();
+}
+
 /* Who signs acts of `kind` in the act target. */
 static inline const struct jr_key *fx_signer(const struct fx *f, unsigned kind)
 {

@@ -28,12 +28,7 @@ static void setup(void)
 	if (dir[0] != '\0')
 		return;
 	fx_init(&f);
-	memcpy(dir, "/dev/shm/jaring-fuzz-act-XXXXXX", 32);
-	if (mkdtemp(dir) == NULL) {
-		memcpy(dir, "/tmp/jaring-fuzz-act-XXXXXX", 28);
-		if (mkdtemp(dir) == NULL)
-			abort();
-	}
+	fx_scratch(dir, "act");
 }
 
 static const char *domain(unsigned kind)

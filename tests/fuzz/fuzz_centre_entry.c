@@ -29,12 +29,7 @@ static void setup(void)
 	if (dir[0] != '\0')
 		return;
 	fx_init(&f);
-	memcpy(dir, "/dev/shm/jaring-fuzz-centre-XXXXXX", 35);
-	if (mkdtemp(dir) == NULL) {
-		memcpy(dir, "/tmp/jaring-fuzz-centre-XXXXXX", 31);
-		if (mkdtemp(dir) == NULL)
-			abort();
-	}
+	fx_scratch(dir, "centre");
 }
 
 static void apply_checked(struct jr_centre *c, const uint8_t *p, size_t n)

@@ -20,62 +20,13 @@
 #include <string.h>
 
 #include "jaring/downstream.h"
+#include "membundle.h"
 #include "jaring/roster.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct jr_key *cons, *kiosk;
 static struct jr_buf roster, ack, policy;
-
-struct mem {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int mem_append(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct mem *m = ctx;
-
-	(void)eb;
-	if (m->len + n > m->cap) {
-		size_t nc = (m->len + n) * 2;
-		uint8_t *np = realloc(m->p, nc);
-		if (np == NULL)
-			abort();
-		m->p = np;
-		m->cap = nc;
-	}
-	memcpy(m->p + m->len, p, n);
-	m->len += n;
-	return JR_OK;
-}
-
-static int mem_header(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct mem *m = ctx;
-
-	if (m->len < n && mem_append(ctx, p, n - m->len, eb) != JR_OK)
-		abort();
-	memcpy(m->p, p, n);
-	return JR_OK;
-}
-
-struct src {
-	const uint8_t *p;
-	size_t len, off;
-};
-
-static int src_read(void *ctx, uint8_t *p, size_t n, size_t *got, struct jr_errbuf *eb)
-{
-	struct src *s = ctx;
-	size_t k = s->len - s->off < n ? s->len - s->off : n;
-
-	(void)eb;
-	memcpy(p, s->p + s->off, k);
-	s->off += k;
-	*got = k;
-	return JR_OK;
-}
 
 struct store {
 	unsigned begun, commits, rollbacks;
@@ -158,8 +109,8 @@ static void setup(void)
 
 static void apply(const uint8_t *p, size_t n)
 {
-	struct src in = { p, n, 0 };
-	struct jr_bundle_source bs = { src_read, &in };
+	struct jr_test_src in;
+	struct jr_bundle_source bs = jr_test_mem_source(&in, p, n);
 	struct store s = { 0, 0, 0, 0, 0 };
 	struct jr_downstream_sink sink = { st_begin, st_status, st_commit, st_rollback, &s };
 	struct jr_downstream_trust t;
@@ -182,8 +133,8 @@ static void apply(const uint8_t *p, size_t n)
 
 static void write_items(const uint8_t *d, size_t n)
 {
-	struct mem m = { NULL, 0, 0 };
-	struct jr_bundle_sink sink = { mem_append, mem_header, NULL, &m };
+	struct jr_test_mem m = { NULL, 0, 0 };
+	struct jr_bundle_sink sink = jr_test_mem_sink(&m);
 	struct jr_bundle_params bp = { JR_BUNDLE_DOWNSTREAM, 1790003600, 5, 0 };
 	struct jr_bundle_writer *w = NULL;
 	struct jr_pubkey kp;

@@ -138,7 +138,7 @@ rc=$?
 [ "$rc" -eq 4 ] || fail "an interrupted push exits $rc, not 4: $(cat "$tmp/intr.err")"
 grep -q "cancelled" "$tmp/intr.err" || fail "interrupted push message: $(cat "$tmp/intr.err")"
 push "$url"
-[ "$rc" -eq 0 ] && [ "$(jget "$out" complete)" = true ] || fail "push after the interruption: rc $rc, $out"
+[ "$rc" -eq 0 ] && [ "$(jget "$out" complete)" = true ] || fail "push after the interruption: rc $rc, $out $(cat "$tmp/push.err") $(tail -n 5 "$tmp/intr.log")"
 stop "$ppid"
 stop "$spid"
 is_standin && { c=$(centre intr); [ "$(jget "$c" head)" = "$N" ] && [ "$(jget "$c" entries)" = 2 ] ||

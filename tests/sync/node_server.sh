@@ -27,52 +27,28 @@ done
 [ -n "$state" ] && [ -n "$cons" ] && [ -n "$kiosk" ] && [ -n "$listen" ] && [ -n "$portfile" ] ||
 	{ echo "node_server.sh: --state, --consortium-key, --kiosk, --listen and --port-file are needed" >&2; exit 2; }
 host=${listen%:*} port=${listen##*:}
-free_port() {
-	python3 -c "import socket
-s=socket.socket(); s.bind(('$host',0)); print(s.getsockname()[1])"
-}
-conf=$state/node.conf
+. "$(dirname "$0")/../../node/tests/one_node.sh"
+conf=$state/n.conf
 if [ ! -s "$conf" ]; then
 	mkdir -p "$state"
-	[ "$port" = 0 ] && port=$(free_port)
-	raft=$(free_port)
+	ports=$(free_ports 2 "$host")
+	raft=${ports% *}
+	[ "$port" = 0 ] && port=${ports#* }
 	# One pseudonym key for every server of a test run: the state hashes of
 	# two servers given the same blocks must agree (a real cluster's nodes
 	# share theirs the same way).
 	printf '%s\n' 5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a \
 		>"$state/pseudonym.key"
 	chmod 600 "$state/pseudonym.key"
-	"$node" keygen --kind log --out "$state/log.key" >/dev/null
-	cat >"$conf" <<CONF
-node_id = 1
-raft_address = $host:$raft
-http_address = $host:$port
-data_dir = $state/d
-consortium_key = $cons
-pseudonym_key = $state/pseudonym.key
-log_key = $state/log.key
-log_origin = tlog.test.jaring.id/net
-witness_name = witness.test.jaring.id/one
-cosign_policy = $state/cosign.policy
-peer = 1 $host:$raft $host:$port
-bootstrap = 1
-CONF
-	"$node" init --config "$conf" >/dev/null
-	printf 'log %s\nwitness one %s\ngroup g 1 one\nquorum g\n' "$(cat "$state/d/log.vkey")" \
-		"$(cat "$state/d/witness.vkey")" >"$state/cosign.policy"
-	"$node" start --config "$conf" 2>>"$state/first.log" &
-	pid=$!
-	i=0
-	until curl -s --max-time 1 "http://$host:$port/v1/health" | grep -q '"role":"leader"'; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || { kill "$pid"; echo "node_server.sh: no leader" >&2; exit 1; }
-		sleep 0.1
-	done
+	one_consortium=$cons
+	one_node_init "$node" "$state" net "$host" "$raft" "$port" || exit 1
+	one_node_start "$node" "$state" "$state/first.log" ||
+		{ kill "$one_pid"; echo "node_server.sh: no leader" >&2; exit 1; }
 	"$admin" roster --consortium "$cons" --serial 1 --member "kiosk:$kiosk:diskominfo:0:upload" \
 		--out "$state/roster.entry" >/dev/null
 	"$admin" submit --node "http://$host:$port" "$state/roster.entry" >/dev/null
-	kill "$pid"
-	wait "$pid" || true
+	kill "$one_pid"
+	wait "$one_pid" || true
 else
 	port=$(sed -n 's/^http_address = .*:\([0-9]*\)$/\1/p' "$conf")
 fi

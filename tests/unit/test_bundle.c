@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "membundle.h"
 #include "testutil.h"
 #include "jaring/bundle.h"
 #include "bundle_int.h"
@@ -40,63 +41,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* ---- a bundle in memory ---- */
-
-struct mem {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static void mem_reserve(struct mem *m, size_t n)
-{
-	if (n <= m->cap)
-		return;
-	m->cap = n > 2 * m->cap ? n : 2 * m->cap;
-	m->p = realloc(m->p, m->cap);
-	assert_non_null(m->p);
-}
-
-static int mem_append(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct mem *m = ctx;
-
-	(void)eb;
-	assert_true(m->len >= JR_BUNDLE_HEADER_BYTES); /* header placeholder first */
-	mem_reserve(m, m->len + n);
-	memcpy(m->p + m->len, p, n);
-	m->len += n;
-	return JR_OK;
-}
-
-static int mem_header(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct mem *m = ctx;
-
-	(void)eb;
-	assert_int_equal(n, JR_BUNDLE_HEADER_BYTES);
-	mem_reserve(m, n);
-	if (m->len < n)
-		m->len = n;
-	memcpy(m->p, p, n);
-	return JR_OK;
-}
-
-struct src {
-	const uint8_t *p;
-	size_t len, off;
-};
-
-static int src_read(void *ctx, uint8_t *p, size_t n, size_t *got, struct jr_errbuf *eb)
-{
-	struct src *s = ctx;
-	size_t k = s->len - s->off < n ? s->len - s->off : n;
-
-	(void)eb;
-	memcpy(p, s->p + s->off, k);
-	s->off += k;
-	*got = k;
-	return JR_OK;
-}
+/* ---- a bundle in memory (tests/support/membundle.h) ---- */
 
 static const struct jr_bundle_params up = { JR_BUNDLE_UPSTREAM, 1790000000, 1, 3 };
 
@@ -107,10 +52,10 @@ static void item_bytes(uint8_t *p, size_t n, unsigned i)
 }
 
 /* A bundle from kiosk to `to` with items of the given sizes (all blocks). */
-static void write_bundle(struct mem *m, const struct jr_pubkey *to,
+static void write_bundle(struct jr_test_mem *m, const struct jr_pubkey *to,
 	const size_t *sizes, size_t n, struct jr_bundle_info *info)
 {
-	struct jr_bundle_sink sink = { mem_append, mem_header, NULL, m };
+	struct jr_bundle_sink sink = jr_test_mem_sink(m);
 	struct jr_bundle_writer *w;
 	struct jr_errbuf eb = { 0 };
 	uint8_t *buf;
@@ -126,6 +71,7 @@ static void write_bundle(struct mem *m, const struct jr_pubkey *to,
 		free(buf);
 	}
 	assert_int_equal(jr_bundle_writer_finish(w, info, &eb), JR_OK);
+	assert_true(m->p != NULL && m->len > JR_BUNDLE_HEADER_BYTES);
 }
 
 /* Reads a whole bundle as a consumer would: the outcome of open, next or
@@ -134,8 +80,8 @@ static void write_bundle(struct mem *m, const struct jr_pubkey *to,
 static int consume_as(const uint8_t *p, size_t len, const struct jr_key *me,
 	const uint8_t *expect, const size_t *sizes, size_t *staged, struct jr_errbuf *eb)
 {
-	struct src s = { p, len, 0 };
-	struct jr_bundle_source source = { src_read, &s };
+	struct jr_test_src s;
+	struct jr_bundle_source source = jr_test_mem_source(&s, p, len);
 	struct jr_bundle_reader *r;
 	struct jr_bundle_info info;
 	const uint8_t *ip;
@@ -193,7 +139,7 @@ static void round_trip(const size_t *sizes, size_t n)
 {
 	struct jr_bundle_info info;
 	struct jr_errbuf eb = { 0 };
-	struct mem m;
+	struct jr_test_mem m;
 	size_t staged, i, pt = 0;
 
 	write_bundle(&m, &centre_pub, sizes, n, &info);
@@ -271,7 +217,7 @@ static void same_items_written_twice_give_different_bytes(void **state)
 {
 	static const size_t sizes[] = { 500, 500 };
 	struct jr_bundle_info a_info, b_info;
-	struct mem a, b;
+	struct jr_test_mem a, b;
 
 	(void)state;
 	write_bundle(&a, &centre_pub, sizes, 2, &a_info);
@@ -361,8 +307,8 @@ static void writer_refuses_a_file_that_is_not_empty(void **state)
 
 static void an_aborted_bundle_is_refused_as_never_finished(void **state)
 {
-	struct mem m = { 0 };
-	struct jr_bundle_sink sink = { mem_append, mem_header, NULL, &m };
+	struct jr_test_mem m = { 0 };
+	struct jr_bundle_sink sink = jr_test_mem_sink(&m);
 	struct jr_bundle_writer *w;
 	struct jr_errbuf eb = { 0 };
 	uint8_t item[300] = { 1 };
@@ -389,7 +335,7 @@ static void a_bundle_truncated_at_every_byte_is_refused(void **state)
 {
 	static const size_t sizes[] = { 300, 450 };
 	struct jr_errbuf eb;
-	struct mem m;
+	struct jr_test_mem m;
 	size_t cut, staged;
 
 	(void)state;
@@ -412,7 +358,7 @@ static void a_bundle_of_three_chunks_truncated_anywhere_is_refused(void **state)
 {
 	static const size_t sizes[] = { 60000, 60000, 20000 };
 	struct jr_errbuf eb;
-	struct mem m;
+	struct jr_test_mem m;
 	size_t cut, staged;
 
 	(void)state;
@@ -436,7 +382,7 @@ static void a_bundle_of_three_chunks_truncated_anywhere_is_refused(void **state)
 static void one_flipped_bit_anywhere_is_refused(void **state)
 {
 	static const size_t sizes[] = { 70000, 500, 70000 };
-	struct mem m;
+	struct jr_test_mem m;
 	size_t off;
 	unsigned bit = 0;
 
@@ -467,7 +413,7 @@ static void a_bundle_for_another_node_is_refused_with_its_recipient(void **state
 	static const size_t sizes[] = { 400 };
 	struct jr_errbuf eb = { 0 };
 	char id[JR_KEYID_SHORT_LEN + 1];
-	struct mem m;
+	struct jr_test_mem m;
 	size_t staged;
 
 	(void)state;
@@ -482,14 +428,14 @@ static void a_bundle_for_another_node_is_refused_with_its_recipient(void **state
 }
 
 /* Replaces the header of m by h, signed by signer (fields as given). */
-static void resign(struct mem *m, struct jr_bundle_header *h, const struct jr_key *signer)
+static void resign(struct jr_test_mem *m, struct jr_bundle_header *h, const struct jr_key *signer)
 {
 	assert_int_equal(jr_bundle_header_id(h, h->info.id), JR_OK);
 	assert_int_equal(jr_sign_hash(signer, JR_BUNDLE_DOMAIN, h->info.id, h->sig), JR_OK);
 	assert_int_equal(jr_bundle_header_encode(h, m->p), JR_OK);
 }
 
-static void header_of(const struct mem *m, struct jr_bundle_header *h)
+static void header_of(const struct jr_test_mem *m, struct jr_bundle_header *h)
 {
 	assert_int_equal(jr_bundle_header_decode(m->p, JR_BUNDLE_HEADER_BYTES, "t", h, NULL),
 		JR_OK);
@@ -499,7 +445,7 @@ static void a_header_signed_by_another_key_than_it_names_is_refused(void **state
 {
 	static const size_t sizes[] = { 400 };
 	struct jr_bundle_header h;
-	struct mem m;
+	struct jr_test_mem m;
 
 	(void)state;
 	write_bundle(&m, &centre_pub, sizes, 1, NULL);
@@ -515,7 +461,7 @@ static void a_bundle_from_an_unexpected_sender_is_refused(void **state)
 	struct jr_bundle_header h;
 	struct jr_pubkey kpub, spub;
 	struct jr_errbuf eb = { 0 };
-	struct mem m;
+	struct jr_test_mem m;
 	size_t staged;
 
 	(void)state;
@@ -538,7 +484,7 @@ static void header_counts_that_disagree_with_the_body_are_refused(void **state)
 {
 	static const size_t sizes[] = { 400, 500, 600 };
 	struct jr_bundle_header h, orig;
-	struct mem m;
+	struct jr_test_mem m;
 
 	(void)state;
 	write_bundle(&m, &centre_pub, sizes, 3, NULL);
@@ -571,7 +517,7 @@ static void swapped_or_foreign_chunks_are_refused(void **state)
 	static const size_t sizes[] = { 65530, 65530, 65530 };
 	const size_t c = JR_BUNDLE_STORED_CHUNK, h = JR_BUNDLE_HEADER_BYTES;
 	struct jr_bundle_header ha;
-	struct mem a, b;
+	struct jr_test_mem a, b;
 	uint8_t *tmp = malloc(c);
 
 	(void)state;
@@ -607,11 +553,11 @@ static void swapped_or_foreign_chunks_are_refused(void **state)
 static void a_byte_after_the_body_is_refused(void **state)
 {
 	static const size_t sizes[] = { 400 };
-	struct mem m;
+	struct jr_test_mem m;
 
 	(void)state;
 	write_bundle(&m, &centre_pub, sizes, 1, NULL);
-	mem_reserve(&m, m.len + 1);
+	jr_test_mem_reserve(&m, m.len + 1);
 	m.p[m.len] = 0;
 	expect_refused(m.p, m.len + 1, JR_ECORRUPT, "trailing byte");
 	free(m.p);
@@ -625,7 +571,7 @@ struct forged_chunk {
 	unsigned char tag;
 };
 
-static void forge(struct mem *m, int kind, const struct forged_chunk *ch, size_t n,
+static void forge(struct jr_test_mem *m, int kind, const struct forged_chunk *ch, size_t n,
 	uint64_t items)
 {
 	crypto_secretstream_xchacha20poly1305_state st;
@@ -640,11 +586,11 @@ static void forge(struct mem *m, int kind, const struct forged_chunk *ch, size_t
 	crypto_secretstream_xchacha20poly1305_keygen(key);
 	assert_int_equal(crypto_box_seal(h.sealed_key, key, 32, centre_pub.box_pk), 0);
 	assert_int_equal(crypto_secretstream_xchacha20poly1305_init_push(&st, h.ss_header, key), 0);
-	mem_reserve(m, JR_BUNDLE_HEADER_BYTES);
+	jr_test_mem_reserve(m, JR_BUNDLE_HEADER_BYTES);
 	m->len = JR_BUNDLE_HEADER_BYTES;
 	for (i = 0; i < n; i++) {
 		off = m->len;
-		mem_reserve(m, off + ch[i].len + JR_BUNDLE_CHUNK_ABYTES);
+		jr_test_mem_reserve(m, off + ch[i].len + JR_BUNDLE_CHUNK_ABYTES);
 		assert_int_equal(crypto_secretstream_xchacha20poly1305_push(&st, m->p + off, NULL,
 			ch[i].p, ch[i].len, NULL, 0, ch[i].tag), 0);
 		m->len += ch[i].len + JR_BUNDLE_CHUNK_ABYTES;
@@ -667,7 +613,7 @@ static void a_forged_bundle_in_the_right_shape_is_accepted(void **state)
 	static const uint8_t pt[] = { JR_ITEM_BLOCK, 0x43, 'a', 'b', 'c' };
 	struct forged_chunk ch = { pt, sizeof pt, FINAL };
 	struct jr_errbuf eb = { 0 };
-	struct mem m;
+	struct jr_test_mem m;
 	size_t staged;
 
 	(void)state;
@@ -692,7 +638,7 @@ static void bodies_no_writer_makes_are_refused(void **state)
 	static const size_t bad_len[] = { sizeof wrong_kind, sizeof kind_zero, sizeof long_head,
 		sizeof empty_item, sizeof text_head, sizeof cut_item, sizeof huge };
 	struct forged_chunk ch[2];
-	struct mem m;
+	struct jr_test_mem m;
 	size_t i;
 
 	(void)state;
@@ -735,7 +681,7 @@ static void chunk_tags_that_disagree_with_the_body_length_are_refused(void **sta
 	uint8_t *full = calloc(1, JR_BUNDLE_CHUNK_BYTES);
 	struct forged_chunk ch[2];
 	struct jr_errbuf eb = { 0 };
-	struct mem m;
+	struct jr_test_mem m;
 	size_t staged;
 
 	(void)state;
@@ -764,18 +710,18 @@ static void chunk_tags_that_disagree_with_the_body_length_are_refused(void **sta
 static void end_before_every_item_was_read_is_not_success(void **state)
 {
 	static const size_t sizes[] = { 400, 400 };
-	struct src s;
-	struct jr_bundle_source source = { src_read, &s };
+	struct jr_test_src s;
+	struct jr_bundle_source source;
 	struct jr_bundle_reader *r;
 	struct jr_errbuf eb = { 0 };
 	const uint8_t *ip;
-	struct mem m;
+	struct jr_test_mem m;
 	size_t n;
 	int kind;
 
 	(void)state;
 	write_bundle(&m, &centre_pub, sizes, 2, NULL);
-	s = (struct src){ m.p, m.len, 0 };
+	source = jr_test_mem_source(&s, m.p, m.len);
 	assert_int_equal(jr_bundle_reader_open(&source, "t", centre, NULL, &r, NULL, &eb), JR_OK);
 	assert_int_equal(jr_bundle_reader_next(r, &kind, &ip, &n, &eb), JR_OK);
 	assert_int_not_equal(jr_bundle_reader_end(r, &eb), JR_OK);
@@ -788,8 +734,8 @@ static void end_before_every_item_was_read_is_not_success(void **state)
 
 static void writer_refuses_bad_parameters_and_items(void **state)
 {
-	struct mem m = { 0 };
-	struct jr_bundle_sink sink = { mem_append, mem_header, NULL, &m };
+	struct jr_test_mem m = { 0 };
+	struct jr_bundle_sink sink = jr_test_mem_sink(&m);
 	struct jr_bundle_params bad = up;
 	struct jr_bundle_writer *w = (struct jr_bundle_writer *)&w;
 	struct jr_errbuf eb = { 0 };
@@ -817,7 +763,7 @@ static void header_decode_refuses_what_the_writer_never_writes(void **state)
 	static const size_t sizes[] = { 400 };
 	struct jr_bundle_header h, orig;
 	uint8_t raw[JR_BUNDLE_HEADER_BYTES];
-	struct mem m;
+	struct jr_test_mem m;
 	int rc;
 
 	(void)state;

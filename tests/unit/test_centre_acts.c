@@ -430,8 +430,9 @@ static void status_of(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 static void assert_refused(const struct jr_centre_result *res, enum jr_centre_status st)
 {
 	if (!res->refused || res->act_status != st)
-		fail_msg("act status %d (refused %d), wanted refusal %d", (int)res->act_status,
-			(int)res->refused, (int)st);
+		fail_msg("act status %s (refused %d), wanted refusal %s",
+			jr_centre_status_name(res->act_status), (int)res->refused,
+			jr_centre_status_name(st));
 	assert_int_equal(res->acts_applied, 0);
 }
 
@@ -458,6 +459,30 @@ static void last_leaf_is_act(struct jr_centre *c, enum jr_centre_status st)
 }
 
 /* ---- forged and overreaching acts ---- */
+
+/* The names answers and messages give the statuses, as docs/centre.md lists
+ * them: every status named, none twice, and nothing outside the range. */
+static void every_status_has_its_documented_name(void **state)
+{
+	char *doc = jr_test_read_source("docs/centre.md", NULL);
+
+	(void)state;
+	assert_string_equal(jr_centre_status_name(JR_CS_APPLIED), "APPLIED");
+	assert_string_equal(jr_centre_status_name(JR_CS_NOT_PERMITTED), "NOT_PERMITTED");
+	assert_string_equal(jr_centre_status_name(JR_CS_BAD_PERIOD), "BAD_PERIOD");
+	assert_string_equal(jr_centre_status_name(0), "UNKNOWN_STATUS");
+	assert_string_equal(jr_centre_status_name(JR_CS_MAX + 1), "UNKNOWN_STATUS");
+	for (unsigned i = 1; i <= JR_CS_MAX; i++) {
+		char quoted[48];
+
+		for (unsigned j = 1; j < i; j++)
+			assert_string_not_equal(jr_centre_status_name(i), jr_centre_status_name(j));
+		(void)snprintf(quoted, sizeof quoted, "`%s`", jr_centre_status_name(i));
+		if (strstr(doc, quoted) == NULL)
+			fail_msg("docs/centre.md does not name status %u %s", i, quoted);
+	}
+	free(doc);
+}
 
 static void forged_and_overreaching_acts_are_refused_with_the_reason_on_the_log(void **state)
 {
@@ -1456,6 +1481,7 @@ static void the_worked_acts_are_the_ones_the_code_builds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_status_has_its_documented_name),
 		cmocka_unit_test(forged_and_overreaching_acts_are_refused_with_the_reason_on_the_log),
 		cmocka_unit_test(malformed_acts_are_refused_and_recorded),
 		cmocka_unit_test(review_counts_approvals_and_a_return_carries_reasons),

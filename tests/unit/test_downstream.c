@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "membundle.h"
 #include "testutil.h"
 #include "jaring/block.h"
 #include "jaring/downstream.h"
@@ -26,62 +27,6 @@ static struct jr_key *cons, *cons2, *stranger, *kiosk, *kiosk_b, *officer;
 static struct jr_policy policy;
 static const struct jr_key *centre_key; /* the key a new centre runs with */
 static const uint8_t pkey[JR_CENTRE_PSEUDONYM_KEY_BYTES] = { 9 };
-
-/* ---- memory sink and source ---- */
-
-struct mem {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static void mem_reserve(struct mem *m, size_t n)
-{
-	if (n <= m->cap)
-		return;
-	m->cap = n > 2 * m->cap ? n : 2 * m->cap;
-	m->p = realloc(m->p, m->cap);
-	assert_non_null(m->p);
-}
-
-static int mem_append(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct mem *m = ctx;
-
-	(void)eb;
-	mem_reserve(m, m->len + n);
-	memcpy(m->p + m->len, p, n);
-	m->len += n;
-	return JR_OK;
-}
-
-static int mem_header(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct mem *m = ctx;
-
-	(void)eb;
-	mem_reserve(m, n);
-	if (m->len < n)
-		m->len = n;
-	memcpy(m->p, p, n);
-	return JR_OK;
-}
-
-struct src {
-	const uint8_t *p;
-	size_t len, off;
-};
-
-static int src_read(void *ctx, uint8_t *p, size_t n, size_t *got, struct jr_errbuf *eb)
-{
-	struct src *s = ctx;
-	size_t k = s->len - s->off < n ? s->len - s->off : n;
-
-	(void)eb;
-	memcpy(p, s->p + s->off, k);
-	s->off += k;
-	*got = k;
-	return JR_OK;
-}
 
 /* ---- the kiosk's store, in memory: staged until commit ---- */
 
@@ -276,9 +221,9 @@ static struct jr_centre *centre_of(struct kiosk_fx *k, const char *name, uint64_
 
 /* The downstream bundle of `to` signed by `by`, into m. */
 static void write_down(struct jr_centre *c, const struct jr_key *by, const struct jr_key *to,
-	const struct jr_buf *roster, uint64_t seq, struct mem *m, struct jr_downstream_info *info)
+	const struct jr_buf *roster, uint64_t seq, struct jr_test_mem *m, struct jr_downstream_info *info)
 {
-	struct jr_bundle_sink sink = { mem_append, mem_header, NULL, m };
+	struct jr_bundle_sink sink = jr_test_mem_sink(m);
 	struct jr_downstream_params p;
 	struct jr_pubkey kp;
 	struct jr_errbuf eb = { 0 };
@@ -296,14 +241,15 @@ static void write_down(struct jr_centre *c, const struct jr_key *by, const struc
 	p.time = T0 + 3600;
 	if (jr_downstream_write(&p, &sink, info, &eb) != JR_OK)
 		fail_msg("write: %s", eb.msg);
+	assert_true(m->p != NULL && m->len > JR_BUNDLE_HEADER_BYTES);
 }
 
 static int apply_mem(const uint8_t *p, size_t len, const struct jr_key *as,
 	const struct jr_key *pinned, struct jr_shard *shard, struct store *s,
 	struct jr_downstream_result *res, struct jr_errbuf *eb)
 {
-	struct src in = { p, len, 0 };
-	struct jr_bundle_source bs = { src_read, &in };
+	struct jr_test_src in;
+	struct jr_bundle_source bs = jr_test_mem_source(&in, p, len);
 	struct jr_downstream_sink sink = { st_begin, st_status, st_commit, st_rollback, s };
 	struct jr_downstream_trust t;
 
@@ -350,7 +296,7 @@ static void a_kiosk_applies_its_statuses_roster_and_ack_whole(void **state)
 	struct jr_errbuf eb = { 0 };
 	struct store s;
 	struct jr_ack a;
-	struct mem m;
+	struct jr_test_mem m;
 
 	(void)state;
 	memset(&s, 0, sizeof s);
@@ -424,7 +370,7 @@ static void a_truncated_or_flipped_bundle_applies_nothing(void **state)
 	struct jr_bundle_header h;
 	uint8_t *copy;
 	size_t n, i, flips = 0;
-	struct mem m;
+	struct jr_test_mem m;
 
 	(void)state;
 	kiosk_new(&k, "down-damage");
@@ -466,7 +412,7 @@ static void the_wrong_recipient_and_unknown_signers_are_refused(void **state)
 	struct jr_downstream_result res;
 	struct jr_errbuf eb = { 0 };
 	struct store s;
-	struct mem m;
+	struct jr_test_mem m;
 
 	(void)state;
 	memset(&s, 0, sizeof s);
@@ -518,7 +464,7 @@ static void the_consortium_key_rotates_through_the_roster(void **state)
 	struct jr_downstream_result res;
 	struct jr_errbuf eb = { 0 };
 	struct store s;
-	struct mem m;
+	struct jr_test_mem m;
 
 	(void)state;
 	memset(&s, 0, sizeof s);
@@ -586,7 +532,7 @@ static void a_kiosk_restored_from_an_old_image_refuses_to_sign_after_the_ack(voi
 	const uint8_t *recs[1];
 	size_t lens[1];
 	struct store s;
-	struct mem m;
+	struct jr_test_mem m;
 
 	(void)state;
 	memset(&s, 0, sizeof s);

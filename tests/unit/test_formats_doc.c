@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "membundle.h"
 #include "testutil.h"
 #include "jaring/ack.h"
 #include "jaring/block.h"
@@ -445,27 +446,6 @@ static const struct names status_names = { {
 
 /* ---- Downstream bundle: the examples above, as the centre's answer ---- */
 
-static uint8_t down_p[JR_BUNDLE_HEADER_BYTES + 4096];
-static size_t down_len;
-
-static int down_append(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	(void)ctx, (void)eb;
-	assert_true(n <= sizeof down_p - down_len);
-	memcpy(down_p + down_len, p, n);
-	down_len += n;
-	return JR_OK;
-}
-
-static int down_header(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	(void)ctx, (void)eb;
-	memcpy(down_p, p, n);
-	if (down_len < n)
-		down_len = n;
-	return JR_OK;
-}
-
 struct down_store {
 	unsigned statuses, commits;
 };
@@ -529,7 +509,8 @@ static void downstream_example(const struct fixture *f, const struct jr_buf *ros
 	const struct jr_buf *status)
 {
 	static const struct jr_bundle_params params = { JR_BUNDLE_DOWNSTREAM, 1790003600, 3, 1 };
-	struct jr_bundle_sink sink = { down_append, down_header, NULL, NULL };
+	struct jr_test_mem down = { 0 };
+	struct jr_bundle_sink sink = jr_test_mem_sink(&down);
 	struct down_store st = { 0, 0 };
 	struct jr_downstream_sink ds = { ds_begin, ds_status, ds_commit, ds_rollback, &st };
 	struct jr_downstream_trust t;
@@ -552,7 +533,6 @@ static void downstream_example(const struct fixture *f, const struct jr_buf *ros
 	memset(det.eph_sk, 0x06, sizeof det.eph_sk);
 	memset(det.ss_header, 0x07, sizeof det.ss_header);
 	jr_key_public(f->kiosk, &to);
-	down_len = 0;
 	assert_int_equal(jr_bundle_writer_open_det(&sink, f->consortium, &to, &params, &det, &w,
 		NULL), JR_OK);
 	assert_int_equal(jr_bundle_writer_add(w, JR_ITEM_ACK, f->ack.base, f->ack.len, NULL), JR_OK);
@@ -581,7 +561,8 @@ static void downstream_example(const struct fixture *f, const struct jr_buf *ros
 	jr_test_path(path, sizeof path, jr_test_dir("formats-down"), "00000003.JRB");
 	fp = fopen(path, "wb");
 	assert_non_null(fp);
-	assert_int_equal(fwrite(down_p, 1, down_len, fp), down_len);
+	assert_true(down.p != NULL);
+	assert_int_equal(fwrite(down.p, 1, down.len, fp), down.len);
 	assert_int_equal(fclose(fp), 0);
 	fp = fopen(path, "rb");
 	assert_non_null(fp);
@@ -598,6 +579,7 @@ static void downstream_example(const struct fixture *f, const struct jr_buf *ros
 	jr_downstream_result_free(&res);
 	assert_int_equal(fclose(fp), 0);
 	jr_buf_free(&pol);
+	jr_test_mem_free(&down);
 }
 
 static const struct names visit_names = { {
@@ -726,39 +708,11 @@ static const struct names bundle_names = { {
 	"range last", "items", "body length", "body hash", "sealed stream key",
 	"stream header", "signature" }, NULL };
 
-struct ex_bundle {
-	uint8_t p[JR_BUNDLE_HEADER_BYTES + 1024];
-	size_t len;
-};
-
-static int exb_append(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct ex_bundle *b = ctx;
-
-	(void)eb;
-	assert_true(b->len >= JR_BUNDLE_HEADER_BYTES && n <= sizeof b->p - b->len);
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	return JR_OK;
-}
-
-static int exb_header(void *ctx, const uint8_t *p, size_t n, struct jr_errbuf *eb)
-{
-	struct ex_bundle *b = ctx;
-
-	(void)eb;
-	assert_int_equal(n, JR_BUNDLE_HEADER_BYTES);
-	memcpy(b->p, p, n);
-	if (b->len < n)
-		b->len = n;
-	return JR_OK;
-}
-
-static void make_bundle(const struct fixture *f, struct ex_bundle *b,
+static void make_bundle(const struct fixture *f, struct jr_test_mem *b,
 	struct jr_bundle_info *info)
 {
 	static const struct jr_bundle_params params = { JR_BUNDLE_UPSTREAM, 1790000000, 1, 1 };
-	struct jr_bundle_sink sink = { exb_append, exb_header, NULL, b };
+	struct jr_bundle_sink sink = jr_test_mem_sink(b);
 	struct jr_bundle_writer *w;
 	struct jr_bundle_det det;
 	struct jr_pubkey to;
@@ -773,10 +727,11 @@ static void make_bundle(const struct fixture *f, struct ex_bundle *b,
 	assert_int_equal(jr_bundle_writer_add(w, JR_ITEM_BLOCK, f->signed_block.base,
 		f->signed_block.len, NULL), JR_OK);
 	assert_int_equal(jr_bundle_writer_finish(w, info, NULL), JR_OK);
+	assert_true(b->p != NULL && b->len > JR_BUNDLE_HEADER_BYTES);
 }
 
 /* The bundle must also read back, with the consortium key, to that block. */
-static void bundle_reads_back(const struct fixture *f, const struct ex_bundle *b)
+static void bundle_reads_back(const struct fixture *f, const struct jr_test_mem *b)
 {
 	struct jr_bundle_reader *r;
 	struct jr_errbuf eb = { 0 };
@@ -815,7 +770,7 @@ static void bundle_reads_back(const struct fixture *f, const struct ex_bundle *b
 static void formats_doc_bundle_example_matches_the_code(void **state)
 {
 	static struct ex e;
-	static struct ex_bundle b;
+	static struct jr_test_mem b;
 	struct jr_bundle_info info;
 	struct fixture f;
 	size_t map_len, body_len, head;
@@ -859,6 +814,7 @@ static void formats_doc_bundle_example_matches_the_code(void **state)
 		f.signed_block.base[0], f.signed_block.base[1], f.signed_block.base[2],
 		f.signed_block.base[3], "");
 	expect_example("bundle-body", &e);
+	jr_test_mem_free(&b);
 	free_fixture(&f);
 }
 

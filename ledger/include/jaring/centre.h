@@ -173,8 +173,15 @@ struct jr_centre_result {
 	uint32_t acts_applied, acts_refused, acts_replayed;
 	uint32_t items_applied, items_refused; /* per registration of an act */
 	uint32_t members_set;  /* roster entries: every member */
-	enum jr_centre_status act_status; /* the act's, 0 for other kinds */
+	/* An act's or a roster's status (JR_CS_APPLIED for one applied now or
+	 * before); JR_CS_MALFORMED for an entry that does not decode or is of
+	 * a kind this build does not know; 0 for upstream entries. */
+	enum jr_centre_status act_status;
 };
+
+/* The name of a status as docs/centre.md spells it ("APPLIED",
+ * "NOT_PERMITTED", …); "UNKNOWN_STATUS" for a number outside 1..JR_CS_MAX. */
+JR_API const char *jr_centre_status_name(unsigned st);
 
 struct jr_centre;
 
@@ -468,9 +475,8 @@ JR_API int jr_centre_leaf_decode(const uint8_t *p, size_t len,
 JR_API int jr_centre_leaf_encode(const struct jr_centre_leaf *l, struct jr_buf *out)
 	JR_MUST_CHECK;
 
-/* Names for people and scripts: "NOT_APPROVED", "ACCEPTED", "decree"
- * (a status, an outcome, an entry kind); never NULL. */
-JR_API const char *jr_centre_status_name(unsigned status);
+/* Names for people and scripts: "ACCEPTED", "decree" (an outcome, an entry
+ * kind; statuses: jr_centre_status_name); never NULL. */
 JR_API const char *jr_centre_outcome_name(unsigned outcome);
 JR_API const char *jr_centre_kind_name(unsigned kind);
 

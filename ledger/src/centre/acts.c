@@ -49,6 +49,20 @@ enum jr_centre_status jr_act_permit(const struct jr_act *a, uint32_t perms,
 	return 0;
 }
 
+const char *jr_centre_status_name(unsigned st)
+{
+	static const char *const names[JR_CS_MAX + 1] = { "", "APPLIED", "UNKNOWN_KIOSK",
+		"REVOKED", "BAD_SIGNATURE", "KIOSK_MISMATCH", "CHAIN_BREAK", "EQUIVOCATION",
+		"MALFORMED", "HELD", "STALE_ROSTER", "UNKNOWN_KEY", "NOT_PERMITTED",
+		"OUT_OF_REGION", "UNKNOWN_REGISTRATION", "NOT_IN_REVIEW", "ALREADY_DONE",
+		"NOT_APPROVED", "ALLOCATION_SHORT", "UNKNOWN_ALLOCATION", "DUPLICATE_ID",
+		"ALREADY_DECREED", "NOT_ELIGIBLE", "NOT_DECREED", "ALREADY_PAID",
+		"AMOUNT_MISMATCH", "BEYOND_ALLOCATION", "STALE_POLICY", "STALE_LIST",
+		"LIST_MISMATCH", "BAD_PERIOD" };
+
+	return st >= 1 && st <= JR_CS_MAX ? names[st] : "UNKNOWN_STATUS";
+}
+
 int jr_act_refuse(struct jr_centre *c, const struct jr_act *a,
 	enum jr_centre_status st, const uint8_t *subject, struct jr_centre_result *res)
 {
@@ -245,6 +259,7 @@ int jr_centre_apply_act(struct jr_centre *c, enum jr_centre_kind kind,
 	a.payload_len = len;
 	if (k->apply == NULL) {
 		res->refused = true; /* a kind this build does not know: as a whole */
+		res->act_status = JR_CS_MALFORMED;
 		return JR_OK;
 	}
 	if (!act_open(&a, &sig)) {

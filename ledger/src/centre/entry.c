@@ -144,6 +144,7 @@ static int roster_refuse(struct jr_centre *c, const uint8_t hash[JR_HASH_BYTES],
 	int rc = jr_centre_refusal_put(c, NULL, serial, hash, st, &is_new);
 
 	res->refused = true;
+	res->act_status = st;
 	if (rc != JR_OK || !is_new)
 		return rc;
 	rc = jr_centre_leaf_roster(hash, serial, st, &leaf);

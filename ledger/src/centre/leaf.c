@@ -263,22 +263,10 @@ int jr_centre_leaf_decode(const uint8_t *p, size_t len, struct jr_centre_leaf *o
 	return JR_OK;
 }
 
-static const char *const status_names[] = { "", "APPLIED", "UNKNOWN_KIOSK",
-	"REVOKED", "BAD_SIGNATURE", "KIOSK_MISMATCH", "CHAIN_BREAK", "EQUIVOCATION",
-	"MALFORMED", "HELD", "STALE_ROSTER", "UNKNOWN_KEY", "NOT_PERMITTED", "OUT_OF_REGION",
-	"UNKNOWN_REGISTRATION", "NOT_IN_REVIEW", "ALREADY_DONE", "NOT_APPROVED",
-	"ALLOCATION_SHORT", "UNKNOWN_ALLOCATION", "DUPLICATE_ID", "ALREADY_DECREED",
-	"NOT_ELIGIBLE", "NOT_DECREED", "ALREADY_PAID", "AMOUNT_MISMATCH",
-	"BEYOND_ALLOCATION", "STALE_POLICY", "STALE_LIST", "LIST_MISMATCH", "BAD_PERIOD" };
 static const char *const outcome_names[] = { "", "ACCEPTED", "RETURNED", "DUPLICATE",
 	"HELD", "UNOPENABLE", "INELIGIBLE" };
 static const char *const kind_names[] = { "", "roster", "upstream", "policy", "review",
 	"view", "decree", "allocation", "payment", "reference list" };
-
-const char *jr_centre_status_name(unsigned st)
-{
-	return st >= 1 && st <= JR_CS_MAX ? status_names[st] : "UNKNOWN_STATUS";
-}
 
 const char *jr_centre_outcome_name(unsigned o)
 {

@@ -725,6 +725,7 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		/* Raft committed it, so every node sees the same bytes and
 		 * refuses them the same way: a recorded no-op, not a stop. */
 		res->refused = true;
+		res->act_status = JR_CS_MALFORMED;
 		return JR_OK;
 	}
 	if ((rc = jr_centre_replay_flush(c, eb)) != JR_OK)
