@@ -454,17 +454,9 @@ static bool json_has(const char *body, const char *s)
 	return strstr(body, s) != NULL;
 }
 
-static const char *const status_names[] = { "", "APPLIED", "UNKNOWN_KIOSK",
-	"REVOKED", "BAD_SIGNATURE", "KIOSK_MISMATCH", "CHAIN_BREAK", "EQUIVOCATION",
-	"MALFORMED", "HELD", "STALE_ROSTER", "UNKNOWN_KEY", "NOT_PERMITTED", "OUT_OF_REGION",
-	"UNKNOWN_REGISTRATION", "NOT_IN_REVIEW", "ALREADY_DONE", "NOT_APPROVED",
-	"ALLOCATION_SHORT", "UNKNOWN_ALLOCATION", "DUPLICATE_ID", "ALREADY_DECREED",
-	"NOT_ELIGIBLE", "NOT_DECREED", "ALREADY_PAID", "AMOUNT_MISMATCH",
-	"BEYOND_ALLOCATION", "STALE_POLICY", "STALE_LIST", "LIST_MISMATCH", "BAD_PERIOD" };
-
 const char *status_name(uint64_t st)
 {
-	return st >= 1 && st <= JR_CS_MAX ? status_names[st] : "UNKNOWN_STATUS";
+	return jr_centre_status_name(st <= JR_CS_MAX ? (unsigned)st : 0);
 }
 
 /* A GET into a growing buffer of at most max bytes; the HTTP status, or 0

@@ -185,11 +185,15 @@ static void print_money(FILE *f, const struct jr_audit_report *r)
 	}
 	sponsor_totals(m, t);
 	fprintf(f, "\nBy sponsor type (Table 1 of the programme, as this log holds it)\n");
-	for (i = 1; i <= 4; i++)
-		fprintf(f, "  %-30s %10s workers  Rp%18s promised  Rp%18s paid\n", sponsor_names[i],
-			grouped(t[i].workers, a), grouped(t[i].cost, b), grouped(t[i].paid, c));
-	fprintf(f, "  %-30s %10s workers  Rp%18s promised  Rp%18s paid\n", "total",
-		grouped(t[0].workers, a), grouped(t[0].cost, b), grouped(t[0].paid, c));
+	for (i = 0; i <= 4; i++) {
+		const struct totals *x = &t[i == 4 ? 0 : i + 1];
+		char rb[40], rc[40];
+
+		(void)snprintf(rb, sizeof rb, "Rp%s", grouped(x->cost, b));
+		(void)snprintf(rc, sizeof rc, "Rp%s", grouped(x->paid, c));
+		fprintf(f, "  %-30s %10s workers %20s promised %20s paid\n",
+			i == 4 ? "total" : sponsor_names[i + 1], grouped(x->workers, a), rb, rc);
+	}
 	fprintf(f, "  The totals per decree and per allocation add up to the rupiah.\n");
 }
 

@@ -25,41 +25,20 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL audit_node: $*"; fails=$((fails + 1)); }
-read -r rp hp < <(python3 -c "import socket
-s=[socket.socket() for _ in range(2)]
-[x.bind(('127.0.0.1',0)) for x in s]
-print(*[x.getsockname()[1] for x in s])")
+. "$(dirname "$0")/../../node/tests/one_node.sh"
+read -r rp hp < <(free_ports 2)
 base=http://127.0.0.1:$hp
 "$fix" "$work" 1 1 1 10 >/dev/null
 head -8 "$work/regids.txt" >"$work/regs8.txt"
-cat >"$work/n.conf" <<EOF
-node_id = 1
-raft_address = 127.0.0.1:$rp
-http_address = 127.0.0.1:$hp
-data_dir = $work/d
-consortium_key = $work/consortium.key
-pseudonym_key = $work/pseudonym.key
-log_key = $work/log.key
-log_origin = tlog.test.jaring.id/audit
-witness_name = witness.test.jaring.id/one
-cosign_policy = $work/cosign.policy
-peer = 1 127.0.0.1:$rp 127.0.0.1:$hp
-bootstrap = 1
-EOF
-"$bin" init --config "$work/n.conf" >/dev/null
-printf 'log %s\nwitness one %s\ngroup g 1 one\nquorum g\n' "$(cat "$work/d/log.vkey")" \
-  "$(cat "$work/d/witness.vkey")" >"$work/cosign.policy"
-"$bin" start --config "$work/n.conf" 2>"$work/log" &
-pid=$!
-for _ in $(seq 1 100); do curl -s "$base/v1/health" | grep -q '"role":"leader"' && break; sleep 0.1; done
+one_node_init "$bin" "$work" audit 127.0.0.1 "$rp" "$hp"
+one_node_start "$bin" "$work" "$work/log" || { echo "FAIL audit_node: no leader"; tail "$work/log"; exit 1; }
+pid=$one_pid
 # Waits until the cosigned checkpoint covers the whole tree.
 cosigned() {
-  for _ in $(seq 1 100); do
-    curl -s "$base/v1/health" | python3 -c "import json,sys
-h=json.load(sys.stdin); sys.exit(0 if h['tree_size']>0 and h['checkpoint_size']==h['tree_size'] else 1)" && return 0
-    sleep 0.1
-  done
-  fail "the checkpoint never caught up with the tree"
+  [ "$(one_node_settle "$base" "$work")" -gt 0 ] || fail "no checkpoint"
+  python3 -c "import json,sys; h=json.load(open(sys.argv[1]))
+sys.exit(0 if h['checkpoint_size'] == h['tree_size'] else 1)" "$work/health.json" ||
+    fail "the checkpoint never caught up with the tree"
 }
 
 export JARING_PIN=135790

@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 	struct keys k = { NULL, NULL, NULL, NULL };
 	const char *op, *src, *dst;
 	int pos = 0;
-	char *arg[6] = { 0 };
+	const char *arg[6] = { 0 };
 
 	if (argc < 3 || jr_init() != JR_OK) {
 		fputs("usage: audit_tamper OP SRC [DST] ARGS... [--origin O --log-key F"
@@ -230,6 +230,10 @@ int main(int argc, char **argv)
 			arg[pos++] = argv[i];
 		}
 	}
+	if (pos < 3)
+		die("usage: audit_tamper OP SRC ARG... (see the comment at the top)", NULL);
+	for (int i = pos; i < 6; i++)
+		arg[i] = "0"; /* an operation's missing numbers read as 0 */
 	op = arg[0];
 	src = arg[1];
 	read_leaves(src);

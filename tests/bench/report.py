@@ -128,6 +128,8 @@ def scale(med):
     ta = pick(med, "tlog append")
     row("rebuilding the whole tree (an audit's hashing)",
         lambda n: n * LEAVES_PER_REG / (ta or 1), "s", ta)
+    au = pick(med, "audit: registrations per CPU-second")
+    row("jaring-audit of the whole public export (CPU time)", lambda n: n / (au or 1), "s", au)
     ip = pick(med, "tlog inclusion proof")
     row("inclusion proofs for every worker once", lambda n: n / (ip or 1), "s", ip)
     fv = pick(med, "chain verify, every signature")

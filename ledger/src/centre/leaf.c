@@ -263,7 +263,7 @@ int jr_centre_leaf_decode(const uint8_t *p, size_t len, struct jr_centre_leaf *o
 	return JR_OK;
 }
 
-static const char *const status_names[] = { "", "APPLIED", "UNKNOWN_KIOSK",
+static const char *const status_names[JR_CS_MAX + 1] = { "", "APPLIED", "UNKNOWN_KIOSK",
 	"REVOKED", "BAD_SIGNATURE", "KIOSK_MISMATCH", "CHAIN_BREAK", "EQUIVOCATION",
 	"MALFORMED", "HELD", "STALE_ROSTER", "UNKNOWN_KEY", "NOT_PERMITTED", "OUT_OF_REGION",
 	"UNKNOWN_REGISTRATION", "NOT_IN_REVIEW", "ALREADY_DONE", "NOT_APPROVED",

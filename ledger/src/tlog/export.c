@@ -489,12 +489,13 @@ static int tile_load(struct tile_store *t, unsigned level, uint64_t n)
 static int subtree(const uint8_t *h, unsigned r, uint8_t out[JR_TLOG_HASH_BYTES])
 {
 	uint8_t l[JR_TLOG_HASH_BYTES], rr[JR_TLOG_HASH_BYTES];
-	size_t half = (size_t)1 << (r - 1);
+	size_t half;
 
 	if (r == 0) {
 		memcpy(out, h, JR_TLOG_HASH_BYTES);
 		return JR_OK;
 	}
+	half = (size_t)1 << (r - 1);
 	(void)subtree(h, r - 1, l);
 	(void)subtree(h + half * JR_TLOG_HASH_BYTES, r - 1, rr);
 	jr_tlog_node_hash(l, rr, out);
