@@ -25,7 +25,18 @@ console and qemu's monitor, and checks that:
     the image taken before; booted again, the kiosk refuses to sign.
 Needs root (build.sh does). Takes about 7-10 minutes on 2 cores.
 
-usage: firmware-image/test.sh [--out DIR] [--build DIR] [--kvm] [--keep]
+With --long, instead, the longer job (not in CI; about 25 minutes here):
+  - a failed boot falls back: a signed v3 bundle whose kiosk cannot start
+    installs into slot B; each trial boot of B is judged bad (the kiosk dies
+    without a frame) and reboots, systemd-boot counts the tries down, and
+    with none left slot A boots again, its kiosk up;
+  - a power-cut loop: a test image (build.sh --test-load) registers synthetic
+    workers in a loop while an officer's drive syncs; qemu is killed at
+    random moments and booted again, each time the whole chain verifies
+    (every signature), no acknowledged registration is lost, and at the end
+    the root slot is byte-identical to the image built.
+
+usage: firmware-image/test.sh [--out DIR] [--build DIR] [--kvm] [--keep] [--long]
        firmware-image/test.sh --help
 options:
   --out DIR    work folder (default firmware-image/out); the image, bundles,
@@ -33,6 +44,7 @@ options:
   --build DIR  the project's cmake build folder (default SRC/build)
   --kvm        use KVM if /dev/kvm exists (faster; CI uses TCG)
   --keep       leave qemu running at the end (for a look)
+  --long       run the longer job above instead (JR_POWERCUTS=N cuts, default 6)
   -h, --help   print this help and exit
 
 exit status:
@@ -43,7 +55,7 @@ exit status:
 HELP
 }
 
-OUT=$HERE/out BUILD=$SRC/build KVM=0 KEEP=0
+OUT=$HERE/out BUILD=$SRC/build KVM=0 KEEP=0 LONG=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -52,6 +64,7 @@ while [ $# -gt 0 ]; do
       [ "$1" = --out ] && OUT=$2 || BUILD=$2; shift 2 ;;
     --kvm) KVM=1; shift ;;
     --keep) KEEP=1; shift ;;
+    --long) LONG=1; shift ;;
     *) echo "test.sh: unknown option '$1'; see --help" >&2; exit 2 ;;
   esac
 done
@@ -116,12 +129,38 @@ fi
 [ "$(od -An -tx1 -N1 "$OUT/demo/kiosk/kiosk.key" | tr -d ' ')" = a9 ] ||
   fail "the seeded kiosk's key is not sealed to the TPM"
 
-# ---- build: the image (v1), a v2 root, the bundles, the drive ----
-tb=$SECONDS
-"$HERE/build.sh" --build "$BUILD" --seed-demo "$OUT"
-"$HERE/build.sh" --build "$BUILD" --root-only --version 2 "$OUT" >/dev/null
-build_s=$((SECONDS - tb))
-say "image built in ${build_s} s"
+# ---- qemu ----
+accel=tcg
+cpu=Nehalem
+if [ "$KVM" = 1 ] && [ -w /dev/kvm ]; then accel=kvm cpu=host; fi
+# Nehalem (SSE4.2, no AVX) under TCG: with -cpu max, Mesa's llvmpipe JIT
+# emits AVX2 code that crashed the kiosk (SIGSEGV) under qemu 7.2's TCG.
+# boot_qemu DISK VARS TPMSOCK: starts qemu on SERIAL and MONSOCK, sets QPID.
+boot_qemu() {
+  : > "$SERIAL"
+  qemu-system-x86_64 -machine q35 -accel $accel -cpu $cpu -m 1024 -smp 2 \
+    -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+    -drive if=pflash,format=raw,file="$2" \
+    -drive file="$1",format=raw,if=virtio \
+    -device virtio-vga,xres=800,yres=480 -device qemu-xhci,id=xhci \
+    -chardev socket,id=chrtpm,path="$3" -tpmdev emulator,id=tpm0,chardev=chrtpm \
+    -device tpm-tis,tpmdev=tpm0 \
+    -display none -serial file:"$SERIAL" \
+    -monitor unix:"$MONSOCK",server=on,wait=off > "$T/qemu.log" 2>&1 &
+  QPID=$!
+}
+mon() { (printf '%s\n' "$1"; sleep "${2:-1}") | socat - UNIX-CONNECT:"$MONSOCK" >/dev/null 2>&1; }
+# wait_for PATTERN SECONDS [NTH]: the NTH line (default 1) matching PATTERN.
+wait_for() {
+  local n=${3:-1} end=$((SECONDS + $2))
+  while [ $SECONDS -lt $end ]; do
+    [ "$(tr -d '\r' < "$SERIAL" | grep -c -E "$1")" -ge "$n" ] && return 0
+    kill -0 "$QPID" 2>/dev/null || fail "qemu stopped (its messages: $(tail -n 3 "$T/qemu.log"))"
+    sleep 1
+  done
+  return 1
+}
+line() { tr -d '\r' < "$SERIAL" | grep -E "$1" | sed -n "${2:-1}p"; }
 
 K=$OUT/keys
 bundle() { # bundle NAME VERSION ROOTIMG KEYDIR
@@ -137,6 +176,19 @@ bundle() { # bundle NAME VERSION ROOTIMG KEYDIR
     fail "rauc bundle $1 failed: $(tail -n 1 "$T/rauc-bundle-$1.log")"
   rm -rf "$d"
 }
+
+if [ "$LONG" = 1 ]; then
+  . "$HERE/lib/long.sh"
+  exit 0
+fi
+
+# ---- build: the image (v1), a v2 root, the bundles, the drive ----
+tb=$SECONDS
+"$HERE/build.sh" --build "$BUILD" --seed-demo "$OUT"
+"$HERE/build.sh" --build "$BUILD" --root-only --version 2 "$OUT" >/dev/null
+build_s=$((SECONDS - tb))
+say "image built in ${build_s} s"
+
 tb=$SECONDS
 bundle 4-good 2 "$OUT/root-2.ext4" "$K"
 bundle_s=$((SECONDS - tb))
@@ -163,40 +215,8 @@ cp -a "$OUT/demo-tpm" "$T/tpm"
 swtpm_vm "$T/tpm" "$T/swtpm.sock"
 
 # ---- boot ----
-accel=tcg
-cpu=Nehalem
-if [ "$KVM" = 1 ] && [ -w /dev/kvm ]; then accel=kvm cpu=host; fi
-# Nehalem (SSE4.2, no AVX) under TCG: with -cpu max, Mesa's llvmpipe JIT
-# emits AVX2 code that crashed the kiosk (SIGSEGV) under qemu 7.2's TCG.
-# boot_qemu DISK VARS TPMSOCK: starts qemu on SERIAL and MONSOCK, sets QPID.
-boot_qemu() {
-  : > "$SERIAL"
-  qemu-system-x86_64 -machine q35 -accel $accel -cpu $cpu -m 1024 -smp 2 \
-    -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
-    -drive if=pflash,format=raw,file="$2" \
-    -drive file="$1",format=raw,if=virtio \
-    -device virtio-vga,xres=800,yres=480 -device qemu-xhci,id=xhci \
-    -chardev socket,id=chrtpm,path="$3" -tpmdev emulator,id=tpm0,chardev=chrtpm \
-    -device tpm-tis,tpmdev=tpm0 \
-    -display none -serial file:"$SERIAL" \
-    -monitor unix:"$MONSOCK",server=on,wait=off > "$T/qemu.log" 2>&1 &
-  QPID=$!
-}
 boot_qemu "$T/disk.img" "$T/vars.fd" "$T/swtpm.sock"
 tq=$SECONDS
-mon() { (printf '%s\n' "$1"; sleep "${2:-1}") | socat - UNIX-CONNECT:"$MONSOCK" >/dev/null 2>&1; }
-# wait_for PATTERN SECONDS [NTH]: the NTH line (default 1) matching PATTERN.
-wait_for() {
-  local n=${3:-1} end=$((SECONDS + $2))
-  while [ $SECONDS -lt $end ]; do
-    [ "$(tr -d '\r' < "$SERIAL" | grep -c -E "$1")" -ge "$n" ] && return 0
-    kill -0 "$QPID" 2>/dev/null || fail "qemu stopped (its messages: $(tail -n 3 "$T/qemu.log"))"
-    sleep 1
-  done
-  return 1
-}
-line() { tr -d '\r' < "$SERIAL" | grep -E "$1" | sed -n "${2:-1}p"; }
-
 say "booting under qemu ($accel, OVMF)"
 wait_for 'jaring-kiosk: first frame presented' 420 || fail "no first frame of the kiosk within 420 s"
 frame_s=$((SECONDS - tq))

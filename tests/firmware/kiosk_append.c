@@ -1,11 +1,15 @@
 /*
  * kiosk_append KEY SHARD COUNTER CONSORTIUM_PUB N FIRST: registers N more
- * synthetic workers (numbered from FIRST; all data made up) into an
+ * synthetic workers (numbered from FIRST, or from the shard's height + 1
+ * when FIRST is 0; all data made up) into an
  * existing kiosk through the kiosk's own registrar: the key file as it is
  * (a TPM-sealed one unseals with the TPM JARING_TPM names), the shard
  * opened for appending with its counter, so the fork guard (and a TPM's
  * counter) moves as it would at the kiosk. firmware-image/test.sh uses it
- * to move a kiosk on after an image of its disk was taken.
+ * to move a kiosk on after an image of its disk was taken, and its power-cut
+ * loop in a loop inside the appliance: the whole chain is verified (every
+ * signature) before the first append, and a line is printed after each
+ * append returned, that is, once the block is durable ("acknowledged").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +52,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc != 7 || (n = strtoul(argv[5], NULL, 10)) < 1 || n > 9999 ||
-	    (first = strtoul(argv[6], NULL, 10)) < 1 || first + n > 10000) {
+	    (first = strtoul(argv[6], NULL, 10)) > 9999 || first + n > 10000) {
 		fputs("usage: kiosk_append KEY SHARD COUNTER CONSORTIUM_PUB N FIRST\n", stderr);
 		return 2;
 	}
@@ -60,6 +64,19 @@ int main(int argc, char **argv)
 		die(argv[4], rc, &eb);
 	if ((rc = jr_shard_open(argv[2], argv[3], kiosk, &s, &eb)) != JR_OK)
 		die("opening the shard", rc, &eb);
+	{
+		uint64_t bad = 0;
+
+		if ((rc = jr_shard_verify(s, JR_VERIFY_FULL, &bad, &eb)) != JR_OK)
+			die("verifying the chain", rc, &eb);
+		printf("kiosk_append: chain verified at height %llu\n",
+			(unsigned long long)jr_shard_height(s));
+		(void)fflush(stdout);
+	}
+	if (first == 0)
+		first = (unsigned long)jr_shard_height(s) + 1;
+	if (first + n > 10000)
+		die("too many workers", JR_EINVAL, NULL);
 	jr_policy_default(&pol);
 	if (jr_registrar_new(s, kiosk, &pol, cons.box_pk, &g) != JR_OK)
 		die("registrar", JR_EINTERNAL, NULL);
@@ -75,9 +92,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "kiosk_append: reason %s\n", jr_reason_name(v.reasons[k]));
 		if (rc != JR_OK)
 			die("registering a synthetic worker", rc, &eb);
+		printf("kiosk_append: acknowledged height %llu%s\n",
+			(unsigned long long)out.height,
+			jr_key_tpm_bound(kiosk) ? " (TPM counter advanced)" : "");
+		(void)fflush(stdout);
 	}
-	printf("kiosk_append: height %llu%s\n", (unsigned long long)jr_shard_height(s),
-		jr_key_tpm_bound(kiosk) ? " (TPM counter advanced)" : "");
 	jr_registrar_free(g);
 	jr_shard_close(s);
 	jr_key_free(kiosk);
