@@ -105,7 +105,8 @@ swtpm_up() { # STATE: swtpm on 127.0.0.1:TPORT (control on TPORT+1)
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$TPORT) 2>/dev/null && return 0; sleep 0.1; done
   fail "swtpm did not start on 127.0.0.1:$TPORT: $(tail -n 2 "$T/swtpm-host.log")"
 }
-swtpm_down() { [ -z "$SWPID" ] || { kill "$SWPID"; wait "$SWPID" 2>/dev/null || true; }; SWPID=; }
+# (swtpm may have ended already: for qemu it ends with its client.)
+swtpm_down() { [ -z "$SWPID" ] || { kill "$SWPID" 2>/dev/null || true; wait "$SWPID" 2>/dev/null || true; }; SWPID=; }
 swtpm_vm() { # STATE SOCKET: swtpm for qemu (-tpmdev emulator over a unix socket)
   rm -f "$2"
   swtpm socket --tpm2 --tpmstate dir="$1" --ctrl type=unixio,path="$2" \
@@ -114,7 +115,7 @@ swtpm_vm() { # STATE SOCKET: swtpm for qemu (-tpmdev emulator over a unix socket
   for _ in $(seq 1 50); do [ -S "$2" ] && return 0; sleep 0.1; done
   fail "swtpm for qemu did not make $2"
 }
-vm_tpm_down() { [ -z "$VMTPM" ] || { kill "$VMTPM" 2>/dev/null; wait "$VMTPM" 2>/dev/null || true; }; VMTPM=; }
+vm_tpm_down() { [ -z "$VMTPM" ] || { kill "$VMTPM" 2>/dev/null || true; wait "$VMTPM" 2>/dev/null || true; }; VMTPM=; }
 # The seeded kiosk (jaring-demo, 5 registrations) is provisioned as the
 # appliance does it: its key sealed to the TPM, whose state is kept with it.
 if [ ! -f "$OUT/demo-tpm/tpm2-00.permall" ] || [ ! -f "$OUT/demo/centre/consortium.pub" ]; then
@@ -320,7 +321,7 @@ wait_for 'jaring-kiosk: first frame presented: screen setup' 120 ||
 sleep 2
 mon "screendump $T/restored.png -f png" 2
 restore_s=$((SECONDS - tr3))
-kill "$QPID"; wait "$QPID" 2>/dev/null || true
+kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
 QPID=
 vm_tpm_down
 

@@ -75,7 +75,7 @@ done
 sleep 5
 mon "system_powerdown" 1
 for _ in $(seq 1 60); do kill -0 "$QPID" 2>/dev/null || break; sleep 1; done
-kill -0 "$QPID" 2>/dev/null && kill "$QPID"
+kill "$QPID" 2>/dev/null || true
 QPID=
 vm_tpm_down
 dd if="$T/fallback.img" of="$T/esp-fallback.vfat" bs=1M skip=1 count="$ESP_MIB" status=none
@@ -121,7 +121,7 @@ while [ $round -le $((NCUTS + 1)) ]; do
     syncs=$((syncs + 1))
   fi
   sleep $((3 + RANDOM % 23))
-  kill -9 "$QPID"; wait "$QPID" 2>/dev/null || true
+  kill -9 "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
   QPID=
   vm_tpm_down
   a=$(tr -d '\r' < "$SERIAL" | sed -n 's/.*kiosk_append: acknowledged height \([0-9]*\).*/\1/p' | tail -n 1)
@@ -129,7 +129,7 @@ while [ $round -le $((NCUTS + 1)) ]; do
   say "power cut $round: chain verified at $h, killed at acknowledged height $acked$([ $((round % 2)) = 0 ] && echo ' (a sync running)')"
   round=$((round + 1))
 done
-kill "$QPID"; wait "$QPID" 2>/dev/null || true
+kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
 QPID=
 vm_tpm_down
 sum=$(dd if="$T/pc.img" bs=1M skip=$((1 + ESP_MIB)) count="$ROOT_MIB" status=none | sha256sum)
@@ -175,7 +175,7 @@ l=$(line 'jaring-drive: (Sync complete|sync failed)')
 case "$l" in *"Sync complete in "*) ;; *) fail "bench: ${l#*jaring-drive: }" ;; esac
 export_ms=${l#*Sync complete in }; export_ms=${export_ms%% ms*}
 say "bench: drive in to Sync complete for 1,000 registrations: ${sync1000_s} s (the export itself ${export_ms} ms)"
-kill "$QPID"; wait "$QPID" 2>/dev/null || true
+kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
 QPID=
 vm_tpm_down
 rm -rf "$T/drive-bench"; mkdir -p "$T/drive-bench"
