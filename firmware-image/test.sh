@@ -306,7 +306,7 @@ JARING_TPM=$TCTI "$BUILD/tests/kiosk_append" "$T/kiosk-moved-on/kiosk.key" \
   "$OUT/demo/centre/consortium.pub" 1 1 > "$T/kiosk-append.log" 2>&1 ||
   fail "kiosk_append failed: $(tail -n 2 "$T/kiosk-append.log")"
 swtpm_down
-say "the kiosk moved on: $(sed 's/^kiosk_append: //' "$T/kiosk-append.log")"
+say "the kiosk moved on: $(tail -n 1 "$T/kiosk-append.log" | sed 's/^kiosk_append: //')"
 cp --sparse=always "$OUT/jaring-kiosk.img" "$T/restored.img"
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars-restored.fd"
 swtpm_vm "$T/tpm" "$T/swtpm.sock"
