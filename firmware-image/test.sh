@@ -44,7 +44,8 @@ options:
   --build DIR  the project's cmake build folder (default SRC/build)
   --kvm        use KVM if /dev/kvm exists (faster; CI uses TCG)
   --keep       leave qemu running at the end (for a look)
-  --long       run the longer job above instead (JR_POWERCUTS=N cuts, default 6)
+  --long       run the longer job above instead (JR_POWERCUTS=N cuts, default
+               6; JR_LONG_PARTS="fallback powercut bench" to choose parts)
   -h, --help   print this help and exit
 
 exit status:
