@@ -82,7 +82,7 @@ say() { printf '[test %4ss] %s\n' "$((SECONDS - t0))" "$*"; }
 QPID= SERIAL=$T/serial.log MONSOCK=$T/monitor.sock
 fail() {
   echo "test.sh: FAILED: $*" >&2
-  [ -f "$SERIAL" ] && { echo "--- last lines of $T/serial.log:" >&2; tail -n 30 "$SERIAL" | tr -d '\r' >&2; }
+  [ -f "$SERIAL" ] && { echo "--- last lines of $SERIAL:" >&2; tail -n 30 "$SERIAL" | tr -d '\r' >&2; }
   exit 1
 }
 SWPID= VMTPM=
