@@ -55,7 +55,7 @@ case "$cmd" in
     ;;
   lint)
     # clang-tidy with the checks in .clang-tidy (every finding an error) over
-    # ledger/src (and src/tlog, src/centre), ledger/tools, kiosk/{src,tests}, node/{src,tests}, admin/src, audit/{src,tests}, sync/src, tests/sync,
+    # ledger/src (and src/tlog, src/centre), ledger/tools, kiosk/{src,tests}, node/{src,tests}, admin/src, audit/{src,tests}, sync/src, tests/{sync,firmware},
     # tests/{unit,fuzz,bench,support}
     # and scripts. Only configures: clang's compile database with the fuzz
     # targets and the kiosk (SDL2) in it; nothing is built.
@@ -64,7 +64,7 @@ case "$cmd" in
       -DJR_FUZZ=ON -DJR_KIOSK=ON >/dev/null
     root=$(printf '%s' "$PWD" | sed 's/[][\.*^$+?(){}|]/\\&/g')
     run-clang-tidy -p build-lint -j "$JOBS" -quiet \
-      "^$root/(ledger/(src|src/tlog|src/centre|tools)|kiosk/(src|tests)|node/(src|tests)|admin/src|audit/(src|tests)|sync/src|tests/(unit|fuzz|bench|sync|support)|scripts)/[^/]*\.c\$"
+      "^$root/(ledger/(src|src/tlog|src/centre|tools)|kiosk/(src|tests)|node/(src|tests)|admin/src|audit/(src|tests)|sync/src|tests/(unit|fuzz|bench|sync|support|firmware)|scripts)/[^/]*\.c\$"
     ;;
   build)
     scripts/deps.sh

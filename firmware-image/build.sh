@@ -34,6 +34,9 @@ options:
                      build by keys.sh for tests)
   --seed-demo        put jaring-demo's kiosk (key, shard with 5 synthetic
                      registrations) on the data partition (for tests)
+  --test-load        a test image: instead of the kiosk, a unit that registers
+                     synthetic workers in a loop (firmware-image/test-overlay/,
+                     kiosk_append from the build; test.sh --long)
   --root-only        make only OUTDIR/root-VERSION.ext4 (for update bundles)
   --rebuild          rebuild the root file system from packages
   --debug            a root shell on the serial console (development only:
@@ -48,7 +51,7 @@ HELP
 }
 
 OUT= BUILD="$SRC/build" VERSION=1 CONSORTIUM= VILLAGE=33.28.01.2001 CA=
-SEED=0 ROOT_ONLY=0 REBUILD=0
+SEED=0 ROOT_ONLY=0 REBUILD=0 LOAD=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
       esac
       shift 2 ;;
     --seed-demo) SEED=1; shift ;;
+    --test-load) LOAD=1; shift ;;
     --root-only) ROOT_ONLY=1; shift ;;
     --rebuild) REBUILD=1; shift ;;
     --debug) export JARING_DEBUG=1; shift ;;
@@ -148,6 +152,14 @@ rm -rf "$STAGE"
 cp -a "$ROOT" "$STAGE"
 rm -f "$STAGE/.jaring-packages"
 "$HERE/lib/customize.sh" "$STAGE" "$SRC" "$BUILD" "$VERSION" "$CONSORTIUM" "$VILLAGE" "$CA"
+if [ "$LOAD" = 1 ]; then
+  [ -x "$BUILD/tests/kiosk_append" ] || cmake --build "$BUILD" -j2 --target kiosk_append >/dev/null
+  cp -a --no-preserve=ownership "$HERE/test-overlay/." "$STAGE/"
+  install -m 0755 "$BUILD/tests/kiosk_append" "$STAGE/usr/lib/jaring/test/kiosk_append"
+  systemctl --root="$STAGE" disable jaring-kiosk.service jaring-boot-ok.service >/dev/null 2>&1
+  systemctl --root="$STAGE" enable jaring-test-load.service >/dev/null 2>&1
+  log "test image: jaring-test-load.service in place of the kiosk"
+fi
 
 # ---- file systems ----
 # E2FSPROGS_FAKE_TIME and fixed UUIDs/hash seeds keep the images reproducible.

@@ -11,16 +11,32 @@ qemu-system-x86_64 (TCG, no KVM needed) with OVMF, reading the serial
 console and qemu's monitor, and checks that:
   - the kiosk draws its first frame (console marker; a screendump is kept);
   - the boot report says: slot A, version 1, root read-only, no failed unit;
+  - the appliance has a TPM 2.0 (swtpm, qemu's tpm-tis) and the seeded
+    kiosk's key is sealed to it;
   - a USB drive (vfat, qemu-xhci + usb-storage) hot-plugged through the
     monitor is mounted and synced: the kiosk's bundle is on the drive
     afterwards and verifies with the consortium key (jaring-sync verify);
   - of the update bundles on that drive, a foreign, an older and a tampered
     one are refused and a signed newer one installs into slot B;
   - the next boot runs slot B, version 2, and blesses its boot entry;
-  - slot A is byte-identical to the image built.
-Needs root (build.sh does). Takes about 5-8 minutes on 2 cores.
+  - slot A is byte-identical to the image built;
+  - a restored old whole-disk image: the kiosk moved on (one more
+    registration, its TPM counter with it), then its disk is put back from
+    the image taken before; booted again, the kiosk refuses to sign.
+Needs root (build.sh does). Takes about 7-10 minutes on 2 cores.
 
-usage: firmware-image/test.sh [--out DIR] [--build DIR] [--kvm] [--keep]
+With --long, instead, the longer job (not in CI; about 25 minutes here):
+  - a failed boot falls back: a signed v3 bundle whose kiosk cannot start
+    installs into slot B; each trial boot of B is judged bad (the kiosk dies
+    without a frame) and reboots, systemd-boot counts the tries down, and
+    with none left slot A boots again, its kiosk up;
+  - a power-cut loop: a test image (build.sh --test-load) registers synthetic
+    workers in a loop while an officer's drive syncs; qemu is killed at
+    random moments and booted again, each time the whole chain verifies
+    (every signature), no acknowledged registration is lost, and at the end
+    the root slot is byte-identical to the image built.
+
+usage: firmware-image/test.sh [--out DIR] [--build DIR] [--kvm] [--keep] [--long]
        firmware-image/test.sh --help
 options:
   --out DIR    work folder (default firmware-image/out); the image, bundles,
@@ -28,6 +44,8 @@ options:
   --build DIR  the project's cmake build folder (default SRC/build)
   --kvm        use KVM if /dev/kvm exists (faster; CI uses TCG)
   --keep       leave qemu running at the end (for a look)
+  --long       run the longer job above instead (JR_POWERCUTS=N cuts, default
+               6; JR_LONG_PARTS="fallback powercut bench" to choose parts)
   -h, --help   print this help and exit
 
 exit status:
@@ -38,7 +56,7 @@ exit status:
 HELP
 }
 
-OUT=$HERE/out BUILD=$SRC/build KVM=0 KEEP=0
+OUT=$HERE/out BUILD=$SRC/build KVM=0 KEEP=0 LONG=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -47,6 +65,7 @@ while [ $# -gt 0 ]; do
       [ "$1" = --out ] && OUT=$2 || BUILD=$2; shift 2 ;;
     --kvm) KVM=1; shift ;;
     --keep) KEEP=1; shift ;;
+    --long) LONG=1; shift ;;
     *) echo "test.sh: unknown option '$1'; see --help" >&2; exit 2 ;;
   esac
 done
@@ -60,21 +79,90 @@ rm -rf "$T"; mkdir -p "$T"
 export MTOOLS_SKIP_CHECK=1
 t0=$SECONDS
 say() { printf '[test %4ss] %s\n' "$((SECONDS - t0))" "$*"; }
-QPID=
+QPID= SERIAL=$T/serial.log MONSOCK=$T/monitor.sock
 fail() {
   echo "test.sh: FAILED: $*" >&2
-  [ -f "$T/serial.log" ] && { echo "--- last lines of $T/serial.log:" >&2; tail -n 30 "$T/serial.log" | tr -d '\r' >&2; }
+  [ -f "$SERIAL" ] && { echo "--- last lines of $SERIAL:" >&2; tail -n 30 "$SERIAL" | tr -d '\r' >&2; }
   exit 1
 }
-cleanup() { if [ -n "$QPID" ] && [ "$KEEP" = 0 ] && kill -0 "$QPID" 2>/dev/null; then kill "$QPID"; fi; }
+SWPID= VMTPM=
+cleanup() {
+  if [ -n "$QPID" ] && [ "$KEEP" = 0 ] && kill -0 "$QPID" 2>/dev/null; then kill "$QPID"; fi
+  [ -z "$SWPID" ] || kill "$SWPID" 2>/dev/null
+  if [ -n "$VMTPM" ] && [ "$KEEP" = 0 ]; then kill "$VMTPM" 2>/dev/null; fi
+  return 0
+}
 trap cleanup EXIT
 
-# ---- build: the image (v1), a v2 root, the bundles, the drive ----
-tb=$SECONDS
-"$HERE/build.sh" --build "$BUILD" --seed-demo "$OUT"
-"$HERE/build.sh" --build "$BUILD" --root-only --version 2 "$OUT" >/dev/null
-build_s=$((SECONDS - tb))
-say "image built in ${build_s} s"
+# ---- the TPM: swtpm, for host tools on a loopback port and for qemu ----
+TPORT=$((20000 + $$ % 10000 * 2))
+TCTI=swtpm:host=127.0.0.1,port=$TPORT
+export TSS2_LOG=all+NONE
+swtpm_up() { # STATE: swtpm on 127.0.0.1:TPORT (control on TPORT+1)
+  swtpm socket --tpm2 --tpmstate dir="$1" --flags not-need-init,startup-clear \
+    --server type=tcp,port=$TPORT,bindaddr=127.0.0.1 \
+    --ctrl type=tcp,port=$((TPORT + 1)),bindaddr=127.0.0.1 > "$T/swtpm-host.log" 2>&1 &
+  SWPID=$!
+  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$TPORT) 2>/dev/null && return 0; sleep 0.1; done
+  fail "swtpm did not start on 127.0.0.1:$TPORT: $(tail -n 2 "$T/swtpm-host.log")"
+}
+# (swtpm may have ended already: for qemu it ends with its client.)
+swtpm_down() { [ -z "$SWPID" ] || { kill "$SWPID" 2>/dev/null || true; wait "$SWPID" 2>/dev/null || true; }; SWPID=; }
+swtpm_vm() { # STATE SOCKET: swtpm for qemu (-tpmdev emulator over a unix socket)
+  rm -f "$2"
+  swtpm socket --tpm2 --tpmstate dir="$1" --ctrl type=unixio,path="$2" \
+    --log file="$T/swtpm-vm.log" &
+  VMTPM=$!
+  for _ in $(seq 1 50); do [ -S "$2" ] && return 0; sleep 0.1; done
+  fail "swtpm for qemu did not make $2"
+}
+vm_tpm_down() { [ -z "$VMTPM" ] || { kill "$VMTPM" 2>/dev/null || true; wait "$VMTPM" 2>/dev/null || true; }; VMTPM=; }
+# The seeded kiosk (jaring-demo, 5 registrations) is provisioned as the
+# appliance does it: its key sealed to the TPM, whose state is kept with it.
+if [ ! -f "$OUT/demo-tpm/tpm2-00.permall" ] || [ ! -f "$OUT/demo/centre/consortium.pub" ]; then
+  rm -rf "$OUT/demo" "$OUT/demo-tpm"; mkdir -p "$OUT/demo-tpm"
+  [ -x "$BUILD/bin/jaring-demo" ] || cmake --build "$BUILD" -j2 --target jaring-demo >/dev/null
+  swtpm_up "$OUT/demo-tpm"
+  JARING_TPM=$TCTI "$BUILD/bin/jaring-demo" --out "$OUT/demo" --assets "$SRC/assets" > "$T/demo.log" 2>&1 ||
+    fail "jaring-demo with the TPM failed: $(tail -n 3 "$T/demo.log")"
+  swtpm_down
+fi
+[ -x "$BUILD/tests/kiosk_append" ] || cmake --build "$BUILD" -j2 --target kiosk_append >/dev/null
+[ "$(od -An -tx1 -N1 "$OUT/demo/kiosk/kiosk.key" | tr -d ' ')" = a9 ] ||
+  fail "the seeded kiosk's key is not sealed to the TPM"
+
+# ---- qemu ----
+accel=tcg
+cpu=Nehalem
+if [ "$KVM" = 1 ] && [ -w /dev/kvm ]; then accel=kvm cpu=host; fi
+# Nehalem (SSE4.2, no AVX) under TCG: with -cpu max, Mesa's llvmpipe JIT
+# emits AVX2 code that crashed the kiosk (SIGSEGV) under qemu 7.2's TCG.
+# boot_qemu DISK VARS TPMSOCK: starts qemu on SERIAL and MONSOCK, sets QPID.
+boot_qemu() {
+  : > "$SERIAL"
+  qemu-system-x86_64 -machine q35 -accel $accel -cpu $cpu -m 1024 -smp 2 \
+    -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+    -drive if=pflash,format=raw,file="$2" \
+    -drive file="$1",format=raw,if=virtio \
+    -device virtio-vga,xres=800,yres=480 -device qemu-xhci,id=xhci \
+    -chardev socket,id=chrtpm,path="$3" -tpmdev emulator,id=tpm0,chardev=chrtpm \
+    -device tpm-tis,tpmdev=tpm0 \
+    -display none -serial file:"$SERIAL" \
+    -monitor unix:"$MONSOCK",server=on,wait=off > "$T/qemu.log" 2>&1 &
+  QPID=$!
+}
+mon() { (printf '%s\n' "$1"; sleep "${2:-1}") | socat - UNIX-CONNECT:"$MONSOCK" >/dev/null 2>&1; }
+# wait_for PATTERN SECONDS [NTH]: the NTH line (default 1) matching PATTERN.
+wait_for() {
+  local n=${3:-1} end=$((SECONDS + $2))
+  while [ $SECONDS -lt $end ]; do
+    [ "$(tr -d '\r' < "$SERIAL" | grep -c -E "$1")" -ge "$n" ] && return 0
+    kill -0 "$QPID" 2>/dev/null || fail "qemu stopped (its messages: $(tail -n 3 "$T/qemu.log"))"
+    sleep 1
+  done
+  return 1
+}
+line() { tr -d '\r' < "$SERIAL" | grep -E "$1" | sed -n "${2:-1}p"; }
 
 K=$OUT/keys
 bundle() { # bundle NAME VERSION ROOTIMG KEYDIR
@@ -90,6 +178,19 @@ bundle() { # bundle NAME VERSION ROOTIMG KEYDIR
     fail "rauc bundle $1 failed: $(tail -n 1 "$T/rauc-bundle-$1.log")"
   rm -rf "$d"
 }
+
+if [ "$LONG" = 1 ]; then
+  . "$HERE/lib/long.sh"
+  exit 0
+fi
+
+# ---- build: the image (v1), a v2 root, the bundles, the drive ----
+tb=$SECONDS
+"$HERE/build.sh" --build "$BUILD" --seed-demo "$OUT"
+"$HERE/build.sh" --build "$BUILD" --root-only --version 2 "$OUT" >/dev/null
+build_s=$((SECONDS - tb))
+say "image built in ${build_s} s"
+
 tb=$SECONDS
 bundle 4-good 2 "$OUT/root-2.ext4" "$K"
 bundle_s=$((SECONDS - tb))
@@ -111,36 +212,13 @@ for b in 1-foreign 2-older 3-tampered 4-good; do mcopy -i "$drive" "$T/$b.raucb"
 cp --sparse=always "$OUT/jaring-kiosk.img" "$T/disk.img"
 slot_a_sum=$(sha256sum < "$OUT/root.ext4")
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars.fd"
+# The appliance's TPM: a copy of the seeded kiosk's (the cache stays as it was).
+cp -a "$OUT/demo-tpm" "$T/tpm"
+swtpm_vm "$T/tpm" "$T/swtpm.sock"
 
 # ---- boot ----
-accel=tcg
-cpu=Nehalem
-if [ "$KVM" = 1 ] && [ -w /dev/kvm ]; then accel=kvm cpu=host; fi
-# Nehalem (SSE4.2, no AVX) under TCG: with -cpu max, Mesa's llvmpipe JIT
-# emits AVX2 code that crashed the kiosk (SIGSEGV) under qemu 7.2's TCG.
-: > "$T/serial.log"
-qemu-system-x86_64 -machine q35 -accel $accel -cpu $cpu -m 1024 -smp 2 \
-  -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
-  -drive if=pflash,format=raw,file="$T/vars.fd" \
-  -drive file="$T/disk.img",format=raw,if=virtio \
-  -device virtio-vga,xres=800,yres=480 -device qemu-xhci,id=xhci \
-  -display none -serial file:"$T/serial.log" \
-  -monitor unix:"$T/monitor.sock",server=on,wait=off > "$T/qemu.log" 2>&1 &
-QPID=$!
+boot_qemu "$T/disk.img" "$T/vars.fd" "$T/swtpm.sock"
 tq=$SECONDS
-mon() { (printf '%s\n' "$1"; sleep "${2:-1}") | socat - UNIX-CONNECT:"$T/monitor.sock" >/dev/null 2>&1; }
-# wait_for PATTERN SECONDS [NTH]: the NTH line (default 1) matching PATTERN.
-wait_for() {
-  local n=${3:-1} end=$((SECONDS + $2))
-  while [ $SECONDS -lt $end ]; do
-    [ "$(tr -d '\r' < "$T/serial.log" | grep -c -E "$1")" -ge "$n" ] && return 0
-    kill -0 "$QPID" 2>/dev/null || fail "qemu stopped (its messages: $(tail -n 3 "$T/qemu.log"))"
-    sleep 1
-  done
-  return 1
-}
-line() { tr -d '\r' < "$T/serial.log" | grep -E "$1" | sed -n "${2:-1}p"; }
-
 say "booting under qemu ($accel, OVMF)"
 wait_for 'jaring-kiosk: first frame presented' 420 || fail "no first frame of the kiosk within 420 s"
 frame_s=$((SECONDS - tq))
@@ -153,6 +231,7 @@ wait_for 'jaring-boot: report:' 240 || fail "no boot report"
 r1=$(line 'jaring-boot: report:')
 say "$r1"
 case "$r1" in *"slot=A version=1 root=ext4:ro "*) ;; *) fail "first boot: expected slot A, version 1, root ext4 read-only" ;; esac
+case "$r1" in *"tpm=tpm2 key=sealed "*) ;; *) fail "first boot: expected a TPM and the kiosk key sealed to it" ;; esac
 case "$r1" in *"failed=[]"*) ;; *) fail "first boot: failed units" ;; esac
 case "$r1" in *"kiosk=up"*) ;; *) fail "first boot: the kiosk is not up" ;; esac
 
@@ -203,6 +282,7 @@ mon "system_powerdown" 1
 for _ in $(seq 1 60); do kill -0 "$QPID" 2>/dev/null || break; sleep 1; done
 kill -0 "$QPID" 2>/dev/null && { kill "$QPID"; sleep 1; }
 QPID=
+vm_tpm_down
 
 # ---- after: boot entries, slot A untouched ----
 dd if="$T/disk.img" of="$T/esp.vfat" bs=1M skip=1 count="$ESP_MIB" status=none
@@ -213,6 +293,39 @@ sum=$(dd if="$T/disk.img" bs=1M skip=$((1 + ESP_MIB)) count="$ROOT_MIB" status=n
 [ "$sum" = "$slot_a_sum" ] || fail "slot A changed on the disk"
 say "slot A is byte-identical to root.ext4"
 
+# ---- a restored old whole-disk image: the kiosk refuses to sign ----
+# The kiosk moves on after the image was taken: one more registration with
+# its own key and TPM (kiosk_append, the kiosk's registrar, on the host
+# against the appliance's swtpm state), which advances the TPM's counter to
+# height 6. Then the disk is put back from the image of height 5: its shard
+# and its counter file agree with each other, and only the TPM knows better.
+tr3=$SECONDS
+cp -a "$OUT/demo/kiosk" "$T/kiosk-moved-on"
+swtpm_up "$T/tpm"
+JARING_TPM=$TCTI "$BUILD/tests/kiosk_append" "$T/kiosk-moved-on/kiosk.key" \
+  "$T/kiosk-moved-on/shard.db" "$T/kiosk-moved-on/shard.counter" \
+  "$OUT/demo/centre/consortium.pub" 1 1 > "$T/kiosk-append.log" 2>&1 ||
+  fail "kiosk_append failed: $(tail -n 2 "$T/kiosk-append.log")"
+swtpm_down
+say "the kiosk moved on: $(tail -n 1 "$T/kiosk-append.log" | sed 's/^kiosk_append: //')"
+cp --sparse=always "$OUT/jaring-kiosk.img" "$T/restored.img"
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars-restored.fd"
+swtpm_vm "$T/tpm" "$T/swtpm.sock"
+SERIAL=$T/serial-restored.log MONSOCK=$T/monitor-restored.sock
+boot_qemu "$T/restored.img" "$T/vars-restored.fd" "$T/swtpm.sock"
+wait_for 'jaring-kiosk: cannot start:' 420 || fail "the kiosk on the restored disk did not refuse within 420 s"
+l=$(line 'jaring-kiosk: cannot start:')
+case "$l" in *"TPM counter says it already signed height 6"*) ;; *) fail "the restored kiosk stopped, but not for its TPM counter: $l" ;; esac
+say "restored disk: ${l#*jaring-kiosk: }"
+wait_for 'jaring-kiosk: first frame presented: screen setup' 120 ||
+  fail "the restored kiosk did not show why it cannot start"
+sleep 2
+mon "screendump $T/restored.png -f png" 2
+restore_s=$((SECONDS - tr3))
+kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
+QPID=
+vm_tpm_down
+
 {
   echo "build (image v1 + root v2)   ${build_s} s"
   echo "RAUC bundle (v2)             ${bundle_s} s"
@@ -220,6 +333,7 @@ say "slot A is byte-identical to root.ext4"
   echo "drive in to Sync complete    ${sync_s} s"
   echo "sync to update installed     ${update_s} s"
   echo "reboot to report (slot B)    ${reboot_s} s"
+  echo "restored disk to refusal     ${restore_s} s"
   echo "whole test                   $((SECONDS - t0)) s"
 } | tee "$T/timings.txt"
 echo "1 passed, 0 failed"

@@ -28,6 +28,7 @@ PKGS=(
   libzbar-dev zbar-tools libpng-dev libcmocka-dev
   libraft-dev libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev iproute2 curl
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-noto-core gettext
+  libtss2-dev swtpm swtpm-tools
   dosfstools mtools groff-base man-db python3 librsvg2-bin libxml2-utils
 )
 

@@ -29,7 +29,7 @@ printf 'VERSION=%s\n' "$V" > "$S/etc/jaring-release"
 
 grep -q '^jaring:' "$S/etc/passwd" ||
   chroot "$S" useradd --system --user-group --home-dir /var/lib/jaring/kiosk \
-    --no-create-home --shell /usr/sbin/nologin --groups video,input,render jaring
+    --no-create-home --shell /usr/sbin/nologin --groups video,input,render,tss jaring
 # One machine id for the image: the journal keeps one folder across boots
 # (a fresh id per boot would leave every old folder behind, uncapped).
 od -An -tx1 -N16 /dev/urandom | tr -d ' \n' > "$S/etc/machine-id"; echo >> "$S/etc/machine-id"

@@ -87,6 +87,9 @@ bool app_init(struct kapp *a, const struct kconfig *cfg, int64_t virtual_start,
 	if (!kbackend_open(&a->be, cfg, kclock_unix(&a->clock), a->not_ready,
 		sizeof a->not_ready)) {
 		klog("kiosk cannot start its ledger");
+		/* To the journal and the appliance's console (no personal data:
+		 * paths and heights). */
+		fprintf(stderr, "jaring-kiosk: cannot start: %s\n", a->not_ready);
 		app_goto(a, SCR_SETUP);
 	} else {
 		int64_t fl = kstore_meta_i64(a->be.store, "clock_floor");

@@ -55,6 +55,39 @@ static bool parse_village(const char *text, uint64_t *code, char *err, size_t er
 	return true;
 }
 
+/*
+ * A new kiosk key, saved so that a copied disk yields no usable key where the
+ * board has a TPM 2.0 (cfg->tpm, keys.h): sealed to it, and loaded back so
+ * the key carries its binding to the TPM's monotonic counter, which the
+ * shard keeps as the fork guard's high-water mark. Without a TPM the key file
+ * is plain and the fork guard is the counter file and the centre's
+ * acknowledged head; the officer menu says which (kbackend.tpm).
+ */
+static int new_kiosk_key(struct kbackend *be, const struct kconfig *cfg, const char *path,
+	struct jr_errbuf *eb)
+{
+	struct jr_errbuf probe = { 0 };
+	struct jr_key *k = NULL;
+	int rc = jr_key_generate(JR_ROLE_KIOSK, &k);
+
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "cannot make a kiosk key");
+	if (cfg->tpm[0] == '\0' || strcmp(cfg->tpm, "none") == 0 ||
+	    jr_tpm_present(&probe) != JR_OK) {
+		klog("no TPM (%s): plain key file", probe.msg[0] != '\0' ? probe.msg :
+			"none configured");
+		be->kiosk = k;
+		return jr_key_save(k, path, eb);
+	}
+	rc = jr_key_save_tpm(k, path, eb);
+	jr_key_free(k);
+	if (rc == JR_OK)
+		rc = jr_key_load(path, &be->kiosk, eb);
+	if (rc == JR_OK)
+		klog("kiosk key sealed to the TPM");
+	return rc;
+}
+
 /* First run: a new kiosk key, an empty shard, the binding to a village. */
 static bool provision(struct kbackend *be, const struct kconfig *cfg,
 	const struct kpaths *p, int64_t now, char *err, size_t errlen)
@@ -68,8 +101,7 @@ static bool provision(struct kbackend *be, const struct kconfig *cfg,
 			p->shard, p->counter, NULL);
 		return false;
 	}
-	if (jr_key_generate(JR_ROLE_KIOSK, &be->kiosk) != JR_OK ||
-	    jr_key_save(be->kiosk, p->key, &eb) != JR_OK ||
+	if (new_kiosk_key(be, cfg, p->key, &eb) != JR_OK ||
 	    jr_shard_create(p->shard, p->counter, be->kiosk, &eb) != JR_OK) {
 		kfmt(err, errlen, "provisioning failed: {1}", eb.msg, NULL, NULL);
 		return false;
@@ -260,6 +292,13 @@ bool kbackend_open(struct kbackend *be, const struct kconfig *cfg, int64_t now,
 	if (!parse_village(cfg->village, &be->village, err, errlen) ||
 	    !kstore_open(p.store, &be->store, err, errlen))
 		return false;
+	/* The TPM a sealed key file opens with, for this process and what it
+	 * runs (keys.h); tpm = none or unset leaves JARING_TPM as it is. */
+	if (cfg->tpm[0] != '\0' && strcmp(cfg->tpm, "none") != 0) {
+		setenv("JARING_TPM", cfg->tpm, 1);
+		/* tpm2-tss logs to stderr; what matters comes back in eb. */
+		setenv("TSS2_LOG", "all+NONE", 0);
+	}
 	if (!exists(p.key)) {
 		if (!provision(be, cfg, &p, now, err, errlen))
 			return false;
@@ -275,14 +314,16 @@ bool kbackend_open(struct kbackend *be, const struct kconfig *cfg, int64_t now,
 	}
 	jr_key_public(be->kiosk, &be->kiosk_pub);
 	jr_keyid_short(be->kiosk_pub.id, be->kiosk_short);
+	be->tpm = jr_key_tpm_bound(be->kiosk);
 	if (jr_shard_open(p.shard, p.counter, be->kiosk, &be->shard, &eb) != JR_OK) {
 		kfmt(err, errlen, "{1}", eb.msg, NULL, NULL);
 		return false;
 	}
 	open_registrar(be, cfg);
-	klog("kiosk %s open: height %llu, %s", be->kiosk_short,
+	klog("kiosk %s open: height %llu, %s, %s", be->kiosk_short,
 		(unsigned long long)jr_shard_height(be->shard),
-		be->provisioned_now ? "provisioned now" : "existing");
+		be->provisioned_now ? "provisioned now" : "existing",
+		be->tpm ? "key sealed to the TPM" : "no TPM");
 	return true;
 }
 

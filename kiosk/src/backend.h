@@ -5,7 +5,8 @@
  * the kiosk touches keys or the shard.
  *
  * Files under the configured data_dir:
- *   kiosk.key   the kiosk's identity (jr_key_save, mode 0600)
+ *   kiosk.key   the kiosk's identity, mode 0600: sealed to the TPM where
+ *               the board has one (jr_key_save_tpm), else plain (jr_key_save)
  *   shard.db    the kiosk's signed hash chain (shard.h)
  *   kiosk.db    status store, roster, binding (store.h)
  *   kiosk.log   capped log without personal data (log.h)
@@ -48,6 +49,8 @@ struct kbackend {
 	struct jr_policy policy;
 	uint64_t village;
 	bool provisioned_now;       /* this start created the key and shard */
+	bool tpm;                   /* the key is sealed to a TPM, whose monotonic
+	                             * counter is the fork guard's high-water mark */
 	bool can_register;          /* consortium key present, registrar ready */
 	char kiosk_short[JR_KEYID_SHORT_LEN + 1];
 	/* the consortium key this kiosk pinned (jr_keyid_fingerprint); "" until

@@ -58,7 +58,7 @@ struct kconf_str {
 
 #define STR(k) { #k, offsetof(struct kconfig, k), sizeof(((struct kconfig *)0)->k) }
 static const struct kconf_str str_keys[] = {
-	STR(data_dir), STR(counter_path), STR(village), STR(consortium_pubkey),
+	STR(data_dir), STR(counter_path), STR(tpm), STR(village), STR(consortium_pubkey),
 	STR(printer), STR(receipts_dir), STR(camera), STR(officer_key), STR(sync_drive),
 	STR(roster),
 	STR(i18n_dir), STR(icons_dir), STR(fonts_dir),

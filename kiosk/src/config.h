@@ -15,6 +15,9 @@
 struct kconfig {
 	char data_dir[KCONF_PATH_MAX];      /* key, shard, kiosk.db, logs */
 	char counter_path[KCONF_PATH_MAX];  /* fork-guard counter (another partition) */
+	/* the TPM a new kiosk key is sealed to (a tpm2-tss TCTI such as
+	 * device:/dev/tpmrm0); "" or "none": the key file is plain */
+	char tpm[KCONF_PATH_MAX];
 	char village[32];                   /* "33.28.01.2001": binds the kiosk */
 	char consortium_pubkey[KCONF_PATH_MAX];
 	char printer[KCONF_PATH_MAX];       /* ESC/POS device; "" = none */

@@ -32,6 +32,14 @@ static void consortium_line(struct kapp *a, char *buf, size_t n)
 			NULL, NULL);
 }
 
+/* What guards this kiosk against a restored copy of its disk. */
+static const char *tpm_line(struct kapp *a)
+{
+	return a->be.tpm ?
+		T("TPM 2.0: the kiosk key is sealed to it, and its counter refuses a restored copy of the disk.") :
+		T("No TPM: only the counter file and the centre's acknowledged head guard against a restored copy of the disk.");
+}
+
 /* ---- setup (first run, or a kiosk that cannot start) ---- */
 
 static void setup_handle(struct kapp *a, const struct kev *ev)
@@ -234,6 +242,9 @@ static void officer_draw(struct kapp *a)
 	y += used;
 	consortium_line(a, buf, sizeof buf);
 	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h), buf, ui_ink, UI_LEFT, 0, true, &used);
+	y += used;
+	ui_wrap(u, UI_F_SMALL, ui_rect(c.x, y, c.w, c.h), tpm_line(a),
+		a->be.tpm ? ui_ink : ui_red, UI_LEFT, 0, true, &used);
 	y += used + g;
 	if (!a->be.can_register) {
 		/* What the officer must fix first, in the kiosk's words (a replaced

@@ -12,6 +12,7 @@
 
 #include "counter.h"
 #include "fileio.h"
+#include "tpm.h"
 
 #define MAGIC "JRCOUNT1"
 #define MAGIC_BYTES 8
@@ -203,9 +204,80 @@ int jr_counter_open(const char *path, bool lock, struct jr_counter *c,
 int jr_counter_advance(struct jr_counter *c, uint64_t height,
 	const uint8_t hash[JR_HASH_BYTES], struct jr_errbuf *eb)
 {
+	int rc;
+
 	if (c->fd < 0 || c->seq == UINT64_MAX || height > INT64_MAX)
 		return jr_errf(eb, JR_EINVAL, "counter: not open or out of range");
-	return write_slot(c, 1 - c->slot, c->seq + 1, height, hash, eb);
+	rc = write_slot(c, 1 - c->slot, c->seq + 1, height, hash, eb);
+	if (rc == JR_OK && c->tpm)
+		rc = jr_counter_tpm_advance(c, height, eb);
+	return rc;
+}
+
+/* ---- the TPM's NV counter (tpm.h) ----------------------------------- */
+
+static int tpm_height(struct jr_counter *c, uint64_t value, struct jr_errbuf *eb)
+{
+	if (value < c->nv_base)
+		return jr_errf(eb, JR_ECORRUPT,
+			"the TPM's NV counter 0x%08x is at %llu, below the %llu the kiosk key was "
+			"bound at: it is not this key's counter. Do not append; report it to the "
+			"district office", (unsigned)c->nv_index, (unsigned long long)value,
+			(unsigned long long)c->nv_base);
+	c->tpm_height = value - c->nv_base;
+	return JR_OK;
+}
+
+int jr_counter_bind_tpm(struct jr_counter *c, uint32_t index, uint64_t base,
+	struct jr_errbuf *eb)
+{
+	struct jr_tpm *t = NULL;
+	uint64_t v = 0;
+	int rc = jr_tpm_open(&t, eb);
+
+	if (rc == JR_OK)
+		rc = jr_tpm_counter_read(t, index, &v, eb);
+	jr_tpm_close(t);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc == JR_ENOTFOUND ? JR_EKEY : rc,
+			"the kiosk key is bound to the TPM's NV counter 0x%08x, which cannot be read",
+			(unsigned)index);
+	c->tpm = true;
+	c->nv_index = index;
+	c->nv_base = base;
+	return tpm_height(c, v, eb);
+}
+
+int jr_counter_tpm_advance(struct jr_counter *c, uint64_t height,
+	struct jr_errbuf *eb)
+{
+	struct jr_tpm *t = NULL;
+	uint64_t v = 0;
+	int rc;
+
+	if (height <= c->tpm_height)
+		return JR_OK;
+	if (height != c->tpm_height + 1)
+		return jr_errf(eb, JR_ECORRUPT,
+			"the TPM's NV counter says height %llu was signed, %llu below height %llu: "
+			"a power cut leaves it at most one behind, so it is not this shard's counter",
+			(unsigned long long)c->tpm_height,
+			(unsigned long long)(height - c->tpm_height), (unsigned long long)height);
+	rc = jr_tpm_open(&t, eb);
+	if (rc == JR_OK)
+		rc = jr_tpm_counter_increment(t, c->nv_index, &v, eb);
+	jr_tpm_close(t);
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "the TPM's NV counter was not advanced to height %llu",
+			(unsigned long long)height);
+	if ((rc = tpm_height(c, v, eb)) != JR_OK)
+		return rc;
+	if (c->tpm_height != height)
+		return jr_errf(eb, JR_ESTALE,
+			"the TPM's NV counter went to height %llu, not %llu: something else "
+			"increments it; do not append, report it to the district office",
+			(unsigned long long)c->tpm_height, (unsigned long long)height);
+	return JR_OK;
 }
 
 void jr_counter_close(struct jr_counter *c)

@@ -17,6 +17,13 @@
  *
  * The writer holds flock(LOCK_EX) on the file for as long as the shard is
  * open, which makes it the shard's single-writer lock too.
+ *
+ * With a TPM (a kiosk key loaded from a TPM-sealed key file, keys.h), the
+ * counter is also bound to the TPM's NV monotonic counter (tpm.h): its
+ * value minus the base the key file records is the highest height signed,
+ * and every advance increments it after the file is written. The file then
+ * still holds the hash and the lock; the TPM holds the height that no copy
+ * of the disk can take back.
  */
 #ifndef JR_COUNTER_H
 #define JR_COUNTER_H
@@ -33,6 +40,10 @@ struct jr_counter {
 	uint64_t height;
 	uint8_t hash[JR_HASH_BYTES];
 	bool sync;       /* fsync after each update; only tests turn it off */
+	bool tpm;        /* bound to a TPM NV counter (jr_counter_bind_tpm) */
+	uint32_t nv_index;
+	uint64_t nv_base;    /* the TPM counter's value at height 0 */
+	uint64_t tpm_height; /* its value - nv_base, as last read or written */
 };
 
 /* Creates the file with height 0 in slot 0 (refusing an existing one with
@@ -45,9 +56,21 @@ int jr_counter_create(const char *path, struct jr_counter *c,
  * writer with JR_EEXIST. */
 int jr_counter_open(const char *path, bool lock, struct jr_counter *c,
 	struct jr_errbuf *eb);
-/* Writes (height, hash) into the older slot and fsyncs. */
+/* Writes (height, hash) into the older slot and fsyncs; then, when bound,
+ * brings the TPM counter up to height. */
 int jr_counter_advance(struct jr_counter *c, uint64_t height,
 	const uint8_t hash[JR_HASH_BYTES], struct jr_errbuf *eb);
+/* Binds c to the TPM's NV counter at index, whose value was base at height
+ * 0, and reads it into c->tpm_height. JR_ECORRUPT if the value is below
+ * base (not this key's counter). */
+int jr_counter_bind_tpm(struct jr_counter *c, uint32_t index, uint64_t base,
+	struct jr_errbuf *eb);
+/* Brings the TPM counter up to height: nothing if it is there already, one
+ * increment if it is one below; JR_ECORRUPT if it is further below (it was
+ * never this far behind, so it is not this shard's counter), JR_ESTALE if
+ * the increment lands elsewhere (something else moved it). */
+int jr_counter_tpm_advance(struct jr_counter *c, uint64_t height,
+	struct jr_errbuf *eb);
 /* Closes (and so unlocks). Safe on a closed or zeroed counter with fd -1. */
 void jr_counter_close(struct jr_counter *c);
 /* fsync of the directory holding path, after creating a file in it. */

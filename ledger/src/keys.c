@@ -18,6 +18,7 @@
 #include "jaring/keys.h"
 #include "fileio.h"
 #include "keys_int.h"
+#include "tpm.h"
 
 #define DOMAIN_MAX 64
 
@@ -35,6 +36,10 @@ struct jr_key {
 	uint8_t box_pk[JR_BOX_PK_BYTES];
 	uint8_t id[JR_ID_BYTES];
 	struct key_secret *sec;
+	/* loaded from a TPM-sealed key file: its counter binding */
+	bool tpm;
+	uint32_t nv_index;
+	uint64_t nv_base;
 };
 
 static bool role_valid(uint64_t role)
@@ -295,20 +300,25 @@ int jr_key_box_shared(const struct jr_key *k,
 enum {
 	K_VERSION = 1, K_ROLE = 2, K_SIGN_PK = 3, K_BOX_PK = 4, K_SEED = 5,
 	K_SALT = 6, K_OPSLIMIT = 7, K_MEMLIMIT = 8, K_NONCE = 9, K_CT = 10,
+	K_TPM_PUBLIC = 11, K_TPM_PRIVATE = 12, K_NV_INDEX = 13, K_NV_BASE = 14,
 	K_CHECK = 15
 };
 #define PLAIN_FIELDS 6
 #define PIN_FIELDS 10
+#define TPM_FIELDS 9
 #define PUB_FIELDS 6
 #define CBOR_MAP6 0xa6
 #define CBOR_MAP10 0xaa
 
 /* Views into key file bytes; nothing is copied. */
 struct keyfile {
-	bool pin;
+	bool pin, tpm;
 	enum jr_role role;
 	const uint8_t *sign_pk, *box_pk, *seed, *salt, *nonce, *ct, *check;
 	uint64_t opslimit, memlimit;
+	const uint8_t *tpm_pub, *tpm_priv; /* marshalled TPM2B_PUBLIC, _PRIVATE */
+	size_t tpm_pub_len, tpm_priv_len;
+	uint64_t nv_index, nv_base;
 	size_t ad_len;    /* PIN: bytes before key 10, the AEAD's ad */
 	size_t check_len; /* bytes before key 15, what the check hashes */
 };
@@ -341,6 +351,26 @@ static void read_fixed(struct jr_cbr *r, uint64_t key, const uint8_t **p, size_t
 	size_t n;
 
 	if (jr_cbr_key(r, key) == JR_OK && jr_cbr_bytes(r, p, &n) == JR_OK && n != want)
+		r->err = JR_EFORMAT;
+}
+
+/* A TPM blob: a byte string of 1..JR_TPM_BLOB_MAX bytes. */
+static void read_blob(struct jr_cbr *r, uint64_t key, const uint8_t **p, size_t *n)
+{
+	if (jr_cbr_key(r, key) == JR_OK && jr_cbr_bytes(r, p, n) == JR_OK &&
+	    (*n == 0 || *n > JR_TPM_BLOB_MAX))
+		r->err = JR_EFORMAT;
+}
+
+static void read_tpm(struct jr_cbr *r, struct keyfile *kf)
+{
+	read_blob(r, K_TPM_PUBLIC, &kf->tpm_pub, &kf->tpm_pub_len);
+	read_blob(r, K_TPM_PRIVATE, &kf->tpm_priv, &kf->tpm_priv_len);
+	jr_cbr_key(r, K_NV_INDEX);
+	if (jr_cbr_uint(r, &kf->nv_index) == JR_OK && kf->nv_index > UINT32_MAX)
+		r->err = JR_EFORMAT;
+	jr_cbr_key(r, K_NV_BASE);
+	if (jr_cbr_uint(r, &kf->nv_base) == JR_OK && kf->nv_base > INT64_MAX)
 		r->err = JR_EFORMAT;
 }
 
@@ -391,13 +421,16 @@ static int keyfile_parse(const uint8_t *p, size_t len, const char *name,
 			"version %d — use the Jaring release that wrote it", name,
 			version, JR_KEYFILE_VERSION);
 	kf->pin = n == PIN_FIELDS;
-	if (n != PLAIN_FIELDS && !kf->pin)
+	kf->tpm = n == TPM_FIELDS;
+	if (n != PLAIN_FIELDS && !kf->pin && !kf->tpm)
 		r.err = JR_EFORMAT;
 	jr_cbr_key(&r, K_ROLE);
 	jr_cbr_uint(&r, &role);
 	read_fixed(&r, K_SIGN_PK, &kf->sign_pk, JR_SIGN_PK_BYTES);
 	read_fixed(&r, K_BOX_PK, &kf->box_pk, JR_BOX_PK_BYTES);
-	if (!kf->pin) {
+	if (kf->tpm) {
+		read_tpm(&r, kf);
+	} else if (!kf->pin) {
 		read_fixed(&r, K_SEED, &kf->seed, JR_SEED_BYTES);
 	} else {
 		read_fixed(&r, K_SALT, &kf->salt, JR_PIN_SALT_BYTES);
@@ -674,6 +707,42 @@ static int decode_pin(const uint8_t *p, const struct keyfile *kf, const char *na
 	return JR_OK;
 }
 
+/* Unseals the seed with the TPM that sealed it, straight into the new key's
+ * secret region; the key remembers its counter binding (shard.c). */
+static int decode_tpm(const struct keyfile *kf, const char *name,
+	struct jr_key **out, struct jr_errbuf *eb)
+{
+	struct jr_tpm *t = NULL;
+	struct jr_key *k = key_alloc(kf->role);
+	int rc;
+
+	if (k == NULL)
+		return jr_errf(eb, JR_ENOMEM, "out of memory loading key file %s", name);
+	rc = jr_tpm_open(&t, eb);
+	if (rc == JR_ENOTFOUND)
+		rc = jr_errf(eb, JR_EKEY, "key file %s is sealed to a TPM, which this "
+			"key only works with (on the board it was made on)", name);
+	else if (rc == JR_OK)
+		rc = jr_tpm_unseal(t, kf->tpm_pub, kf->tpm_pub_len, kf->tpm_priv,
+			kf->tpm_priv_len, k->sec->seed, JR_SEED_BYTES, eb);
+	jr_tpm_close(t);
+	if (rc != JR_OK && rc != JR_EKEY)
+		jr_errf(eb, rc, "key file %s", name);
+	if (rc == JR_OK)
+		rc = key_derive(k);
+	if (rc == JR_OK)
+		rc = keyfile_match(k, kf, name, eb);
+	if (rc != JR_OK) {
+		jr_key_free(k);
+		return rc;
+	}
+	k->tpm = true;
+	k->nv_index = (uint32_t)kf->nv_index;
+	k->nv_base = kf->nv_base;
+	*out = k;
+	return JR_OK;
+}
+
 int jr_key_decode(const uint8_t *p, size_t len, const char *name,
 	const char *pin, size_t pinlen, struct jr_key **out, struct jr_errbuf *eb)
 {
@@ -694,6 +763,8 @@ int jr_key_decode(const uint8_t *p, size_t len, const char *name,
 		return jr_errf(eb, JR_EKEY,
 			"key file %s is not sealed with a PIN where a PIN-sealed key "
 			"was expected; refusing it", name);
+	if (kf.tpm)
+		return decode_tpm(&kf, name, out, eb);
 	if (pin == NULL)
 		return decode_plain(&kf, name, out, eb);
 	return decode_pin(p, &kf, name, pin, pinlen, out, eb);
@@ -709,9 +780,9 @@ int jr_key_decode_public(const uint8_t *p, size_t len, const char *name,
 	memset(out, 0, sizeof *out);
 	if ((rc = keyfile_open(p, len, name, &kf, eb)) != JR_OK)
 		return rc;
-	if (!kf.pin) {
+	if (!kf.pin && !kf.tpm) {
 		/* A plain file can prove its public keys: derive and compare. A
-	 * PIN-sealed one cannot without the PIN, but its X25519 key was
+	 * PIN- or TPM-sealed one cannot without the PIN or the TPM, but its X25519 key was
 	 * checked against its Ed25519 key above, and the Ed25519 key is what
 	 * its id (and whoever compares the fingerprint) vouches for. */
 		if ((rc = decode_plain(&kf, name, &k, eb)) != JR_OK)
@@ -763,6 +834,92 @@ int jr_key_save_pin(const struct jr_key *k, const char *path, const char *pin,
 	randombytes_buf(salt, sizeof salt);
 	randombytes_buf(nonce, sizeof nonce);
 	return key_write(k, &ps, path, eb);
+}
+
+/* The TPM-sealed file's bytes: no secret in them, so plain jr_cbw; the
+ * check goes over everything before key 15 (its last 35 bytes). */
+static int keyfile_tpm_encode(const struct jr_key *k, const struct jr_buf *pub,
+	const struct jr_buf *priv, uint32_t index, uint64_t base, struct jr_buf *out)
+{
+	static const uint8_t zero[JR_HASH_BYTES];
+	struct jr_cbw w;
+	int rc;
+
+	jr_cbw_init(&w, JR_KEYFILE_MAX);
+	jr_cbw_map(&w, TPM_FIELDS);
+	jr_cbw_uint(&w, K_VERSION);
+	jr_cbw_uint(&w, JR_KEYFILE_VERSION);
+	jr_cbw_uint(&w, K_ROLE);
+	jr_cbw_uint(&w, (uint64_t)k->role);
+	jr_cbw_uint(&w, K_SIGN_PK);
+	jr_cbw_bytes(&w, k->sign_pk, JR_SIGN_PK_BYTES);
+	jr_cbw_uint(&w, K_BOX_PK);
+	jr_cbw_bytes(&w, k->box_pk, JR_BOX_PK_BYTES);
+	jr_cbw_uint(&w, K_TPM_PUBLIC);
+	jr_cbw_bytes(&w, pub->base, pub->len);
+	jr_cbw_uint(&w, K_TPM_PRIVATE);
+	jr_cbw_bytes(&w, priv->base, priv->len);
+	jr_cbw_uint(&w, K_NV_INDEX);
+	jr_cbw_uint(&w, index);
+	jr_cbw_uint(&w, K_NV_BASE);
+	jr_cbw_uint(&w, base);
+	jr_cbw_uint(&w, K_CHECK);
+	jr_cbw_bytes(&w, zero, JR_HASH_BYTES);
+	if ((rc = jr_cbw_finish(&w, out)) != JR_OK)
+		return rc;
+	jr_hash(out->base, out->len - 35, out->base + out->len - JR_HASH_BYTES);
+	return JR_OK;
+}
+
+int jr_key_save_tpm(const struct jr_key *k, const char *path, struct jr_errbuf *eb)
+{
+	struct jr_buf pub = { NULL, 0 }, priv = { NULL, 0 }, file = { NULL, 0 };
+	struct jr_tpm *t = NULL;
+	uint64_t base = 0;
+	int rc;
+
+	if (k == NULL || path == NULL)
+		return jr_errf(eb, JR_EINVAL, "no key or no path given for the key file");
+	if ((rc = jr_tpm_open(&t, eb)) != JR_OK)
+		return jr_errf(eb, rc, "key file %s: cannot seal it to a TPM", path);
+	rc = jr_tpm_counter_bind(t, JR_TPM_NV_INDEX, &base, eb);
+	if (rc == JR_OK)
+		rc = jr_tpm_seal(t, k->sec->seed, JR_SEED_BYTES, &pub, &priv, eb);
+	jr_tpm_close(t);
+	if (rc == JR_OK && (rc = keyfile_tpm_encode(k, &pub, &priv, JR_TPM_NV_INDEX,
+		base, &file)) != JR_OK)
+		jr_errf(eb, rc, "cannot encode a key file (%s)", jr_strerror(rc));
+	if (rc == JR_OK)
+		rc = jr_file_write_atomic_ex(path, file.base, file.len, 0600, false, eb);
+	else
+		jr_errf(eb, rc, "key file %s", path);
+	jr_buf_free(&pub);
+	jr_buf_free(&priv);
+	jr_buf_free(&file);
+	return rc;
+}
+
+bool jr_key_tpm_bound(const struct jr_key *k)
+{
+	return k != NULL && k->tpm;
+}
+
+bool jr_key_tpm_counter(const struct jr_key *k, uint32_t *index, uint64_t *base)
+{
+	if (k == NULL || !k->tpm)
+		return false;
+	*index = k->nv_index;
+	*base = k->nv_base;
+	return true;
+}
+
+int jr_tpm_present(struct jr_errbuf *eb)
+{
+	struct jr_tpm *t = NULL;
+	int rc = jr_tpm_open(&t, eb);
+
+	jr_tpm_close(t);
+	return rc;
 }
 
 /* A plain key file must be the owner's alone (JR_EKEY if not). A PIN-sealed

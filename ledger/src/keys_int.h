@@ -55,4 +55,9 @@ int jr_key_decode(const uint8_t *p, size_t len, const char *name,
 int jr_key_decode_public(const uint8_t *p, size_t len, const char *name,
 	struct jr_pubkey *out, struct jr_errbuf *eb) JR_MUST_CHECK;
 
+/* The TPM counter a key loaded from a TPM-sealed key file is bound to (its
+ * NV index and the counter's value at height 0); false for any other key.
+ * shard.c makes it the fork guard's high-water mark. */
+bool jr_key_tpm_counter(const struct jr_key *k, uint32_t *index, uint64_t *base);
+
 #endif

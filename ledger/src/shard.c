@@ -44,12 +44,16 @@
  * holds the value before it, one block lower. So a crash leaves the counter
  * at the database's height or one below, never further.
  *
- * What the counter cannot catch: a database and a counter restored together
- * from one old image agree with each other, and a counter rewritten to
- * exactly one below the database looks like a power cut. The centre's signed
- * acknowledged head (ack.h, jr_shard_accept_ack) is the control for those:
- * once it names a height this database does not hold, or another block at
- * that height, the shard is stale for good.
+ * What the counter file cannot catch: a database and a counter restored
+ * together from one old image agree with each other, and a counter rewritten
+ * to exactly one below the database looks like a power cut. Two controls
+ * hold there. With a TPM (a kiosk key from a TPM-sealed key file), the
+ * counter is bound to the TPM's NV monotonic counter (counter.h), which no
+ * image can take back: a writer compares it with the database as it does the
+ * file (TPM > database: JR_ESTALE; database = TPM + 1: advanced; further
+ * ahead: JR_ECORRUPT). Without one, the centre's signed acknowledged head
+ * (ack.h, jr_shard_accept_ack): once it names a height this database does
+ * not hold, or another block at that height, the shard is stale for good.
  *
  * The writer holds an exclusive flock on the counter for as long as the shard
  * is open; a second writer gets JR_EEXIST. The kiosk key given to
@@ -80,6 +84,7 @@
 #include "jaring/visit.h"
 #include "block_int.h"
 #include "counter.h"
+#include "keys_int.h"
 #include "shard_int.h"
 
 #define SHARD_FORMAT 2
@@ -341,6 +346,21 @@ static int create_schema(const char *db_path, const struct jr_key *kiosk,
 	return rc == SQLITE_OK ? JR_OK : sqlite_to_jr(rc);
 }
 
+/* A kiosk key from a TPM-sealed key file binds the writer's counter to the
+ * TPM's (counter.h). */
+static int bind_tpm(struct jr_counter *c, const struct jr_key *kiosk,
+	const char *db_path, struct jr_errbuf *eb)
+{
+	uint32_t index;
+	uint64_t base;
+	int rc;
+
+	if (kiosk == NULL || !jr_key_tpm_counter(kiosk, &index, &base))
+		return JR_OK;
+	rc = jr_counter_bind_tpm(c, index, base, eb);
+	return rc == JR_OK ? JR_OK : jr_errf(eb, rc, "shard %s", db_path);
+}
+
 int jr_shard_create(const char *db_path, const char *counter_path,
 	const struct jr_key *kiosk, struct jr_errbuf *eb)
 {
@@ -366,6 +386,13 @@ int jr_shard_create(const char *db_path, const char *counter_path,
 		rc = jr_counter_create(counter_path, &c, eb);
 		if (rc != JR_OK)
 			jr_errf(eb, rc, "shard %s", db_path);
+		if (rc == JR_OK)
+			rc = bind_tpm(&c, kiosk, db_path, eb);
+		if (rc == JR_OK && c.tpm && c.tpm_height != 0)
+			rc = jr_errf(eb, JR_ESTALE, "shard %s: the kiosk key's TPM counter says it "
+				"signed up to height %llu already; a key that signed blocks gets no new, "
+				"empty shard. See docs/operations.md, 'Restoring a kiosk from a backup'.",
+				db_path, (unsigned long long)c.tpm_height);
 		jr_counter_close(&c);
 	}
 	if (rc != JR_OK)
@@ -555,6 +582,33 @@ static int stale_error(struct jr_shard *s, struct jr_errbuf *eb)
 		s->db_path, db, signed_h, s->counter_path, heights);
 }
 
+static int tpm_stale_error(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	return jr_errf(eb, JR_ESTALE,
+		"shard %s is at height %llu but this kiosk's TPM counter says it already signed "
+		"height %llu: the disk was put back from an older image (the TPM's counter cannot "
+		"go back). Signing again would create a second, different block at a height the "
+		"kiosk signed before; it will not sign. Do not delete anything. See "
+		"docs/operations.md, 'Restoring a kiosk from a backup'.", s->db_path,
+		(unsigned long long)s->height, (unsigned long long)s->counter.tpm_height);
+}
+
+/* The TPM's counter against the database, as check_counter does the file. */
+static int check_tpm(struct jr_shard *s, struct jr_errbuf *eb)
+{
+	struct jr_counter *c = &s->counter;
+	int rc;
+
+	if (c->tpm_height > s->height)
+		return tpm_stale_error(s, eb);
+	if (s->height > c->tpm_height) {
+		rc = jr_counter_tpm_advance(c, s->height, eb);
+		if (rc != JR_OK)
+			return jr_errf(eb, rc, "shard %s", s->db_path);
+	}
+	return JR_OK;
+}
+
 /* Compares the database with the fork-guard counter; see the top comment. */
 static int check_counter(struct jr_shard *s, struct jr_errbuf *eb)
 {
@@ -587,6 +641,8 @@ static int check_counter(struct jr_shard *s, struct jr_errbuf *eb)
 			"file. See docs/operations.md, 'Restoring a kiosk from a backup'.",
 			s->db_path, (unsigned long long)s->height, s->counter_path,
 			(unsigned long long)c->height);
+	if (c->tpm && (rc = check_tpm(s, eb)) != JR_OK)
+		return rc;
 	if (s->writable && s->height > c->height) {
 		rc = jr_counter_advance(c, s->height, s->head, eb);
 		if (rc != JR_OK)
@@ -824,6 +880,8 @@ static int shard_load(struct jr_shard *s, const struct jr_key *kiosk,
 		rc = jr_counter_open(s->counter_path, s->writable, &s->counter, eb);
 		if (rc != JR_OK)
 			return jr_errf(eb, rc, "shard %s", s->db_path);
+		if (s->writable && (rc = bind_tpm(&s->counter, kiosk, s->db_path, eb)) != JR_OK)
+			return rc;
 	}
 	rc = db_open(s, eb);
 	if (rc == JR_OK)

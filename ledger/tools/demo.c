@@ -126,6 +126,25 @@ static void prepare_out(struct demo *d)
 	}
 }
 
+/* With JARING_TPM set (and not "none") the kiosk key is sealed to that TPM
+ * and loaded back, as the appliance provisions it, so the shard's fork
+ * guard keeps the TPM's monotonic counter (firmware-image/test.sh seeds its
+ * image this way, with swtpm). */
+static int save_kiosk_key(struct demo *d, struct jr_errbuf *eb)
+{
+	const char *tpm = getenv("JARING_TPM");
+	const char *path = pathf(d, "kiosk/kiosk.key", "");
+	int rc;
+
+	if (tpm == NULL || tpm[0] == '\0' || strcmp(tpm, "none") == 0)
+		return jr_key_save(d->kiosk, path, eb);
+	if ((rc = jr_key_save_tpm(d->kiosk, path, eb)) != JR_OK)
+		return rc;
+	jr_key_free(d->kiosk);
+	d->kiosk = NULL;
+	return jr_key_load(path, &d->kiosk, eb);
+}
+
 static void provision(struct demo *d)
 {
 	struct jr_errbuf eb = { 0 };
@@ -137,7 +156,7 @@ static void provision(struct demo *d)
 		die("kiosk key", rc, NULL);
 	if ((rc = jr_key_generate(JR_ROLE_CONSORTIUM, &d->consortium)) != JR_OK)
 		die("consortium key", rc, NULL);
-	if ((rc = jr_key_save(d->kiosk, pathf(d, "kiosk/kiosk.key", ""), &eb)) != JR_OK)
+	if ((rc = save_kiosk_key(d, &eb)) != JR_OK)
 		die("saving the kiosk key", rc, &eb);
 	jr_key_public(d->kiosk, &pub);
 	if ((rc = jr_pubkey_save(&pub, pathf(d, "kiosk/kiosk.pub", ""), &eb)) != JR_OK)
@@ -523,6 +542,12 @@ static const char help_text[] =
 	"\n"
 	"Both folders are checked and the whole worker list is read before anything\n"
 	"is written, so a wrong path leaves no half-made output.\n"
+	"\n"
+	"environment:\n"
+	"  JARING_TPM    a tpm2-tss TCTI (e.g. swtpm:host=127.0.0.1,port=2321): the\n"
+	"                kiosk key is sealed to that TPM 2.0 and the shard's fork\n"
+	"                guard keeps its monotonic counter (docs/keys.md). Unset or\n"
+	"                \"none\": a plain key file.\n"
 	"\n"
 	"exit status:\n"
 	"  0  every step passed\n"

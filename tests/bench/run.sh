@@ -26,6 +26,8 @@ for b in "$build"/tests/bench_*; do
   mkdir -p "$work/$name"
   "$b" "$work/$name"
 done
+# The appliance, as the last firmware-image/test.sh run measured it.
+"$(dirname "$0")/appliance.sh" "$build/firmware-image"
 # End-to-end ingest through a 3-node cluster (processes, HTTP, Raft).
 if wanted node_ingest && [ -x "$build/bin/jaring-node" ]; then
   "$(dirname "$0")/node_ingest.sh" "$build" "${JR_BENCH_NODE_REGS:-200000}"

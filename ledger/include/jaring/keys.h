@@ -127,7 +127,23 @@ JR_API int jr_key_save_pin(const struct jr_key *k, const char *path,
 	const char *pin, size_t pinlen, struct jr_errbuf *eb) JR_MUST_CHECK;
 JR_API int jr_key_load_pin(const char *path, const char *pin, size_t pinlen,
 	struct jr_key **out, struct jr_errbuf *eb) JR_MUST_CHECK;
-/* Reads the public half of a plain or PIN-sealed key file without the PIN. */
+/* TPM-sealed (a kiosk's key on a board with a TPM 2.0; docs/keys.md
+ * "TPM-sealed key file"): the seed is sealed to the TPM named by the
+ * environment variable JARING_TPM (a tpm2-tss TCTI configuration, default
+ * "device:/dev/tpmrm0"), and the file binds the key to the TPM's monotonic
+ * NV counter, which a shard opened with the key then keeps as its fork
+ * guard's high-water mark (shard.h). Save refuses an existing file
+ * (JR_EEXIST); without a TPM it fails with JR_ENOTFOUND. jr_key_load opens
+ * such a file only with the TPM that sealed it (JR_EKEY otherwise). */
+JR_API int jr_key_save_tpm(const struct jr_key *k, const char *path,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+/* True for a key loaded from a TPM-sealed key file. */
+JR_API bool jr_key_tpm_bound(const struct jr_key *k);
+/* JR_OK when a TPM answers at JARING_TPM; JR_ENOTFOUND (eb says where it
+ * looked) when there is none. */
+JR_API int jr_tpm_present(struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Reads the public half of a plain, PIN- or TPM-sealed key file without the
+ * PIN or the TPM. */
 JR_API int jr_key_load_public(const char *path, struct jr_pubkey *out,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 

@@ -21,9 +21,12 @@
  * acknowledged head (ack.h, jr_shard_accept_ack), carried back on every
  * downstream bundle: once it names a height the database lacks, or another
  * block at a height it holds, the shard is stale for good and will not sign.
- * The centre's equivocation detection and a hardware monotonic counter on
- * the appliance are the other controls (later issues). docs/operations.md
- * says how to recover.
+ * On a board with a TPM 2.0 the kiosk key is TPM-sealed (keys.h,
+ * jr_key_save_tpm) and binds the counter to the TPM's NV monotonic counter:
+ * a shard opened or created for appending with such a key refuses with
+ * JR_ESTALE a database below the TPM's height, which an image restored
+ * whole cannot take back. The centre's equivocation detection is the other
+ * control. docs/operations.md says how to recover.
  *
  * A registration is signed once: jr_shard_append() refuses (JR_EEXIST) a
  * record whose registration id (jr_record_id) the shard already holds, or

@@ -1,0 +1,210 @@
+# The longer job of the appliance (firmware-image/test.sh --long), sourced
+# by test.sh after its helpers (fail, say, swtpm_vm, boot_qemu, wait_for,
+# line, mon, bundle). Two parts:
+#   1. a failed boot of a newly installed slot falls back to the old one;
+#   2. a power-cut loop during registrations and syncs;
+#   3. the benchmark: drive insertion to "Sync complete" for a kiosk of
+#      1,000 registrations.
+# Everything it keeps is in OUT/test (serial logs per boot, timings).
+
+NCUTS=${JR_POWERCUTS:-6}
+# JR_LONG_PARTS: which parts to run (default all three).
+PARTS=" ${JR_LONG_PARTS:-fallback powercut bench} "
+part() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
+tl=$SECONDS
+fallback_s=- pc_s=- sync1000_s=- export_ms=- bench_s=- syncs=0 h=-
+
+# ---- images: v1 (as the boot test's), a v3 root whose kiosk cannot start,
+# and a test-load image (same packages: its rootfs is a hard-linked copy) ----
+: > "$T/build.log"
+if part fallback; then
+"$HERE/build.sh" --build "$BUILD" --seed-demo "$OUT" >> "$T/build.log" 2>&1 ||
+  fail "build.sh failed: $(tail -n 3 "$T/build.log")"
+"$HERE/build.sh" --build "$BUILD" --root-only --version 3 "$OUT" >> "$T/build.log" 2>&1 ||
+  fail "build.sh --root-only --version 3 failed: $(tail -n 3 "$T/build.log")"
+# The v3 kiosk exits at once: written into the ext4 image with debugfs (no
+# mount), the rest of v3 is a whole, signed, newer firmware.
+printf '#!/bin/sh\necho "jaring-kiosk: broken on purpose (test.sh --long)" >&2\nexit 1\n' > "$T/broken-kiosk"
+debugfs -w -R "rm /usr/bin/jaring-kiosk" "$OUT/root-3.ext4" >/dev/null 2>&1
+debugfs -w -R "write $T/broken-kiosk /usr/bin/jaring-kiosk" "$OUT/root-3.ext4" >/dev/null 2>&1
+debugfs -w -R "set_inode_field /usr/bin/jaring-kiosk mode 0100755" "$OUT/root-3.ext4" >/dev/null 2>&1
+debugfs -R "cat /usr/bin/jaring-kiosk" "$OUT/root-3.ext4" 2>/dev/null | grep -q 'broken on purpose' ||
+  fail "could not put the broken kiosk into root-3.ext4"
+fi
+L=$OUT/long
+mkdir -p "$L"
+if [ ! -f "$L/rootfs/.jaring-packages" ] ||
+   [ "$(cat "$L/rootfs/.jaring-packages")" != "$(cat "$OUT/rootfs/.jaring-packages")" ]; then
+  rm -rf "$L/rootfs"; cp -al "$OUT/rootfs" "$L/rootfs"
+fi
+ln -sfn ../demo "$L/demo"
+if part powercut; then
+"$HERE/build.sh" --build "$BUILD" --seed-demo --test-load "$L" >> "$T/build.log" 2>&1 ||
+  fail "build.sh --test-load failed: $(tail -n 3 "$T/build.log")"
+fi
+say "long job: images built in $((SECONDS - tl)) s"
+
+# ---- 1. a failed boot of the new slot falls back to the old one ----
+tf=$SECONDS
+if part fallback; then
+bundle 5-broken 3 "$OUT/root-3.ext4" "$K"
+drive=$T/drive-v3.vfat
+truncate -s $(( $(stat -c %s "$T/5-broken.raucb") / 1048576 + 64 ))M "$drive"
+mkfs.vfat -F 32 -n OFFICER "$drive" >/dev/null
+mmd -i "$drive" ::/JARING ::/JARING/UPDATE
+mcopy -i "$drive" "$T/5-broken.raucb" ::/JARING/UPDATE/5-broken.raucb
+cp --sparse=always "$OUT/jaring-kiosk.img" "$T/fallback.img"
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars-fallback.fd"
+cp -a "$OUT/demo-tpm" "$T/tpm-fallback"
+swtpm_vm "$T/tpm-fallback" "$T/swtpm.sock"
+SERIAL=$T/serial-fallback.log MONSOCK=$T/monitor-fallback.sock
+boot_qemu "$T/fallback.img" "$T/vars-fallback.fd" "$T/swtpm.sock"
+wait_for 'jaring-boot: report:' 600 || fail "fallback: no boot report of slot A"
+case "$(line 'jaring-boot: report:')" in *"slot=A version=1 "*"kiosk=up"*) ;; *) fail "fallback: the first boot is not slot A v1 with its kiosk up" ;; esac
+mon "drive_add 0 if=none,id=stick,format=raw,file=$drive"
+mon "device_add usb-storage,bus=xhci.0,drive=stick,id=stick0"
+wait_for 'jaring-update: (rebooting|.*5-broken.raucb: refused)' 600 || fail "fallback: the v3 update did not finish within 600 s"
+[ -n "$(line 'jaring-update: rebooting')" ] || fail "fallback: the v3 bundle was refused: $(line 'jaring-update: 5-broken')"
+say "fallback: v3 (kiosk broken on purpose) installed into slot B; rebooting"
+# BOOT_TRIES trial boots of B, each judged bad and rebooted; then A.
+n=$((BOOT_TRIES + 2))
+wait_for 'jaring-boot: report:' 1800 "$n" || fail "fallback: slot A did not come back within 30 minutes"
+i=2
+while [ $i -le $n ]; do
+  r=$(line 'jaring-boot: report:' $i)
+  say "fallback boot $((i - 1)): ${r#*report: }"
+  if [ $i -lt $n ]; then
+    case "$r" in *"slot=B version=3 "*"kiosk=DOWN"*) ;; *) fail "fallback: trial boot $((i - 1)) is not slot B v3 with its kiosk down" ;; esac
+  else
+    case "$r" in *"slot=A version=1 "*"kiosk=up"*) ;; *) fail "fallback: after $BOOT_TRIES bad tries slot A v1 did not boot with its kiosk up" ;; esac
+  fi
+  i=$((i + 1))
+done
+trials=$(tr -d '\r' < "$SERIAL" | grep -c 'on trial .*rebooting' || true)
+[ "$trials" -eq "$BOOT_TRIES" ] || fail "fallback: expected $BOOT_TRIES trial reboots, saw $trials"
+sleep 5
+mon "system_powerdown" 1
+for _ in $(seq 1 60); do kill -0 "$QPID" 2>/dev/null || break; sleep 1; done
+kill "$QPID" 2>/dev/null || true
+QPID=
+vm_tpm_down
+dd if="$T/fallback.img" of="$T/esp-fallback.vfat" bs=1M skip=1 count="$ESP_MIB" status=none
+entries=$(mdir -b -i "$T/esp-fallback.vfat" ::/loader/entries | sed 's|.*/||' | tr '\n' ' ')
+say "fallback: boot entries $entries"
+case "$entries" in *"-b+0-$BOOT_TRIES.conf"*) ;; *) fail "fallback: slot B's entry does not show $BOOT_TRIES failed tries" ;; esac
+fallback_s=$((SECONDS - tf))
+fi
+
+# ---- 2. the power-cut loop ----
+# qemu is killed (SIGKILL) at a random moment 3-25 s after the registrations
+# started, in every other round while an officer's drive is being synced.
+# What a kill loses is what the guest had not yet handed to the disk; the
+# host keeps what qemu wrote (its page cache), so this is a power cut of
+# the board with a disk that honours flushes, not one that lies about them.
+tp=$SECONDS
+if part powercut; then
+cp --sparse=always "$L/jaring-kiosk.img" "$T/pc.img"
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars-pc.fd"
+cp -a "$OUT/demo-tpm" "$T/tpm-pc"
+pc_root_sum=$(sha256sum < "$L/root.ext4")
+pdrive=$T/drive-pc.vfat
+truncate -s 64M "$pdrive"
+mkfs.vfat -F 32 -n OFFICER "$pdrive" >/dev/null
+mmd -i "$pdrive" ::/JARING
+acked=5 max_h=0 syncs=0
+round=1
+while [ $round -le $((NCUTS + 1)) ]; do
+  swtpm_vm "$T/tpm-pc" "$T/swtpm.sock"
+  SERIAL=$T/serial-pc-$round.log MONSOCK=$T/monitor-pc-$round.sock
+  boot_qemu "$T/pc.img" "$T/vars-pc.fd" "$T/swtpm.sock"
+  wait_for 'kiosk_append: chain verified at height|jaring-load: FAILED|kiosk_append: ' 600 ||
+    fail "power cut $round: the registrations did not start within 600 s"
+  l=$(line 'kiosk_append: ')
+  case "$l" in *"chain verified at height "*) ;; *) fail "power cut $round: after the cut: ${l#*kiosk_append: }" ;; esac
+  h=${l##*height }; h=${h%% *}
+  [ "$h" -ge "$acked" ] || fail "power cut $round: the chain holds height $h, but height $acked was acknowledged before the cut"
+  if [ $round -gt "$NCUTS" ]; then
+    say "power cut: after $NCUTS cuts the chain verifies at height $h (acknowledged before the last cut: $acked)"
+    break
+  fi
+  if [ $((round % 2)) = 0 ]; then
+    mon "drive_add 0 if=none,id=stick,format=raw,file=$pdrive"
+    mon "device_add usb-storage,bus=xhci.0,drive=stick,id=stick0"
+    syncs=$((syncs + 1))
+  fi
+  sleep $((3 + RANDOM % 23))
+  kill -9 "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
+  QPID=
+  vm_tpm_down
+  a=$(tr -d '\r' < "$SERIAL" | sed -n 's/.*kiosk_append: acknowledged height \([0-9]*\).*/\1/p' | tail -n 1)
+  [ -z "$a" ] || acked=$a
+  say "power cut $round: chain verified at $h, killed at acknowledged height $acked$([ $((round % 2)) = 0 ] && echo ' (a sync running)')"
+  round=$((round + 1))
+done
+kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
+QPID=
+vm_tpm_down
+sum=$(dd if="$T/pc.img" bs=1M skip=$((1 + ESP_MIB)) count="$ROOT_MIB" status=none | sha256sum)
+[ "$sum" = "$pc_root_sum" ] || fail "power cut: the root slot changed on the disk"
+say "power cut: the root slot is byte-identical to the image built"
+pc_s=$((SECONDS - tp))
+fi
+
+# ---- 3. drive insertion to Sync complete, 1,000 registrations ----
+# The seeded kiosk moved on to 1,000 registrations with its own key and TPM
+# (kiosk_append on the host against a copy of its TPM state), in an image of
+# its own; then the time from plugging the drive in (the monitor's
+# device_add) to the console's "Sync complete", and the export's own time.
+tb3=$SECONDS
+if part bench; then
+B3=$OUT/bench1000
+rm -rf "$B3"; mkdir -p "$B3/demo"
+cp -al "$OUT/rootfs" "$B3/rootfs"
+cp -a "$OUT/demo/." "$B3/demo/"
+rm -rf "$T/tpm-bench"; cp -a "$OUT/demo-tpm" "$T/tpm-bench"
+swtpm_up "$T/tpm-bench"
+JARING_TPM=$TCTI "$BUILD/tests/kiosk_append" "$B3/demo/kiosk/kiosk.key" "$B3/demo/kiosk/shard.db" \
+  "$B3/demo/kiosk/shard.counter" "$OUT/demo/centre/consortium.pub" 995 0 > "$T/append-1000.log" 2>&1 ||
+  fail "kiosk_append of 995 more registrations failed: $(tail -n 2 "$T/append-1000.log")"
+swtpm_down
+grep -q 'acknowledged height 1000 ' "$T/append-1000.log" || fail "the bench kiosk did not reach height 1000"
+"$HERE/build.sh" --build "$BUILD" --seed-demo "$B3" >> "$T/build.log" 2>&1 ||
+  fail "build.sh of the 1,000-registration image failed: $(tail -n 3 "$T/build.log")"
+bdrive=$T/drive-bench.vfat
+truncate -s 64M "$bdrive"
+mkfs.vfat -F 32 -n OFFICER "$bdrive" >/dev/null
+mmd -i "$bdrive" ::/JARING
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars-bench.fd"
+swtpm_vm "$T/tpm-bench" "$T/swtpm.sock"
+SERIAL=$T/serial-bench.log MONSOCK=$T/monitor-bench.sock
+boot_qemu "$B3/jaring-kiosk.img" "$T/vars-bench.fd" "$T/swtpm.sock"
+wait_for 'jaring-boot: report:' 600 || fail "bench: no boot report"
+case "$(line 'jaring-boot: report:')" in *"kiosk=up"*) ;; *) fail "bench: the kiosk of 1,000 registrations is not up" ;; esac
+ti=$SECONDS
+mon "drive_add 0 if=none,id=stick,format=raw,file=$bdrive"
+mon "device_add usb-storage,bus=xhci.0,drive=stick,id=stick0"
+wait_for 'jaring-drive: (Sync complete|sync failed)' 600 || fail "bench: no sync within 600 s"
+sync1000_s=$((SECONDS - ti))
+l=$(line 'jaring-drive: (Sync complete|sync failed)')
+case "$l" in *"Sync complete in "*) ;; *) fail "bench: ${l#*jaring-drive: }" ;; esac
+export_ms=${l#*Sync complete in }; export_ms=${export_ms%% ms*}
+say "bench: drive in to Sync complete for 1,000 registrations: ${sync1000_s} s (the export itself ${export_ms} ms)"
+kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
+QPID=
+vm_tpm_down
+rm -rf "$T/drive-bench"; mkdir -p "$T/drive-bench"
+mcopy -s -n -i "$bdrive" ::/JARING "$T/drive-bench/" 2>/dev/null
+"$BUILD/bin/jaring-sync" verify --drive "$T/drive-bench" --key "$OUT/demo/centre/consortium.key" \
+  > "$T/verify-bench.txt" 2>&1 || fail "bench: the drive does not verify: $(tail -n 2 "$T/verify-bench.txt")"
+bench_s=$((SECONDS - tb3))
+fi
+
+{
+  echo "long job: images               $((tf - tl)) s"
+  echo "failed-boot fallback           ${fallback_s} s ($BOOT_TRIES bad tries of B, then A)"
+  echo "power-cut loop                 ${pc_s} s ($NCUTS cuts, $syncs during a sync, final height $h)"
+  echo "drive in to Sync complete, 1,000 registrations  ${sync1000_s} s (export ${export_ms} ms; part ${bench_s} s)"
+  echo "whole long job                 $((SECONDS - t0)) s"
+} | tee "$T/timings-long.txt"
+echo "parts run: $PARTS"
+echo "1 passed, 0 failed"
