@@ -325,7 +325,8 @@ cosign_policy = {c}/cosign.policy
         for j, (village, _) in enumerate(KIOSKS):
             members.append(f"kiosk:{self.kdir(j)}/data/kiosk.key:diskominfo:{village.replace('.', '')}:upload")
         for a in AGENCIES:
-            members.append(f"official:{k}/{a}.key.pub:{a}:0:{rev}")
+            # BPJS Ketenagakerjaan also signs its payment confirmations
+            members.append(f"official:{k}/{a}.key.pub:{a}:0:{rev}" + ("+reflist" if a == "bpjstk" else ""))
         members.append(f"official:{k}/diskominfo.key.pub:diskominfo:0:comment+view")
         for r in ("3328", "3376"):
             members.append(f"official:{k}/head-{r}.key.pub:bupati:{r}:decree+allocate+pay+policy")
@@ -774,8 +775,9 @@ cosign_policy = {c}/cosign.policy
         self.audit()
         self.stage("the public page of a node (headless Chromium) and its coverage chart")
         self.public_page()
-        self.stage("not built yet in this tree: the agencies' review queue, CSV reports and coverage chart "
-                   "(jaring-admin queue/report/chart, i9-admin)")
+        self.stage("the agencies' queue, reports and chart (jaring-admin on a node's state file); "
+                   "BPJS Ketenagakerjaan's confirmation reconciled")
+        self.agency_reports()
         self.stage("summary")
         self.summary()
 
@@ -970,6 +972,17 @@ cosign_policy = {c}/cosign.policy
         self.counts["scanned"] = self.counts.get("scanned", 0) + scanned
         return L
 
+    def caught_up(self, i, timeout=30):
+        """Waits until node i applied everything the leader has."""
+        want = self.health([n for n in self.procs if self.http[n] == self.leader()][0])["tree_size"]
+        end = time.time() + timeout
+        while time.time() < end:
+            h = self.health(i)
+            if h and h.get("tree_size", 0) >= want and h.get("applied") == h.get("commit"):
+                return
+            time.sleep(0.1)
+        raise Failed(f"node {i} did not apply the log's {want} leaves in {timeout} s")
+
     def cosigned(self):
         """Waits until a quorum cosigned a checkpoint of the whole log."""
         size = self.health([i for i in self.procs if self.http[i] == self.leader()][0])["tree_size"]
@@ -1029,6 +1042,53 @@ cosign_policy = {c}/cosign.policy
         self.check(open(shot, "rb").read(8) == b"\x89PNG\r\n\x1a\n", "the public page's screenshot is a PNG")
         self.progress("  screens/public-page.png, reports/coverage.svg")
 
+    def csv_rows(self, name):
+        with open(self.path("reports", name), newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+    def agency_reports(self):
+        # On node 1's machine: its state file, read only, while it runs.
+        state = self.path("cluster", "node1", "state.db")
+        p = self.tool("jaring-admin", "queue", "--state", state, "--agency", "dukcapil", "--json")
+        q = json.loads(p.stdout)
+        with open(self.path("reports", "queue-dukcapil.json"), "w") as f:
+            f.write(p.stdout)
+        self.check(q["count"] == 0, f"nothing waits for Dukcapil after the reviews: {q['count']}")
+        # BPJS Ketenagakerjaan confirms the first month: every decreed worker.
+        month = str(self.start_month)
+        conf = self.path("reports", f"bpjs-confirmation-{month}.csv")
+        with open(conf, "w", newline="", encoding="utf-8") as f:
+            wr = csv.writer(f)
+            wr.writerow(["nik", "month", "amount_rp"])
+            for k in sorted(self.decreed):
+                wr.writerow([self.regs[k][0]["nik"], month, CONTRIBUTION])
+        self.admin("reflist", "--kind", "payments", "--csv", conf, "--month", month,
+                   "--pseudonym-key", self.path("cluster", "pseudonym.key"), "--key", self.key("bpjstk"),
+                   "--json")
+        self.caught_up(1)  # node 1 applied the list before its file is read
+        for name, extra in (("recipients", ["--consortium", self.key("consortium")]), ("sponsors", []),
+                            ("coverage", []), ("backlog", []), ("reconciliation", ["--month", month])):
+            self.tool("jaring-admin", "report", name, "--state", state, *extra,
+                      "--out", self.path("reports", f"report-{name}.csv"))
+        self.tool("jaring-admin", "chart", "coverage", "--state", state, "--title",
+                  "Penerima bantuan iuran per kecamatan (sintetis)",
+                  "--out", self.path("reports", "coverage-by-district.svg"))
+        recips = sum(int(r["recipients"]) for r in self.csv_rows("report-recipients.csv"))
+        self.check(recips == self.counts["decreed"], f"report recipients: {recips}, decreed {self.counts['decreed']}")
+        spons = self.csv_rows("report-sponsors.csv")
+        total = [r for r in spons if r["no"] == "total"]
+        rows4 = [r for r in spons if r["no"] != "total"]
+        self.check(len(rows4) == 4 and len(total) == 1 and
+                   sum(int(r["workers"]) for r in rows4) == int(total[0]["workers"]) == self.counts["decreed"],
+                   f"report sponsors: Table 1's four rows and their total, {self.counts['decreed']} workers")
+        rec = self.csv_rows("report-reconciliation.csv")
+        paid = sum(1 for r in rec if r["status"] == "paid")
+        self.check(paid == self.counts["decreed"] and all(r["status"] == "paid" for r in rec),
+                   f"reconciliation: {paid} paid of {len(rec)} rows")
+        self.counts["reconciled"] = paid
+        self.progress(f"  queue, 5 CSV reports and the chart in reports/; {paid} recipients paid and confirmed "
+                      f"for {month}, none missing, none extra")
+
     def write_kiosk_confs(self):
         """kiosks/kioskN/kiosk.conf: each kiosk as jaring-kiosk --config opens
         it in a window (--window)."""
@@ -1078,6 +1138,7 @@ i18n_dir = {HERE}/assets/i18n
             f"  receipts scanned at the kiosks   {self.counts['scanned']}   = {self.counts['decreed']} protected + {again} not accepted",
             f"  nodes agreeing on the state hash {sum(1 for h in st.values() if h)} of 3 ({len(hashes)} distinct hash)",
             f"  jaring-audit, the public export  {self.counts.get('audit', 'not run (not built)')}",
+            f"  first month confirmed by BPJS    {self.counts.get('reconciled', 0)}   paid, 0 missing, 0 extra (reports/report-reconciliation.csv)",
         ]
         if self.faults:
             lines.append(f"  faults survived                  {len(self.fault_log)}")

@@ -640,8 +640,22 @@ static void xml_text(FILE *f, const char *s)
 	}
 }
 
-/* One bar per district, grouped by regency, longest scale at the widest
- * bar; values are per mille of coverage with a workforce, else recipients. */
+/* The scale's end for bars up to max: four steps of 1, 2 or 5 times a
+ * power of ten, so that every quarter is a round number (6 -> 8, 180 -> 200). */
+static uint64_t nice_scale(uint64_t max)
+{
+	uint64_t step = (max + 3) / 4, p = 1;
+
+	if (step == 0)
+		return 4;
+	while (p * 10 <= step)
+		p *= 10;
+	step = step <= p ? p : step <= 2 * p ? 2 * p : step <= 5 * p ? 5 * p : 10 * p;
+	return 4 * step;
+}
+
+/* One bar per district, grouped by regency, on a scale of round quarters
+ * (nice_scale); values are per mille of coverage with a workforce, else recipients. */
 static void chart_svg(FILE *f, const struct cover *cv, const char *title)
 {
 	const int left = 190, width = 560, row = 22, top = 80;
@@ -661,8 +675,7 @@ static void chart_svg(FILE *f, const struct cover *cv, const char *title)
 		if (v > max)
 			max = v;
 	}
-	if (max == 0)
-		max = 1;
+	max = nice_scale(max);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" font-family=\"Noto Sans, DejaVu Sans, sans-serif\" "
