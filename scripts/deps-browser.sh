@@ -26,15 +26,5 @@ esac
 # font is Noto Sans from fonts-noto-core, which scripts/deps.sh installs.
 PKGS=(chromium fonts-noto-core)
 
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-echo "Installing: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+. "$(dirname "$0")/apt-lib.sh"
+apt_install "${PKGS[@]}"

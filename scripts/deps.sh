@@ -32,20 +32,10 @@ PKGS=(
   dosfstools mtools groff-base man-db python3 librsvg2-bin libxml2-utils
 )
 
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+. "$(dirname "$0")/apt-lib.sh"
+apt_install "${PKGS[@]}"
 # The appliance image's build and boot test (mmdebstrap, qemu, OVMF, RAUC, ...)
 # has its own list, installed the same way.
 "$(dirname "$0")/../firmware-image/deps.sh"
 # Headless Chromium for the public page's browser test, the same way.
 "$(dirname "$0")/deps-browser.sh"
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-echo "Installing: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
