@@ -1116,6 +1116,8 @@ i18n_dir = {HERE}/assets/i18n
         first = sum(1 for v in self.regs.values() if v[1] == "first")
         corr = sum(1 for v in self.regs.values() if v[1] == "correction")
         again = sum(1 for v in self.regs.values() if v[1] == "again")
+        for i in sorted(self.procs):  # the last acts applied on every node before they are compared
+            self.caught_up(i)
         st = {i: self.health(i) for i in (1, 2, 3)}
         hashes = {h.get("state_hash") for h in st.values() if h}
         node_regs = self.node_registrations()
@@ -1156,6 +1158,15 @@ i18n_dir = {HERE}/assets/i18n
         text = "\n".join(lines) + "\n"
         with open(self.path("summary.txt"), "w") as f:
             f.write(text)
+        drive = 0
+        for root, _, files in os.walk(self.path("drive", "plugged")):
+            drive += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+        with open(self.path("summary.json"), "w") as f:  # for scripts (tests/bench/field_cycle.sh)
+            json.dump({"workers": len(ws), "registrations": regs, "at_centre": node_regs,
+                       "decreed": self.counts["decreed"], "paid_rp": self.counts["paid_rp"],
+                       "scanned": self.counts["scanned"], "drive_bytes": drive,
+                       "seconds": round(time.time() - self.t0, 2), "checks": self.checks}, f)
+            f.write("\n")
         print(text, end="")
 
 
