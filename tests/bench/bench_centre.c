@@ -83,82 +83,7 @@ static struct jr_key *key(enum jr_role role, uint8_t fill)
 	return k;
 }
 
-/* Worker i: a distinct valid NIK for i < 28 x 9999 x 4 (day, serial and
- * four districts of Kab. Tegal). */
-static void worker(struct jr_registration *r, const struct jr_key *k, unsigned long i)
-{
-	static const unsigned district[4] = { 1, 2, 3, 4 };
-	unsigned d = district[i / (28 * 9999) % 4];
-
-	memset(r, 0, sizeof *r);
-	memcpy(r->kiosk_id, jr_key_id(k), JR_ID_BYTES);
-	r->time = 1718000000;
-	r->village = 3328000000u + d * 10000u + 2001u;
-	r->occupation = JR_OCC_FISHER;
-	r->income = JR_INCOME_500K_1M;
-	r->sex = JR_SEX_FEMALE;
-	r->birth_year = 1990;
-	r->consent_version = 1;
-	(void)snprintf(r->nik, sizeof r->nik, "3328%02u%02lu0790%04lu", d, 41 + i % 28,
-		1 + i / 28 % 9999);
-	(void)snprintf(r->name, sizeof r->name, "Sintetis Pekerja");
-	r->birth = (uint32_t)(19900701 + i % 28);
-	(void)snprintf(r->phone, sizeof r->phone, "0812%08lu", i % 100000000);
-	memcpy(r->address, "Jl. Sintetis No. 1", 19);
-}
-
-struct kiosk_chain {
-	struct jr_key *k;
-	uint64_t height;
-	uint8_t prev[JR_HASH_BYTES];
-};
-
-static uint8_t cons_box[JR_BOX_PK_BYTES];
-static uint8_t epoch_seed[32];
-
-/* A new deterministic epoch after every JR_EPOCH_MAX_RECORDS records. */
-static void next_epoch(struct jr_seal_epoch **ep)
-{
-	jr_seal_epoch_close(*ep);
-	*ep = NULL;
-	epoch_seed[0]++;
-	epoch_seed[1] = (uint8_t)(epoch_seed[1] + (epoch_seed[0] == 0));
-	epoch_seed[2] = (uint8_t)(epoch_seed[2] + (epoch_seed[0] == 0 && epoch_seed[1] == 0));
-	check(jr_seal_epoch_open_det(cons_box, epoch_seed, epoch_seed, 1718000000, ep),
-		"epoch");
-}
-
-static void make_block(struct kiosk_chain *kc, struct jr_seal_epoch **epp,
-	unsigned long *serial, size_t per, struct jr_buf *out)
-{
-	struct jr_buf recs[JR_BLOCK_MAX_RECORDS], body = { 0 };
-	struct jr_block b;
-	uint8_t regid[JR_REGID_BYTES], sig[JR_SIG_BYTES];
-	size_t j;
-
-	memset(&b, 0, sizeof b);
-	memcpy(b.kiosk_id, jr_key_id(kc->k), JR_ID_BYTES);
-	b.height = ++kc->height;
-	memcpy(b.prev, kc->prev, JR_HASH_BYTES);
-	b.time = 1718000000;
-	b.n_records = per;
-	for (j = 0; j < per; j++) {
-		struct jr_registration r;
-
-		worker(&r, kc->k, (*serial)++);
-		if (jr_seal_epoch_spent(*epp, 1718000000))
-			next_epoch(epp);
-		check(jr_record_encode(&r, *epp, &recs[j], regid, NULL), "seal");
-		b.records[j] = recs[j].base;
-		b.record_len[j] = recs[j].len;
-	}
-	check(jr_block_encode(&b, &body), "block");
-	check(jr_block_sign(kc->k, body.base, body.len, kc->prev, sig), "sign");
-	check(jr_signed_block_encode(body.base, body.len, sig, out), "signed block");
-	jr_buf_free(&body);
-	for (j = 0; j < per; j++)
-		jr_buf_free(&recs[j]);
-}
+#include "bench_chain.h"
 
 /* SQLite alone: n rows of a 16-byte random key and a 150-byte value into a
  * WITHOUT ROWID table, prepared once, 8,192 rows a transaction. */
@@ -275,7 +200,7 @@ int main(int argc, char **argv)
 	/* the last window: the entries that end the run (1M for a run of 1M) */
 	struct window win[3] = { { 10000, 0, 0, 0, 0 }, { 100000, 0, 0, 0, 0 },
 		{ 0, 0, 0, 0, 0 } };
-	struct kiosk_chain kc[KIOSKS];
+	struct bench_chain kc[KIOSKS];
 	struct jr_roster_member roster[KIOSKS];
 	struct jr_buf blocks[BLOCKS_PER_ENTRY], e = { 0 };
 	struct jr_seal_epoch *ep = NULL;
@@ -318,9 +243,9 @@ int main(int argc, char **argv)
 		struct jr_pubkey cp;
 
 		jr_key_public(cons, &cp);
-		memcpy(cons_box, cp.box_pk, sizeof cons_box);
-		memset(epoch_seed, 3, sizeof epoch_seed);
-		next_epoch(&ep);
+		memcpy(bench_cons_box, cp.box_pk, sizeof bench_cons_box);
+		memset(bench_epoch_seed, 3, sizeof bench_epoch_seed);
+		bench_next_epoch(&ep);
 	}
 	for (i = 0; i < KIOSKS; i++) {
 		struct jr_pubkey p;
@@ -354,7 +279,8 @@ int main(int argc, char **argv)
 			for (nb = 0; nb < BLOCKS_PER_ENTRY && serial < n; nb++) {
 				size_t left = (size_t)(n - serial);
 
-				make_block(&kc[k], &ep, &serial, left < per ? left : per, &blocks[nb]);
+				bench_block(&kc[k], &ep, &serial, left < per ? left : per, NULL,
+					&blocks[nb]);
 			}
 			check(jr_centre_upstream_entry(blocks, nb, &e), "entry");
 			for (i = 0; i < nb; i++)
