@@ -551,6 +551,22 @@ static int keyfile_seal_seed(const struct jr_key *k, const struct jr_key_pinseal
 	sodium_free(key);
 	return rc;
 }
+/* The fields every kind of key file begins with, after a map head of
+ * `fields` entries: version, role and the two public keys. */
+static void keyfile_head(struct jr_cbw *w, const struct jr_key *k, size_t fields)
+{
+	jr_cbw_init(w, JR_KEYFILE_MAX);
+	jr_cbw_map(w, fields);
+	jr_cbw_uint(w, K_VERSION);
+	jr_cbw_uint(w, JR_KEYFILE_VERSION);
+	jr_cbw_uint(w, K_ROLE);
+	jr_cbw_uint(w, (uint64_t)k->role);
+	jr_cbw_uint(w, K_SIGN_PK);
+	jr_cbw_bytes(w, k->sign_pk, JR_SIGN_PK_BYTES);
+	jr_cbw_uint(w, K_BOX_PK);
+	jr_cbw_bytes(w, k->box_pk, JR_BOX_PK_BYTES);
+}
+
 
 /* Canonical bytes with zeros where the secret and the check go. */
 static int keyfile_skeleton(const struct jr_key *k, const struct jr_key_pinseal *ps,
@@ -559,16 +575,7 @@ static int keyfile_skeleton(const struct jr_key *k, const struct jr_key_pinseal 
 	static const uint8_t zero[JR_PIN_CT_BYTES];
 	struct jr_cbw w;
 
-	jr_cbw_init(&w, JR_KEYFILE_MAX);
-	jr_cbw_map(&w, ps == NULL ? PLAIN_FIELDS : PIN_FIELDS);
-	jr_cbw_uint(&w, K_VERSION);
-	jr_cbw_uint(&w, JR_KEYFILE_VERSION);
-	jr_cbw_uint(&w, K_ROLE);
-	jr_cbw_uint(&w, (uint64_t)k->role);
-	jr_cbw_uint(&w, K_SIGN_PK);
-	jr_cbw_bytes(&w, k->sign_pk, JR_SIGN_PK_BYTES);
-	jr_cbw_uint(&w, K_BOX_PK);
-	jr_cbw_bytes(&w, k->box_pk, JR_BOX_PK_BYTES);
+	keyfile_head(&w, k, ps == NULL ? PLAIN_FIELDS : PIN_FIELDS);
 	if (ps == NULL) {
 		jr_cbw_uint(&w, K_SEED);
 		jr_cbw_bytes(&w, zero, JR_SEED_BYTES);
@@ -845,16 +852,7 @@ static int keyfile_tpm_encode(const struct jr_key *k, const struct jr_buf *pub,
 	struct jr_cbw w;
 	int rc;
 
-	jr_cbw_init(&w, JR_KEYFILE_MAX);
-	jr_cbw_map(&w, TPM_FIELDS);
-	jr_cbw_uint(&w, K_VERSION);
-	jr_cbw_uint(&w, JR_KEYFILE_VERSION);
-	jr_cbw_uint(&w, K_ROLE);
-	jr_cbw_uint(&w, (uint64_t)k->role);
-	jr_cbw_uint(&w, K_SIGN_PK);
-	jr_cbw_bytes(&w, k->sign_pk, JR_SIGN_PK_BYTES);
-	jr_cbw_uint(&w, K_BOX_PK);
-	jr_cbw_bytes(&w, k->box_pk, JR_BOX_PK_BYTES);
+	keyfile_head(&w, k, TPM_FIELDS);
 	jr_cbw_uint(&w, K_TPM_PUBLIC);
 	jr_cbw_bytes(&w, pub->base, pub->len);
 	jr_cbw_uint(&w, K_TPM_PRIVATE);
