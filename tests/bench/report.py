@@ -15,7 +15,9 @@ by side with what they anchor. Prints the table to stdout as well.
 for the cluster's) and updates their rows in FILE in place: each row of
 theirs takes the place of the old row of that name, the old rows among
 them that they no longer print are dropped, every other row is kept as the
-last full run wrote it, and the header says which rows are from when.
+last full run wrote it, and the header says which rows are from when; a
+benchmark with no rows in FILE yet (new since the last full run) has its
+rows put at the end.
 
 Exit codes: 0 written, 1 a benchmark run failed, 2 usage error.
 """
@@ -193,9 +195,11 @@ def merge_rows(old, fresh, bench):
     """old with one benchmark's fresh rows put in: see --only."""
     names = set(n for n, _, _ in fresh)
     hit = [i for i, (n, _, _) in enumerate(old) if n in names]
-    if not hit:
-        sys.stderr.write("report.py: no row of %s is in the table yet; run them all\n" % bench)
+    if not fresh:
+        sys.stderr.write("report.py: %s printed no row; is it built?\n" % bench)
         raise SystemExit(1)
+    if not hit:  # a benchmark new since the last full run: its rows at the end
+        return old + fresh
     return old[:hit[0]] + fresh + old[hit[-1] + 1:]
 
 
@@ -271,8 +275,12 @@ def main(argv):
         "| --- | ---: | ---: | ---: | --- | --- | --- |",
     ]
     if only:
-        lines[9] += "; the rows of %s from %s, the others from the last full run" % (
-            ", ".join(only), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+        old_head = open(out, encoding="utf-8").read().split("\n")
+        if len(old_head) > 3 and "times on one machine" in old_head[3]:
+            lines[3] = old_head[3]  # the full run's count, which the other rows keep
+        lines[9] = "- date: the rows of %s from %s (%d run%s, %.0f s), the others from the last full run" % (
+            ", ".join(only), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), runs,
+            "" if runs == 1 else "s", time.time() - started)
     lines += [line for _, line, _ in table]
     meds = dict((n, v) for n, _, v in table)
     lines += scale(meds)

@@ -37,7 +37,7 @@ if wanted public_page && [ -x "$build/bin/jaring-node" ]; then
   "$(dirname "$0")/public_page.sh" "$build" "${JR_BENCH_PAGE_REGS:-100000}"
 fi
 # The whole field cycle: kiosks to decrees to statuses back (scripts/field-cycle.py).
-if wanted field_cycle && [ -x "$build/bin/jaring-kiosk" ] && [ -x "$build/bin/jaring-node" ]; then
+if wanted field_cycle && [ -x "$build/kiosk/jaring-kiosk" ] && [ -x "$build/bin/jaring-node" ]; then
   "$(dirname "$0")/field_cycle.sh" "$build" "${JR_BENCH_CYCLE_WORKERS:-200}"
 fi
 # Batch approval through jaring-admin against one node (~100,000 x 4 agencies).
