@@ -127,12 +127,20 @@ static enum jr_nik_error check_regency(const char *s, size_t k)
 	return JR_NIK_BAD_REGENCY;
 }
 
-/* s holds the first 4 + k digits; the regency is already known good. */
+/* s holds the first 4 + k digits; the regency is already known good. A
+ * whole district code is one look-up (the centre checks every NIK it
+ * opens); a prefix, as typed, is matched against the regency's districts. */
 static enum jr_nik_error check_district(const char *s, size_t k)
 {
 	const struct jr_region *kids[64];
 	size_t i, n;
 
+	if (k == 2) {
+		const struct jr_region *d = jr_region_find(digits_value(s, 6));
+
+		return d != NULL && d->level == JR_REGION_DISTRICT &&
+			d->parent == digits_value(s, 4) ? JR_NIK_OK : JR_NIK_BAD_DISTRICT;
+	}
 	n = jr_region_children(digits_value(s, 4), kids, 64);
 	for (i = 0; i < n && i < 64; i++)
 		if (prefix_matches(s, 4 + k, (uint32_t)kids[i]->code, 6))
