@@ -107,6 +107,13 @@ static int open_side(struct jr_node_fsm *f, struct jr_errbuf *eb)
 
 	if (rc != JR_OK)
 		return rc;
+	/* Rebuilt from libraft's log at every start: no commit needs to wait
+	 * for the disk (libraft's own writes do). */
+	if (jr_centre_set_durable(f->centre, false) != JR_OK) {
+		rc = jr_errf(eb, JR_EIO, "node state %s: cannot set up its connection",
+			f->path);
+		goto fail;
+	}
 	if (sqlite3_open_v2(f->path, &f->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = jr_errf(eb, JR_EIO, "node state %s: cannot open: %s", f->path,
 			f->db ? sqlite3_errmsg(f->db) : "out of memory");
@@ -114,8 +121,7 @@ static int open_side(struct jr_node_fsm *f, struct jr_errbuf *eb)
 	}
 	(void)sqlite3_busy_timeout(f->db, 5000);
 	/* The file is rebuilt from libraft's log at every start, so the node's
-	 * own rows need no fsync of their own (the centre's commits keep
-	 * synchronous=FULL on its connection). */
+	 * own rows need no fsync either. */
 	if (sqlite3_exec(f->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(f->db, NODE_SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
 		rc = jr_errf(eb, JR_EIO, "node state %s: %s", f->path,

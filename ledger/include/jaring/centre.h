@@ -199,6 +199,14 @@ JR_API int jr_centre_open(const char *path, const struct jr_key *consortium,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 JR_API void jr_centre_close(struct jr_centre *c);
 
+/* Whether each entry's commit waits for the disk (the default: PRAGMA
+ * synchronous=FULL). A caller that rebuilds the file from its own durable
+ * log after any crash (jaring-node deletes it at start and lets libraft
+ * re-apply; docs/node.md "Restart") turns it off: a commit is then only
+ * ordered, not flushed, and a power cut may leave the file unusable, which
+ * such a caller never reads. Changes no result and no state hash. */
+JR_API int jr_centre_set_durable(struct jr_centre *c, bool durable) JR_MUST_CHECK;
+
 /* Adds a later consortium key (role JR_ROLE_CONSORTIUM, borrowed for the
  * handle's lifetime): records sealed to it open, and once a roster names it
  * it signs the acknowledged heads. Every node must hold every key the

@@ -911,6 +911,13 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	return rc;
 }
 
+int jr_centre_set_durable(struct jr_centre *c, bool durable)
+{
+	if (c == NULL || c->reader)
+		return JR_EINVAL;
+	return exec(c, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+}
+
 void jr_centre_state_hash(const struct jr_centre *c, uint8_t out[JR_HASH_BYTES])
 {
 	memcpy(out, c->state_hash, JR_HASH_BYTES);
