@@ -186,7 +186,7 @@ int jr_audit_receipt(const char *dir, const struct jr_tlog_policy *policy,
 	if (jr_receipt_verify(payload, n, kpk, &r, eb) != JR_OK)
 		return jr_errf(eb, JR_ESIG, "the receipt's signature is not its kiosk's: it was"
 			" not issued by a kiosk of this programme, or it was altered");
-	rc = jr_audit_log(dir, policy, find_leaf, &f, &lr, NULL, NULL, eb);
+	rc = jr_audit_log(dir, policy, find_leaf, &f, NULL, &lr, NULL, NULL, eb);
 	if (rc != JR_OK)
 		return rc;
 	out->size = lr.size;

@@ -543,8 +543,10 @@ int jr_audit_run(const struct jr_audit_opts *o, struct jr_audit_report *rep,
 		return rc;
 	}
 	memset(&leb, 0, sizeof leb);
-	rc = jr_audit_log(o->dir, o->policy, on_leaf, &a, &rep->log,
-		o->progress ? progress : NULL, NULL, &leb);
+	/* on_leaf appends every leaf to the replay's tree, so the tiles and
+	 * checkpoints are checked against it: the tree is built once. */
+	rc = jr_audit_log(o->dir, o->policy, on_leaf, &a, jr_centre_tlog_store(a.replay),
+		&rep->log, o->progress ? progress : NULL, NULL, &leb);
 	if (rc != JR_OK && rep->failure[0] == '\0')
 		(void)snprintf(rep->failure, sizeof rep->failure, "%s", leb.msg[0] ? leb.msg :
 			jr_strerror(rc));

@@ -170,7 +170,7 @@ static int audit(const struct fix *f, const char *dir, struct jr_audit_log_repor
 	bool check, struct jr_errbuf *eb)
 {
 	struct seen s = { 0, -1, check };
-	int rc = jr_audit_log(dir, &f->pol, count_leaf, &s, rep, NULL, NULL, eb);
+	int rc = jr_audit_log(dir, &f->pol, count_leaf, &s, NULL, rep, NULL, NULL, eb);
 
 	if (rc == JR_OK)
 		assert_int_equal(s.n, rep->size);
@@ -249,6 +249,65 @@ static void a_two_level_tree_audits(void **state)
 	assert_int_equal(rep.size, 70000);
 	/* 274 level-0 tiles and bundles, 2 level-1 tiles, 1 level-2 tile */
 	assert_int_equal(rep.tiles_checked, 2 * 274 + 2 + 1);
+	fix_free(&f);
+}
+
+/* A caller that keeps its own tree of the leaves it is given (as
+ * jaring-audit's replay does): the tiles and checkpoints are checked against
+ * that tree, and a tree that holds another leaf fails the audit. */
+struct own_tree {
+	const struct jr_tlog_store *s;
+	uint64_t alter_at; /* UINT64_MAX: never */
+};
+
+static int append_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len,
+	struct jr_errbuf *eb)
+{
+	struct own_tree *t = ctx;
+	uint8_t other[JR_TLOG_ENTRY_MAX];
+
+	(void)eb;
+	assert_true(len > 0 && len <= sizeof other);
+	memcpy(other, leaf, len);
+	if (index == t->alter_at)
+		other[len - 1] ^= 1;
+	return jr_tlog_append(t->s, index, other, len, NULL);
+}
+
+static void audit_own_tree(const struct fix *f, const char *dir, uint64_t alter_at,
+	struct jr_audit_log_report *rep, int want, struct jr_errbuf *eb)
+{
+	struct jr_tlog_sqlstore *ss = NULL;
+	struct own_tree t = { NULL, alter_at };
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(jr_tlog_sqlstore_open(db, &ss, NULL), JR_OK);
+	t.s = jr_tlog_sqlstore_get(ss);
+	assert_int_equal(jr_audit_log(dir, &f->pol, append_leaf, &t, t.s, rep, NULL, NULL, eb),
+		want);
+	jr_tlog_sqlstore_close(ss);
+	(void)sqlite3_close(db);
+}
+
+static void a_callers_own_tree_is_checked_instead(void **state)
+{
+	const char *dir = jr_test_dir("export-own");
+	struct src_ctx c = { 0, UINT64_MAX };
+	struct jr_audit_log_report rep;
+	struct jr_errbuf eb = { 0 };
+	struct fix f;
+
+	(void)state;
+	fix_make(&f);
+	assert_int_equal(export_at(&f, &c, 70000, dir, &eb), JR_OK);
+	audit_own_tree(&f, dir, UINT64_MAX, &rep, JR_OK, &eb);
+	assert_int_equal(rep.size, 70000);
+	assert_int_equal(rep.tiles_checked, 2 * 274 + 2 + 1);
+	/* the caller's tree holds another leaf 40000: the level-1 tile that
+	 * covers it and the checkpoint's root no longer match */
+	audit_own_tree(&f, dir, 40000, &rep, JR_ECORRUPT, &eb);
+	assert_non_null(strstr(eb.msg, "not the tile the entries give"));
 	fix_free(&f);
 }
 
@@ -368,7 +427,7 @@ static void every_insider_tamper_is_caught_and_named(void **state)
 		struct jr_audit_log_report rep;
 
 		s.fail_at = -1;
-		assert_int_equal(jr_audit_log(bad, &f.pol, NULL, NULL, &rep, NULL, NULL, &eb),
+		assert_int_equal(jr_audit_log(bad, &f.pol, NULL, NULL, NULL, &rep, NULL, NULL, &eb),
 			JR_ECORRUPT);
 		assert_non_null(strstr(eb.msg, "checkpoints/300"));
 		assert_non_null(strstr(eb.msg, "rewritten"));
@@ -388,7 +447,7 @@ static void every_insider_tamper_is_caught_and_named(void **state)
 	{
 		struct jr_audit_log_report rep;
 
-		assert_int_equal(jr_audit_log(good, &f.pol, count_leaf, &s, &rep, NULL, NULL, &eb),
+		assert_int_equal(jr_audit_log(good, &f.pol, count_leaf, &s, NULL, &rep, NULL, NULL, &eb),
 			JR_ECORRUPT);
 		assert_non_null(strstr(eb.msg, "leaf 77"));
 	}
@@ -400,6 +459,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(an_export_audits_and_its_history_grows),
 		cmocka_unit_test(a_two_level_tree_audits),
+		cmocka_unit_test(a_callers_own_tree_is_checked_instead),
 		cmocka_unit_test(every_insider_tamper_is_caught_and_named),
 	};
 

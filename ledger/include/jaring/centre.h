@@ -236,6 +236,12 @@ JR_API void jr_centre_roster_signer(const struct jr_centre *c,
 JR_API int jr_centre_tlog_root(struct jr_centre *c, uint8_t root[JR_HASH_BYTES])
 	JR_MUST_CHECK;
 
+/* The log's tree as this handle holds it, for reading (jr_tlog_root,
+ * jr_tlog_tile_read, proofs) between applies: what jaring-audit checks the
+ * export's tiles and checkpoints against while it replays. Borrowed for the
+ * handle's lifetime; writing through it is an error. */
+JR_API const struct jr_tlog_store *jr_centre_tlog_store(struct jr_centre *c);
+
 /* The consortium-signed acknowledged head (ack.h) of a kiosk: the highest
  * height up to which its chain is applied without a gap. Signed by the
  * consortium key the latest roster names (JR_EKEY if this node does not

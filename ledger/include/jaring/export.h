@@ -60,9 +60,14 @@ typedef int (*jr_audit_leaf_cb)(void *ctx, uint64_t index, const uint8_t *leaf,
  * trust), JR_ECORRUPT (a leaf, tile or checkpoint root that does not match
  * the tree the entries give), JR_EFORMAT, JR_ENOTFOUND (a file missing),
  * JR_EIO. Memory stays bounded: the rebuilt tree lives in a temporary
- * SQLite file. */
+ * SQLite file, or, when tree is not NULL, in the caller's store: a caller
+ * whose callback appends every leaf it is given to a tree of its own (as a
+ * replay of the log does) passes that tree, and the tiles and checkpoints
+ * are checked against it instead of a second one built beside it. A tree
+ * that lacks a leaf or holds another fails the audit like a wrong tile. */
 JR_API int jr_audit_log(const char *dir, const struct jr_tlog_policy *policy,
-	jr_audit_leaf_cb cb, void *cb_ctx, struct jr_audit_log_report *out,
+	jr_audit_leaf_cb cb, void *cb_ctx, const struct jr_tlog_store *tree,
+	struct jr_audit_log_report *out,
 	void (*progress)(void *ctx, uint64_t done, uint64_t total), void *progress_ctx,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 

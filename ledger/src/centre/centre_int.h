@@ -132,6 +132,7 @@ struct jr_centre {
 	uint64_t ref_serial[3];                 /* current list per kind, 0 none */
 	uint8_t state_hash[JR_HASH_BYTES];
 	struct jr_logbuf lb;
+	struct jr_tlog_store lb_view; /* lb.store, read-only (jr_centre_tlog_store) */
 	/* a replay (jr_centre_open_replay): leaves carried over in batches */
 	bool replay, in_batch;
 	uint64_t batch_leaves;

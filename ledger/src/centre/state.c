@@ -940,6 +940,26 @@ int jr_centre_tlog_root(struct jr_centre *c, uint8_t root[JR_TLOG_HASH_BYTES])
 	return rc == JR_OK ? jr_tlog_root(&c->lb.store, c->tlog_size, root) : rc;
 }
 
+static int read_only_write(void *ctx, unsigned level, uint64_t index,
+	const uint8_t hash[JR_TLOG_HASH_BYTES])
+{
+	(void)ctx;
+	(void)level;
+	(void)index;
+	(void)hash;
+	return JR_EINVAL;
+}
+
+const struct jr_tlog_store *jr_centre_tlog_store(struct jr_centre *c)
+{
+	if (c == NULL)
+		return NULL;
+	c->lb_view.ctx = c->lb.store.ctx;
+	c->lb_view.read = c->lb.store.read;
+	c->lb_view.write = read_only_write;
+	return &c->lb_view;
+}
+
 int jr_centre_refusal_put(struct jr_centre *c, const uint8_t *kiosk,
 	uint64_t height, const uint8_t hash[JR_HASH_BYTES], enum jr_centre_status status,
 	bool *is_new)

@@ -309,7 +309,8 @@ static int audit_entries(const char *dir, uint64_t size, struct scratch *t,
 			size_t len = ((size_t)bundle.base[off] << 8) | bundle.base[off + 1];
 
 			off += 2;
-			rc = scratch_append(t, index, bundle.base + off, len, eb);
+			if (t->db != NULL)
+				rc = scratch_append(t, index, bundle.base + off, len, eb);
 			if (rc == JR_OK && cb != NULL)
 				rc = cb(cb_ctx, index, bundle.base + off, len, eb);
 			off += len;
@@ -364,7 +365,8 @@ static int audit_tiles(const char *dir, uint64_t size, struct scratch *t,
 }
 
 int jr_audit_log(const char *dir, const struct jr_tlog_policy *policy,
-	jr_audit_leaf_cb cb, void *cb_ctx, struct jr_audit_log_report *out,
+	jr_audit_leaf_cb cb, void *cb_ctx, const struct jr_tlog_store *tree,
+	struct jr_audit_log_report *out,
 	void (*progress)(void *ctx, uint64_t done, uint64_t total), void *progress_ctx,
 	struct jr_errbuf *eb)
 {
@@ -400,8 +402,12 @@ int jr_audit_log(const char *dir, const struct jr_tlog_policy *policy,
 			"checkpoint must be in the history too", latest.size);
 		goto done;
 	}
-	if ((rc = scratch_open(&t, eb)) != JR_OK)
+	if (tree != NULL) {
+		memset(&t, 0, sizeof t);
+		t.s = tree; /* the caller's callback builds it: no second tree */
+	} else if ((rc = scratch_open(&t, eb)) != JR_OK) {
 		goto done;
+	}
 	if (latest.size > 0)
 		rc = audit_entries(dir, latest.size, &t, cb, cb_ctx, &rep, progress, progress_ctx, eb);
 	if (rc == JR_OK && latest.size > 0)
