@@ -71,7 +71,7 @@ struct jr_audit_report {
 	uint64_t approvals[JR_AGENCY_MAX + 1], returns[JR_AGENCY_MAX + 1];
 	uint64_t views[JR_AGENCY_MAX + 1];  /* registrations viewed, per agency */
 	uint64_t signed_replayed;           /* rosters and acts: signatures checked */
-	uint64_t comments;                  /* comments: not in the export, unchecked */
+	uint64_t comments;                  /* comment items (signed acts, checked; no text) */
 	struct jr_audit_kiosk *kiosks;
 	size_t n_kiosks, cap_kiosks;
 	struct jr_audit_money money;

@@ -10,7 +10,7 @@
  *     region, every contract check), and the leaves that gives must be the
  *     log's, byte for byte;
  *   - a leaf whose bytes only the nodes hold (blocks, whose records are
- *     sealed; refusals; comments) is carried over with
+ *     sealed; refusals) is carried over with
  *     jr_centre_replay_leaf, which checks what can be checked without them
  *     (kiosk on the roster, chain heights, one worker per registration).
  *

@@ -97,8 +97,8 @@ static void print_trust(FILE *f, const struct jr_audit_report *r)
 		" signature, every signer's role, agency and region, every rule.\n",
 		r->signed_replayed);
 	if (r->comments > 0)
-		fprintf(f, "  %" PRIu64 " comments are counted but not in the export (their text"
-			" stays with the nodes), so their signatures were not checked here.\n",
+		fprintf(f, "  %" PRIu64 " comments among them, signatures checked; their text stays"
+			" with the nodes (an act signs only a salted commitment to it).\n",
 			r->comments);
 }
 
@@ -328,7 +328,7 @@ void jr_audit_print_json(FILE *f, const struct jr_audit_opts *o,
 		r->log.oldest_size, r->log.tiles_checked);
 	json_hex(f, r->genesis_pk, JR_SIGN_PK_BYTES);
 	fprintf(f, ",\"genesis_pinned\":%s,\"rosters\":%" PRIu64 ",\"rosters_refused\":%" PRIu64
-		",\"signed_replayed\":%" PRIu64 ",\"comments_unchecked\":%" PRIu64 ",\"blocks\":%"
+		",\"signed_replayed\":%" PRIu64 ",\"comments\":%" PRIu64 ",\"blocks\":%"
 		PRIu64 ",\"blocks_refused\":%" PRIu64 ",\"equivocations\":%" PRIu64,
 		r->genesis_pinned ? "true" : "false", r->rosters, r->roster_refused,
 		r->signed_replayed, r->comments, r->blocks, r->blocks_refused, r->equivocations);

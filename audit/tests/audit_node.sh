@@ -147,7 +147,7 @@ r = json.load(open(sys.argv[1]))
 assert r["ok"] and r["failure"] is None
 assert r["registrations_by_outcome"][0] == 10, r["registrations_by_outcome"]
 assert r["approvals_by_agency"][:4] == [8, 8, 8, 8], r["approvals_by_agency"]
-assert r["views_by_agency"][2] == 1 and r["comments_unchecked"] == 1
+assert r["views_by_agency"][2] == 1 and r["comments"] == 1
 d = r["decrees"][0]
 assert (d["recipients"], d["cost_rp"], d["paid_rp"]) == (8, 806400, 184800), d
 a = r["allocations"][0]

@@ -272,8 +272,10 @@ static inline void fx_seed(struct fx *f, size_t i, const char **name, struct jr_
 			f->regid[2], 1, &why, NULL, out));
 		return;
 	case 5:
-		fx_check(jr_centre_review_entry(f->k[FX_DISNAKER], FX_T0 + 3, JR_REVIEW_COMMENT,
-			f->regid[0], 3, NULL, "alamat sudah diperiksa", out));
+		/* a fixed salt, so that the seed is the same bytes every run */
+		fx_check(jr_centre_review_entry_salted(f->k[FX_DISNAKER], FX_T0 + 3,
+			JR_REVIEW_COMMENT, f->regid[0], 3, NULL, "alamat sudah diperiksa",
+			(const uint8_t *)"fuzz-fixture-comment-salt-32-byt", out));
 		return;
 	case 6:
 		fx_check(jr_centre_view_entry(f->k[FX_DISNAKER], FX_T0 + 1, f->regid[0], 2, out));

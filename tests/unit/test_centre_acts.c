@@ -484,6 +484,104 @@ static void every_status_has_its_documented_name(void **state)
 	free(doc);
 }
 
+/* The entry of a review act with its payload rebuilt: the body and the
+ * signature of e, and `opening` (raw CBOR, or NULL for none) after them. */
+static void with_opening(const struct jr_buf *e, const uint8_t *opening, size_t len,
+	struct jr_buf *out)
+{
+	const uint8_t *body = NULL, *sig = NULL;
+	size_t n = 0, blen = 0, slen = 0;
+	struct jr_buf payload = { 0 };
+	struct jr_cbr r;
+	struct jr_cbw w;
+
+	jr_cbr_init(&r, e->base + 6, e->len - 6); /* a3 00 01 01 04 02 <payload> */
+	assert_int_equal(jr_cbr_array(&r, &n), JR_OK);
+	assert_int_equal(jr_cbr_bytes(&r, &body, &blen), JR_OK);
+	assert_int_equal(jr_cbr_bytes(&r, &sig, &slen), JR_OK);
+	jr_cbw_init(&w, 1u << 20);
+	jr_cbw_array(&w, opening != NULL ? 3 : 2);
+	jr_cbw_bytes(&w, body, blen);
+	jr_cbw_bytes(&w, sig, slen);
+	if (opening != NULL)
+		jr_cbw_raw(&w, opening, len);
+	assert_int_equal(jr_cbw_finish(&w, &payload), JR_OK);
+	assert_int_equal(jr_centre_act_entry_signed(JR_CENTRE_REVIEW, payload.base, payload.len,
+		out), JR_OK);
+	jr_buf_free(&payload);
+}
+
+static void comment_texts(struct jr_centre *c, char *out, size_t cap)
+{
+	sqlite3_stmt *st = NULL;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(c->db, "SELECT text FROM comment ORDER BY text", -1,
+		&st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		size_t at = strlen(out);
+
+		(void)snprintf(out + at, cap - at, "%s|", (const char *)sqlite3_column_text(st, 0));
+	}
+	(void)sqlite3_finalize(st);
+}
+
+static void a_comment_applies_only_with_the_text_its_body_commits_to(void **state)
+{
+	static const uint8_t other[] = { 0x82, 0x58, 0x20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+		0x61, 'x' };
+	struct jr_centre *c = fresh("acts-comment");
+	struct jr_centre_result res;
+	struct jr_buf e = { 0 }, f = { 0 };
+	uint8_t kab[1][JR_REGID_BYTES];
+	struct kiosk_chain a;
+	char texts[256];
+
+	(void)state;
+	chain_init(&a, KIOSK_A, K1, 1);
+	assert_int_equal(register_workers(c, &a, 0, 1, kab), 1);
+	/* with its opening: applied, the text kept on the node */
+	res = review(c, DUKCAPIL_CLERK, JR_REVIEW_COMMENT, kab[0], 1, NULL, "dokumen lengkap");
+	assert_int_equal(res.act_status, JR_CS_APPLIED);
+	assert_int_equal(res.items_applied, 1);
+	comment_texts(c, texts, sizeof texts);
+	assert_string_equal(texts, "dokumen lengkap|");
+	/* another comment whose text was changed after signing: the salt and
+	 * text no longer give the commitment its body signs */
+	assert_int_equal(jr_centre_review_entry(keys[DUKCAPIL_CLERK], issued++, JR_REVIEW_COMMENT,
+		kab[0], 1, NULL, "dokumen lengkap", &e), JR_OK);
+	e.base[e.len - 1] ^= 0x20; /* the text's last letter */
+	res = apply(c, &e);
+	assert_refused(&res, JR_CS_MALFORMED);
+	/* the same act without any opening: a node keeps every comment's text,
+	 * so it refuses one that comes without it */
+	with_opening(&e, NULL, 0, &f);
+	res = apply(c, &f);
+	assert_refused(&res, JR_CS_MALFORMED);
+	jr_buf_free(&f);
+	/* or with someone else's opening */
+	with_opening(&e, other, sizeof other, &f);
+	res = apply(c, &f);
+	assert_refused(&res, JR_CS_MALFORMED);
+	jr_buf_free(&f);
+	jr_buf_free(&e);
+	/* an approval has none */
+	assert_int_equal(jr_centre_review_entry(keys[DISNAKER], issued++, JR_REVIEW_APPROVE, kab[0],
+		1, NULL, NULL, &e), JR_OK);
+	with_opening(&e, other, sizeof other, &f);
+	res = apply(c, &f);
+	assert_refused(&res, JR_CS_MALFORMED);
+	jr_buf_free(&f);
+	res = apply(c, &e);
+	assert_int_equal(res.act_status, JR_CS_APPLIED);
+	jr_buf_free(&e);
+	comment_texts(c, texts, sizeof texts);
+	assert_string_equal(texts, "dokumen lengkap|");
+	chain_free(&a);
+	jr_centre_close(c);
+}
+
 static void forged_and_overreaching_acts_are_refused_with_the_reason_on_the_log(void **state)
 {
 	struct jr_centre *c = fresh("acts-forged");
@@ -1567,6 +1665,15 @@ static void the_worked_acts_are_the_ones_the_code_builds(void **state)
 		&why, NULL, &e), JR_OK);
 	check_example("Worked example: review act (return)", &e);
 	jr_buf_free(&e);
+	{
+		uint8_t salt[JR_CENTRE_COMMENT_SALT_BYTES];
+
+		memset(salt, 0x55, sizeof salt);
+		assert_int_equal(jr_centre_review_entry_salted(keys[DUKCAPIL], t, JR_REVIEW_COMMENT,
+			ids[0], 1, NULL, "dokumen lengkap", salt, &e), JR_OK);
+		check_example("Worked example: review act (comment)", &e);
+		jr_buf_free(&e);
+	}
 	assert_int_equal(jr_centre_view_entry(keys[DUKCAPIL], t, ids[0], 1, &e), JR_OK);
 	check_example("Worked example: view act", &e);
 	jr_buf_free(&e);
@@ -1614,6 +1721,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_status_has_its_documented_name),
 		cmocka_unit_test(forged_and_overreaching_acts_are_refused_with_the_reason_on_the_log),
+		cmocka_unit_test(a_comment_applies_only_with_the_text_its_body_commits_to),
 		cmocka_unit_test(malformed_acts_are_refused_and_recorded),
 		cmocka_unit_test(review_counts_approvals_and_a_return_carries_reasons),
 		cmocka_unit_test(a_correction_re_enters_review_and_takes_the_workers_place),

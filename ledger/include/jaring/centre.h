@@ -53,6 +53,9 @@
 #define JR_CENTRE_POLICY_DOMAIN "jaring/policy-act/v1"
 #define JR_CENTRE_REVIEW_DOMAIN "jaring/review/v1"
 #define JR_CENTRE_VIEW_DOMAIN "jaring/view/v1"
+/* The labelled hash a comment's body commits to: salt (32) || text. */
+#define JR_CENTRE_COMMENT_LABEL "jaring/comment/v1"
+#define JR_CENTRE_COMMENT_SALT_BYTES 32
 #define JR_CENTRE_DECREE_DOMAIN "jaring/decree/v1"
 #define JR_CENTRE_ALLOCATION_DOMAIN "jaring/allocation/v1"
 #define JR_CENTRE_PAYMENT_DOMAIN "jaring/payment/v1"
@@ -312,11 +315,22 @@ JR_API int jr_centre_policy_entry(const struct jr_key *official, int64_t issued,
 	bool dtks_required, struct jr_buf *out) JR_MUST_CHECK;
 /* Approve, return (reasons: 1..16 known codes) or comment (text of
  * 1..JR_CENTRE_COMMENT_MAX bytes UTF-8; never personal data: it is kept in
- * the state, only its hash goes to the public log). */
+ * the state, only its hash goes to the public log). A comment's body holds
+ * a commitment to the text under a fresh random salt, and the entry carries
+ * the text and the salt beside it (docs/centre.md "Review act"), so two
+ * calls give different entries. */
 JR_API int jr_centre_review_entry(const struct jr_key *official, int64_t issued,
 	enum jr_review_verb verb, const uint8_t *regids, size_t n,
 	const struct jr_verdict *reasons, const char *comment, struct jr_buf *out)
 	JR_MUST_CHECK;
+/* jr_centre_review_entry with the comment's salt given (ignored for an
+ * approval or a return): for worked examples and reproducible tests only. A
+ * salt used twice, or one that can be guessed, lets a guessed text be
+ * confirmed against the public commitment. */
+JR_API int jr_centre_review_entry_salted(const struct jr_key *official, int64_t issued,
+	enum jr_review_verb verb, const uint8_t *regids, size_t n,
+	const struct jr_verdict *reasons, const char *comment,
+	const uint8_t salt[JR_CENTRE_COMMENT_SALT_BYTES], struct jr_buf *out) JR_MUST_CHECK;
 /* The official viewed the personal data of these registrations. */
 JR_API int jr_centre_view_entry(const struct jr_key *official, int64_t issued,
 	const uint8_t *regids, size_t n, struct jr_buf *out)

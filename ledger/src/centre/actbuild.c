@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "acts_int.h"
 #include "signed.h"
@@ -153,9 +154,61 @@ int jr_centre_policy_entry(const struct jr_key *official, int64_t issued,
 	return jr_act_finish(official, JR_CENTRE_POLICY, &w, out);
 }
 
+/* A comment: the body's key 6 is the commitment to the text under a fresh
+ * salt, and the payload [body, sig, [salt, text]] carries the opening. */
+static int comment_finish(const struct jr_key *k, struct jr_cbw *w, const char *text,
+	size_t len, const uint8_t salt[JR_CENTRE_COMMENT_SALT_BYTES], struct jr_buf *out)
+{
+	uint8_t commit[JR_HASH_BYTES];
+	struct jr_buf body = { 0 }, payload = { 0 };
+	struct jr_cbw pw;
+	int rc;
+
+	rc = jr_act_comment_commit(salt, text, len, commit);
+	if (rc != JR_OK) {
+		jr_cbw_free(w);
+		return rc;
+	}
+	jr_cbw_bytes(w, commit, sizeof commit);
+	rc = jr_cbw_finish(w, &body);
+	if (rc == JR_OK)
+		rc = jr_signed_wrap(k, JR_CENTRE_REVIEW_DOMAIN, &body, ACT_MAX + 128, &payload);
+	if (rc == JR_OK) {
+		/* [body, sig] is 0x82 and its two byte strings: one more element */
+		jr_cbw_init(&pw, ACT_MAX + 512);
+		jr_cbw_array(&pw, 3);
+		jr_cbw_raw(&pw, payload.base + 1, payload.len - 1);
+		jr_cbw_array(&pw, 2);
+		jr_cbw_bytes(&pw, salt, JR_CENTRE_COMMENT_SALT_BYTES);
+		jr_cbw_text(&pw, text, len);
+		jr_buf_free(&payload);
+		rc = jr_cbw_finish(&pw, &payload);
+	}
+	if (rc == JR_OK)
+		rc = jr_centre_wrap_entry(JR_CENTRE_REVIEW, &payload, out);
+	jr_buf_free(&body);
+	jr_buf_free(&payload);
+	return rc;
+}
+
 int jr_centre_review_entry(const struct jr_key *official, int64_t issued,
 	enum jr_review_verb verb, const uint8_t *regids, size_t n,
 	const struct jr_verdict *reasons, const char *comment, struct jr_buf *out)
+{
+	uint8_t salt[JR_CENTRE_COMMENT_SALT_BYTES];
+	int rc;
+
+	randombytes_buf(salt, sizeof salt);
+	rc = jr_centre_review_entry_salted(official, issued, verb, regids, n, reasons, comment,
+		salt, out);
+	sodium_memzero(salt, sizeof salt);
+	return rc;
+}
+
+int jr_centre_review_entry_salted(const struct jr_key *official, int64_t issued,
+	enum jr_review_verb verb, const uint8_t *regids, size_t n,
+	const struct jr_verdict *reasons, const char *comment,
+	const uint8_t salt[JR_CENTRE_COMMENT_SALT_BYTES], struct jr_buf *out)
 {
 	size_t nr = reasons != NULL ? reasons->n : 0, clen = comment != NULL ? strlen(comment) : 0;
 	struct jr_cbw w;
@@ -181,8 +234,15 @@ int jr_centre_review_entry(const struct jr_key *official, int64_t issued,
 	for (i = 0; i < nr; i++)
 		jr_cbw_uint(&w, (uint64_t)reasons->reasons[i]);
 	jr_cbw_uint(&w, 6);
-	jr_cbw_text(&w, comment != NULL ? comment : "", clen);
-	return jr_act_finish(official, JR_CENTRE_REVIEW, &w, out);
+	if (verb != JR_REVIEW_COMMENT) {
+		jr_cbw_bytes(&w, NULL, 0);
+		return jr_act_finish(official, JR_CENTRE_REVIEW, &w, out);
+	}
+	if (salt == NULL) {
+		jr_cbw_free(&w);
+		return JR_EINVAL;
+	}
+	return comment_finish(official, &w, comment != NULL ? comment : "", clen, salt, out);
 }
 
 int jr_centre_view_entry(const struct jr_key *official, int64_t issued,

@@ -227,17 +227,26 @@ static int act_known(struct jr_centre *c, const uint8_t id[JR_HASH_BYTES], bool 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
-/* Steps 1 and 3: false if the bytes are not an act of this shape. */
+/* Step 1: false if the bytes are not an act of this shape. A review act
+ * may carry a third element, a comment's opening, read by review.c. */
 static bool act_open(struct jr_act *a, const uint8_t **sig)
 {
 	struct jr_cbr r;
-	size_t n = 0, slen = 0;
+	size_t n = 0, slen = 0, at;
 
 	jr_cbr_init(&r, a->payload, a->payload_len);
-	if (jr_cbr_array(&r, &n) != JR_OK || n != 2 ||
+	if (jr_cbr_array(&r, &n) != JR_OK || n < 2 || n > 3 ||
+		(n == 3 && a->kind != JR_CENTRE_REVIEW) ||
 		jr_cbr_bytes(&r, &a->body, &a->body_len) != JR_OK ||
 		jr_cbr_bytes(&r, sig, &slen) != JR_OK || slen != JR_SIG_BYTES ||
-		jr_cbr_end(&r) != JR_OK || a->body_len == 0 || a->body_len > ACT_BODY_MAX)
+		a->body_len == 0 || a->body_len > ACT_BODY_MAX)
+		return false;
+	at = r.off;
+	if (n == 3 && jr_cbr_skip(&r) == JR_OK) {
+		a->opening = a->payload + at;
+		a->opening_len = r.off - at;
+	}
+	if (jr_cbr_end(&r) != JR_OK)
 		return false;
 	jr_hash(a->body, a->body_len, a->id);
 	return true;

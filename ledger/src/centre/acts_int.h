@@ -22,6 +22,8 @@ struct jr_act {
 	enum jr_centre_kind kind;
 	const uint8_t *payload, *body;
 	size_t payload_len, body_len, keys;
+	const uint8_t *opening; /* a comment's [salt, text], or NULL */
+	size_t opening_len;
 	uint8_t id[JR_HASH_BYTES];
 	uint8_t signer[JR_ID_BYTES];
 	uint64_t issued;
@@ -69,6 +71,10 @@ int jr_act_finish(const struct jr_key *k, enum jr_centre_kind kind,
 	struct jr_cbw *w, struct jr_buf *out);
 /* A sorted copy of n ids of `size` bytes (JR_EINVAL for two equal ones). */
 int jr_act_sorted(const uint8_t *ids, size_t n, size_t size, uint8_t **out);
+
+/* The commitment a comment's body holds (docs/centre.md "Review act"). */
+int jr_act_comment_commit(const uint8_t salt[JR_CENTRE_COMMENT_SALT_BYTES],
+	const char *text, size_t len, uint8_t out[JR_HASH_BYTES]);
 
 int jr_act_policy(struct jr_centre *c, struct jr_act *a, struct jr_centre_result *res);
 int jr_act_review(struct jr_centre *c, struct jr_act *a, struct jr_centre_result *res);

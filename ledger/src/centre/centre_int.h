@@ -139,8 +139,6 @@ struct jr_centre {
 	bool has_block;             /* the last leaf carried over was an applied */
 	uint8_t block_kiosk[JR_ID_BYTES]; /* block: its registrations follow */
 	uint64_t block_height;
-	bool has_comment;           /* the last act carried over: a comment, */
-	uint8_t comment_act[JR_HASH_BYTES]; /* whose item leaves follow */
 };
 
 /* A kiosk as the roster and the applied chain hold it. */

@@ -2,8 +2,8 @@
  * The public export of the centre (docs/export.md): the log's tiles and
  * checkpoints (jr_export_log), and beside them the signed bytes that let
  * anyone replay every public decision: each applied roster, each applied
- * act but comments (their text is not for the public), and the genesis
- * file. Nothing here reads a registration's sealed record: what a person
+ * act (a comment without its opening: its text is not for the public, only
+ * the salted commitment its body signs), and the genesis file. Nothing here reads a registration's sealed record: what a person
  * wrote never reaches the export, not even as ciphertext.
  */
 #include <stdio.h>
@@ -60,24 +60,33 @@ int jr_centre_genesis_decode(const uint8_t *p, size_t len, uint8_t pk[JR_SIGN_PK
 	return rc;
 }
 
-/* A review act whose verb is comment: its bytes carry the comment's text. */
-static bool is_comment(const uint8_t *payload, size_t len)
+/* The signed envelope [body, sig] of an act's payload: a comment's opening,
+ * the third element, is left out. */
+static int envelope_of(struct jr_buf *b)
 {
-	const uint8_t *body = NULL;
-	size_t n = 0, blen = 0, keys = 0;
-	uint64_t v = 0;
+	const uint8_t *body = NULL, *sig = NULL;
+	size_t n = 0, blen = 0, slen = 0;
 	struct jr_cbr r;
+	struct jr_cbw w;
+	struct jr_buf out = { 0 };
+	int rc;
 
-	jr_cbr_init(&r, payload, len);
-	if (jr_cbr_array(&r, &n) != JR_OK || n != 2 || jr_cbr_bytes(&r, &body, &blen) != JR_OK)
-		return true; /* unreadable: never published */
-	jr_cbr_init(&r, body, blen);
-	(void)jr_cbr_map(&r, &keys);
-	for (uint64_t k = 0; k < 3; k++)
-		if (jr_cbr_key(&r, k) == JR_OK)
-			(void)jr_cbr_skip(&r);
-	(void)jr_cbr_key_uint(&r, 3, 3, &v);
-	return r.err != JR_OK || v == JR_REVIEW_COMMENT;
+	jr_cbr_init(&r, b->base, b->len);
+	if (jr_cbr_array(&r, &n) != JR_OK || n < 2 || n > 3 ||
+		jr_cbr_bytes(&r, &body, &blen) != JR_OK || jr_cbr_bytes(&r, &sig, &slen) != JR_OK)
+		return JR_ECORRUPT;
+	if (n == 2)
+		return JR_OK;
+	jr_cbw_init(&w, b->len);
+	jr_cbw_array(&w, 2);
+	jr_cbw_bytes(&w, body, blen);
+	jr_cbw_bytes(&w, sig, slen);
+	rc = jr_cbw_finish(&w, &out);
+	if (rc == JR_OK) {
+		jr_buf_free(b);
+		*b = out;
+	}
+	return rc;
 }
 
 struct publisher {
@@ -92,15 +101,14 @@ static int publish_signed(const struct publisher *pb, const struct jr_centre_lea
 	char rel[32 + 2 * JR_HASH_BYTES];
 	int rc = jr_centre_leaf_signed(pb->c, l, &b), n;
 
-	if (rc == JR_ENOTFOUND && l->type == JR_LEAF_ACT)
-		return JR_OK; /* a comment carried over by a replay: no bytes */
 	if (rc != JR_OK)
 		return jr_errf(pb->eb, rc, "export: the signed bytes of an applied %s are"
 			" not in the state file: %s", l->type == JR_LEAF_ROSTER ? "roster" : "act",
 			jr_strerror(rc));
-	if (l->type == JR_LEAF_ACT && l->kind == JR_CENTRE_REVIEW && is_comment(b.base, b.len)) {
+	if (l->type == JR_LEAF_ACT && (rc = envelope_of(&b)) != JR_OK) {
 		jr_buf_free(&b);
-		return JR_OK;
+		return jr_errf(pb->eb, rc, "export: the signed bytes of act leaf %llu are not"
+			" an act's envelope", (unsigned long long)l->n);
 	}
 	if (l->type == JR_LEAF_ROSTER) {
 		n = snprintf(rel, sizeof rel, "roster/%llu", (unsigned long long)l->n);

@@ -46,24 +46,60 @@ static bool comment_ok(const char *s, size_t n)
 	return true;
 }
 
-static bool review_read(struct jr_act *a, struct review *rv)
+int jr_act_comment_commit(const uint8_t salt[JR_CENTRE_COMMENT_SALT_BYTES],
+	const char *text, size_t len, uint8_t out[JR_HASH_BYTES])
+{
+	struct jr_part parts[2] = { { salt, JR_CENTRE_COMMENT_SALT_BYTES },
+		{ (const uint8_t *)text, len } };
+
+	return jr_hash_labelled(JR_CENTRE_COMMENT_LABEL, parts, 2, out, JR_HASH_BYTES);
+}
+
+/* A comment's opening [salt bstr 32, text 1..280] against the commitment
+ * its body signs: the text into rv if it matches. */
+static bool opening_read(const struct jr_act *a, const uint8_t *commit, struct review *rv)
+{
+	uint8_t got[JR_HASH_BYTES];
+	const uint8_t *salt = NULL;
+	size_t n = 0, slen = 0;
+	struct jr_cbr r;
+
+	jr_cbr_init(&r, a->opening, a->opening_len);
+	if (jr_cbr_array(&r, &n) != JR_OK || n != 2 || jr_cbr_bytes(&r, &salt, &slen) != JR_OK ||
+		slen != JR_CENTRE_COMMENT_SALT_BYTES ||
+		jr_cbr_text(&r, &rv->comment, &rv->comment_len) != JR_OK ||
+		jr_cbr_end(&r) != JR_OK || rv->comment_len == 0 ||
+		rv->comment_len > JR_CENTRE_COMMENT_MAX || !comment_ok(rv->comment, rv->comment_len))
+		return false;
+	return jr_act_comment_commit(salt, rv->comment, rv->comment_len, got) == JR_OK &&
+		memcmp(got, commit, JR_HASH_BYTES) == 0;
+}
+
+/* The body's keys 3..6, and a comment's opening. A node applies a comment
+ * only with its text; a replay of the public export, which has only the
+ * signed body, applies it without (the same leaves, no text kept). */
+static bool review_read(const struct jr_centre *c, struct jr_act *a, struct review *rv)
 {
 	struct jr_cbr *r = &a->r;
+	const uint8_t *commit = NULL;
+	size_t clen = 0;
 
 	memset(rv, 0, sizeof *rv);
 	(void)jr_cbr_key_uint(r, 3, JR_REVIEW_COMMENT, &rv->verb);
 	if (jr_act_id_list(r, 4, JR_REGID_BYTES, JR_CENTRE_MAX_ACT_REGS, false, &rv->n,
 		&rv->at) != JR_OK || !reasons_read(r, &rv->reasons) ||
-		jr_cbr_key(r, 6) != JR_OK ||
-		jr_cbr_text(r, &rv->comment, &rv->comment_len) != JR_OK ||
-		a->keys != 7 || jr_cbr_end(r) != JR_OK || rv->verb == 0 ||
-		rv->comment_len > JR_CENTRE_COMMENT_MAX ||
-		!comment_ok(rv->comment, rv->comment_len))
+		jr_cbr_key(r, 6) != JR_OK || jr_cbr_bytes(r, &commit, &clen) != JR_OK ||
+		a->keys != 7 || jr_cbr_end(r) != JR_OK || rv->verb == 0)
 		return false;
-	/* a return has reasons and no text, a comment text and no reasons,
-	 * an approval neither */
-	return (rv->verb == JR_REVIEW_RETURN) == (rv->reasons.n > 0) &&
-		(rv->verb == JR_REVIEW_COMMENT) == (rv->comment_len > 0);
+	/* a return has reasons, a comment a commitment, an approval neither */
+	if ((rv->verb == JR_REVIEW_RETURN) != (rv->reasons.n > 0) ||
+		clen != (rv->verb == JR_REVIEW_COMMENT ? JR_HASH_BYTES : 0))
+		return false;
+	if (rv->verb != JR_REVIEW_COMMENT)
+		return a->opening == NULL;
+	if (a->opening == NULL)
+		return c->replay;
+	return opening_read(a, commit, rv);
 }
 
 static int reg_update(struct jr_centre *c, enum jr_centre_stmt s,
@@ -102,7 +138,9 @@ static int do_comment(struct jr_centre *c, const struct jr_act *a,
 	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_blob(st, 2, a->id, JR_HASH_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_int(st, 3, (int)a->m.agency);
-	(void)sqlite3_bind_text(st, 4, rv->comment, (int)rv->comment_len, SQLITE_STATIC);
+	/* a replay of the export has no text: an empty one is kept */
+	(void)sqlite3_bind_text(st, 4, rv->comment != NULL ? rv->comment : "",
+		(int)rv->comment_len, SQLITE_STATIC);
 	return jr_centre_step_done(c, S_COMMENT_PUT);
 }
 
@@ -144,7 +182,7 @@ int jr_act_review(struct jr_centre *c, struct jr_act *a, struct jr_centre_result
 	size_t i;
 	int rc;
 
-	if (!review_read(a, &rv))
+	if (!review_read(c, a, &rv))
 		return jr_act_refuse(c, a, JR_CS_MALFORMED, NULL, res);
 	st = jr_act_permit(a, perm[rv.verb], JR_ACT_TEAM);
 	if (st != 0)

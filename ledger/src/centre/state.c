@@ -792,7 +792,8 @@ int jr_centre_act_id(const uint8_t *entry, size_t len, uint8_t act_id[JR_HASH_BY
 		kind < JR_CENTRE_POLICY)
 		return JR_EFORMAT;
 	jr_cbr_init(&r, payload, plen);
-	if (jr_cbr_array(&r, &n) != JR_OK || n != 2 || jr_cbr_bytes(&r, &body, &blen) != JR_OK)
+	if (jr_cbr_array(&r, &n) != JR_OK || n < 2 || n > 3 ||
+		jr_cbr_bytes(&r, &body, &blen) != JR_OK)
 		return JR_EFORMAT;
 	jr_hash(body, blen, act_id);
 	return JR_OK;

@@ -845,36 +845,23 @@ static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
 	return rc;
 }
 
+/* An act's leaf without its signed bytes: only a refusal (a refused act
+ * keeps no bytes). An applied act, comments included, is in the export and
+ * is replayed from its bytes, never carried over. */
 static int carry_act(struct jr_centre *c, const struct jr_centre_leaf *l,
 	struct jr_errbuf *eb)
 {
-	sqlite3_stmt *st;
 	bool is_new = false;
 	int rc;
 
-	if (l->status != JR_CS_APPLIED) {
-		rc = jr_centre_refusal_put(c, l->id, l->kind, l->hash,
-			(enum jr_centre_status)l->status, &is_new);
-		if (rc == JR_OK && !is_new)
-			return jr_errf(eb, JR_ECORRUPT, "the same refusal of an act is recorded"
-				" twice");
-		return rc;
-	}
-	if (l->kind != JR_CENTRE_REVIEW)
+	if (l->status == JR_CS_APPLIED)
 		return jr_errf(eb, JR_ECORRUPT, "an act of kind %u is applied but its signed"
-			" bytes are missing: only comments are left out of an export", l->kind);
-	st = jr_centre_stmt(c, S_ACT_PUT);
-	(void)sqlite3_bind_blob(st, 1, l->hash, JR_HASH_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_int(st, 2, (int)l->kind);
-	(void)sqlite3_bind_blob(st, 3, l->id, JR_ID_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_int64(st, 4, (sqlite3_int64)c->tlog_size);
-	(void)sqlite3_bind_blob(st, 5, "", 0, SQLITE_STATIC);
-	rc = jr_centre_step_done(c, S_ACT_PUT);
-	if (rc != JR_OK)
-		return jr_errf(eb, JR_ECORRUPT, "an act is applied a second time");
-	c->has_comment = true;
-	memcpy(c->comment_act, l->hash, JR_HASH_BYTES);
-	return JR_OK;
+			" bytes are missing", l->kind);
+	rc = jr_centre_refusal_put(c, l->id, l->kind, l->hash,
+		(enum jr_centre_status)l->status, &is_new);
+	if (rc == JR_OK && !is_new)
+		return jr_errf(eb, JR_ECORRUPT, "the same refusal of an act is recorded twice");
+	return rc;
 }
 
 int jr_centre_replay_one(struct jr_centre *c, const uint8_t *leaf, size_t len,
@@ -889,8 +876,6 @@ int jr_centre_replay_one(struct jr_centre *c, const uint8_t *leaf, size_t len,
 		return jr_errf(eb, JR_ECORRUPT, "not a leaf the centre writes");
 	if (l.type != JR_LEAF_REGISTRATION)
 		c->has_block = false;
-	if (l.type != JR_LEAF_ITEM && l.type != JR_LEAF_ACT)
-		c->has_comment = false;
 	switch (l.type) {
 	case JR_LEAF_ROSTER:
 		if (l.status == JR_CS_APPLIED)
@@ -909,15 +894,10 @@ int jr_centre_replay_one(struct jr_centre *c, const uint8_t *leaf, size_t len,
 		rc = carry_reg(c, &l, eb);
 		break;
 	case JR_LEAF_ACT:
-		c->has_comment = false;
 		rc = carry_act(c, &l, eb);
 		break;
 	case JR_LEAF_ITEM:
-		if (!c->has_comment || l.kind != JR_CENTRE_REVIEW || l.verb != JR_REVIEW_COMMENT ||
-			memcmp(l.hash, c->comment_act, JR_HASH_BYTES) != 0)
-			return jr_errf(eb, JR_ECORRUPT, "an act's item without the act's signed"
-				" bytes (only a comment's items may come without them)");
-		break;
+		return jr_errf(eb, JR_ECORRUPT, "an act's item without the act's signed bytes");
 	}
 	if (rc != JR_OK)
 		return eb != NULL && eb->code == rc ? rc : jr_errf(eb, rc, "replay: %s",
