@@ -67,6 +67,8 @@ struct jr_audit_report {
 	uint8_t genesis_pk[JR_SIGN_PK_BYTES];
 	uint64_t leaves[6];                 /* by leaf type */
 	uint64_t rosters, roster_refused;
+	uint64_t rotations;                 /* applied rosters naming a new key */
+	uint8_t consortium_pk[JR_SIGN_PK_BYTES]; /* the key the latest names */
 	uint64_t blocks, blocks_refused, equivocations;
 	uint64_t regs[7];                   /* by outcome */
 	uint64_t acts[JR_CENTRE_KIND_MAX + 1], acts_refused[JR_CENTRE_KIND_MAX + 1];

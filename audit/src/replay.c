@@ -275,15 +275,20 @@ static int compare(struct auditor *a, uint64_t index, const uint8_t *leaf, size_
 		" rules, replayed on the signed acts, give %s", index, dg, dm);
 }
 
-/* With --db, after an applied roster: the replay holds the consortium key
- * it names, which the records sealed from then on open with. */
-static int check_next_key(struct auditor *a, uint64_t index, const char *d)
+/* After an applied roster: a rotation is counted when it names another
+ * consortium key than the roster before; with --db the replay must hold
+ * that key, which the records sealed from then on open with. */
+static int roster_key(struct auditor *a, uint64_t index, const char *d)
 {
 	uint8_t next[JR_SIGN_PK_BYTES];
 	char id[17];
 
 	jr_centre_roster_signer(a->replay, next);
-	if (held_key(a->o, next) != NULL)
+	if (memcmp(next, a->rep->consortium_pk, JR_SIGN_PK_BYTES) != 0) {
+		a->rep->rotations++;
+		memcpy(a->rep->consortium_pk, next, JR_SIGN_PK_BYTES);
+	}
+	if (a->db == NULL || held_key(a->o, next) != NULL)
 		return JR_OK;
 	key_id_hex(next, id);
 	return fail(a, index, "leaf %" PRIu64 " (%s) rotates to consortium key %s…, which"
@@ -336,8 +341,8 @@ static int step(struct auditor *a, uint64_t index, const uint8_t *leaf, size_t l
 		return fail(a, index, "leaf %" PRIu64 ": the log says %s, but its signed bytes,"
 			" replayed, change nothing: an act or roster logged twice", index, d);
 	rc = compare(a, index, leaf, len);
-	if (rc == JR_OK && a->db != NULL && l.type == JR_LEAF_ROSTER)
-		rc = check_next_key(a, index, d);
+	if (rc == JR_OK && l.type == JR_LEAF_ROSTER)
+		rc = roster_key(a, index, d);
 	return rc;
 }
 
@@ -380,6 +385,7 @@ static int read_genesis(const struct jr_audit_opts *o, uint8_t pk[JR_SIGN_PK_BYT
 		return JR_ECORRUPT;
 	}
 	memcpy(rep->genesis_pk, pk, JR_SIGN_PK_BYTES);
+	memcpy(rep->consortium_pk, pk, JR_SIGN_PK_BYTES);
 	rep->genesis_pinned = o->genesis_pk != NULL;
 	if (o->genesis_pk != NULL && memcmp(o->genesis_pk, pk, JR_SIGN_PK_BYTES) != 0) {
 		(void)snprintf(rep->failure, sizeof rep->failure, "%s: the export's first"

@@ -23,6 +23,8 @@ want=$(cat "$work/node_state_hash")
 "$aud" --policy "$pol" "$ex" >"$work/public.txt" ||
   fail "the public audit: $(cat "$work/public.txt")"
 grep -q "Result: PASSED" "$work/public.txt" || fail "no PASSED: $(cat "$work/public.txt")"
+grep -q "The rosters rotated the consortium key 1 time; the latest roster names" \
+  "$work/public.txt" || fail "the rotation in the report: $(grep -i roster "$work/public.txt")"
 
 # both keys, in both orders: the node's state hash
 for order in "$k1 $k2" "$k2 $k1"; do
@@ -36,6 +38,7 @@ r = json.load(open(sys.argv[1]))
 assert r["ok"] and r["failure"] is None, r["failure"]
 assert r["state_hash"] == sys.argv[2] and r["node_state_hash"] == sys.argv[2], r
 assert r["rosters"] == 3 and r["registrations_by_outcome"][0] == 4, r
+assert r["consortium_rotations"] == 1 and r["consortium_key"] != r["genesis_key"], r
 PY
 done
 echo "rotation: --db with K1 and K2 (either order) reaches the node's state hash ${want:0:16}…"
