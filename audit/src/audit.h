@@ -35,9 +35,12 @@ struct jr_audit_opts {
 	const struct jr_tlog_policy *policy;  /* trusted */
 	const uint8_t *genesis_pk;            /* pinned consortium key, or NULL */
 	const char *work;                     /* a folder for the replay's file */
-	/* a node's state file, with the keys that open it (NULL: export only) */
+	/* a node's state file, with the keys that open it (NULL: export only):
+	 * every consortium key its rosters named, in any order (the genesis
+	 * key among them), and the pseudonym key */
 	const char *db;
-	const struct jr_key *consortium;
+	const struct jr_key *const *consortium;
+	size_t n_consortium;
 	const uint8_t *pseudonym_key;
 	bool progress;                        /* progress lines on stderr */
 };
@@ -64,6 +67,8 @@ struct jr_audit_report {
 	uint8_t genesis_pk[JR_SIGN_PK_BYTES];
 	uint64_t leaves[6];                 /* by leaf type */
 	uint64_t rosters, roster_refused;
+	uint64_t rotations;                 /* applied rosters naming a new key */
+	uint8_t consortium_pk[JR_SIGN_PK_BYTES]; /* the key the latest names */
 	uint64_t blocks, blocks_refused, equivocations;
 	uint64_t regs[7];                   /* by outcome */
 	uint64_t acts[JR_CENTRE_KIND_MAX + 1], acts_refused[JR_CENTRE_KIND_MAX + 1];

@@ -30,7 +30,7 @@ static const char usage_top[] =
 	"usage: jaring-audit [verify] --policy FILE [--consortium PUBFILE] [--json]\n"
 	"                    [--progress] [--work DIR] EXPORT\n"
 	"       jaring-audit verify ... --db STATE.DB --consortium-key KEYFILE\n"
-	"                    --pseudonym-key FILE EXPORT\n"
+	"                    [--consortium-key KEYFILE ...] --pseudonym-key FILE EXPORT\n"
 	"       jaring-audit receipt --policy FILE [--json] EXPORT RECEIPT\n"
 	"       jaring-audit [verify|receipt] --help\n"
 	"\n"
@@ -39,7 +39,9 @@ static const char usage_top[] =
 	"  --consortium PUBFILE   pin the consortium key that signs the first roster\n"
 	"  --db STATE.DB          a node's state file: replay its blocks and records too and\n"
 	"                         reach its state hash (needs the two keys below)\n"
-	"  --consortium-key FILE  the consortium key file (opens the sealed records)\n"
+	"  --consortium-key FILE  a consortium key file (opens the sealed records): the\n"
+	"                         genesis key's, and one more for each key a rotation\n"
+	"                         brought in (repeat the option, in any order)\n"
 	"  --pseudonym-key FILE   the pseudonym key file (64 hex digits)\n"
 	"  --json                 one JSON object on stdout instead of the report\n"
 	"  --progress             progress lines on stderr\n"
@@ -85,7 +87,9 @@ static int cannot(const char *what, const struct jr_errbuf *eb)
 }
 
 struct args {
-	const char *policy, *consortium, *db, *ckey, *pkey, *work;
+	const char *policy, *consortium, *db, *pkey, *work;
+	const char *ckey[JR_CENTRE_MAX_KEYS]; /* every --consortium-key */
+	size_t n_ckey;
 	const char *pos[2];
 	int n_pos;
 	bool json, progress, help;
@@ -95,7 +99,6 @@ static int parse(int argc, char **argv, int from, struct args *a)
 {
 	static const struct { const char *name; size_t off; } opts[] = {
 		{ "--policy", offsetof(struct args, policy) },
-		{ "--consortium-key", offsetof(struct args, ckey) },
 		{ "--consortium", offsetof(struct args, consortium) },
 		{ "--db", offsetof(struct args, db) },
 		{ "--pseudonym-key", offsetof(struct args, pkey) },
@@ -117,6 +120,13 @@ static int parse(int argc, char **argv, int from, struct args *a)
 		}
 		if (strcmp(argv[i], "--progress") == 0) {
 			a->progress = true;
+			continue;
+		}
+		if ((r = jr_cli_value(argc, argv, &i, "--consortium-key", &v)) == 1) {
+			if (a->n_ckey == JR_CENTRE_MAX_KEYS)
+				return usage_error("more than %d --consortium-key files: a node"
+					" holds at most that many", JR_CENTRE_MAX_KEYS);
+			a->ckey[a->n_ckey++] = v;
 			continue;
 		}
 		for (k = 0; k < sizeof opts / sizeof opts[0] && r == 0; k++)
@@ -175,14 +185,48 @@ static int work_dir(const char *given, char *out, size_t cap, bool *made)
 	return JR_OK;
 }
 
+/* What --db opens the node's state with: every consortium key file given,
+ * and the pseudonym key (in sodium_malloc'd memory). */
+struct node_keys {
+	struct jr_key *ck[JR_CENTRE_MAX_KEYS];
+	size_t n;
+	uint8_t *pkey;
+};
+
+static void node_keys_free(struct node_keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		jr_key_free(k->ck[i]);
+	sodium_free(k->pkey);
+	memset(k, 0, sizeof *k);
+}
+
+static int node_keys_load(const struct args *a, struct node_keys *k, struct jr_errbuf *eb)
+{
+	int rc = JR_OK;
+
+	memset(k, 0, sizeof *k);
+	k->pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES);
+	if (k->pkey == NULL)
+		rc = jr_errf(eb, JR_ENOMEM, "out of memory for the pseudonym key");
+	for (size_t i = 0; rc == JR_OK && i < a->n_ckey; i++) {
+		rc = jr_key_load(a->ckey[i], &k->ck[i], eb);
+		k->n += rc == JR_OK;
+	}
+	if (rc == JR_OK)
+		rc = load_pseudonym(a->pkey, k->pkey, eb);
+	if (rc != JR_OK)
+		node_keys_free(k);
+	return rc;
+}
+
 static int cmd_verify(const struct args *a, const struct jr_tlog_policy *policy)
 {
 	struct jr_audit_opts o;
 	struct jr_audit_report rep;
 	struct jr_errbuf eb;
 	struct jr_pubkey pub;
-	struct jr_key *ck = NULL;
-	uint8_t *pkey = NULL;
+	struct node_keys keys = { { NULL }, 0, NULL };
 	char work[4096];
 	bool made = false;
 	int rc, ex;
@@ -192,10 +236,10 @@ static int cmd_verify(const struct args *a, const struct jr_tlog_policy *policy)
 	o.dir = a->pos[0];
 	o.policy = policy;
 	o.progress = a->progress;
-	if (a->db != NULL && (a->ckey == NULL || a->pkey == NULL))
+	if (a->db != NULL && (a->n_ckey == 0 || a->pkey == NULL))
 		return usage_error("--db needs --consortium-key and --pseudonym-key: the records"
 			" open only with them");
-	if (a->db == NULL && (a->ckey != NULL || a->pkey != NULL))
+	if (a->db == NULL && (a->n_ckey != 0 || a->pkey != NULL))
 		return usage_error("--consortium-key and --pseudonym-key go with --db");
 	if (a->consortium != NULL) {
 		if (jr_pubkey_load(a->consortium, &pub, &eb) != JR_OK)
@@ -203,20 +247,15 @@ static int cmd_verify(const struct args *a, const struct jr_tlog_policy *policy)
 		o.genesis_pk = pub.sign_pk;
 	}
 	if (a->db != NULL) {
-		pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES);
-		if (pkey == NULL || jr_key_load(a->ckey, &ck, &eb) != JR_OK ||
-			load_pseudonym(a->pkey, pkey, &eb) != JR_OK) {
-			jr_key_free(ck);
-			sodium_free(pkey);
+		if (node_keys_load(a, &keys, &eb) != JR_OK)
 			return cannot("the node's keys", &eb);
-		}
 		o.db = a->db;
-		o.consortium = ck;
-		o.pseudonym_key = pkey;
+		o.consortium = (const struct jr_key *const *)keys.ck;
+		o.n_consortium = keys.n;
+		o.pseudonym_key = keys.pkey;
 	}
 	if (work_dir(a->work, work, sizeof work, &made) != JR_OK) {
-		jr_key_free(ck);
-		sodium_free(pkey);
+		node_keys_free(&keys);
 		fprintf(stderr, "%s: cannot make a work folder: %s\n", prog, strerror(errno));
 		return JR_AUDIT_CANNOT;
 	}
@@ -224,8 +263,7 @@ static int cmd_verify(const struct args *a, const struct jr_tlog_policy *policy)
 	rc = jr_audit_run(&o, &rep, &eb);
 	if (made)
 		(void)rmdir(work);
-	jr_key_free(ck);
-	sodium_free(pkey);
+	node_keys_free(&keys);
 	if (rc != JR_OK && rep.failure[0] == '\0') {
 		jr_audit_report_free(&rep);
 		return cannot(o.dir, &eb);

@@ -63,6 +63,28 @@ static void short_hex(const uint8_t *p, size_t n, char *out)
 	memcpy(out, hex, 17);
 }
 
+/* The consortium key given whose public half is pk, or NULL. */
+static const struct jr_key *held_key(const struct jr_audit_opts *o,
+	const uint8_t pk[JR_SIGN_PK_BYTES])
+{
+	struct jr_pubkey p;
+
+	for (size_t i = 0; i < o->n_consortium; i++) {
+		jr_key_public(o->consortium[i], &p);
+		if (memcmp(p.sign_pk, pk, JR_SIGN_PK_BYTES) == 0)
+			return o->consortium[i];
+	}
+	return NULL;
+}
+
+static void key_id_hex(const uint8_t pk[JR_SIGN_PK_BYTES], char out[17])
+{
+	uint8_t id[JR_ID_BYTES];
+
+	jr_keyid_from_pk(pk, id);
+	short_hex(id, JR_ID_BYTES, out);
+}
+
 /* A leaf in words, for a failure message. */
 static void describe(const struct jr_centre_leaf *l, char *out, size_t cap)
 {
@@ -253,6 +275,28 @@ static int compare(struct auditor *a, uint64_t index, const uint8_t *leaf, size_
 		" rules, replayed on the signed acts, give %s", index, dg, dm);
 }
 
+/* After an applied roster: a rotation is counted when it names another
+ * consortium key than the roster before; with --db the replay must hold
+ * that key, which the records sealed from then on open with. */
+static int roster_key(struct auditor *a, uint64_t index, const char *d)
+{
+	uint8_t next[JR_SIGN_PK_BYTES];
+	char id[17];
+
+	jr_centre_roster_signer(a->replay, next);
+	if (memcmp(next, a->rep->consortium_pk, JR_SIGN_PK_BYTES) != 0) {
+		a->rep->rotations++;
+		memcpy(a->rep->consortium_pk, next, JR_SIGN_PK_BYTES);
+	}
+	if (a->db == NULL || held_key(a->o, next) != NULL)
+		return JR_OK;
+	key_id_hex(next, id);
+	return fail(a, index, "leaf %" PRIu64 " (%s) rotates to consortium key %s…, which"
+		" none of the --consortium-key files is: the records sealed to it open only"
+		" with it; give its key file (from the rotation's ceremony) with another"
+		" --consortium-key", index, d, id);
+}
+
 /* One leaf of the log, whichever source it came from. */
 static int step(struct auditor *a, uint64_t index, const uint8_t *leaf, size_t len)
 {
@@ -296,7 +340,10 @@ static int step(struct auditor *a, uint64_t index, const uint8_t *leaf, size_t l
 	if (jr_centre_tlog_size(a->replay) <= index)
 		return fail(a, index, "leaf %" PRIu64 ": the log says %s, but its signed bytes,"
 			" replayed, change nothing: an act or roster logged twice", index, d);
-	return compare(a, index, leaf, len);
+	rc = compare(a, index, leaf, len);
+	if (rc == JR_OK && l.type == JR_LEAF_ROSTER)
+		rc = roster_key(a, index, d);
+	return rc;
 }
 
 static int on_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len,
@@ -338,6 +385,7 @@ static int read_genesis(const struct jr_audit_opts *o, uint8_t pk[JR_SIGN_PK_BYT
 		return JR_ECORRUPT;
 	}
 	memcpy(rep->genesis_pk, pk, JR_SIGN_PK_BYTES);
+	memcpy(rep->consortium_pk, pk, JR_SIGN_PK_BYTES);
 	rep->genesis_pinned = o->genesis_pk != NULL;
 	if (o->genesis_pk != NULL && memcmp(o->genesis_pk, pk, JR_SIGN_PK_BYTES) != 0) {
 		(void)snprintf(rep->failure, sizeof rep->failure, "%s: the export's first"
@@ -484,28 +532,66 @@ static int finish_db(struct auditor *a)
 	return JR_OK;
 }
 
+/* The keys a rotation brought in (every key given but the genesis key),
+ * into the node's state and the replay alike. */
+static int add_later_keys(struct auditor *a, const struct jr_key *genesis,
+	struct jr_errbuf *eb)
+{
+	const struct jr_audit_opts *o = a->o;
+	struct jr_pubkey p;
+	char id[17];
+	int rc = JR_OK;
+
+	for (size_t i = 0; rc == JR_OK && i < o->n_consortium; i++) {
+		if (o->consortium[i] == genesis)
+			continue;
+		rc = jr_centre_add_consortium_key(a->db, o->consortium[i], eb);
+		if (rc == JR_OK)
+			rc = jr_centre_add_consortium_key(a->replay, o->consortium[i], eb);
+		if (rc == JR_EEXIST) {
+			jr_key_public(o->consortium[i], &p);
+			key_id_hex(p.sign_pk, id);
+			return jr_errf(eb, rc, "--consortium-key: consortium key %s… is given"
+				" twice; give each key file once", id);
+		}
+	}
+	return rc;
+}
+
+/* With --db: the node's state and the replay are opened with the genesis
+ * key (found among the keys given) and hold every later key given. */
 static int open_states(struct auditor *a, const uint8_t pk[JR_SIGN_PK_BYTES],
 	const struct jr_policy *pol, struct jr_errbuf *eb)
 {
 	const struct jr_audit_opts *o = a->o;
-	char path[4096];
-	int n = snprintf(path, sizeof path, "%s/replay.db", o->work);
+	const struct jr_key *genesis = NULL;
+	char path[4096], id[17];
+	int rc, n = snprintf(path, sizeof path, "%s/replay.db", o->work);
 
 	if (n < 0 || (size_t)n >= sizeof path)
 		return jr_errf(eb, JR_EINVAL, "work folder %s: name too long", o->work);
 	if (o->db != NULL) {
 		struct stat sb;
-		int rc;
 
 		if (stat(o->db, &sb) != 0)
 			return jr_errf(eb, JR_EIO, "node state file %s: %s", o->db, strerror(errno));
-		rc = jr_centre_open(o->db, o->consortium, o->pseudonym_key, pol, &a->db, eb);
+		genesis = held_key(o, pk);
+		if (genesis == NULL) {
+			key_id_hex(pk, id);
+			return jr_errf(eb, JR_EKEY, "none of the %zu --consortium-key files is the"
+				" export's genesis consortium key (key id %s…): give the key file of"
+				" the programme's first consortium key too", o->n_consortium, id);
+		}
+		rc = jr_centre_open(o->db, genesis, o->pseudonym_key, pol, &a->db, eb);
 		if (rc != JR_OK)
 			return jr_errf(eb, rc, "node state file %s: opened with the export's genesis"
-				" policy and the key given", o->db);
+				" policy and consortium key", o->db);
 	}
-	return jr_centre_open_replay(path, pk, o->db != NULL ? o->consortium : NULL,
-		o->db != NULL ? o->pseudonym_key : NULL, pol, &a->replay, eb);
+	rc = jr_centre_open_replay(path, pk, genesis, o->db != NULL ? o->pseudonym_key : NULL,
+		pol, &a->replay, eb);
+	if (rc == JR_OK && o->db != NULL)
+		rc = add_later_keys(a, genesis, eb);
+	return rc;
 }
 
 static void close_states(struct auditor *a)

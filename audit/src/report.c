@@ -93,6 +93,13 @@ static void print_trust(FILE *f, const struct jr_audit_report *r)
 		" published");
 	fprintf(f, "  %" PRIu64 " rosters applied, %" PRIu64 " refused.\n", r->rosters,
 		r->roster_refused);
+	if (r->rotations > 0) {
+		jr_keyid_from_pk(r->consortium_pk, id);
+		jr_keyid_fingerprint(id, fp);
+		fprintf(f, "  The rosters rotated the consortium key %" PRIu64 " time%s; the"
+			" latest roster names %s, which signs the next roster.\n", r->rotations,
+			r->rotations == 1 ? "" : "s", fp);
+	}
 	fprintf(f, "  %" PRIu64 " signed rosters and acts replayed through the contracts: every"
 		" signature, every signer's role, agency and region, every rule.\n",
 		r->signed_replayed);
@@ -327,6 +334,8 @@ void jr_audit_print_json(FILE *f, const struct jr_audit_opts *o,
 		r->log.size, r->log.cosigned, o->policy->quorum, r->log.checkpoints,
 		r->log.oldest_size, r->log.tiles_checked);
 	json_hex(f, r->genesis_pk, JR_SIGN_PK_BYTES);
+	fprintf(f, ",\"consortium_rotations\":%" PRIu64 ",\"consortium_key\":", r->rotations);
+	json_hex(f, r->consortium_pk, JR_SIGN_PK_BYTES);
 	fprintf(f, ",\"genesis_pinned\":%s,\"rosters\":%" PRIu64 ",\"rosters_refused\":%" PRIu64
 		",\"signed_replayed\":%" PRIu64 ",\"comments\":%" PRIu64 ",\"blocks\":%"
 		PRIu64 ",\"blocks_refused\":%" PRIu64 ",\"equivocations\":%" PRIu64,

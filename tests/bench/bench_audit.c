@@ -31,6 +31,7 @@
 #include "jaring/block.h"
 #include "jaring/centre.h"
 #include "jaring/record.h"
+#include "publish.h"
 #include "seal_det.h"
 
 #define KIOSKS 8
@@ -99,56 +100,16 @@ static void member(struct jr_roster_member *m, const struct jr_key *k, enum jr_r
 	m->perms = perms;
 }
 
-static void write_text(const char *dir, const char *name, const char *text)
-{
-	char path[9000];
-	struct jr_errbuf eb = { 0 };
-
-	(void)snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (jr_file_write_atomic(path, (const uint8_t *)text, strlen(text), 0644, &eb) != JR_OK)
-		die(path, eb.msg);
-}
-
 /* The signed, cosigned checkpoint of the state's log and the policy that
- * trusts it, into the export. */
+ * trusts it, into the export (tests/support/publish.h). */
 static void publish(struct jr_centre *c, const char *out)
 {
-	static const char origin[] = "tlog.bench.jaring.id/audit", wname[] = "witness.bench/one";
-	struct jr_key *lk = key(JR_ROLE_NODE, 0x71), *wk = key(JR_ROLE_NODE, 0x72);
-	struct jr_note_verifier v[2];
-	struct jr_pubkey lp, wp;
-	struct jr_buf note = { 0 }, cp = { 0 };
+	char pol[9000];
 	struct jr_errbuf eb = { 0 };
-	uint8_t root[JR_HASH_BYTES];
-	char text[JR_CHECKPOINT_TEXT_MAX + 1], vk[2][JR_NOTE_VKEY_MAX], pol[2048];
-	size_t len = 0;
 
-	jr_key_public(lk, &lp);
-	jr_key_public(wk, &wp);
-	check(jr_centre_tlog_root(c, root), "root");
-	check(jr_checkpoint_format(origin, jr_centre_tlog_size(c), root, text, sizeof text,
-		&len), "checkpoint");
-	check(jr_note_sign(lk, origin, (const uint8_t *)text, len, &note, &eb), "sign");
-	check(jr_checkpoint_cosign(wk, wname, 1718000000, note.base, note.len, &cp, &eb),
-		"cosign");
-	check(jr_note_verifier_make(origin, JR_NOTE_ALG_ED25519, lp.sign_pk, &v[0]), "vkey");
-	check(jr_note_verifier_make(wname, JR_NOTE_ALG_COSIG_V1, wp.sign_pk, &v[1]), "vkey");
-	check(jr_note_vkey_format(&v[0], vk[0], sizeof vk[0]), "vkey");
-	check(jr_note_vkey_format(&v[1], vk[1], sizeof vk[1]), "vkey");
-	(void)snprintf(pol, sizeof pol, "log %s\nwitness one %s\ngroup g 1 one\nquorum g\n",
-		vk[0], vk[1]);
-	{
-		struct jr_tlog_policy p = { v[0], &v[1], 1, 1 };
-
-		if (jr_centre_export(c, jr_centre_tlog_size(c), cp.base, cp.len, &p, out, NULL,
-			NULL, &eb) != JR_OK)
-			die("export", eb.msg);
-	}
-	write_text(out, "../policy", pol);
-	jr_buf_free(&note);
-	jr_buf_free(&cp);
-	jr_key_free(lk);
-	jr_key_free(wk);
+	(void)snprintf(pol, sizeof pol, "%s/../policy", out);
+	if (jr_test_publish(c, "tlog.bench.jaring.id/audit", out, pol, &eb) != JR_OK)
+		die("export", eb.msg[0] ? eb.msg : "cannot sign or write the checkpoint");
 }
 
 /* Builds the export of n registrations into out (the state file in dir). */

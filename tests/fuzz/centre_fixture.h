@@ -68,9 +68,10 @@ static inline void fx_worker(struct jr_registration *r, const struct fx *f, unsi
 }
 
 /* A signed block of the kiosk at `height` over prev (updated), workers
- * first..first+n-1, their ids into f->regid[first..]. */
-static inline void fx_block(struct fx *f, uint64_t height, uint8_t prev[JR_HASH_BYTES],
-	unsigned first, size_t n, struct jr_buf *out)
+ * first..first+n-1 sealed to consortium key `to`, their ids into
+ * f->regid[first..]. */
+static inline void fx_block_to(struct fx *f, const struct jr_key *to, uint64_t height,
+	uint8_t prev[JR_HASH_BYTES], unsigned first, size_t n, struct jr_buf *out)
 {
 	struct jr_buf recs[FX_WORKERS], body = { 0 };
 	struct jr_seal_epoch *ep = NULL;
@@ -79,7 +80,7 @@ static inline void fx_block(struct fx *f, uint64_t height, uint8_t prev[JR_HASH_
 	uint8_t esk[32], nseed[32], sig[JR_SIG_BYTES];
 	size_t i;
 
-	jr_key_public(f->k[FX_CONSORTIUM], &cp);
+	jr_key_public(to, &cp);
 	memset(esk, (int)(0x30 + height), sizeof esk);
 	memset(nseed, (int)(0x40 + height), sizeof nseed);
 	fx_check(jr_seal_epoch_open_det(cp.box_pk, esk, nseed, FX_T0, &ep));
@@ -106,6 +107,13 @@ static inline void fx_block(struct fx *f, uint64_t height, uint8_t prev[JR_HASH_
 	jr_seal_epoch_close(ep);
 }
 
+/* fx_block_to, sealed to the fixture's consortium key. */
+static inline void fx_block(struct fx *f, uint64_t height, uint8_t prev[JR_HASH_BYTES],
+	unsigned first, size_t n, struct jr_buf *out)
+{
+	fx_block_to(f, f->k[FX_CONSORTIUM], height, prev, first, n, out);
+}
+
 static inline void fx_member(struct jr_roster_member *m, const struct fx *f, enum fx_who w,
 	enum jr_role role, uint32_t agency, uint64_t region, uint32_t perms)
 {
@@ -121,7 +129,10 @@ static inline void fx_member(struct jr_roster_member *m, const struct fx *f, enu
 	m->perms = perms;
 }
 
-static inline void fx_roster(const struct fx *f, uint64_t serial, struct jr_buf *out)
+/* The roster entry of every fixture key, signed by `signer`, naming next
+ * (NULL: the signer) as the consortium key that follows. */
+static inline void fx_roster_by(const struct fx *f, const struct jr_key *signer,
+	uint64_t serial, const uint8_t *next, struct jr_buf *out)
 {
 	const uint32_t team = JR_PERM_APPROVE | JR_PERM_RETURN | JR_PERM_COMMENT |
 		JR_PERM_VIEW_PERSONAL | JR_PERM_REFLIST;
@@ -136,8 +147,12 @@ static inline void fx_roster(const struct fx *f, uint64_t serial, struct jr_buf 
 	fx_member(&m[5], f, FX_BUPATI, JR_ROLE_OFFICIAL, JR_AGENCY_BUPATI, 3328, JR_PERM_ALL);
 	fx_member(&m[6], f, FX_FUNDER, JR_ROLE_OFFICIAL, JR_AGENCY_FUNDER, 0,
 		JR_PERM_ALLOCATE | JR_PERM_PAY);
-	fx_check(jr_centre_roster_entry_members(f->k[FX_CONSORTIUM], serial, NULL, m,
-		FX_N - 1, out));
+	fx_check(jr_centre_roster_entry_members(signer, serial, next, m, FX_N - 1, out));
+}
+
+static inline void fx_roster(const struct fx *f, uint64_t serial, struct jr_buf *out)
+{
+	fx_roster_by(f, f->k[FX_CONSORTIUM], serial, NULL, out);
 }
 
 static inline void fx_allocation(const struct fx *f, const char *id, struct jr_buf *out)

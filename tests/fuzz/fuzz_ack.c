@@ -13,18 +13,9 @@
 
 #include "jaring/ack.h"
 #include "jaring/keys.h"
+#include "fail_closed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static bool all_zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != 0)
-			return false;
-	return true;
-}
 
 /* The consortium key of the seed corpus: seed bytes 1, 2, ..., 32. */
 static struct jr_key *fuzz_key(struct jr_pubkey *pub)

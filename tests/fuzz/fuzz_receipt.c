@@ -13,18 +13,9 @@
 
 #include "jaring/keys.h"
 #include "jaring/receipt.h"
+#include "fail_closed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static bool all_zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != 0)
-			return false;
-	return true;
-}
 
 /* The kiosk key of the seed corpus: seed bytes 1, 2, ..., 32. */
 static const uint8_t *fuzz_pk(void)

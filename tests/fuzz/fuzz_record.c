@@ -14,19 +14,9 @@
 #include "jaring/cbor.h"
 #include "jaring/receipt.h"
 #include "jaring/record.h"
+#include "fail_closed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static bool all_zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (b[i] != 0)
-			return false;
-	return true;
-}
 
 /* The fixed bytes of a version 2 record around the kiosk id and the three
  * sealed parts (record.c). */

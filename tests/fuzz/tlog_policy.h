@@ -1,7 +1,7 @@
 /*
  * tests/fuzz/tlog_policy.h — what the transparency-log fuzz targets share:
- * the fail-closed check and the policy of docs/tlog.md's examples (log seed
- * 32 x 10, witnesses 32 x 20 and 32 x 21). Included by one target each, so
+ * the fail-closed check (fail_closed.h) and the policy of docs/tlog.md's
+ * examples (log seed 32 x 10, witnesses 32 x 20 and 32 x 21). Included by one target each, so
  * its functions are static.
  */
 #ifndef JR_FUZZ_TLOG_POLICY_H
@@ -11,16 +11,7 @@
 #include <string.h>
 
 #include "jaring/tlog.h"
-
-static bool all_zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != 0)
-			return false;
-	return true;
-}
+#include "fail_closed.h"
 
 /* The example policy with `quorum` of its two witnesses; built once. */
 static const struct jr_tlog_policy *example_policy(size_t quorum)

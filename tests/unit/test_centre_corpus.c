@@ -1,9 +1,10 @@
 /*
  * The seed corpora of the centre's fuzz targets (tests/fuzz/fuzz_centre_entry.c,
- * tests/fuzz/fuzz_centre_act.c) are exactly what tests/fuzz/centre_fixture.h
- * builds (Ed25519 signatures and the fixture's sealing are deterministic),
- * and every valid seed goes deep: applied on the template state, not
- * refused. JR_WRITE_FUZZ_CORPUS=1 rewrites the corpora.
+ * fuzz_centre_act.c, fuzz_centre_leaf.c, fuzz_genesis.c, fuzz_roster.c) are
+ * exactly what tests/fuzz/centre_fixture.h builds (Ed25519 signatures and
+ * the fixture's sealing are deterministic), and every valid seed goes deep:
+ * applied on the template state, not refused; decoded, not rejected.
+ * JR_WRITE_FUZZ_CORPUS=1 rewrites the corpora.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,11 +177,127 @@ static void act_seeds_are_bodies_the_harness_signs_back_into_the_seeds(void **st
 	}
 }
 
+/* Every leaf of the state c from `from` on, as seeds "<tag>-<index>": each
+ * decodes and encodes back to its bytes. */
+static void leaf_seeds(struct jr_centre *c, uint64_t from, const char *tag)
+{
+	uint64_t i, n = jr_centre_tlog_size(c);
+	char file[96];
+
+	assert_true(n > from);
+	for (i = from; i < n; i++) {
+		struct jr_buf b = { 0 }, again = { 0 };
+		struct jr_centre_leaf l;
+
+		assert_int_equal(jr_centre_leaf(c, i, &b), JR_OK);
+		assert_int_equal(jr_centre_leaf_decode(b.base, b.len, &l), JR_OK);
+		assert_int_equal(jr_centre_leaf_encode(&l, &again), JR_OK);
+		assert_int_equal(again.len, b.len);
+		assert_memory_equal(again.base, b.base, b.len);
+		(void)snprintf(file, sizeof file, "%s-%llu", tag, (unsigned long long)i);
+		check_seed("centre_leaf", file, &b);
+		jr_buf_free(&again);
+		jr_buf_free(&b);
+	}
+}
+
+static void leaf_seeds_are_the_leaves_the_template_and_the_seeds_write(void **state)
+{
+	struct jr_centre *c = fx_state(&f, jr_test_dir("corpus-leaf"));
+	uint64_t templ = jr_centre_tlog_size(c);
+	struct jr_centre_result res;
+	struct jr_buf e = { 0 };
+	size_t i;
+
+	(void)state;
+	leaf_seeds(c, 0, "template");
+	jr_centre_close(c);
+	for (i = 0; i < FX_SEEDS; i++) {
+		const char *name = NULL;
+
+		fx_seed(&f, i, &name, &e);
+		c = fx_state(&f, jr_test_dir("corpus-leaf"));
+		assert_int_equal(jr_centre_apply(c, e.base, e.len, &res, NULL), JR_OK);
+		leaf_seeds(c, templ, name);
+		jr_centre_close(c);
+		jr_buf_free(&e);
+	}
+}
+
+static void genesis_seeds_decode_and_encode_back(void **state)
+{
+	static const char *const names[] = { "genesis", "genesis-policy-v2" };
+	struct jr_policy p = f.policy, back;
+	uint8_t pk[JR_SIGN_PK_BYTES];
+	struct jr_pubkey cp;
+	struct jr_buf g = { 0 };
+	size_t i;
+
+	(void)state;
+	jr_key_public(f.k[FX_CONSORTIUM], &cp);
+	for (i = 0; i < 2; i++) {
+		p.version = (uint32_t)(1 + i);
+		assert_int_equal(jr_centre_genesis_encode(cp.sign_pk, &p, &g), JR_OK);
+		check_seed("genesis", names[i], &g);
+		assert_int_equal(jr_centre_genesis_decode(g.base, g.len, pk, &back, NULL), JR_OK);
+		assert_memory_equal(pk, cp.sign_pk, JR_SIGN_PK_BYTES);
+		jr_buf_free(&g);
+	}
+}
+
+/* Roster seeds are bodies: signed as the harness signs them, they open
+ * under the fixture's consortium key. */
+static void roster_seed(const char *name, uint64_t serial, const uint8_t *next)
+{
+	struct jr_roster_member m[3];
+	struct jr_buf s = { 0 }, body = { 0 };
+	struct jr_pubkey cp;
+	struct jr_roster r;
+	const uint8_t *b = NULL;
+	struct jr_cbr cr;
+	size_t n = 0;
+
+	fx_member(&m[0], &f, FX_KIOSK, JR_ROLE_KIOSK, JR_AGENCY_DISKOMINFO, FX_VILLAGE,
+		JR_PERM_UPLOAD);
+	fx_member(&m[1], &f, FX_DISNAKER, JR_ROLE_OFFICIAL, JR_AGENCY_DISNAKER, 0,
+		JR_PERM_APPROVE | JR_PERM_VIEW_PERSONAL);
+	fx_member(&m[2], &f, FX_BUPATI, JR_ROLE_OFFICIAL, JR_AGENCY_BUPATI, 3328, JR_PERM_ALL);
+	m[0].revoked_from = serial == 2 ? 7 : 0;
+	assert_int_equal(jr_roster_sign(f.k[FX_CONSORTIUM], serial, next, m, 3, &s, NULL),
+		JR_OK);
+	jr_cbr_init(&cr, s.base, s.len);
+	assert_int_equal(jr_cbr_array(&cr, &n), JR_OK);
+	assert_int_equal(jr_cbr_bytes(&cr, &b, &body.len), JR_OK);
+	body.base = (uint8_t *)(uintptr_t)b;
+	check_seed("roster", name, &body);
+	jr_key_public(f.k[FX_CONSORTIUM], &cp);
+	assert_int_equal(jr_roster_open(s.base, s.len, cp.sign_pk, &r, NULL), JR_OK);
+	assert_int_equal(r.n, 3);
+	assert_memory_equal(r.consortium_pk, next != NULL ? next : cp.sign_pk,
+		JR_SIGN_PK_BYTES);
+	jr_roster_free(&r);
+	jr_buf_free(&s);
+}
+
+static void roster_seeds_are_bodies_the_consortium_key_signs(void **state)
+{
+	struct jr_pubkey next;
+
+	(void)state;
+	jr_key_public(f.k[FX_FUNDER], &next);
+	roster_seed("roster-1", 1, NULL);
+	roster_seed("roster-2-revoking", 2, NULL);
+	roster_seed("roster-3-rotating", 3, next.sign_pk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(entry_seeds_are_what_the_fixture_makes_and_go_deep),
 		cmocka_unit_test(act_seeds_are_bodies_the_harness_signs_back_into_the_seeds),
+		cmocka_unit_test(leaf_seeds_are_the_leaves_the_template_and_the_seeds_write),
+		cmocka_unit_test(genesis_seeds_decode_and_encode_back),
+		cmocka_unit_test(roster_seeds_are_bodies_the_consortium_key_signs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -71,6 +71,21 @@ enum jr_centre_stmt {
 	S_RECIPIENTS,
 	S_LIST_HAS,
 	S_LIST_EACH,
+	S_ROSTER_BYTES,  /* what a replay reads (read.c) from here: signed bytes */
+	S_ACT_BYTES,
+	S_BLOCK_SIGNED,  /* the block at (kiosk, height) with that hash */
+	S_PENDING_ALL,   /* every pending block, (kiosk, height, hash) order */
+	S_ALLOC_IDS,     /* the summary's walks */
+	S_DECREE_NUMBERS,
+	S_DISTRICT_PHASES,
+	S_ROSTER_BELOW,  /* every roster below serial ?1, serial order */
+	S_CODE_FIND,     /* public.c from here: registrations of a typed code */
+	S_PUB_TOTALS,    /* the public page's figures */
+	S_PUB_DISTRICTS,
+	S_PUB_DECREES,
+	S_PUB_ALLOCATIONS,
+	S_PUB_PAYMENTS,
+	S_PUB_VIEWERS,   /* (official, agency, view act bytes), official order */
 	S_COUNT
 };
 

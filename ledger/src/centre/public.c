@@ -3,10 +3,11 @@
  * counts per district and per agency, decrees, allocations, payments, who
  * viewed how many people's data, and the typed-code lookup.
  *
- * This file assumes (a) the reader's connection is read-only and used by
- * one thread at a time; (b) the schema is state.c's; (c) every figure is
- * read inside one transaction, so that the page never shows a decree
- * without the payments made before it.
+ * This file assumes (a) the reader is a read-only handle on the state
+ * (jr_centre_open_reader) used by one thread at a time, its queries the
+ * handle's prepared statements (state.c's SQL[]); (b) every figure is read
+ * inside one transaction, so that the page never shows a decree without the
+ * payments made before it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,24 +17,22 @@
 #include "jaring/public.h"
 
 struct jr_public_reader {
-	sqlite3 *db;
+	struct jr_centre *c;
 };
 
 int jr_public_open(const char *path, struct jr_public_reader **out, struct jr_errbuf *eb)
 {
 	struct jr_public_reader *r = calloc(1, sizeof *r);
+	int rc;
 
 	*out = NULL;
 	if (r == NULL)
 		return jr_errf(eb, JR_ENOMEM, "public figures: out of memory");
-	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		int rc = jr_errf(eb, JR_EIO, "public figures: cannot open %s: %s", path,
-			r->db != NULL ? sqlite3_errmsg(r->db) : "out of memory");
-
-		jr_public_close(r);
-		return rc;
+	rc = jr_centre_open_reader(path, NULL, &r->c, eb);
+	if (rc != JR_OK) {
+		free(r);
+		return jr_errf(eb, rc, "public figures: cannot read the state %s", path);
 	}
-	(void)sqlite3_busy_timeout(r->db, 2000);
 	*out = r;
 	return JR_OK;
 }
@@ -42,20 +41,8 @@ void jr_public_close(struct jr_public_reader *r)
 {
 	if (r == NULL)
 		return;
-	(void)sqlite3_close(r->db);
+	jr_centre_close(r->c);
 	free(r);
-}
-
-static void text_to(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(st, col) : 0;
-
-	if (n >= cap)
-		n = cap - 1;
-	if (n > 0)
-		memcpy(dst, t, n);
-	dst[n] = '\0';
 }
 
 static uint64_t u64(sqlite3_stmt *st, int col)
@@ -65,31 +52,41 @@ static uint64_t u64(sqlite3_stmt *st, int col)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-/* Runs q and hands every row to fn, at most max rows (*more when there were
- * more). */
+/* A table of the page: row i of statement s into the figures, at most max
+ * rows (*more when there were more). */
 typedef void (*row_fn)(sqlite3_stmt *st, void *arg, size_t i);
-static int each_row(struct jr_public_reader *r, const char *q, row_fn fn, void *arg,
-	size_t max, size_t *n, bool *more)
+struct table {
+	row_fn fn;
+	void *arg;
+	size_t max, *n;
+	bool *more;
+};
+
+/* JR_ETOOBIG stops the walk at the cap (rows_upto turns it into JR_OK). */
+static int table_row(sqlite3_stmt *st, void *arg)
 {
-	sqlite3_stmt *st = NULL;
-	int sr;
+	struct table *t = arg;
+
+	if (*t->n == t->max) {
+		if (t->more != NULL)
+			*t->more = true;
+		return JR_ETOOBIG;
+	}
+	t->fn(st, t->arg, (*t->n)++);
+	return JR_OK;
+}
+
+static int rows_upto(struct jr_public_reader *r, enum jr_centre_stmt s, row_fn fn,
+	void *arg, size_t max, size_t *n, bool *more, struct jr_errbuf *eb)
+{
+	struct table t = { fn, arg, max, n, more };
+	int rc;
 
 	*n = 0;
 	if (more != NULL)
 		*more = false;
-	if (sqlite3_prepare_v2(r->db, q, -1, &st, NULL) != SQLITE_OK)
-		return JR_EIO;
-	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == max) {
-			if (more != NULL)
-				*more = true;
-			sr = SQLITE_DONE;
-			break;
-		}
-		fn(st, arg, (*n)++);
-	}
-	(void)sqlite3_finalize(st);
-	return sr == SQLITE_DONE ? JR_OK : JR_EIO;
+	rc = jr_centre_rows(r->c, s, table_row, &t, "public figures", eb);
+	return rc == JR_ETOOBIG ? JR_OK : rc;
 }
 
 static void row_totals(sqlite3_stmt *st, void *arg, size_t i)
@@ -122,8 +119,8 @@ static void row_decree(sqlite3_stmt *st, void *arg, size_t i)
 {
 	struct jr_centre_decree_state *d = &((struct jr_public_figures *)arg)->decrees[i];
 
-	text_to(st, 0, d->number, sizeof d->number);
-	text_to(st, 1, d->allocation, sizeof d->allocation);
+	jr_centre_text_into(st, 0, d->number, sizeof d->number);
+	jr_centre_text_into(st, 1, d->allocation, sizeof d->allocation);
 	d->region = u64(st, 2);
 	d->start = jr_centre_yyyymm((uint32_t)u64(st, 3));
 	d->months = (uint32_t)u64(st, 4);
@@ -137,9 +134,9 @@ static void row_allocation(sqlite3_stmt *st, void *arg, size_t i)
 {
 	struct jr_centre_allocation *a = &((struct jr_public_figures *)arg)->allocations[i];
 
-	text_to(st, 0, a->id, sizeof a->id);
+	jr_centre_text_into(st, 0, a->id, sizeof a->id);
 	a->type = (enum jr_sponsor)u64(st, 1);
-	text_to(st, 2, a->sponsor, sizeof a->sponsor);
+	jr_centre_text_into(st, 2, a->sponsor, sizeof a->sponsor);
 	a->amount_rp = u64(st, 3);
 	a->months = (uint32_t)u64(st, 4);
 	a->region = u64(st, 5);
@@ -152,7 +149,7 @@ static void row_payment(sqlite3_stmt *st, void *arg, size_t i)
 {
 	struct jr_public_payment *p = &((struct jr_public_figures *)arg)->payments[i];
 
-	text_to(st, 0, p->allocation, sizeof p->allocation);
+	jr_centre_text_into(st, 0, p->allocation, sizeof p->allocation);
 	p->month = jr_centre_yyyymm((uint32_t)u64(st, 1));
 	p->acts = u64(st, 2);
 	p->recipients = u64(st, 3);
@@ -183,87 +180,67 @@ static uint64_t view_regs(const uint8_t *payload, size_t len)
 
 /* One row per (official, view act), official order: summed here so that
  * no act body is held longer than its row. */
-static int viewers(struct jr_public_reader *r, struct jr_public_figures *f)
+static int viewer_row(sqlite3_stmt *st, void *arg)
 {
-	static const char q[] = "SELECT a.signer, coalesce(m.agency, 0), a.bytes FROM act a"
-		" LEFT JOIN member m ON m.id = a.signer WHERE a.kind = 5 ORDER BY a.signer";
-	sqlite3_stmt *st = NULL;
-	int sr;
+	struct jr_public_figures *f = arg;
+	const uint8_t *id = sqlite3_column_blob(st, 0);
+	struct jr_public_viewer *v = f->n_viewers > 0 ? &f->viewers[f->n_viewers - 1] : NULL;
+
+	if (id == NULL || sqlite3_column_bytes(st, 0) != JR_ID_BYTES)
+		return JR_OK;
+	if (v == NULL || memcmp(v->official, id, JR_ID_BYTES) != 0) {
+		if (f->n_viewers == JR_PUBLIC_MAX_ROWS) {
+			f->viewers_more = true;
+			return JR_ETOOBIG;
+		}
+		v = &f->viewers[f->n_viewers++];
+		memset(v, 0, sizeof *v);
+		memcpy(v->official, id, JR_ID_BYTES);
+		v->agency = (uint32_t)u64(st, 1);
+	}
+	v->acts++;
+	v->registrations += view_regs(sqlite3_column_blob(st, 2),
+		(size_t)sqlite3_column_bytes(st, 2));
+	return JR_OK;
+}
+
+static int viewers(struct jr_public_reader *r, struct jr_public_figures *f,
+	struct jr_errbuf *eb)
+{
+	int rc;
 
 	f->n_viewers = 0;
 	f->viewers_more = false;
-	if (sqlite3_prepare_v2(r->db, q, -1, &st, NULL) != SQLITE_OK)
-		return JR_EIO;
-	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *id = sqlite3_column_blob(st, 0);
-		struct jr_public_viewer *v = f->n_viewers > 0 ? &f->viewers[f->n_viewers - 1] : NULL;
-
-		if (id == NULL || sqlite3_column_bytes(st, 0) != JR_ID_BYTES)
-			continue;
-		if (v == NULL || memcmp(v->official, id, JR_ID_BYTES) != 0) {
-			if (f->n_viewers == JR_PUBLIC_MAX_ROWS) {
-				f->viewers_more = true;
-				sr = SQLITE_DONE;
-				break;
-			}
-			v = &f->viewers[f->n_viewers++];
-			memset(v, 0, sizeof *v);
-			memcpy(v->official, id, JR_ID_BYTES);
-			v->agency = (uint32_t)u64(st, 1);
-		}
-		v->acts++;
-		v->registrations += view_regs(sqlite3_column_blob(st, 2),
-			(size_t)sqlite3_column_bytes(st, 2));
-	}
-	(void)sqlite3_finalize(st);
-	return sr == SQLITE_DONE ? JR_OK : JR_EIO;
+	rc = jr_centre_rows(r->c, S_PUB_VIEWERS, viewer_row, f, "public figures", eb);
+	return rc == JR_ETOOBIG ? JR_OK : rc;
 }
 
 int jr_public_read(struct jr_public_reader *r, struct jr_public_figures *f,
 	struct jr_errbuf *eb)
 {
-	static const char q_totals[] = "SELECT (SELECT tlog_size FROM meta),"
-		" (SELECT count(*) FROM registration), (SELECT count(*) FROM kiosk)";
-	/* One pass over the registrations: phases per district, and the
-	 * agencies that viewed (bit 1 << agency), summed over the districts. */
-	static const char q_districts[] = "SELECT district, count(*),"
-		" sum(phase = 1 AND held = 0), sum(phase = 2 AND held = 0),"
-		" sum(phase = 3 AND held = 0), sum(phase = 4 OR held != 0),"
-		" sum(phase = 5 AND held = 0), sum(viewed >> 1 & 1), sum(viewed >> 2 & 1),"
-		" sum(viewed >> 3 & 1), sum(viewed >> 4 & 1), sum(viewed >> 5 & 1),"
-		" sum(viewed >> 6 & 1), sum(viewed >> 7 & 1)"
-		" FROM registration GROUP BY district ORDER BY district";
-	static const char q_decrees[] = "SELECT number, allocation, region, start, months,"
-		" count, rate, cost, paid FROM decree ORDER BY number";
-	static const char q_allocations[] = "SELECT id, type, sponsor, amount, months, region,"
-		" committed, paid, decrees FROM allocation ORDER BY id";
-	static const char q_payments[] = "SELECT allocation, month, count(*), sum(count),"
-		" sum(amount) FROM payment GROUP BY allocation, month ORDER BY allocation, month";
+	sqlite3 *db = r->c->db;
 	size_t n = 0;
 	int rc;
 
 	memset(f, 0, sizeof *f);
-	if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return jr_errf(eb, JR_EIO, "public figures: %s", sqlite3_errmsg(r->db));
-	rc = each_row(r, q_totals, row_totals, f, 1, &n, NULL);
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return jr_errf(eb, JR_EIO, "public figures: %s", sqlite3_errmsg(db));
+	rc = rows_upto(r, S_PUB_TOTALS, row_totals, f, 1, &n, NULL, eb);
 	if (rc == JR_OK)
-		rc = each_row(r, q_districts, row_district, f, JR_PUBLIC_MAX_DISTRICTS,
-			&f->n_districts, &f->districts_more);
+		rc = rows_upto(r, S_PUB_DISTRICTS, row_district, f, JR_PUBLIC_MAX_DISTRICTS,
+			&f->n_districts, &f->districts_more, eb);
 	if (rc == JR_OK)
-		rc = each_row(r, q_decrees, row_decree, f, JR_PUBLIC_MAX_ROWS, &f->n_decrees,
-			&f->decrees_more);
+		rc = rows_upto(r, S_PUB_DECREES, row_decree, f, JR_PUBLIC_MAX_ROWS, &f->n_decrees,
+			&f->decrees_more, eb);
 	if (rc == JR_OK)
-		rc = each_row(r, q_allocations, row_allocation, f, JR_PUBLIC_MAX_ROWS,
-			&f->n_allocations, &f->allocations_more);
+		rc = rows_upto(r, S_PUB_ALLOCATIONS, row_allocation, f, JR_PUBLIC_MAX_ROWS,
+			&f->n_allocations, &f->allocations_more, eb);
 	if (rc == JR_OK)
-		rc = each_row(r, q_payments, row_payment, f, JR_PUBLIC_MAX_ROWS, &f->n_payments,
-			&f->payments_more);
+		rc = rows_upto(r, S_PUB_PAYMENTS, row_payment, f, JR_PUBLIC_MAX_ROWS,
+			&f->n_payments, &f->payments_more, eb);
 	if (rc == JR_OK)
-		rc = viewers(r, f);
-	if (rc != JR_OK)
-		rc = jr_errf(eb, rc, "public figures: reading the state failed: %s",
-			sqlite3_errmsg(r->db));
-	(void)sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+		rc = viewers(r, f, eb);
+	(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -279,33 +256,40 @@ static void code_bounds(uint64_t p, uint8_t lo[JR_REGID_BYTES], uint8_t hi[JR_RE
 	hi[5] |= 0x07;
 }
 
+struct code_match {
+	uint8_t *regid;
+	int n;
+};
+
+static int code_row(sqlite3_stmt *st, void *arg)
+{
+	struct code_match *m = arg;
+
+	if (m->n++ == 0)
+		jr_centre_copy_blob(st, 0, m->regid, JR_REGID_BYTES);
+	return JR_OK;
+}
+
 int jr_public_find_code(struct jr_centre *c, const uint8_t kiosk_short[5],
 	uint64_t prefix45, uint8_t regid[JR_REGID_BYTES])
 {
-	static const char q[] = "SELECT regid FROM registration WHERE regid BETWEEN ?1 AND ?2"
-		" AND substr(kiosk, 1, 5) = ?3 ORDER BY regid LIMIT 2";
 	uint8_t lo[JR_REGID_BYTES], hi[JR_REGID_BYTES];
-	sqlite3_stmt *st = NULL;
-	int n = 0, sr;
+	sqlite3_stmt *st = jr_centre_stmt(c, S_CODE_FIND);
+	struct code_match m = { regid, 0 };
+	int n;
 
 	memset(regid, 0, JR_REGID_BYTES);
 	if (prefix45 >> 45 != 0)
 		return JR_EINVAL;
 	code_bounds(prefix45, lo, hi);
-	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
-		return JR_EIO;
 	(void)sqlite3_bind_blob(st, 1, lo, JR_REGID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_blob(st, 2, hi, JR_REGID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_blob(st, 3, kiosk_short, 5, SQLITE_STATIC);
-	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n++ == 0)
-			jr_centre_copy_blob(st, 0, regid, JR_REGID_BYTES);
-	}
-	(void)sqlite3_finalize(st);
-	if (sr != SQLITE_DONE) {
+	if (jr_centre_rows(c, S_CODE_FIND, code_row, &m, "typed code", NULL) != JR_OK) {
 		memset(regid, 0, JR_REGID_BYTES);
 		return JR_EIO;
 	}
+	n = m.n;
 	if (n > 1) {
 		memset(regid, 0, JR_REGID_BYTES);
 		return JR_EAMBIGUOUS;

@@ -48,45 +48,6 @@ int jr_centre_ack(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
 	return JR_OK;
 }
 
-/* Copies column 0 of the first row of q, its parameters bound to the blobs
- * given (n of them), into out. */
-struct blob_arg {
-	const void *p;
-	size_t n;
-};
-static int one_blob(struct jr_centre *c, const char *q, const struct blob_arg *args,
-	size_t n_args, struct jr_buf *out)
-{
-	sqlite3_stmt *st = NULL;
-	size_t i;
-	int rc;
-
-	out->base = NULL;
-	out->len = 0;
-	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
-		return JR_EIO;
-	for (i = 0; i < n_args; i++)
-		(void)sqlite3_bind_blob(st, (int)i + 1, args[i].p, (int)args[i].n, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-
-		out->base = malloc(n > 0 ? n : 1);
-		if (out->base == NULL) {
-			rc = JR_ENOMEM;
-		} else {
-			if (n > 0)
-				memcpy(out->base, sqlite3_column_blob(st, 0), n);
-			out->len = n;
-			rc = JR_OK;
-		}
-	} else {
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	}
-	(void)sqlite3_finalize(st);
-	return rc;
-}
-
 /* Column 0 (a blob) into the jr_buf arg, malloc'd. */
 static int fill_blob(sqlite3_stmt *st, void *arg)
 {
@@ -142,39 +103,46 @@ static int keep_link(struct jr_buf *links, size_t max, size_t *n, const uint8_t 
 	return JR_OK;
 }
 
+struct link_walk {
+	struct jr_buf *links;
+	size_t max, *n;
+	uint8_t signer[JR_SIGN_PK_BYTES]; /* the key the roster before names */
+	struct jr_errbuf *eb;
+};
+
+/* One applied roster, in serial order: kept if it names another key. */
+static int link_row(sqlite3_stmt *st, void *arg)
+{
+	struct link_walk *w = arg;
+	const uint8_t *p = sqlite3_column_blob(st, 0);
+	size_t len = (size_t)sqlite3_column_bytes(st, 0);
+	struct jr_roster r;
+	int rc = JR_OK;
+
+	if (jr_roster_open(p, len, w->signer, &r, NULL) != JR_OK)
+		return jr_errf(w->eb, JR_ECORRUPT, "roster links: an applied roster does not "
+			"verify under the key its predecessor names: the state is damaged");
+	if (memcmp(r.consortium_pk, w->signer, JR_SIGN_PK_BYTES) != 0) {
+		memcpy(w->signer, r.consortium_pk, JR_SIGN_PK_BYTES);
+		if (keep_link(w->links, w->max, w->n, p, len) != JR_OK)
+			rc = jr_errf(w->eb, JR_ENOMEM, "roster links: out of memory");
+	}
+	jr_roster_free(&r);
+	return rc;
+}
+
 int jr_centre_roster_links(struct jr_centre *c, uint64_t below, struct jr_buf *links,
 	size_t max, size_t *n, struct jr_errbuf *eb)
 {
-	uint8_t signer[JR_SIGN_PK_BYTES];
-	sqlite3_stmt *st = NULL;
-	int rc = JR_OK, step = SQLITE_DONE;
+	struct link_walk w = { links, max, n, { 0 }, eb };
+	int rc;
 
 	*n = 0;
-	memcpy(signer, c->key_pk[0], JR_SIGN_PK_BYTES);
-	if (sqlite3_prepare_v2(c->db, "SELECT bytes FROM roster WHERE serial < ?1 ORDER BY serial",
-		-1, &st, NULL) != SQLITE_OK)
-		return jr_errf(eb, JR_EIO, "roster links: %s", sqlite3_errmsg(c->db));
-	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)below);
-	while (rc == JR_OK && max > 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *p = sqlite3_column_blob(st, 0);
-		size_t len = (size_t)sqlite3_column_bytes(st, 0);
-		struct jr_roster r;
-
-		if (jr_roster_open(p, len, signer, &r, NULL) != JR_OK) {
-			rc = jr_errf(eb, JR_ECORRUPT, "roster links: an applied roster does not "
-				"verify under the key its predecessor names: the state is damaged");
-			break;
-		}
-		if (memcmp(r.consortium_pk, signer, JR_SIGN_PK_BYTES) != 0) {
-			memcpy(signer, r.consortium_pk, JR_SIGN_PK_BYTES);
-			if (keep_link(links, max, n, p, len) != JR_OK)
-				rc = jr_errf(eb, JR_ENOMEM, "roster links: out of memory");
-		}
-		jr_roster_free(&r);
-	}
-	if (rc == JR_OK && max > 0 && step != SQLITE_DONE)
-		rc = jr_errf(eb, JR_EIO, "roster links: %s", sqlite3_errmsg(c->db));
-	(void)sqlite3_finalize(st);
+	if (max == 0)
+		return JR_OK;
+	memcpy(w.signer, c->key_pk[0], JR_SIGN_PK_BYTES);
+	(void)sqlite3_bind_int64(c->st[S_ROSTER_BELOW], 1, (sqlite3_int64)below);
+	rc = jr_centre_rows(c, S_ROSTER_BELOW, link_row, &w, "roster links", eb);
 	if (rc != JR_OK) {
 		jr_centre_roster_links_free(links, *n);
 		*n = 0;
@@ -356,64 +324,41 @@ int jr_centre_leaf(struct jr_centre *c, uint64_t index, struct jr_buf *out)
 	return jr_centre_row(c, S_LEAF_GET, fill_blob, out);
 }
 
-/* The signed block (wire form) applied at a block leaf's kiosk and height. */
-static int block_signed(struct jr_centre *c, const struct jr_centre_leaf *l,
-	struct jr_buf *out)
+/* Columns (body, sig) as a signed block (wire form) into the jr_buf arg. */
+static int fill_signed_block(sqlite3_stmt *st, void *arg)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(c->db, "SELECT body, sig FROM block WHERE kiosk = ?1 AND"
-		" height = ?2 AND hash = ?3", -1, &st, NULL) != SQLITE_OK)
-		return JR_EIO;
-	(void)sqlite3_bind_blob(st, 1, l->id, JR_ID_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)l->n);
-	(void)sqlite3_bind_blob(st, 3, l->hash, JR_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_column_bytes(st, 1) != JR_SIG_BYTES ? JR_ECORRUPT :
-			jr_signed_block_encode(sqlite3_column_blob(st, 0),
-				(size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1), out);
-	else
-		rc = rc == SQLITE_DONE ? JR_ENOTFOUND : JR_EIO;
-	(void)sqlite3_finalize(st);
-	return rc;
+	if (sqlite3_column_bytes(st, 1) != JR_SIG_BYTES)
+		return JR_ECORRUPT;
+	return jr_signed_block_encode(sqlite3_column_blob(st, 0),
+		(size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1), arg);
 }
 
 int jr_centre_leaf_signed(struct jr_centre *c, const struct jr_centre_leaf *l,
 	struct jr_buf *out)
 {
-	const struct blob_arg a = { l->hash, JR_HASH_BYTES };
+	enum jr_centre_stmt s;
 
 	out->base = NULL;
 	out->len = 0;
 	if (l->status != JR_CS_APPLIED)
 		return JR_ENOTFOUND;
-	if (l->type == JR_LEAF_ROSTER)
-		return one_blob(c, "SELECT bytes FROM roster WHERE hash = ?1", &a, 1, out);
-	if (l->type == JR_LEAF_ACT)
-		return one_blob(c, "SELECT bytes FROM act WHERE id = ?1 AND length(bytes) > 0",
-			&a, 1, out);
-	if (l->type == JR_LEAF_BLOCK)
-		return block_signed(c, l, out);
-	return JR_ENOTFOUND;
-}
-
-/* Runs q (no parameters) and hands each row to cb. */
-static int each_row(struct jr_centre *c, const char *q,
-	int (*cb)(struct jr_centre *c, sqlite3_stmt *st, void *arg), void *arg)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = JR_OK, s;
-
-	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
-		return JR_EIO;
-	while (rc == JR_OK && (s = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(c, st, arg);
-	if (rc == JR_OK && s != SQLITE_DONE)
-		rc = JR_EIO;
-	(void)sqlite3_finalize(st);
-	return rc;
+	switch (l->type) {
+	case JR_LEAF_ROSTER:
+		s = S_ROSTER_BYTES;
+		break;
+	case JR_LEAF_ACT:
+		s = S_ACT_BYTES;
+		break;
+	case JR_LEAF_BLOCK:
+		s = S_BLOCK_SIGNED;
+		(void)sqlite3_bind_blob(c->st[s], 2, l->id, JR_ID_BYTES, SQLITE_STATIC);
+		(void)sqlite3_bind_int64(c->st[s], 3, (sqlite3_int64)l->n);
+		break;
+	default:
+		return JR_ENOTFOUND;
+	}
+	(void)sqlite3_bind_blob(c->st[s], 1, l->hash, JR_HASH_BYTES, SQLITE_STATIC);
+	return jr_centre_row(c, s, s == S_BLOCK_SIGNED ? fill_signed_block : fill_blob, out);
 }
 
 struct pending_walk {
@@ -421,17 +366,12 @@ struct pending_walk {
 	void *arg;
 };
 
-static int pending_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
+static int pending_row(sqlite3_stmt *st, void *arg)
 {
 	const struct pending_walk *w = arg;
 	struct jr_buf blk = { 0 }, entry = { 0 };
-	int rc;
+	int rc = fill_signed_block(st, &blk);
 
-	(void)c;
-	if (sqlite3_column_bytes(st, 1) != JR_SIG_BYTES)
-		return JR_ECORRUPT;
-	rc = jr_signed_block_encode(sqlite3_column_blob(st, 0),
-		(size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1), &blk);
 	if (rc == JR_OK)
 		rc = jr_centre_upstream_entry(&blk, 1, &entry);
 	if (rc == JR_OK)
@@ -446,16 +386,13 @@ int jr_centre_pending_each(struct jr_centre *c,
 	struct jr_errbuf *eb)
 {
 	struct pending_walk w = { cb, arg };
-	int rc = each_row(c, "SELECT body, sig FROM pending ORDER BY kiosk, height, hash",
-		pending_row, &w);
 
-	if (rc != JR_OK && rc != JR_EIO)
-		return rc;
-	return rc == JR_OK ? JR_OK : jr_errf(eb, rc, "pending blocks: cannot read them: %s",
-		sqlite3_errmsg(c->db));
+	return jr_centre_rows(c, S_PENDING_ALL, pending_row, &w, "pending blocks", eb);
 }
 
 struct summary_walk {
+	struct jr_centre *c;
+	struct jr_errbuf *eb;
 	int (*alloc_cb)(void *arg, const struct jr_centre_allocation *a);
 	int (*decree_cb)(void *arg, const struct jr_centre_decree_state *d);
 	int (*district_cb)(void *arg, const struct jr_centre_district_count *d);
@@ -463,7 +400,7 @@ struct summary_walk {
 	struct jr_centre_district_count d;
 };
 
-static int alloc_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
+static int alloc_row(sqlite3_stmt *st, void *arg)
 {
 	const struct summary_walk *w = arg;
 	struct jr_centre_allocation a;
@@ -471,11 +408,14 @@ static int alloc_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
 	int rc;
 
 	jr_centre_text_into(st, 0, id, sizeof id);
-	rc = jr_centre_allocation_get(c, id, &a);
-	return rc == JR_OK ? w->alloc_cb(w->arg, &a) : rc;
+	rc = jr_centre_allocation_get(w->c, id, &a);
+	if (rc != JR_OK)
+		return jr_errf(w->eb, rc, "summary: allocation %s: cannot read it: %s", id,
+			sqlite3_errmsg(w->c->db));
+	return w->alloc_cb(w->arg, &a);
 }
 
-static int decree_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
+static int decree_row(sqlite3_stmt *st, void *arg)
 {
 	const struct summary_walk *w = arg;
 	struct jr_centre_decree_state d;
@@ -483,20 +423,22 @@ static int decree_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
 	int rc;
 
 	jr_centre_text_into(st, 0, number, sizeof number);
-	rc = jr_centre_decree_get(c, number, &d);
-	return rc == JR_OK ? w->decree_cb(w->arg, &d) : rc;
+	rc = jr_centre_decree_get(w->c, number, &d);
+	if (rc != JR_OK)
+		return jr_errf(w->eb, rc, "summary: decree %s: cannot read it: %s", number,
+			sqlite3_errmsg(w->c->db));
+	return w->decree_cb(w->arg, &d);
 }
 
 /* Rows (district, phase, count, viewed) in district order; one callback per
  * district once its last phase is in. */
-static int district_row(struct jr_centre *c, sqlite3_stmt *st, void *arg)
+static int district_row(sqlite3_stmt *st, void *arg)
 {
 	struct summary_walk *w = arg;
 	uint64_t district = (uint64_t)sqlite3_column_int64(st, 0);
 	int phase = sqlite3_column_int(st, 1);
 	int rc = JR_OK;
 
-	(void)c;
 	if (district != w->d.district && w->d.district != UINT64_MAX)
 		rc = w->district_cb(w->arg, &w->d);
 	if (district != w->d.district) {
@@ -515,22 +457,18 @@ int jr_centre_summary(struct jr_centre *c,
 	int (*district_cb)(void *arg, const struct jr_centre_district_count *d),
 	void *arg, struct jr_errbuf *eb)
 {
-	struct summary_walk w = { alloc_cb, decree_cb, district_cb, arg, { 0 } };
+	struct summary_walk w = { c, eb, alloc_cb, decree_cb, district_cb, arg, { 0 } };
 	int rc = JR_OK;
 
 	w.d.district = UINT64_MAX;
 	if (alloc_cb != NULL)
-		rc = each_row(c, "SELECT id FROM allocation ORDER BY id", alloc_row, &w);
+		rc = jr_centre_rows(c, S_ALLOC_IDS, alloc_row, &w, "summary", eb);
 	if (rc == JR_OK && decree_cb != NULL)
-		rc = each_row(c, "SELECT number FROM decree ORDER BY number", decree_row, &w);
+		rc = jr_centre_rows(c, S_DECREE_NUMBERS, decree_row, &w, "summary", eb);
 	if (rc == JR_OK && district_cb != NULL) {
-		rc = each_row(c, "SELECT district, phase, count(*), sum(viewed != 0) FROM"
-			" registration GROUP BY district, phase ORDER BY district, phase",
-			district_row, &w);
+		rc = jr_centre_rows(c, S_DISTRICT_PHASES, district_row, &w, "summary", eb);
 		if (rc == JR_OK && w.d.district != UINT64_MAX)
 			rc = district_cb(arg, &w.d);
 	}
-	if (rc == JR_EIO)
-		return jr_errf(eb, rc, "summary: cannot read the state: %s", sqlite3_errmsg(c->db));
 	return rc;
 }

@@ -179,6 +179,37 @@ static const char *const SQL[S_COUNT] = {
 	[S_LIST_EACH] = "SELECT pseudonym FROM refentry WHERE kind = ?1 AND serial = ?2"
 		" ORDER BY pseudonym",
 	[S_REFPART_PUT] = "INSERT INTO refpart VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_ROSTER_BYTES] = "SELECT bytes FROM roster WHERE hash = ?1",
+	[S_ACT_BYTES] = "SELECT bytes FROM act WHERE id = ?1 AND length(bytes) > 0",
+	[S_BLOCK_SIGNED] = "SELECT body, sig FROM block WHERE hash = ?1 AND kiosk = ?2 AND"
+		" height = ?3",
+	[S_PENDING_ALL] = "SELECT body, sig FROM pending ORDER BY kiosk, height, hash",
+	[S_ALLOC_IDS] = "SELECT id FROM allocation ORDER BY id",
+	[S_DECREE_NUMBERS] = "SELECT number FROM decree ORDER BY number",
+	[S_DISTRICT_PHASES] = "SELECT district, phase, count(*), sum(viewed != 0) FROM"
+		" registration GROUP BY district, phase ORDER BY district, phase",
+	[S_ROSTER_BELOW] = "SELECT bytes FROM roster WHERE serial < ?1 ORDER BY serial",
+	[S_CODE_FIND] = "SELECT regid FROM registration WHERE regid BETWEEN ?1 AND ?2"
+		" AND substr(kiosk, 1, 5) = ?3 ORDER BY regid LIMIT 2",
+	[S_PUB_TOTALS] = "SELECT (SELECT tlog_size FROM meta),"
+		" (SELECT count(*) FROM registration), (SELECT count(*) FROM kiosk)",
+	/* One pass over the registrations: phases per district, and the
+	 * agencies that viewed (bit 1 << agency), summed over the districts. */
+	[S_PUB_DISTRICTS] = "SELECT district, count(*),"
+		" sum(phase = 1 AND held = 0), sum(phase = 2 AND held = 0),"
+		" sum(phase = 3 AND held = 0), sum(phase = 4 OR held != 0),"
+		" sum(phase = 5 AND held = 0), sum(viewed >> 1 & 1), sum(viewed >> 2 & 1),"
+		" sum(viewed >> 3 & 1), sum(viewed >> 4 & 1), sum(viewed >> 5 & 1),"
+		" sum(viewed >> 6 & 1), sum(viewed >> 7 & 1)"
+		" FROM registration GROUP BY district ORDER BY district",
+	[S_PUB_DECREES] = "SELECT number, allocation, region, start, months, count, rate,"
+		" cost, paid FROM decree ORDER BY number",
+	[S_PUB_ALLOCATIONS] = "SELECT id, type, sponsor, amount, months, region, committed,"
+		" paid, decrees FROM allocation ORDER BY id",
+	[S_PUB_PAYMENTS] = "SELECT allocation, month, count(*), sum(count), sum(amount)"
+		" FROM payment GROUP BY allocation, month ORDER BY allocation, month",
+	[S_PUB_VIEWERS] = "SELECT a.signer, coalesce(m.agency, 0), a.bytes FROM act a"
+		" LEFT JOIN member m ON m.id = a.signer WHERE a.kind = 5 ORDER BY a.signer",
 };
 
 sqlite3_stmt *jr_centre_stmt(struct jr_centre *c, enum jr_centre_stmt s)
