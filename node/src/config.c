@@ -143,6 +143,14 @@ static int setting(struct jr_node_config *c, const char *k, char *v,
 	}
 	STR("data_dir", data_dir)
 	STR("consortium_key", consortium_key)
+	if (strcmp(k, "consortium_key_added") == 0) {
+		*what = "a key file, at most 7 such lines";
+		if (c->n_consortium_added >= sizeof c->consortium_added /
+		    sizeof c->consortium_added[0])
+			return -1;
+		return copy(c->consortium_added[c->n_consortium_added++],
+			sizeof c->consortium_added[0], v);
+	}
 	STR("pseudonym_key", pseudonym_key)
 	STR("log_key", log_key)
 	STR("cosign_policy", cosign_policy)

@@ -44,7 +44,8 @@ static const char NODE_SCHEMA[] =
 
 struct jr_node_fsm {
 	char path[JR_NODE_PATH_MAX];
-	const struct jr_key *consortium;
+	const struct jr_key *consortium[JR_CENTRE_MAX_KEYS]; /* [0] the genesis key */
+	size_t n_consortium;
 	uint8_t *pkey; /* sodium_malloc'd */
 	struct jr_policy policy;
 
@@ -102,11 +103,16 @@ static int prep(struct jr_node_fsm *f, const char *sql, sqlite3_stmt **st,
 /* Opens the centre and the node's connection on the file as it is. */
 static int open_side(struct jr_node_fsm *f, struct jr_errbuf *eb)
 {
-	int rc = jr_centre_open(f->path, f->consortium, f->pkey, &f->policy,
+	int rc = jr_centre_open(f->path, f->consortium[0], f->pkey, &f->policy,
 		&f->centre, eb);
 
 	if (rc != JR_OK)
 		return rc;
+	/* The keys later rosters name (docs/keys.md "How it is rotated"):
+	 * held before the roster that names one is applied. */
+	for (size_t i = 1; i < f->n_consortium; i++)
+		if ((rc = jr_centre_add_consortium_key(f->centre, f->consortium[i], eb)) != JR_OK)
+			goto fail;
 	/* Rebuilt from libraft's log at every start: no commit needs to wait
 	 * for the disk (libraft's own writes do). */
 	if (jr_centre_set_durable(f->centre, false) != JR_OK) {
@@ -157,8 +163,8 @@ fail:
 	return rc;
 }
 
-int jr_node_fsm_open(const char *path, const struct jr_key *consortium,
-	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
+int jr_node_fsm_open(const char *path, const struct jr_key *const *consortium,
+	size_t n_consortium, const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
 	struct jr_node_fsm **out, struct jr_errbuf *eb)
 {
 	struct jr_node_fsm *f;
@@ -167,6 +173,9 @@ int jr_node_fsm_open(const char *path, const struct jr_key *consortium,
 	*out = NULL;
 	if (strlen(path) >= JR_NODE_PATH_MAX)
 		return jr_errf(eb, JR_EINVAL, "state path too long");
+	if (n_consortium < 1 || n_consortium > JR_CENTRE_MAX_KEYS)
+		return jr_errf(eb, JR_EINVAL, "%zu consortium keys: 1..%d are held", n_consortium,
+			JR_CENTRE_MAX_KEYS);
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return jr_errf(eb, JR_ENOMEM, "no memory for the state machine");
 	if ((f->pkey = sodium_malloc(JR_CENTRE_PSEUDONYM_KEY_BYTES)) == NULL) {
@@ -175,7 +184,8 @@ int jr_node_fsm_open(const char *path, const struct jr_key *consortium,
 	}
 	memcpy(f->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	memcpy(f->path, path, strlen(path) + 1);
-	f->consortium = consortium;
+	memcpy(f->consortium, consortium, n_consortium * sizeof *consortium);
+	f->n_consortium = n_consortium;
 	jr_policy_default(&f->policy);
 	if (pthread_mutex_init(&f->snap_mu, NULL) != 0) {
 		sodium_free(f->pkey);

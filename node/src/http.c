@@ -48,6 +48,7 @@ struct upload {
 	bool header_ok;
 	uint8_t head[JR_BUNDLE_HEADER_BYTES];
 	uint8_t kiosk[JR_ID_BYTES];
+	const struct jr_key *key; /* the consortium key it is encrypted to */
 	bool busy; /* a PUT is streaming into it, or it is being completed */
 	time_t touched;
 	char path[JR_NODE_PATH_MAX];
@@ -399,9 +400,15 @@ static bool header_valid(struct jr_server *s, struct upload *u, bool on_roster,
 			"is kind %d", hd.info.kind);
 		return false;
 	}
-	if (memcmp(hd.info.recipient_id, jr_key_id(s->consortium), JR_ID_BYTES) != 0) {
-		jr_errf(eb, JR_EKEY, "the bundle is encrypted to another key than this "
-			"cluster's consortium key; export it again for this centre");
+	/* the kiosk seals to the key its roster named last: any this node holds */
+	u->key = jr_server_key_by_id(s, hd.info.recipient_id);
+	if (u->key == NULL) {
+		char fp[JR_KEYID_FINGERPRINT_LEN + 1];
+
+		jr_keyid_fingerprint(hd.info.recipient_id, fp);
+		jr_errf(eb, JR_EKEY, "the bundle is encrypted to key %s, which is none of this "
+			"cluster's consortium keys; export it again for this centre (or, after a "
+			"key rotation, give the node the new key: consortium_key_added)", fp);
 		return false;
 	}
 	if (JR_BUNDLE_HEADER_BYTES + hd.info.body_len != u->total) {
@@ -583,7 +590,8 @@ static void complete_work(uv_work_t *w)
 	}
 	blocks = calloc(JR_CENTRE_MAX_BLOCKS, sizeof *blocks);
 	rc = blocks == NULL ? JR_ENOMEM :
-		jr_bundle_reader_open_fd(fd, "upload", s->consortium, NULL, &rd, &info, &r->eb);
+		jr_bundle_reader_open_fd(fd, "upload", r->up->key != NULL ? r->up->key :
+			s->consortium, NULL, &rd, &info, &r->eb);
 	while (rc == JR_OK) {
 		int kind = 0;
 		const uint8_t *p = NULL;
@@ -871,9 +879,13 @@ static void members_end(struct req *r)
 			"(docs/node.md)");
 		return;
 	}
-	jr_key_public(s->consortium, &cp);
 	jr_hash(r->body, m.signed_len, h);
-	if (jr_verify_hash(cp.sign_pk, JR_NODE_MEMBER_DOMAIN, h, m.sig) != JR_OK) {
+	rc = JR_ESIG;
+	for (size_t i = 0; i < s->n_keys && rc != JR_OK; i++) { /* any key held */
+		jr_key_public(s->keys[i], &cp);
+		rc = jr_verify_hash(cp.sign_pk, JR_NODE_MEMBER_DOMAIN, h, m.sig);
+	}
+	if (rc != JR_OK) {
 		set_error(r, 422, "refused", "the membership request is not signed by "
 			"this cluster's consortium key");
 		return;
@@ -1176,15 +1188,22 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 		*status = 404;
 		return jr_errf(eb, JR_ENOTFOUND, "no roster is on the log yet, so no kiosk is known");
 	}
-	/* Opened under the key that signed it: after a rotation, not this
-	 * node's own consortium key. */
-	jr_centre_roster_signer(c, signer);
-	rc = jr_roster_open(roster.base, roster.len, signer, &ro, eb);
+	/* Opened under the key that signed it: after a rotation, not the
+	 * genesis key, and not the key it names (which signs the next one). */
+	rc = JR_ESIG;
+	for (size_t i = 0; i < s->n_keys && rc != JR_OK; i++) {
+		struct jr_pubkey kp;
+
+		jr_key_public(s->keys[i], &kp);
+		rc = jr_roster_open(roster.base, roster.len, kp.sign_pk, &ro, NULL);
+	}
 	if (rc != JR_OK) {
 		jr_buf_free(&roster);
-		return jr_errf(eb, rc, "the latest roster does not open under the key the "
-			"centre applied it with (a damaged state file?)");
+		return jr_errf(eb, rc, "the latest roster does not open under any consortium key"
+			" this node holds (a damaged state file, or a key missing from the config:"
+			" consortium_key_added)");
 	}
+	jr_centre_roster_signer(c, signer); /* the key it names */
 	m = jr_roster_find(&ro, kiosk);
 	if (m == NULL || m->role != JR_ROLE_KIOSK) {
 		jr_roster_free(&ro);
@@ -1202,7 +1221,15 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 	memset(&p, 0, sizeof p);
 	jr_policy_default(&policy);
 	p.centre = c;
-	p.consortium = s->consortium;
+	/* signed by the key the latest roster names (after a rotation, the new
+	 * one: a kiosk takes the sender it names, docs/sync.md) */
+	p.consortium = jr_server_key_by_pk(s, signer);
+	if (p.consortium == NULL) {
+		jr_centre_roster_links_free(links, n_links);
+		jr_buf_free(&roster);
+		return jr_errf(eb, JR_EKEY, "the latest roster names a consortium key this node"
+			" does not hold; add it to the config (consortium_key_added) and restart");
+	}
 	memcpy(p.kiosk_pk, m->sign_pk, JR_SIGN_PK_BYTES);
 	p.roster = roster.base;
 	p.roster_len = roster.len;

@@ -53,7 +53,10 @@ struct jr_node_config {
 	char raft_bind[JR_NODE_ADDR_MAX]; /* "" = raft_address */
 	char http_address[JR_NODE_ADDR_MAX];
 	char data_dir[JR_NODE_PATH_MAX];
-	char consortium_key[JR_NODE_PATH_MAX];
+	char consortium_key[JR_NODE_PATH_MAX]; /* the genesis key */
+	/* keys later rosters name, in rotation order (consortium_key_added) */
+	char consortium_added[JR_CENTRE_MAX_KEYS - 1][JR_NODE_PATH_MAX];
+	size_t n_consortium_added;
 	char pseudonym_key[JR_NODE_PATH_MAX];
 	char log_key[JR_NODE_PATH_MAX]; /* "" = the consortium key */
 	char log_origin[JR_NOTE_NAME_MAX + 1];
@@ -121,8 +124,10 @@ struct jr_node_act_row {
 
 /* Opens the state at path, discarding what a previous run left there: the
  * state is rebuilt from libraft's snapshot and log at every start (see
- * docs/node.md "Restart"). The keys are borrowed. */
-int jr_node_fsm_open(const char *path, const struct jr_key *consortium,
+ * docs/node.md "Restart"). consortium[0] is the genesis key, the others the
+ * keys later rosters name. The keys are borrowed. */
+int jr_node_fsm_open(const char *path, const struct jr_key *const *consortium,
+	size_t n_consortium,
 	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
 	struct jr_node_fsm **out, struct jr_errbuf *eb) JR_MUST_CHECK;
 void jr_node_fsm_close(struct jr_node_fsm *f);

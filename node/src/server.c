@@ -105,6 +105,28 @@ static int prepare_dirs(struct jr_server *s, char *raft_dir, size_t cap,
 	return JR_OK;
 }
 
+const struct jr_key *jr_server_key_by_id(const struct jr_server *s,
+	const uint8_t id[JR_ID_BYTES])
+{
+	for (size_t i = 0; i < s->n_keys; i++)
+		if (memcmp(jr_key_id(s->keys[i]), id, JR_ID_BYTES) == 0)
+			return s->keys[i];
+	return NULL;
+}
+
+const struct jr_key *jr_server_key_by_pk(const struct jr_server *s,
+	const uint8_t pk[JR_SIGN_PK_BYTES])
+{
+	struct jr_pubkey p;
+
+	for (size_t i = 0; i < s->n_keys; i++) {
+		jr_key_public(s->keys[i], &p);
+		if (memcmp(p.sign_pk, pk, JR_SIGN_PK_BYTES) == 0)
+			return s->keys[i];
+	}
+	return NULL;
+}
+
 static int load_keys(struct jr_server *s, uint8_t *pkey, struct jr_errbuf *eb)
 {
 	char wk[JR_NODE_PATH_MAX];
@@ -115,6 +137,21 @@ static int load_keys(struct jr_server *s, uint8_t *pkey, struct jr_errbuf *eb)
 	if (jr_key_role(s->consortium) != JR_ROLE_CONSORTIUM)
 		return jr_errf(eb, JR_EKEY, "consortium_key %s is not a consortium key",
 			s->cfg.consortium_key);
+	s->keys[s->n_keys++] = s->consortium;
+	for (size_t i = 0; i < s->cfg.n_consortium_added; i++) {
+		const char *p = s->cfg.consortium_added[i];
+		struct jr_key *k = NULL;
+
+		if ((rc = jr_key_load(p, &k, eb)) != JR_OK)
+			return jr_errf(eb, rc, "consortium_key_added %s", p);
+		s->keys[s->n_keys++] = k;
+		if (jr_key_role(k) != JR_ROLE_CONSORTIUM)
+			return jr_errf(eb, JR_EKEY, "consortium_key_added %s is not a consortium"
+				" key", p);
+		if (jr_server_key_by_id(s, jr_key_id(k)) != k)
+			return jr_errf(eb, JR_EEXIST, "consortium_key_added %s is a key this"
+				" node holds already; list each key once", p);
+	}
 	if (s->cfg.log_key[0] != '\0' &&
 	    (rc = jr_key_load(s->cfg.log_key, &s->log_key, eb)) != JR_OK)
 		return jr_errf(eb, rc, "log_key %s", s->cfg.log_key);
@@ -255,7 +292,8 @@ static int open_all(struct jr_server *s, struct jr_errbuf *eb)
 			   jr_node_path(&s->cfg, "checkpoint", cp, sizeof cp) != JR_OK))
 		rc = jr_errf(eb, JR_EINVAL, "data_dir too long");
 	if (rc == JR_OK)
-		rc = jr_node_fsm_open(state, s->consortium, pkey, &s->fsm, eb);
+		rc = jr_node_fsm_open(state, (const struct jr_key *const *)s->keys, s->n_keys,
+			pkey, &s->fsm, eb);
 	sodium_free(pkey);
 	if (rc != JR_OK)
 		return rc;
@@ -322,7 +360,10 @@ int jr_server_run(const struct jr_node_config *cfg, struct jr_errbuf *eb)
 		jr_cons_free(s->cons);
 	jr_node_witness_free(s->witness);
 	jr_node_fsm_close(s->fsm);
-	jr_key_free(s->consortium);
+	for (size_t i = 0; i < s->n_keys; i++)
+		jr_key_free(s->keys[i]); /* keys[0] is consortium */
+	if (s->n_keys == 0)
+		jr_key_free(s->consortium);
 	jr_key_free(s->log_key);
 	jr_key_free(s->witness_key);
 	if (s->pid_path[0] != '\0' && rc != JR_EEXIST)

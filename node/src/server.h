@@ -19,6 +19,10 @@ struct jr_server {
 	struct jr_node_config cfg;
 	struct jr_tlog_policy_file policy;
 	struct jr_key *consortium, *log_key, *witness_key;
+	/* every consortium key held: [0] = consortium (the genesis key), then
+	 * consortium_key_added in rotation order */
+	struct jr_key *keys[JR_CENTRE_MAX_KEYS];
+	size_t n_keys;
 	struct jr_node_fsm *fsm;
 	struct jr_cons *cons;
 	struct jr_node_witness *witness;
@@ -37,6 +41,13 @@ struct jr_server {
 	char upload_dir[JR_NODE_PATH_MAX];
 	char pid_path[JR_NODE_PATH_MAX];
 };
+
+/* The consortium key held with this key id, or with this public key;
+ * NULL if none. */
+const struct jr_key *jr_server_key_by_id(const struct jr_server *s,
+	const uint8_t id[JR_ID_BYTES]);
+const struct jr_key *jr_server_key_by_pk(const struct jr_server *s,
+	const uint8_t pk[JR_SIGN_PK_BYTES]);
 
 /* Log lines on stderr: "jaring-node[<id>]: <message>". */
 void jr_server_log(const struct jr_server *s, const char *fmt, ...) JR_PRINTF(2, 3);

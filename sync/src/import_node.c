@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "jaring/sync.h"
@@ -68,7 +69,7 @@ static int fetch_answer(const struct jr_sync_import_node *x, struct jr_sync_impo
 	if ((rc = jr_sync_make_dirs(x->drive, "DOWN", k->dir, kpath, sizeof kpath, eb)) != JR_OK)
 		return rc;
 	snprintf(tpath, sizeof tpath, "%s/PULL.TMP", kpath);
-	rc = jr_net_pull_downstream(x->net, k->id, x->consortium_sign_pk, tpath, &f, eb);
+	rc = jr_net_pull_downstream(x->net, k->id, tpath, &f, eb);
 	if (rc != JR_OK) {
 		enum jr_net_why w = jr_net_client_why(x->net);
 		if (w == JR_NET_LOCAL && f.local_errno != 0)
@@ -90,6 +91,15 @@ static int fetch_answer(const struct jr_sync_import_node *x, struct jr_sync_impo
 	if ((rc = jr_sync_down_publish(x->drive, kpath, tpath, fname, (uint32_t)f.info.first,
 		     NULL, eb)) != JR_OK)
 		return rc;
+	if (sodium_memcmp(f.info.sender_pk, x->consortium_sign_pk, JR_SIGN_PK_BYTES) != 0) {
+		char fp[JR_KEYID_FINGERPRINT_LEN + 1];
+
+		jr_keyid_fingerprint(f.info.sender_id, fp);
+		fprintf(stderr, "jaring-sync import: note: kiosk %s's answer is signed by consortium"
+			" key %s, not the one given (--consortium): after a key rotation that is the"
+			" new key; the kiosk takes it only through the rosters the answer carries\n",
+			k->dir, fp);
+	}
 	k->answered = true;
 	k->answer_seq = f.info.first;
 	k->acked = f.info.last;

@@ -191,8 +191,9 @@ static int read_whole(const char *path, const struct jr_sync_pull *p,
 
 	if (fd < 0)
 		return jr_errf(eb, JR_EIO, "cannot open %s: %s", path, strerror(errno));
-	rc = jr_bundle_reader_open_fd(fd, "downstream bundle", p->kiosk, p->consortium->sign_pk,
-		&r, &info, eb);
+	/* any sender: the kiosk's downstream reader takes it only if the roster
+	 * chain the bundle carries names it (docs/sync.md "Download") */
+	rc = jr_bundle_reader_open_fd(fd, "downstream bundle", p->kiosk, NULL, &r, &info, eb);
 	while (rc == JR_OK) {
 		const uint8_t *b;
 		size_t len;
@@ -231,9 +232,16 @@ int jr_sync_pull_run(const struct jr_sync_pull *p, struct jr_sync_pull_counts *c
 	n1 = snprintf(tmp, sizeof tmp, "%s/PULL.TMP", dir);
 	if (n1 < 0 || (size_t)n1 >= sizeof tmp)
 		return jr_errf(eb, JR_EINVAL, "spool path %s is too long", p->spool);
-	if ((rc = jr_net_pull_downstream(p->net, jr_key_id(p->kiosk), p->consortium->sign_pk,
-		     tmp, &f, eb)) != JR_OK)
+	if ((rc = jr_net_pull_downstream(p->net, jr_key_id(p->kiosk), tmp, &f, eb)) != JR_OK)
 		return rc;
+	if (sodium_memcmp(f.info.sender_pk, p->consortium->sign_pk, JR_SIGN_PK_BYTES) != 0) {
+		char fp[JR_KEYID_FINGERPRINT_LEN + 1];
+
+		jr_keyid_fingerprint(f.info.sender_id, fp);
+		fprintf(stderr, "jaring-sync pull: note: the answer is signed by consortium key %s,"
+			" not the pinned one: after a key rotation that is the new key; the kiosk"
+			" takes it only through the rosters the answer carries\n", fp);
+	}
 	c->bytes = f.length;
 	c->resumed_from = f.resumed_from;
 	c->replaced = f.replaced;

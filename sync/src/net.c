@@ -55,7 +55,7 @@ struct dl {
 	uint8_t hdr[JR_BUNDLE_HEADER_BYTES];
 	struct jr_bundle_info info;
 	uint64_t total;    /* 512 + body length once hdr_ok */
-	const uint8_t *kiosk_id, *cons_pk;
+	const uint8_t *kiosk_id;
 	bool fatal;        /* the bytes are not what we may keep: stop, no retry */
 	int io_err;        /* errno of a local write failure */
 	struct jr_errbuf eb;
@@ -362,9 +362,10 @@ static int dl_check_header(struct dl *d)
 		return dl_fatal(d, JR_EFORMAT, eb.msg);
 	if (h.info.kind != JR_BUNDLE_DOWNSTREAM)
 		return dl_fatal(d, JR_EFORMAT, "the node sent a bundle that is not downstream");
-	if (sodium_memcmp(h.info.sender_pk, d->cons_pk, JR_SIGN_PK_BYTES) != 0)
-		return dl_fatal(d, JR_EKEY, "the downstream bundle is not signed by the "
-			"consortium key this kiosk trusts");
+	/* Its sender is not checked against the pinned key here: after a key
+	 * rotation it is the key the latest roster names, which the kiosk's
+	 * downstream reader takes only through the roster chain the bundle
+	 * carries (docs/sync.md "Download"). */
 	if (sodium_memcmp(h.info.recipient_id, d->kiosk_id, JR_ID_BYTES) != 0)
 		return dl_fatal(d, JR_EKEY, "the downstream bundle is for another kiosk");
 	if (h.info.body_len > JR_NET_BUNDLE_MAX - JR_BUNDLE_HEADER_BYTES)
@@ -935,8 +936,7 @@ static void dl_resume_point(struct dl *d)
 }
 
 int jr_net_pull_downstream(struct jr_net_client *c, const uint8_t kiosk_id[JR_ID_BYTES],
-	const uint8_t consortium_sign_pk[JR_SIGN_PK_BYTES], const char *tmp_path,
-	struct jr_net_fetched *out, struct jr_errbuf *eb)
+	const char *tmp_path, struct jr_net_fetched *out, struct jr_errbuf *eb)
 {
 	struct dl d;
 	struct xfer x;
@@ -947,7 +947,6 @@ int jr_net_pull_downstream(struct jr_net_client *c, const uint8_t kiosk_id[JR_ID
 	memset(&d, 0, sizeof d);
 	begin(c);
 	d.kiosk_id = kiosk_id;
-	d.cons_pk = consortium_sign_pk;
 	if ((d.fd = open(tmp_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
 		c->why = JR_NET_LOCAL;
 		out->local_errno = errno;

@@ -231,8 +231,10 @@ JR_API int jr_centre_apply(struct jr_centre *c, const uint8_t *entry,
 JR_API void jr_centre_state_hash(const struct jr_centre *c,
 	uint8_t out[JR_HASH_BYTES]);
 JR_API uint64_t jr_centre_tlog_size(const struct jr_centre *c);
-/* The consortium signing key the latest applied roster is signed by (the
- * genesis key until a rotation): what opens that roster. */
+/* The consortium key the latest applied roster names (roster key 2; the
+ * genesis key until a rotation): the key that must sign the next roster and
+ * signs acknowledged heads. Not, after a rotation, the key that signed the
+ * latest roster itself. */
 JR_API void jr_centre_roster_signer(const struct jr_centre *c,
 	uint8_t out[JR_SIGN_PK_BYTES]);
 /* The RFC 6962 root of the log at its size (what a checkpoint signs). */

@@ -123,12 +123,15 @@ struct jr_net_fetched {
 /* GETs /v1/kiosks/<kiosk_id>/downstream into the file at tmp_path, resuming
  * (Range, If-Range) a prefix of the same bundle it already holds and
  * truncating it otherwise. As soon as 512 bytes are in, the header must
- * decode, verify, be a downstream bundle from consortium_sign_pk to
+ * decode, verify under the sender it names, be a downstream bundle to
  * kiosk_id and at most JR_NET_BUNDLE_MAX long, else the file is removed
- * (JR_NET_LOCAL). On JR_OK the file holds exactly the bundle's bytes,
+ * (JR_NET_LOCAL). Whether its sender is a consortium key the kiosk may take
+ * is not judged here: after a key rotation it is the key the latest roster
+ * names, which the kiosk's downstream reader takes through the rosters the
+ * bundle carries. On JR_OK the file holds exactly the bundle's bytes,
  * fsynced; reading its body (with the kiosk's key) is the caller's. */
 JR_API int jr_net_pull_downstream(struct jr_net_client *c,
-	const uint8_t kiosk_id[JR_ID_BYTES], const uint8_t consortium_sign_pk[JR_SIGN_PK_BYTES],
-	const char *tmp_path, struct jr_net_fetched *out, struct jr_errbuf *eb) JR_MUST_CHECK;
+	const uint8_t kiosk_id[JR_ID_BYTES], const char *tmp_path, struct jr_net_fetched *out,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
 
 #endif
