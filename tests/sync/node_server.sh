@@ -4,9 +4,11 @@
 # (tests/sync/net_lib.sh), so the same tests run against jaring-node itself.
 #   node_server.sh NODE_BIN ADMIN_BIN --state DIR --consortium-key FILE
 #                  --kiosk KEYFILE --listen ADDR:PORT --port-file FILE
-#                  [--members FILE]
+#                  [--members FILE] [--consortium-added FILE]
 # --members: the roster's members, one jaring-admin member spec a line
 # (docs/admin.md), instead of the one kiosk with the upload permission.
+# --consortium-added: a later consortium key the node holds for a rotation
+# (docs/node.md consortium_key_added).
 # First run in DIR: the cluster's keys, its config, init, the cosigning
 # policy, the node started once to take the roster naming the kiosk. Every
 # run then becomes the node itself (exec), so SIGTERM stops it and SIGKILL
@@ -14,7 +16,7 @@
 set -eu
 node=$1 admin=$2
 shift 2
-state= cons= kiosk= listen= portfile= members=
+state= cons= kiosk= listen= portfile= members= added=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--state) state=$2 ;;
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--listen) listen=$2 ;;
 	--port-file) portfile=$2 ;;
 	--members) members=$2 ;;
+	--consortium-added) added=$2 ;;
 	--follower-of) echo "node_server.sh: --follower-of is the stand-in's" >&2; exit 2 ;;
 	*) echo "node_server.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
@@ -45,7 +48,8 @@ if [ ! -s "$conf" ]; then
 		>"$state/pseudonym.key"
 	chmod 600 "$state/pseudonym.key"
 	one_consortium=$cons
-	one_node_init "$node" "$state" net "$host" "$raft" "$port" || exit 1
+	one_node_init "$node" "$state" net "$host" "$raft" "$port" \
+		"${added:+consortium_key_added = $added}" || exit 1
 	one_node_start "$node" "$state" "$state/first.log" ||
 		{ kill "$one_pid"; echo "node_server.sh: no leader" >&2; exit 1; }
 	if [ -n "$members" ]; then
