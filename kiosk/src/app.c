@@ -164,6 +164,7 @@ void app_reset(struct kapp *a)
 	sodium_memzero(&a->rv, sizeof a->rv);
 	a->pending = NULL;
 	a->officer_ok = false;
+	a->sync_on_open = false;
 	sodium_memzero(a->officer_id, sizeof a->officer_id);
 	a->officer_short[0] = '\0';
 	app_goto(a, SCR_WELCOME);
@@ -396,8 +397,9 @@ static void draw_idle_warning(struct kapp *a)
 /*
  * An officer's sync drive carries the officer's key at cfg.officer_key. When
  * it appears (looked for once a second) while the kiosk waits on its welcome
- * screen, the kiosk asks for the officer's PIN; it never interrupts a worker
- * in the middle of a form. A drive already in at start-up does not count.
+ * screen, the kiosk asks for the officer's PIN, and the right PIN starts the
+ * sync (the drive was plugged in to sync); it never interrupts a worker in
+ * the middle of a form. A drive already in at start-up does not count.
  */
 static void watch_drive(struct kapp *a)
 {
@@ -409,8 +411,9 @@ static void watch_drive(struct kapp *a)
 	a->drive_checked_ms = now;
 	present = access(a->cfg.officer_key, F_OK) == 0;
 	if (present && !a->drive_present && a->screen == SCR_WELCOME) {
-		klog("officer drive inserted");
+		klog_console("officer's drive inserted: asking for the officer's PIN");
 		app_goto(a, SCR_OFFICER_PIN);
+		a->sync_on_open = true;
 	}
 	a->drive_present = present;
 }

@@ -134,15 +134,17 @@ static void pin_check(struct kapp *a)
 		kstrlcpy(a->msg, T("The roster does not let this officer sync this kiosk."),
 			sizeof a->msg);
 	} else {
-		klog("officer %s opened the officer menu", id);
+		bool sync = a->sync_on_open && a->be.has_consortium;
+		klog_console("officer %s: PIN right, on the roster: %s", id,
+			sync ? "syncing with the drive" : "officer menu");
 		a->officer_ok = true;
 		kstrlcpy(a->officer_short, id, sizeof a->officer_short);
-		app_goto(a, SCR_OFFICER);
+		app_goto(a, sync ? SCR_SYNC : SCR_OFFICER);
 		kstrlcpy(a->msg, id, sizeof a->msg); /* officer id, shown on the menu */
 		a->msg_is_error = false;
 	}
 	if (err != JR_OK)
-		klog("officer mode refused: %s", eb.msg[0] ? eb.msg : jr_strerror(err));
+		klog_console("officer mode refused: %s", eb.msg[0] ? eb.msg : jr_strerror(err));
 }
 
 static void pin_handle(struct kapp *a, const struct kev *ev)
