@@ -84,7 +84,8 @@ static const char usage_roster[] =
 	"key, for POST /v1/acts (jaring-admin submit). Members in any order.\n"
 	"\n"
 	"usage: jaring-admin roster --consortium KEYFILE --serial N [--next-consortium PUBFILE]\n"
-	"                           (--member SPEC ... | --members FILE) --out FILE\n"
+	"                           (--member SPEC ... | --members FILE) [--signed-roster]\n"
+	"                           --out FILE\n"
 	"  --consortium KEYFILE     the consortium key (plain, or PIN-sealed)\n"
 	"  --serial N               the roster serial, above the one in force\n"
 	"  --next-consortium PUBFILE the key that signs the next roster (default: this one)\n"
@@ -93,6 +94,10 @@ static const char usage_roster[] =
 	"  --members FILE           one SPEC a line (# comments, blank lines allowed)\n"
 	"  --pin-file FILE          the consortium key's PIN, if it is sealed\n"
 	"  --out FILE               where the entry goes\n"
+	"  --signed-roster          write the signed roster itself (docs/formats.md\n"
+	"                           \"Roster\"), not the log entry: what a kiosk's\n"
+	"                           configuration (roster), firmware-image/build.sh\n"
+	"                           --roster and jaring-sync import --roster take\n"
 	"ROLE kiosk, officer, node, official. AGENCY none, disnaker, dpmd, dukcapil,\n"
 	"bpjstk, diskominfo, bupati, funder. REGION a region code (0: everywhere).\n"
 	"PERMS joined by '+' or ',': upload, sync, approve, return, comment, view,\n"
@@ -998,7 +1003,7 @@ static int cmd_roster(int argc, char **argv)
 	struct jr_roster_member *m = calloc(MAX_MEMBERS, sizeof *m);
 	size_t n = 0;
 	uint64_t serial = 0;
-	bool have_serial = false;
+	bool have_serial = false, bare = false;
 	uint8_t npk[JR_SIGN_PK_BYTES];
 	struct jr_key *k = NULL;
 	struct jr_buf e = { NULL, 0 };
@@ -1029,6 +1034,10 @@ static int cmd_roster(int argc, char **argv)
 		OPT("--pin-file", pin_file)
 		OPT("--members", mfile)
 #undef OPT
+		if (strcmp(argv[i], "--signed-roster") == 0) {
+			bare = true;
+			continue;
+		}
 		if ((r = jr_cli_value(argc, argv, &i, "--serial", &v)) != 0) {
 			rc = r < 0 ? usage_error("option '--serial' needs a number")
 				   : parse_u64("--serial", v, INT64_MAX, &serial);
@@ -1088,8 +1097,12 @@ static int cmd_roster(int argc, char **argv)
 	if (rc == 0 && jr_key_role(k) != JR_ROLE_CONSORTIUM)
 		rc = failed("%s is not a consortium key", cons);
 	if (rc == 0) {
-		int r = jr_centre_roster_entry_members(k, serial, next ? npk : NULL, m, n, &e);
+		int r;
 
+		for (size_t j = 0; bare && j < n; j++)
+			jr_keyid_from_pk(m[j].sign_pk, m[j].id);
+		r = bare ? jr_roster_sign(k, serial, next ? npk : NULL, m, n, &e, NULL) :
+			jr_centre_roster_entry_members(k, serial, next ? npk : NULL, m, n, &e);
 		if (r != JR_OK)
 			rc = failed("cannot sign the roster: %s", jr_strerror(r));
 	}
@@ -1100,8 +1113,8 @@ static int cmd_roster(int argc, char **argv)
 		if (r != JR_OK)
 			rc = failed("cannot write %s: %s", out, ebmsg(&eb, r));
 		else
-			printf("roster serial %" PRIu64 ": %zu members, %zu bytes written to %s\n",
-				serial, n, e.len, out);
+			printf("roster serial %" PRIu64 "%s: %zu members, %zu bytes written to %s\n",
+				serial, bare ? " (signed roster)" : "", n, e.len, out);
 	}
 	jr_buf_free(&e);
 	jr_key_free(k);
