@@ -69,6 +69,12 @@ static void setup_draw(struct kapp *a)
 	consortium_line(a, buf, sizeof buf);
 	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h / 4), buf, ui_ink, UI_LEFT, 0, true, &used);
 	y += used;
+	if (a->msg[0] != '\0') {
+		/* the village binding from the officer's drive (app.c) */
+		ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h / 4), a->msg,
+			a->msg_is_error ? ui_red : ui_green, UI_LEFT, 0, true, &used);
+		y += used;
+	}
 	if (!a->be.can_register) {
 		ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.y + c.h - bh - y), a->be.why_not,
 			ui_red, UI_LEFT, 0, true, &used);
