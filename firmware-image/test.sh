@@ -208,7 +208,7 @@ printf '%s\n' "$PIN" > "$T/pin.txt"
 "$BUILD/bin/jaring-admin" keygen --role officer --out "$T/OFFICER.KEY" --pin-file "$T/pin.txt" > "$T/admin.log" 2>&1 &&
 "$BUILD/bin/jaring-admin" roster --consortium "$OUT/demo/centre/consortium.key" --serial 1 \
   --member "officer:$T/OFFICER.KEY.pub:none:0:sync" --member "kiosk:$OUT/demo/kiosk/kiosk.pub:none:0:upload" \
-  --out "$T/roster.jrr" >> "$T/admin.log" 2>&1 || fail "jaring-admin (officer key, roster) failed: $(tail -n 2 "$T/admin.log")"
+  --signed-roster --out "$T/roster.jrr" >> "$T/admin.log" 2>&1 || fail "jaring-admin (officer key, roster) failed: $(tail -n 2 "$T/admin.log")"
 
 if [ "$LONG" = 1 ]; then
   . "$HERE/lib/long.sh"
@@ -305,6 +305,8 @@ case "$l" in *"Sync not complete: visit 1, "*"blocks out 5 (5 copied now)"*"no a
   *) fail "the first visit did not carry the 5 blocks out (or claims an answer)" ;; esac
 unplug officer1
 wait_for 'jaring-drive: sd[a-z]+ unmounted' 60 || fail "the officer's drive was not unmounted when pulled"
+wait_for "jaring-kiosk: officer.s drive removed: officer mode closed" 60 ||
+  fail "the kiosk did not close officer mode when the drive was pulled"
 # The drive, read back on the host: the kiosk's bundle, verified whole,
 # and its signed visit entry.
 rm -rf "$T/drive"; mkdir -p "$T/drive"
@@ -337,6 +339,8 @@ sleep 2
 mon "screendump $T/sync-complete.png -f png" 2
 unplug officer2
 wait_for 'jaring-drive: sd[a-z]+ unmounted' 60 2 || fail "the officer's drive was not unmounted the second time"
+wait_for "jaring-kiosk: officer.s drive removed: officer mode closed" 60 2 ||
+  fail "the kiosk did not close officer mode when the drive was pulled the second time"
 
 # ---- the update drive ----
 tu=$SECONDS
