@@ -1001,6 +1001,17 @@ static int parse_member(const char *spec, struct jr_roster_member *m)
 	return 0;
 }
 
+/* In an option loop of roster and village-binding (i, v, r, rc in scope):
+ * "--name VALUE" or "--name=VALUE" into dst, a missing value a usage error. */
+#define OPT(name, dst) \
+	if ((r = jr_cli_value(argc, argv, &i, name, &v)) != 0) { \
+		if (r < 0) \
+			rc = usage_error("option '%s' needs a value", name); \
+		else \
+			(dst) = v; \
+		continue; \
+	}
+
 static int cmd_roster(int argc, char **argv)
 {
 	const char *cons = NULL, *next = NULL, *out = NULL, *pin_file = NULL, *mfile = NULL;
@@ -1024,20 +1035,11 @@ static int cmd_roster(int argc, char **argv)
 			free(m);
 			return 0;
 		}
-#define OPT(name, dst) \
-	if ((r = jr_cli_value(argc, argv, &i, name, &v)) != 0) { \
-		if (r < 0) \
-			rc = usage_error("option '%s' needs a value", name); \
-		else \
-			(dst) = v; \
-		continue; \
-	}
 		OPT("--consortium", cons)
 		OPT("--next-consortium", next)
 		OPT("--out", out)
 		OPT("--pin-file", pin_file)
 		OPT("--members", mfile)
-#undef OPT
 		if (strcmp(argv[i], "--signed-roster") == 0) {
 			bare = true;
 			continue;
@@ -1162,20 +1164,11 @@ static int cmd_binding(int argc, char **argv)
 			fputs(usage_binding, stdout);
 			return 0;
 		}
-#define OPT(name, dst) \
-	if ((r = jr_cli_value(argc, argv, &i, name, &v)) != 0) { \
-		if (r < 0) \
-			rc = usage_error("option '%s' needs a value", name); \
-		else \
-			(dst) = v; \
-		continue; \
-	}
 		OPT("--consortium", cons)
 		OPT("--village", village)
 		OPT("--out", out)
 		OPT("--pin-file", pin_file)
 		OPT("--issued", issued)
-#undef OPT
 		rc = usage_error(argv[i][0] == '-' ? "unknown option '%s'" :
 			"unexpected argument '%s'", argv[i]);
 	}
