@@ -717,8 +717,10 @@ int kbackend_bind_from_drive(struct kbackend *be, const struct kconfig *cfg,
 	if (err != JR_OK)
 		return err;
 	jr_region_format(bd.village, code, sizeof code);
-	if (!kstore_meta_put(be->store, "village", code) ||
-	    !kstore_meta_put(be->store, "village_source", "drive") ||
+	/* The source first: a power cut between the two leaves the village the
+	 * kiosk had, which check_binding then accepts as its own. */
+	if (!kstore_meta_put(be->store, "village_source", "drive") ||
+	    !kstore_meta_put(be->store, "village", code) ||
 	    !kstore_meta_put_i64(be->store, "village_issued", (int64_t)bd.issued))
 		return jr_errf(eb, JR_EIO, "cannot write the village binding into the kiosk "
 			"database; check the data directory");
