@@ -28,7 +28,12 @@ options:
   --consortium FILE  the consortium's public key file to install (default:
                      a stand-in key made by jaring-demo in OUTDIR/demo)
   --village CODE     the village code of the first-boot configuration
-                     (default 33.28.01.2001)
+                     (default 33.28.01.2001); a village binding file on the
+                     officer's drive at the first boot takes its place
+  --roster FILE      the consortium-signed roster (docs/formats.md "Roster")
+                     the kiosk trusts until its first sync brings one: which
+                     officers may sync it (default: none, so no officer can
+                     until the kiosk is given one)
   --update-ca FILE   the update root certificate(s) the image trusts
                      (PEM; default OUTDIR/keys/ca.cert.pem, made on the first
                      build by keys.sh for tests)
@@ -50,16 +55,16 @@ exit status:
 HELP
 }
 
-OUT= BUILD="$SRC/build" VERSION=1 CONSORTIUM= VILLAGE=33.28.01.2001 CA=
+OUT= BUILD="$SRC/build" VERSION=1 CONSORTIUM= VILLAGE=33.28.01.2001 CA= ROSTER=
 SEED=0 ROOT_ONLY=0 REBUILD=0 LOAD=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
-    --build|--version|--consortium|--village|--update-ca)
+    --build|--version|--consortium|--village|--update-ca|--roster)
       [ $# -ge 2 ] || { echo "build.sh: option '$1' needs a value; see --help" >&2; exit 2; }
       case "$1" in
         --build) BUILD=$2 ;; --version) VERSION=$2 ;; --consortium) CONSORTIUM=$2 ;;
-        --village) VILLAGE=$2 ;; --update-ca) CA=$2 ;;
+        --village) VILLAGE=$2 ;; --update-ca) CA=$2 ;; --roster) ROSTER=$2 ;;
       esac
       shift 2 ;;
     --seed-demo) SEED=1; shift ;;
@@ -108,6 +113,7 @@ if [ -z "$CA" ]; then
   CA=$OUT/keys/ca.cert.pem
 fi
 [ -f "$CA" ] || die "update certificate file $CA does not exist"
+[ -z "$ROSTER" ] || [ -f "$ROSTER" ] || die "roster file $ROSTER does not exist"
 
 # ---- the root file system from packages ----
 ROOT=$OUT/rootfs
@@ -151,7 +157,7 @@ log "staging the root (version $VERSION)"
 rm -rf "$STAGE"
 cp -a "$ROOT" "$STAGE"
 rm -f "$STAGE/.jaring-packages"
-"$HERE/lib/customize.sh" "$STAGE" "$SRC" "$BUILD" "$VERSION" "$CONSORTIUM" "$VILLAGE" "$CA"
+"$HERE/lib/customize.sh" "$STAGE" "$SRC" "$BUILD" "$VERSION" "$CONSORTIUM" "$VILLAGE" "$CA" "$ROSTER"
 if [ "$LOAD" = 1 ]; then
   [ -x "$BUILD/tests/kiosk_append" ] || cmake --build "$BUILD" -j2 --target kiosk_append >/dev/null
   cp -a --no-preserve=ownership "$HERE/test-overlay/." "$STAGE/"

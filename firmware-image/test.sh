@@ -13,11 +13,16 @@ console and qemu's monitor, and checks that:
   - the boot report says: slot A, version 1, root read-only, no failed unit;
   - the appliance has a TPM 2.0 (swtpm, qemu's tpm-tis) and the seeded
     kiosk's key is sealed to it;
-  - a USB drive (vfat, qemu-xhci + usb-storage) hot-plugged through the
-    monitor is mounted and synced: the kiosk's bundle is on the drive
-    afterwards and verifies with the consortium key (jaring-sync verify);
-  - of the update bundles on that drive, a foreign, an older and a tampered
-    one are refused and a signed newer one installs into slot B;
+  - an officer's USB drive (vfat, qemu-xhci + usb-storage) hot-plugged
+    through the monitor is mounted and the kiosk asks for the officer's PIN;
+    before the right PIN (a wrong one typed first) nothing is on the drive;
+    the PIN, typed through the monitor's sendkey, starts the kiosk's visit:
+    the kiosk's bundle is on the drive afterwards and verifies with the
+    consortium key (jaring-sync verify); after the stand-in centre's import
+    on the host, the next visit (the PIN again) says "Sync complete";
+  - of the update bundles on a second drive (no officer's key: no sync), a
+    foreign, an older and a tampered one are refused and a signed newer one
+    installs into slot B;
   - the next boot runs slot B, version 2, and blesses its boot entry;
   - slot A is byte-identical to the image built;
   - a restored old whole-disk image: the kiosk moved on (one more
@@ -152,6 +157,20 @@ boot_qemu() {
   QPID=$!
 }
 mon() { (printf '%s\n' "$1"; sleep "${2:-1}") | socat - UNIX-CONNECT:"$MONSOCK" >/dev/null 2>&1; }
+# plug FILE ID / unplug ID: a USB drive image in and out (qemu-xhci +
+# usb-storage), as an officer plugs a stick into the kiosk.
+plug() { mon "drive_add 0 if=none,id=$2,format=raw,file=$1"; mon "device_add usb-storage,bus=xhci.0,drive=$2,id=$2-dev"; }
+unplug() { mon "device_del $1-dev" 2; }
+# type_keys DIGITS: typed on the kiosk's keyboard (qemu's PS/2 keyboard;
+# the kiosk's PIN screen takes digits and Return from a keyboard as from its
+# keypad), then Return.
+type_keys() {
+  local k
+  for k in $(printf '%s' "$1" | fold -w1); do mon "sendkey $k" 0.3; done
+  mon "sendkey ret" 0.5
+}
+# The drive image holds no bundle of any kiosk (read on the host).
+no_bundle() { ! mdir -i "$1" ::/JARING/UP >/dev/null 2>&1; }
 # wait_for PATTERN SECONDS [NTH]: the NTH line (default 1) matching PATTERN.
 wait_for() {
   local n=${3:-1} end=$((SECONDS + $2))
@@ -179,14 +198,26 @@ bundle() { # bundle NAME VERSION ROOTIMG KEYDIR
   rm -rf "$d"
 }
 
+# ---- the officer: a PIN-sealed key and the roster that names them ----
+# The roster (signed by the stand-in consortium) names the officer, who may
+# sync kiosks anywhere, and the seeded kiosk, which may upload; the image
+# carries it as the roster the kiosk trusts before its first sync.
+[ -x "$BUILD/bin/jaring-admin" ] || cmake --build "$BUILD" -j2 --target jaring-admin >/dev/null
+PIN=246810
+printf '%s\n' "$PIN" > "$T/pin.txt"
+"$BUILD/bin/jaring-admin" keygen --role officer --out "$T/OFFICER.KEY" --pin-file "$T/pin.txt" > "$T/admin.log" 2>&1 &&
+"$BUILD/bin/jaring-admin" roster --consortium "$OUT/demo/centre/consortium.key" --serial 1 \
+  --member "officer:$T/OFFICER.KEY.pub:none:0:sync" --member "kiosk:$OUT/demo/kiosk/kiosk.pub:none:0:upload" \
+  --signed-roster --out "$T/roster.jrr" >> "$T/admin.log" 2>&1 || fail "jaring-admin (officer key, roster) failed: $(tail -n 2 "$T/admin.log")"
+
 if [ "$LONG" = 1 ]; then
   . "$HERE/lib/long.sh"
   exit 0
 fi
 
-# ---- build: the image (v1), a v2 root, the bundles, the drive ----
+# ---- build: the image (v1), a v2 root, the bundles, the drives ----
 tb=$SECONDS
-"$HERE/build.sh" --build "$BUILD" --seed-demo "$OUT"
+"$HERE/build.sh" --build "$BUILD" --seed-demo --roster "$T/roster.jrr" "$OUT"
 "$HERE/build.sh" --build "$BUILD" --root-only --version 2 "$OUT" >/dev/null
 build_s=$((SECONDS - tb))
 say "image built in ${build_s} s"
@@ -203,6 +234,12 @@ bundle 3-tampered 3 "$T/tiny.ext4" "$K"
 printf 'X' | dd of="$T/3-tampered.raucb" bs=1 seek=4096 conv=notrunc status=none
 say "bundles made (the good one, $(( $(stat -c %s "$T/4-good.raucb") / 1048576 )) MiB, in ${bundle_s} s)"
 
+# The officer's drive: their key, nothing else. The update drive: bundles.
+odrive=$T/officer.vfat
+truncate -s 64M "$odrive"
+mkfs.vfat -F 32 -n OFFICER "$odrive" >/dev/null
+mmd -i "$odrive" ::/JARING
+mcopy -i "$odrive" "$T/OFFICER.KEY" ::/JARING/OFFICER.KEY
 drive=$T/drive.vfat
 truncate -s $(( $(stat -c %s "$T/4-good.raucb") / 1048576 + 64 ))M "$drive"
 mkfs.vfat -F 32 -n OFFICER "$drive" >/dev/null
@@ -235,16 +272,81 @@ case "$r1" in *"tpm=tpm2 key=sealed "*) ;; *) fail "first boot: expected a TPM a
 case "$r1" in *"failed=[]"*) ;; *) fail "first boot: failed units" ;; esac
 case "$r1" in *"kiosk=up"*) ;; *) fail "first boot: the kiosk is not up" ;; esac
 
-# ---- the officer's drive ----
+# ---- the officer's drive: the sync, only after the officer's PIN ----
+# Plugged in, it is mounted and the kiosk asks for the PIN; nothing is
+# written to it until the right PIN is typed at the kiosk (a wrong one
+# neither). The right PIN starts the kiosk's visit, which says on the
+# console what went out; a first visit cannot be complete (no answer from
+# the centre yet). Then the drive goes to the centre (the stand-in centre's
+# jaring-sync import, on the host) and back, and the next visit, after the
+# PIN again, is "Sync complete".
 ti=$SECONDS
-mon "drive_add 0 if=none,id=stick,format=raw,file=$drive"
-mon "device_add usb-storage,bus=xhci.0,drive=stick,id=stick0"
-wait_for 'jaring-drive: (Sync complete|sync failed)' 180 || fail "no sync within 180 s of plugging the drive in"
-sync_s=$((SECONDS - ti))
-say "$(line 'jaring-drive: (Sync complete|sync failed)' | sed 's/.*jaring-drive: //')"
-[ -n "$(line 'jaring-drive: Sync complete')" ] || fail "the sync failed"
+plug "$odrive" officer1
+wait_for 'jaring-kiosk: officer.s drive inserted: asking for the officer.s PIN' 120 ||
+  fail "the kiosk did not ask for the officer's PIN within 120 s of plugging the drive in"
+ask_s=$((SECONDS - ti))
+say "$(line 'jaring-drive: an officer.s key is on it' | sed 's/.*jaring-drive: //')"
+sleep 3
+no_bundle "$odrive" || fail "a bundle is on the officer's drive before the officer typed the PIN"
+type_keys 135790
+wait_for 'jaring-kiosk: officer mode refused: wrong PIN' 60 || fail "a wrong PIN was not refused"
+say "wrong PIN: $(line 'jaring-kiosk: officer mode refused' | sed 's/.*refused: //; s/ for officer key.*//')"
+sleep 2
+no_bundle "$odrive" || fail "a bundle is on the officer's drive after a wrong PIN"
+say "no bundle on the drive before the right PIN"
+tp=$SECONDS
+type_keys "$PIN"
+wait_for 'jaring-kiosk: (Sync complete|Sync not complete|sync stopped)' 180 ||
+  fail "no sync within 180 s of the right PIN"
+sync1_s=$((SECONDS - tp))
+l=$(line 'jaring-kiosk: (Sync complete|Sync not complete|sync stopped)')
+say "${l#*jaring-kiosk: }"
+case "$l" in *"Sync not complete: visit 1, "*"blocks out 5 (5 copied now)"*"no answer from the centre"*) ;;
+  *) fail "the first visit did not carry the 5 blocks out (or claims an answer)" ;; esac
+unplug officer1
+wait_for 'jaring-drive: sd[a-z]+ unmounted' 60 || fail "the officer's drive was not unmounted when pulled"
+wait_for "jaring-kiosk: officer.s drive removed: officer mode closed" 60 ||
+  fail "the kiosk did not close officer mode when the drive was pulled"
+# The drive, read back on the host: the kiosk's bundle, verified whole,
+# and its signed visit entry.
+rm -rf "$T/drive"; mkdir -p "$T/drive"
+mcopy -s -n -i "$odrive" ::/JARING "$T/drive/" 2>/dev/null
+ls "$T"/drive/JARING/UP/*/00000001.JRB >/dev/null 2>&1 || fail "no bundle JARING/UP/*/00000001.JRB on the drive"
+ls "$T"/drive/JARING/UP/*/VISIT.JRV >/dev/null 2>&1 || fail "no visit entry JARING/UP/*/VISIT.JRV on the drive"
+"$BUILD/bin/jaring-sync" verify --drive "$T/drive" --key "$OUT/demo/centre/consortium.key" > "$T/verify.txt" 2>&1 ||
+  fail "jaring-sync verify of the drive failed: $(tail -n 3 "$T/verify.txt")"
+say "drive: $(cd "$T/drive" && ls JARING/UP/*/* | tr '\n' ' ')verified with the consortium key"
+# At the centre: the import answers the kiosk on the drive.
+"$BUILD/bin/jaring-sync" import --drive "$T/drive" --centre "$T/centre.db" \
+  --key "$OUT/demo/centre/consortium.key" --roster "$T/roster.jrr" --time "$(date +%s)" > "$T/import.txt" 2>&1 ||
+  fail "the centre's import of the drive failed: $(tail -n 3 "$T/import.txt")"
+mcopy -s -o -i "$odrive" "$T/drive/JARING/DOWN" ::/JARING/ ||
+  fail "could not put the centre's answer onto the officer's drive image"
+plug "$odrive" officer2
+wait_for 'jaring-kiosk: officer.s drive inserted: asking for the officer.s PIN' 120 2 ||
+  fail "the kiosk did not ask for the PIN at the second visit"
+sleep 1
+tp=$SECONDS
+type_keys "$PIN"
+wait_for 'jaring-kiosk: (Sync complete|Sync not complete|sync stopped)' 180 2 ||
+  fail "no second sync within 180 s of the right PIN"
+sync2_s=$((SECONDS - tp))
+l=$(line 'jaring-kiosk: (Sync complete|Sync not complete|sync stopped)' 2)
+say "${l#*jaring-kiosk: }"
+case "$l" in *"Sync complete: visit 2, "*"acknowledged 5, "*) ;;
+  *) fail "the second visit, with the centre's answer, is not Sync complete with height 5 acknowledged" ;; esac
+sleep 2
+mon "screendump $T/sync-complete.png -f png" 2
+unplug officer2
+wait_for 'jaring-drive: sd[a-z]+ unmounted' 60 2 || fail "the officer's drive was not unmounted the second time"
+wait_for "jaring-kiosk: officer.s drive removed: officer mode closed" 60 2 ||
+  fail "the kiosk did not close officer mode when the drive was pulled the second time"
+
+# ---- the update drive ----
+tu=$SECONDS
+plug "$drive" update
 wait_for 'jaring-update: (rebooting|.*4-good.raucb: refused)' 600 || fail "the update did not finish within 600 s"
-update_s=$((SECONDS - ti - sync_s))
+update_s=$((SECONDS - tu))
 for b in 1-foreign 2-older 3-tampered; do
   l=$(line "jaring-update: $b.raucb: (refused|installed)")
   say "${l#*jaring-update: }"
@@ -254,18 +356,11 @@ l=$(line 'jaring-update: 4-good.raucb: (refused|installed)')
 say "${l#*jaring-update: }"
 case "$l" in *installed*) ;; *) fail "the signed v2 bundle was not installed" ;; esac
 case "$(line 'jaring-update: 2-older.raucb: refused')" in *"not newer"*) ;; *) fail "the older bundle was refused, but not as older" ;; esac
-
-# The drive, read back on the host: the kiosk's bundle, verified whole.
-rm -rf "$T/drive"; mkdir -p "$T/drive"
-mcopy -s -n -i "$drive" ::/JARING "$T/drive/" 2>/dev/null
-ls "$T"/drive/JARING/UP/*/00000001.JRB >/dev/null 2>&1 || fail "no bundle JARING/UP/*/00000001.JRB on the drive"
-"$BUILD/bin/jaring-sync" verify --drive "$T/drive" --key "$OUT/demo/centre/consortium.key" > "$T/verify.txt" 2>&1 ||
-  fail "jaring-sync verify of the drive failed: $(tail -n 3 "$T/verify.txt")"
-say "drive: $(cd "$T/drive" && ls JARING/UP/*/* | tr '\n' ' ')verified with the consortium key"
+no_bundle "$drive" || fail "a drive with no officer's key got a bundle"
 for b in 1-foreign 2-older 3-tampered 4-good; do
   mtype -i "$drive" "::/JARING/UPDATE/$b.raucb.txt" >/dev/null 2>&1 || fail "no result file $b.raucb.txt on the drive"
 done
-mon "device_del stick0"
+unplug update
 
 # ---- the next boot: slot B ----
 tr2=$SECONDS
@@ -330,8 +425,10 @@ vm_tpm_down
   echo "build (image v1 + root v2)   ${build_s} s"
   echo "RAUC bundle (v2)             ${bundle_s} s"
   echo "qemu start to first frame    ${frame_s} s ($accel)"
-  echo "drive in to Sync complete    ${sync_s} s"
-  echo "sync to update installed     ${update_s} s"
+  echo "drive in to the PIN screen   ${ask_s} s"
+  echo "PIN to the first visit's end ${sync1_s} s (5 blocks out; PIN typed through the monitor)"
+  echo "PIN to Sync complete         ${sync2_s} s (second visit, the centre's answer in)"
+  echo "update drive in to installed ${update_s} s"
   echo "reboot to report (slot B)    ${reboot_s} s"
   echo "restored disk to refusal     ${restore_s} s"
   echo "whole test                   $((SECONDS - t0)) s"

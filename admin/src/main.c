@@ -17,10 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jaring/binding.h"
 #include "jaring/cbor.h"
 #include "jaring/centre.h"
 #include "jaring/cli.h"
 #include "jaring/keys.h"
+#include "jaring/region.h"
 #include "jaring/roster.h"
 #include "jaring/rules.h"
 #include "jaring/tlog.h"
@@ -40,6 +42,7 @@ static const char usage_top[] =
 	"\n"
 	"usage: jaring-admin roster --consortium KEYFILE --serial N --member SPEC ... --out FILE\n"
 	"       jaring-admin keygen --role official|officer --out FILE [--pin-file FILE]\n"
+	"       jaring-admin village-binding --consortium KEYFILE --village CODE --out FILE\n"
 	"       jaring-admin approve|return|comment|view --key FILE (--reg HEX ...|--regs-file FILE)\n"
 	"                    (--out FILE | --node URL) [--json]\n"
 	"       jaring-admin policy|allocate|decree|pay --key FILE ... (--out FILE | --node URL)\n"
@@ -55,6 +58,7 @@ static const char usage_top[] =
 	"commands:\n"
 	"  roster    write a roster entry (kind 1) signed by the consortium key\n"
 	"  keygen    make an official's or officer's PIN-sealed key file and its .pub\n"
+	"  village-binding  the consortium's signed village for a new kiosk's first boot\n"
 	"  approve   approve registrations (the agency of the signing key)\n"
 	"  return    return registrations for correction, with reason codes\n"
 	"  comment   comment on registrations\n"
@@ -84,7 +88,8 @@ static const char usage_roster[] =
 	"key, for POST /v1/acts (jaring-admin submit). Members in any order.\n"
 	"\n"
 	"usage: jaring-admin roster --consortium KEYFILE --serial N [--next-consortium PUBFILE]\n"
-	"                           (--member SPEC ... | --members FILE) --out FILE\n"
+	"                           (--member SPEC ... | --members FILE) [--signed-roster]\n"
+	"                           --out FILE\n"
 	"  --consortium KEYFILE     the consortium key (plain, or PIN-sealed)\n"
 	"  --serial N               the roster serial, above the one in force\n"
 	"  --next-consortium PUBFILE the key that signs the next roster (default: this one)\n"
@@ -93,6 +98,10 @@ static const char usage_roster[] =
 	"  --members FILE           one SPEC a line (# comments, blank lines allowed)\n"
 	"  --pin-file FILE          the consortium key's PIN, if it is sealed\n"
 	"  --out FILE               where the entry goes\n"
+	"  --signed-roster          write the signed roster itself (docs/formats.md\n"
+	"                           \"Roster\"), not the log entry: what a kiosk's\n"
+	"                           configuration (roster), firmware-image/build.sh\n"
+	"                           --roster and jaring-sync import --roster take\n"
 	"ROLE kiosk, officer, node, official. AGENCY none, disnaker, dpmd, dukcapil,\n"
 	"bpjstk, diskominfo, bupati, funder. REGION a region code (0: everywhere).\n"
 	"PERMS joined by '+' or ',': upload, sync, approve, return, comment, view,\n"
@@ -992,13 +1001,24 @@ static int parse_member(const char *spec, struct jr_roster_member *m)
 	return 0;
 }
 
+/* In an option loop of roster and village-binding (i, v, r, rc in scope):
+ * "--name VALUE" or "--name=VALUE" into dst, a missing value a usage error. */
+#define OPT(name, dst) \
+	if ((r = jr_cli_value(argc, argv, &i, name, &v)) != 0) { \
+		if (r < 0) \
+			rc = usage_error("option '%s' needs a value", name); \
+		else \
+			(dst) = v; \
+		continue; \
+	}
+
 static int cmd_roster(int argc, char **argv)
 {
 	const char *cons = NULL, *next = NULL, *out = NULL, *pin_file = NULL, *mfile = NULL;
 	struct jr_roster_member *m = calloc(MAX_MEMBERS, sizeof *m);
 	size_t n = 0;
 	uint64_t serial = 0;
-	bool have_serial = false;
+	bool have_serial = false, bare = false;
 	uint8_t npk[JR_SIGN_PK_BYTES];
 	struct jr_key *k = NULL;
 	struct jr_buf e = { NULL, 0 };
@@ -1015,20 +1035,15 @@ static int cmd_roster(int argc, char **argv)
 			free(m);
 			return 0;
 		}
-#define OPT(name, dst) \
-	if ((r = jr_cli_value(argc, argv, &i, name, &v)) != 0) { \
-		if (r < 0) \
-			rc = usage_error("option '%s' needs a value", name); \
-		else \
-			(dst) = v; \
-		continue; \
-	}
 		OPT("--consortium", cons)
 		OPT("--next-consortium", next)
 		OPT("--out", out)
 		OPT("--pin-file", pin_file)
 		OPT("--members", mfile)
-#undef OPT
+		if (strcmp(argv[i], "--signed-roster") == 0) {
+			bare = true;
+			continue;
+		}
 		if ((r = jr_cli_value(argc, argv, &i, "--serial", &v)) != 0) {
 			rc = r < 0 ? usage_error("option '--serial' needs a number")
 				   : parse_u64("--serial", v, INT64_MAX, &serial);
@@ -1088,8 +1103,12 @@ static int cmd_roster(int argc, char **argv)
 	if (rc == 0 && jr_key_role(k) != JR_ROLE_CONSORTIUM)
 		rc = failed("%s is not a consortium key", cons);
 	if (rc == 0) {
-		int r = jr_centre_roster_entry_members(k, serial, next ? npk : NULL, m, n, &e);
+		int r;
 
+		for (size_t j = 0; bare && j < n; j++)
+			jr_keyid_from_pk(m[j].sign_pk, m[j].id);
+		r = bare ? jr_roster_sign(k, serial, next ? npk : NULL, m, n, &e, NULL) :
+			jr_centre_roster_entry_members(k, serial, next ? npk : NULL, m, n, &e);
 		if (r != JR_OK)
 			rc = failed("cannot sign the roster: %s", jr_strerror(r));
 	}
@@ -1100,12 +1119,84 @@ static int cmd_roster(int argc, char **argv)
 		if (r != JR_OK)
 			rc = failed("cannot write %s: %s", out, ebmsg(&eb, r));
 		else
-			printf("roster serial %" PRIu64 ": %zu members, %zu bytes written to %s\n",
-				serial, n, e.len, out);
+			printf("roster serial %" PRIu64 "%s: %zu members, %zu bytes written to %s\n",
+				serial, bare ? " (signed roster)" : "", n, e.len, out);
 	}
 	jr_buf_free(&e);
 	jr_key_free(k);
 	free(m);
+	return rc;
+}
+
+static const char usage_binding[] =
+	"jaring-admin village-binding: the consortium's signed village binding\n"
+	"(docs/formats.md \"Village binding\"). Put on an officer's drive as\n"
+	"JARING/VILLAGE.JRP, it binds a new kiosk to the village at its first start,\n"
+	"in place of its configuration's template village.\n"
+	"\n"
+	"usage: jaring-admin village-binding --consortium KEYFILE --village CODE\n"
+	"                                    [--pin-file FILE] [--issued SECONDS] --out FILE\n"
+	"  --consortium KEYFILE   the consortium key (plain, or PIN-sealed)\n"
+	"  --village CODE         a village of the region table, e.g. 33.28.01.2002\n"
+	"  --pin-file FILE        the consortium key's PIN, if it is sealed\n"
+	"  --issued SECONDS       when it is signed (default now)\n"
+	"  --out FILE             where it goes (JARING/VILLAGE.JRP on the drive)\n"
+	"\n"
+	"exit status:\n"
+	"  0  written\n"
+	"  1  failed (a key file, the output)\n"
+	"  2  usage error (a code that is not a village is named)\n";
+
+static int cmd_binding(int argc, char **argv)
+{
+	const char *cons = NULL, *village = NULL, *out = NULL, *pin_file = NULL, *issued = NULL;
+	struct jr_key *k = NULL;
+	struct jr_buf b = { NULL, 0 };
+	struct jr_errbuf eb = { 0 };
+	const struct jr_region *reg = NULL;
+	uint64_t code = 0, when = (uint64_t)time(NULL);
+	int rc = 0, r;
+
+	for (int i = 2; i < argc && rc == 0; i++) {
+		const char *v = NULL;
+
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage_binding, stdout);
+			return 0;
+		}
+		OPT("--consortium", cons)
+		OPT("--village", village)
+		OPT("--out", out)
+		OPT("--pin-file", pin_file)
+		OPT("--issued", issued)
+		rc = usage_error(argv[i][0] == '-' ? "unknown option '%s'" :
+			"unexpected argument '%s'", argv[i]);
+	}
+	if (rc == 0)
+		rc = need(cons, "--consortium");
+	if (rc == 0)
+		rc = need(village, "--village");
+	if (rc == 0)
+		rc = need(out, "--out");
+	if (rc == 0 && issued != NULL)
+		rc = parse_u64("--issued", issued, INT64_MAX, &when);
+	if (rc == 0 && (jr_region_parse(village, strlen(village), &code) != JR_OK ||
+	    (reg = jr_region_find(code)) == NULL || reg->level != JR_REGION_VILLAGE))
+		rc = usage_error("--village %s is not a village of the region table (e.g. "
+			"33.28.01.2002)", village);
+	if (rc == 0)
+		rc = load_key(cons, pin_file, &k);
+	if (rc == 0 && jr_key_role(k) != JR_ROLE_CONSORTIUM)
+		rc = failed("%s is not a consortium key", cons);
+	if (rc == 0 && (r = jr_binding_sign(k, code, when, &b)) != JR_OK)
+		rc = failed("cannot sign the village binding: %s", jr_strerror(r));
+	if (rc == 0 && (r = jr_file_write_atomic(out, b.base, b.len, 0644, &eb)) != JR_OK)
+		rc = failed("cannot write %s: %s", out, ebmsg(&eb, r));
+	if (rc == 0)
+		printf("village binding for %s (%s), %zu bytes written to %s\n", village,
+			reg != NULL ? reg->name : "", b.len, out);
+	jr_buf_free(&b);
+	jr_key_free(k);
 	return rc;
 }
 
@@ -1527,6 +1618,8 @@ int main(int argc, char **argv)
 		rc = cmd_roster(argc, argv);
 	else if (strcmp(argv[1], "keygen") == 0)
 		rc = cmd_keygen(argc, argv);
+	else if (strcmp(argv[1], "village-binding") == 0)
+		rc = cmd_binding(argc, argv);
 	else if (strcmp(argv[1], "submit") == 0)
 		rc = cmd_submit(argc, argv);
 	else if (strcmp(argv[1], "queue") == 0)

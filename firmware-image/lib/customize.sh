@@ -2,9 +2,9 @@
 # Puts the project on the packaged root STAGE: binaries, translations,
 # icons, the overlay (units, rules, configuration), keys, the kiosk's user,
 # the enabled and disabled units. No chroot beyond useradd; no mounts.
-#   customize.sh STAGE SRC BUILD VERSION CONSORTIUM VILLAGE CA
+#   customize.sh STAGE SRC BUILD VERSION CONSORTIUM VILLAGE CA [ROSTER]
 set -euo pipefail
-S=$1 SRC=$2 B=$3 V=$4 CONS=$5 VILLAGE=$6 CA=$7
+S=$1 SRC=$2 B=$3 V=$4 CONS=$5 VILLAGE=$6 CA=$7 ROSTER=${8:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/layout.sh"
 
@@ -25,6 +25,8 @@ for f in etc/fstab etc/rauc/system.conf usr/share/jaring/kiosk.conf; do
 done
 install -m 0644 "$CONS" "$S/usr/share/jaring/consortium.pub"
 install -m 0644 "$CA" "$S/etc/rauc/keyring.pem"
+# The roster the kiosk trusts before its first sync (kiosk.conf: roster).
+[ -z "$ROSTER" ] || install -m 0644 "$ROSTER" "$S/usr/share/jaring/roster.jrr"
 printf 'VERSION=%s\n' "$V" > "$S/etc/jaring-release"
 
 grep -q '^jaring:' "$S/etc/passwd" ||

@@ -9,7 +9,9 @@
 
 #include "app.h"
 #include "log.h"
+#include "screens.h"
 #include "util.h"
+#include "jaring/region.h"
 
 const char *app_tr(struct kapp *a, const char *msgid)
 {
@@ -164,6 +166,7 @@ void app_reset(struct kapp *a)
 	sodium_memzero(&a->rv, sizeof a->rv);
 	a->pending = NULL;
 	a->officer_ok = false;
+	a->sync_on_open = false;
 	sodium_memzero(a->officer_id, sizeof a->officer_id);
 	a->officer_short[0] = '\0';
 	app_goto(a, SCR_WELCOME);
@@ -396,9 +399,51 @@ static void draw_idle_warning(struct kapp *a)
 /*
  * An officer's sync drive carries the officer's key at cfg.officer_key. When
  * it appears (looked for once a second) while the kiosk waits on its welcome
- * screen, the kiosk asks for the officer's PIN; it never interrupts a worker
- * in the middle of a form. A drive already in at start-up does not count.
+ * screen, the kiosk asks for the officer's PIN, and the right PIN starts the
+ * sync (the drive was plugged in to sync); it never interrupts a worker in
+ * the middle of a form. A drive already in at start-up does not count.
+ * Pulling the drive out closes officer mode (the PIN screen, the menu, a
+ * finished sync's counts): the officer has left.
  */
+/*
+ * On the first-run screen, before anyone registered: an officer's drive with
+ * the consortium's village binding (docs/formats.md "Village binding") binds
+ * the kiosk to that village in place of the configuration's template
+ * (kbackend_bind_from_drive); the screen says which village, or why the
+ * file was not used.
+ */
+static void watch_binding(struct kapp *a)
+{
+	char drive[KCONF_PATH_MAX], path[KCONF_PATH_MAX + 32];
+	struct jr_errbuf eb = { 0 };
+	const struct jr_region *v;
+	bool present;
+	int err;
+
+	kbackend_drive_path(&a->cfg, drive, sizeof drive);
+	present = kpath(path, sizeof path, drive, KBINDING_FILE) && access(path, F_OK) == 0;
+	if (present && !a->binding_present && a->be.shard != NULL) {
+		err = kbackend_bind_from_drive(&a->be, &a->cfg, &eb);
+		if (err == JR_OK) {
+			v = jr_region_find(a->be.village);
+			kfmt(a->msg, sizeof a->msg, T("Village {1} from the officer's drive, signed by "
+				"the consortium."), v != NULL ? v->name : "", NULL, NULL);
+			a->msg_is_error = false;
+		} else if (err != JR_ENOTFOUND) {
+			klog_console("village binding %s not used: %s", path, eb.msg);
+			kstrlcpy(a->msg, err == JR_EEXIST ? T("This kiosk has registered people "
+				"already: its village stays as it is.") : err == JR_ESIG || err == JR_EKEY ?
+				T("The village file on the drive is not signed by this kiosk's consortium: "
+				"it was not used.") : T("The village file on the drive could not be read: "
+				"it was not used."), sizeof a->msg);
+			a->msg_is_error = true;
+		}
+		a->dirty = true;
+		a->layout_stale = true;
+	}
+	a->binding_present = present;
+}
+
 static void watch_drive(struct kapp *a)
 {
 	uint64_t now = kclock_ms(&a->clock);
@@ -407,10 +452,21 @@ static void watch_drive(struct kapp *a)
 	if (a->cfg.officer_key[0] == '\0' || now - a->drive_checked_ms < 1000)
 		return;
 	a->drive_checked_ms = now;
+	if (a->screen == SCR_SETUP)
+		watch_binding(a);
+	if (a->pointer_down_id >= 0)
+		return; /* a finger is on a button: not now, at the next look */
 	present = access(a->cfg.officer_key, F_OK) == 0;
+	if (!present && a->drive_present && !kscreen_sync_running() &&
+	    (a->screen == SCR_OFFICER_PIN || a->screen == SCR_OFFICER || a->screen == SCR_SYNC)) {
+		/* The officer left with their drive: officer mode ends with it. */
+		klog_console("officer's drive removed: officer mode closed");
+		app_reset(a);
+	}
 	if (present && !a->drive_present && a->screen == SCR_WELCOME) {
-		klog("officer drive inserted");
+		klog_console("officer's drive inserted: asking for the officer's PIN");
 		app_goto(a, SCR_OFFICER_PIN);
+		a->sync_on_open = true;
 	}
 	a->drive_present = present;
 }

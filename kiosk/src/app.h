@@ -125,6 +125,9 @@ struct kapp {
 	uint64_t last_input_ms;
 	uint64_t idle_shown_secs;     /* countdown value on screen, 0 = none */
 	bool drive_present;           /* the officer key was there at the last look */
+	bool binding_present;         /* the drive's village binding, at the last look */
+	bool sync_on_open;            /* the PIN screen came from plugging the drive
+	                               * in: the right PIN starts the sync */
 	uint64_t drive_checked_ms;
 	bool dirty;                   /* needs a redraw */
 	bool layout_stale;            /* widgets do not match the state */

@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "log.h"
 #include "util.h"
+#include "jaring/binding.h"
 #include "jaring/block.h"
 #include "jaring/region.h"
 #include "jaring/roster.h"
@@ -117,14 +118,31 @@ static bool provision(struct kbackend *be, const struct kconfig *cfg,
 	return true;
 }
 
+/* The village this kiosk is bound to: the configuration's, stored at the
+ * first start, or the one a signed village binding on an officer's drive
+ * gave it (village_source "drive"), which the configuration's template then
+ * does not override. */
 static bool check_binding(struct kbackend *be, const struct kconfig *cfg,
 	char *err, size_t errlen)
 {
-	char bound[32];
+	char bound[32], source[16];
 
 	if (!kstore_meta_get(be->store, "village", bound, sizeof bound)) {
 		if (!kstore_meta_put(be->store, "village", cfg->village))
 			return false;
+		return true;
+	}
+	if (kstore_meta_get(be->store, "village_source", source, sizeof source) &&
+	    strcmp(source, "drive") == 0) {
+		if (jr_region_parse(bound, strlen(bound), &be->village) != JR_OK) {
+			kfmt(err, errlen, "the kiosk database names village {1}, which is not a "
+				"village code; follow docs/operations.md (re-provisioning)", bound,
+				NULL, NULL);
+			return false;
+		}
+		if (strcmp(bound, cfg->village) != 0)
+			klog("village %s from the officer's drive (the configuration says %s)",
+				bound, cfg->village);
 		return true;
 	}
 	if (strcmp(bound, cfg->village) != 0) {
@@ -282,6 +300,7 @@ bool kbackend_open(struct kbackend *be, const struct kconfig *cfg, int64_t now,
 {
 	struct kpaths p;
 	struct jr_errbuf eb = { 0 };
+	int err_bind;
 
 	memset(be, 0, sizeof *be);
 	if (!make_paths(cfg, &p) || !kmkdirs(cfg->data_dir)) {
@@ -320,6 +339,12 @@ bool kbackend_open(struct kbackend *be, const struct kconfig *cfg, int64_t now,
 		return false;
 	}
 	open_registrar(be, cfg);
+	if (be->provisioned_now) {
+		/* A first boot with the officer's drive already in. */
+		err_bind = kbackend_bind_from_drive(be, cfg, &eb);
+		if (err_bind != JR_OK && err_bind != JR_ENOTFOUND)
+			klog_console("village binding on the drive not used: %s", eb.msg);
+	}
 	klog("kiosk %s open: height %llu, %s, %s", be->kiosk_short,
 		(unsigned long long)jr_shard_height(be->shard),
 		be->provisioned_now ? "provisioned now" : "existing",
@@ -664,6 +689,45 @@ void kbackend_drive_path(const struct kconfig *cfg, char *out, size_t n)
 	*slash = '\0';
 	if ((slash = strrchr(out, '/')) != NULL && strcmp(slash + 1, "JARING") == 0)
 		*slash = '\0';
+}
+
+int kbackend_bind_from_drive(struct kbackend *be, const struct kconfig *cfg,
+	struct jr_errbuf *eb)
+{
+	char drive[KCONF_PATH_MAX], path[KCONF_PATH_MAX + 32], code[32];
+	struct jr_buf b = { NULL, 0 };
+	struct jr_binding bd;
+	int err;
+
+	kbackend_drive_path(cfg, drive, sizeof drive);
+	if (!kpath(path, sizeof path, drive, KBINDING_FILE))
+		return jr_errf(eb, JR_EINVAL, "the drive's path %s is too long", drive);
+	if (!exists(path))
+		return jr_errf(eb, JR_ENOTFOUND, "no village binding %s", path);
+	if (be->shard == NULL || jr_shard_height(be->shard) > 0)
+		return jr_errf(eb, JR_EEXIST, "this kiosk has registered people already: its "
+			"village stays");
+	if (!be->has_consortium)
+		return jr_errf(eb, JR_EKEY, "this kiosk has no consortium key to check it with: "
+			"give it consortium_pubkey");
+	if ((err = jr_file_read(path, JR_BINDING_MAX_BYTES, &b, eb)) != JR_OK)
+		return err;
+	err = jr_binding_verify(b.base, b.len, be->consortium.sign_pk, &bd, eb);
+	jr_buf_free(&b);
+	if (err != JR_OK)
+		return err;
+	jr_region_format(bd.village, code, sizeof code);
+	/* The source first: a power cut between the two leaves the village the
+	 * kiosk had, which check_binding then accepts as its own. */
+	if (!kstore_meta_put(be->store, "village_source", "drive") ||
+	    !kstore_meta_put(be->store, "village", code) ||
+	    !kstore_meta_put_i64(be->store, "village_issued", (int64_t)bd.issued))
+		return jr_errf(eb, JR_EIO, "cannot write the village binding into the kiosk "
+			"database; check the data directory");
+	be->village = bd.village;
+	klog_console("bound to village %s by the consortium's village binding on the "
+		"officer's drive", code);
+	return JR_OK;
 }
 
 /* ---- the status store as the sink of a downstream bundle ---- */

@@ -148,6 +148,18 @@ int kbackend_officer_open(struct kbackend *be, const struct kconfig *cfg, const 
  * officer's key (its parent if that folder is JARING). */
 void kbackend_drive_path(const struct kconfig *cfg, char *out, size_t n);
 
+/* The village binding an officer's drive carries (KBINDING_FILE under the
+ * drive, docs/formats.md "Village binding"), taken while the kiosk has
+ * registered no one (height 0): verified with the pinned consortium key, it
+ * binds the kiosk to its village in place of the configuration's, for good
+ * (store meta village, village_source "drive"). JR_ENOTFOUND: no file;
+ * JR_EEXIST: the kiosk has registered already (the village stays); JR_ESIG,
+ * JR_EKEY: not signed by the pinned consortium key; other errors: the file
+ * is refused (eb says why, without the path; nothing changed). */
+#define KBINDING_FILE "JARING/VILLAGE.JRP"
+int kbackend_bind_from_drive(struct kbackend *be, const struct kconfig *cfg,
+	struct jr_errbuf *eb);
+
 /* One officer visit through the library (jr_sync_visit_run): the export,
  * the newest answer applied to the shard and the status store whole or not
  * at all, the counts reconciled, the visit logged. Runs on the sync worker

@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,23 +45,47 @@ static void rotate_if_full(void)
 	log_f = fopen(log_path, "w");
 }
 
-void klog(const char *fmt, ...)
+static void vklog(bool console, const char *fmt, va_list ap)
 {
 	char stamp[32];
 	time_t t = time(NULL);
 	struct tm tm;
-	va_list ap;
+	va_list copy;
 
+	if (console) {
+		va_copy(copy, ap);
+		fputs("jaring-kiosk: ", stderr);
+		vfprintf(stderr, fmt, copy);
+		fputc('\n', stderr);
+		(void)fflush(stderr);
+		va_end(copy);
+	}
 	if (log_f == NULL)
 		return;
 	gmtime_r(&t, &tm);
 	if (strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		kstrlcpy(stamp, "?", sizeof stamp); /* 0: stamp's contents are undefined */
 	fprintf(log_f, "%s ", stamp);
-	va_start(ap, fmt);
 	vfprintf(log_f, fmt, ap);
-	va_end(ap);
 	fputc('\n', log_f);
 	(void)fflush(log_f); /* a log that cannot be written has no one to tell */
 	rotate_if_full();
+}
+
+void klog(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vklog(false, fmt, ap);
+	va_end(ap);
+}
+
+void klog_console(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vklog(true, fmt, ap);
+	va_end(ap);
 }

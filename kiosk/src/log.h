@@ -18,5 +18,8 @@ void klog_close(void);
 /* One line, prefixed with the wall-clock time. Callers pass only
  * non-personal values. */
 void klog(const char *fmt, ...) JR_PRINTF(1, 2);
+/* The same line also on stderr, "jaring-kiosk: " first: the journal and the
+ * appliance's console, where the officer's visits and the test read it. */
+void klog_console(const char *fmt, ...) JR_PRINTF(1, 2);
 
 #endif

@@ -69,6 +69,12 @@ static void setup_draw(struct kapp *a)
 	consortium_line(a, buf, sizeof buf);
 	ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h / 4), buf, ui_ink, UI_LEFT, 0, true, &used);
 	y += used;
+	if (a->msg[0] != '\0') {
+		/* the village binding from the officer's drive (app.c) */
+		ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.h / 4), a->msg,
+			a->msg_is_error ? ui_red : ui_green, UI_LEFT, 0, true, &used);
+		y += used;
+	}
 	if (!a->be.can_register) {
 		ui_wrap(u, UI_F_BODY, ui_rect(c.x, y, c.w, c.y + c.h - bh - y), a->be.why_not,
 			ui_red, UI_LEFT, 0, true, &used);
@@ -134,15 +140,17 @@ static void pin_check(struct kapp *a)
 		kstrlcpy(a->msg, T("The roster does not let this officer sync this kiosk."),
 			sizeof a->msg);
 	} else {
-		klog("officer %s opened the officer menu", id);
+		bool sync = a->sync_on_open && a->be.has_consortium;
+		klog_console("officer %s: PIN right, on the roster: %s", id,
+			sync ? "syncing with the drive" : "officer menu");
 		a->officer_ok = true;
 		kstrlcpy(a->officer_short, id, sizeof a->officer_short);
-		app_goto(a, SCR_OFFICER);
+		app_goto(a, sync ? SCR_SYNC : SCR_OFFICER);
 		kstrlcpy(a->msg, id, sizeof a->msg); /* officer id, shown on the menu */
 		a->msg_is_error = false;
 	}
 	if (err != JR_OK)
-		klog("officer mode refused: %s", eb.msg[0] ? eb.msg : jr_strerror(err));
+		klog_console("officer mode refused: %s", eb.msg[0] ? eb.msg : jr_strerror(err));
 }
 
 static void pin_handle(struct kapp *a, const struct kev *ev)

@@ -60,6 +60,29 @@ bool kscreen_sync_running(void)
 	return job.th != NULL;
 }
 
+/* The visit's outcome on the console (the journal; the appliance's test reads
+ * it): counts and the officer's key id only. */
+static void say_result(const struct ksync_job *j)
+{
+	char officer[JR_KEYID_SHORT_LEN + 1];
+	const struct jr_sync_visit_counts *k = &j->c;
+
+	jr_keyid_short(j->officer, officer);
+	if (j->rc != JR_OK) {
+		klog_console("sync stopped (officer %s): %s", officer, j->eb.msg);
+		return;
+	}
+	klog_console("%s: visit %llu, officer %s: blocks out %llu (%llu copied now), "
+		"acknowledged %llu, statuses back %llu for %llu registrations%s%s",
+		k->complete ? "Sync complete" : "Sync not complete",
+		(unsigned long long)k->visit_number, officer,
+		(unsigned long long)k->up.on_drive, (unsigned long long)k->up.written,
+		(unsigned long long)k->acked, (unsigned long long)k->statuses,
+		(unsigned long long)k->registrations,
+		!k->complete && !k->down_applied && !k->down_old ? "; no answer from the centre" : "",
+		k->stale ? "; the shard is behind the centre's ack" : "");
+}
+
 /* Joins a finished worker and takes its results into the app. */
 static void collect(struct kapp *a)
 {
@@ -68,6 +91,7 @@ static void collect(struct kapp *a)
 	SDL_WaitThread(job.th, NULL);
 	job.th = NULL;
 	job.ran = true;
+	say_result(&job);
 	if (a->be.last_ack_time > 0)
 		kclock_floor(&a->clock, a->be.last_ack_time);
 	a->ready = a->be.can_register;
@@ -92,7 +116,7 @@ static void start(struct kapp *a)
 		job.rc = jr_errf(&job.eb, JR_EINTERNAL, "cannot start the sync: %s", SDL_GetError());
 		job.ran = true;
 	}
-	klog("officer sync started");
+	klog_console("sync with the drive started");
 }
 
 static void sync_handle(struct kapp *a, const struct kev *ev)

@@ -8,7 +8,8 @@
  * receipts; `twin-code` gives the last receipt's typed code to a second
  * registration, as a 45-bit collision would; `officer-key` makes an
  * officer's PIN-sealed key on the session's drive; `roster` signs the
- * consortium's roster as provisioning gives it; `centre-import` plays the
+ * consortium's roster as provisioning gives it; `village-file` puts the
+ * consortium's village binding on the drive; `centre-import` plays the
  * officer taking the drive to the centre (jr_sync_import_run on it, the
  * stand-in centre jaring-sync import runs); `wait-sync` waits for the sync
  * worker; the expect-* commands read the shard. None of them changes what a
@@ -33,6 +34,7 @@
 #include "screens.h"
 #include "script.h"
 #include "util.h"
+#include "jaring/binding.h"
 #include "jaring/block.h"
 #include "jaring/region.h"
 #include "jaring/roster.h"
@@ -932,6 +934,41 @@ static bool officer_key(struct session *s, const char *pin, const char *role)
 	return err == JR_OK ? true : fail(s, "cannot make the officer key: {1}", eb.msg, NULL, NULL);
 }
 
+/* The consortium's village binding on the officer's drive (KBINDING_FILE):
+ * for village CODE, signed by the session's consortium, or with "foreign" by
+ * another consortium's key (a stranger's drive). */
+static bool village_file(struct session *s, const char *code, const char *who)
+{
+	char drive[KCONF_PATH_MAX], path[KCONF_PATH_MAX + 32], dir[KCONF_PATH_MAX + 32], *slash;
+	struct jr_key *other = NULL;
+	struct jr_buf b = { NULL, 0 };
+	struct jr_errbuf eb = { 0 };
+	uint64_t village;
+	int err;
+
+	if (jr_region_parse(code, strlen(code), &village) != JR_OK)
+		return fail(s, "village-file: {1} is not a region code", code, NULL, NULL);
+	if (strcmp(who, "foreign") == 0 && jr_key_generate(JR_ROLE_CONSORTIUM, &other) != JR_OK)
+		return fail(s, "village-file: cannot make a foreign consortium key", NULL, NULL, NULL);
+	kbackend_drive_path(&s->cfg, drive, sizeof drive);
+	if (!kpath(path, sizeof path, drive, KBINDING_FILE))
+		return fail(s, "village-file: path too long", NULL, NULL, NULL);
+	kstrlcpy(dir, path, sizeof dir);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		(void)kmkdirs(dir);
+	}
+	err = jr_binding_sign(other != NULL ? other : s->consortium, village,
+		(uint64_t)kclock_unix(&s->app.clock), &b);
+	if (err == JR_OK)
+		err = jr_file_write_atomic(path, b.base, b.len, 0644, &eb);
+	jr_buf_free(&b);
+	jr_key_free(other);
+	return err == JR_OK ? true :
+		fail(s, "village-file: cannot write {1}: {2}", path, eb.msg[0] ? eb.msg :
+			jr_strerror(err), NULL);
+}
+
 /* The consortium's signed roster, serial one above the last: the officer of
  * officer-key (sync, regency 33.28; revoked or left out as the last
  * `roster` said) and, once it started, this kiosk (upload, its village). */
@@ -1252,6 +1289,8 @@ static bool before_start(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int
 		return officer_key(s, tok[1], n == 3 ? tok[2] : "officer");
 	if (strcmp(tok[0], "roster") == 0 && (n == 1 || n == 2) && !s->started)
 		return roster_cmd(s, n == 2 ? tok[1] : "");
+	if (strcmp(tok[0], "village-file") == 0 && (n == 2 || n == 3) && !s->started)
+		return village_file(s, tok[1], n == 3 ? tok[2] : "");
 	*handled = false;
 	return true;
 }
@@ -1373,6 +1412,8 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 		return officer_key(s, tok[1], n == 3 ? tok[2] : "officer");
 	if (strcmp(c, "roster") == 0 && (n == 1 || n == 2))
 		return roster_cmd(s, n == 2 ? tok[1] : "");
+	if (strcmp(c, "village-file") == 0 && (n == 2 || n == 3))
+		return village_file(s, tok[1], n == 3 ? tok[2] : "");
 	if (strcmp(c, "centre-import") == 0 && n == 1) return centre_import(s);
 	if (strcmp(c, "wait-sync") == 0 && n == 1) return wait_sync(s);
 	return fail(s, "unknown command or wrong arguments: {1}", c, NULL, NULL);

@@ -136,7 +136,7 @@ int jr_sync_down_publish(const char *drive, const char *kpath, const char *tpath
 	const char *fname, uint32_t seq, uint64_t *removed, struct jr_errbuf *eb)
 {
 	char fpath[4096 + 16];
-	int n = snprintf(fpath, sizeof fpath, "%s/%s", kpath, fname);
+	int n = snprintf(fpath, sizeof fpath, "%s/%s", kpath, fname), rc;
 
 	if (n < 0 || (size_t)n >= sizeof fpath)
 		return jr_errf(eb, JR_EINVAL, "drive path %s is too long", drive);
@@ -148,5 +148,7 @@ int jr_sync_down_publish(const char *drive, const char *kpath, const char *tpath
 	}
 	if (jr_sync_fsync_dir(kpath) != 0)
 		return jr_sync_drive_err(eb, errno, drive, fpath, "flush the folder of");
-	return remove_older(drive, kpath, fname, seq, removed, eb);
+	if ((rc = remove_older(drive, kpath, fname, seq, removed, eb)) != JR_OK)
+		return rc;
+	return jr_sync_flush_drive(drive, eb); /* the rename whole on vfat (drivefs.c) */
 }

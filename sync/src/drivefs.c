@@ -1,10 +1,11 @@
 /*
  * The drive's file system, for every writer of docs/sync.md: atomic writes
  * (NAME.TMP, fsync, close, rename, fsync of the folder), folders made and
- * synced, leftovers removed, and the message a person reads when the drive
- * refuses (full, read-only, other errors).
+ * synced, leftovers removed, the whole drive flushed at the end of an export
+ * and of a visit, and the message a person reads when the drive refuses
+ * (full, read-only, other errors).
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* syncfs */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -101,6 +102,28 @@ int jr_sync_fsync_dir(const char *path)
 		rc = 0;
 	close(fd);
 	return rc;
+}
+
+/*
+ * Everything the writers put on the drive, on the drive. A folder's fsync
+ * does not make a rename whole on Linux's vfat: the renamed entry gets its
+ * size and first cluster only when the file's inode is written back, which
+ * neither the file's fsync (before the rename) nor the folder's does. An
+ * appliance drive pulled a second after a visit held its newest bundle with
+ * size 0 (firmware-image/test.sh). syncfs writes every inode and buffer of
+ * the drive's file system.
+ */
+int jr_sync_flush_drive(const char *drive, struct jr_errbuf *eb)
+{
+	int fd = open(drive, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc, e;
+
+	if (fd < 0)
+		return jr_sync_drive_err(eb, errno, drive, drive, "open");
+	rc = syncfs(fd);
+	e = errno;
+	close(fd);
+	return rc == 0 ? JR_OK : jr_sync_drive_err(eb, e, drive, drive, "flush");
 }
 
 int jr_sync_mkdir_synced(const char *path, const char *parent, const char *drive,

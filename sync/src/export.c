@@ -243,6 +243,13 @@ int jr_sync_export_run(const struct jr_sync_export *x, struct jr_sync_counts *c,
 		if (rc == JR_OK)
 			rc = irc;
 	}
+	/* Then the whole drive: on vfat the renames are whole only now. */
+	if (rc == JR_OK)
+		rc = jr_sync_flush_drive(x->drive, eb);
+	else if (c->bundles > 0) {
+		struct jr_errbuf fe = { 0 };
+		(void)jr_sync_flush_drive(x->drive, &fe); /* keep what was completed */
+	}
 out:
 	/* Every visit closes the sealing epoch, also one that failed half way:
 	 * what was registered before it must not stay openable on the kiosk. */

@@ -219,6 +219,8 @@ static int log_visit(const struct jr_sync_visit *v, const char *kdir,
 	 * was (the next visit takes the same number). */
 	rc = write_visits(v, kdir, e.number, &b, eb);
 	if (rc == JR_OK)
+		rc = jr_sync_flush_drive(v->drive, eb);
+	if (rc == JR_OK)
 		rc = jr_shard_visit_put(v->shard, b.base, b.len, eb);
 	if (rc == JR_OK)
 		c->visit_number = e.number;

@@ -20,7 +20,7 @@ expect() { # rc, label, words-in-stderr, args...
 	[ -z "$words" ] || grep -qF -- "$words" "$tmp/err" || fail "$label: stderr lacks '$words': $(cat "$tmp/err")"
 }
 sed 's/\\//g' "$man" >"$tmp/man.txt"
-for c in roster keygen approve return comment view policy allocate decree pay submit queue show \
+for c in roster keygen village-binding approve return comment view policy allocate decree pay submit queue show \
 	reflist report chart; do
 	"$bin" "$c" --help >"$tmp/help" 2>"$tmp/err"
 	rc=$?
@@ -53,6 +53,9 @@ expect 2 "a bad role" "unknown role 'mayor'" roster --member mayor:x:none:0:uplo
 expect 2 "a bad agency" "unknown agency 'kpu'" roster --member official:x:kpu:0:approve
 expect 2 "a bad permission" "unknown permission 'rule'" roster --member official:x:dpmd:0:approve+rule
 expect 2 "roster without members" "missing option --member" roster --consortium c --serial 1 --out o
+expect 2 "a binding to a district" "is not a village of the region table" village-binding \
+	--consortium c --village 33.28.01 --out o
+expect 2 "a binding without a village" "missing option --village" village-binding --consortium c --out o
 expect 2 "submit without a file" "missing argument FILE" submit --node http://127.0.0.1:1
 expect 2 "queue without an agency" "missing option --agency" queue --state "$tmp/s"
 expect 2 "queue of a non-reviewer" "reviews nothing" queue --state "$tmp/s" --agency funder
