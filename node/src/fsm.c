@@ -184,7 +184,8 @@ int jr_node_fsm_open(const char *path, const struct jr_key *const *consortium,
 	}
 	memcpy(f->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	memcpy(f->path, path, strlen(path) + 1);
-	memcpy(f->consortium, consortium, n_consortium * sizeof *consortium);
+	for (size_t i = 0; i < n_consortium; i++)
+		f->consortium[i] = consortium[i];
 	f->n_consortium = n_consortium;
 	jr_policy_default(&f->policy);
 	if (pthread_mutex_init(&f->snap_mu, NULL) != 0) {
