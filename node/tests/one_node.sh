@@ -10,6 +10,7 @@
 #       DIR/pseudonym.key, DIR/log.key); a missing log key is made.
 #   one_node_start BIN DIR LOG      starts it in the background, sets
 #       $one_pid, and waits (10 s at most) until it leads; 1 if it did not.
+#   one_node_wait URL               the wait alone, for a node started otherwise
 
 free_ports() {
 	python3 -c "import socket
@@ -45,9 +46,14 @@ CONF
 one_node_start() {
 	"$1" start --config "$2/n.conf" 2>>"$3" &
 	one_pid=$!
-	_url=http://$(sed -n 's/^http_address = //p' "$2/n.conf")
+	one_node_wait "http://$(sed -n 's/^http_address = //p' "$2/n.conf")"
+}
+
+#   one_node_wait URL               waits (10 s at most) until the node at URL
+#       leads; 1 if it did not
+one_node_wait() {
 	_i=0
-	until curl -s --max-time 1 "$_url/v1/health" | grep -q '"role":"leader"'; do
+	until curl -s --max-time 1 "$1/v1/health" | grep -q '"role":"leader"'; do
 		_i=$((_i + 1))
 		[ "$_i" -lt 100 ] || return 1
 		sleep 0.1

@@ -14,6 +14,7 @@
 # byte a side reads came off the FAT32 image and every name passed mtools.
 #   node_import.sh JARING-SYNC SYNC-FIXTURE NODE-SERVER
 set -u
+. "$(dirname "$0")/../../node/tests/one_node.sh"
 sync=$1 fixture=$2 server=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/jaring-nodeimp.XXXXXX")
 pids="" mounts="" fails=0
@@ -86,12 +87,7 @@ start_node() {
 	while [ ! -s "$tmp/node.port" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 	[ -s "$tmp/node.port" ] || { echo "FAIL: the node did not start: $(tail -5 "$tmp/node.log")"; exit 1; }
 	url=http://127.0.0.1:$(cat "$tmp/node.port")
-	i=0
-	until curl -s --max-time 1 "$url/v1/health" | grep -q '"role":"leader"'; do
-		i=$((i + 1))
-		[ "$i" -lt 200 ] || { echo "FAIL: the node has no leader: $(tail -5 "$tmp/node.log")"; exit 1; }
-		sleep 0.05
-	done
+	one_node_wait "$url" || { echo "FAIL: the node has no leader: $(tail -5 "$tmp/node.log")"; exit 1; }
 }
 start_node
 

@@ -10,6 +10,7 @@
 # on a FAT32 image).
 #   rotation.sh JARING-SYNC SYNC-FIXTURE NODE-SERVER JARING-ADMIN JARING-NODE
 set -u
+. "$(dirname "$0")/../../node/tests/one_node.sh"
 sync=$1 fixture=$2 server=$3 admin=$4 nodebin=$5
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/jaring-rotation.XXXXXX")
 pid="" fails=0
@@ -43,13 +44,9 @@ rm -f "$tmp/node.port"
 pid=$!
 i=0
 while [ ! -s "$tmp/node.port" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+[ -s "$tmp/node.port" ] || { echo "FAIL: the node did not start: $(tail -5 "$tmp/node.log")"; exit 1; }
 url=http://127.0.0.1:$(cat "$tmp/node.port")
-i=0
-until curl -s --max-time 1 "$url/v1/health" | grep -q '"role":"leader"'; do
-	i=$((i + 1))
-	[ "$i" -lt 200 ] || { echo "FAIL: no leader: $(tail -5 "$tmp/node.log")"; exit 1; }
-	sleep 0.05
-done
+one_node_wait "$url" || { echo "FAIL: no leader: $(tail -5 "$tmp/node.log")"; exit 1; }
 grep -q "consortium_key_added = $k2" "$tmp/node/n.conf" || fail "the node's config lacks K2"
 
 visit() { # KIOSK TIME: the kiosk pinned K1 and never re-pins it on the command line
