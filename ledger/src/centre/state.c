@@ -180,7 +180,7 @@ static const char *const SQL[S_COUNT] = {
 		" ORDER BY pseudonym",
 	[S_REFPART_PUT] = "INSERT INTO refpart VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_ROSTER_BYTES] = "SELECT bytes FROM roster WHERE hash = ?1",
-	[S_ACT_BYTES] = "SELECT bytes FROM act WHERE id = ?1 AND length(bytes) > 0",
+	[S_ACT_BYTES] = "SELECT bytes FROM act WHERE id = ?1",
 	[S_BLOCK_SIGNED] = "SELECT body, sig FROM block WHERE hash = ?1 AND kiosk = ?2 AND"
 		" height = ?3",
 	[S_PENDING_ALL] = "SELECT body, sig FROM pending ORDER BY kiosk, height, hash",
