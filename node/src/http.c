@@ -77,11 +77,18 @@ struct req {
 	/* POST bodies */
 	uint8_t *body;
 	size_t body_len, body_cap;
-	/* completion of a bundle */
+	/* completion of a bundle; a downstream bundle's build */
 	uv_work_t work;
 	struct jr_buf entry;
 	struct jr_errbuf eb;
 	int work_rc;
+	/* GET downstream, built in a worker: the checkpoint it carries (copied
+	 * on the loop), its temporary file's number, its status on failure
+	 * and the file it made (or found) */
+	struct jr_buf ds_cp;
+	uint64_t ds_seq;
+	unsigned ds_status;
+	char ds_path[JR_NODE_PATH_MAX + 64];
 };
 
 struct jr_http {
@@ -95,6 +102,8 @@ struct jr_http {
 	struct upload *uploads;
 	unsigned n_uploads;
 	struct jr_pubpage *page;
+	unsigned ds_building; /* downstream builds in workers */
+	uint64_t ds_seq;
 };
 
 /* ---- responses ------------------------------------------------------- */
@@ -238,6 +247,7 @@ static void req_free(struct req *r)
 	if (r->fd >= 0)
 		(void)close(r->fd);
 	jr_buf_free(&r->entry);
+	jr_buf_free(&r->ds_cp);
 	free(r->body);
 	free(r);
 }
@@ -1162,15 +1172,35 @@ static void stats(struct req *r)
 
 /* ---- GET /v1/kiosks/<id>/downstream ---------------------------------- */
 
-/* The kiosk's downstream bundle as of this node's log size (the sequence
- * number): built once per (kiosk, size) into data_dir/downstream/ and kept
- * until the log grows, so a client resumes with Range and If-Range against
- * the same bytes. Built on the loop thread, between applies: the centre is
- * read as of one entry. */
-static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES],
-	const char *dir, const char *path, unsigned *status, struct jr_errbuf *eb)
+/* The kiosk's downstream bundle as of one log size (the sequence number):
+ * built once per (kiosk, size) into data_dir/downstream/ and kept until the
+ * log grows, so a client resumes with Range and If-Range against the same
+ * bytes. A file for the loop's current size is served at once; otherwise a
+ * worker builds it from a reader of its own, inside one read transaction
+ * (jr_centre_read_begin: one entry's state, while the loop applies on), and
+ * names it by the size that reader saw. Builds in flight are capped
+ * (DS_BUILDS_MAX) so that they never take every worker from bundle
+ * intake. */
+#define DS_BUILDS_MAX 2
+/* A temporary file of a build that died with the node is removed after this. */
+#define DS_TMP_STALE_S 600
+
+static int ds_name(char *out, size_t cap, const uint8_t kiosk[JR_ID_BYTES], uint64_t size)
 {
-	struct jr_centre *c = jr_node_fsm_centre(s->fsm);
+	char hex[2 * JR_ID_BYTES + 1];
+
+	jr_hex(kiosk, JR_ID_BYTES, hex);
+	return snprintf(out, cap, "%s.%llu.jrb", hex, (unsigned long long)size) < (int)cap
+		? JR_OK : JR_ETOOBIG;
+}
+
+/* Worker: the bundle from the reader c into r->ds_path (by a temporary
+ * name, then link(2): the first of two builds of one size wins, and the
+ * bytes a client resumes against never change under it). */
+static int downstream_build(struct req *r, struct jr_centre *c, const char *dir)
+{
+	struct jr_server *s = r->h->s;
+	struct jr_errbuf *eb = &r->eb;
 	const struct jr_roster_member *m;
 	struct jr_downstream_params p;
 	struct jr_buf roster = { NULL, 0 }, links[JR_DOWNSTREAM_CHAIN_MAX];
@@ -1178,14 +1208,12 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 	uint8_t signer[JR_SIGN_PK_BYTES];
 	struct jr_policy policy;
 	size_t n_links = 0;
-	uint64_t cp_size = 0;
-	const struct jr_buf *cp = jr_node_witness_published(s->witness, &cp_size, NULL);
-	char tmp[JR_NODE_PATH_MAX + 72];
+	char tmp[JR_NODE_PATH_MAX + 96];
 	int fd, rc;
 
-	*status = 503;
+	r->ds_status = 503;
 	if (jr_centre_roster(c, &roster, eb) != JR_OK) {
-		*status = 404;
+		r->ds_status = 404;
 		return jr_errf(eb, JR_ENOTFOUND, "no roster is on the log yet, so no kiosk is known");
 	}
 	/* Opened under the key that signed it: after a rotation, not the
@@ -1204,11 +1232,11 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 			" consortium_key_added)");
 	}
 	jr_centre_roster_signer(c, signer); /* the key it names */
-	m = jr_roster_find(&ro, kiosk);
+	m = jr_roster_find(&ro, r->m.id);
 	if (m == NULL || m->role != JR_ROLE_KIOSK) {
 		jr_roster_free(&ro);
 		jr_buf_free(&roster);
-		*status = 404;
+		r->ds_status = 404;
 		return jr_errf(eb, JR_ENOTFOUND, "this kiosk is not on the roster");
 	}
 	/* The rotations before it, for a kiosk that missed them. */
@@ -1225,6 +1253,7 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 	 * one: a kiosk takes the sender it names, docs/sync.md) */
 	p.consortium = jr_server_key_by_pk(s, signer);
 	if (p.consortium == NULL) {
+		jr_roster_free(&ro);
 		jr_centre_roster_links_free(links, n_links);
 		jr_buf_free(&roster);
 		return jr_errf(eb, JR_EKEY, "the latest roster names a consortium key this node"
@@ -1236,13 +1265,14 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 	p.roster_chain = links;
 	p.roster_chain_n = n_links;
 	p.policy = &policy;
-	p.checkpoint = cp != NULL ? cp->base : NULL;
-	p.checkpoint_len = cp != NULL ? cp->len : 0;
+	p.checkpoint = r->ds_cp.base;
+	p.checkpoint_len = r->ds_cp.len;
 	p.seq = jr_centre_tlog_size(c);
 	p.time = (int64_t)time(NULL);
 	jr_roster_free(&ro);
 	(void)mkdir(dir, 0700);
-	(void)snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	/* a dot first: downstream_prune never takes a build in progress */
+	(void)snprintf(tmp, sizeof tmp, "%s/.%llu.tmp", dir, (unsigned long long)r->ds_seq);
 	(void)unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -1255,60 +1285,85 @@ static int downstream_build(struct jr_server *s, const uint8_t kiosk[JR_ID_BYTES
 	jr_buf_free(&roster);
 	if (close(fd) != 0 && rc == JR_OK)
 		rc = jr_errf(eb, JR_EIO, "closing %s: %s", tmp, strerror(errno));
-	if (rc == JR_OK && rename(tmp, path) != 0)
-		rc = jr_errf(eb, JR_EIO, "renaming %s: %s", tmp, strerror(errno));
-	if (rc != JR_OK)
-		(void)unlink(tmp);
+	if (rc == JR_OK && link(tmp, r->ds_path) != 0 && errno != EEXIST)
+		rc = jr_errf(eb, JR_EIO, "naming %s: %s", r->ds_path, strerror(errno));
+	(void)unlink(tmp);
 	return rc;
 }
 
-/* Removes this kiosk's cached bundles other than `keep`. */
-static void downstream_prune(const char *dir, const char *hex, const char *keep)
+static void downstream_work(uv_work_t *w)
 {
-	char path[JR_NODE_PATH_MAX + 64];
+	struct req *r = w->data;
+	struct jr_server *s = r->h->s;
+	struct jr_centre *c = NULL;
+	char state[JR_NODE_PATH_MAX], dir[JR_NODE_PATH_MAX], name[64];
+	struct stat st;
+	int rc;
+
+	r->ds_status = 503;
+	if (jr_node_path(&s->cfg, "state.db", state, sizeof state) != JR_OK ||
+	    jr_node_path(&s->cfg, "downstream", dir, sizeof dir) != JR_OK) {
+		r->work_rc = jr_errf(&r->eb, JR_ETOOBIG, "the data directory's path is too long");
+		return;
+	}
+	rc = jr_centre_open_reader(state, s->keys[0], &c, &r->eb);
+	for (size_t i = 1; rc == JR_OK && i < s->n_keys; i++)
+		rc = jr_centre_add_consortium_key(c, s->keys[i], &r->eb);
+	if (rc == JR_OK && (rc = jr_centre_read_begin(c, &r->eb)) == JR_OK) {
+		rc = ds_name(name, sizeof name, r->m.id, jr_centre_tlog_size(c));
+		if (rc == JR_OK && snprintf(r->ds_path, sizeof r->ds_path, "%s/%s", dir, name) >=
+			(int)sizeof r->ds_path)
+			rc = jr_errf(&r->eb, JR_ETOOBIG, "the data directory's path is too long");
+		if (rc == JR_OK && stat(r->ds_path, &st) != 0)
+			rc = downstream_build(r, c, dir);
+		jr_centre_read_end(c);
+	}
+	jr_centre_close(c);
+	r->work_rc = rc;
+}
+
+/* Removes this kiosk's cached bundles other than `keep`, and temporary
+ * files that no build has touched for DS_TMP_STALE_S (a node that died
+ * mid-build). */
+static void downstream_prune(const char *dir, const uint8_t kiosk[JR_ID_BYTES],
+	const char *keep)
+{
+	char path[JR_NODE_PATH_MAX + 64], hex[2 * JR_ID_BYTES + 1];
+	time_t now = time(NULL);
 	struct dirent *de;
+	struct stat st;
 	DIR *d = opendir(dir);
 
 	if (d == NULL)
 		return;
+	jr_hex(kiosk, JR_ID_BYTES, hex);
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, hex, 2 * JR_ID_BYTES) != 0 || strcmp(de->d_name, keep) == 0)
+		bool stale_tmp = false;
+
+		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
 			continue;
-		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
+		if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp") != NULL)
+			stale_tmp = stat(path, &st) == 0 && now - st.st_mtime > DS_TMP_STALE_S;
+		if (stale_tmp || (strncmp(de->d_name, hex, 2 * JR_ID_BYTES) == 0 &&
+			strcmp(de->d_name, keep) != 0))
 			(void)unlink(path);
 	}
 	closedir(d);
 }
 
-static void downstream(struct req *r)
+/* Answers r with the bundle at path (whole, or from a Range). */
+static void downstream_serve(struct req *r, const char *path)
 {
-	struct jr_server *s = r->h->s;
-	char dir[JR_NODE_PATH_MAX], path[JR_NODE_PATH_MAX + 64], name[64], hex[2 * JR_ID_BYTES + 1];
 	char idhex[2 * JR_HASH_BYTES + 1], etag[2 * JR_HASH_BYTES + 3];
 	uint8_t head[JR_BUNDLE_HEADER_BYTES];
 	struct jr_bundle_header h;
 	struct jr_errbuf eb = { 0 };
-	const char *range, *if_range;
+	const char *range, *if_range, *name = strrchr(path, '/');
 	uint64_t from = 0;
-	unsigned status = 503;
 	struct stat st;
 	int fd;
 
-	jr_hex(r->m.id, JR_ID_BYTES, hex);
-	(void)snprintf(name, sizeof name, "%s.%llu.jrb", hex,
-		(unsigned long long)jr_centre_tlog_size(jr_node_fsm_centre(s->fsm)));
-	if (jr_node_path(&s->cfg, "downstream", dir, sizeof dir) != JR_OK ||
-	    snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
-		set_error(r, 503, "unavailable", "the data directory's path is too long");
-		return;
-	}
-	if (stat(path, &st) != 0) {
-		if (downstream_build(s, r->m.id, dir, path, &status, &eb) != JR_OK) {
-			set_error(r, status, status == 404 ? "not-found" : "unavailable", "%s", eb.msg);
-			return;
-		}
-		downstream_prune(dir, hex, name);
-	}
+	name = name != NULL ? name + 1 : path;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < JR_BUNDLE_HEADER_BYTES ||
 	    pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head ||
@@ -1352,6 +1407,76 @@ static void downstream(struct req *r)
 			(long long)st.st_size - 1, (long long)st.st_size);
 		(void)MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
 	}
+}
+
+static void downstream_after(uv_work_t *w, int status)
+{
+	struct req *r = w->data;
+	struct jr_http *h = r->h;
+	char dir[JR_NODE_PATH_MAX];
+	const char *name;
+
+	h->ds_building--;
+	if (r->orphan || h->stopped) {
+		resume(r);
+		return;
+	}
+	if (status != 0 || r->work_rc != JR_OK) {
+		set_error(r, r->ds_status, r->ds_status == 404 ? "not-found" : "unavailable",
+			"%s", r->eb.msg[0] ? r->eb.msg : jr_strerror(r->work_rc));
+	} else {
+		name = strrchr(r->ds_path, '/');
+		if (name != NULL && jr_node_path(&h->s->cfg, "downstream", dir, sizeof dir) == JR_OK)
+			downstream_prune(dir, r->m.id, name + 1);
+		downstream_serve(r, r->ds_path);
+	}
+	resume(r);
+}
+
+static void downstream(struct req *r)
+{
+	struct jr_http *h = r->h;
+	struct jr_server *s = h->s;
+	char dir[JR_NODE_PATH_MAX], name[64];
+	uint64_t cp_size = 0;
+	const struct jr_buf *cp;
+	struct stat st;
+
+	if (jr_node_path(&s->cfg, "downstream", dir, sizeof dir) != JR_OK ||
+	    ds_name(name, sizeof name, r->m.id, jr_centre_tlog_size(jr_node_fsm_centre(s->fsm)))
+		!= JR_OK ||
+	    snprintf(r->ds_path, sizeof r->ds_path, "%s/%s", dir, name) >= (int)sizeof r->ds_path) {
+		set_error(r, 503, "unavailable", "the data directory's path is too long");
+		return;
+	}
+	if (stat(r->ds_path, &st) == 0) {
+		downstream_serve(r, r->ds_path);
+		return;
+	}
+	if (h->ds_building >= DS_BUILDS_MAX) {
+		set_error(r, 503, "busy", "%u downstream bundles are being built; retry in a"
+			" second", h->ds_building);
+		if (r->resp != NULL)
+			(void)MHD_add_response_header(r->resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		return;
+	}
+	cp = jr_node_witness_published(s->witness, &cp_size, NULL);
+	if (cp != NULL) {
+		if ((r->ds_cp.base = malloc(cp->len)) == NULL) {
+			set_error(r, 503, "unavailable", "out of memory for the answer");
+			return;
+		}
+		memcpy(r->ds_cp.base, cp->base, cp->len);
+		r->ds_cp.len = cp->len;
+	}
+	r->ds_seq = ++h->ds_seq;
+	r->work.data = r;
+	if (uv_queue_work(s->loop, &r->work, downstream_work, downstream_after) != 0) {
+		set_error(r, 503, "unavailable", "no worker to build the downstream bundle; retry");
+		return;
+	}
+	h->ds_building++;
+	suspend(r);
 }
 
 /* ---- the public page (public.c, page.c) ------------------------------ */

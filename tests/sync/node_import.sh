@@ -161,6 +161,38 @@ echo "$out" | grep -q '"bundles":1,"refused":1,"top":5,"answer":0,"acked":0,"ite
 rm -rf "$d/JARING/UP/$(echo "$out" | sed -n 's/.*"folder":"\([0-9A-F]*\)","kiosk":"[0-9a-f]*","bundles":1,"refused":1.*/\1/p')"
 echo "ok a kiosk the roster does not name: its bundle refused and named, exit 1, the others answered"
 
+# ---- two clients asking for one kiosk's answer at once ----
+# The log grew (kiosk 3's refusal), so neither finds a bundle built: both
+# wait on a build in a worker, and both get the same bytes (the first
+# build of a size wins; docs/http.md "Downstream").
+kid=$(printf '%s\n' "$out" | sed -n 's/.*"kiosk":"\([0-9a-f]*\)","bundles":[0-9]*,"refused":0,"top":40,.*/\1/p')
+if [ -z "$kid" ]; then
+	fail "kiosk 1's id is not in the import's answer: $out"
+else
+	for i in 1 2 3; do
+		curl -s -f -m 20 -D "$tmp/ds$i.h" -o "$tmp/ds$i.jrb" "$url/v1/kiosks/$kid/downstream" &
+		eval "dpid$i=\$!"
+	done
+	ok=1
+	for i in 1 2 3; do eval "wait \$dpid$i" || ok=0; done
+	if [ "$ok" = 1 ]; then
+		e1=$(tr -d '\r' <"$tmp/ds1.h" | sed -n 's/^[Ee][Tt]ag: //p')
+		for i in 2 3; do
+			cmp -s "$tmp/ds1.jrb" "$tmp/ds$i.jrb" || fail "two clients at once got different downstream bytes"
+			[ "$(tr -d '\r' <"$tmp/ds$i.h" | sed -n 's/^[Ee][Tt]ag: //p')" = "$e1" ] ||
+				fail "two clients at once got different ETags"
+		done
+		[ -n "$e1" ] && [ "$(stat -c %s "$tmp/ds1.jrb")" -gt 512 ] || fail "the downstream answer is empty"
+		[ -z "$(find "$tmp" -path '*downstream/.*.tmp')" ] || fail "a build left its temporary file"
+		echo "ok three clients asking at once for one kiosk's answer got the same bundle ($e1)"
+	else
+		# a third while two build is 503 busy with Retry-After: allowed
+		grep -q '^HTTP/1.1 503' "$tmp/ds3.h" "$tmp/ds2.h" "$tmp/ds1.h" ||
+			fail "a downstream GET at once with others failed: $(cat "$tmp"/ds*.h)"
+		echo "ok three clients at once: one was told 503 busy (two builds run at most)"
+	fi
+fi
+
 # ---- the node down; a read-only drive ----
 kill "$npid" && wait "$npid" 2>/dev/null
 out=$(import --retries 1 --max-time 3 2>"$tmp/down.err")

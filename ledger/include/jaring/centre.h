@@ -626,6 +626,15 @@ JR_API int jr_centre_summary(struct jr_centre *c,
 JR_API int jr_centre_open_reader(const char *path, const struct jr_key *consortium,
 	struct jr_centre **out, struct jr_errbuf *eb) JR_MUST_CHECK;
 
+/* On a reader: from here to jr_centre_read_end every read sees the state as
+ * of one applied entry (one SQLite read transaction, which the node's
+ * commits do not disturb), and jr_centre_tlog_size, jr_centre_roster_signer
+ * and the other cached figures are read again inside it. JR_EINVAL on a
+ * handle that applies (its reads are current already). */
+JR_API int jr_centre_read_begin(struct jr_centre *c, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Ends it (nothing was written; a no-op without one). */
+JR_API void jr_centre_read_end(struct jr_centre *c);
+
 /* The current roster's member with key id `id` (JR_ENOTFOUND if none). */
 JR_API int jr_centre_member(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 	struct jr_roster_member *out) JR_MUST_CHECK;

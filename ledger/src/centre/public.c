@@ -218,13 +218,12 @@ static int viewers(struct jr_public_reader *r, struct jr_public_figures *f,
 int jr_public_read(struct jr_public_reader *r, struct jr_public_figures *f,
 	struct jr_errbuf *eb)
 {
-	sqlite3 *db = r->c->db;
 	size_t n = 0;
 	int rc;
 
 	memset(f, 0, sizeof *f);
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return jr_errf(eb, JR_EIO, "public figures: %s", sqlite3_errmsg(db));
+	if ((rc = jr_centre_read_begin(r->c, eb)) != JR_OK)
+		return rc;
 	rc = rows_upto(r, S_PUB_TOTALS, row_totals, f, 1, &n, NULL, eb);
 	if (rc == JR_OK)
 		rc = rows_upto(r, S_PUB_DISTRICTS, row_district, f, JR_PUBLIC_MAX_DISTRICTS,
@@ -240,7 +239,7 @@ int jr_public_read(struct jr_public_reader *r, struct jr_public_figures *f,
 			&f->n_payments, &f->payments_more, eb);
 	if (rc == JR_OK)
 		rc = viewers(r, f, eb);
-	(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	jr_centre_read_end(r->c);
 	return rc;
 }
 

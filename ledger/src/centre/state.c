@@ -705,6 +705,31 @@ void jr_centre_genesis(const struct jr_centre *c, uint8_t pk[JR_SIGN_PK_BYTES],
 	*policy = c->policies[0].rules;
 }
 
+int jr_centre_read_begin(struct jr_centre *c, struct jr_errbuf *eb)
+{
+	const char *path;
+	int rc;
+
+	if (c == NULL || !c->reader)
+		return jr_errf(eb, JR_EINVAL, "centre state: a read transaction is for a"
+			" reader (jr_centre_open_reader)");
+	path = sqlite3_db_filename(c->db, "main");
+	if (exec(c, "BEGIN") != JR_OK)
+		return jr_errf(eb, JR_EIO, "centre state %s: cannot begin a read: %s", path,
+			sqlite3_errmsg(c->db));
+	/* its first read starts the transaction: the figures are that state's */
+	rc = load_meta(c, eb, path);
+	if (rc != JR_OK)
+		(void)exec(c, "ROLLBACK");
+	return rc;
+}
+
+void jr_centre_read_end(struct jr_centre *c)
+{
+	if (c != NULL && c->reader && !sqlite3_get_autocommit(c->db))
+		(void)exec(c, "COMMIT");
+}
+
 int jr_centre_add_consortium_key(struct jr_centre *c, const struct jr_key *k,
 	struct jr_errbuf *eb)
 {
