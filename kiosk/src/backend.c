@@ -245,9 +245,47 @@ static void remember_key(struct kbackend *be, const struct jr_pubkey *cons)
 		klog("cannot store the pinned consortium key");
 }
 
+/* The consent text this kiosk shows (scr_register.c) is version 1: a policy
+ * that asks for another one cannot be followed by this software. */
+#define KIOSK_CONSENT_VERSION 1
+
+/* The policy in force at this kiosk's village is the one the latest answer
+ * from the centre brought (the answers are applied newest only, so an old
+ * one replayed never brings an old policy back); until one came, the
+ * built-in version 1. The registrar judges with be->policy, so the next
+ * registration is under it. */
+static void adopt_policy(struct kbackend *be)
+{
+	struct jr_buf b = { NULL, 0 }, have = { NULL, 0 };
+	struct jr_policy p;
+
+	if (!kstore_down_policy(be->store, &b) || b.len == 0) {
+		jr_buf_free(&b);
+		return;
+	}
+	if (jr_policy_decode(b.base, b.len, &p, NULL) != JR_OK) {
+		klog("the centre's policy record does not decode; version %u stays in force",
+			(unsigned)be->policy.version);
+	} else if (p.consent_version != KIOSK_CONSENT_VERSION) {
+		klog_console("the centre's policy version %u needs consent text version %u, which"
+			" this kiosk's software does not have: version %u stays in force; update the"
+			" kiosk", (unsigned)p.version, (unsigned)p.consent_version,
+			(unsigned)be->policy.version);
+	} else if (jr_policy_encode(&be->policy, &have) != JR_OK || have.len != b.len ||
+		memcmp(have.base, b.base, b.len) != 0) {
+		klog_console("policy version %u from the centre is in force (ages %u-%u, income"
+			" ceiling Rp%llu)", (unsigned)p.version, (unsigned)p.min_age,
+			(unsigned)p.max_age, (unsigned long long)p.income_ceiling_rp);
+		be->policy = p;
+	}
+	jr_buf_free(&have);
+	jr_buf_free(&b);
+}
+
 static void open_registrar(struct kbackend *be, const struct kconfig *cfg)
 {
 	jr_policy_default(&be->policy);
+	adopt_policy(be);
 	if (!kstore_meta_get(be->store, "consortium_fingerprint", be->consortium_fp,
 		sizeof be->consortium_fp))
 		be->consortium_fp[0] = '\0';
@@ -851,6 +889,7 @@ int kbackend_visit(struct kbackend *be, const struct kconfig *cfg,
 	v.progress_ctx = ctx;
 	err = jr_sync_visit_run(&v, c, eb);
 	jr_buf_free(&roster);
+	adopt_policy(be); /* the answer's, if one was applied */
 	if (c->stale || jr_shard_stale(be->shard)) {
 		be->stale = true;
 		be->can_register = false;

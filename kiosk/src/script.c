@@ -1024,7 +1024,10 @@ static bool roster_cmd(struct session *s, const char *how)
 /* The officer takes the drive to the centre: the stand-in centre's import
  * (jr_sync_import_run, as jaring-sync import runs it) on the session's
  * drive, with a roster naming this kiosk, answers dated an hour later. */
-static bool centre_import(struct session *s)
+/* `centre-import [max-age N]`: with max-age, the stand-in centre's policy is
+ * version 2 with that age limit (its genesis policy: the first import of a
+ * script decides it), which its answer carries to the kiosk. */
+static bool centre_import(struct session *s, long max_age)
 {
 	static const uint8_t pkey[JR_CENTRE_PSEUDONYM_KEY_BYTES] = { 0x5a };
 	struct jr_centre *c = NULL;
@@ -1040,6 +1043,10 @@ static bool centre_import(struct session *s)
 	    !kpath(path, sizeof path, dir, "state.db") || !sign_roster(s, &roster))
 		return fail(s, "cannot prepare the centre", NULL, NULL, NULL);
 	jr_policy_default(&pol);
+	if (max_age > 0) {
+		pol.version = 2;
+		pol.max_age = (uint8_t)max_age;
+	}
 	err = jr_centre_open(path, s->consortium, pkey, &pol, &c, &eb);
 	if (err == JR_OK) {
 		memset(&x, 0, sizeof x);
@@ -1414,7 +1421,13 @@ static bool command(struct session *s, char tok[MAX_TOKENS][TOKEN_MAX], int n)
 		return roster_cmd(s, n == 2 ? tok[1] : "");
 	if (strcmp(c, "village-file") == 0 && (n == 2 || n == 3))
 		return village_file(s, tok[1], n == 3 ? tok[2] : "");
-	if (strcmp(c, "centre-import") == 0 && n == 1) return centre_import(s);
+	if (strcmp(c, "centre-import") == 0 && n == 1) return centre_import(s, 0);
+	if (strcmp(c, "centre-import") == 0 && n == 3 && strcmp(tok[1], "max-age") == 0) {
+		long age = (long)num(s, tok[2]);
+		if (age < 18 || age > 100)
+			return fail(s, "centre-import max-age takes 18..100, not {1}", tok[2], NULL, NULL);
+		return centre_import(s, age);
+	}
 	if (strcmp(c, "wait-sync") == 0 && n == 1) return wait_sync(s);
 	return fail(s, "unknown command or wrong arguments: {1}", c, NULL, NULL);
 }

@@ -271,6 +271,29 @@ bool kstore_down_get(struct kstore *s, struct kdown *d, struct jr_buf *roster)
 	return ok;
 }
 
+bool kstore_down_policy(struct kstore *s, struct jr_buf *out)
+{
+	sqlite3_stmt *q;
+	bool ok = true;
+	int n;
+
+	out->base = NULL;
+	out->len = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT policy FROM kiosk_down WHERE id = 1", -1, &q,
+		NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(q) == SQLITE_ROW && (n = sqlite3_column_bytes(q, 0)) > 0) {
+		if ((out->base = malloc((size_t)n)) != NULL) {
+			memcpy(out->base, sqlite3_column_blob(q, 0), (size_t)n);
+			out->len = (size_t)n;
+		} else {
+			ok = false;
+		}
+	}
+	sqlite3_finalize(q);
+	return ok;
+}
+
 bool kstore_meta_put_i64(struct kstore *s, const char *key, int64_t v)
 {
 	char t[32];

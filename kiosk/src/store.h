@@ -85,6 +85,9 @@ bool kstore_down_put(struct kstore *s, const struct kdown *d, const uint8_t *ros
 	const uint8_t *checkpoint, size_t checkpoint_len);
 /* d zeroed and *roster empty when none; *roster malloc'd (jr_buf_free). */
 bool kstore_down_get(struct kstore *s, struct kdown *d, struct jr_buf *roster);
+/* The policy record of the latest answer (rules.h encoding); *out empty
+ * when none came, malloc'd otherwise. false on a database error. */
+bool kstore_down_policy(struct kstore *s, struct jr_buf *out);
 
 /* Numbers in the meta table (0 when missing). */
 bool kstore_meta_put_i64(struct kstore *s, const char *key, int64_t v);

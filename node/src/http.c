@@ -1247,7 +1247,7 @@ static int downstream_build(struct req *r, struct jr_centre *c, const char *dir)
 		return rc;
 	}
 	memset(&p, 0, sizeof p);
-	jr_policy_default(&policy);
+	jr_centre_policy_rules(c, m->region, &policy); /* in force at its village */
 	p.centre = c;
 	/* signed by the key the latest roster names (after a rotation, the new
 	 * one: a kiosk takes the sender it names, docs/sync.md) */

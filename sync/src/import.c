@@ -309,7 +309,7 @@ static int answer(const struct jr_sync_import *x, const struct jr_roster *r,
 	if ((rc = jr_centre_roster_links(x->centre, r->serial, links, JR_DOWNSTREAM_CHAIN_MAX,
 		     &n_links, eb)) != JR_OK)
 		return rc;
-	jr_policy_default(&pol);
+	jr_centre_policy_rules(x->centre, m->region, &pol); /* in force at its village */
 	memset(&p, 0, sizeof p);
 	p.centre = x->centre;
 	p.consortium = x->consortium;

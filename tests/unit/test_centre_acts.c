@@ -145,13 +145,15 @@ static void roster_entry(enum who signer, uint64_t serial, const enum who *next,
 
 /* ---- the state ---- */
 
+static char last_path[512]; /* the state file open_in opened last */
+
 static struct jr_centre *open_in(const char *dir)
 {
-	char path[512];
+	char *path = last_path;
 	struct jr_centre *c = NULL;
 	struct jr_errbuf eb = { 0 };
 
-	jr_test_path(path, sizeof path, dir, "state.db");
+	jr_test_path(path, sizeof last_path, dir, "state.db");
 	if (jr_centre_open(path, keys[K1], pkey, &policy, &c, &eb) != JR_OK)
 		fail_msg("open: %s", eb.msg);
 	return c;
@@ -1011,7 +1013,9 @@ static void a_reader_reads_the_queue_and_never_writes(void **state)
 
 static void a_policy_that_requires_dtks_refuses_decrees_of_unmatched_workers(void **state)
 {
-	struct jr_centre *c = fresh("acts-dtks");
+	struct jr_centre *c = fresh("acts-dtks"), *rd = NULL;
+	struct jr_policy before;
+	struct jr_errbuf eb = { 0 };
 	struct kiosk_chain a;
 	uint8_t ids[2][JR_REGID_BYTES], ps[1][JR_CENTRE_PSEUDONYM_BYTES];
 	struct jr_policy p = policy;
@@ -1033,10 +1037,37 @@ static void a_policy_that_requires_dtks_refuses_decrees_of_unmatched_workers(voi
 		policy_required_default(), true, &e), JR_OK);
 	res = apply_free(c, &e);
 	assert_refused(&res, JR_CS_NOT_PERMITTED);
+	/* a reader opened before the act (as a node's downstream worker's) */
+	assert_int_equal(jr_centre_open_reader(last_path, NULL, &rd, &eb), JR_OK);
+	jr_centre_policy_rules(rd, 3328101008, &before);
+	assert_int_equal(before.version, policy.version);
 	assert_int_equal(jr_centre_policy_entry(keys[BUPATI], issued++, 3328, &p,
 		policy_required_default(), true, &e), JR_OK);
 	res = apply_free(c, &e);
 	assert_int_equal(res.act_status, JR_CS_APPLIED);
+	{
+		/* In force in Kab. Tegal's villages, not in Kota Tegal's; the
+		 * reader sees it inside its next read transaction. */
+		struct jr_policy got;
+		struct jr_centre *r = rd;
+
+		jr_centre_policy_rules(c, 3328101008, &got);
+		assert_int_equal(got.version, 2);
+		jr_centre_policy_rules(c, 332810, &got);
+		assert_int_equal(got.version, 2);
+		jr_centre_policy_rules(c, 3376011001, &got);
+		assert_int_equal(got.version, policy.version);
+		jr_centre_policy_rules(c, 0, &got);
+		assert_int_equal(got.version, policy.version);
+		assert_int_equal(jr_centre_read_begin(r, &eb), JR_OK);
+		jr_centre_policy_rules(r, 3328101008, &got);
+		assert_int_equal(got.version, 2);
+		assert_int_equal(jr_centre_tlog_size(r), jr_centre_tlog_size(c));
+		jr_centre_read_end(r);
+		jr_centre_close(r);
+		/* only a reader takes a read transaction */
+		assert_int_equal(jr_centre_read_begin(c, &eb), JR_EINVAL);
+	}
 	/* the same version again is stale */
 	assert_int_equal(jr_centre_policy_entry(keys[BUPATI], issued++, 3328, &p,
 		policy_required_default(), true, &e), JR_OK);

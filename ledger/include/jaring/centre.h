@@ -563,6 +563,12 @@ JR_API int jr_centre_genesis_decode(const uint8_t *p, size_t len,
 /* The genesis consortium key and policy of an open state. */
 JR_API void jr_centre_genesis(const struct jr_centre *c, uint8_t pk[JR_SIGN_PK_BYTES],
 	struct jr_policy *policy);
+/* The rules in force where `region` lies (a village, district or regency
+ * code; 0 for none): its regency's policy, else the policy for every
+ * region, else the genesis policy (docs/centre.md "Policy act"). What a
+ * kiosk of that village is sent downstream. */
+JR_API void jr_centre_policy_rules(const struct jr_centre *c, uint64_t region,
+	struct jr_policy *out);
 
 /* ---- replaying a log (jaring-audit) ---- */
 
@@ -628,8 +634,9 @@ JR_API int jr_centre_open_reader(const char *path, const struct jr_key *consorti
 
 /* On a reader: from here to jr_centre_read_end every read sees the state as
  * of one applied entry (one SQLite read transaction, which the node's
- * commits do not disturb), and jr_centre_tlog_size, jr_centre_roster_signer
- * and the other cached figures are read again inside it. JR_EINVAL on a
+ * commits do not disturb), and jr_centre_tlog_size, jr_centre_roster_signer,
+ * the policies in force and the other cached figures are read again inside
+ * it. JR_EINVAL on a
  * handle that applies (its reads are current already). */
 JR_API int jr_centre_read_begin(struct jr_centre *c, struct jr_errbuf *eb) JR_MUST_CHECK;
 /* Ends it (nothing was written; a no-op without one). */

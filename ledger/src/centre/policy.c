@@ -35,6 +35,11 @@ const struct jr_cpolicy *jr_centre_policy_for(const struct jr_centre *c, uint64_
 	return p != NULL ? p : &c->policies[0];
 }
 
+void jr_centre_policy_rules(const struct jr_centre *c, uint64_t region, struct jr_policy *out)
+{
+	*out = jr_centre_policy_for(c, region)->rules;
+}
+
 int jr_centre_policies_load(struct jr_centre *c)
 {
 	sqlite3_stmt *st = NULL;

@@ -719,6 +719,8 @@ int jr_centre_read_begin(struct jr_centre *c, struct jr_errbuf *eb)
 			sqlite3_errmsg(c->db));
 	/* its first read starts the transaction: the figures are that state's */
 	rc = load_meta(c, eb, path);
+	if (rc == JR_OK && (rc = jr_centre_policies_load(c)) != JR_OK)
+		(void)jr_errf(eb, rc, "centre state %s: its policies do not load", path);
 	if (rc != JR_OK)
 		(void)exec(c, "ROLLBACK");
 	return rc;
