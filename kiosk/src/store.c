@@ -242,6 +242,18 @@ bool kstore_down_put(struct kstore *s, const struct kdown *d, const uint8_t *ros
 	return ok;
 }
 
+/* Column col of q's row, a non-empty blob, into *out (malloc'd). */
+static bool blob_dup(sqlite3_stmt *q, int col, struct jr_buf *out)
+{
+	int n = sqlite3_column_bytes(q, col);
+
+	if (n <= 0 || (out->base = malloc((size_t)n)) == NULL)
+		return false;
+	memcpy(out->base, sqlite3_column_blob(q, col), (size_t)n);
+	out->len = (size_t)n;
+	return true;
+}
+
 bool kstore_down_get(struct kstore *s, struct kdown *d, struct jr_buf *roster)
 {
 	sqlite3_stmt *q;
@@ -254,18 +266,12 @@ bool kstore_down_get(struct kstore *s, struct kdown *d, struct jr_buf *roster)
 		" roster_serial, ack_time FROM kiosk_down WHERE id = 1", -1, &q, NULL) != SQLITE_OK)
 		return false;
 	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 3) == JR_SIGN_PK_BYTES) {
-		int n = sqlite3_column_bytes(q, 2);
 		d->seq = (uint64_t)sqlite3_column_int64(q, 0);
 		d->statuses = (uint64_t)sqlite3_column_int64(q, 1);
 		memcpy(d->roster_signer, sqlite3_column_blob(q, 3), JR_SIGN_PK_BYTES);
 		d->roster_serial = (uint64_t)sqlite3_column_int64(q, 4);
 		d->ack_time = sqlite3_column_int64(q, 5);
-		if (n > 0 && (roster->base = malloc((size_t)n)) != NULL) {
-			memcpy(roster->base, sqlite3_column_blob(q, 2), (size_t)n);
-			roster->len = (size_t)n;
-		} else {
-			ok = false;
-		}
+		ok = blob_dup(q, 2, roster);
 	}
 	sqlite3_finalize(q);
 	return ok;
@@ -275,21 +281,14 @@ bool kstore_down_policy(struct kstore *s, struct jr_buf *out)
 {
 	sqlite3_stmt *q;
 	bool ok = true;
-	int n;
 
 	out->base = NULL;
 	out->len = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT policy FROM kiosk_down WHERE id = 1", -1, &q,
 		NULL) != SQLITE_OK)
 		return false;
-	if (sqlite3_step(q) == SQLITE_ROW && (n = sqlite3_column_bytes(q, 0)) > 0) {
-		if ((out->base = malloc((size_t)n)) != NULL) {
-			memcpy(out->base, sqlite3_column_blob(q, 0), (size_t)n);
-			out->len = (size_t)n;
-		} else {
-			ok = false;
-		}
-	}
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) > 0)
+		ok = blob_dup(q, 0, out);
 	sqlite3_finalize(q);
 	return ok;
 }
