@@ -1,18 +1,20 @@
 # The longer job of the appliance (firmware-image/test.sh --long), sourced
 # by test.sh after its helpers (fail, say, swtpm_vm, boot_qemu, wait_for,
-# line, mon, bundle). Two parts:
+# line, mon, bundle). Three parts:
 #   1. a failed boot of a newly installed slot falls back to the old one;
 #   2. a power-cut loop during registrations and syncs;
 #   3. the benchmark: drive insertion, through the officer's PIN, to the end
-#      of the kiosk's visit for a kiosk of 1,000 registrations.
-# Everything it keeps is in OUT/test (serial logs per boot, timings).
+#      of the kiosk's visit for a kiosk of 1,000 registrations (1,000 blocks
+#      out), and after the centre's answer the next visit's drive insertion
+#      to "Sync complete" (1,000 statuses back).
+# Everything it keeps is in OUT/test-long (serial logs per boot, timings).
 
 NCUTS=${JR_POWERCUTS:-6}
 # JR_LONG_PARTS: which parts to run (default all three).
 PARTS=" ${JR_LONG_PARTS:-fallback powercut bench} "
 part() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
 tl=$SECONDS
-fallback_s=- pc_s=- sync1000_s=- pin1000_s=- bench_s=- syncs=0 h=-
+fallback_s=- pc_s=- sync1000_s=- pin1000_s=- done1000_s=- pindone1000_s=- bench_s=- syncs=0 h=-
 
 # ---- images: v1 (as the boot test's), a v3 root whose kiosk cannot start,
 # and a test-load image (same packages: its rootfs is a hard-linked copy) ----
@@ -81,6 +83,13 @@ while [ $i -le $n ]; do
 done
 trials=$(tr -d '\r' < "$SERIAL" | grep -c 'on trial .*rebooting' || true)
 [ "$trials" -eq "$BOOT_TRIES" ] || fail "fallback: expected $BOOT_TRIES trial reboots, saw $trials"
+# The drive is still in: back on slot A, the bundle that failed is not
+# installed again (else the kiosk would spend its trial boots on it forever).
+wait_for 'jaring-update: 5-broken.raucb: (refused: bundle version 3 failed to boot|installed)' 600 2 ||
+  fail "fallback: back on slot A, the failed bundle was not refused as failed: $(line 'jaring-update: 5-broken.raucb: (refused|installed)' | tail -n 1)"
+l=$(line 'jaring-update: 5-broken.raucb: (refused: bundle version 3 failed to boot|installed)' 2)
+case "$l" in *refused*) ;; *) fail "fallback: back on slot A, the bundle that failed was installed again" ;; esac
+say "fallback: back on slot A: ${l#*jaring-update: }"
 sleep 5
 mon "system_powerdown" 1
 for _ in $(seq 1 60); do kill -0 "$QPID" 2>/dev/null || break; sleep 1; done
@@ -193,13 +202,33 @@ sync1000_s=$((SECONDS - ti)) pin1000_s=$((SECONDS - tp))
 l=$(line 'jaring-kiosk: (Sync complete|Sync not complete|sync stopped)')
 case "$l" in *"blocks out 1000 (1000 copied now)"*) ;; *) fail "bench: ${l#*jaring-kiosk: }" ;; esac
 say "bench: drive in to the visit's end for 1,000 registrations: ${sync1000_s} s (from the PIN: ${pin1000_s} s)"
-kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
-QPID=
-vm_tpm_down
+unplug bench
+wait_for "jaring-kiosk: officer.s drive removed: officer mode closed" 60 || fail "bench: officer mode did not close when the drive was pulled"
+# The centre (the stand-in's import, on the host) answers the 1,000 on the
+# drive; the second visit reads 1,000 statuses and the acknowledged head
+# back: drive in, the PIN, "Sync complete".
 rm -rf "$T/drive-bench"; mkdir -p "$T/drive-bench"
 mcopy -s -n -i "$bdrive" ::/JARING "$T/drive-bench/" 2>/dev/null
 "$BUILD/bin/jaring-sync" verify --drive "$T/drive-bench" --key "$OUT/demo/centre/consortium.key" \
   > "$T/verify-bench.txt" 2>&1 || fail "bench: the drive does not verify: $(tail -n 2 "$T/verify-bench.txt")"
+"$BUILD/bin/jaring-sync" import --drive "$T/drive-bench" --centre "$T/centre-bench.db" \
+  --key "$OUT/demo/centre/consortium.key" --roster "$T/roster.jrr" --time "$(date +%s)" > "$T/import-bench.txt" 2>&1 ||
+  fail "bench: the centre's import failed: $(tail -n 3 "$T/import-bench.txt")"
+mcopy -s -o -i "$bdrive" "$T/drive-bench/JARING/DOWN" ::/JARING/ || fail "bench: could not put the answer on the drive"
+ti=$SECONDS
+plug "$bdrive" bench2
+wait_for 'jaring-kiosk: officer.s drive inserted' 300 2 || fail "bench: the kiosk did not ask for the PIN at the second visit"
+type_keys "$PIN"
+tp=$SECONDS
+wait_for 'jaring-kiosk: (Sync complete|Sync not complete|sync stopped)' 600 2 || fail "bench: no second sync within 600 s"
+done1000_s=$((SECONDS - ti)) pindone1000_s=$((SECONDS - tp))
+l=$(line 'jaring-kiosk: (Sync complete|Sync not complete|sync stopped)' 2)
+case "$l" in *"Sync complete: visit 2, "*"acknowledged 1000, "*) ;; *) fail "bench: the second visit: ${l#*jaring-kiosk: }" ;; esac
+say "bench: ${l#*jaring-kiosk: }"
+say "bench: drive in to Sync complete, 1,000 statuses back: ${done1000_s} s (from the PIN: ${pindone1000_s} s)"
+kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
+QPID=
+vm_tpm_down
 bench_s=$((SECONDS - tb3))
 fi
 
@@ -207,7 +236,8 @@ fi
   echo "long job: images               $((tf - tl)) s"
   echo "failed-boot fallback           ${fallback_s} s ($BOOT_TRIES bad tries of B, then A)"
   echo "power-cut loop                 ${pc_s} s ($NCUTS cuts, $syncs during a sync, final height $h)"
-  echo "drive in to the visit's end, 1,000 registrations  ${sync1000_s} s (PIN to the visit's end ${pin1000_s} s; part ${bench_s} s)"
+  echo "drive in to the visit's end, 1,000 registrations  ${sync1000_s} s (PIN to the visit's end ${pin1000_s} s)"
+  echo "drive in to Sync complete, 1,000 statuses back  ${done1000_s} s (PIN to Sync complete ${pindone1000_s} s; part ${bench_s} s)"
   echo "whole long job                 $((SECONDS - t0)) s"
 } | tee "$T/timings-long.txt"
 echo "parts run: $PARTS"
