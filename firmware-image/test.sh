@@ -226,6 +226,24 @@ printf '%s\n' "$PIN" > "$T/pin.txt"
   --member "officer:$T/OFFICER.KEY.pub:none:0:sync" --member "kiosk:$OUT/demo/kiosk/kiosk.pub:none:0:upload" \
   --signed-roster --out "$T/roster.jrr" >> "$T/admin.log" 2>&1 || fail "jaring-admin (officer key, roster) failed: $(tail -n 2 "$T/admin.log")"
 
+# officer_drive IMG [KEY]: a fresh 64 MiB FAT32 drive image with a JARING
+# folder and, given KEY, that officer's key on it (JARING/OFFICER.KEY).
+officer_drive() {
+  truncate -s 64M "$1"
+  mkfs.vfat -F 32 -n OFFICER "$1" >/dev/null
+  mmd -i "$1" ::/JARING
+  [ -z "${2:-}" ] || mcopy -i "$1" "$2" ::/JARING/OFFICER.KEY
+}
+# centre_answer FOLDER IMG DB KEY ROSTER: the stand-in centre (jaring-sync
+# import, on the host, state DB) imports the drive's files in FOLDER, and
+# its answers (JARING/DOWN) are put onto the drive image IMG.
+centre_answer() {
+  "$BUILD/bin/jaring-sync" import --drive "$1" --centre "$3" --key "$4" --roster "$5" \
+    --time "$(date +%s)" > "$1.import.txt" 2>&1 ||
+    fail "the centre's import of $1 failed: $(tail -n 3 "$1.import.txt")"
+  mcopy -s -o -i "$2" "$1/JARING/DOWN" ::/JARING/ || fail "could not put the centre's answer onto $2"
+}
+
 if [ "$LONG" = 1 ]; then
   . "$HERE/lib/long.sh"
   exit 0
@@ -252,10 +270,7 @@ say "bundles made (the good one, $(( $(stat -c %s "$T/4-good.raucb") / 1048576 )
 
 # The officer's drive: their key, nothing else. The update drive: bundles.
 odrive=$T/officer.vfat
-truncate -s 64M "$odrive"
-mkfs.vfat -F 32 -n OFFICER "$odrive" >/dev/null
-mmd -i "$odrive" ::/JARING
-mcopy -i "$odrive" "$T/OFFICER.KEY" ::/JARING/OFFICER.KEY
+officer_drive "$odrive" "$T/OFFICER.KEY"
 drive=$T/drive.vfat
 truncate -s $(( $(stat -c %s "$T/4-good.raucb") / 1048576 + 64 ))M "$drive"
 mkfs.vfat -F 32 -n OFFICER "$drive" >/dev/null
@@ -340,11 +355,7 @@ ls "$T"/drive/JARING/UP/*/VISIT.JRV >/dev/null 2>&1 || fail "no visit entry JARI
   fail "jaring-sync verify of the drive failed: $(tail -n 3 "$T/verify.txt")"
 say "drive: $(cd "$T/drive" && ls JARING/UP/*/* | tr '\n' ' ')verified with the consortium key"
 # At the centre: the import answers the kiosk on the drive.
-"$BUILD/bin/jaring-sync" import --drive "$T/drive" --centre "$T/centre.db" \
-  --key "$OUT/demo/centre/consortium.key" --roster "$T/roster.jrr" --time "$(date +%s)" > "$T/import.txt" 2>&1 ||
-  fail "the centre's import of the drive failed: $(tail -n 3 "$T/import.txt")"
-mcopy -s -o -i "$odrive" "$T/drive/JARING/DOWN" ::/JARING/ ||
-  fail "could not put the centre's answer onto the officer's drive image"
+centre_answer "$T/drive" "$odrive" "$T/centre.db" "$OUT/demo/centre/consortium.key" "$T/roster.jrr"
 plug "$odrive" officer2
 wait_for 'jaring-kiosk: officer.s drive inserted: asking for the officer.s PIN' 120 2 ||
   fail "the kiosk did not ask for the PIN at the second visit"
@@ -491,15 +502,9 @@ rm -rf "$T/plain-drive"; mkdir -p "$T/plain-drive"
 "$BUILD/bin/jaring-sync" export --drive "$T/plain-drive" --shard "$T/plain-moved-on/shard.db" \
   --key "$T/plain-moved-on/kiosk.key" --consortium "$P/demo/centre/consortium.pub" > "$T/plain-export.txt" 2>&1 ||
   fail "the moved-on kiosk's export failed: $(tail -n 2 "$T/plain-export.txt")"
-"$BUILD/bin/jaring-sync" import --drive "$T/plain-drive" --centre "$T/centre-plain.db" \
-  --key "$P/demo/centre/consortium.key" --roster "$T/roster-plain.jrr" --time "$(date +%s)" > "$T/plain-import.txt" 2>&1 ||
-  fail "the centre's import of the moved-on kiosk failed: $(tail -n 3 "$T/plain-import.txt")"
 pdrive=$T/officer-plain.vfat
-truncate -s 64M "$pdrive"
-mkfs.vfat -F 32 -n OFFICER "$pdrive" >/dev/null
-mmd -i "$pdrive" ::/JARING
-mcopy -i "$pdrive" "$T/OFFICER.KEY" ::/JARING/OFFICER.KEY
-mcopy -s -i "$pdrive" "$T/plain-drive/JARING/DOWN" ::/JARING/ || fail "could not put the centre's answer on the drive"
+officer_drive "$pdrive" "$T/OFFICER.KEY"
+centre_answer "$T/plain-drive" "$pdrive" "$T/centre-plain.db" "$P/demo/centre/consortium.key" "$T/roster-plain.jrr"
 cp --sparse=always "$P/jaring-kiosk.img" "$T/plain.img"
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars-plain.fd"
 SERIAL=$T/serial-plain.log MONSOCK=$T/monitor-plain.sock

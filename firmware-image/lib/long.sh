@@ -1,6 +1,6 @@
 # The longer job of the appliance (firmware-image/test.sh --long), sourced
 # by test.sh after its helpers (fail, say, swtpm_vm, boot_qemu, wait_for,
-# line, mon, bundle). Three parts:
+# line, mon, bundle, officer_drive, centre_answer). Three parts:
 #   1. a failed boot of a newly installed slot falls back to the old one;
 #   2. a power-cut loop during registrations and syncs;
 #   3. the benchmark: drive insertion, through the officer's PIN, to the end
@@ -116,9 +116,7 @@ cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars-pc.fd"
 cp -a "$OUT/demo-tpm" "$T/tpm-pc"
 pc_root_sum=$(sha256sum < "$L/root.ext4")
 pdrive=$T/drive-pc.vfat
-truncate -s 64M "$pdrive"
-mkfs.vfat -F 32 -n OFFICER "$pdrive" >/dev/null
-mmd -i "$pdrive" ::/JARING
+officer_drive "$pdrive"
 acked=5 max_h=0 syncs=0
 round=1
 while [ $round -le $((NCUTS + 1)) ]; do
@@ -180,10 +178,7 @@ grep -q 'acknowledged height 1000 ' "$T/append-1000.log" || fail "the bench kios
 "$HERE/build.sh" --build "$BUILD" --seed-demo --roster "$T/roster.jrr" "$B3" >> "$T/build.log" 2>&1 ||
   fail "build.sh of the 1,000-registration image failed: $(tail -n 3 "$T/build.log")"
 bdrive=$T/drive-bench.vfat
-truncate -s 64M "$bdrive"
-mkfs.vfat -F 32 -n OFFICER "$bdrive" >/dev/null
-mmd -i "$bdrive" ::/JARING
-mcopy -i "$bdrive" "$T/OFFICER.KEY" ::/JARING/OFFICER.KEY
+officer_drive "$bdrive" "$T/OFFICER.KEY"
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars-bench.fd"
 swtpm_vm "$T/tpm-bench" "$T/swtpm.sock"
 SERIAL=$T/serial-bench.log MONSOCK=$T/monitor-bench.sock
@@ -211,10 +206,7 @@ rm -rf "$T/drive-bench"; mkdir -p "$T/drive-bench"
 mcopy -s -n -i "$bdrive" ::/JARING "$T/drive-bench/" 2>/dev/null
 "$BUILD/bin/jaring-sync" verify --drive "$T/drive-bench" --key "$OUT/demo/centre/consortium.key" \
   > "$T/verify-bench.txt" 2>&1 || fail "bench: the drive does not verify: $(tail -n 2 "$T/verify-bench.txt")"
-"$BUILD/bin/jaring-sync" import --drive "$T/drive-bench" --centre "$T/centre-bench.db" \
-  --key "$OUT/demo/centre/consortium.key" --roster "$T/roster.jrr" --time "$(date +%s)" > "$T/import-bench.txt" 2>&1 ||
-  fail "bench: the centre's import failed: $(tail -n 3 "$T/import-bench.txt")"
-mcopy -s -o -i "$bdrive" "$T/drive-bench/JARING/DOWN" ::/JARING/ || fail "bench: could not put the answer on the drive"
+centre_answer "$T/drive-bench" "$bdrive" "$T/centre-bench.db" "$OUT/demo/centre/consortium.key" "$T/roster.jrr"
 ti=$SECONDS
 plug "$bdrive" bench2
 wait_for 'jaring-kiosk: officer.s drive inserted' 300 2 || fail "bench: the kiosk did not ask for the PIN at the second visit"

@@ -1021,12 +1021,12 @@ static bool roster_cmd(struct session *s, const char *how)
 	return ok ? true : fail(s, "cannot write the roster: {1}", eb.msg, NULL, NULL);
 }
 
-/* The officer takes the drive to the centre: the stand-in centre's import
- * (jr_sync_import_run, as jaring-sync import runs it) on the session's
- * drive, with a roster naming this kiosk, answers dated an hour later. */
-/* `centre-import [max-age N]`: with max-age, the stand-in centre's policy is
- * version 2 with that age limit (its genesis policy: the first import of a
- * script decides it), which its answer carries to the kiosk. */
+/* `centre-import [max-age N]`: the officer takes the drive to the centre:
+ * the stand-in centre's import (jr_sync_import_run, as jaring-sync import
+ * runs it) on the session's drive, with a roster naming this kiosk, answers
+ * dated an hour later. With max-age, the centre's policy is version 2 with
+ * that age limit (its genesis policy: the script's first import decides
+ * it), which its answer carries to the kiosk. */
 static bool centre_import(struct session *s, long max_age)
 {
 	static const uint8_t pkey[JR_CENTRE_PSEUDONYM_KEY_BYTES] = { 0x5a };

@@ -1194,6 +1194,18 @@ static int ds_name(char *out, size_t cap, const uint8_t kiosk[JR_ID_BYTES], uint
 		? JR_OK : JR_ETOOBIG;
 }
 
+/* The downstream folder, from r->ds_path (DIR/NAME, set by downstream()). */
+static void ds_dir(const struct req *r, char dir[JR_NODE_PATH_MAX])
+{
+	const char *slash = strrchr(r->ds_path, '/');
+	size_t n = slash != NULL ? (size_t)(slash - r->ds_path) : 0;
+
+	if (n >= JR_NODE_PATH_MAX)
+		n = JR_NODE_PATH_MAX - 1;
+	memcpy(dir, r->ds_path, n);
+	dir[n] = '\0';
+}
+
 /* Worker: the bundle from the reader c into r->ds_path (by a temporary
  * name, then link(2): the first of two builds of one size wins, and the
  * bytes a client resumes against never change under it). */
@@ -1301,8 +1313,8 @@ static void downstream_work(uv_work_t *w)
 	int rc;
 
 	r->ds_status = 503;
-	if (jr_node_path(&s->cfg, "state.db", state, sizeof state) != JR_OK ||
-	    jr_node_path(&s->cfg, "downstream", dir, sizeof dir) != JR_OK) {
+	ds_dir(r, dir);
+	if (jr_node_path(&s->cfg, "state.db", state, sizeof state) != JR_OK) {
 		r->work_rc = jr_errf(&r->eb, JR_ETOOBIG, "the data directory's path is too long");
 		return;
 	}
@@ -1414,7 +1426,6 @@ static void downstream_after(uv_work_t *w, int status)
 	struct req *r = w->data;
 	struct jr_http *h = r->h;
 	char dir[JR_NODE_PATH_MAX];
-	const char *name;
 
 	h->ds_building--;
 	if (r->orphan || h->stopped) {
@@ -1425,9 +1436,8 @@ static void downstream_after(uv_work_t *w, int status)
 		set_error(r, r->ds_status, r->ds_status == 404 ? "not-found" : "unavailable",
 			"%s", r->eb.msg[0] ? r->eb.msg : jr_strerror(r->work_rc));
 	} else {
-		name = strrchr(r->ds_path, '/');
-		if (name != NULL && jr_node_path(&h->s->cfg, "downstream", dir, sizeof dir) == JR_OK)
-			downstream_prune(dir, r->m.id, name + 1);
+		ds_dir(r, dir);
+		downstream_prune(dir, r->m.id, r->ds_path + strlen(dir) + 1);
 		downstream_serve(r, r->ds_path);
 	}
 	resume(r);

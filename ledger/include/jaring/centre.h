@@ -636,8 +636,7 @@ JR_API int jr_centre_open_reader(const char *path, const struct jr_key *consorti
  * of one applied entry (one SQLite read transaction, which the node's
  * commits do not disturb), and jr_centre_tlog_size, jr_centre_roster_signer,
  * the policies in force and the other cached figures are read again inside
- * it. JR_EINVAL on a
- * handle that applies (its reads are current already). */
+ * it. JR_EINVAL on a handle that applies (its reads are current already). */
 JR_API int jr_centre_read_begin(struct jr_centre *c, struct jr_errbuf *eb) JR_MUST_CHECK;
 /* Ends it (nothing was written; a no-op without one). */
 JR_API void jr_centre_read_end(struct jr_centre *c);
