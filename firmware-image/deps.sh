@@ -26,11 +26,12 @@ esac
 # dosfstools + mtools and fdisk (sfdisk) assemble the disk without loop
 # devices; rauc + squashfs-tools make and check update bundles; openssl
 # makes the update signing keys; qemu-system-x86 + ovmf boot the image,
-# socat talks to qemu's monitor; swtpm and tpm2-tools emulate and read a TPM.
+# socat talks to qemu's monitor; swtpm and tpm2-tools emulate and read a TPM
+# (iproute2's ss tells test.sh that its swtpm, not another program, listens).
 PKGS=(
   mmdebstrap systemd-boot-efi e2fsprogs dosfstools mtools fdisk
   rauc squashfs-tools openssl
-  qemu-system-x86 ovmf socat swtpm swtpm-tools tpm2-tools
+  qemu-system-x86 ovmf socat swtpm swtpm-tools tpm2-tools iproute2
   zstd
 )
 

@@ -113,16 +113,28 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- the TPM: swtpm, for host tools on a loopback port and for qemu ----
-TPORT=$((20000 + $$ % 10000 * 2))
-TCTI=swtpm:host=127.0.0.1,port=$TPORT
-export TSS2_LOG=all+NONE
-swtpm_up() { # STATE: swtpm on 127.0.0.1:TPORT (control on TPORT+1)
-  swtpm socket --tpm2 --tpmstate dir="$1" --flags not-need-init,startup-clear \
-    --server type=tcp,port=$TPORT,bindaddr=127.0.0.1 \
-    --ctrl type=tcp,port=$((TPORT + 1)),bindaddr=127.0.0.1 > "$T/swtpm-host.log" 2>&1 &
-  SWPID=$!
-  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$TPORT) 2>/dev/null && return 0; sleep 0.1; done
-  fail "swtpm did not start on 127.0.0.1:$TPORT: $(tail -n 2 "$T/swtpm-host.log")"
+TPORT= TCTI=
+swtpm_up() { # STATE: swtpm on 127.0.0.1:TPORT (control on TPORT+1), TCTI for it
+  # An even port below the kernel's ephemeral range (32768 up), where the
+  # suite's own loopback connections cannot hold it; another if it is taken
+  # (seen here once: "Address already in use" while other tests ran).
+  local try
+  for try in 1 2 3 4 5; do
+    TPORT=$((20000 + (RANDOM % 6000) * 2))
+    TCTI=swtpm:host=127.0.0.1,port=$TPORT
+    swtpm socket --tpm2 --tpmstate dir="$1" --flags not-need-init,startup-clear \
+      --server type=tcp,port=$TPORT,bindaddr=127.0.0.1 \
+      --ctrl type=tcp,port=$((TPORT + 1)),bindaddr=127.0.0.1 > "$T/swtpm-host.log" 2>&1 &
+    SWPID=$!
+    # ready when this swtpm (not another program) listens on the port
+    for _ in $(seq 1 50); do
+      kill -0 "$SWPID" 2>/dev/null || break # it could not bind: try another port
+      ss -Htlnp "sport = :$TPORT" 2>/dev/null | grep -q "pid=$SWPID," && return 0
+      sleep 0.1
+    done
+    kill "$SWPID" 2>/dev/null || true; wait "$SWPID" 2>/dev/null || true; SWPID=
+  done
+  fail "swtpm did not start on 127.0.0.1 after $try ports (the last $TPORT): $(tail -n 2 "$T/swtpm-host.log")"
 }
 # (swtpm may have ended already: for qemu it ends with its client.)
 swtpm_down() { [ -z "$SWPID" ] || { kill "$SWPID" 2>/dev/null || true; wait "$SWPID" 2>/dev/null || true; }; SWPID=; }
