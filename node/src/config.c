@@ -163,6 +163,7 @@ static int setting(struct jr_node_config *c, const char *k, char *v,
 	}
 	UNS("snapshot_threshold", snapshot_threshold, 1000000000)
 	UNS("snapshot_trailing", snapshot_trailing, 1000000000)
+	UNS("snapshot_log_mib", snapshot_log_mib, 1048576)
 	UNS("election_timeout_ms", election_timeout_ms, 600000)
 	UNS("heartbeat_ms", heartbeat_ms, 60000)
 	UNS("max_connections", max_connections, 10000)
@@ -222,6 +223,8 @@ static void defaults(struct jr_node_config *c)
 	 * a tenth of a second or more on every node (apply runs on it): with
 	 * libraft's 1 s the followers call elections under a heavy ingest. */
 	c->election_timeout_ms = 3000;
+	/* libraft's log in memory stays near 96 MiB (docs/node.md "Snapshots") */
+	c->snapshot_log_mib = 64;
 	c->max_connections = 64;
 	c->idle_timeout_s = 30;
 	c->max_uploads = 16;

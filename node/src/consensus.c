@@ -69,6 +69,13 @@ struct jr_cons {
 	struct raft_transfer transfer;
 	bool transferring;
 
+	/* Snapshots by bytes (jr_cons_config.snapshot_log_bytes): the entries
+	 * applied since the last snapshot, the thresholds in force otherwise,
+	 * and whether the threshold was lowered to start one now. */
+	uint64_t log_budget, log_bytes, log_entries;
+	unsigned threshold, trailing;
+	bool forced;
+
 	/* The snapshot being taken (begin..finalize). */
 	bool snap_pinned;
 	uint64_t snap_index;
@@ -274,6 +281,13 @@ const char *jr_cons_errmsg(const struct jr_cons *c)
 
 /* ---- the FSM adapter -------------------------------------------------- */
 
+static const char *fsm_errmsg(const struct jr_cons *c)
+{
+	const char *m = c->fsm.errmsg != NULL ? c->fsm.errmsg(c->fsm.data) : NULL;
+
+	return m != NULL && m[0] != '\0' ? m : "no reason given";
+}
+
 static int fsm_apply(struct raft_fsm *rfsm, const struct raft_buffer *buf,
 	void **result)
 {
@@ -309,16 +323,23 @@ static int fsm_apply(struct raft_fsm *rfsm, const struct raft_buffer *buf,
 		char why[JR_ERRMSG_MAX];
 		if (snprintf(why, sizeof why,
 			    "node %llu: the state machine failed applying entry %llu "
-			    "(%s): its state can no longer be trusted, so the node "
-			    "stopped applying; restore it from a healthy node's "
+			    "(%s: %s): its state can no longer be trusted, so the "
+			    "node stopped applying; restore it from a healthy node's "
 			    "snapshot", (unsigned long long)c->id,
-			    (unsigned long long)index, jr_strerror(rc)) < 0)
+			    (unsigned long long)index, jr_strerror(rc), fsm_errmsg(c)) < 0)
 			why[0] = '\0';
 		diverge(c, why);
 		return RAFT_CORRUPT;
 	}
 	mark_record(c, index, out.state_hash);
 	*result = out.result;
+	c->log_bytes += buf->len;
+	c->log_entries++;
+	if (c->log_budget > 0 && c->log_bytes >= c->log_budget && !c->forced) {
+		/* libraft checks its threshold right after this apply returns */
+		raft_set_snapshot_threshold(c->raft, 1);
+		c->forced = true;
+	}
 	return 0;
 }
 
@@ -341,6 +362,22 @@ static int fsm_snapshot(struct raft_fsm *rfsm, struct raft_buffer *bufs[],
 	c->snap_pinned = true;
 	c->snap_index = raft_last_applied(c->raft);
 	memcpy(c->snap_hash, c->last_hash, JR_HASH_BYTES);
+	if (c->log_budget > 0) {
+		/* Keep behind it about half the budget's worth of entries, judged
+		 * by the average entry since the last snapshot: libraft reads
+		 * the trailing count after this callback returns. */
+		uint64_t avg = c->log_entries > 0 ? c->log_bytes / c->log_entries : 1;
+		uint64_t keep = c->log_budget / 2 / (avg > 0 ? avg : 1);
+
+		if (keep > c->trailing)
+			keep = c->trailing;
+		raft_set_snapshot_trailing(c->raft, keep > 0 ? (unsigned)keep : 1u);
+		if (c->forced)
+			raft_set_snapshot_threshold(c->raft, c->threshold);
+		c->forced = false;
+	}
+	c->log_bytes = 0;
+	c->log_entries = 0;
 	if (c->rfsm.version < 3)
 		return fsm_snapshot_async(rfsm, bufs, n_bufs); /* inline */
 	return 0;
@@ -408,8 +445,24 @@ static int fsm_restore(struct raft_fsm *rfsm, struct raft_buffer *buf)
 	if (body_len != buf->len - SNAP_HEADER_BYTES)
 		return RAFT_MALFORMED;
 	if (c->fsm.restore(c->fsm.data, p + SNAP_HEADER_BYTES, (size_t)body_len,
-		    got) != JR_OK)
+		    got) != JR_OK) {
+		/* At start, raft_start fails and jr_cons_start says why. While
+		 * running, 0.15 has already dropped its log for the snapshot's
+		 * (replicationInstallSnapshot): a failed restore would leave the
+		 * node silently unable to apply, so it stops, loudly. */
+		if (c->started) {
+			if (snprintf(why, sizeof why,
+				    "node %llu: installing the leader's snapshot at entry "
+				    "%llu failed (%s): the node stopped applying; stop it, "
+				    "delete its data_dir's raft/, snapshots/ and state.db, "
+				    "start it and join it again",
+				    (unsigned long long)c->id, (unsigned long long)index,
+				    fsm_errmsg(c)) < 0)
+				why[0] = '\0';
+			diverge(c, why);
+		}
 		return RAFT_CORRUPT;
+	}
 	if (!jr_hash_equal(got, p + 16)) {
 		if (snprintf(why, sizeof why,
 			    "node %llu: a snapshot at entry %llu restored to a state "
@@ -780,6 +833,9 @@ int jr_cons_open(const struct jr_cons_config *cfg,
 		raft_set_election_timeout(&c->owned, cfg->election_timeout_ms);
 	if (cfg->heartbeat_ms > 0)
 		raft_set_heartbeat_timeout(&c->owned, cfg->heartbeat_ms);
+	c->threshold = c->owned.snapshot.threshold;
+	c->trailing = c->owned.snapshot.trailing;
+	c->log_budget = cfg->snapshot_log_bytes;
 	*out = c;
 	return JR_OK;
 
@@ -849,6 +905,9 @@ int jr_cons_bootstrap(struct jr_cons *c, const struct jr_cons_server *servers,
 int jr_cons_start(struct jr_cons *c, struct jr_errbuf *eb)
 {
 	int rv = raft_start(c->raft);
+	if (rv != 0 && c->fsm.errmsg != NULL && c->fsm.errmsg(c->fsm.data)[0] != '\0')
+		return jr_errf(eb, from_raft(rv), "node %llu: start: %s (%s)",
+			(unsigned long long)c->id, raft_why(c->raft, rv), fsm_errmsg(c));
 	if (rv != 0)
 		return jr_errf(eb, from_raft(rv), "node %llu: start: %s",
 			(unsigned long long)c->id, raft_why(c->raft, rv));

@@ -78,7 +78,10 @@ struct jr_cons_applied {
  *   that returned JR_OK, whatever happened next.
  * restore: replace the whole state with the bytes of a snapshot and report
  *   the state hash they give; the layer checks it against the hash the
- *   snapshot was taken with.
+ *   snapshot was taken with. A restore that fails while the node runs (a
+ *   snapshot installed from the leader) stops the node as diverged.
+ * errmsg: optional; what went wrong in the last failed callback, for the
+ *   layer's messages.
  */
 struct jr_cons_fsm {
 	void *data;
@@ -89,6 +92,7 @@ struct jr_cons_fsm {
 	void (*snapshot_end)(void *data);
 	int (*restore)(void *data, const uint8_t *p, size_t len,
 		uint8_t state_hash[JR_HASH_BYTES]);
+	const char *(*errmsg)(void *data);
 };
 
 struct jr_cons_server {
@@ -106,6 +110,13 @@ struct jr_cons_config {
 	/* 0 = libraft's defaults (1024 entries between snapshots, 128 kept). */
 	unsigned snapshot_threshold;
 	unsigned snapshot_trailing;
+	/* libraft 0.15 holds every entry since its last snapshot (and the
+	 * trailing ones) in memory, and counts only entries: with entries of a
+	 * megabyte, 1024 of them are a gigabyte. When > 0, a snapshot is also
+	 * taken once the entries applied since the last one reach this many
+	 * bytes, and the entries kept behind it are cut to about half of it, so
+	 * the log in memory stays near 1.5 times this. */
+	uint64_t snapshot_log_bytes;
 	/* 0 = defaults (1000 ms election, 100 ms heartbeat). */
 	unsigned election_timeout_ms;
 	unsigned heartbeat_ms;

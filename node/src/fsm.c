@@ -14,12 +14,17 @@
  * Three connections to one file: the centre's own (jr_centre_open), `db`
  * for the node's tables (which bundle and which act landed where) and the
  * reads the HTTP API makes, and `snap` for snapshots.
+ *
+ * A snapshot is a copy of the file in data_dir/snapshots/ and libraft holds
+ * only its 64-byte reference (snapfile.c): taking, restoring and installing
+ * one stream the file, so no step holds the state in memory.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -44,6 +49,9 @@ static const char NODE_SCHEMA[] =
 
 struct jr_node_fsm {
 	char path[JR_NODE_PATH_MAX];
+	const struct jr_node_config *cfg; /* borrowed: peers, id, data_dir */
+	char snap_dir[JR_NODE_PATH_MAX];
+	uint8_t *secret; /* the snapshot transfer secret, sodium_malloc'd */
 	const struct jr_key *consortium[JR_CENTRE_MAX_KEYS]; /* [0] the genesis key */
 	size_t n_consortium;
 	uint8_t *pkey; /* sodium_malloc'd */
@@ -57,11 +65,24 @@ struct jr_node_fsm {
 	pthread_mutex_t snap_mu; /* guards snap against restore */
 	sqlite3 *snap;
 	bool snap_pinned;
+	uint64_t snap_index; /* the entry the pinned view is at */
 	uint64_t snap_bytes;
 
 	uint64_t index;
 	char error[JR_ERRMSG_MAX];
+	unsigned restores;
+	char restored[256];
+	unsigned takes; /* snapshots written; guarded by snap_mu */
+	char taken[200];
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static void remove_files(const char *path)
 {
@@ -163,8 +184,9 @@ fail:
 	return rc;
 }
 
-int jr_node_fsm_open(const char *path, const struct jr_key *const *consortium,
-	size_t n_consortium, const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
+int jr_node_fsm_open(const struct jr_node_config *cfg, const char *path,
+	const struct jr_key *const *consortium, size_t n_consortium,
+	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
 	struct jr_node_fsm **out, struct jr_errbuf *eb)
 {
 	struct jr_node_fsm *f;
@@ -184,11 +206,22 @@ int jr_node_fsm_open(const char *path, const struct jr_key *const *consortium,
 	}
 	memcpy(f->pkey, pseudonym_key, JR_CENTRE_PSEUDONYM_KEY_BYTES);
 	memcpy(f->path, path, strlen(path) + 1);
+	f->cfg = cfg;
+	if (jr_node_path(cfg, "snapshots", f->snap_dir, sizeof f->snap_dir) != JR_OK ||
+	    (f->secret = sodium_malloc(32)) == NULL ||
+	    jr_snap_secret(consortium[0], f->secret) != JR_OK) {
+		sodium_free(f->secret);
+		sodium_free(f->pkey);
+		free(f);
+		return jr_errf(eb, JR_EKEY, "the snapshot transfer key cannot be derived "
+			"from the consortium key");
+	}
 	for (size_t i = 0; i < n_consortium; i++)
 		f->consortium[i] = consortium[i];
 	f->n_consortium = n_consortium;
 	jr_policy_default(&f->policy);
 	if (pthread_mutex_init(&f->snap_mu, NULL) != 0) {
+		sodium_free(f->secret);
 		sodium_free(f->pkey);
 		free(f);
 		return jr_errf(eb, JR_ENOMEM, "mutex");
@@ -210,6 +243,7 @@ void jr_node_fsm_close(struct jr_node_fsm *f)
 		(void)sqlite3_close(f->snap);
 	close_side(f);
 	(void)pthread_mutex_destroy(&f->snap_mu);
+	sodium_free(f->secret);
 	sodium_free(f->pkey);
 	free(f);
 }
@@ -321,6 +355,7 @@ static int fsm_snapshot_begin(void *data)
 		f->snap = NULL;
 		goto out;
 	}
+	f->snap_index = f->index;
 	/* BEGIN is deferred: the first read takes the WAL read snapshot. */
 	if (sqlite3_exec(f->snap, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto out;
@@ -338,13 +373,14 @@ out:
 	return rc;
 }
 
-/* Worker thread. sqlite3_serialize reads every page of the pinned read
- * transaction; the copy into malloc'd memory is what the layer frees. */
+/* Worker thread. Copies the pinned read transaction's view into a file of
+ * data_dir/snapshots/; libraft gets the 64-byte reference to it. */
 static int fsm_snapshot_write(void *data, struct jr_buf *out)
 {
 	struct jr_node_fsm *f = data;
-	sqlite3_int64 size = 0;
-	unsigned char *img;
+	struct jr_errbuf eb = { 0 };
+	struct jr_snap_ref ref;
+	uint64_t t0;
 	int rc = JR_EIO;
 
 	out->base = NULL;
@@ -352,21 +388,24 @@ static int fsm_snapshot_write(void *data, struct jr_buf *out)
 	(void)pthread_mutex_lock(&f->snap_mu);
 	if (f->snap == NULL || !f->snap_pinned)
 		goto out;
-	img = sqlite3_serialize(f->snap, "main", &size, 0);
-	if (img == NULL || size <= 0) {
-		sqlite3_free(img);
+	t0 = now_ms();
+	rc = jr_snap_take(f->snap, f->snap_dir, f->cfg->id, f->snap_index, &ref, &eb);
+	if (rc != JR_OK) {
+		(void)fail(f, rc, "snapshot: ", eb.msg);
 		goto out;
 	}
-	out->base = malloc((size_t)size);
-	if (out->base != NULL) {
-		memcpy(out->base, img, (size_t)size);
-		out->len = (size_t)size;
-		f->snap_bytes = (uint64_t)size;
-		rc = JR_OK;
-	} else {
+	if ((out->base = malloc(JR_SNAP_REF_BYTES)) == NULL) {
 		rc = JR_ENOMEM;
+		goto out;
 	}
-	sqlite3_free(img);
+	jr_snap_ref_encode(&ref, out->base);
+	out->len = JR_SNAP_REF_BYTES;
+	f->snap_bytes = ref.size;
+	f->takes++;
+	(void)snprintf(f->taken, sizeof f->taken, "snapshot at entry %llu: the state "
+		"copied to data_dir/snapshots (%llu bytes) in %llu ms",
+		(unsigned long long)ref.index, (unsigned long long)ref.size,
+		(unsigned long long)(now_ms() - t0));
 out:
 	(void)pthread_mutex_unlock(&f->snap_mu);
 	return rc;
@@ -380,21 +419,44 @@ static void fsm_snapshot_end(void *data)
 	if (f->snap != NULL && f->snap_pinned)
 		(void)sqlite3_exec(f->snap, "COMMIT", NULL, NULL, NULL);
 	f->snap_pinned = false;
+	jr_snap_prune(f->snap_dir, JR_SNAP_KEEP);
 	(void)pthread_mutex_unlock(&f->snap_mu);
 }
 
-/* Replaces the state file with a snapshot's bytes (an SQLite image) and
- * reopens it. Waits for a snapshot being written to finish first. */
+/* Replaces the state file with a snapshot's copy and reopens it: the copy
+ * in data_dir/snapshots/ (this node took it, or installed it before), else
+ * fetched from a peer (libraft installs a leader's snapshot on a node far
+ * behind). Waits for a snapshot being written to finish first. A snapshot
+ * of an earlier version (the whole SQLite image) is still read. */
 static int fsm_restore(void *data, const uint8_t *p, size_t len,
 	uint8_t state_hash[JR_HASH_BYTES])
 {
 	struct jr_node_fsm *f = data;
 	struct jr_errbuf eb = { 0 };
+	struct jr_snap_ref ref;
+	bool image = len >= 100 && memcmp(p, "SQLite format 3", 16) == 0;
+	uint64_t t0 = now_ms(), t1, from = 0;
 	int rc;
 
 	memset(state_hash, 0, JR_HASH_BYTES);
-	if (len < 100 || memcmp(p, "SQLite format 3", 16) != 0)
-		return fail(f, JR_ECORRUPT, "a snapshot that is not an SQLite file", "");
+	if (!image && jr_snap_ref_decode(p, len, &ref) != JR_OK)
+		return fail(f, JR_ECORRUPT, "a snapshot that is neither a reference to a "
+			"state file's copy nor an SQLite file", "");
+	if (!image) {
+		char name[JR_SNAP_NAME_MAX], path[JR_NODE_PATH_MAX + JR_SNAP_NAME_MAX + 8];
+
+		jr_snap_name(ref.index, ref.digest, name);
+		if (snprintf(path, sizeof path, "%s/%s.db", f->snap_dir, name) >= (int)sizeof path)
+			return fail(f, JR_ETOOBIG, "snapshot path too long", "");
+		if (access(path, R_OK) != 0 &&
+		    (rc = jr_snap_fetch(f->cfg, f->secret, &ref, f->snap_dir, &from, &eb)) !=
+			    JR_OK)
+			return fail(f, rc, "restore: the snapshot's copy is not in "
+				"data_dir/snapshots and could not be fetched from a peer "
+				"(if this node's files are lost, delete its raft/, "
+				"snapshots/ and state.db and join it again): ", eb.msg);
+	}
+	t1 = now_ms();
 	(void)pthread_mutex_lock(&f->snap_mu);
 	if (f->snap != NULL)
 		(void)sqlite3_close(f->snap);
@@ -402,14 +464,55 @@ static int fsm_restore(void *data, const uint8_t *p, size_t len,
 	f->snap_pinned = false;
 	close_side(f);
 	remove_files(f->path);
-	rc = jr_file_write_atomic(f->path, p, len, 0600, &eb);
+	rc = image ? jr_file_write_atomic(f->path, p, len, 0600, &eb) :
+		     jr_snap_install(f->snap_dir, &ref, f->path, &eb);
 	if (rc == JR_OK)
 		rc = open_side(f, &eb);
+	if (rc == JR_OK && !image)
+		jr_snap_prune(f->snap_dir, JR_SNAP_KEEP);
 	(void)pthread_mutex_unlock(&f->snap_mu);
 	if (rc != JR_OK)
 		return fail(f, rc, "restore: ", eb.msg);
 	jr_centre_state_hash(f->centre, state_hash);
+	f->restores++;
+	if (image)
+		(void)snprintf(f->restored, sizeof f->restored, "restored an earlier "
+			"version's snapshot (%zu bytes) in %llu ms", len,
+			(unsigned long long)(now_ms() - t0));
+	else if (from != 0)
+		(void)snprintf(f->restored, sizeof f->restored, "installed the snapshot at "
+			"entry %llu (%llu bytes): fetched from node %llu in %llu ms, restored "
+			"in %llu ms", (unsigned long long)ref.index, (unsigned long long)ref.size,
+			(unsigned long long)from, (unsigned long long)(t1 - t0),
+			(unsigned long long)(now_ms() - t1));
+	else
+		(void)snprintf(f->restored, sizeof f->restored, "restored the snapshot at "
+			"entry %llu (%llu bytes) from data_dir/snapshots in %llu ms",
+			(unsigned long long)ref.index, (unsigned long long)ref.size,
+			(unsigned long long)(now_ms() - t0));
 	return JR_OK;
+}
+
+unsigned jr_node_fsm_restores(const struct jr_node_fsm *f, const char **what)
+{
+	*what = f->restored;
+	return f->restores;
+}
+
+unsigned jr_node_fsm_takes(struct jr_node_fsm *f, char *what, size_t cap)
+{
+	unsigned n;
+
+	(void)pthread_mutex_lock(&f->snap_mu);
+	n = f->takes;
+	(void)snprintf(what, cap, "%s", f->taken);
+	(void)pthread_mutex_unlock(&f->snap_mu);
+	return n;
+}
+
+static const char *fsm_errmsg(void *data)
+{
+	return ((struct jr_node_fsm *)data)->error;
 }
 
 void jr_node_fsm_callbacks(struct jr_node_fsm *f, struct jr_cons_fsm *out)
@@ -421,6 +524,7 @@ void jr_node_fsm_callbacks(struct jr_node_fsm *f, struct jr_cons_fsm *out)
 	out->snapshot_write = fsm_snapshot_write;
 	out->snapshot_end = fsm_snapshot_end;
 	out->restore = fsm_restore;
+	out->errmsg = fsm_errmsg;
 }
 
 struct jr_centre *jr_node_fsm_centre(struct jr_node_fsm *f)
@@ -446,6 +550,15 @@ uint64_t jr_node_fsm_index(const struct jr_node_fsm *f)
 const char *jr_node_fsm_error(const struct jr_node_fsm *f)
 {
 	return f->error;
+}
+
+int jr_node_fsm_snapshot_reader(struct jr_node_fsm *f, uint64_t index,
+	const uint8_t digest[JR_HASH_BYTES], const uint8_t nonce[JR_SNAP_NONCE_BYTES],
+	const uint8_t mac[JR_HASH_BYTES], struct jr_snap_reader **out, uint64_t *total,
+	struct jr_errbuf *eb)
+{
+	return jr_snap_reader_open(f->snap_dir, f->secret, index, digest, nonce, mac, out,
+		total, eb);
 }
 
 uint64_t jr_node_fsm_last_snapshot_bytes(const struct jr_node_fsm *f)

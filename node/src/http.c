@@ -1576,6 +1576,67 @@ static void public_receipt(struct req *r)
 
 /* ---- the access handler ---------------------------------------------- */
 
+/* ---- GET /v1/snapshots/<index>-<digest>?nonce=&mac= (a peer installing) -- */
+
+static ssize_t snapshot_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	long n = jr_snap_reader_read(cls, pos, (uint8_t *)buf, max);
+
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void snapshot_free(void *cls)
+{
+	jr_snap_reader_free(cls);
+}
+
+static bool query_hex(struct req *r, const char *k, uint8_t *out, size_t n)
+{
+	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, k);
+
+	return v != NULL && jr_http_parse_hex(v, strlen(v), out, n) == JR_OK;
+}
+
+static void snapshot_get(struct req *r)
+{
+	uint8_t nonce[JR_SNAP_NONCE_BYTES], mac[JR_HASH_BYTES];
+	struct jr_snap_reader *rd = NULL;
+	struct jr_errbuf eb = { 0 };
+	uint64_t total = 0;
+	int rc;
+
+	if (!query_hex(r, "nonce", nonce, sizeof nonce) || !query_hex(r, "mac", mac, sizeof mac)) {
+		set_error(r, 400, "bad-request", "a snapshot is asked for with nonce=<64 hex> "
+			"and mac=<64 hex> (docs/http.md \"Snapshots\")");
+		return;
+	}
+	rc = jr_node_fsm_snapshot_reader(r->h->s->fsm, r->m.index, r->m.id, nonce, mac, &rd,
+		&total, &eb);
+	if (rc == JR_EKEY) {
+		set_error(r, 403, "forbidden", "%s", eb.msg);
+		return;
+	}
+	if (rc != JR_OK) {
+		set_error(r, rc == JR_ENOTFOUND ? 404 : 503,
+			rc == JR_ENOTFOUND ? "not-found" : "unavailable", "%s", eb.msg);
+		return;
+	}
+	if (r->resp != NULL)
+		MHD_destroy_response(r->resp);
+	r->resp = MHD_create_response_from_callback(total, JR_SNAP_CHUNK, snapshot_read, rd,
+		snapshot_free);
+	if (r->resp == NULL) {
+		jr_snap_reader_free(rd);
+		set_error(r, 503, "unavailable", "out of memory for the answer");
+		return;
+	}
+	r->status = 200;
+	(void)MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		"application/octet-stream");
+}
+
 static bool method_ok(const struct req *r, const char *method)
 {
 	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
@@ -1612,6 +1673,7 @@ static void route_get(struct req *r, const char *method, const char *url)
 	case JR_RT_PUBLIC:
 	case JR_RT_PUBLIC_SVG: public_page(r); break;
 	case JR_RT_PUBLIC_RECEIPT: public_receipt(r); break;
+	case JR_RT_SNAPSHOT: snapshot_get(r); break;
 	default:
 		set_error(r, 404, "not-found", "no such resource (docs/http.md lists them)");
 		break;

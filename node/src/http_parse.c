@@ -132,6 +132,16 @@ void jr_http_route(const char *p, size_t len, struct jr_route_match *m)
 		} else {
 			m->route = JR_RT_BAD_ID;
 		}
+	} else if (prefix(p, len, "/v1/snapshots/", &at)) {
+		const char *dash = memchr(p + at, '-', len - at);
+		size_t digits = dash != NULL ? (size_t)(dash - (p + at)) : 0;
+
+		if (dash != NULL &&
+		    jr_http_parse_u64(p + at, digits, INT64_MAX, &m->index) == JR_OK &&
+		    m->index > 0)
+			id_route(p, len, at + digits + 1, JR_HASH_BYTES, "", JR_RT_SNAPSHOT, m);
+		else
+			m->route = JR_RT_BAD_ID;
 	} else if (prefix(p, len, "/tile/", &at)) {
 		if (jr_tlog_tile_path_parse(p + 1, len - 1, &m->tile_level, &m->tile_n,
 			    &m->tile_width) == JR_OK)

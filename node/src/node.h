@@ -67,6 +67,7 @@ struct jr_node_config {
 	uint64_t bootstrap[JR_NODE_MAX_PEERS]; /* founding voters; none: a joiner */
 	size_t n_bootstrap;
 	unsigned snapshot_threshold, snapshot_trailing;
+	unsigned snapshot_log_mib; /* 0: by entry count only */
 	unsigned election_timeout_ms, heartbeat_ms;
 	unsigned max_connections, idle_timeout_s, max_uploads;
 	unsigned peer_interval_ms;
@@ -125,9 +126,10 @@ struct jr_node_act_row {
 /* Opens the state at path, discarding what a previous run left there: the
  * state is rebuilt from libraft's snapshot and log at every start (see
  * docs/node.md "Restart"). consortium[0] is the genesis key, the others the
- * keys later rosters name. The keys are borrowed. */
-int jr_node_fsm_open(const char *path, const struct jr_key *const *consortium,
-	size_t n_consortium,
+ * keys later rosters name. The keys and cfg are borrowed: cfg's id, peers
+ * and data_dir serve the snapshots. */
+int jr_node_fsm_open(const struct jr_node_config *cfg, const char *path,
+	const struct jr_key *const *consortium, size_t n_consortium,
 	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
 	struct jr_node_fsm **out, struct jr_errbuf *eb) JR_MUST_CHECK;
 void jr_node_fsm_close(struct jr_node_fsm *f);
@@ -146,8 +148,73 @@ int jr_node_fsm_bundle(struct jr_node_fsm *f, const uint8_t id[JR_HASH_BYTES],
 	struct jr_node_bundle_row *out) JR_MUST_CHECK;
 int jr_node_fsm_act(struct jr_node_fsm *f, const uint8_t hash[JR_HASH_BYTES],
 	struct jr_node_act_row *out) JR_MUST_CHECK;
-/* Bytes of the last snapshot written (for the log and the bench). */
+/* A snapshot's copy for a peer (GET /v1/snapshots): jr_snap_reader_open
+ * in this node's snapshot folder with its transfer secret. */
+struct jr_snap_reader;
+int jr_node_fsm_snapshot_reader(struct jr_node_fsm *f, uint64_t index,
+	const uint8_t digest[JR_HASH_BYTES], const uint8_t nonce[32],
+	const uint8_t mac[JR_HASH_BYTES], struct jr_snap_reader **out, uint64_t *total,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+/* How many snapshots were restored, and a sentence on the last one (its
+ * entry, size, where from and how long), for the node's log. */
+unsigned jr_node_fsm_restores(const struct jr_node_fsm *f, const char **what);
+/* The same for snapshots written (any thread may write one). */
+unsigned jr_node_fsm_takes(struct jr_node_fsm *f, char *what, size_t cap);
+/* Bytes of the last snapshot's copy (for the log and the bench). */
 uint64_t jr_node_fsm_last_snapshot_bytes(const struct jr_node_fsm *f);
+
+/* ---- snapshot files (snapfile.c; docs/node.md "Snapshots") ---- */
+
+/* What libraft holds as the snapshot, 64 bytes, big-endian:
+ *   0  8  "JRNSNAP1"
+ *   8  8  origin: the node that took it
+ *  16  8  index of the last entry it contains
+ *  24  8  size of the state file's copy
+ *  32 32  BLAKE2b-256 of the copy
+ * The copy is data_dir/snapshots/<index>-<digest hex>.db. */
+#define JR_SNAP_REF_BYTES 64
+#define JR_SNAP_NAME_MAX (20 + 1 + 64 + 1)
+#define JR_SNAP_NONCE_BYTES 32
+#define JR_SNAP_CHUNK 65536u
+#define JR_SNAP_KEEP 2 /* copies kept: libraft keeps its last two snapshots */
+#define JR_SNAP_KEEP_MAX 8
+struct jr_snap_ref {
+	uint64_t origin, index, size;
+	uint8_t digest[JR_HASH_BYTES];
+};
+void jr_snap_ref_encode(const struct jr_snap_ref *r, uint8_t out[JR_SNAP_REF_BYTES]);
+int jr_snap_ref_decode(const uint8_t *p, size_t len, struct jr_snap_ref *out)
+	JR_MUST_CHECK;
+/* "<index>-<64 hex>": the copy's name without ".db", and what requests name. */
+void jr_snap_name(uint64_t index, const uint8_t digest[JR_HASH_BYTES],
+	char out[JR_SNAP_NAME_MAX]);
+/* The transfer secret S (32 bytes into sodium_malloc'd out). */
+int jr_snap_secret(const struct jr_key *consortium, uint8_t *out) JR_MUST_CHECK;
+/* Copies the database src (inside a read transaction) into dir. */
+int jr_snap_take(struct sqlite3 *src, const char *dir, uint64_t origin, uint64_t index,
+	struct jr_snap_ref *out, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Copies dir's copy of r over the state file, checking its size and digest. */
+int jr_snap_install(const char *dir, const struct jr_snap_ref *r, const char *state,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Fetches r's copy from its origin (or another peer) into dir. JR_EKEY: a
+ * peer refused this node's consortium key. */
+int jr_snap_fetch(const struct jr_node_config *cfg, const uint8_t *secret,
+	const struct jr_snap_ref *r, const char *dir, uint64_t *from, struct jr_errbuf *eb)
+	JR_MUST_CHECK;
+/* Removes all copies but the `keep` newest. */
+void jr_snap_prune(const char *dir, unsigned keep);
+/* Serving one: JR_EKEY if mac is wrong, JR_ENOTFOUND if it is not here. */
+struct jr_snap_reader;
+uint64_t jr_snap_answer_bytes(uint64_t size);
+int jr_snap_reader_open(const char *dir, const uint8_t *secret, uint64_t index,
+	const uint8_t digest[JR_HASH_BYTES], const uint8_t nonce[JR_SNAP_NONCE_BYTES],
+	const uint8_t mac[JR_HASH_BYTES], struct jr_snap_reader **out, uint64_t *total,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+/* The answer's next bytes from pos (reads are in order): 0 at its end, -1
+ * on an error. */
+long jr_snap_reader_read(struct jr_snap_reader *rd, uint64_t pos, uint8_t *buf,
+	size_t max);
+void jr_snap_reader_free(struct jr_snap_reader *rd);
 
 /* ---- checkpoints ---- */
 
@@ -197,14 +264,16 @@ enum jr_route {
 	JR_RT_PUBLIC,      /* / and /public: the public page */
 	JR_RT_PUBLIC_SVG,  /* /public/coverage.svg */
 	JR_RT_PUBLIC_RECEIPT, /* /public/receipt */
+	JR_RT_SNAPSHOT,    /* /v1/snapshots/<index>-<64 hex> */
 	JR_RT_BAD_ID       /* a known route with a malformed id */
 };
 
 struct jr_route_match {
 	enum jr_route route;
-	uint8_t id[JR_HASH_BYTES]; /* bundle id (32), kiosk or registration (16) */
+	uint8_t id[JR_HASH_BYTES]; /* bundle id or snapshot digest (32), kiosk or
+				      registration (16) */
 	size_t id_len;
-	uint64_t index;  /* hash: the index; UINT64_MAX for "latest" */
+	uint64_t index;  /* hash: the index, UINT64_MAX for "latest"; snapshot */
 	int tile_level;  /* JR_TLOG_ENTRIES for entry bundles */
 	uint64_t tile_n;
 	unsigned tile_width;

@@ -219,6 +219,21 @@ static void on_tick(uv_timer_t *t)
 		s->diverged_logged = true;
 		jr_server_log(s, "DIVERGED: %s", jr_cons_errmsg(s->cons));
 	}
+	{
+		const char *what;
+		unsigned n = jr_node_fsm_restores(s->fsm, &what);
+
+		char taken[200];
+
+		if (n != s->restores_logged) {
+			s->restores_logged = n;
+			jr_server_log(s, "%s", what);
+		}
+		if ((n = jr_node_fsm_takes(s->fsm, taken, sizeof taken)) != s->takes_logged) {
+			s->takes_logged = n;
+			jr_server_log(s, "%s", taken);
+		}
+	}
 	if (!info.diverged)
 		sign_checkpoint(s);
 	jr_http_tick(s->http);
@@ -292,7 +307,7 @@ static int open_all(struct jr_server *s, struct jr_errbuf *eb)
 			   jr_node_path(&s->cfg, "checkpoint", cp, sizeof cp) != JR_OK))
 		rc = jr_errf(eb, JR_EINVAL, "data_dir too long");
 	if (rc == JR_OK)
-		rc = jr_node_fsm_open(state, (const struct jr_key *const *)s->keys, s->n_keys,
+		rc = jr_node_fsm_open(&s->cfg, state, (const struct jr_key *const *)s->keys, s->n_keys,
 			pkey, &s->fsm, eb);
 	sodium_free(pkey);
 	if (rc != JR_OK)
@@ -304,6 +319,7 @@ static int open_all(struct jr_server *s, struct jr_errbuf *eb)
 	cc.dir = raft_dir;
 	cc.snapshot_threshold = s->cfg.snapshot_threshold;
 	cc.snapshot_trailing = s->cfg.snapshot_trailing;
+	cc.snapshot_log_bytes = (uint64_t)s->cfg.snapshot_log_mib << 20;
 	cc.election_timeout_ms = s->cfg.election_timeout_ms;
 	cc.heartbeat_ms = s->cfg.heartbeat_ms;
 	jr_node_fsm_callbacks(s->fsm, &fsm);

@@ -35,6 +35,8 @@ struct jr_server {
 	bool handles; /* tick and signal handles initialised */
 	bool was_leader;
 	bool diverged_logged;
+	unsigned restores_logged; /* restores the log has told of */
+	unsigned takes_logged; /* snapshots written the log has told of */
 	uint64_t signed_size;
 	/* read by the peers thread */
 	_Atomic uint64_t state_index;

@@ -74,6 +74,8 @@ static int restore(void *data, const uint8_t *p, size_t len,
 	struct jr_hashfsm *h = data;
 	uint64_t n = 0;
 
+	if (h->fail_restore)
+		return JR_EIO;
 	if (len != JR_HASHFSM_SNAPSHOT_BYTES)
 		return JR_EFORMAT;
 	for (int i = 0; i < 8; i++)
@@ -86,10 +88,17 @@ static int restore(void *data, const uint8_t *p, size_t len,
 	return JR_OK;
 }
 
+static const char *errmsg(void *data)
+{
+	const struct jr_hashfsm *h = data;
+
+	return h->fail_restore ? "this test's state machine fails every restore" : "";
+}
+
 struct jr_cons_fsm jr_hashfsm_fsm(struct jr_hashfsm *h)
 {
 	struct jr_cons_fsm f = { h, apply, snapshot_begin, snapshot_write,
-		snapshot_end, restore };
+		snapshot_end, restore, errmsg };
 	return f;
 }
 

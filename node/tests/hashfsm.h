@@ -2,12 +2,14 @@
  * hashfsm.h — a tiny state machine for the consensus layer's tests: its
  * state is the number of entries applied and a hash chain over them, so two
  * nodes have equal states exactly when they applied the same entries in the
- * same order. It can be told to diverge (mix a wrong byte into one entry) or
- * to fail one apply, to test that the layer stops such a node.
+ * same order. It can be told to diverge (mix a wrong byte into one entry),
+ * to fail one apply or every restore, to test that the layer stops such a
+ * node.
  */
 #ifndef JR_NODE_HASHFSM_H
 #define JR_NODE_HASHFSM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "consensus.h"
@@ -21,6 +23,7 @@ struct jr_hashfsm {
 	uint64_t restores;        /* snapshots restored */
 	uint64_t diverge_at;      /* at this count + 1, hash a wrong byte (0: never) */
 	uint64_t fail_at;         /* at this raft index, fail the apply (0: never) */
+	bool fail_restore;        /* fail every restore */
 	/* the first bytes of entry `index` (0 = never applied here), for tests */
 	uint64_t trace_index[JR_HASHFSM_TRACE];
 	uint8_t trace_head[JR_HASHFSM_TRACE][16];

@@ -2,7 +2,10 @@
 # Rows of the benchmark table: end-to-end ingest through a 3-node jaring-node
 # cluster on loopback (bundles PUT over HTTP to the leader, 4 at a time,
 # until every node has applied every entry), and the peak RSS of a node
-# through it.
+# through it; then the snapshots: the largest copy of the state a node took
+# during the ingest, and a fourth node that joins and installs the leader's
+# (its copy fetched over HTTP, then restored), beside a raw write of as many
+# bytes with fsync in the same folder.
 #   tests/bench/node_ingest.sh BUILD_DIR [REGISTRATIONS]   (default 200,000)
 set -euo pipefail
 build=$1 regs=${2:-${JR_BENCH_NODE_REGS:-200000}}
@@ -16,14 +19,14 @@ nb=$(( (regs + per * kiosks - 1) / (per * kiosks) ))
 total=$((nb * kiosks * per))
 "$fix" "$work" "$kiosks" "$nb" 32 64
 read -r -a ports < <(python3 -c "import socket
-s=[socket.socket() for _ in range(6)]
+s=[socket.socket() for _ in range(8)]
 [x.bind(('127.0.0.1',0)) for x in s]
 print(*[x.getsockname()[1] for x in s])")
-for i in 1 2 3; do
+for i in 1 2 3 4; do
   {
     echo "node_id = $i"
     echo "raft_address = 127.0.0.1:${ports[$((i - 1))]}"
-    echo "http_address = 127.0.0.1:${ports[$((i + 2))]}"
+    echo "http_address = 127.0.0.1:${ports[$((i + 3))]}"
     echo "data_dir = $work/d$i"
     echo "consortium_key = $work/consortium.key"
     echo "pseudonym_key = $work/pseudonym.key"
@@ -31,10 +34,10 @@ for i in 1 2 3; do
     echo "log_origin = tlog.bench.jaring.id/node"
     echo "witness_name = witness.bench.jaring.id/node$i"
     echo "cosign_policy = $work/cosign.policy"
-    for j in 1 2 3; do
-      echo "peer = $j 127.0.0.1:${ports[$((j - 1))]} 127.0.0.1:${ports[$((j + 2))]}"
+    for j in 1 2 3 4; do
+      echo "peer = $j 127.0.0.1:${ports[$((j - 1))]} 127.0.0.1:${ports[$((j + 3))]}"
     done
-    echo "bootstrap = 1 2 3"
+    [ "$i" = 4 ] || echo "bootstrap = 1 2 3"
   } >"$work/n$i.conf"
   "$bin" init --config "$work/n$i.conf" >/dev/null
 done
@@ -45,7 +48,7 @@ done
   echo "quorum nodes"
 } >"$work/cosign.policy"
 for i in 1 2 3; do "$bin" start --config "$work/n$i.conf" 2>"$work/log$i" & pids[$i]=$!; done
-http() { echo "127.0.0.1:${ports[$(($1 + 2))]}"; }
+http() { echo "127.0.0.1:${ports[$(($1 + 3))]}"; }
 field() { curl -s -m 2 "http://$(http "$1")/v1/health" | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",]*\).*/\1/p"; }
 for _ in $(seq 1 100); do
   l=0; for i in 1 2 3; do [ "$(field "$i" role)" = leader ] && l=$i; done
@@ -84,4 +87,44 @@ printf '| %-44s | %12s | %-10s | %-22s | %-4s |\n' \
   "node ingest, 3 nodes, $total regs over HTTP" "$rate" "regs/s" ">= 100,000" "$met"
 printf '| %-44s | %12s | %-10s | %-22s | %-4s |\n' \
   "node peak RSS through that ingest" "$((rss / 1024))" "MiB" "bounded" ""
-for i in 1 2 3; do "$bin" stop --config "$work/n$i.conf" >/dev/null || true; done
+
+# The snapshots. Each node logs every copy it takes and every restore.
+row() { printf '| %-44s | %12s | %-10s | %-22s | %-4s |\n' "$@"; }
+mbps() { python3 -c "print(f'{$1 / 1e6 / max($2, 1) * 1000:.0f}')"; }
+read -r cbytes cms < <(grep -h -o 'the state copied to data_dir/snapshots ([0-9]* bytes) in [0-9]* ms' \
+  "$work"/log1 "$work"/log2 "$work"/log3 | sed 's/.*(\([0-9]*\) bytes) in \([0-9]*\) ms/\1 \2/' |
+  sort -n | tail -n1)
+if [ -n "${cbytes:-}" ]; then
+  raw_ms=$(python3 - "$work/raw" "$cbytes" <<'PY'
+import os, sys, time
+path, n = sys.argv[1], int(sys.argv[2])
+buf = os.urandom(1 << 20)
+t = time.monotonic()
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+left = n
+while left > 0:
+    left -= os.write(fd, buf[:min(left, len(buf))])
+os.fsync(fd); os.close(fd)
+print(int((time.monotonic() - t) * 1000)); os.unlink(path)
+PY
+)
+  row "raw sequential write + fsync, $((cbytes >> 20)) MiB" "$(mbps "$cbytes" "$raw_ms")" "MB/s" "(reference)" ""
+  row "node snapshot: state copied, $((cbytes >> 20)) MiB" "$(mbps "$cbytes" "$cms")" "MB/s" "(worker; apply goes on)" ""
+fi
+"$bin" start --config "$work/n4.conf" 2>"$work/log4" & pids[4]=$!
+for _ in $(seq 1 50); do [ -n "$(field 4 role)" ] && break; sleep 0.2; done
+"$bin" join --config "$work/n4.conf" >"$work/join4.out" 2>&1 ||
+  { echo "node_ingest: join of node 4 failed: $(cat "$work/join4.out")" >&2; exit 1; }
+line=""
+for _ in $(seq 1 600); do
+  line=$(grep -o 'installed the snapshot at entry [0-9]* ([0-9]* bytes): fetched from node [0-9]* in [0-9]* ms, restored in [0-9]* ms' "$work/log4" || true)
+  [ -n "$line" ] && break; sleep 0.1
+done
+[ -n "$line" ] || { echo "node_ingest: node 4 installed no snapshot: $(tail -n 5 "$work/log4")" >&2; exit 1; }
+read -r ibytes fms rms < <(echo "$line" | sed 's/.*(\([0-9]*\) bytes).* in \([0-9]*\) ms, restored in \([0-9]*\) ms/\1 \2 \3/')
+row "snapshot install: fetch, $((ibytes >> 20)) MiB (loop blocked)" "$(mbps "$ibytes" "$fms")" "MB/s" "(authenticated, encrypted)" ""
+row "snapshot install: restore into state.db" "$(mbps "$ibytes" "$rms")" "MB/s" "" ""
+row "snapshot install: loop blocked in all" "$((fms + rms))" "ms" "" ""
+r4=$(awk '/VmHWM/ {print $2}' "/proc/${pids[4]}/status")
+row "peak RSS of the node that installed it" "$((r4 / 1024))" "MiB" "bounded" ""
+for i in 1 2 3 4; do "$bin" stop --config "$work/n$i.conf" >/dev/null || true; done

@@ -37,6 +37,9 @@ static void route(const char *s, size_t n)
 		abort();
 	if (m.route == JR_RT_TILE && (m.tile_width < 1 || m.tile_width > 256))
 		abort();
+	if (m.route == JR_RT_SNAPSHOT && (m.id_len != JR_HASH_BYTES || m.index == 0 ||
+					  m.index > INT64_MAX))
+		abort();
 }
 
 static void numbers(const char *s, size_t n)
@@ -92,6 +95,22 @@ static void entry(const uint8_t *d, size_t n)
 	(void)jr_node_centre_kind(d, n);
 }
 
+/* The 64-byte snapshot reference libraft hands back to restore. */
+static void snapshot_ref(const uint8_t *d, size_t n)
+{
+	struct jr_snap_ref r;
+	uint8_t again[JR_SNAP_REF_BYTES];
+
+	if (jr_snap_ref_decode(d, n, &r) != JR_OK) {
+		if (!zero(&r, sizeof r))
+			abort();
+		return;
+	}
+	jr_snap_ref_encode(&r, again);
+	if (n != sizeof again || memcmp(again, d, n) != 0)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data + 1;
@@ -100,12 +119,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (jr_init() != JR_OK)
 		abort();
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0: route(s, size - 1); break;
 	case 1: numbers(s, size - 1); break;
 	case 2: member(s, size - 1); break;
 	case 3: policy(s, size - 1); break;
-	default: entry(data + 1, size - 1); break;
+	case 4: entry(data + 1, size - 1); break;
+	default: snapshot_ref(data + 1, size - 1); break;
 	}
 	return 0;
 }

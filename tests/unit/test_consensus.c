@@ -399,6 +399,46 @@ static void a_far_behind_node_catches_up_from_a_snapshot(void **state)
 	jr_cons_sim_free(cl->sim);
 }
 
+/* libraft 0.15 replaces a follower's log by the snapshot's before restore:
+ * a failed install must stop the node loudly, not leave it stalled. */
+static void a_snapshot_that_cannot_be_installed_stops_the_node(void **state)
+{
+	struct cluster *cl = cluster_new(3, 3);
+	struct jr_cons_info info;
+	struct tally t;
+	(void)state;
+
+	tally_init(&t);
+	for (unsigned i = 0; i < 3; i++)
+		jr_cons_sim_set_snapshot(cl->sim, i, 32, 8);
+	assert_true(jr_cons_sim_elect(cl->sim, 0, MS));
+	propose_n(cl, 0, "early", 5, &t);
+	assert_agree(cl, all5, 3);
+	jr_cons_sim_kill(cl->sim, 2);
+	for (unsigned round = 0; round < 10; round++) {
+		propose_n(cl, 0, "far", 20, &t);
+		assert_true(jr_cons_sim_until_applied(cl->sim, 0, last_index(cl, 0),
+			MS));
+	}
+	cl->fsm[2].fail_restore = true;
+	jr_cons_sim_revive(cl->sim, 2);
+	jr_cons_sim_run_for(cl->sim, 3000);
+	jr_cons_info(node(cl, 2), &info);
+	assert_true(info.diverged);
+	assert_non_null(strstr(jr_cons_errmsg(node(cl, 2)),
+		"installing the leader's snapshot"));
+	assert_non_null(strstr(jr_cons_errmsg(node(cl, 2)), "fails every restore"));
+	assert_int_equal(cl->fsm[2].count, 5);
+	/* the other two go on */
+	propose_n(cl, 0, "after", 5, &t);
+	assert_true(jr_cons_sim_until_applied(cl->sim, 1, last_index(cl, 0), MS));
+	assert_int_equal(cl->fsm[1].count, 210);
+	assert_memory_equal(cl->fsm[0].hash, cl->fsm[1].hash, JR_HASH_BYTES);
+	jr_cons_info(node(cl, 0), &info);
+	assert_false(info.diverged);
+	jr_cons_sim_free(cl->sim);
+}
+
 static void a_node_whose_state_diverges_stops_and_says_so(void **state)
 {
 	struct cluster *cl = cluster_new(3, 3);
@@ -650,6 +690,7 @@ int main(void)
 		cmocka_unit_test(a_far_behind_node_catches_up_from_a_snapshot),
 		cmocka_unit_test(a_node_whose_state_diverges_stops_and_says_so),
 		cmocka_unit_test(a_diverged_leader_stops_and_hands_over_leadership),
+		cmocka_unit_test(a_snapshot_that_cannot_be_installed_stops_the_node),
 		cmocka_unit_test(a_single_dissenting_peer_is_flagged_not_obeyed),
 		cmocka_unit_test(a_hash_for_an_index_not_applied_is_not_found),
 		cmocka_unit_test(a_failed_apply_stops_the_node_for_good),
