@@ -12,7 +12,7 @@
  * authenticated and the answer encrypted with keys only holders of the
  * genesis consortium key can derive (docs/http.md "Snapshots"):
  *   S    = X25519(consortium secret, consortium public)      same on every node
- *   R    = BLAKE2b-256("jaring/node-snapshot/v1" 0x00 || S || name || nonce)
+ *   R    = BLAKE2b-256("jaring/node-snapshot/v1" 0x00 || S || nonce || name)
  *   mac  = BLAKE2b-256("jaring/node-snapshot-mac/v1" 0x00 || R)
  *   key  = BLAKE2b-256("jaring/node-snapshot-key/v1" 0x00 || R)
  * with a fresh 32-byte nonce per request; the answer is a secretstream
@@ -125,8 +125,8 @@ static int request_keys(const uint8_t *secret, const char *name,
 	uint8_t *r = sodium_malloc(JR_HASH_BYTES);
 	struct jr_part parts[3] = {
 		{ secret, 32 },
-		{ (const uint8_t *)name, strlen(name) },
 		{ nonce, JR_SNAP_NONCE_BYTES },
+		{ (const uint8_t *)name, strlen(name) }, /* the one variable part, last */
 	};
 	int rc;
 
@@ -303,11 +303,9 @@ int jr_snap_install(const char *dir, const struct jr_snap_ref *r, const char *st
 	}
 	if (size != r->size || !jr_hash_equal(digest, r->digest)) {
 		(void)unlink(tmp);
-		return jr_errf(eb, JR_ECORRUPT, "snapshot %s is damaged (%llu bytes, not "
-			"the %llu it was taken with, or another digest): check the disk, "
-			"then delete the node's raft/, snapshots/ and state.db and join "
-			"it again", from, (unsigned long long)size,
-			(unsigned long long)r->size);
+		return jr_errf(eb, JR_ECORRUPT, "snapshots/%.24s… is damaged (%s): check "
+			"the disk, delete raft/, snapshots/ and state.db, join the node again",
+			name, size != r->size ? "its size changed" : "its digest changed");
 	}
 	if (rename(tmp, state) != 0 || sync_dir(parent) != JR_OK) {
 		(void)unlink(tmp);

@@ -138,4 +138,20 @@ sed -n '1p' "$work/bundles.txt" | while read -r id len f r; do
 done
 for i in 1 2 3 4 5; do "$bin" stop --config "$work/n$i.conf" >/dev/null || die "stop $i"; done
 pids=()
+
+# A restart restores from the node's own copy, without asking anyone (its
+# peers are stopped); a damaged copy stops the start with what to do.
+start 1
+restored() { grep -q "restored the snapshot at entry [0-9]* ([0-9]* bytes) from data_dir/snapshots" "$work/log1"; }
+wait_for 20 "node 1 to restore its snapshot from its own copy" restored
+"$bin" stop --config "$work/n1.conf" >/dev/null || die "stop 1 again"
+pids=()
+for f in "$work"/d4/snapshots/*.db; do
+  printf '\377' | dd of="$f" bs=1 seek=4096 conv=notrunc status=none
+done
+if timeout 60 "$bin" start --config "$work/n4.conf" 2>"$work/log4.damaged"; then
+  die "node 4 started on a damaged snapshot copy"
+fi
+grep -q "is damaged" "$work/log4.damaged" || die "a damaged copy was not named: $(tail -n 3 "$work/log4.damaged")"
+echo "membership: restart from the own copy; a damaged copy refused: $(grep -m1 -o 'snapshot [^ ]* is damaged' "$work/log4.damaged" | cut -c1-60)…"
 echo "membership: ok"
