@@ -72,7 +72,8 @@ struct jr_node_fsm {
 	char error[JR_ERRMSG_MAX];
 	unsigned restores;
 	char restored[256];
-	unsigned takes; /* snapshots written; guarded by snap_mu */
+	pthread_mutex_t takes_mu; /* guards takes and taken, never held long */
+	unsigned takes; /* snapshots written */
 	char taken[200];
 };
 
@@ -226,6 +227,13 @@ int jr_node_fsm_open(const struct jr_node_config *cfg, const char *path,
 		free(f);
 		return jr_errf(eb, JR_ENOMEM, "mutex");
 	}
+	if (pthread_mutex_init(&f->takes_mu, NULL) != 0) {
+		(void)pthread_mutex_destroy(&f->snap_mu);
+		sodium_free(f->secret);
+		sodium_free(f->pkey);
+		free(f);
+		return jr_errf(eb, JR_ENOMEM, "mutex");
+	}
 	remove_files(path);
 	if ((rc = open_side(f, eb)) != JR_OK) {
 		jr_node_fsm_close(f);
@@ -243,6 +251,7 @@ void jr_node_fsm_close(struct jr_node_fsm *f)
 		(void)sqlite3_close(f->snap);
 	close_side(f);
 	(void)pthread_mutex_destroy(&f->snap_mu);
+	(void)pthread_mutex_destroy(&f->takes_mu);
 	sodium_free(f->secret);
 	sodium_free(f->pkey);
 	free(f);
@@ -401,11 +410,13 @@ static int fsm_snapshot_write(void *data, struct jr_buf *out)
 	jr_snap_ref_encode(&ref, out->base);
 	out->len = JR_SNAP_REF_BYTES;
 	f->snap_bytes = ref.size;
+	(void)pthread_mutex_lock(&f->takes_mu);
 	f->takes++;
 	(void)snprintf(f->taken, sizeof f->taken, "snapshot at entry %llu: the state "
 		"copied to data_dir/snapshots (%llu bytes) in %llu ms",
 		(unsigned long long)ref.index, (unsigned long long)ref.size,
 		(unsigned long long)(now_ms() - t0));
+	(void)pthread_mutex_unlock(&f->takes_mu);
 out:
 	(void)pthread_mutex_unlock(&f->snap_mu);
 	return rc;
@@ -503,10 +514,11 @@ unsigned jr_node_fsm_takes(struct jr_node_fsm *f, char *what, size_t cap)
 {
 	unsigned n;
 
-	(void)pthread_mutex_lock(&f->snap_mu);
+	/* not snap_mu: the worker holds that through a whole copy */
+	(void)pthread_mutex_lock(&f->takes_mu);
 	n = f->takes;
 	(void)snprintf(what, cap, "%s", f->taken);
-	(void)pthread_mutex_unlock(&f->snap_mu);
+	(void)pthread_mutex_unlock(&f->takes_mu);
 	return n;
 }
 

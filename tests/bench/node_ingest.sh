@@ -108,8 +108,9 @@ os.fsync(fd); os.close(fd)
 print(int((time.monotonic() - t) * 1000)); os.unlink(path)
 PY
 )
-  row "raw sequential write + fsync, $((cbytes >> 20)) MiB" "$(mbps "$cbytes" "$raw_ms")" "MB/s" "(reference)" ""
-  row "node snapshot: state copied, $((cbytes >> 20)) MiB" "$(mbps "$cbytes" "$cms")" "MB/s" "(worker; apply goes on)" ""
+  row "node snapshot: the largest state copy" "$((cbytes >> 20))" "MiB" "" ""
+  row "node: raw sequential write + fsync, same bytes" "$(mbps "$cbytes" "$raw_ms")" "MB/s" "(reference)" ""
+  row "node snapshot: state copied (worker thread)" "$(mbps "$cbytes" "$cms")" "MB/s" "(apply goes on)" ""
 fi
 "$bin" start --config "$work/n4.conf" 2>"$work/log4" & pids[4]=$!
 for _ in $(seq 1 50); do [ -n "$(field 4 role)" ] && break; sleep 0.2; done
@@ -122,7 +123,8 @@ for _ in $(seq 1 600); do
 done
 [ -n "$line" ] || { echo "node_ingest: node 4 installed no snapshot: $(tail -n 5 "$work/log4")" >&2; exit 1; }
 read -r ibytes fms rms < <(echo "$line" | sed 's/.*(\([0-9]*\) bytes).* in \([0-9]*\) ms, restored in \([0-9]*\) ms/\1 \2 \3/')
-row "snapshot install: fetch, $((ibytes >> 20)) MiB (loop blocked)" "$(mbps "$ibytes" "$fms")" "MB/s" "(authenticated, encrypted)" ""
+row "snapshot install: state fetched" "$((ibytes >> 20))" "MiB" "" ""
+row "snapshot install: fetch from the leader" "$(mbps "$ibytes" "$fms")" "MB/s" "(MAC, secretstream)" ""
 row "snapshot install: restore into state.db" "$(mbps "$ibytes" "$rms")" "MB/s" "" ""
 row "snapshot install: loop blocked in all" "$((fms + rms))" "ms" "" ""
 r4=$(awk '/VmHWM/ {print $2}' "/proc/${pids[4]}/status")

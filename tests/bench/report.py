@@ -303,6 +303,11 @@ def main(argv):
         old_head = open(out, encoding="utf-8").read().split("\n")
         if len(old_head) > 3 and "times on one machine" in old_head[3]:
             lines[3] = old_head[3]  # the full run's count, which the other rows keep
+        old_machine = next((l for l in old_head if l.startswith("- machine: ")), None)
+        if old_machine is not None and old_machine != lines[8]:
+            # the other rows were measured there; say so, and where these were
+            lines[8] = old_machine + " (the rows of %s: %s)" % (
+                ", ".join(only), lines[8][len("- machine: "):])
         lines[9] = "- date: the rows of %s from %s (%d run%s, %.0f s), the others from the last full run" % (
             ", ".join(only), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), runs,
             "" if runs == 1 else "s", time.time() - started)
