@@ -448,8 +448,10 @@ static int fsm_restore(struct raft_fsm *rfsm, struct raft_buffer *buf)
 		    got) != JR_OK) {
 		/* At start, raft_start fails and jr_cons_start says why. While
 		 * running, 0.15 has already dropped its log for the snapshot's
-		 * (replicationInstallSnapshot): a failed restore would leave the
-		 * node silently unable to apply, so it stops, loudly. */
+		 * (replicationInstallSnapshot): a refused restore would leave the
+		 * node silently unable to apply (and leak libraft's buffer
+		 * array). So the node stops, loudly, and libraft is told the
+		 * restore is done: nothing is applied after it anyway. */
 		if (c->started) {
 			if (snprintf(why, sizeof why,
 				    "node %llu: installing the leader's snapshot at entry "
@@ -460,6 +462,8 @@ static int fsm_restore(struct raft_fsm *rfsm, struct raft_buffer *buf)
 				    fsm_errmsg(c)) < 0)
 				why[0] = '\0';
 			diverge(c, why);
+			raft_free(buf->base); /* ours, as on success */
+			return 0;
 		}
 		return RAFT_CORRUPT;
 	}
