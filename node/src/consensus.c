@@ -112,6 +112,8 @@ const char *jr_cons_strerror(int err)
 	case JR_CONS_ESHUTDOWN: return "node is stopping";
 	case JR_CONS_EDIVERGED: return "this node's state diverged";
 	case JR_CONS_EBUSY: return "a membership change is under way";
+	case JR_CONS_ESLOW: return "the joining node did not catch up in time (it may "
+		"still be installing a snapshot): ask again to promote it";
 	default: return jr_strerror(err);
 	}
 }
@@ -126,6 +128,7 @@ static int from_raft(int rv)
 	case RAFT_SHUTDOWN: return JR_CONS_ESHUTDOWN;
 	case RAFT_CANTBOOTSTRAP: return JR_EEXIST;
 	case RAFT_CANTCHANGE: return JR_CONS_EBUSY;
+	case RAFT_NOCONNECTION: return JR_CONS_ESLOW; /* promotion aborted */
 	case RAFT_CORRUPT: return JR_ECORRUPT;
 	case RAFT_TOOBIG: return JR_ETOOBIG;
 	case RAFT_IOERR: case RAFT_NOSPACE: return JR_EIO;
@@ -684,6 +687,16 @@ int jr_cons_join(struct jr_cons *c, uint64_t id, const char *address,
 			(unsigned long long)id);
 	q->join_id = id;
 	q->u.change.data = q;
+	/* Asked again after a promotion that timed out: the node is already
+	 * in the configuration, not yet a voter; promote it. */
+	for (unsigned i = 0; i < c->raft->configuration.n; i++) {
+		const struct raft_server *sv = &c->raft->configuration.servers[i];
+
+		if (sv->id == id && sv->role != RAFT_VOTER && strcmp(sv->address, address) == 0) {
+			join_added(&q->u.change, 0);
+			return JR_OK;
+		}
+	}
 	rc = raft_add(c->raft, &q->u.change, id, address, join_added);
 	if (rc != 0) {
 		free(q);
@@ -837,6 +850,11 @@ int jr_cons_open(const struct jr_cons_config *cfg,
 		raft_set_election_timeout(&c->owned, cfg->election_timeout_ms);
 	if (cfg->heartbeat_ms > 0)
 		raft_set_heartbeat_timeout(&c->owned, cfg->heartbeat_ms);
+	/* A joining node far behind installs a snapshot, fetching the state's
+	 * copy (docs/node.md "Snapshots"): a gigabyte takes seconds here and
+	 * minutes over a slow link, beyond 0.15's 5 s for a catch-up round,
+	 * after which it aborts the promotion (asking again promotes it). */
+	raft_set_max_catch_up_round_duration(&c->owned, JR_CONS_CATCH_UP_ROUND_MS);
 	c->threshold = c->owned.snapshot.threshold;
 	c->trailing = c->owned.snapshot.trailing;
 	c->log_budget = cfg->snapshot_log_bytes;

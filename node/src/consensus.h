@@ -50,9 +50,14 @@ enum jr_cons_err {
 	JR_CONS_ESHUTDOWN,   /* the node is stopping */
 	JR_CONS_EDIVERGED,   /* this node's state diverged; it stopped applying */
 	JR_CONS_EBUSY,       /* a membership change is already under way */
+	JR_CONS_ESLOW,       /* a joining node did not catch up in time */
 };
 
 JR_API const char *jr_cons_strerror(int err);
+
+/* How long one catch-up round of a joining node may take before libraft
+ * gives up promoting it (JR_CONS_ESLOW; its default is 5 s). */
+#define JR_CONS_CATCH_UP_ROUND_MS 60000u
 
 /* What the FSM reports after applying one entry. */
 struct jr_cons_applied {

@@ -462,7 +462,10 @@ static int cmd_member(const struct jr_node_config *cfg, bool join, uint64_t id)
 
 		if (cfg->peers[i].id == cfg->id && join)
 			continue;
-		code = http_call(cfg->peers[i].http, "/v1/members", req, b, 60000);
+		/* a join returns once the node caught up, which may mean
+		 * installing a gigabyte's snapshot: up to two catch-up rounds */
+		code = http_call(cfg->peers[i].http, "/v1/members", req, b,
+			join ? 2 * (long)JR_CONS_CATCH_UP_ROUND_MS + 10000 : 60000);
 		if (code == 200) {
 			printf("node %llu %s\n", (unsigned long long)(join ? cfg->id : id),
 				join ? "joined as a voter" : "removed");
