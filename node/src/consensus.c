@@ -519,6 +519,19 @@ static int cons_alloc(const struct jr_cons_fsm *fsm, uint64_t id,
 	return JR_OK;
 }
 
+/* What every node gets, libuv or fixture, once its raft is initialised and
+ * its snapshot thresholds set. */
+static void cons_tune(struct jr_cons *c)
+{
+	/* A joining node far behind installs a snapshot, fetching the state's
+	 * copy (docs/node.md "Snapshots"): a gigabyte takes seconds here and
+	 * minutes over a slow link, beyond 0.15's 5 s for a catch-up round,
+	 * after which it aborts the promotion (asking again promotes it). */
+	raft_set_max_catch_up_round_duration(c->raft, JR_CONS_CATCH_UP_ROUND_MS);
+	c->threshold = c->raft->snapshot.threshold;
+	c->trailing = c->raft->snapshot.trailing;
+}
+
 static void cons_release(struct jr_cons *c)
 {
 	if (c == NULL)
@@ -850,13 +863,7 @@ int jr_cons_open(const struct jr_cons_config *cfg,
 		raft_set_election_timeout(&c->owned, cfg->election_timeout_ms);
 	if (cfg->heartbeat_ms > 0)
 		raft_set_heartbeat_timeout(&c->owned, cfg->heartbeat_ms);
-	/* A joining node far behind installs a snapshot, fetching the state's
-	 * copy (docs/node.md "Snapshots"): a gigabyte takes seconds here and
-	 * minutes over a slow link, beyond 0.15's 5 s for a catch-up round,
-	 * after which it aborts the promotion (asking again promotes it). */
-	raft_set_max_catch_up_round_duration(&c->owned, JR_CONS_CATCH_UP_ROUND_MS);
-	c->threshold = c->owned.snapshot.threshold;
-	c->trailing = c->owned.snapshot.trailing;
+	cons_tune(c);
 	c->log_budget = cfg->snapshot_log_bytes;
 	*out = c;
 	return JR_OK;
@@ -1000,6 +1007,7 @@ static int sim_add(struct jr_cons_sim *s, const struct jr_cons_fsm *fsm)
 		return -1;
 	}
 	c->raft = raft_fixture_get(&s->f, i);
+	cons_tune(c);
 	s->nodes[i] = c;
 	return (int)i;
 }
@@ -1226,6 +1234,8 @@ void jr_cons_sim_set_snapshot(struct jr_cons_sim *s, unsigned i,
 	struct raft *r = raft_fixture_get(&s->f, i);
 	raft_set_snapshot_threshold(r, threshold);
 	raft_set_snapshot_trailing(r, trailing);
+	s->nodes[i]->threshold = threshold;
+	s->nodes[i]->trailing = trailing;
 }
 
 unsigned jr_cons_sim_exchange_hashes(struct jr_cons_sim *s)

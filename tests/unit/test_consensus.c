@@ -393,6 +393,59 @@ static struct cluster *leave_node_2_far_behind(struct tally *t)
 	return cl;
 }
 
+struct status_of {
+	unsigned calls;
+	int status;
+};
+
+static void status_of(void *arg, const struct jr_cons_done *d)
+{
+	struct status_of *s = arg;
+
+	s->calls++;
+	s->status = d->status;
+}
+
+/* A joining node that does not catch up within a round (here: it is down)
+ * has its promotion aborted; asking again, once it is up, promotes it. */
+static void a_join_that_did_not_catch_up_in_time_can_be_asked_again(void **state)
+{
+	struct cluster *cl = cluster_new(3, 3);
+	struct status_of st = { 0, -1 };
+	struct jr_cons_fsm f4;
+	struct jr_cons_info info;
+	struct tally t;
+	unsigned l;
+	(void)state;
+
+	tally_init(&t);
+	l = leader(cl);
+	propose_n(cl, l, "one", 10, &t);
+	f4 = jr_hashfsm_fsm(&cl->fsm[3]);
+	assert_int_equal(jr_cons_sim_grow(cl->sim, &f4), 3);
+	jr_cons_sim_kill(cl->sim, 3);
+	assert_int_equal(jr_cons_join(node(cl, l), 4, "4", status_of, &st, NULL), JR_OK);
+	jr_cons_sim_run_for(cl->sim, JR_CONS_CATCH_UP_ROUND_MS / 2);
+	assert_int_equal(st.calls, 0); /* 0.15's 5 s would have given up by now */
+	jr_cons_sim_run_for(cl->sim, JR_CONS_CATCH_UP_ROUND_MS);
+	assert_int_equal(st.calls, 1);
+	assert_int_equal(st.status, JR_CONS_ESLOW);
+	assert_non_null(strstr(jr_cons_strerror(st.status), "ask again"));
+	jr_cons_info(node(cl, l), &info);
+	assert_int_equal(info.voters, 3);
+
+	jr_cons_sim_revive(cl->sim, 3);
+	assert_int_equal(jr_cons_join(node(cl, l), 4, "4", status_of, &st, NULL), JR_OK);
+	jr_cons_sim_run_for(cl->sim, 5000);
+	assert_int_equal(st.calls, 2);
+	assert_int_equal(st.status, JR_OK);
+	jr_cons_info(node(cl, l), &info);
+	assert_int_equal(info.voters, 4);
+	assert_true(jr_cons_sim_until_applied(cl->sim, 3, last_index(cl, l), MS));
+	assert_int_equal(cl->fsm[3].count, 10);
+	jr_cons_sim_free(cl->sim);
+}
+
 static void a_far_behind_node_catches_up_from_a_snapshot(void **state)
 {
 	struct tally t;
@@ -688,6 +741,7 @@ int main(void)
 		cmocka_unit_test(a_node_whose_state_diverges_stops_and_says_so),
 		cmocka_unit_test(a_diverged_leader_stops_and_hands_over_leadership),
 		cmocka_unit_test(a_snapshot_that_cannot_be_installed_stops_the_node),
+		cmocka_unit_test(a_join_that_did_not_catch_up_in_time_can_be_asked_again),
 		cmocka_unit_test(a_single_dissenting_peer_is_flagged_not_obeyed),
 		cmocka_unit_test(a_hash_for_an_index_not_applied_is_not_found),
 		cmocka_unit_test(a_failed_apply_stops_the_node_for_good),
