@@ -706,7 +706,14 @@ int jr_cons_join(struct jr_cons *c, uint64_t id, const char *address,
 		const struct raft_server *sv = &c->raft->configuration.servers[i];
 
 		if (sv->id == id && sv->role != RAFT_VOTER && strcmp(sv->address, address) == 0) {
-			join_added(&q->u.change, 0);
+			/* the callback never fires before this returns */
+			rc = raft_assign(c->raft, &q->u.change, id, RAFT_VOTER, change_done);
+			if (rc != 0) {
+				free(q);
+				return jr_errf(eb, from_raft(rc), "node %llu could not "
+					"promote node %llu: %s", (unsigned long long)c->id,
+					(unsigned long long)id, raft_why(c->raft, rc));
+			}
 			return JR_OK;
 		}
 	}
