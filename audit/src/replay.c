@@ -320,11 +320,12 @@ static int step(struct auditor *a, uint64_t index, const uint8_t *leaf, size_t l
 			rc = export_entry(a, &l, &entry);
 	}
 	memset(&eb, 0, sizeof eb);
-	describe(&l, d, sizeof d);
 	if (rc == JR_ENOTFOUND) {
 		rc = jr_centre_replay_leaf(a->replay, leaf, len, &eb);
-		if (rc == JR_ECORRUPT)
+		if (rc == JR_ECORRUPT) {
+			describe(&l, d, sizeof d);
 			return fail(a, index, "leaf %" PRIu64 " (%s): %s", index, d, eb.msg);
+		}
 		if (rc != JR_OK)
 			return fail(a, index, "leaf %" PRIu64 ": the replay stopped: %s", index,
 				eb.msg);
@@ -337,6 +338,7 @@ static int step(struct auditor *a, uint64_t index, const uint8_t *leaf, size_t l
 	if (rc != JR_OK)
 		return fail(a, index, "leaf %" PRIu64 ": the replay stopped: %s", index, eb.msg);
 	a->rep->signed_replayed += l.type != JR_LEAF_BLOCK;
+	describe(&l, d, sizeof d); /* once an act or a roster, not for every block */
 	if (jr_centre_tlog_size(a->replay) <= index)
 		return fail(a, index, "leaf %" PRIu64 ": the log says %s, but its signed bytes,"
 			" replayed, change nothing: an act or roster logged twice", index, d);

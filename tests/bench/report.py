@@ -199,8 +199,10 @@ NOTES = [
     "  on three (upload, decryption in a worker, Raft's replication and fsyncs, then the apply on",
     "  each node's loop thread).",
     "- **Audit** (bench_audit) replays every act through the centre's own contracts: its time is",
-    "  mostly the nodes' own apply cost (the approvals' per-registration updates and leaves),",
-    "  after the log check stopped building a second tree beside the replay's (docs/audit.md).",
+    "  mostly the nodes' own apply cost (the approvals' per-registration updates, the leaves",
+    "  carried over, the decree's walk of every registration). The replay keeps its tree in",
+    "  scratch files and no leaf rows, has no journal, hashes each leaf once, and an approval",
+    "  that passes every check is one statement (docs/audit.md \"Memory and time\").",
 ]
 
 

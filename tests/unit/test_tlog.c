@@ -384,6 +384,88 @@ static void append_refuses_to_rewrite_and_to_skip_a_leaf(void **state)
 	free(t.m);
 }
 
+/* ---- the scratch file store ---- */
+
+/* The same 66,000 leaves into the file store and into SQLite's: the same
+ * roots at every size checked, the same tiles (those read back from the
+ * files, past the write buffer, too), and the same refusals. */
+static void the_file_store_holds_the_tree_the_sqlite_store_does(void **state)
+{
+	struct jr_tlog_filestore *fs = NULL;
+	struct jr_tlog_sqlstore *ss = NULL;
+	const struct jr_tlog_store *f, *q;
+	uint8_t leaf[16], r1[H], r2[H], t1[JR_TLOG_TILE_BYTES], t2[JR_TLOG_TILE_BYTES];
+	struct jr_errbuf eb = { 0 };
+	unsigned w1 = 0, w2 = 0;
+	sqlite3 *db = NULL;
+	uint64_t i, n;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(jr_tlog_sqlstore_open(db, &ss, &eb), JR_OK);
+	assert_int_equal(jr_tlog_filestore_open(&fs, &eb), JR_OK);
+	f = jr_tlog_filestore_get(fs);
+	q = jr_tlog_sqlstore_get(ss);
+	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < 66000; i++) {
+		memset(leaf, 0, sizeof leaf);
+		memcpy(leaf, &i, sizeof i);
+		assert_int_equal(jr_tlog_append(f, i, leaf, sizeof leaf, NULL), JR_OK);
+		assert_int_equal(jr_tlog_append(q, i, leaf, sizeof leaf, NULL), JR_OK);
+		if ((i + 1) % 6007 == 0 || i == 0 || i == 2047 || i == 2048) {
+			assert_int_equal(jr_tlog_root(f, i + 1, r1), JR_OK);
+			assert_int_equal(jr_tlog_root(q, i + 1, r2), JR_OK);
+			assert_memory_equal(r1, r2, H);
+		}
+	}
+	for (n = 0; n < 258; n++) {
+		assert_int_equal(jr_tlog_tile_read(f, 66000, 0, n, t1, &w1), JR_OK);
+		assert_int_equal(jr_tlog_tile_read(q, 66000, 0, n, t2, &w2), JR_OK);
+		assert_int_equal(w1, w2);
+		assert_memory_equal(t1, t2, (size_t)w1 * H);
+	}
+	for (n = 0; n < 2; n++) { /* 257 hashes of level 8: a tile of 256, one of 1 */
+		assert_int_equal(jr_tlog_tile_read(f, 66000, 1, n, t1, &w1), JR_OK);
+		assert_int_equal(jr_tlog_tile_read(q, 66000, 1, n, t2, &w2), JR_OK);
+		assert_int_equal(w1, n == 0 ? 256 : 1);
+		assert_int_equal(w1, w2);
+		assert_memory_equal(t1, t2, (size_t)w1 * H);
+	}
+	/* append-only: the same hash again is no change, another is refused,
+	 * and so is a gap; what was never written is not found */
+	assert_int_equal(q->read(q->ctx, 0, 70, r2), JR_OK);
+	assert_int_equal(f->write(f->ctx, 0, 70, r2), JR_OK);
+	r2[0] ^= 1;
+	assert_int_equal(f->write(f->ctx, 0, 70, r2), JR_EEXIST);
+	assert_int_equal(f->write(f->ctx, 0, 66001, r2), JR_EINVAL);
+	assert_int_equal(f->read(f->ctx, 0, 66000, r1), JR_ENOTFOUND);
+	assert_int_equal(f->read(f->ctx, 40, 0, r1), JR_ENOTFOUND);
+	assert_int_equal(jr_tlog_append_hash(f, 70, r2), JR_EEXIST);
+	jr_tlog_filestore_close(fs);
+	jr_tlog_sqlstore_close(ss);
+	(void)sqlite3_close(db);
+}
+
+/* A TMPDIR that takes no file is said at once, with what to do. */
+static void a_file_store_without_room_says_where_and_what_to_do(void **state)
+{
+	struct jr_tlog_filestore *fs = NULL;
+	struct jr_errbuf eb = { 0 };
+	char *old = getenv("TMPDIR") != NULL ? strdup(getenv("TMPDIR")) : NULL;
+
+	(void)state;
+	assert_int_equal(setenv("TMPDIR", "/nonexistent-jaring-dir", 1), 0);
+	assert_int_equal(jr_tlog_filestore_open(&fs, &eb), JR_EIO);
+	assert_null(fs);
+	assert_non_null(strstr(eb.msg, "/nonexistent-jaring-dir"));
+	assert_non_null(strstr(eb.msg, "set TMPDIR to a folder with room"));
+	if (old != NULL)
+		assert_int_equal(setenv("TMPDIR", old, 1), 0);
+	else
+		assert_int_equal(unsetenv("TMPDIR"), 0);
+	free(old);
+}
+
 /* ---- SQLite store and tiles ---- */
 
 static sqlite3 *open_db(const char *dir)
@@ -1275,6 +1357,8 @@ int main(void)
 		cmocka_unit_test(every_consistency_proof_verifies_and_no_tampered_one_does),
 		cmocka_unit_test(appends_and_proofs_touch_logarithmically_many_hashes),
 		cmocka_unit_test(append_refuses_to_rewrite_and_to_skip_a_leaf),
+		cmocka_unit_test(the_file_store_holds_the_tree_the_sqlite_store_does),
+		cmocka_unit_test(a_file_store_without_room_says_where_and_what_to_do),
 		cmocka_unit_test(tile_paths_are_the_c2sp_spelling),
 		cmocka_unit_test(a_70000_leaf_tree_has_the_tiles_the_spec_lists),
 		cmocka_unit_test(entry_bundles_check_against_their_tile_and_nothing_else),

@@ -102,6 +102,18 @@ JR_API int jr_tlog_sqlstore_open(struct sqlite3 *db, struct jr_tlog_sqlstore **o
 JR_API const struct jr_tlog_store *jr_tlog_sqlstore_get(const struct jr_tlog_sqlstore *ss);
 JR_API void jr_tlog_sqlstore_close(struct jr_tlog_sqlstore *ss);
 
+/* A store for a tree rebuilt and thrown away (an export's, an audit's, a
+ * replay's): one scratch file per level in TMPDIR (else /tmp), unlinked at
+ * once, written through a buffer; about 64 bytes a leaf. Append-only: a
+ * hash is written at the next index of its level, or again unchanged
+ * (JR_EEXIST if changed, JR_EINVAL past the next index). JR_EIO with what
+ * to do in eb if TMPDIR takes no file. */
+struct jr_tlog_filestore;
+JR_API int jr_tlog_filestore_open(struct jr_tlog_filestore **out,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+JR_API const struct jr_tlog_store *jr_tlog_filestore_get(const struct jr_tlog_filestore *fs);
+JR_API void jr_tlog_filestore_close(struct jr_tlog_filestore *fs);
+
 /* ---- C2SP tlog-tiles ---- */
 
 #define JR_TLOG_TILE_WIDTH 256
@@ -142,7 +154,8 @@ JR_API int jr_tlog_bundle_append(struct jr_buf *out, size_t cap,
 	const uint8_t *entry, size_t len) JR_MUST_CHECK;
 /* Checks an entry bundle against the level-0 tile of the same index (tile
  * bytes, `width` hashes): exactly `width` entries, each hashing to its leaf
- * hash, no trailing byte. */
+ * hash, no trailing byte. With tile NULL, the framing alone (for a caller
+ * that appends the entries to a tree and compares the tile with it). */
 JR_API int jr_tlog_bundle_check(const uint8_t *bundle, size_t len,
 	const uint8_t *tile, unsigned width, struct jr_errbuf *eb) JR_MUST_CHECK;
 /* Writes bytes at dir/relpath atomically, making the folders of relpath. */

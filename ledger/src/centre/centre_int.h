@@ -30,6 +30,7 @@ enum jr_centre_stmt {
 	S_REG_HOLD,
 	S_REG_PHASE,     /* phase, reasons (a return or a re-judgement) */
 	S_REG_APPROVE,
+	S_REG_APPROVE_IF,
 	S_REG_VIEW,
 	S_REG_DECREE,
 	S_REG_CORRECTED,
@@ -128,6 +129,7 @@ struct jr_centre {
 	bool reader; /* jr_centre_open_reader: reads, never applies */
 	sqlite3_stmt *st[S_COUNT];
 	struct jr_tlog_sqlstore *ss;
+	struct jr_tlog_filestore *fs; /* a replay's tree: scratch files, not rows */
 	const struct jr_tlog_store *store;
 	/* keys[0] is the genesis key the state was opened with */
 	const struct jr_key *keys[JR_CENTRE_MAX_KEYS];
@@ -177,6 +179,7 @@ struct jr_creg {
 	enum jr_centre_phase phase;
 	bool held, corrected;
 	uint32_t approvals, viewed;
+	int64_t leaf; /* its row: the index of its intake leaf */
 };
 
 /* sqlite3 step helpers: JR_OK on SQLITE_DONE, JR_EIO otherwise; reset. */
@@ -208,11 +211,18 @@ int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 int jr_centre_reg_get(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	struct jr_creg *r, bool *found);
 /* Appends a leaf (its bytes stored in the leaf table, its hashes in
- * tlog_hash, both buffered until jr_centre_logbuf_flush; logbuf.c). */
+ * tlog_hash, both buffered until jr_centre_logbuf_flush; logbuf.c). A
+ * replay (c->fs) keeps no leaf rows: its hashes go to its scratch store
+ * and the bytes of the leaves since jr_centre_logbuf_forget stay in the
+ * buffer, where jr_centre_leaf reads them. */
 int jr_centre_log(struct jr_centre *c, const struct jr_buf *leaf);
 void jr_centre_logbuf_init(struct jr_centre *c);
 int jr_centre_logbuf_prepare(struct jr_centre *c);
 int jr_centre_logbuf_flush(struct jr_centre *c);
+/* A replay: forgets the leaves kept (before the next entry or batch). */
+void jr_centre_logbuf_forget(struct jr_centre *c);
+/* A replay's leaf `index` if it is kept: JR_OK, else JR_ENOTFOUND. */
+int jr_centre_logbuf_leaf(const struct jr_centre *c, uint64_t index, struct jr_buf *out);
 /* After a rollback: the buffer and the frontier are forgotten. */
 void jr_centre_logbuf_discard(struct jr_centre *c);
 void jr_centre_logbuf_free(struct jr_centre *c);

@@ -90,12 +90,54 @@ static void bind_leaf(const struct jr_centre *c, sqlite3_stmt *st, int at,
 	(void)sqlite3_bind_blob(st, at + 1, c->lb.bytes + l->off, (int)l->len, SQLITE_STATIC);
 }
 
+/* A replay's flush: the hashes into its scratch store, the leaves kept. */
+static int replay_flush(struct jr_centre *c)
+{
+	struct jr_logbuf *b = &c->lb;
+	size_t i;
+	int rc = JR_OK;
+
+	for (i = 0; rc == JR_OK && i < b->n_hash; i++)
+		rc = c->store->write(c->store->ctx, b->hash[i].level, b->hash[i].idx,
+			b->hash[i].hash);
+	b->n_hash = 0;
+	return rc;
+}
+
+void jr_centre_logbuf_forget(struct jr_centre *c)
+{
+	if (c->fs != NULL)
+		c->lb.n_leaf = c->lb.n_bytes = 0;
+}
+
+int jr_centre_logbuf_leaf(const struct jr_centre *c, uint64_t index, struct jr_buf *out)
+{
+	const struct jr_logbuf *b = &c->lb;
+	const struct jr_logbuf_leaf *l;
+
+	out->base = NULL;
+	out->len = 0;
+	if (c->fs == NULL || b->n_leaf == 0 || index < b->leaf[0].idx ||
+		index - b->leaf[0].idx >= b->n_leaf)
+		return JR_ENOTFOUND;
+	l = &b->leaf[index - b->leaf[0].idx];
+	out->base = malloc(l->len > 0 ? l->len : 1);
+	if (out->base == NULL)
+		return JR_ENOMEM;
+	if (l->len > 0)
+		memcpy(out->base, b->bytes + l->off, l->len);
+	out->len = l->len;
+	return JR_OK;
+}
+
 int jr_centre_logbuf_flush(struct jr_centre *c)
 {
 	struct jr_logbuf *b = &c->lb;
 	size_t i = 0, j;
 	int rc = JR_OK;
 
+	if (c->fs != NULL)
+		return replay_flush(c);
 	for (; rc == JR_OK && i + BATCH <= b->n_hash; i += BATCH) {
 		for (j = 0; j < BATCH; j++)
 			bind_hash(b->multi[0], (int)(3 * j + 1), &b->hash[i + j]);
@@ -201,5 +243,6 @@ int jr_centre_log(struct jr_centre *c, const struct jr_buf *leaf)
 		memcpy(b->bytes + b->n_bytes, leaf->base, leaf->len);
 	b->n_bytes += leaf->len;
 	c->tlog_size++;
-	return b->n_hash + b->n_leaf >= FLUSH_AT ? jr_centre_logbuf_flush(c) : JR_OK;
+	return b->n_hash + (c->fs != NULL ? 0 : b->n_leaf) >= FLUSH_AT ?
+		jr_centre_logbuf_flush(c) : JR_OK;
 }

@@ -223,7 +223,7 @@ static int candidates_walk(struct jr_centre *c, uint64_t region, uint32_t start,
 	uint32_t end, int (*each)(void *arg, const uint8_t *regid), void *arg)
 {
 	static const char q[] = "SELECT regid, pseudonym, district, approvals, phase, held"
-		" FROM registration WHERE phase IN (1, 5) AND held = 0 ORDER BY regid";
+		" FROM registration WHERE phase IN (1, 5) AND held = 0 ORDER BY +regid";
 	sqlite3_stmt *st = NULL;
 	int rc = JR_OK, s;
 

@@ -320,6 +320,8 @@ int jr_centre_leaf(struct jr_centre *c, uint64_t index, struct jr_buf *out)
 {
 	out->base = NULL;
 	out->len = 0;
+	if (c->fs != NULL) /* a replay keeps no leaf rows */
+		return jr_centre_logbuf_leaf(c, index, out);
 	(void)sqlite3_bind_int64(c->st[S_LEAF_GET], 1, (sqlite3_int64)index);
 	return jr_centre_row(c, S_LEAF_GET, fill_blob, out);
 }

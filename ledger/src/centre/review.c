@@ -102,12 +102,13 @@ static bool review_read(const struct jr_centre *c, struct jr_act *a, struct revi
 	return opening_read(a, commit, rv);
 }
 
-static int reg_update(struct jr_centre *c, enum jr_centre_stmt s,
-	const uint8_t regid[JR_REGID_BYTES], uint32_t bits)
+/* Sets bits in the approvals or views of the registration g found. */
+static int reg_update(struct jr_centre *c, enum jr_centre_stmt s, const struct jr_creg *g,
+	uint32_t bits)
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, s);
 
-	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 1, g->leaf);
 	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)bits);
 	return jr_centre_step_done(c, s);
 }
@@ -151,9 +152,20 @@ static int review_one(struct jr_centre *c, const struct jr_act *a, const struct 
 	uint32_t bit = 1u << a->m.agency;
 	struct jr_creg g;
 	bool found = false;
-	int rc = jr_centre_reg_get(c, regid, &g, &found);
+	int rc;
 
 	*st = JR_CS_APPLIED;
+	if (rv->verb == JR_REVIEW_APPROVE) {
+		sqlite3_stmt *u = jr_centre_stmt(c, S_REG_APPROVE_IF);
+
+		(void)sqlite3_bind_blob(u, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+		(void)sqlite3_bind_int64(u, 2, (sqlite3_int64)bit);
+		(void)sqlite3_bind_int64(u, 3, (sqlite3_int64)a->m.region);
+		rc = jr_centre_step_done(c, S_REG_APPROVE_IF);
+		if (rc != JR_OK || sqlite3_changes(c->db) == 1)
+			return rc;
+	}
+	rc = jr_centre_reg_get(c, regid, &g, &found);
 	if (rc != JR_OK)
 		return rc;
 	if (!found)
@@ -167,7 +179,7 @@ static int review_one(struct jr_centre *c, const struct jr_act *a, const struct 
 	else if (rv->verb == JR_REVIEW_APPROVE && (g.approvals & bit) != 0)
 		*st = JR_CS_ALREADY_DONE;
 	else if (rv->verb == JR_REVIEW_APPROVE)
-		return reg_update(c, S_REG_APPROVE, regid, bit);
+		return reg_update(c, S_REG_APPROVE, &g, bit);
 	else
 		return do_return(c, &g, &rv->reasons);
 	return JR_OK;
@@ -228,7 +240,7 @@ int jr_act_view(struct jr_centre *c, struct jr_act *a, struct jr_centre_result *
 			: !jr_region_within(g.district, a->m.region) ? JR_CS_OUT_OF_REGION
 			: JR_CS_APPLIED;
 		if (st == JR_CS_APPLIED)
-			rc = reg_update(c, S_REG_VIEW, regid, 1u << a->m.agency);
+			rc = reg_update(c, S_REG_VIEW, &g, 1u << a->m.agency);
 		if (rc == JR_OK)
 			rc = jr_act_item(c, a, 0, regid, st, NULL, res);
 	}

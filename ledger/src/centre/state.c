@@ -112,8 +112,15 @@ static const char *const SQL[S_COUNT] = {
 	[S_REG_HOLD] = "UPDATE registration SET held = 1 WHERE kiosk = ?1 AND height >= ?2",
 	[S_REG_PHASE] = "UPDATE registration SET phase = ?2, outcome = ?3, reasons = ?4"
 		" WHERE regid = ?1",
-	[S_REG_APPROVE] = "UPDATE registration SET approvals = approvals | ?2 WHERE regid = ?1",
-	[S_REG_VIEW] = "UPDATE registration SET viewed = viewed | ?2 WHERE regid = ?1",
+	/* by the row jr_centre_reg_get found, not a second lookup of the id */
+	[S_REG_APPROVE] = "UPDATE registration SET approvals = approvals | ?2 WHERE leaf = ?1",
+	[S_REG_VIEW] = "UPDATE registration SET viewed = viewed | ?2 WHERE leaf = ?1",
+	/* an approval's common case in one statement: the checks of
+	 * review_one (in review, not held, not approved by this agency yet,
+	 * in the signer's region); no row changed sends it the long way */
+	[S_REG_APPROVE_IF] = "UPDATE registration SET approvals = approvals | ?2"
+		" WHERE regid = ?1 AND phase = 1 AND held = 0 AND (approvals & ?2) = 0"
+		" AND jr_region_within(district, ?3)",
 	[S_REG_DECREE] = "UPDATE registration SET phase = 5, decree = ?1 WHERE regid IN"
 		" (SELECT regid FROM recipient WHERE decree = ?1)",
 	[S_REG_CORRECTED] = "UPDATE registration SET corrected_by = ?2 WHERE regid = ?1",
@@ -356,6 +363,7 @@ int jr_centre_reg_get(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 		r->phase = (enum jr_centre_phase)sqlite3_column_int(st, 7);
 		r->approvals = (uint32_t)sqlite3_column_int64(st, 8);
 		r->viewed = (uint32_t)sqlite3_column_int64(st, 9);
+		r->leaf = sqlite3_column_int64(st, 6);
 		r->corrected = sqlite3_column_type(st, 11) == SQLITE_BLOB;
 		rc = SQLITE_DONE;
 	}
@@ -478,10 +486,22 @@ read_meta:
 	return JR_OK;
 }
 
+/* jr_region_within(inner, outer) in SQL, for S_REG_APPROVE_IF. */
+static void sql_region_within(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_int(ctx, jr_region_within((uint64_t)sqlite3_value_int64(argv[0]),
+		(uint64_t)sqlite3_value_int64(argv[1])));
+}
+
 static int prepare_all(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 {
 	size_t i;
 
+	if (sqlite3_create_function(c->db, "jr_region_within", 2, SQLITE_UTF8 |
+		SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_region_within, NULL,
+		NULL) != SQLITE_OK)
+		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
 	for (i = 0; i < S_COUNT; i++)
 		if (sqlite3_prepare_v3(c->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT,
 			&c->st[i], NULL) != SQLITE_OK)
@@ -687,13 +707,25 @@ int jr_centre_open_replay(const char *path, const uint8_t genesis_pk[JR_SIGN_PK_
 		consortium != NULL ? pseudonym_key : no_key, policy, out, eb);
 	if (rc == JR_OK) {
 		(*out)->replay = true;
-		/* thrown away, and nobody else opens it: no fsync, no file locks */
-		if (exec(*out, "PRAGMA synchronous=OFF") != JR_OK ||
+		/* thrown away, and nobody else opens it: no fsync, no file locks,
+		 * and no journal (a replay stops at its first error, so nothing
+		 * is ever rolled back that is used after) */
+		if (exec(*out, "PRAGMA journal_mode=OFF") != JR_OK ||
+			exec(*out, "PRAGMA synchronous=OFF") != JR_OK ||
 			exec(*out, "PRAGMA locking_mode=EXCLUSIVE") != JR_OK) {
 			jr_centre_close(*out);
 			*out = NULL;
 			return jr_errf(eb, JR_EIO, "replay state %s: cannot set it up", path);
 		}
+		/* its tree in scratch files, its leaves only in memory until
+		 * compared (the log's own are the export's) */
+		rc = jr_tlog_filestore_open(&(*out)->fs, eb);
+		if (rc != JR_OK) {
+			jr_centre_close(*out);
+			*out = NULL;
+			return rc;
+		}
+		(*out)->store = jr_tlog_filestore_get((*out)->fs);
 	}
 	return rc;
 }
@@ -769,6 +801,7 @@ void jr_centre_close(struct jr_centre *c)
 		(void)sqlite3_finalize(c->st[i]);
 	jr_centre_logbuf_free(c);
 	jr_tlog_sqlstore_close(c->ss);
+	jr_tlog_filestore_close(c->fs);
 	(void)sqlite3_close(c->db);
 	for (i = 0; i < c->n_keys; i++)
 		jr_seal_opener_free(c->openers[i]);
@@ -910,6 +943,7 @@ int jr_centre_replay_leaf(struct jr_centre *c, const uint8_t *leaf, size_t len,
 			return jr_errf(eb, JR_EIO, "replay state: cannot begin: %s",
 				sqlite3_errmsg(c->db));
 		c->in_batch = true;
+		jr_centre_logbuf_forget(c);
 	}
 	rc = jr_centre_replay_one(c, leaf, len, eb);
 	if (rc == JR_OK && ++c->batch_leaves >= REPLAY_BATCH)
@@ -944,6 +978,7 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	}
 	if ((rc = jr_centre_replay_flush(c, eb)) != JR_OK)
 		return rc;
+	jr_centre_logbuf_forget(c);
 	snap_take(c, &snap);
 	if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre apply: cannot begin: %s",

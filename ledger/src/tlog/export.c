@@ -1,8 +1,8 @@
 /*
  * export.c — the public export of the log and its offline audit
  * (jaring/export.h, docs/export.md). Both sides rebuild the tree from the
- * leaves into a temporary SQLite hash store, so neither trusts a hash it did
- * not compute and memory stays bounded whatever the log's size.
+ * leaves into a scratch hash store (jr_tlog_filestore), so neither trusts a
+ * hash it did not compute and memory stays bounded whatever the log's size.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -10,73 +10,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "jaring/export.h"
 #include "jaring/keys.h"
 
-#define COMMIT_EVERY 8192
 #define BUNDLE_MAX ((size_t)JR_TLOG_TILE_WIDTH * (2 + JR_TLOG_ENTRY_MAX))
 
-/* A hash store in a private temporary SQLite file (deleted on close). */
+/* The tree rebuilt from the leaves, in scratch files (jr_tlog_filestore). */
 struct scratch {
-	sqlite3 *db;
-	struct jr_tlog_sqlstore *ss;
+	struct jr_tlog_filestore *fs;
 	const struct jr_tlog_store *s;
-	unsigned in_tx;
 };
 
 static int scratch_open(struct scratch *t, struct jr_errbuf *eb)
 {
 	memset(t, 0, sizeof *t);
-	if (sqlite3_open_v2("", &t->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		(void)jr_errf(eb, JR_EIO, "cannot open a temporary file to rebuild the tree in: %s"
-			" — check TMPDIR's space", t->db ? sqlite3_errmsg(t->db) : "out of memory");
-		sqlite3_close(t->db);
-		t->db = NULL;
-		return JR_EIO;
-	}
-	(void)sqlite3_exec(t->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-		" PRAGMA cache_size=-8192", NULL, NULL, NULL);
-	if (jr_tlog_sqlstore_open(t->db, &t->ss, eb) != JR_OK) {
-		sqlite3_close(t->db);
-		t->db = NULL;
-		return JR_EIO;
-	}
-	t->s = jr_tlog_sqlstore_get(t->ss);
+	if (jr_tlog_filestore_open(&t->fs, eb) != JR_OK)
+		return eb != NULL && eb->code != JR_OK ? eb->code : JR_EIO;
+	t->s = jr_tlog_filestore_get(t->fs);
 	return JR_OK;
 }
 
 static void scratch_close(struct scratch *t)
 {
-	if (t->in_tx)
-		(void)sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
-	jr_tlog_sqlstore_close(t->ss);
-	sqlite3_close(t->db);
+	jr_tlog_filestore_close(t->fs);
 	memset(t, 0, sizeof *t);
 }
 
-/* Appends leaf `index` (its hash), batching the store's writes. */
+/* Appends leaf `index` (its hash). */
 static int scratch_append(struct scratch *t, uint64_t index, const uint8_t *leaf,
 	size_t len, struct jr_errbuf *eb)
 {
-	int rc;
+	int rc = jr_tlog_append(t->s, index, leaf, len, NULL);
 
-	if (!t->in_tx) {
-		if (sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-			return jr_errf(eb, JR_EIO, "rebuilding the tree: %s", sqlite3_errmsg(t->db));
-		t->in_tx = 1;
-	}
-	rc = jr_tlog_append(t->s, index, leaf, len, NULL);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "rebuilding the tree at leaf %" PRIu64 ": %s", index,
-			jr_strerror(rc));
-	if ((index + 1) % COMMIT_EVERY == 0) {
-		if (sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-			return jr_errf(eb, JR_EIO, "rebuilding the tree: %s", sqlite3_errmsg(t->db));
-		t->in_tx = 0;
-	}
+			rc == JR_EIO ? "cannot write its scratch file; check TMPDIR's space"
+			: jr_strerror(rc));
 	return JR_OK;
 }
 
@@ -267,6 +237,26 @@ static int list_history(const char *dir, struct history *h, struct jr_errbuf *eb
 	return JR_OK;
 }
 
+/* Level-0 tile n (its file's bytes in tile) against the caller's tree of at
+ * least `size` leaves, built by the callback from the bundle's entries. */
+static int tile_against_tree(const struct jr_tlog_store *s, uint64_t size, uint64_t n,
+	const struct jr_buf *tile, const char *tpath, const char *epath, struct jr_errbuf *eb)
+{
+	uint8_t want[JR_TLOG_TILE_BYTES];
+	unsigned width = 0;
+	int rc = jr_tlog_tile_read(s, size, 0, n, want, &width);
+
+	if (rc != JR_OK)
+		return jr_errf(eb, rc, "%s: the rebuilt tree has no such tile: %s", tpath,
+			jr_strerror(rc));
+	if ((size_t)width * JR_TLOG_HASH_BYTES != tile->len ||
+	    memcmp(want, tile->base, tile->len) != 0)
+		return jr_errf(eb, JR_ECORRUPT, "%s against %s: the entries do not hash to the"
+			" tile's leaves — the bundle or the tile was altered; fetch both again",
+			epath, tpath);
+	return JR_OK;
+}
+
 /* Entry bundles of level-0 tiles, in order, into the scratch tree. */
 static int audit_entries(const char *dir, uint64_t size, struct scratch *t,
 	jr_audit_leaf_cb cb, void *cb_ctx, struct jr_audit_log_report *rep,
@@ -298,7 +288,12 @@ static int audit_entries(const char *dir, uint64_t size, struct scratch *t,
 				width);
 			break;
 		}
-		rc = jr_tlog_bundle_check(bundle.base, bundle.len, tile.base, width, eb);
+		/* Against our own tree, each entry is hashed here; against the
+		 * caller's, it is hashed once, as the callback appends it (the
+		 * callback's tree holds exactly the leaves handed to it), and the
+		 * tile is compared with that tree after the callbacks. */
+		rc = jr_tlog_bundle_check(bundle.base, bundle.len, t->fs != NULL ? tile.base : NULL,
+			width, eb);
 		if (rc != JR_OK) {
 			rc = jr_errf(eb, rc == JR_EFORMAT ? JR_EFORMAT : JR_ECORRUPT, "%s against %s",
 				epath, tpath);
@@ -309,12 +304,14 @@ static int audit_entries(const char *dir, uint64_t size, struct scratch *t,
 			size_t len = ((size_t)bundle.base[off] << 8) | bundle.base[off + 1];
 
 			off += 2;
-			if (t->db != NULL)
+			if (t->fs != NULL)
 				rc = scratch_append(t, index, bundle.base + off, len, eb);
 			if (rc == JR_OK && cb != NULL)
 				rc = cb(cb_ctx, index, bundle.base + off, len, eb);
 			off += len;
 		}
+		if (rc == JR_OK && t->fs == NULL)
+			rc = tile_against_tree(t->s, index, n, &tile, tpath, epath, eb);
 		jr_buf_free(&tile);
 		jr_buf_free(&bundle);
 		if (progress != NULL)
@@ -336,10 +333,6 @@ static int audit_tiles(const char *dir, uint64_t size, struct scratch *t,
 	uint64_t count, n;
 	int rc = JR_OK;
 
-	if (t->in_tx) {
-		(void)sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
-		t->in_tx = 0;
-	}
 	for (level = 1; 8 * level < 64 && rc == JR_OK; level++) {
 		count = size >> (8 * level);
 		if (count == 0)
