@@ -1141,6 +1141,14 @@ static void a_decree_needs_every_approval_and_an_allocation_that_can_pay(void **
 	d.months = 6;
 	d.count = 3;
 	memcpy(d.digest, digest, JR_HASH_BYTES);
+	/* the digest form, matching, that its allocation cannot pay: refused,
+	 * and the recipients its one walk wrote are taken out again (else
+	 * KEP/1 below could not name them) */
+	memcpy(d.allocation, "CSR-1", 6);
+	assert_int_equal(jr_centre_decree_entry(keys[BUPATI], issued++, &d, &e), JR_OK);
+	res = apply_free(c, &e);
+	assert_refused(&res, JR_CS_ALLOCATION_SHORT);
+	memcpy(d.allocation, "CSR-2", 6);
 	d.digest[0] ^= 1;
 	assert_int_equal(jr_centre_decree_entry(keys[BUPATI], issued++, &d, &e), JR_OK);
 	res = apply_free(c, &e);

@@ -51,6 +51,7 @@ enum jr_centre_stmt {
 	S_DECREE_PUT,
 	S_DECREE_PAY,
 	S_RECIPIENT_PUT,
+	S_RECIPIENT_DROP,
 	S_RECIPIENT_OVERLAP, /* any membership of regid overlapping [start, end) */
 	S_RECIPIENT_AT,      /* regid's membership on allocation covering month */
 	S_RECIPIENT_ALL,     /* every membership on allocation covering month */

@@ -233,16 +233,17 @@ int jr_centre_leaf_encode(const struct jr_centre_leaf *l, struct jr_buf *out)
 	return JR_EFORMAT;
 }
 
-int jr_centre_leaf_decode(const uint8_t *p, size_t len, struct jr_centre_leaf *out)
+int jr_centre_leaf_fields(const uint8_t *p, size_t len, struct jr_centre_leaf *out)
 {
-	struct jr_buf again = { 0 };
 	struct jr_cbr r;
 	size_t keys = 0;
 	uint64_t type = 0;
-	int rc;
 
+	/* No jr_cbor_check: the reader is strict and bounded (shortest heads,
+	 * lengths within the input); jr_centre_leaf_decode then proves the
+	 * bytes canonical by encoding them again. */
 	memset(out, 0, sizeof *out);
-	if (p == NULL || len > LEAF_MAX || jr_cbor_check(p, len, NULL) != JR_OK)
+	if (p == NULL || len > LEAF_MAX)
 		return JR_EFORMAT;
 	jr_cbr_init(&r, p, len);
 	if (jr_cbr_map(&r, &keys) != JR_OK || jr_cbr_key_uint(&r, 0, JR_LEAF_ITEM, &type) != JR_OK ||
@@ -252,7 +253,20 @@ int jr_centre_leaf_decode(const uint8_t *p, size_t len, struct jr_centre_leaf *o
 	}
 	out->type = (enum jr_centre_leaf_type)type;
 	leaf_fields(&r, keys, out);
-	rc = r.err == JR_OK && jr_cbr_end(&r) == JR_OK ? jr_centre_leaf_encode(out, &again) : JR_EFORMAT;
+	if (r.err != JR_OK || jr_cbr_end(&r) != JR_OK) {
+		memset(out, 0, sizeof *out);
+		return JR_EFORMAT;
+	}
+	return JR_OK;
+}
+
+int jr_centre_leaf_decode(const uint8_t *p, size_t len, struct jr_centre_leaf *out)
+{
+	struct jr_buf again = { 0 };
+	int rc = jr_centre_leaf_fields(p, len, out);
+
+	if (rc == JR_OK)
+		rc = jr_centre_leaf_encode(out, &again);
 	if (rc == JR_OK && (again.len != len || memcmp(again.base, p, len) != 0))
 		rc = JR_EFORMAT;
 	jr_buf_free(&again);

@@ -250,9 +250,29 @@ static int candidates_walk(struct jr_centre *c, uint64_t region, uint32_t start,
 	return rc;
 }
 
+struct decree_put {
+	struct jr_centre *c;
+	const struct decree *d;
+};
+
+static int recipient_put(void *arg, const uint8_t *regid)
+{
+	struct decree_put *p = arg;
+	sqlite3_stmt *st = jr_centre_stmt(p->c, S_RECIPIENT_PUT);
+
+	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 2, p->d->start);
+	(void)sqlite3_bind_int64(st, 3, p->d->end);
+	bind_name(st, 4, p->d->number);
+	bind_name(st, 5, p->d->alloc);
+	(void)sqlite3_bind_int64(st, 6, (sqlite3_int64)p->d->rate);
+	return jr_centre_step_done(p->c, S_RECIPIENT_PUT);
+}
+
 struct digest_acc {
 	crypto_generichash_state h;
 	uint64_t count;
+	struct decree_put *put; /* each candidate also made a recipient, or NULL */
 };
 
 static int digest_each(void *arg, const uint8_t *regid)
@@ -260,12 +280,16 @@ static int digest_each(void *arg, const uint8_t *regid)
 	struct digest_acc *d = arg;
 
 	d->count++;
-	return crypto_generichash_update(&d->h, regid, JR_REGID_BYTES) == 0 ? JR_OK
-		: JR_EINTERNAL;
+	if (crypto_generichash_update(&d->h, regid, JR_REGID_BYTES) != 0)
+		return JR_EINTERNAL;
+	return d->put != NULL ? recipient_put(d->put, regid) : JR_OK;
 }
 
+/* The count and digest of the candidates; with put, each is also written
+ * as a recipient of put's decree as it goes by (one walk, not two: if the
+ * digest then differs, recipients_drop takes them out again). */
 static int digest_of(struct jr_centre *c, uint64_t region, uint32_t start, uint32_t end,
-	uint64_t *count, uint8_t digest[JR_HASH_BYTES])
+	struct decree_put *put, uint64_t *count, uint8_t digest[JR_HASH_BYTES])
 {
 	static const char label[] = JR_CENTRE_DECREE_LIST_LABEL;
 	struct digest_acc d;
@@ -273,6 +297,7 @@ static int digest_of(struct jr_centre *c, uint64_t region, uint32_t start, uint3
 
 	/* jr_hash_labelled's framing, streamed: label || 0x00 || parts */
 	memset(&d, 0, sizeof d);
+	d.put = put;
 	(void)crypto_generichash_init(&d.h, NULL, 0, JR_HASH_BYTES);
 	(void)crypto_generichash_update(&d.h, (const uint8_t *)label, sizeof label);
 	rc = candidates_walk(c, region, start, end, digest_each, &d);
@@ -293,30 +318,11 @@ int jr_centre_decree_candidates(struct jr_centre *c, uint64_t region, uint32_t s
 		months > JR_CENTRE_MONTHS_MAX)
 		return jr_errf(eb, JR_EINVAL, "decree candidates: give a state, a start month"
 			" YYYYMM and 1..%d months", JR_CENTRE_MONTHS_MAX);
-	rc = digest_of(c, region, s, s + months, count, digest);
+	rc = digest_of(c, region, s, s + months, NULL, count, digest);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "decree candidates: reading the registrations failed: %s",
 			sqlite3_errmsg(c->db));
 	return JR_OK;
-}
-
-struct decree_put {
-	struct jr_centre *c;
-	const struct decree *d;
-};
-
-static int recipient_put(void *arg, const uint8_t *regid)
-{
-	struct decree_put *p = arg;
-	sqlite3_stmt *st = jr_centre_stmt(p->c, S_RECIPIENT_PUT);
-
-	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_int64(st, 2, p->d->start);
-	(void)sqlite3_bind_int64(st, 3, p->d->end);
-	bind_name(st, 4, p->d->number);
-	bind_name(st, 5, p->d->alloc);
-	(void)sqlite3_bind_int64(st, 6, (sqlite3_int64)p->d->rate);
-	return jr_centre_step_done(p->c, S_RECIPIENT_PUT);
 }
 
 /* The list form, pass 1: *st = 0 if every recipient may be decreed, else
@@ -346,6 +352,13 @@ static int list_check(struct jr_centre *c, const struct jr_act *a, const struct 
 	return rc;
 }
 
+/* Takes out the recipients digest_of wrote for a decree then refused. */
+static int recipients_drop(struct jr_centre *c, const char *number)
+{
+	bind_name(jr_centre_stmt(c, S_RECIPIENT_DROP), 1, number);
+	return jr_centre_step_done(c, S_RECIPIENT_DROP);
+}
+
 static int decree_write(struct jr_centre *c, const struct jr_act *a, const struct decree *d,
 	uint64_t cost)
 {
@@ -363,9 +376,7 @@ static int decree_write(struct jr_centre *c, const struct jr_act *a, const struc
 	(void)sqlite3_bind_int64(st, 8, (sqlite3_int64)cost);
 	(void)sqlite3_bind_blob(st, 9, a->id, JR_HASH_BYTES, SQLITE_STATIC);
 	rc = jr_centre_step_done(c, S_DECREE_PUT);
-	if (rc == JR_OK && d->by_digest) {
-		rc = candidates_walk(c, d->region, d->start, d->end, recipient_put, &p);
-	} else if (rc == JR_OK) {
+	if (rc == JR_OK && !d->by_digest) { /* the digest form's are in (digest_of) */
 		struct jr_cbr it;
 		uint64_t i;
 
@@ -425,10 +436,11 @@ int jr_act_decree(struct jr_centre *c, struct jr_act *a, struct jr_centre_result
 		return jr_act_refuse(c, a, st, NULL, res);
 	d.rate = jr_centre_policy_for(c, d.region)->rules.contribution_rp;
 	if (d.by_digest) {
+		struct decree_put p = { c, &d };
 		uint8_t digest[JR_HASH_BYTES];
 		uint64_t count = 0;
 
-		rc = digest_of(c, d.region, d.start, d.end, &count, digest);
+		rc = digest_of(c, d.region, d.start, d.end, &p, &count, digest);
 		if (rc == JR_OK && (count != d.count || memcmp(digest, d.digest, JR_HASH_BYTES) != 0))
 			st = JR_CS_LIST_MISMATCH;
 	} else {
@@ -436,12 +448,17 @@ int jr_act_decree(struct jr_centre *c, struct jr_act *a, struct jr_centre_result
 	}
 	if (rc != JR_OK)
 		return rc;
-	if (st != 0)
-		return jr_act_refuse(c, a, st, st == JR_CS_LIST_MISMATCH ? NULL : subject, res);
-	if (__builtin_mul_overflow(d.count, d.months, &cost) ||
+	if (st == 0 && (__builtin_mul_overflow(d.count, d.months, &cost) ||
 		__builtin_mul_overflow(cost, d.rate, &cost) ||
-		__builtin_add_overflow(al.committed, cost, &total) || total > al.amount)
-		return jr_act_refuse(c, a, JR_CS_ALLOCATION_SHORT, NULL, res);
+		__builtin_add_overflow(al.committed, cost, &total) || total > al.amount))
+		st = JR_CS_ALLOCATION_SHORT;
+	if (st != 0 && d.by_digest)
+		rc = recipients_drop(c, d.number);
+	if (rc != JR_OK)
+		return rc;
+	if (st != 0)
+		return jr_act_refuse(c, a, st, st == JR_CS_LIST_MISMATCH ||
+			st == JR_CS_ALLOCATION_SHORT ? NULL : subject, res);
 	rc = jr_act_accept(c, a, d.count, res);
 	return rc == JR_OK ? decree_write(c, a, &d, cost) : rc;
 }

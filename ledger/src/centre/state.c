@@ -148,6 +148,7 @@ static const char *const SQL[S_COUNT] = {
 	[S_DECREE_PUT] = "INSERT INTO decree VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
 	[S_DECREE_PAY] = "UPDATE decree SET paid = paid + ?2 WHERE number = ?1",
 	[S_RECIPIENT_PUT] = "INSERT INTO recipient VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_RECIPIENT_DROP] = "DELETE FROM recipient WHERE decree = ?1",
 	[S_RECIPIENT_OVERLAP] = "SELECT 1 FROM recipient WHERE regid = ?1 AND start < ?3"
 		" AND end > ?2 LIMIT 1",
 	[S_RECIPIENT_AT] = "SELECT decree, rate FROM recipient WHERE regid = ?1 AND"

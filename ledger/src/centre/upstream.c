@@ -822,10 +822,9 @@ static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
 		return jr_errf(eb, JR_ECORRUPT, "a registration is %s though its kiosk %s"
 			" equivocated at or below its height", o == JR_CO_HELD ? "held" : "judged",
 			o == JR_CO_HELD ? "never" : "has");
-	if (rc == JR_OK)
-		rc = reg_known(c, l->id, &known);
-	if (rc == JR_OK && known)
-		return jr_errf(eb, JR_ECORRUPT, "a registration is taken in a second time");
+	/* a registration taken in twice is found by the insert below (the
+	 * unique index on its id); a replay stops at it and is thrown away,
+	 * so what take_over did before does not matter */
 	if (rc == JR_OK && l->has_ref)
 		rc = take_over(c, l->id, l->ref, &res);
 	if (rc == JR_OK && o == JR_CO_DUPLICATE) {
@@ -837,6 +836,8 @@ static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
 	if (rc == JR_OK)
 		rc = reg_insert(c, l->id, &k, c->block_height, l->pseudonym, l->n, o,
 			&l->reasons, has_dup ? dup : NULL, l->has_ref ? l->ref : NULL, &known);
+	if (rc == JR_OK && known)
+		return jr_errf(eb, JR_ECORRUPT, "a registration is taken in a second time");
 	if (rc == JR_OK && o == JR_CO_ACCEPTED)
 		rc = claim(c, l->pseudonym, l->id, &claimed);
 	if (rc == JR_OK && !claimed)
