@@ -535,8 +535,34 @@ static int is_paid(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 }
 
 /* Pays one recipient's month (pass 2). */
+/* What a payment adds to its decrees' paid totals: one UPDATE for each run
+ * of recipients of the same decree, not one per recipient (a decree of a
+ * million workers was a million updates of its one row). */
+struct decree_sum {
+	char decree[JR_CENTRE_NAME_MAX + 1]; /* "" none yet */
+	uint64_t sum;
+};
+
+static int decree_sum_flush(struct jr_centre *c, struct decree_sum *ds)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ds->decree[0] == '\0')
+		return JR_OK;
+	st = jr_centre_stmt(c, S_DECREE_PAY);
+	bind_name(st, 1, ds->decree);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)ds->sum);
+	rc = jr_centre_step_done(c, S_DECREE_PAY); /* the name is bound in place */
+	ds->decree[0] = '\0';
+	ds->sum = 0;
+	return rc;
+}
+
+/* Pays regid for the month, unless it is paid already (then nothing). */
 static int pay_one(struct jr_centre *c, const struct payment *p,
-	const uint8_t regid[JR_REGID_BYTES], const char *decree, uint64_t rate)
+	const uint8_t regid[JR_REGID_BYTES], const char *decree, uint64_t rate,
+	struct decree_sum *ds)
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, S_PAID_PUT);
 	int rc;
@@ -544,12 +570,14 @@ static int pay_one(struct jr_centre *c, const struct payment *p,
 	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_int64(st, 2, p->month);
 	rc = jr_centre_step_done(c, S_PAID_PUT);
-	if (rc != JR_OK)
+	if (rc != JR_OK || sqlite3_changes(c->db) == 0)
 		return rc;
-	st = jr_centre_stmt(c, S_DECREE_PAY);
-	bind_name(st, 1, decree);
-	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)rate);
-	return jr_centre_step_done(c, S_DECREE_PAY);
+	if (strcmp(ds->decree, decree) != 0) {
+		if ((rc = decree_sum_flush(c, ds)) != JR_OK)
+			return rc;
+		memcpy(ds->decree, decree, strlen(decree) + 1);
+	}
+	return __builtin_add_overflow(ds->sum, rate, &ds->sum) ? JR_ECORRUPT : JR_OK;
 }
 
 static bool add_rate(struct payment *p, uint64_t rate)
@@ -566,6 +594,8 @@ static int pay_listed(struct jr_centre *c, const struct jr_act *a, struct paymen
 	size_t i;
 	int rc = JR_OK;
 
+	struct decree_sum ds = { "", 0 };
+
 	jr_cbr_init(&it, a->body, a->body_len);
 	it.off = p->at;
 	for (i = 0; i < p->n && rc == JR_OK && *st == 0; i++) {
@@ -580,18 +610,19 @@ static int pay_listed(struct jr_centre *c, const struct jr_act *a, struct paymen
 		else if (rc == JR_OK && (rc = is_paid(c, regid, p->month, &paid)) == JR_OK && paid)
 			*st = JR_CS_ALREADY_PAID;
 		else if (rc == JR_OK && write)
-			rc = pay_one(c, p, regid, decree, rate);
+			rc = pay_one(c, p, regid, decree, rate, &ds);
 		else if (rc == JR_OK && !add_rate(p, rate))
 			*st = JR_CS_AMOUNT_MISMATCH;
 		*subject = regid;
 	}
-	return rc;
+	return rc == JR_OK ? decree_sum_flush(c, &ds) : rc;
 }
 
 /* The whole-allocation form: every recipient of the month not yet paid. */
 static int pay_all(struct jr_centre *c, struct payment *p, bool write)
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, S_RECIPIENT_ALL);
+	struct decree_sum ds = { "", 0 };
 	int rc = JR_OK, s;
 
 	bind_name(st, 1, p->alloc);
@@ -611,19 +642,19 @@ static int pay_all(struct jr_centre *c, struct payment *p, bool write)
 		}
 		memcpy(decree, t, n);
 		decree[n] = '\0';
-		rc = is_paid(c, regid, p->month, &paid);
-		if (rc != JR_OK || paid)
+		if (write) { /* pays those not paid yet: the insert says which */
+			rc = pay_one(c, p, regid, decree, rate, &ds);
 			continue;
-		if (write)
-			rc = pay_one(c, p, regid, decree, rate);
-		else if (!add_rate(p, rate))
+		}
+		rc = is_paid(c, regid, p->month, &paid);
+		if (rc == JR_OK && !paid && !add_rate(p, rate))
 			rc = JR_ECORRUPT;
 	}
 	if (rc == JR_OK && s != SQLITE_DONE)
 		rc = JR_EIO;
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
-	return rc;
+	return rc == JR_OK ? decree_sum_flush(c, &ds) : rc;
 }
 
 static int payment_write(struct jr_centre *c, const struct jr_act *a, struct payment *p)

@@ -156,7 +156,7 @@ static const char *const SQL[S_COUNT] = {
 	[S_RECIPIENT_ALL] = "SELECT regid, decree, rate FROM recipient WHERE"
 		" allocation = ?1 AND start <= ?2 AND end > ?2 ORDER BY regid, start",
 	[S_PAID_GET] = "SELECT 1 FROM paid WHERE regid = ?1 AND month = ?2",
-	[S_PAID_PUT] = "INSERT INTO paid VALUES(?1, ?2)",
+	[S_PAID_PUT] = "INSERT OR IGNORE INTO paid VALUES(?1, ?2)", /* changes() 0: paid */
 	[S_PAYMENT_PUT] = "INSERT INTO payment VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_REF_HAS] = "SELECT 1 FROM refentry WHERE kind = ?1 AND serial = ?2 AND"
 		" pseudonym = ?3",
