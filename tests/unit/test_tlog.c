@@ -451,7 +451,8 @@ static void a_file_store_without_room_says_where_and_what_to_do(void **state)
 {
 	struct jr_tlog_filestore *fs = NULL;
 	struct jr_errbuf eb = { 0 };
-	char *old = getenv("TMPDIR") != NULL ? strdup(getenv("TMPDIR")) : NULL;
+	const char *was = getenv("TMPDIR");
+	char *old = was != NULL ? strdup(was) : NULL;
 
 	(void)state;
 	assert_int_equal(setenv("TMPDIR", "/nonexistent-jaring-dir", 1), 0);
