@@ -599,8 +599,9 @@ JR_API int jr_centre_open_replay(const char *path,
  * must be free; a correction takes over a returned registration), a refused
  * roster or act, and the leaves of a comment (which the export does not
  * carry). JR_ECORRUPT, with the reason in eb, for a leaf the log cannot
- * hold at this point. Leaves are taken in batches: jr_centre_apply, and
- * jr_centre_replay_flush, commit them. */
+ * hold at this point. A replay is one transaction, leaves carried over and
+ * entries applied alike: jr_centre_replay_flush (or jr_centre_close)
+ * commits it, and the state reads as applied before that on this handle. */
 JR_API int jr_centre_replay_leaf(struct jr_centre *c, const uint8_t *leaf, size_t len,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 JR_API int jr_centre_replay_flush(struct jr_centre *c, struct jr_errbuf *eb)

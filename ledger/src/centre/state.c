@@ -904,11 +904,24 @@ static int dispatch(struct jr_centre *c, uint64_t kind, const uint8_t *p, size_t
 	}
 }
 
-/* Leaves a replay carries over (jr_centre_replay_leaf) are taken in one
- * transaction per batch; it is committed before the next entry, every
- * REPLAY_BATCH leaves and by jr_centre_replay_flush, so the leaf buffer
- * stays bounded. A replay state is thrown away on any error. */
+/* A replay runs in one transaction, from its first leaf to
+ * jr_centre_replay_flush (or jr_centre_close): it is thrown away on any
+ * error, so no entry needs a commit of its own, and committing every entry
+ * wrote out every page it touched each time (an act of 4,096 approvals
+ * touches thousands of index pages); SQLite now writes a page when its cache
+ * needs the room. The leaves carried over are forgotten every REPLAY_BATCH,
+ * so the leaf buffer stays bounded. */
 #define REPLAY_BATCH 8192
+
+static int replay_begin(struct jr_centre *c, struct jr_errbuf *eb)
+{
+	if (c->in_batch)
+		return JR_OK;
+	if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
+		return jr_errf(eb, JR_EIO, "replay state: cannot begin: %s", sqlite3_errmsg(c->db));
+	c->in_batch = true;
+	return JR_OK;
+}
 
 int jr_centre_replay_flush(struct jr_centre *c, struct jr_errbuf *eb)
 {
@@ -939,16 +952,13 @@ int jr_centre_replay_leaf(struct jr_centre *c, const uint8_t *leaf, size_t len,
 	if (c == NULL || leaf == NULL || !c->replay)
 		return jr_errf(eb, JR_EINVAL, "replay: a leaf is carried over only into a"
 			" replay state (jr_centre_open_replay)");
-	if (!c->in_batch) {
-		if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
-			return jr_errf(eb, JR_EIO, "replay state: cannot begin: %s",
-				sqlite3_errmsg(c->db));
-		c->in_batch = true;
+	if ((rc = replay_begin(c, eb)) != JR_OK)
+		return rc;
+	if (c->batch_leaves == 0)
 		jr_centre_logbuf_forget(c);
-	}
 	rc = jr_centre_replay_one(c, leaf, len, eb);
 	if (rc == JR_OK && ++c->batch_leaves >= REPLAY_BATCH)
-		rc = jr_centre_replay_flush(c, eb);
+		c->batch_leaves = 0;
 	return rc;
 }
 
@@ -977,11 +987,14 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		res->act_status = JR_CS_MALFORMED;
 		return JR_OK;
 	}
-	if ((rc = jr_centre_replay_flush(c, eb)) != JR_OK)
-		return rc;
+	if (c->replay) { /* its one transaction; carried leaves start a batch after */
+		if ((rc = replay_begin(c, eb)) != JR_OK)
+			return rc;
+		c->batch_leaves = 0;
+	}
 	jr_centre_logbuf_forget(c);
 	snap_take(c, &snap);
-	if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
+	if (!c->replay && exec(c, "BEGIN IMMEDIATE") != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre apply: cannot begin: %s",
 			sqlite3_errmsg(c->db));
 	rc = dispatch(c, kind, payload, plen, res);
@@ -991,7 +1004,7 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		rc = write_meta(c);
 	if (rc == JR_OK && res->changed)
 		rc = compute_state_hash(c);
-	if (rc == JR_OK)
+	if (rc == JR_OK && !c->replay)
 		rc = exec(c, "COMMIT");
 	if (rc != JR_OK) {
 		const char *why = sqlite3_errmsg(c->db);
@@ -999,6 +1012,7 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		(void)jr_errf(eb, rc, "centre apply: %s (%s); this node cannot continue:"
 			" stop it and check its disk", jr_strerror(rc), why);
 		(void)exec(c, "ROLLBACK");
+		c->in_batch = false;
 		jr_centre_logbuf_discard(c);
 		snap_restore(c, &snap);
 		memset(res, 0, sizeof *res);
