@@ -178,6 +178,8 @@ static void a_replay_refuses_what_the_log_could_not_hold(void **state)
 	jr_centre_close(c);
 }
 
+/* Also: a registration taken in twice, and one held though its kiosk never
+ * equivocated. */
 static void a_worker_accepted_twice_is_caught_from_the_leaves(void **state)
 {
 	struct jr_centre *c = replay("replay-twice");
@@ -212,6 +214,16 @@ static void a_worker_accepted_twice_is_caught_from_the_leaves(void **state)
 	leaf(&l, JR_LEAF_REGISTRATION, JR_CO_ACCEPTED);
 	l.n = 332801;
 	assert_int_equal(carry(c, &l, why, sizeof why), JR_OK);
+	/* the same registration again (its insert finds it) */
+	assert_int_equal(carry(c, &l, why, sizeof why), JR_ECORRUPT);
+	assert_non_null(strstr(why, "taken in a second time"));
+	/* one held though its kiosk never equivocated (the kiosk as its block
+	 * found it) */
+	memset(l.id, 0x13, sizeof l.id);
+	l.status = JR_CO_HELD;
+	assert_int_equal(carry(c, &l, why, sizeof why), JR_ECORRUPT);
+	assert_non_null(strstr(why, "held though its kiosk never equivocated"));
+	l.status = JR_CO_ACCEPTED;
 	memset(l.id, 0x12, sizeof l.id); /* another registration, the same worker */
 	assert_int_equal(carry(c, &l, why, sizeof why), JR_ECORRUPT);
 	assert_non_null(strstr(why, "the same person let in twice"));

@@ -125,6 +125,18 @@ struct jr_logbuf {
 	sqlite3_stmt *multi[2], *one[2];   /* [0] tlog_hash, [1] leaf */
 };
 
+/* A kiosk as the roster and the applied chain hold it. */
+struct jr_ckiosk {
+	bool found;        /* on the roster as a kiosk */
+	uint8_t id[JR_ID_BYTES];
+	uint8_t sign_pk[JR_SIGN_PK_BYTES];
+	uint32_t perms;
+	uint64_t revoked_from;
+	uint64_t head;
+	uint8_t head_hash[JR_HASH_BYTES];
+	uint64_t flagged_from;
+};
+
 struct jr_centre {
 	sqlite3 *db;
 	bool reader; /* jr_centre_open_reader: reads, never applies */
@@ -157,19 +169,11 @@ struct jr_centre {
 	bool has_block;             /* the last leaf carried over was an applied */
 	uint8_t block_kiosk[JR_ID_BYTES]; /* block: its registrations follow */
 	uint64_t block_height;
+	struct jr_ckiosk block_k;   /* that kiosk as the block found it (its roster
+				     * entry and flag do not change before the
+				     * next block or other leaf) */
 };
 
-/* A kiosk as the roster and the applied chain hold it. */
-struct jr_ckiosk {
-	bool found;        /* on the roster as a kiosk */
-	uint8_t id[JR_ID_BYTES];
-	uint8_t sign_pk[JR_SIGN_PK_BYTES];
-	uint32_t perms;
-	uint64_t revoked_from;
-	uint64_t head;
-	uint8_t head_hash[JR_HASH_BYTES];
-	uint64_t flagged_from;
-};
 
 /* A registration row as acts see it. */
 struct jr_creg {

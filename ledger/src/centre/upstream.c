@@ -781,6 +781,7 @@ static int carry_block(struct jr_centre *c, const struct jr_centre_leaf *l,
 		c->has_block = true;
 		memcpy(c->block_kiosk, l->id, JR_ID_BYTES);
 		c->block_height = l->n;
+		c->block_k = k;
 		return jr_centre_step_done(c, S_KIOSK_HEAD);
 	}
 	if (l->status == JR_CS_EQUIVOCATION && (k.flagged_from == 0 || l->n < k.flagged_from)) {
@@ -806,18 +807,17 @@ static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
 	struct jr_errbuf *eb)
 {
 	struct jr_centre_result res;
-	struct jr_ckiosk k;
+	const struct jr_ckiosk *kp = &c->block_k;
 	enum jr_centre_outcome o = (enum jr_centre_outcome)l->status;
 	uint8_t dup[JR_REGID_BYTES];
 	bool known = false, claimed = true, has_dup = false;
-	int rc;
+	int rc = JR_OK;
 
 	if (!c->has_block)
 		return jr_errf(eb, JR_ECORRUPT, "a registration that does not follow an"
 			" applied block of its kiosk");
 	memset(&res, 0, sizeof res);
-	rc = jr_centre_kiosk_get(c, c->block_kiosk, &k);
-	if (rc == JR_OK && (k.flagged_from != 0 && c->block_height >= k.flagged_from) !=
+	if ((kp->flagged_from != 0 && c->block_height >= kp->flagged_from) !=
 		(o == JR_CO_HELD))
 		return jr_errf(eb, JR_ECORRUPT, "a registration is %s though its kiosk %s"
 			" equivocated at or below its height", o == JR_CO_HELD ? "held" : "judged",
@@ -834,7 +834,7 @@ static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
 				" though no registration holds its worker");
 	}
 	if (rc == JR_OK)
-		rc = reg_insert(c, l->id, &k, c->block_height, l->pseudonym, l->n, o,
+		rc = reg_insert(c, l->id, kp, c->block_height, l->pseudonym, l->n, o,
 			&l->reasons, has_dup ? dup : NULL, l->has_ref ? l->ref : NULL, &known);
 	if (rc == JR_OK && known)
 		return jr_errf(eb, JR_ECORRUPT, "a registration is taken in a second time");
