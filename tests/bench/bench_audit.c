@@ -81,7 +81,7 @@ static void apply(struct jr_centre *c, struct jr_buf *e, const char *what)
 
 	check(jr_centre_apply(c, e->base, e->len, &res, &eb), what);
 	if (res.refused)
-		die(what, "refused by the contract");
+		die(what, jr_centre_status_name(res.act_status));
 	jr_buf_free(e);
 }
 

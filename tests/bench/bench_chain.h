@@ -25,11 +25,14 @@ struct bench_chain {
 static uint8_t bench_cons_box[JR_BOX_PK_BYTES];
 static uint8_t bench_epoch_seed[32];
 
-/* Worker i: a distinct valid NIK for i < 28 x 9999 x 4 (day, serial and
- * four districts of Kab. Tegal), synthetic name, phone and address. */
+/* Worker i: a distinct valid NIK for i < 28 x 9999 x 4 x 12 (day, serial,
+ * four districts of Kab. Tegal and the birth month, July first so that the
+ * first 1,119,888 are the workers of earlier runs), synthetic name, phone
+ * and address. */
 static void bench_worker(struct jr_registration *r, const struct jr_key *k, unsigned long i)
 {
 	unsigned d = 1 + (unsigned)(i / (28 * 9999) % 4);
+	unsigned m = 1 + (unsigned)((i / (28UL * 9999 * 4) + 6) % 12);
 
 	memset(r, 0, sizeof *r);
 	memcpy(r->kiosk_id, jr_key_id(k), JR_ID_BYTES);
@@ -40,10 +43,10 @@ static void bench_worker(struct jr_registration *r, const struct jr_key *k, unsi
 	r->sex = JR_SEX_FEMALE;
 	r->birth_year = 1990;
 	r->consent_version = 1;
-	(void)snprintf(r->nik, sizeof r->nik, "3328%02u%02lu0790%04lu", d, 41 + i % 28,
+	(void)snprintf(r->nik, sizeof r->nik, "3328%02u%02lu%02u90%04lu", d, 41 + i % 28, m,
 		1 + i / 28 % 9999);
 	(void)snprintf(r->name, sizeof r->name, "Sintetis Pekerja");
-	r->birth = (uint32_t)(19900701 + i % 28);
+	r->birth = (uint32_t)(19900001 + m * 100 + i % 28);
 	(void)snprintf(r->phone, sizeof r->phone, "0812%08lu", i % 100000000);
 	memcpy(r->address, "Jl. Sintetis No. 1", 19);
 }
