@@ -11,6 +11,7 @@
  * decreed recipients of one allocation, each at most once, within what the
  * allocation holds.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -219,17 +220,52 @@ static int candidate(struct jr_centre *c, const struct jr_creg *g, uint64_t regi
 
 /* Walks every registration that may be decreed (the digest form), in regid
  * order, calling each(arg, regid) for each. */
+/* The walk sorts a scan of the table ("ORDER BY +regid": SQLite's sorter,
+ * which spills to TMPDIR) rather than look each row up through the id
+ * index, which at a million registrations cost more than the sort. The
+ * sorter holds as much in memory as the page cache may: with the cache set
+ * to WALK_SORT_KIB while the sort runs (the first step) and put back after,
+ * a walk adds at most that to the process, however many registrations. */
+#define WALK_SORT_KIB 32768
+
+static int64_t cache_size_get(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+		sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	(void)sqlite3_finalize(st);
+	return v;
+}
+
+static void cache_size_set(sqlite3 *db, int64_t v)
+{
+	char q[48];
+
+	(void)snprintf(q, sizeof q, "PRAGMA cache_size=%lld", (long long)v);
+	(void)sqlite3_exec(db, q, NULL, NULL, NULL);
+}
+
 static int candidates_walk(struct jr_centre *c, uint64_t region, uint32_t start,
 	uint32_t end, int (*each)(void *arg, const uint8_t *regid), void *arg)
 {
 	static const char q[] = "SELECT regid, pseudonym, district, approvals, phase, held"
 		" FROM registration WHERE phase IN (1, 5) AND held = 0 ORDER BY +regid";
 	sqlite3_stmt *st = NULL;
+	int64_t cache = cache_size_get(c->db);
+	bool first = true;
 	int rc = JR_OK, s;
 
 	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
 		return JR_EIO;
+	if (cache != 0)
+		cache_size_set(c->db, -WALK_SORT_KIB);
 	while (rc == JR_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (first && cache != 0)
+			cache_size_set(c->db, cache); /* the sort is done: the cache back */
+		first = false;
 		enum jr_centre_status why = 0;
 		struct jr_creg g;
 
@@ -244,6 +280,8 @@ static int candidates_walk(struct jr_centre *c, uint64_t region, uint32_t start,
 		if (rc == JR_OK && why == 0)
 			rc = each(arg, g.regid);
 	}
+	if (first && cache != 0)
+		cache_size_set(c->db, cache);
 	if (rc == JR_OK && s != SQLITE_DONE)
 		rc = JR_EIO;
 	(void)sqlite3_finalize(st);
