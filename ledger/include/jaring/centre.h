@@ -582,8 +582,9 @@ JR_API void jr_centre_policy_rules(const struct jr_centre *c, uint64_t region,
  * pseudonym_key NULL): the genesis consortium key's public half (it
  * verifies roster 1), no secret key, a zero pseudonym key; from a node's
  * state file: the genesis consortium key itself and the pseudonym key, so
- * that blocks are applied as on a node. synchronous=OFF: a replay is thrown
- * away. Rosters, acts (and blocks) are applied with jr_centre_apply; what
+ * that blocks are applied as on a node. A replay is thrown away, so it has
+ * no journal, no fsync and one transaction, its tree in scratch files and no
+ * leaf rows (docs/centre.md). Rosters, acts (and blocks) are applied with jr_centre_apply; what
  * the replay has no bytes for is carried over from the leaves with
  * jr_centre_replay_leaf. The file at path must not exist. */
 JR_API int jr_centre_open_replay(const char *path,

@@ -163,7 +163,8 @@ struct jr_centre {
 	uint8_t state_hash[JR_HASH_BYTES];
 	struct jr_logbuf lb;
 	struct jr_tlog_store lb_view; /* lb.store, read-only (jr_centre_tlog_store) */
-	/* a replay (jr_centre_open_replay): leaves carried over in batches */
+	/* a replay (jr_centre_open_replay): in_batch while its one transaction
+	 * is open; the leaves carried over are forgotten every batch */
 	bool replay, in_batch;
 	uint64_t batch_leaves;
 	bool has_block;             /* the last leaf carried over was an applied */

@@ -91,7 +91,7 @@ static void bind_leaf(const struct jr_centre *c, sqlite3_stmt *st, int at,
 }
 
 /* A replay's flush: the hashes into its scratch store, the leaves kept. */
-static int replay_flush(struct jr_centre *c)
+static int tree_flush(struct jr_centre *c)
 {
 	struct jr_logbuf *b = &c->lb;
 	size_t i;
@@ -137,7 +137,7 @@ int jr_centre_logbuf_flush(struct jr_centre *c)
 	int rc = JR_OK;
 
 	if (c->fs != NULL)
-		return replay_flush(c);
+		return tree_flush(c);
 	for (; rc == JR_OK && i + BATCH <= b->n_hash; i += BATCH) {
 		for (j = 0; j < BATCH; j++)
 			bind_hash(b->multi[0], (int)(3 * j + 1), &b->hash[i + j]);

@@ -24,11 +24,13 @@ struct scratch {
 
 static int scratch_open(struct scratch *t, struct jr_errbuf *eb)
 {
+	int rc;
+
 	memset(t, 0, sizeof *t);
-	if (jr_tlog_filestore_open(&t->fs, eb) != JR_OK)
-		return eb != NULL && eb->code != JR_OK ? eb->code : JR_EIO;
-	t->s = jr_tlog_filestore_get(t->fs);
-	return JR_OK;
+	rc = jr_tlog_filestore_open(&t->fs, eb);
+	if (rc == JR_OK)
+		t->s = jr_tlog_filestore_get(t->fs);
+	return rc;
 }
 
 static void scratch_close(struct scratch *t)
