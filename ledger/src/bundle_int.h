@@ -16,6 +16,22 @@
 /* The smallest item: kind, a one-byte head, one byte. */
 #define JR_BUNDLE_ITEM_MIN_FRAMED 3
 
+/* The body hash on a second thread (bundle_hash.c): a ring of this many
+ * stored chunks between the caller and the hasher. */
+#define JR_BUNDLE_HASH_SLOTS 4
+struct jr_bundle_hasher;
+/* NULL when out of memory. */
+struct jr_bundle_hasher *jr_bundle_hasher_new(void);
+/* The slot to fill next: waits until the hasher is done with it. */
+uint8_t *jr_bundle_hasher_buf(struct jr_bundle_hasher *h);
+/* Hands the slot buf() gave over, n bytes of it; the caller may go on
+ * reading it until its next buf(). more: other chunks will follow (which
+ * makes a second thread worth starting). */
+void jr_bundle_hasher_push(struct jr_bundle_hasher *h, size_t n, bool more);
+/* BLAKE2b-256 of every chunk pushed, in order. Nothing may be pushed after. */
+void jr_bundle_hasher_final(struct jr_bundle_hasher *h, uint8_t out[JR_HASH_BYTES]);
+void jr_bundle_hasher_free(struct jr_bundle_hasher *h);
+
 /* The secrets a writer would draw at random, given instead. */
 struct jr_bundle_det {
 	uint8_t stream_key[32];

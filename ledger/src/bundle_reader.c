@@ -10,11 +10,14 @@
  * truncation, a FINAL tag before the end or none at the end is corruption;
  * (d) success is only ever said by jr_bundle_reader_end.
  *
- * Memory: one stored chunk, one plaintext chunk, and an item buffer used only
+ * Memory: the body hasher's JR_BUNDLE_HASH_SLOTS stored chunks (bundle_hash.c:
+ * each chunk is read into a slot and decrypted while it is hashed), one
+ * plaintext chunk, and an item buffer used only
  * for items that span chunks, grown to the largest such item (at most
  * JR_BUNDLE_ITEM_MAX).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +25,10 @@
 
 #include "jaring/bundle.h"
 #include "bundle_int.h"
+
+/* What the fd reader asks the kernel to fetch at once (a visit's bundle of
+ * 512 blocks is about 300 KB). */
+#define READ_AHEAD_BYTES (4 << 20)
 
 struct reader_secret {
 	uint8_t key[32];
@@ -31,13 +38,12 @@ struct reader_secret {
 };
 
 struct jr_bundle_reader {
-	crypto_generichash_state hash; /* first: it is 64-byte aligned */
+	struct jr_bundle_hasher *hash;
 	struct jr_bundle_source src;
 	int fd; /* for the fd source */
 	const char *name;
 	struct reader_secret *sec;
 	struct jr_bundle_info info;
-	uint8_t *ct;            /* JR_BUNDLE_STORED_CHUNK */
 	uint8_t *pt;            /* JR_BUNDLE_CHUNK_BYTES */
 	size_t pt_len, pt_off;  /* plaintext of the current chunk, read up to */
 	uint8_t *item;          /* for items that span chunks */
@@ -127,7 +133,7 @@ static void reader_free(struct jr_bundle_reader *r)
 	if (r->item != NULL)
 		sodium_memzero(r->item, r->item_cap);
 	free(r->pt);
-	free(r->ct);
+	jr_bundle_hasher_free(r->hash);
 	free(r->item);
 	sodium_memzero(r, sizeof *r);
 	free(r);
@@ -145,9 +151,9 @@ static struct jr_bundle_reader *reader_alloc(void)
 	if (r == NULL)
 		return NULL;
 	r->sec = sodium_malloc(sizeof *r->sec);
-	r->ct = malloc(JR_BUNDLE_STORED_CHUNK);
+	r->hash = jr_bundle_hasher_new();
 	r->pt = malloc(JR_BUNDLE_CHUNK_BYTES);
-	if (r->sec == NULL || r->ct == NULL || r->pt == NULL) {
+	if (r->sec == NULL || r->hash == NULL || r->pt == NULL) {
 		reader_free(r);
 		return NULL;
 	}
@@ -215,7 +221,6 @@ static int reader_header(struct jr_bundle_reader *r, const struct jr_key *me,
 	sodium_memzero(r->sec->key, sizeof r->sec->key);
 	if (rc != JR_OK)
 		return jr_errf(eb, rc, "bundle %s: bad stream header", jr_bundle_name(r->name));
-	crypto_generichash_init(&r->hash, NULL, 0, JR_HASH_BYTES);
 	return JR_OK;
 }
 
@@ -243,6 +248,14 @@ static int reader_open(const struct jr_bundle_source *src, int fd, const char *n
 		r->src = (struct jr_bundle_source){ fd_read, r };
 	}
 	r->name = name;
+	if (src == NULL) {
+		/* Read-ahead advice, so that the drive fetches the body while the
+		 * header's signature and sealed key are checked and the first
+		 * chunks are decrypted and hashed. It fills the page cache, not
+		 * this process's memory; failing, it changes nothing. */
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		(void)posix_fadvise(fd, 0, READ_AHEAD_BYTES, POSIX_FADV_WILLNEED);
+	}
 	if ((rc = reader_header(r, recipient, expect_sender, eb)) != JR_OK) {
 		reader_free(r);
 		return rc;
@@ -280,17 +293,18 @@ static int next_chunk(struct jr_bundle_reader *r, struct jr_errbuf *eb)
 	unsigned long long mlen = 0;
 	unsigned char tag = 0;
 	size_t got = 0;
+	uint8_t *ct = jr_bundle_hasher_buf(r->hash);
 	int rc;
 
-	if ((rc = r->src.read(r->src.ctx, r->ct, n, &got, eb)) != JR_OK)
+	if ((rc = r->src.read(r->src.ctx, ct, n, &got, eb)) != JR_OK)
 		return r->err = rc;
 	if (got < n)
 		return truncated(r, JR_BUNDLE_HEADER_BYTES + r->body_read + got, eb);
-	crypto_generichash_update(&r->hash, r->ct, n);
 	r->body_read += n;
+	jr_bundle_hasher_push(r->hash, n, r->body_read < r->info.body_len);
 	r->chunks++;
 	if (crypto_secretstream_xchacha20poly1305_pull(&r->sec->st, r->pt, &mlen, &tag,
-		r->ct, n, NULL, 0) != 0) {
+		ct, n, NULL, 0) != 0) {
 		char c[32];
 		char why[128];
 
@@ -458,7 +472,7 @@ int jr_bundle_reader_end(struct jr_bundle_reader *r, struct jr_errbuf *eb)
 		return fail(r, JR_ECORRUPT, eb, "its body is incomplete");
 	if (r->items != r->info.items)
 		return fail(r, JR_ECORRUPT, eb, "it holds fewer items than its header counts");
-	crypto_generichash_final(&r->hash, hash, sizeof hash);
+	jr_bundle_hasher_final(r->hash, hash);
 	if (!jr_hash_equal(hash, r->info.body_hash))
 		return fail(r, JR_ECORRUPT, eb, "its body does not match the hash in its header");
 	if ((rc = r->src.read(r->src.ctx, &extra, 1, &got, eb)) != JR_OK)

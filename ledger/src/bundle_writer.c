@@ -1,7 +1,9 @@
 /*
  * bundle_writer.c — streams a bundle out (jaring/bundle.h).
  *
- * Memory: one plaintext chunk and one stored chunk, whatever the size.
+ * Memory: one plaintext chunk and the body hasher's JR_BUNDLE_HASH_SLOTS
+ * stored chunks (bundle_hash.c), whatever the size: each chunk is encrypted
+ * into a slot, handed to the hasher, and written out while it is hashed.
  * Items are framed into the plaintext buffer; a full buffer is sealed as a
  * MESSAGE chunk only when more bytes arrive, so the last chunk (FINAL, made
  * by finish) may be full or empty and the body length alone says where every
@@ -38,14 +40,13 @@ struct fd_sink {
 };
 
 struct jr_bundle_writer {
-	crypto_generichash_state hash; /* first: it is 64-byte aligned */
+	struct jr_bundle_hasher *hash;
 	struct jr_bundle_sink sink;
 	struct fd_sink fds; /* used when sink.ctx == &fds */
 	struct writer_secret *sec;
 	struct jr_bundle_header h;
 	const struct jr_key *sender;
 	uint8_t *pt;   /* JR_BUNDLE_CHUNK_BYTES */
-	uint8_t *ct;   /* JR_BUNDLE_STORED_CHUNK */
 	size_t pt_len; /* bytes in pt */
 	uint64_t body_len, items;
 	int err;       /* sticky */
@@ -164,7 +165,7 @@ static void writer_free(struct jr_bundle_writer *w)
 	if (w->pt != NULL)
 		sodium_memzero(w->pt, JR_BUNDLE_CHUNK_BYTES);
 	free(w->pt);
-	free(w->ct);
+	jr_bundle_hasher_free(w->hash);
 	sodium_memzero(w, sizeof *w);
 	free(w);
 }
@@ -177,8 +178,8 @@ static struct jr_bundle_writer *writer_alloc(void)
 		return NULL;
 	w->sec = sodium_malloc(sizeof *w->sec);
 	w->pt = malloc(JR_BUNDLE_CHUNK_BYTES);
-	w->ct = malloc(JR_BUNDLE_STORED_CHUNK);
-	if (w->sec == NULL || w->pt == NULL || w->ct == NULL) {
+	w->hash = jr_bundle_hasher_new();
+	if (w->sec == NULL || w->pt == NULL || w->hash == NULL) {
 		writer_free(w);
 		return NULL;
 	}
@@ -213,7 +214,6 @@ static int writer_start(const struct jr_bundle_sink *sink, struct fd_sink *fds,
 	w->h.info.time = pp->time;
 	w->h.info.first = pp->first;
 	w->h.info.last = pp->last;
-	crypto_generichash_init(&w->hash, NULL, 0, JR_HASH_BYTES);
 	if ((rc = writer_keys(w, to, det)) != JR_OK) {
 		writer_free(w);
 		return jr_errf(eb, rc, "bundle: cannot seal its key to the recipient "
@@ -283,13 +283,15 @@ static int writer_seal(struct jr_bundle_writer *w, unsigned char tag, struct jr_
 {
 	unsigned long long clen = 0;
 	size_t n = w->pt_len + JR_BUNDLE_CHUNK_ABYTES;
+	uint8_t *ct = jr_bundle_hasher_buf(w->hash);
 	int rc;
 
-	if (crypto_secretstream_xchacha20poly1305_push(&w->sec->st, w->ct, &clen, w->pt,
+	if (crypto_secretstream_xchacha20poly1305_push(&w->sec->st, ct, &clen, w->pt,
 		w->pt_len, NULL, 0, tag) != 0 || clen != n)
 		return w->err = jr_errf(eb, JR_EINTERNAL, "bundle: cannot encrypt a chunk");
-	crypto_generichash_update(&w->hash, w->ct, n);
-	if ((rc = w->sink.append(w->sink.ctx, w->ct, n, eb)) != JR_OK)
+	jr_bundle_hasher_push(w->hash, n,
+		tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+	if ((rc = w->sink.append(w->sink.ctx, ct, n, eb)) != JR_OK)
 		return w->err = rc;
 	w->body_len += n;
 	w->pt_len = 0;
@@ -365,7 +367,7 @@ static int writer_close(struct jr_bundle_writer *w, struct jr_errbuf *eb)
 
 	if ((rc = writer_seal(w, crypto_secretstream_xchacha20poly1305_TAG_FINAL, eb)) != JR_OK)
 		return rc;
-	crypto_generichash_final(&w->hash, w->h.info.body_hash, JR_HASH_BYTES);
+	jr_bundle_hasher_final(w->hash, w->h.info.body_hash);
 	w->h.info.body_len = w->body_len;
 	w->h.info.items = w->items;
 	if (w->sink.sync != NULL && (rc = w->sink.sync(w->sink.ctx, eb)) != JR_OK)

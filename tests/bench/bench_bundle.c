@@ -226,8 +226,8 @@ int main(int argc, char **argv)
 	jr_bench_row("raw sequential read (cache dropped)", rr, "MB/s", "", -1);
 	jr_bench_row("bundle read + verify every chunk", br, "MB/s", ">= 80% of raw", br >= 0.8 * rr);
 	jr_bench_row("bundle read / raw read", 100.0 * br / rr, "%", ">= 80", br >= 0.8 * rr);
-	jr_bench_row("bundle write, CPU-bound rate (one core)", wcpu, "MB/s", "", -1);
-	jr_bench_row("bundle read, CPU-bound rate (one core)", rcpu, "MB/s", "", -1);
+	jr_bench_row("bundle write, bytes per CPU-second", wcpu, "MB/s", "", -1);
+	jr_bench_row("bundle read, bytes per CPU-second", rcpu, "MB/s", "", -1);
 	framing = ((double)JR_BUNDLE_HEADER_BYTES + (double)info.body_len -
 		(double)info.items * ITEM) / (double)info.items;
 	jr_bench_row("bundle framing per 450-byte item", framing, "bytes", "<= 30 (block ~270)", framing <= 30);
