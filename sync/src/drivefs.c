@@ -106,23 +106,15 @@ int jr_sync_fsync_dir(const char *path)
 }
 
 /*
- * Everything the writers put on the drive, on the drive. A folder's fsync
- * does not make a rename whole on Linux's vfat: the renamed entry gets its
- * size and first cluster only when the file's inode is written back, which
- * neither the file's fsync (before the rename) nor the folder's does. An
- * appliance drive pulled a second after a visit held its newest bundle with
- * size 0 (firmware-image/test.sh). syncfs writes every inode and buffer of
- * the drive's file system.
- */
-/*
- * The file systems on which steps 3-5 alone make a rename whole: journalled
- * ones (the rename and the file's size are one journal transaction, and the
- * file's data was flushed before it) and tmpfs, which has no medium. There
- * the drive-wide flush is skipped: on a "drive" that is a folder of the
- * machine's own disk (the tests, the demo, an officer's laptop) syncfs would
- * write out everything else the machine had in its cache, milliseconds to
- * seconds, and add nothing. Every other file system (vfat, exFAT, FUSE,
- * anything unknown) is flushed.
+ * The file systems on which a file's fsync before its rename and the
+ * folder's after it make the rename whole: a file's size and blocks live in
+ * its inode, which the file's fsync writes, and the name is only a link to
+ * it (ext2/3/4, xfs, btrfs), or there is no medium (tmpfs). On vfat the size
+ * lives in the directory entry, which is the trouble below. Where renames
+ * are whole the drive-wide flush is skipped: on a "drive" that is a folder
+ * of the machine's own disk (the tests, the demo, an officer's laptop)
+ * syncfs would only write out everything else the machine had cached. Every
+ * other file system (vfat, exFAT, FUSE, anything unknown) is flushed.
  */
 static bool renames_whole(int fd)
 {
@@ -131,8 +123,7 @@ static bool renames_whole(int fd)
 	if (fstatfs(fd, &sf) != 0)
 		return false;
 	switch ((unsigned long)sf.f_type) {
-	case 0xEF53UL:     /* ext2/3/4 (ext2 has no journal, but jbd-less */
-		           /* ext4 mounts are rare and both write the inode with fsync) */
+	case 0xEF53UL:     /* ext2/3/4 */
 	case 0x58465342UL: /* xfs */
 	case 0x9123683EUL: /* btrfs */
 	case 0x01021994UL: /* tmpfs */
@@ -142,6 +133,15 @@ static bool renames_whole(int fd)
 	}
 }
 
+/*
+ * Everything the writers put on the drive, on the drive. A folder's fsync
+ * does not make a rename whole on Linux's vfat: the renamed entry gets its
+ * size and first cluster only when the file's inode is written back, which
+ * neither the file's fsync (before the rename) nor the folder's does. An
+ * appliance drive pulled a second after a visit held its newest bundle with
+ * size 0 (firmware-image/test.sh). syncfs writes every inode and buffer of
+ * the drive's file system.
+ */
 int jr_sync_flush_drive(const char *drive, struct jr_errbuf *eb)
 {
 	int fd = open(drive, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

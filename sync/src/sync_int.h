@@ -57,8 +57,9 @@ int jr_sync_fs_sync(void *ctx, struct jr_errbuf *eb);
 int jr_sync_drive_err(struct jr_errbuf *eb, int err, const char *drive, const char *file,
 	const char *what);
 int jr_sync_fsync_dir(const char *path);
-/* syncfs on the drive's file system: every file written, renamed and
- * removed before it is on the drive (vfat needs it; drivefs.c). */
+/* Every file written, renamed and removed before it is on the drive:
+ * syncfs, which vfat needs, skipped where a rename is whole without it
+ * (drivefs.c). */
 int jr_sync_flush_drive(const char *drive, struct jr_errbuf *eb);
 int jr_sync_mkdir_synced(const char *path, const char *parent, const char *drive,
 	struct jr_errbuf *eb);

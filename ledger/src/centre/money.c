@@ -218,9 +218,7 @@ static int candidate(struct jr_centre *c, const struct jr_creg *g, uint64_t regi
 	return rc;
 }
 
-/* Walks every registration that may be decreed (the digest form), in regid
- * order, calling each(arg, regid) for each. */
-/* The walk sorts a scan of the table ("ORDER BY +regid": SQLite's sorter,
+/* The decree walk (candidates_walk) sorts a scan of the table ("ORDER BY +regid": SQLite's sorter,
  * which spills to TMPDIR) rather than look each row up through the id
  * index, which at a million registrations cost more than the sort. The
  * sorter holds as much in memory as the page cache may: with the cache set
@@ -248,6 +246,8 @@ static void cache_size_set(sqlite3 *db, int64_t v)
 	(void)sqlite3_exec(db, q, NULL, NULL, NULL);
 }
 
+/* Walks every registration that may be decreed (the digest form), in regid
+ * order, calling each(arg, regid) for each. */
 static int candidates_walk(struct jr_centre *c, uint64_t region, uint32_t start,
 	uint32_t end, int (*each)(void *arg, const uint8_t *regid), void *arg)
 {
@@ -255,17 +255,16 @@ static int candidates_walk(struct jr_centre *c, uint64_t region, uint32_t start,
 		" FROM registration WHERE phase IN (1, 5) AND held = 0 ORDER BY +regid";
 	sqlite3_stmt *st = NULL;
 	int64_t cache = cache_size_get(c->db);
-	bool first = true;
 	int rc = JR_OK, s;
 
 	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
 		return JR_EIO;
 	if (cache != 0)
 		cache_size_set(c->db, -WALK_SORT_KIB);
-	while (rc == JR_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-		if (first && cache != 0)
-			cache_size_set(c->db, cache); /* the sort is done: the cache back */
-		first = false;
+	s = sqlite3_step(st); /* the whole sort runs in the first step */
+	if (cache != 0)
+		cache_size_set(c->db, cache);
+	while (rc == JR_OK && s == SQLITE_ROW) {
 		enum jr_centre_status why = 0;
 		struct jr_creg g;
 
@@ -279,9 +278,9 @@ static int candidates_walk(struct jr_centre *c, uint64_t region, uint32_t start,
 		rc = candidate(c, &g, region, start, end, &why);
 		if (rc == JR_OK && why == 0)
 			rc = each(arg, g.regid);
+		if (rc == JR_OK)
+			s = sqlite3_step(st);
 	}
-	if (first && cache != 0)
-		cache_size_set(c->db, cache);
 	if (rc == JR_OK && s != SQLITE_DONE)
 		rc = JR_EIO;
 	(void)sqlite3_finalize(st);
