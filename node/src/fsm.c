@@ -11,9 +11,16 @@
  * transaction snapshot_begin opened: WAL lets apply commit meanwhile and
  * the reader keeps seeing the state as of the pinned entry.
  *
- * Three connections to one file: the centre's own (jr_centre_open), `db`
- * for the node's tables (which bundle and which act landed where) and the
- * reads the HTTP API makes, and `snap` for snapshots.
+ * Two connections to the file: the centre's own (jr_centre_open), which the
+ * node's tables (which bundle and which act landed where) and the HTTP API's
+ * reads share as `db`, and `snap` for snapshots.
+ *
+ * Group commit (docs/node.md "Group commit"): entries are applied into one
+ * open transaction, committed by jr_node_fsm_commit, which the server's
+ * tick calls every 100 ms, and before anything reads the file through
+ * another connection: a snapshot (snapshot_begin), a downstream bundle's or
+ * the public page's build on a worker. Everything on the loop thread reads
+ * through `db`, so it sees every entry applied, committed or not.
  *
  * A snapshot is a copy of the file in data_dir/snapshots/ and libraft holds
  * only its 64-byte reference (snapfile.c): taking, restoring and installing
@@ -58,7 +65,7 @@ struct jr_node_fsm {
 	struct jr_policy policy;
 
 	struct jr_centre *centre;
-	sqlite3 *db;
+	sqlite3 *db; /* the centre's, borrowed */
 	struct jr_tlog_sqlstore *ss;
 	sqlite3_stmt *put_bundle, *get_bundle, *put_act, *get_act, *put_index;
 
@@ -106,7 +113,6 @@ static void close_side(struct jr_node_fsm *f)
 	f->put_bundle = f->get_bundle = f->put_act = f->get_act = f->put_index = NULL;
 	jr_tlog_sqlstore_close(f->ss);
 	f->ss = NULL;
-	(void)sqlite3_close(f->db);
 	f->db = NULL;
 	jr_centre_close(f->centre);
 	f->centre = NULL;
@@ -136,22 +142,15 @@ static int open_side(struct jr_node_fsm *f, struct jr_errbuf *eb)
 		if ((rc = jr_centre_add_consortium_key(f->centre, f->consortium[i], eb)) != JR_OK)
 			goto fail;
 	/* Rebuilt from libraft's log at every start: no commit needs to wait
-	 * for the disk (libraft's own writes do). */
+	 * for the disk (libraft's own writes do), and the entries since the
+	 * last commit need not be on it either. */
 	if (jr_centre_set_durable(f->centre, false) != JR_OK) {
 		rc = jr_errf(eb, JR_EIO, "node state %s: cannot set up its connection",
 			f->path);
 		goto fail;
 	}
-	if (sqlite3_open_v2(f->path, &f->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		rc = jr_errf(eb, JR_EIO, "node state %s: cannot open: %s", f->path,
-			f->db ? sqlite3_errmsg(f->db) : "out of memory");
-		goto fail;
-	}
-	(void)sqlite3_busy_timeout(f->db, 5000);
-	/* The file is rebuilt from libraft's log at every start, so the node's
-	 * own rows need no fsync either. */
-	if (sqlite3_exec(f->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(f->db, NODE_SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+	f->db = jr_centre_db(f->centre);
+	if (sqlite3_exec(f->db, NODE_SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
 		rc = jr_errf(eb, JR_EIO, "node state %s: %s", f->path,
 			sqlite3_errmsg(f->db));
 		goto fail;
@@ -168,7 +167,8 @@ static int open_side(struct jr_node_fsm *f, struct jr_errbuf *eb)
 	    (rc = prep(f, "UPDATE node_meta SET applied = ?1 WHERE id = 1", &f->put_index,
 		     eb)) != JR_OK)
 		goto fail;
-	if ((rc = jr_tlog_sqlstore_open(f->db, &f->ss, eb)) != JR_OK)
+	if ((rc = jr_tlog_sqlstore_open(f->db, &f->ss, eb)) != JR_OK ||
+	    (rc = jr_centre_set_group_commit(f->centre, true, eb)) != JR_OK)
 		goto fail;
 	{
 		sqlite3_stmt *st = NULL;
@@ -351,12 +351,32 @@ static int fsm_apply(void *data, uint64_t index, const uint8_t *p, size_t len,
 	return JR_OK;
 }
 
+int jr_node_fsm_commit(struct jr_node_fsm *f)
+{
+	struct jr_errbuf eb = { 0 };
+	int rc;
+
+	if (f->centre == NULL || !jr_centre_uncommitted(f->centre))
+		return JR_OK;
+	if ((rc = jr_centre_commit(f->centre, &eb)) != JR_OK)
+		(void)fail(f, rc, "", eb.msg);
+	return rc;
+}
+
+bool jr_node_fsm_uncommitted(const struct jr_node_fsm *f)
+{
+	return f->centre != NULL && jr_centre_uncommitted(f->centre);
+}
+
 static int fsm_snapshot_begin(void *data)
 {
 	struct jr_node_fsm *f = data;
 	sqlite3_stmt *st = NULL;
 	int rc = JR_EIO;
 
+	/* the copy reads through its own connection: what is committed */
+	if (jr_node_fsm_commit(f) != JR_OK)
+		return JR_EIO;
 	(void)pthread_mutex_lock(&f->snap_mu);
 	if (f->snap == NULL &&
 	    sqlite3_open_v2(f->path, &f->snap, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {

@@ -1479,6 +1479,12 @@ static void downstream(struct req *r)
 		memcpy(r->ds_cp.base, cp->base, cp->len);
 		r->ds_cp.len = cp->len;
 	}
+	/* the worker reads the state through its own connection */
+	if (jr_node_fsm_commit(s->fsm) != JR_OK) {
+		set_error(r, 503, "unavailable", "the state file cannot commit: %s",
+			jr_node_fsm_error(s->fsm));
+		return;
+	}
 	r->ds_seq = ++h->ds_seq;
 	r->work.data = r;
 	if (uv_queue_work(s->loop, &r->work, downstream_work, downstream_after) != 0) {
@@ -1721,6 +1727,13 @@ static enum MHD_Result answer(struct req *r)
 		set_error(r, 500, "internal", "no answer was made (a bug)");
 	if (r->resp == NULL)
 		return MHD_NO;
+	/* Group commit (fsm.c): what an answer says is on the state file before
+	 * the answer leaves, for whoever opens the file next (jaring-admin, a
+	 * reader's own connection). The entries applied since the last answer or
+	 * tick go in one commit. A failed commit stops the next apply; the
+	 * answer still goes, as the entry is in the cluster's log. */
+	if (jr_node_fsm_commit(r->h->s->fsm) != JR_OK)
+		jr_server_log(r->h->s, "state file: %s", jr_node_fsm_error(r->h->s->fsm));
 	rc = MHD_queue_response(r->conn, r->status, r->resp);
 	MHD_destroy_response(r->resp);
 	r->resp = NULL;

@@ -135,6 +135,13 @@ int jr_node_fsm_open(const struct jr_node_config *cfg, const char *path,
 void jr_node_fsm_close(struct jr_node_fsm *f);
 /* The callbacks for jr_cons_open. */
 void jr_node_fsm_callbacks(struct jr_node_fsm *f, struct jr_cons_fsm *out);
+/* Commits the entries applied since the last commit (group commit, fsm.c),
+ * so that a reader on another connection of the state file sees them: the
+ * tick calls it, and whatever hands the file to a worker. JR_OK at once if
+ * nothing waits; on an error, jr_node_fsm_error says what, and the next
+ * apply stops the node. */
+int jr_node_fsm_commit(struct jr_node_fsm *f) JR_MUST_CHECK;
+bool jr_node_fsm_uncommitted(const struct jr_node_fsm *f);
 struct jr_centre *jr_node_fsm_centre(struct jr_node_fsm *f);
 /* A read connection (loop thread) to the same file, and the log's hashes. */
 struct sqlite3 *jr_node_fsm_db(struct jr_node_fsm *f);

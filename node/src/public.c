@@ -184,7 +184,9 @@ static void build_start(struct jr_pubpage *p)
 	const struct jr_buf *cp = jr_node_witness_published(s->witness, &cp_size, &cosigned);
 	struct build *b;
 
-	if (p->busy != NULL || p->closing || (b = calloc(1, sizeof *b)) == NULL)
+	/* the worker reads the state through its own connection */
+	if (p->busy != NULL || p->closing || jr_node_fsm_commit(s->fsm) != JR_OK ||
+	    (b = calloc(1, sizeof *b)) == NULL)
 		return;
 	b->p = p;
 	b->work.data = b;

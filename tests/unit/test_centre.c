@@ -1039,6 +1039,92 @@ static void the_worked_leaves_are_the_ones_the_code_builds(void **state)
 	jr_buf_free(&leaf);
 }
 
+/* The size of the log a reader on its own connection sees in the file. */
+static uint64_t committed_size(const char *path)
+{
+	struct jr_centre *r = NULL;
+	struct jr_errbuf eb = { 0 };
+	uint64_t n;
+
+	if (jr_centre_open_reader(path, consortium, &r, &eb) != JR_OK ||
+	    jr_centre_read_begin(r, &eb) != JR_OK)
+		fail_msg("reader: %s", eb.msg);
+	n = jr_centre_tlog_size(r);
+	jr_centre_read_end(r);
+	jr_centre_close(r);
+	return n;
+}
+
+static void group_commit_changes_no_hash_and_readers_see_only_what_is_committed(
+	void **state)
+{
+	struct jr_buf entries[4];
+	struct jr_centre *each, *group;
+	struct jr_centre_result res;
+	struct jr_errbuf eb = { 0 };
+	uint8_t h1[JR_HASH_BYTES], h2[JR_HASH_BYTES];
+	const char *dir = jr_test_dir("centre-group");
+	char path[512];
+	size_t n = 0;
+
+	(void)state;
+	build_mixed_entries(entries, &n);
+	each = open_state("centre-group-each");
+	apply_all(each, entries, n);
+	jr_centre_state_hash(each, h1);
+	jr_centre_close(each);
+
+	group = open_in(dir);
+	jr_test_path(path, sizeof path, dir, "state.db");
+	assert_int_equal(jr_centre_set_group_commit(group, true, &eb), JR_OK);
+	assert_false(jr_centre_uncommitted(group));
+	apply_all(group, entries, n);
+	jr_centre_state_hash(group, h2);
+	assert_memory_equal(h1, h2, JR_HASH_BYTES);
+	assert_true(jr_centre_tlog_size(group) > 0);
+	/* applied, visible here, not yet in the file for another connection */
+	assert_true(jr_centre_uncommitted(group));
+	assert_int_equal(committed_size(path), 0);
+	assert_int_equal(jr_centre_commit(group, &eb), JR_OK);
+	assert_false(jr_centre_uncommitted(group));
+	assert_int_equal(committed_size(path), jr_centre_tlog_size(group));
+	assert_int_equal(jr_centre_commit(group, &eb), JR_OK); /* nothing waits */
+	jr_centre_close(group);
+
+	/* An entry that fails takes the open transaction back with it, the
+	 * entries before it since the last commit too, and the handle applies
+	 * nothing more: what is committed stays. */
+	{
+		const char *fdir = jr_test_dir("centre-group-fail");
+		uint64_t kept;
+
+		group = open_in(fdir);
+		jr_test_path(path, sizeof path, fdir, "state.db");
+		assert_int_equal(jr_centre_set_group_commit(group, true, &eb), JR_OK);
+		apply(group, &entries[0], &res);
+		apply(group, &entries[1], &res);
+		assert_int_equal(jr_centre_commit(group, &eb), JR_OK);
+		kept = committed_size(path);
+		assert_int_equal(kept, jr_centre_tlog_size(group));
+		apply(group, &entries[2], &res);
+		assert_true(jr_centre_tlog_size(group) > kept);
+		assert_int_equal(sqlite3_exec(jr_centre_db(group), "CREATE TRIGGER injected"
+			" BEFORE INSERT ON leaf BEGIN SELECT RAISE(ABORT, 'injected'); END",
+			NULL, NULL, NULL), SQLITE_OK);
+		assert_int_not_equal(jr_centre_apply(group, entries[3].base, entries[3].len,
+			&res, &eb), JR_OK);
+		assert_non_null(strstr(eb.msg, "cannot continue"));
+		assert_false(jr_centre_uncommitted(group));
+		memset(&eb, 0, sizeof eb);
+		assert_int_equal(jr_centre_apply(group, entries[3].base, entries[3].len, &res,
+			&eb), JR_EIO);
+		assert_non_null(strstr(eb.msg, "rolled back"));
+		assert_int_equal(committed_size(path), kept);
+		jr_centre_close(group);
+	}
+	free_bufs(entries, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1060,6 +1146,7 @@ int main(void)
 		cmocka_unit_test(the_same_worker_at_two_kiosks_is_one_worker_and_a_duplicate),
 		cmocka_unit_test(a_registration_failing_a_rule_is_returned_with_reason_codes),
 		cmocka_unit_test(two_processes_reach_byte_identical_state_hashes),
+		cmocka_unit_test(group_commit_changes_no_hash_and_readers_see_only_what_is_committed),
 		cmocka_unit_test(the_log_and_the_state_file_hold_no_personal_data),
 		cmocka_unit_test(a_state_file_of_another_policy_is_refused),
 		cmocka_unit_test(the_worked_roster_entry_is_the_one_the_code_builds),

@@ -186,6 +186,7 @@ struct jr_centre_result {
 
 struct jr_centre;
 struct jr_registration; /* record.h */
+struct sqlite3;         /* sqlite3.h */
 
 /* Opens (creating if missing) the state file at path. consortium (role
  * JR_ROLE_CONSORTIUM) is borrowed for the handle's lifetime: it signs the
@@ -209,6 +210,29 @@ JR_API void jr_centre_close(struct jr_centre *c);
  * ordered, not flushed, and a power cut may leave the file unusable, which
  * such a caller never reads. Changes no result and no state hash. */
 JR_API int jr_centre_set_durable(struct jr_centre *c, bool durable) JR_MUST_CHECK;
+
+/* Group commit (docs/centre.md "Group commit"): whether jr_centre_apply
+ * commits each entry (the default) or leaves one transaction open across
+ * entries, each entry in a savepoint of it, until jr_centre_commit. Readers
+ * on other connections (jr_centre_open_reader, a snapshot's copy) see the
+ * state as of the last jr_centre_commit; this handle and whatever the
+ * caller runs on jr_centre_db see every entry applied. Changes no result
+ * and no state hash. Turning it off commits what is open. After an apply
+ * error the caller stops, as that error says: a failed entry is rolled
+ * back alone, but a disk error may roll back the whole open transaction,
+ * after which the handle refuses further entries (JR_EIO). */
+JR_API int jr_centre_set_group_commit(struct jr_centre *c, bool on,
+	struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Commits the entries applied since the last commit; JR_OK at once if
+ * there are none. */
+JR_API int jr_centre_commit(struct jr_centre *c, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Whether entries applied since the last commit wait for jr_centre_commit. */
+JR_API bool jr_centre_uncommitted(const struct jr_centre *c);
+/* The handle's own SQLite connection, for a caller's tables in the same
+ * file, written in the same transaction as the entry they describe (a node's
+ * index of bundles and acts). Borrowed: closed by jr_centre_close. The
+ * caller never begins, commits or rolls back on it. */
+JR_API struct sqlite3 *jr_centre_db(struct jr_centre *c);
 
 /* Adds a later consortium key (role JR_ROLE_CONSORTIUM, borrowed for the
  * handle's lifetime): records sealed to it open, and once a roster names it

@@ -793,8 +793,12 @@ void jr_centre_close(struct jr_centre *c)
 
 	if (c == NULL)
 		return;
-	if (c->in_batch) {
+	if (c->in_batch && c->replay) {
 		int rc = jr_centre_replay_flush(c, NULL); /* a replay is thrown away */
+
+		(void)rc;
+	} else if (c->in_batch) {
+		int rc = jr_centre_commit(c, NULL);
 
 		(void)rc;
 	}
@@ -962,6 +966,9 @@ int jr_centre_replay_leaf(struct jr_centre *c, const uint8_t *leaf, size_t len,
 	return rc;
 }
 
+static int group_begin(struct jr_centre *c);
+static void group_undo(struct jr_centre *c);
+
 int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	struct jr_centre_result *res, struct jr_errbuf *eb)
 {
@@ -987,6 +994,10 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		res->act_status = JR_CS_MALFORMED;
 		return JR_OK;
 	}
+	if (c->broken)
+		return jr_errf(eb, JR_EIO, "centre apply: a disk error rolled back the"
+			" entries applied since the last commit; this node cannot continue:"
+			" stop it and check its disk");
 	if (c->replay) { /* its one transaction; carried leaves start a batch after */
 		if ((rc = replay_begin(c, eb)) != JR_OK)
 			return rc;
@@ -994,7 +1005,9 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	}
 	jr_centre_logbuf_forget(c);
 	snap_take(c, &snap);
-	if (!c->replay && exec(c, "BEGIN IMMEDIATE") != JR_OK)
+	if (c->group && (rc = group_begin(c)) != JR_OK)
+		return jr_errf(eb, rc, "centre apply: cannot begin: %s", sqlite3_errmsg(c->db));
+	if (!c->replay && !c->group && exec(c, "BEGIN IMMEDIATE") != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre apply: cannot begin: %s",
 			sqlite3_errmsg(c->db));
 	rc = dispatch(c, kind, payload, plen, res);
@@ -1004,20 +1017,89 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		rc = write_meta(c);
 	if (rc == JR_OK && res->changed)
 		rc = compute_state_hash(c);
-	if (rc == JR_OK && !c->replay)
+	if (rc == JR_OK && !c->replay && !c->group)
 		rc = exec(c, "COMMIT");
 	if (rc != JR_OK) {
 		const char *why = sqlite3_errmsg(c->db);
 
 		(void)jr_errf(eb, rc, "centre apply: %s (%s); this node cannot continue:"
 			" stop it and check its disk", jr_strerror(rc), why);
-		(void)exec(c, "ROLLBACK");
-		c->in_batch = false;
+		if (c->group)
+			group_undo(c);
+		else {
+			(void)exec(c, "ROLLBACK");
+			c->in_batch = false;
+		}
 		jr_centre_logbuf_discard(c);
 		snap_restore(c, &snap);
 		memset(res, 0, sizeof *res);
 	}
 	return rc;
+}
+
+/* Group commit: the transaction the entries since the last commit share. */
+static int group_begin(struct jr_centre *c)
+{
+	if (c->in_batch)
+		return JR_OK;
+	if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
+		return JR_EIO;
+	c->in_batch = true;
+	return JR_OK;
+}
+
+/* A failed entry takes the whole open transaction back with it: a
+ * savepoint per entry would let it go alone, but costs a copy of every page
+ * the entry is first to touch (measured: 19 % slower), and the caller stops
+ * after any apply error anyway. This handle's memory still counts the
+ * entries before it, so it applies nothing more. */
+static void group_undo(struct jr_centre *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		(void)exec(c, "ROLLBACK");
+	c->broken = c->in_batch;
+	c->in_batch = false;
+}
+
+int jr_centre_commit(struct jr_centre *c, struct jr_errbuf *eb)
+{
+	if (c == NULL || c->replay || !c->in_batch)
+		return JR_OK;
+	if (exec(c, "COMMIT") == JR_OK) {
+		c->in_batch = false;
+		return JR_OK;
+	}
+	(void)jr_errf(eb, JR_EIO, "centre state %s: cannot commit: %s; this node cannot"
+		" continue: stop it and check its disk", sqlite3_db_filename(c->db, "main"),
+		sqlite3_errmsg(c->db));
+	if (!sqlite3_get_autocommit(c->db))
+		(void)exec(c, "ROLLBACK");
+	c->in_batch = false;
+	c->broken = true;
+	return JR_EIO;
+}
+
+int jr_centre_set_group_commit(struct jr_centre *c, bool on, struct jr_errbuf *eb)
+{
+	int rc;
+
+	if (c == NULL || c->reader || c->replay)
+		return jr_errf(eb, JR_EINVAL, "group commit: for a state that applies"
+			" (jr_centre_open)");
+	rc = on ? JR_OK : jr_centre_commit(c, eb);
+	if (rc == JR_OK)
+		c->group = on;
+	return rc;
+}
+
+bool jr_centre_uncommitted(const struct jr_centre *c)
+{
+	return c != NULL && !c->replay && c->in_batch;
+}
+
+sqlite3 *jr_centre_db(struct jr_centre *c)
+{
+	return c != NULL ? c->db : NULL;
 }
 
 int jr_centre_set_durable(struct jr_centre *c, bool durable)
