@@ -528,6 +528,15 @@ static void cons_tune(struct jr_cons *c)
 	 * minutes over a slow link, beyond 0.15's 5 s for a catch-up round,
 	 * after which it aborts the promotion (asking again promotes it). */
 	raft_set_max_catch_up_round_duration(c->raft, JR_CONS_CATCH_UP_ROUND_MS);
+	/* A node cut off from the others keeps timing out; without pre-vote
+	 * each timeout bumps its term, and when it rejoins, its higher term
+	 * makes the healthy leader step down for an election the cut-off node
+	 * cannot win (its log is behind). With pre-vote it first asks whether
+	 * it could win, keeps its term when it could not, and rejoins as a
+	 * follower (an_isolated_follower_that_keeps_timing_out_does_not_unseat_
+	 * the_leader). A node whose loop was blocked installing a large
+	 * snapshot times out the same way (docs/node.md "Snapshots"). */
+	raft_set_pre_vote(c->raft, true);
 	c->threshold = c->raft->snapshot.threshold;
 	c->trailing = c->raft->snapshot.trailing;
 }
