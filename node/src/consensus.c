@@ -520,7 +520,7 @@ static int cons_alloc(const struct jr_cons_fsm *fsm, uint64_t id,
 }
 
 /* What every node gets, libuv or fixture, once its raft is initialised and
- * its snapshot thresholds set. */
+ * its snapshot thresholds and timers set. */
 static void cons_tune(struct jr_cons *c)
 {
 	/* A joining node far behind installs a snapshot, fetching the state's
@@ -537,6 +537,23 @@ static void cons_tune(struct jr_cons *c)
 	 * the_leader). A node whose loop was blocked installing a large
 	 * snapshot times out the same way (docs/node.md "Snapshots"). */
 	raft_set_pre_vote(c->raft, true);
+	/* 0.15 drops an InstallSnapshot that reaches a follower while it takes
+	 * a snapshot of its own (replicationInstallSnapshot: RAFT_BUSY, no
+	 * answer), and the leader sends it again only after
+	 * install_snapshot_timeout, 30 s by default: a restarted node that
+	 * applied a burst of entries past its threshold just before the
+	 * leader's snapshot came stalled that long (consensus_smoke). On expiry
+	 * the leader only goes back to probing (progressShouldReplicate); the
+	 * follower's install goes on. The leader sends the snapshot again only
+	 * if it heard from the follower since its last contact check, which
+	 * clears that flag every election timeout. A follower installing for
+	 * real answers only while libraft writes the snapshot's file (for
+	 * jaring-node a 120-byte reference: milliseconds) and is silent while
+	 * restore fetches the state on its loop thread, however long that
+	 * takes; so two election timeouts after the send the flag is clear and
+	 * a real install is not sent twice, while a dropped snapshot is sent
+	 * again then (docs/consensus.md "A dropped InstallSnapshot"). */
+	raft_set_install_snapshot_timeout(c->raft, 2 * c->raft->election_timeout);
 	c->threshold = c->raft->snapshot.threshold;
 	c->trailing = c->raft->snapshot.trailing;
 }
