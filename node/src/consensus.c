@@ -1271,6 +1271,26 @@ void jr_cons_sim_set_snapshot(struct jr_cons_sim *s, unsigned i,
 	s->nodes[i]->trailing = trailing;
 }
 
+/* The InstallSnapshot is lost, not refused: to the leader that is the same
+ * as one a busy follower drops, which 0.15 does not answer either. 100 ms
+ * covers the fixture's 15 ms network latency. */
+bool jr_cons_sim_lose_next_snapshot(struct jr_cons_sim *s, unsigned from,
+	unsigned to, unsigned max_ms)
+{
+	unsigned sent = raft_fixture_n_send(&s->f, from, RAFT_IO_INSTALL_SNAPSHOT);
+	raft_time end = s->f.time + max_ms;
+
+	while (raft_fixture_n_send(&s->f, from, RAFT_IO_INSTALL_SNAPSHOT) == sent) {
+		if (s->f.time >= end)
+			return false;
+		(void)raft_fixture_step(&s->f);
+	}
+	raft_fixture_saturate(&s->f, from, to);
+	raft_fixture_step_until_elapsed(&s->f, 100);
+	raft_fixture_desaturate(&s->f, from, to);
+	return true;
+}
+
 unsigned jr_cons_sim_exchange_hashes(struct jr_cons_sim *s)
 {
 	unsigned stopped = 0;

@@ -514,6 +514,33 @@ static void a_far_behind_node_catches_up_from_a_snapshot(void **state)
 	jr_cons_sim_free(cl->sim);
 }
 
+/* libraft 0.15 does not answer an InstallSnapshot that reaches a follower
+ * taking a snapshot of its own, and the leader waits install_snapshot_timeout
+ * (30 s by default) before sending it again. A lost one looks the same to the
+ * leader. The layer sets two election timeouts: 2 s here. (The leader's log
+ * must go on past its snapshot: 0.15 takes a follower's refusal of a
+ * heartbeat at exactly the snapshot's index for a refused snapshot, and
+ * sends it again at once.) */
+static void a_lost_install_snapshot_is_sent_again_after_two_election_timeouts(
+	void **state)
+{
+	struct tally t;
+	struct cluster *cl = leave_node_2_far_behind(&t);
+	(void)state;
+
+	propose_n(cl, 0, "past", 3, &t);
+	assert_true(jr_cons_sim_until_applied(cl->sim, 0, last_index(cl, 0), MS));
+	jr_cons_sim_revive(cl->sim, 2);
+	assert_true(jr_cons_sim_lose_next_snapshot(cl->sim, 0, 2, MS));
+	jr_cons_sim_run_for(cl->sim, 1500);
+	assert_int_equal(cl->fsm[2].restores, 0);
+	assert_true(jr_cons_sim_until_applied(cl->sim, 2, last_index(cl, 0), 1500));
+	assert_true(cl->fsm[2].restores > 0);
+	assert_agree(cl, all5, 3);
+	assert_int_equal(cl->fsm[2].count, 208);
+	jr_cons_sim_free(cl->sim);
+}
+
 /* libraft 0.15 replaces a follower's log by the snapshot's before restore:
  * a failed install must stop the node loudly, not leave it stalled. */
 static void a_snapshot_that_cannot_be_installed_stops_the_node(void **state)
@@ -794,6 +821,7 @@ int main(void)
 		cmocka_unit_test(a_far_behind_node_catches_up_from_a_snapshot),
 		cmocka_unit_test(a_node_whose_state_diverges_stops_and_says_so),
 		cmocka_unit_test(a_diverged_leader_stops_and_hands_over_leadership),
+		cmocka_unit_test(a_lost_install_snapshot_is_sent_again_after_two_election_timeouts),
 		cmocka_unit_test(a_snapshot_that_cannot_be_installed_stops_the_node),
 		cmocka_unit_test(a_join_that_did_not_catch_up_in_time_can_be_asked_again),
 		cmocka_unit_test(a_single_dissenting_peer_is_flagged_not_obeyed),
