@@ -520,7 +520,7 @@ static int cons_alloc(const struct jr_cons_fsm *fsm, uint64_t id,
 }
 
 /* What every node gets, libuv or fixture, once its raft is initialised and
- * its snapshot thresholds set. */
+ * its snapshot thresholds and timers set. */
 static void cons_tune(struct jr_cons *c)
 {
 	/* A joining node far behind installs a snapshot, fetching the state's
@@ -528,6 +528,32 @@ static void cons_tune(struct jr_cons *c)
 	 * minutes over a slow link, beyond 0.15's 5 s for a catch-up round,
 	 * after which it aborts the promotion (asking again promotes it). */
 	raft_set_max_catch_up_round_duration(c->raft, JR_CONS_CATCH_UP_ROUND_MS);
+	/* A node cut off from the others keeps timing out; without pre-vote
+	 * each timeout bumps its term, and when it rejoins, its higher term
+	 * makes the healthy leader step down for an election the cut-off node
+	 * cannot win (its log is behind). With pre-vote it first asks whether
+	 * it could win, keeps its term when it could not, and rejoins as a
+	 * follower (an_isolated_follower_that_keeps_timing_out_does_not_unseat_
+	 * the_leader). A node whose loop was blocked installing a large
+	 * snapshot times out the same way (docs/node.md "Snapshots"). */
+	raft_set_pre_vote(c->raft, true);
+	/* 0.15 drops an InstallSnapshot that reaches a follower while it takes
+	 * a snapshot of its own (replicationInstallSnapshot: RAFT_BUSY, no
+	 * answer), and the leader sends it again only after
+	 * install_snapshot_timeout, 30 s by default: a restarted node that
+	 * applied a burst of entries past its threshold just before the
+	 * leader's snapshot came stalled that long (consensus_smoke). On expiry
+	 * the leader only goes back to probing (progressShouldReplicate); the
+	 * follower's install goes on. The leader sends the snapshot again only
+	 * if it heard from the follower since its last contact check, which
+	 * clears that flag every election timeout. A follower installing for
+	 * real answers only while libraft writes the snapshot's file (for
+	 * jaring-node a 120-byte reference: milliseconds) and is silent while
+	 * restore fetches the state on its loop thread, however long that
+	 * takes; so two election timeouts after the send the flag is clear and
+	 * a real install is not sent twice, while a dropped snapshot is sent
+	 * again then (docs/consensus.md "A dropped InstallSnapshot"). */
+	raft_set_install_snapshot_timeout(c->raft, 2 * c->raft->election_timeout);
 	c->threshold = c->raft->snapshot.threshold;
 	c->trailing = c->raft->snapshot.trailing;
 }
@@ -1243,6 +1269,26 @@ void jr_cons_sim_set_snapshot(struct jr_cons_sim *s, unsigned i,
 	raft_set_snapshot_trailing(r, trailing);
 	s->nodes[i]->threshold = threshold;
 	s->nodes[i]->trailing = trailing;
+}
+
+/* The InstallSnapshot is lost, not refused: to the leader that is the same
+ * as one a busy follower drops, which 0.15 does not answer either. 100 ms
+ * covers the fixture's 15 ms network latency. */
+bool jr_cons_sim_lose_next_snapshot(struct jr_cons_sim *s, unsigned from,
+	unsigned to, unsigned max_ms)
+{
+	unsigned sent = raft_fixture_n_send(&s->f, from, RAFT_IO_INSTALL_SNAPSHOT);
+	raft_time end = s->f.time + max_ms;
+
+	while (raft_fixture_n_send(&s->f, from, RAFT_IO_INSTALL_SNAPSHOT) == sent) {
+		if (s->f.time >= end)
+			return false;
+		(void)raft_fixture_step(&s->f);
+	}
+	raft_fixture_saturate(&s->f, from, to);
+	raft_fixture_step_until_elapsed(&s->f, 100);
+	raft_fixture_desaturate(&s->f, from, to);
+	return true;
 }
 
 unsigned jr_cons_sim_exchange_hashes(struct jr_cons_sim *s)

@@ -265,6 +265,10 @@ JR_API void jr_cons_sim_set_disk_latency(struct jr_cons_sim *s, unsigned i,
 	unsigned ms);
 JR_API void jr_cons_sim_set_snapshot(struct jr_cons_sim *s, unsigned i,
 	unsigned threshold, unsigned trailing);
+/* Steps until server from sends its next InstallSnapshot and loses it on
+ * the way to server to; false if none was sent within max_ms. */
+JR_API bool jr_cons_sim_lose_next_snapshot(struct jr_cons_sim *s,
+	unsigned from, unsigned to, unsigned max_ms);
 /* Every alive server reports its hash at every index it applied (in the
  * window) to every other alive server, as the node will over HTTP. Returns
  * how many servers stopped as diverged in this exchange. */
