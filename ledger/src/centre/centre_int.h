@@ -119,9 +119,10 @@ struct jr_logbuf {
 	struct jr_tlog_store store;        /* reads the frontier, buffers writes */
 	struct jr_logbuf_front front[64];  /* last hash written at each level */
 	struct jr_logbuf_hash *hash;
+	struct jr_logbuf_hash *sorted;     /* hash by (level, idx) at a flush */
 	struct jr_logbuf_leaf *leaf;
 	uint8_t *bytes;
-	size_t n_hash, cap_hash, n_leaf, cap_leaf, n_bytes, cap_bytes;
+	size_t n_hash, cap_hash, cap_sorted, n_leaf, cap_leaf, n_bytes, cap_bytes;
 	sqlite3_stmt *multi[2], *one[2];   /* [0] tlog_hash, [1] leaf */
 };
 
