@@ -1085,6 +1085,16 @@ static void group_commit_changes_no_hash_and_readers_see_only_what_is_committed(
 	/* applied, visible here, not yet in the file for another connection */
 	assert_true(jr_centre_uncommitted(group));
 	assert_int_equal(committed_size(path), 0);
+	{
+		/* another process opens the file to read it (jaring-node
+		 * export) while the transaction is open: no write lock needed */
+		struct jr_centre *other = NULL;
+
+		assert_int_equal(jr_centre_open(path, consortium, pkey, &policy, &other, &eb),
+			JR_OK);
+		assert_int_equal(jr_centre_tlog_size(other), 0);
+		jr_centre_close(other);
+	}
 	assert_int_equal(jr_centre_commit(group, &eb), JR_OK);
 	assert_false(jr_centre_uncommitted(group));
 	assert_int_equal(committed_size(path), jr_centre_tlog_size(group));

@@ -442,6 +442,16 @@ static int load_meta(struct jr_centre *c, struct jr_errbuf *eb, const char *path
 
 	if (c->reader)
 		goto read_meta;
+	/* Written only into a new file: a state another process applies to
+	 * (a node's, opened by `jaring-node export`) is opened without taking
+	 * its write lock, which the node's group commit holds for long. */
+	if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM meta WHERE id = 1", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		(void)sqlite3_finalize(st);
+		goto read_meta;
+	}
+	(void)sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(c->db, "INSERT OR IGNORE INTO meta VALUES(1, ?1, 0, 0, 0,"
 		" zeroblob(32), ?2, ?2, 0, 0)", -1, &st, NULL) != SQLITE_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
