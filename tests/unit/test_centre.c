@@ -1116,6 +1116,16 @@ static void group_commit_changes_no_hash_and_readers_see_only_what_is_committed(
 		assert_int_equal(jr_centre_commit(group, &eb), JR_OK);
 		kept = committed_size(path);
 		assert_int_equal(kept, jr_centre_tlog_size(group));
+		/* the first entry of a group fails alone: nothing else to lose */
+		assert_int_equal(sqlite3_exec(jr_centre_db(group), "CREATE TRIGGER injected"
+			" BEFORE INSERT ON leaf BEGIN SELECT RAISE(ABORT, 'injected'); END",
+			NULL, NULL, NULL), SQLITE_OK);
+		assert_int_not_equal(jr_centre_apply(group, entries[2].base, entries[2].len,
+			&res, &eb), JR_OK);
+		assert_int_equal(jr_centre_tlog_size(group), kept);
+		assert_int_equal(sqlite3_exec(jr_centre_db(group), "DROP TRIGGER injected",
+			NULL, NULL, NULL), SQLITE_OK);
+		memset(&eb, 0, sizeof eb);
 		apply(group, &entries[2], &res);
 		assert_true(jr_centre_tlog_size(group) > kept);
 		assert_int_equal(sqlite3_exec(jr_centre_db(group), "CREATE TRIGGER injected"

@@ -218,9 +218,9 @@ JR_API int jr_centre_set_durable(struct jr_centre *c, bool durable) JR_MUST_CHEC
  * state as of the last jr_centre_commit; this handle and whatever the
  * caller runs on jr_centre_db see every entry applied. Changes no result
  * and no state hash. Turning it off commits what is open. After an apply
- * error the caller stops, as that error says: a failed entry is rolled
- * back alone, but a disk error may roll back the whole open transaction,
- * after which the handle refuses further entries (JR_EIO). */
+ * error the caller stops, as that error says: a failed entry takes the open
+ * transaction back with it, the entries before it since the last commit
+ * too, after which the handle refuses every entry (JR_EIO). */
 JR_API int jr_centre_set_group_commit(struct jr_centre *c, bool on,
 	struct jr_errbuf *eb) JR_MUST_CHECK;
 /* Commits the entries applied since the last commit; JR_OK at once if

@@ -169,8 +169,10 @@ struct jr_centre {
 	bool replay, in_batch;
 	uint64_t batch_leaves;
 	/* group commit (jr_centre_set_group_commit): in_batch while entries
-	 * wait for jr_centre_commit; broken once a disk error took them back */
+	 * (group_entries of them) wait for jr_centre_commit; broken once an
+	 * error took them back */
 	bool group, broken;
+	uint64_t group_entries;
 	bool has_block;             /* the last leaf carried over was an applied */
 	uint8_t block_kiosk[JR_ID_BYTES]; /* block: its registrations follow */
 	uint64_t block_height;

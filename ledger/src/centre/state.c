@@ -997,6 +997,10 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	if (c->reader)
 		return jr_errf(eb, JR_EINVAL, "centre apply: this handle only reads"
 			" (jr_centre_open_reader)");
+	if (c->broken)
+		return jr_errf(eb, JR_EIO, "centre apply: an error rolled back the entries"
+			" applied since the last commit; this node cannot continue: stop it and"
+			" check its disk");
 	if (!entry_split(entry, len, &kind, &payload, &plen)) {
 		/* Raft committed it, so every node sees the same bytes and
 		 * refuses them the same way: a recorded no-op, not a stop. */
@@ -1004,10 +1008,6 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		res->act_status = JR_CS_MALFORMED;
 		return JR_OK;
 	}
-	if (c->broken)
-		return jr_errf(eb, JR_EIO, "centre apply: a disk error rolled back the"
-			" entries applied since the last commit; this node cannot continue:"
-			" stop it and check its disk");
 	if (c->replay) { /* its one transaction; carried leaves start a batch after */
 		if ((rc = replay_begin(c, eb)) != JR_OK)
 			return rc;
@@ -1029,6 +1029,8 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		rc = compute_state_hash(c);
 	if (rc == JR_OK && !c->replay && !c->group)
 		rc = exec(c, "COMMIT");
+	if (rc == JR_OK && c->group)
+		c->group_entries++;
 	if (rc != JR_OK) {
 		const char *why = sqlite3_errmsg(c->db);
 
@@ -1055,19 +1057,21 @@ static int group_begin(struct jr_centre *c)
 	if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
 		return JR_EIO;
 	c->in_batch = true;
+	c->group_entries = 0;
 	return JR_OK;
 }
 
 /* A failed entry takes the whole open transaction back with it: a
  * savepoint per entry would let it go alone, but costs a copy of every page
  * the entry is first to touch (measured: 19 % slower), and the caller stops
- * after any apply error anyway. This handle's memory still counts the
- * entries before it, so it applies nothing more. */
+ * after any apply error anyway. If entries before it were in the
+ * transaction, this handle's memory still counts them, so it applies
+ * nothing more. */
 static void group_undo(struct jr_centre *c)
 {
 	if (!sqlite3_get_autocommit(c->db))
 		(void)exec(c, "ROLLBACK");
-	c->broken = c->in_batch;
+	c->broken = c->in_batch && c->group_entries > 0;
 	c->in_batch = false;
 }
 
