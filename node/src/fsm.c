@@ -356,16 +356,11 @@ int jr_node_fsm_commit(struct jr_node_fsm *f)
 	struct jr_errbuf eb = { 0 };
 	int rc;
 
-	if (f->centre == NULL || !jr_centre_uncommitted(f->centre))
+	if (f->centre == NULL)
 		return JR_OK;
 	if ((rc = jr_centre_commit(f->centre, &eb)) != JR_OK)
 		(void)fail(f, rc, "", eb.msg);
 	return rc;
-}
-
-bool jr_node_fsm_uncommitted(const struct jr_node_fsm *f)
-{
-	return f->centre != NULL && jr_centre_uncommitted(f->centre);
 }
 
 static int fsm_snapshot_begin(void *data)

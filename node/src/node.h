@@ -141,9 +141,9 @@ void jr_node_fsm_callbacks(struct jr_node_fsm *f, struct jr_cons_fsm *out);
  * nothing waits; on an error, jr_node_fsm_error says what, and the next
  * apply stops the node. */
 int jr_node_fsm_commit(struct jr_node_fsm *f) JR_MUST_CHECK;
-bool jr_node_fsm_uncommitted(const struct jr_node_fsm *f);
 struct jr_centre *jr_node_fsm_centre(struct jr_node_fsm *f);
-/* A read connection (loop thread) to the same file, and the log's hashes. */
+/* The centre's own connection (loop thread only; it sees every applied
+ * entry, committed or not), and the log's hashes on it. */
 struct sqlite3 *jr_node_fsm_db(struct jr_node_fsm *f);
 const struct jr_tlog_store *jr_node_fsm_store(struct jr_node_fsm *f);
 /* The index of the last entry the FSM applied (0: none) and whether it

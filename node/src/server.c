@@ -208,7 +208,7 @@ static void on_tick(uv_timer_t *t)
 	jr_cons_info(s->cons, &info);
 	atomic_store(&s->state_index, jr_node_fsm_index(s->fsm));
 	/* group commit: the entries of the last tick, in one commit */
-	if (jr_node_fsm_uncommitted(s->fsm) && jr_node_fsm_commit(s->fsm) != JR_OK)
+	if (jr_node_fsm_commit(s->fsm) != JR_OK)
 		jr_server_log(s, "state file: %s", jr_node_fsm_error(s->fsm));
 	if (info.role == JR_CONS_LEADER && !s->was_leader) {
 		jr_server_log(s, "leader in term %llu", (unsigned long long)info.term);

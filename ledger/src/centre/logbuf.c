@@ -131,7 +131,22 @@ int jr_centre_logbuf_leaf(const struct jr_centre *c, uint64_t index, struct jr_b
 	return JR_OK;
 }
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size);
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap != 0 ? *cap : 256;
+	void *q;
+
+	if (need <= *cap)
+		return true;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * size);
+	if (q == NULL)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
 
 /* The buffered hashes in (level, idx) order, stably by level. Appends
  * interleave the levels (a leaf's hash, then its parents'), so in append
@@ -215,23 +230,6 @@ static int lb_read(void *ctx, unsigned level, uint64_t index, uint8_t out[JR_TLO
 	}
 	rc = jr_centre_logbuf_flush(c); /* so that the table holds every row */
 	return rc == JR_OK ? c->store->read(c->store->ctx, level, index, out) : rc;
-}
-
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap != 0 ? *cap : 256;
-	void *q;
-
-	if (need <= *cap)
-		return true;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * size);
-	if (q == NULL)
-		return false;
-	*p = q;
-	*cap = n;
-	return true;
 }
 
 static int lb_write(void *ctx, unsigned level, uint64_t index,

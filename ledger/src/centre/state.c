@@ -976,8 +976,31 @@ int jr_centre_replay_leaf(struct jr_centre *c, const uint8_t *leaf, size_t len,
 	return rc;
 }
 
-static int group_begin(struct jr_centre *c);
-static void group_undo(struct jr_centre *c);
+/* Group commit: the transaction the entries since the last commit share. */
+static int group_begin(struct jr_centre *c)
+{
+	if (c->in_batch)
+		return JR_OK;
+	if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
+		return JR_EIO;
+	c->in_batch = true;
+	c->group_entries = 0;
+	return JR_OK;
+}
+
+/* A failed entry takes the whole open transaction back with it: a
+ * savepoint per entry would let it go alone, but costs a copy of every page
+ * the entry is first to touch (measured: 19 % slower), and the caller stops
+ * after any apply error anyway. If entries before it were in the
+ * transaction, this handle's memory still counts them, so it applies
+ * nothing more. */
+static void group_undo(struct jr_centre *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		(void)exec(c, "ROLLBACK");
+	c->broken = c->in_batch && c->group_entries > 0;
+	c->in_batch = false;
+}
 
 int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 	struct jr_centre_result *res, struct jr_errbuf *eb)
@@ -1047,32 +1070,6 @@ int jr_centre_apply(struct jr_centre *c, const uint8_t *entry, size_t len,
 		memset(res, 0, sizeof *res);
 	}
 	return rc;
-}
-
-/* Group commit: the transaction the entries since the last commit share. */
-static int group_begin(struct jr_centre *c)
-{
-	if (c->in_batch)
-		return JR_OK;
-	if (exec(c, "BEGIN IMMEDIATE") != JR_OK)
-		return JR_EIO;
-	c->in_batch = true;
-	c->group_entries = 0;
-	return JR_OK;
-}
-
-/* A failed entry takes the whole open transaction back with it: a
- * savepoint per entry would let it go alone, but costs a copy of every page
- * the entry is first to touch (measured: 19 % slower), and the caller stops
- * after any apply error anyway. If entries before it were in the
- * transaction, this handle's memory still counts them, so it applies
- * nothing more. */
-static void group_undo(struct jr_centre *c)
-{
-	if (!sqlite3_get_autocommit(c->db))
-		(void)exec(c, "ROLLBACK");
-	c->broken = c->in_batch && c->group_entries > 0;
-	c->in_batch = false;
 }
 
 int jr_centre_commit(struct jr_centre *c, struct jr_errbuf *eb)
