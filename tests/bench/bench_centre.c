@@ -5,8 +5,10 @@
  *   bench_centre DIR [REGISTRATIONS] [PER_BLOCK]
  *
  * Applies REGISTRATIONS (default 300,000, or $JR_BENCH_CENTRE_REGS)
- * sealed records from 8 kiosks, PER_BLOCK (default 64) per block, in
- * upstream entries of 128 blocks (8,192 registrations), on a fresh state
+ * sealed records from 8 kiosks, PER_BLOCK (default 1, as a kiosk signs
+ * them: one block per registration) per block, in upstream entries of 512
+ * blocks, one kiosk's each (a kiosk's bundle, as jaring-sync exports it and
+ * jaring-node makes one entry of it), on a fresh state
  * file in DIR as jaring-node runs it (WAL, synchronous=OFF: the node
  * rebuilds the file from its log after a crash; group commit, one commit
  * per 0.1 s of applying, as the node's tick):
@@ -32,7 +34,7 @@
 #include "seal_det.h"
 
 #define KIOSKS 8
-#define BLOCKS_PER_ENTRY 128
+#define BLOCKS_PER_ENTRY 512 /* jaring-sync's bundle at most */
 #define WINDOW 4 /* entries per measured window */
 /* jaring-node commits its open transaction every tick (node/src/server.c) */
 #define JR_NODE_COMMIT_S 0.1
@@ -178,7 +180,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench_centre DIR [REGISTRATIONS] [PER_BLOCK<=64]\n"
 		"Times the centre's state machine applying REGISTRATIONS (default 300,000 or\n"
-		"$JR_BENCH_CENTRE_REGS) sealed registrations in a fresh state in DIR, and prints\n"
+		"$JR_BENCH_CENTRE_REGS) sealed registrations, PER_BLOCK a block (default 1, as\n"
+		"kiosks sign them), in a fresh state in DIR, and prints\n"
 		"rows of the benchmark table: throughput, cost at 10k, 100k and the end,\nSQLite's own"
 		" insert rate as the anchor.\n"
 		"\n"
@@ -200,7 +203,7 @@ int main(int argc, char **argv)
 	const char *env = getenv("JR_BENCH_CENTRE_REGS");
 	unsigned long n = argc > 2 ? strtoul(argv[2], NULL, 10)
 		: env != NULL ? strtoul(env, NULL, 10) : 300000;
-	size_t per = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 64;
+	size_t per = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 1;
 	/* the last window: the entries that end the run (1M for a run of 1M) */
 	struct window win[3] = { { 10000, 0, 0, 0, 0 }, { 100000, 0, 0, 0, 0 },
 		{ 0, 0, 0, 0, 0 } };

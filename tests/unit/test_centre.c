@@ -439,6 +439,95 @@ static void a_forged_block_signature_is_refused(void **state)
 	free_bufs(blocks, 1);
 }
 
+static void status_of(struct jr_centre *c, const struct jr_buf *sblock,
+	enum jr_centre_status want)
+{
+	enum jr_centre_status got = 0;
+	uint8_t h[JR_HASH_BYTES];
+
+	block_hash(sblock, h);
+	assert_int_equal(jr_centre_refusal(c, h, &got), JR_OK);
+	assert_int_equal(got, want);
+}
+
+/* One signature check per kiosk's run of blocks: the head's covers the
+ * blocks below it in the same entry (their own signatures are kept, not
+ * checked), and nothing else does. */
+static void a_head_signature_authenticates_the_blocks_below_it(void **state)
+{
+	struct jr_buf blocks[4];
+	struct jr_centre *c = open_state("centre-head-sig");
+	struct jr_centre *d = open_state("centre-head-sig2");
+	struct jr_centre_result res;
+	struct jr_centre_kiosk_state ks;
+	size_t i;
+
+	(void)state;
+	roster(c, 1, 0);
+	roster(d, 1, 0);
+	chain(kiosk_a, 4, 1, 1, blocks);
+	for (i = 0; i < 3; i++)
+		blocks[i].base[blocks[i].len - 1] ^= 0x01; /* own signatures broken */
+	/* alone, or with a gap above it, a block stands on its own signature */
+	upstream(d, blocks, 1, &res);
+	assert_int_equal(res.blocks_refused, 1);
+	status_of(d, &blocks[0], JR_CS_BAD_SIGNATURE);
+	{
+		struct jr_buf gap[2] = { blocks[1], blocks[3] };
+
+		upstream(d, gap, 2, &res);
+	}
+	assert_int_equal(res.blocks_refused, 1);
+	assert_int_equal(res.blocks_pending, 1);
+	status_of(d, &blocks[1], JR_CS_BAD_SIGNATURE);
+	/* with its head in the same entry, in any order, the run is applied */
+	{
+		struct jr_buf shuffled[4] = { blocks[2], blocks[0], blocks[3], blocks[1] };
+
+		upstream(c, shuffled, 4, &res);
+	}
+	assert_int_equal(res.blocks_applied, 4);
+	assert_int_equal(res.blocks_refused, 0);
+	assert_int_equal(res.regs_accepted, 4);
+	kstate(c, kiosk_a, &ks);
+	assert_int_equal(ks.head, 4);
+	jr_centre_close(c);
+	jr_centre_close(d);
+
+	/* a head whose own signature fails covers nothing */
+	c = open_state("centre-head-sig3");
+	roster(c, 1, 0);
+	blocks[3].base[blocks[3].len - 1] ^= 0x01;
+	blocks[0].base[blocks[0].len - 1] ^= 0x01; /* block 1 mended */
+	upstream(c, blocks, 4, &res);
+	assert_int_equal(res.blocks_applied, 1);
+	assert_int_equal(res.blocks_refused, 3);
+	status_of(c, &blocks[3], JR_CS_BAD_SIGNATURE);
+	status_of(c, &blocks[2], JR_CS_BAD_SIGNATURE);
+	jr_centre_close(c);
+	free_bufs(blocks, 4);
+}
+
+/* A block at or after its kiosk's revocation height covers nothing. */
+static void a_revoked_head_covers_no_block_below_it(void **state)
+{
+	struct jr_buf blocks[3];
+	struct jr_centre *c = open_state("centre-head-revoked");
+	struct jr_centre_result res;
+
+	(void)state;
+	roster(c, 1, 3);
+	chain(kiosk_a, 3, 1, 1, blocks);
+	blocks[1].base[blocks[1].len - 1] ^= 0x01;
+	upstream(c, blocks, 3, &res);
+	assert_int_equal(res.blocks_applied, 1);
+	assert_int_equal(res.blocks_refused, 2);
+	status_of(c, &blocks[2], JR_CS_REVOKED);
+	status_of(c, &blocks[1], JR_CS_BAD_SIGNATURE);
+	jr_centre_close(c);
+	free_bufs(blocks, 3);
+}
+
 static void a_block_signed_by_another_kiosk_is_refused(void **state)
 {
 	struct jr_buf recs[1], blk = { 0 };
@@ -652,6 +741,33 @@ static void an_equivocating_kiosk_is_flagged_with_both_blocks_kept(void **state)
 	regid_in_block(&one[2], 0, regid);
 	assert_int_equal(jr_centre_registration(c, regid, &reg), JR_OK);
 	assert_true(reg.held);
+	free_bufs(one, 3);
+	free_bufs(two, 3);
+	jr_centre_close(c);
+}
+
+/* Evidence stands on its own: a rival block that came in covered by the
+ * block above it, with a signature of its own that fails, is refused, and
+ * the rival above it (its own signature checked) is the equivocation. */
+static void a_rival_without_its_own_signature_is_not_evidence(void **state)
+{
+	struct jr_buf one[3], two[3];
+	struct jr_centre *c = open_state("centre-eq-own");
+	struct jr_centre_result res;
+	struct jr_centre_kiosk_state ks;
+
+	(void)state;
+	roster(c, 1, 0);
+	shard_blocks(jr_test_dir("centre-eqo-shard1"), kiosk_a, 3, 1, one);
+	shard_blocks(jr_test_dir("centre-eqo-shard2"), kiosk_a, 3, 50, two);
+	upstream(c, one, 3, &res);
+	two[1].base[two[1].len - 1] ^= 0x01;
+	upstream(c, &two[1], 2, &res);
+	status_of(c, &two[1], JR_CS_BAD_SIGNATURE);
+	status_of(c, &two[2], JR_CS_EQUIVOCATION);
+	kstate(c, kiosk_a, &ks);
+	assert_int_equal(ks.flagged_from, 3);
+	assert_int_equal(ks.evidence, 2);
 	free_bufs(one, 3);
 	free_bufs(two, 3);
 	jr_centre_close(c);
@@ -1156,6 +1272,8 @@ int main(void)
 		cmocka_unit_test(an_unknown_kiosk_is_refused_with_the_reason_recorded),
 		cmocka_unit_test(a_revoked_kiosk_is_refused_from_its_revocation_height),
 		cmocka_unit_test(a_forged_block_signature_is_refused),
+		cmocka_unit_test(a_head_signature_authenticates_the_blocks_below_it),
+		cmocka_unit_test(a_revoked_head_covers_no_block_below_it),
 		cmocka_unit_test(a_block_signed_by_another_kiosk_is_refused),
 		cmocka_unit_test(a_record_of_another_kiosk_in_a_block_is_refused),
 		cmocka_unit_test(a_block_that_breaks_the_chain_is_refused),
@@ -1163,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(a_roster_not_signed_by_the_consortium_is_refused),
 		cmocka_unit_test(an_equivocating_kiosk_is_flagged_with_both_blocks_kept),
 		cmocka_unit_test(a_pending_block_with_a_rival_is_an_equivocation),
+		cmocka_unit_test(a_rival_without_its_own_signature_is_not_evidence),
 		cmocka_unit_test(the_same_worker_at_two_kiosks_is_one_worker_and_a_duplicate),
 		cmocka_unit_test(a_registration_failing_a_rule_is_returned_with_reason_codes),
 		cmocka_unit_test(two_processes_reach_byte_identical_state_hashes),

@@ -136,6 +136,7 @@ struct jr_ckiosk {
 	uint64_t head;
 	uint8_t head_hash[JR_HASH_BYTES];
 	uint64_t flagged_from;
+	bool head_moved;   /* head not yet written to its row (upstream.c) */
 };
 
 struct jr_centre {

@@ -1,12 +1,17 @@
 /*
  * Applying upstream blocks (docs/centre.md "Applying upstream blocks").
  *
- * For each signed block of the entry, in entry order:
- *   1. decode (else MALFORMED); its kiosk must be in the roster as a kiosk
+ * First every block of the entry is decoded and authenticated
+ * (authenticate()): a block is authentic if its own signature verifies
+ * under its roster key, or if an authentic block of the same kiosk in the
+ * same entry, one height up, names its hash as prev (the signature above
+ * covers it; docs/centre.md "Authenticating a chain"). Then, for each block
+ * in entry order:
+ *   1. decoded (else MALFORMED); its kiosk must be in the roster as a kiosk
  *      (else UNKNOWN_KIOSK) with the upload permission (else NOT_PERMITTED)
- *      and not revoked at its height (else REVOKED); the
- *      kiosk's signature must verify (else BAD_SIGNATURE); every record's
- *      kiosk id must be the block's (else KIOSK_MISMATCH).
+ *      and not revoked at its height (else REVOKED); it must be authentic
+ *      (else BAD_SIGNATURE); every record's kiosk id must be the block's
+ *      (else KIOSK_MISMATCH).
  *   2. at or below the kiosk's head: the same hash is a no-op; another hash
  *      is an equivocation.
  *   3. at head + 1: prev must be the head's hash (else CHAIN_BREAK); it is
@@ -18,6 +23,8 @@
  * held, and from then on every registration of its blocks at heights >= the
  * flag is recorded as HELD: no rules run and it claims no worker.
  */
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -32,6 +39,9 @@ struct sblock {
 	const uint8_t *body, *sig;
 	size_t body_len;
 	uint8_t hash[JR_HASH_BYTES];
+	bool malformed;   /* decoding failed: hash is of what there was */
+	bool authentic;   /* authenticate(): its own signature or one above it */
+	bool own_checked; /* its own signature was verified (and held) */
 	struct jr_block b;
 };
 
@@ -454,18 +464,29 @@ static int apply_block(struct jr_centre *c, struct jr_ckiosk *k,
 		rc = apply_record(c, k, b->b.height, b->b.records[i], b->b.record_len[i], res);
 	if (rc != JR_OK)
 		return rc;
-	st = jr_centre_stmt(c, S_KIOSK_HEAD);
-	(void)sqlite3_bind_blob(st, 1, k->id, JR_ID_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)b->b.height);
-	(void)sqlite3_bind_blob(st, 3, b->hash, JR_HASH_BYTES, SQLITE_STATIC);
-	rc = jr_centre_step_done(c, S_KIOSK_HEAD);
-	if (rc != JR_OK)
-		return rc;
 	k->head = b->b.height;
 	memcpy(k->head_hash, b->hash, JR_HASH_BYTES);
+	k->head_moved = true; /* written by put_head */
 	res->blocks_applied++;
 	res->changed = true;
 	return JR_OK;
+}
+
+/* Writes k's head to its row if it moved: once for a kiosk's run of
+ * blocks in an entry, before another kiosk's block is checked and at the
+ * entry's end (nothing in between reads the row). */
+static int put_head(struct jr_centre *c, struct jr_ckiosk *k)
+{
+	sqlite3_stmt *st;
+
+	if (!k->head_moved)
+		return JR_OK;
+	st = jr_centre_stmt(c, S_KIOSK_HEAD);
+	(void)sqlite3_bind_blob(st, 1, k->id, JR_ID_BYTES, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)k->head);
+	(void)sqlite3_bind_blob(st, 3, k->head_hash, JR_HASH_BYTES, SQLITE_STATIC);
+	k->head_moved = false;
+	return jr_centre_step_done(c, S_KIOSK_HEAD);
 }
 
 static int put_evidence(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
@@ -483,7 +504,10 @@ static int put_evidence(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 }
 
 /* The first block at b's height is the current row of `other` (block or
- * pending): keep both, flag the kiosk, hold its registrations. */
+ * pending): keep both, flag the kiosk, hold its registrations. Evidence
+ * must stand on its own, so a block that was authenticated by the block
+ * above it has its own signature checked here, and is refused if that
+ * fails. */
 static int equivocate(struct jr_centre *c, struct jr_ckiosk *k, const struct sblock *b,
 	sqlite3_stmt *other, struct jr_centre_result *res)
 {
@@ -491,6 +515,8 @@ static int equivocate(struct jr_centre *c, struct jr_ckiosk *k, const struct sbl
 	sqlite3_stmt *st;
 	int rc;
 
+	if (!b->own_checked && jr_block_verify_sig(k->sign_pk, b->hash, b->sig) != JR_OK)
+		return refuse(c, k->id, h, b->hash, JR_CS_BAD_SIGNATURE, res);
 	rc = put_evidence(c, k->id, h, sqlite3_column_blob(other, 0),
 		sqlite3_column_blob(other, 1), (size_t)sqlite3_column_bytes(other, 1),
 		sqlite3_column_blob(other, 2));
@@ -646,7 +672,7 @@ static int drain_one(struct jr_centre *c, struct jr_ckiosk *k, bool *progressed,
 
 static int drain(struct jr_centre *c, struct jr_ckiosk *k, struct jr_centre_result *res)
 {
-	bool progressed = true;
+	bool progressed = c->pending_count > 0;
 	int rc = JR_OK;
 
 	while (rc == JR_OK && progressed)
@@ -654,23 +680,39 @@ static int drain(struct jr_centre *c, struct jr_ckiosk *k, struct jr_centre_resu
 	return rc;
 }
 
-/* Step 1 of the header comment; JR_OK with *st = 0 when the block is fit. */
-static int check_block(struct jr_centre *c, struct sblock *b, struct jr_ckiosk *k,
-	enum jr_centre_status *st)
+/* A kiosk may sign at height h (the roster part of step 1). */
+static bool may_sign(const struct jr_ckiosk *k, uint64_t h)
+{
+	return k->found && (k->perms & JR_PERM_UPLOAD) != 0 &&
+		(k->revoked_from == 0 || h < k->revoked_from);
+}
+
+/* Step 1 of the header comment; JR_OK with *st = 0 when the block is fit.
+ * k holds the kiosk of the entry's block before, read again only when
+ * another kiosk's block comes (every change to a kiosk's row in between is
+ * made through k). */
+static int check_block(struct jr_centre *c, const struct sblock *b, struct jr_ckiosk *k,
+	bool *have_k, enum jr_centre_status *st)
 {
 	size_t i;
-	int rc = jr_centre_kiosk_get(c, b->b.kiosk_id, k);
+	int rc;
 
 	*st = 0;
-	if (rc != JR_OK)
-		return rc;
+	if (!*have_k || memcmp(k->id, b->b.kiosk_id, JR_ID_BYTES) != 0) {
+		if (*have_k && (rc = put_head(c, k)) != JR_OK)
+			return rc;
+		rc = jr_centre_kiosk_get(c, b->b.kiosk_id, k);
+		*have_k = rc == JR_OK;
+		if (rc != JR_OK)
+			return rc;
+	}
 	if (!k->found)
 		*st = JR_CS_UNKNOWN_KIOSK;
 	else if ((k->perms & JR_PERM_UPLOAD) == 0)
 		*st = JR_CS_NOT_PERMITTED;
-	else if (k->revoked_from != 0 && b->b.height >= k->revoked_from)
+	else if (!may_sign(k, b->b.height))
 		*st = JR_CS_REVOKED;
-	else if (jr_block_verify_sig(k->sign_pk, b->hash, b->sig) != JR_OK)
+	else if (!b->authentic)
 		*st = JR_CS_BAD_SIGNATURE;
 	for (i = 0; *st == 0 && i < b->b.n_records; i++) {
 		struct jr_registration r;
@@ -683,43 +725,118 @@ static int check_block(struct jr_centre *c, struct sblock *b, struct jr_ckiosk *
 	return JR_OK;
 }
 
-static int one_block(struct jr_centre *c, const uint8_t *p, size_t len,
-	struct jr_centre_result *res)
+static int one_block(struct jr_centre *c, struct sblock *b, struct jr_ckiosk *k,
+	bool *have_k, struct jr_centre_result *res)
 {
-	struct sblock b;
-	struct jr_ckiosk k;
 	enum jr_centre_status st = 0;
 	int rc;
 
-	memset(&b, 0, sizeof b);
-	if (jr_signed_block_decode(p, len, &b.body, &b.body_len, &b.sig, NULL) != JR_OK) {
-		jr_hash(p, len, b.hash);
-		return refuse(c, NULL, 0, b.hash, JR_CS_MALFORMED, res);
-	}
-	jr_hash(b.body, b.body_len, b.hash);
-	if (jr_block_decode(b.body, b.body_len, &b.b, NULL) != JR_OK || b.b.height == 0 ||
-		b.b.height > INT64_MAX)
-		return refuse(c, NULL, 0, b.hash, JR_CS_MALFORMED, res);
-	rc = check_block(c, &b, &k, &st);
+	if (b->malformed)
+		return refuse(c, NULL, 0, b->hash, JR_CS_MALFORMED, res);
+	rc = check_block(c, b, k, have_k, &st);
 	if (rc != JR_OK)
 		return rc;
 	if (st != 0)
-		return refuse(c, b.b.kiosk_id, b.b.height, b.hash, st, res);
-	if (b.b.height <= k.head)
-		return at_or_below(c, &k, &b, res);
-	if (b.b.height > k.head + 1)
-		return wait_pending(c, &k, &b, res);
-	rc = chain_next(c, &k, &b, res);
-	if (rc == JR_OK && k.head == b.b.height)
-		rc = drain(c, &k, res);
+		return refuse(c, b->b.kiosk_id, b->b.height, b->hash, st, res);
+	if (b->b.height <= k->head)
+		return at_or_below(c, k, b, res);
+	if (b->b.height > k->head + 1)
+		return wait_pending(c, k, b, res);
+	rc = chain_next(c, k, b, res);
+	if (rc == JR_OK && k->head == b->b.height)
+		rc = drain(c, k, res);
 	return rc;
+}
+
+static void decode_one(const uint8_t *p, size_t len, struct sblock *b)
+{
+	memset(b, 0, offsetof(struct sblock, b));
+	if (jr_signed_block_decode(p, len, &b->body, &b->body_len, &b->sig, NULL) != JR_OK) {
+		jr_hash(p, len, b->hash);
+		b->malformed = true;
+		return;
+	}
+	jr_hash(b->body, b->body_len, b->hash);
+	b->malformed = jr_block_decode(b->body, b->body_len, &b->b, NULL) != JR_OK ||
+		b->b.height == 0 || b->b.height > INT64_MAX;
+}
+
+/* Kiosk, then height from the top down, then hash. */
+static int by_chain(const void *x, const void *y)
+{
+	const struct sblock *a = *(const struct sblock *const *)x;
+	const struct sblock *b = *(const struct sblock *const *)y;
+	int d = memcmp(a->b.kiosk_id, b->b.kiosk_id, JR_ID_BYTES);
+
+	if (d != 0)
+		return d;
+	if (a->b.height != b->b.height)
+		return a->b.height > b->b.height ? -1 : 1;
+	return memcmp(a->hash, b->hash, JR_HASH_BYTES);
+}
+
+/* Is b's hash the prev of an authentic block in up[0..n) (one height up)? */
+static bool covered(struct sblock *const *up, size_t n, const struct sblock *b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (up[i]->authentic && memcmp(up[i]->b.prev, b->hash, JR_HASH_BYTES) == 0)
+			return true;
+	return false;
+}
+
+/* Sets authentic and own_checked on the decoded blocks v[0..n), sorted by
+ * by_chain: from each kiosk's highest block down, a block one height below
+ * an authentic block whose prev is its hash is authentic with no signature
+ * check of its own; any other block of a kiosk that may sign at its height
+ * has its own signature checked. A kiosk's bundle of consecutive blocks
+ * costs one signature check, its head's. */
+static int authenticate(struct jr_centre *c, struct sblock **v, size_t n)
+{
+	struct jr_ckiosk k;
+	size_t i = 0, j, x, y, up, up_n;
+	int rc;
+
+	qsort(v, n, sizeof *v, by_chain);
+	while (i < n) {
+		if ((rc = jr_centre_kiosk_get(c, v[i]->b.kiosk_id, &k)) != JR_OK)
+			return rc;
+		for (j = i; j < n && memcmp(v[j]->b.kiosk_id, k.id, JR_ID_BYTES) == 0; j++)
+			;
+		up = i;
+		up_n = 0;
+		for (x = i; x < j; x = y) {
+			uint64_t h = v[x]->b.height;
+
+			for (y = x; y < j && v[y]->b.height == h; y++) {
+				struct sblock *b = v[y];
+
+				if (!may_sign(&k, h))
+					continue;
+				if (up_n > 0 && v[up]->b.height == h + 1 && covered(v + up, up_n, b)) {
+					b->authentic = true;
+				} else {
+					b->authentic = jr_block_verify_sig(k.sign_pk, b->hash, b->sig) == JR_OK;
+					b->own_checked = b->authentic;
+				}
+			}
+			up = x;
+			up_n = y - x;
+		}
+		i = j;
+	}
+	return JR_OK;
 }
 
 int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 	struct jr_centre_result *res)
 {
 	struct jr_cbr r;
-	size_t n = 0, i;
+	struct sblock *blk = NULL, **v = NULL;
+	struct jr_ckiosk k;
+	bool have_k = false;
+	size_t n = 0, m = 0, nv = 0, i;
 	int rc = JR_OK;
 
 	jr_cbr_init(&r, p, len);
@@ -727,18 +844,32 @@ int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 		res->refused = true;
 		return JR_OK;
 	}
-	for (i = 0; i < n && rc == JR_OK; i++) {
+	if (n > 0 && ((blk = malloc(n * sizeof *blk)) == NULL ||
+		(v = malloc(n * sizeof *v)) == NULL)) {
+		free(blk);
+		return JR_ENOMEM;
+	}
+	for (m = 0; m < n; m++) {
 		const uint8_t *b = NULL;
 		size_t blen = 0;
 
-		if (jr_cbr_bytes(&r, &b, &blen) != JR_OK) {
-			/* the outer check passed, so only a non-bstr item lands here;
-			 * what came before it stays applied, as on every node */
-			res->refused = true;
-			return JR_OK;
-		}
-		rc = one_block(c, b, blen, res);
+		/* the outer check passed, so only a non-bstr item stops this;
+		 * the blocks before it are applied, as on every node */
+		if (jr_cbr_bytes(&r, &b, &blen) != JR_OK)
+			break;
+		decode_one(b, blen, &blk[m]);
+		if (!blk[m].malformed)
+			v[nv++] = &blk[m];
 	}
+	rc = authenticate(c, v, nv);
+	for (i = 0; i < m && rc == JR_OK; i++)
+		rc = one_block(c, &blk[i], &k, &have_k, res);
+	if (rc == JR_OK && have_k)
+		rc = put_head(c, &k);
+	if (rc == JR_OK && m < n)
+		res->refused = true;
+	free(v);
+	free(blk);
 	return rc;
 }
 
