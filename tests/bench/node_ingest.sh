@@ -14,10 +14,10 @@ work=$(mktemp -d "${TMPDIR:-/var/tmp}/jaring-node-bench.XXXXXX")
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-kiosks=8 per=2048
+kiosks=8 per=512 # a kiosk's bundle: 512 blocks of one registration (as kiosks sign)
 nb=$(( (regs + per * kiosks - 1) / (per * kiosks) ))
 total=$((nb * kiosks * per))
-"$fix" "$work" "$kiosks" "$nb" 32 64
+"$fix" "$work" "$kiosks" "$nb" 512 1
 read -r -a ports < <(python3 -c "import socket
 s=[socket.socket() for _ in range(8)]
 [x.bind(('127.0.0.1',0)) for x in s]
