@@ -614,6 +614,121 @@ static void a_70000_leaf_tree_has_the_tiles_the_spec_lists(void **state)
 	free(tile);
 }
 
+/* A state file of the layout before hash runs (tlog_hash, a row per hash)
+ * carries over when opened for writing: the same roots and tiles after, the
+ * old table gone; one with a hash missing is refused and left as it was;
+ * one opened read-only is refused with what to do. */
+static void a_tree_of_the_row_per_hash_layout_carries_over(void **state)
+{
+	const char *dir = jr_test_dir("tlog_carry");
+	struct jr_tlog_sqlstore *ss = NULL;
+	const struct jr_tlog_store *s;
+	struct jr_errbuf eb = { 0 };
+	uint8_t *t1 = malloc(JR_TLOG_TILE_BYTES), *t2 = malloc(JR_TLOG_TILE_BYTES);
+	uint8_t r1[H], r2[H], h[H];
+	sqlite3 *ref = NULL, *db, *ro = NULL;
+	sqlite3_stmt *ins = NULL;
+	char path[512];
+	unsigned level, w1, w2, k;
+	uint64_t n = 1000, idx, rows = 0;
+
+	(void)state;
+	assert_non_null(t1);
+	assert_non_null(t2);
+	assert_int_equal(sqlite3_open(":memory:", &ref), SQLITE_OK);
+	assert_int_equal(jr_tlog_sqlstore_open(ref, &ss, &eb), JR_OK);
+	s = jr_tlog_sqlstore_get(ss);
+	grow(s, ref, 0, n);
+	/* the same tree, a row per hash, as the layout before kept it */
+	for (k = 0; k < 2; k++) {
+		db = open_db(dir);
+		assert_int_equal(sqlite3_exec(db, "DROP TABLE IF EXISTS tlog_run;"
+			"DROP TABLE IF EXISTS tlog_hash;"
+			"CREATE TABLE tlog_hash (level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+			" hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID", NULL, NULL,
+			NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO tlog_hash VALUES(?1, ?2, ?3)",
+			-1, &ins, NULL), SQLITE_OK);
+		for (level = 0; (n >> level) > 0; level++)
+			for (idx = 0; idx < (n >> level); idx++) {
+				if (k == 1 && level == 1 && idx == 100)
+					continue; /* the damaged one: a hash missing */
+				assert_int_equal(s->read(s->ctx, level, idx, h), JR_OK);
+				sqlite3_bind_int(ins, 1, (int)level);
+				sqlite3_bind_int64(ins, 2, (sqlite3_int64)idx);
+				sqlite3_bind_blob(ins, 3, h, H, SQLITE_STATIC);
+				assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+				sqlite3_reset(ins);
+				rows++;
+			}
+		sqlite3_finalize(ins);
+		assert_int_equal(rows, k == 0 ? 1994 : 1993); /* 2n - popcount(n), one less */
+		rows = 0;
+		if (k == 0) {
+			struct jr_tlog_sqlstore *ro_ss = NULL;
+
+			/* read-only: refused, with what to do */
+			jr_test_path(path, sizeof path, dir, "tlog.db");
+			assert_int_equal(sqlite3_open_v2(path, &ro, SQLITE_OPEN_READONLY, NULL),
+				SQLITE_OK);
+			assert_int_equal(jr_tlog_sqlstore_open(ro, &ro_ss, &eb), JR_EFORMAT);
+			assert_non_null(strstr(eb.msg, "open it once for writing"));
+			sqlite3_close(ro);
+		}
+		{
+			struct jr_tlog_sqlstore *cs = NULL;
+			const struct jr_tlog_store *c;
+			sqlite3_stmt *q = NULL;
+
+			if (k == 1) {
+				assert_int_equal(jr_tlog_sqlstore_open(db, &cs, &eb), JR_ECORRUPT);
+				assert_non_null(strstr(eb.msg, "do not carry over"));
+				/* left as it was: the old rows, no run */
+				assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM"
+					" tlog_hash), (SELECT count(*) FROM tlog_run)", -1, &q, NULL),
+					SQLITE_OK);
+				assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+				assert_int_equal(sqlite3_column_int(q, 0), 1993);
+				assert_int_equal(sqlite3_column_int(q, 1), 0);
+				sqlite3_finalize(q);
+				sqlite3_close(db);
+				break;
+			}
+			assert_int_equal(jr_tlog_sqlstore_open(db, &cs, &eb), JR_OK);
+			c = jr_tlog_sqlstore_get(cs);
+			for (idx = 1; idx <= n; idx += 37) {
+				assert_int_equal(jr_tlog_root(s, idx, r1), JR_OK);
+				assert_int_equal(jr_tlog_root(c, idx, r2), JR_OK);
+				assert_memory_equal(r1, r2, H);
+			}
+			for (idx = 0; idx < 4; idx++) {
+				assert_int_equal(jr_tlog_tile_read(s, n, 0, idx, t1, &w1), JR_OK);
+				assert_int_equal(jr_tlog_tile_read(c, n, 0, idx, t2, &w2), JR_OK);
+				assert_int_equal(w1, w2);
+				assert_memory_equal(t1, t2, (size_t)w1 * H);
+			}
+			/* and it goes on growing where it stopped */
+			memcpy(h, &n, sizeof n);
+			assert_int_equal(jr_tlog_append(c, n, h, 8, NULL), JR_OK);
+			assert_int_equal(jr_tlog_append(s, n, h, 8, NULL), JR_OK);
+			assert_int_equal(jr_tlog_root(s, n + 1, r1), JR_OK);
+			assert_int_equal(jr_tlog_root(c, n + 1, r2), JR_OK);
+			assert_memory_equal(r1, r2, H);
+			assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master"
+				" WHERE name = 'tlog_hash'", -1, &q, NULL), SQLITE_OK);
+			assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_int(q, 0), 0);
+			sqlite3_finalize(q);
+			jr_tlog_sqlstore_close(cs);
+			sqlite3_close(db);
+		}
+	}
+	jr_tlog_sqlstore_close(ss);
+	sqlite3_close(ref);
+	free(t1);
+	free(t2);
+}
+
 static void entry_bundles_check_against_their_tile_and_nothing_else(void **state)
 {
 	struct tree64 t;
@@ -1362,6 +1477,7 @@ int main(void)
 		cmocka_unit_test(a_file_store_without_room_says_where_and_what_to_do),
 		cmocka_unit_test(tile_paths_are_the_c2sp_spelling),
 		cmocka_unit_test(a_70000_leaf_tree_has_the_tiles_the_spec_lists),
+		cmocka_unit_test(a_tree_of_the_row_per_hash_layout_carries_over),
 		cmocka_unit_test(entry_bundles_check_against_their_tile_and_nothing_else),
 		cmocka_unit_test(note_signing_matches_the_go_reference),
 		cmocka_unit_test(notes_verify_with_the_go_and_c2sp_reference_keys),

@@ -92,9 +92,10 @@ JR_API int jr_tlog_prove_consistency(const struct jr_tlog_store *s,
 	uint64_t old_size, uint64_t new_size,
 	uint8_t proof[JR_TLOG_PROOF_MAX][JR_TLOG_HASH_BYTES], size_t *n) JR_MUST_CHECK;
 
-/* A store in an open SQLite database: table tlog_hash(level, idx, hash),
- * created if missing, WITHOUT ROWID, primary key (level, idx). The caller
- * owns the database and its transactions; close before closing it. */
+/* A store in an open SQLite database: table tlog_run, a level's hashes in
+ * runs of 64 per row (docs/tlog.md "Storage"), created if missing; a table
+ * tlog_hash of the layout before is carried over into it. The caller owns
+ * the database and its transactions; close before closing it. */
 struct sqlite3;
 struct jr_tlog_sqlstore;
 JR_API int jr_tlog_sqlstore_open(struct sqlite3 *db, struct jr_tlog_sqlstore **out,

@@ -123,7 +123,8 @@ struct jr_logbuf {
 	struct jr_logbuf_leaf *leaf;
 	uint8_t *bytes;
 	size_t n_hash, cap_hash, cap_sorted, n_leaf, cap_leaf, n_bytes, cap_bytes;
-	sqlite3_stmt *multi[2], *one[2];   /* [0] tlog_hash, [1] leaf */
+	sqlite3_stmt *multi, *one;         /* leaf rows */
+	sqlite3_stmt *run_put, *run_add;   /* tlog_run rows (tlog/tlog_int.h) */
 };
 
 /* A kiosk as the roster and the applied chain hold it. */
@@ -224,7 +225,7 @@ int jr_centre_kiosk_get(struct jr_centre *c, const uint8_t id[JR_ID_BYTES],
 int jr_centre_reg_get(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	struct jr_creg *r, bool *found);
 /* Appends a leaf (its bytes stored in the leaf table, its hashes in
- * tlog_hash, both buffered until jr_centre_logbuf_flush; logbuf.c). A
+ * tlog_run, both buffered until jr_centre_logbuf_flush; logbuf.c). A
  * replay (c->fs) keeps no leaf rows: its hashes go to its scratch store
  * and the bytes of the leaves since jr_centre_logbuf_forget stay in the
  * buffer, where jr_centre_leaf reads them. */

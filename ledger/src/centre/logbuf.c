@@ -3,26 +3,26 @@
  * "State file"). Appending a leaf writes its leaf row and 1 + (trailing ones
  * of its index) subtree hashes, and reads as many left siblings. Here the
  * reads come from the frontier (the last hash written at each level, which is
- * exactly the sibling an append or a root needs) and the rows are written in
- * batches of BATCH rows per statement before the entry's state hash, instead
- * of one statement per row. The rows written are the same, in the same
- * table: tlog_hash as jr_tlog_sqlstore_open makes it, which the node's own
- * store reads.
+ * exactly the sibling an append or a root needs) and the rows are written
+ * before the entry's state hash, instead of one statement per row: the
+ * leaves BATCH rows per statement, the hashes one statement per run of
+ * tlog_run (a level's hashes in runs of 64, as jr_tlog_sqlstore_open makes
+ * the table and the node's own store reads it; tlog/sqlstore.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "centre_int.h"
+#include "tlog/tlog_int.h"
 
 #define BATCH 64
 #define FLUSH_AT 8192 /* rows buffered before a flush mid-entry */
 
-/* "INSERT INTO <table> VALUES(?,?,?),(?,?,?),..." with BATCH rows, into q. */
-static void sql_multi(bool leaf, char q[64 + BATCH * 8])
+/* "INSERT INTO leaf VALUES(?,?),(?,?),..." with BATCH rows, into q. */
+static void sql_multi(char q[64 + BATCH * 8])
 {
-	const char *row = leaf ? "(?,?)," : "(?,?,?),";
-	const char *head = leaf ? "INSERT INTO leaf VALUES " : "INSERT INTO tlog_hash VALUES ";
-	size_t i, n = strlen(row), at = strlen(head);
+	static const char row[] = "(?,?),", head[] = "INSERT INTO leaf VALUES ";
+	size_t i, n = sizeof row - 1, at = sizeof head - 1;
 
 	memcpy(q, head, at);
 	for (i = 0; i < BATCH; i++, at += n)
@@ -32,30 +32,22 @@ static void sql_multi(bool leaf, char q[64 + BATCH * 8])
 
 int jr_centre_logbuf_prepare(struct jr_centre *c)
 {
-	static const char *const one[2] = { "INSERT INTO tlog_hash VALUES(?1, ?2, ?3)",
-		"INSERT INTO leaf VALUES(?1, ?2)" };
 	char q[64 + BATCH * 8];
-	size_t i;
 
-	for (i = 0; i < 2; i++)
-	{
-		sql_multi(i == 1, q);
-		if (sqlite3_prepare_v3(c->db, q, -1, SQLITE_PREPARE_PERSISTENT, &c->lb.multi[i],
-			NULL) != SQLITE_OK || sqlite3_prepare_v3(c->db, one[i], -1,
-			SQLITE_PREPARE_PERSISTENT, &c->lb.one[i], NULL) != SQLITE_OK)
-			return JR_EIO;
-	}
-	return JR_OK;
+	sql_multi(q);
+	if (sqlite3_prepare_v3(c->db, q, -1, SQLITE_PREPARE_PERSISTENT, &c->lb.multi,
+		NULL) != SQLITE_OK || sqlite3_prepare_v3(c->db, "INSERT INTO leaf VALUES(?1, ?2)",
+		-1, SQLITE_PREPARE_PERSISTENT, &c->lb.one, NULL) != SQLITE_OK)
+		return JR_EIO;
+	return jr_tlog_run_prepare(c->db, &c->lb.run_put, &c->lb.run_add);
 }
 
 void jr_centre_logbuf_free(struct jr_centre *c)
 {
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		(void)sqlite3_finalize(c->lb.multi[i]);
-		(void)sqlite3_finalize(c->lb.one[i]);
-	}
+	(void)sqlite3_finalize(c->lb.multi);
+	(void)sqlite3_finalize(c->lb.one);
+	(void)sqlite3_finalize(c->lb.run_put);
+	(void)sqlite3_finalize(c->lb.run_add);
 	free(c->lb.hash);
 	free(c->lb.sorted);
 	free(c->lb.leaf);
@@ -75,13 +67,6 @@ static int step_reset(sqlite3_stmt *st)
 
 	(void)sqlite3_reset(st);
 	return rc == SQLITE_DONE ? JR_OK : JR_EIO;
-}
-
-static void bind_hash(sqlite3_stmt *st, int at, const struct jr_logbuf_hash *h)
-{
-	(void)sqlite3_bind_int(st, at, (int)h->level);
-	(void)sqlite3_bind_int64(st, at + 1, (sqlite3_int64)h->idx);
-	(void)sqlite3_bind_blob(st, at + 2, h->hash, JR_TLOG_HASH_BYTES, SQLITE_STATIC);
 }
 
 static void bind_leaf(const struct jr_centre *c, sqlite3_stmt *st, int at,
@@ -148,14 +133,11 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
 	return true;
 }
 
-/* The buffered hashes in (level, idx) order, stably by level. Appends
- * interleave the levels (a leaf's hash, then its parents'), so in append
- * order each statement of BATCH rows touched a page per level, and SQLite's
- * statement journal copied each of those pages, past 64 KiB into a
- * temporary file: strace counted 32,576 writes to it for 30,000
- * registrations, more than to the WAL; in order, none. A statement now
- * writes neighbouring keys on a page or two. The rows are the same.
- * Unsorted if the scratch array cannot grow. */
+/* The buffered hashes in (level, idx) order, stably by level: appends
+ * interleave the levels (a leaf's hash, then its parents'), and each
+ * level's hashes come in index order, so after this a run of tlog_run is
+ * one stretch of the array. Unsorted if the scratch array cannot grow (the
+ * flush then writes a statement per stretch, as short as they come). */
 static void sort_hashes(struct jr_logbuf *b)
 {
 	size_t at[65] = { 0 }, i;
@@ -181,6 +163,21 @@ static void sort_hashes(struct jr_logbuf *b)
 	b->cap_sorted = i;
 }
 
+/* hash[0..*n) of one level and one run, from index first, in order, into
+ * run (JR_TLOG_RUN hashes at most). */
+static size_t one_run(const struct jr_logbuf_hash *h, size_t n,
+	uint8_t run[JR_TLOG_RUN * JR_TLOG_HASH_BYTES])
+{
+	size_t k = 0;
+
+	do {
+		memcpy(run + k * JR_TLOG_HASH_BYTES, h[k].hash, JR_TLOG_HASH_BYTES);
+		k++;
+	} while (k < n && h[k].level == h[0].level && h[k].idx == h[0].idx + k &&
+		h[k].idx % JR_TLOG_RUN != 0);
+	return k;
+}
+
 int jr_centre_logbuf_flush(struct jr_centre *c)
 {
 	struct jr_logbuf *b = &c->lb;
@@ -190,26 +187,28 @@ int jr_centre_logbuf_flush(struct jr_centre *c)
 	if (c->fs != NULL)
 		return tree_flush(c);
 	sort_hashes(b);
-	for (; rc == JR_OK && i + BATCH <= b->n_hash; i += BATCH) {
-		for (j = 0; j < BATCH; j++)
-			bind_hash(b->multi[0], (int)(3 * j + 1), &b->hash[i + j]);
-		rc = step_reset(b->multi[0]);
-	}
-	for (; rc == JR_OK && i < b->n_hash; i++) {
-		bind_hash(b->one[0], 1, &b->hash[i]);
-		rc = step_reset(b->one[0]);
+	while (rc == JR_OK && i < b->n_hash) {
+		uint8_t run[JR_TLOG_RUN * JR_TLOG_HASH_BYTES];
+		size_t k = one_run(&b->hash[i], b->n_hash - i, run);
+
+		/* the centre's own tree: a run that is not where it must be
+		 * is a damaged file */
+		rc = jr_tlog_run_put(b->run_put, b->run_add, b->hash[i].level, b->hash[i].idx,
+			run, k);
+		if (rc == JR_EEXIST || rc == JR_EINVAL)
+			rc = JR_ECORRUPT;
+		i += k;
 	}
 	for (i = 0; rc == JR_OK && i + BATCH <= b->n_leaf; i += BATCH) {
 		for (j = 0; j < BATCH; j++)
-			bind_leaf(c, b->multi[1], (int)(2 * j + 1), &b->leaf[i + j]);
-		rc = step_reset(b->multi[1]);
+			bind_leaf(c, b->multi, (int)(2 * j + 1), &b->leaf[i + j]);
+		rc = step_reset(b->multi);
 	}
 	for (; rc == JR_OK && i < b->n_leaf; i++) {
-		bind_leaf(c, b->one[1], 1, &b->leaf[i]);
-		rc = step_reset(b->one[1]);
+		bind_leaf(c, b->one, 1, &b->leaf[i]);
+		rc = step_reset(b->one);
 	}
-	(void)sqlite3_clear_bindings(b->multi[0]);
-	(void)sqlite3_clear_bindings(b->multi[1]);
+	(void)sqlite3_clear_bindings(b->multi);
 	b->n_hash = b->n_leaf = b->n_bytes = 0;
 	return rc;
 }

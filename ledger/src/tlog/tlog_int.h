@@ -1,7 +1,8 @@
 /*
  * tlog_int.h — text helpers shared by the transparency log's formats
  * (jaring/tlog.h): strict base64 and decimal, UTF-8 checks, and a growable
- * text buffer with a cap.
+ * text buffer with a cap; and the SQLite store's hash runs, which the
+ * centre's buffered log writes too (centre/logbuf.c).
  */
 #ifndef JR_TLOG_INT_H
 #define JR_TLOG_INT_H
@@ -38,6 +39,25 @@ void jr_tbuf_u64(struct jr_tbuf *t, uint64_t v);
 void jr_tbuf_b64(struct jr_tbuf *t, const uint8_t *p, size_t n);
 /* Moves the text into out on success; frees it otherwise. */
 int jr_tbuf_finish(struct jr_tbuf *t, struct jr_buf *out) JR_MUST_CHECK;
+
+/* ---- the SQLite store's rows (sqlstore.c, docs/tlog.md "Storage") ---- */
+
+/* Hashes of one level per row of tlog_run. */
+#define JR_TLOG_RUN 64
+struct sqlite3;
+struct sqlite3_stmt;
+/* The row id of the run holding (level, index): level in the top 6 bits,
+ * index / JR_TLOG_RUN below (fits: index <= JR_TLOG_SIZE_MAX). */
+uint64_t jr_tlog_run_id(unsigned level, uint64_t index);
+/* The two statements of jr_tlog_run_put, prepared on db (persistent). */
+int jr_tlog_run_prepare(struct sqlite3 *db, struct sqlite3_stmt **put,
+	struct sqlite3_stmt **add) JR_MUST_CHECK;
+/* Writes hashes[0..n) of `level` from `index` on, all in one run: a new
+ * row if index starts a run, else appended to the run's row, which must
+ * end just before index. JR_EEXIST if the row is there (a new one) or does
+ * not end there (an append), JR_EINVAL past the run, JR_EIO. */
+int jr_tlog_run_put(struct sqlite3_stmt *put, struct sqlite3_stmt *add, unsigned level,
+	uint64_t index, const uint8_t *hashes, size_t n) JR_MUST_CHECK;
 
 /* The signature bytes (after the 4-byte key hash) of the one signature line
  * of n by (name, keyhash), decoded into sig (at most max bytes):
