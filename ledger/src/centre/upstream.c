@@ -798,7 +798,8 @@ static int authenticate(struct jr_centre *c, struct sblock **v, size_t n)
 	size_t i = 0, j, x, y, up, up_n;
 	int rc;
 
-	qsort(v, n, sizeof *v, by_chain);
+	if (n > 1)
+		qsort(v, n, sizeof(struct sblock *), by_chain);
 	while (i < n) {
 		if ((rc = jr_centre_kiosk_get(c, v[i]->b.kiosk_id, &k)) != JR_OK)
 			return rc;
@@ -845,7 +846,7 @@ int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 		return JR_OK;
 	}
 	if (n > 0 && ((blk = malloc(n * sizeof *blk)) == NULL ||
-		(v = malloc(n * sizeof *v)) == NULL)) {
+		(v = malloc(n * sizeof(struct sblock *))) == NULL)) {
 		free(blk);
 		return JR_ENOMEM;
 	}
