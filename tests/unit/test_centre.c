@@ -371,21 +371,28 @@ static void a_gap_waits_and_fills_without_blocking_another_kiosk(void **state)
 
 /* ---- refusals ---- */
 
+static void status_of(struct jr_centre *c, const struct jr_buf *sblock,
+	enum jr_centre_status want)
+{
+	enum jr_centre_status got = 0;
+	uint8_t h[JR_HASH_BYTES];
+
+	block_hash(sblock, h);
+	assert_int_equal(jr_centre_refusal(c, h, &got), JR_OK);
+	assert_int_equal(got, want);
+}
+
 static void refused_as(struct jr_centre *c, const struct jr_buf *sblock,
 	enum jr_centre_status want)
 {
 	struct jr_centre_result res;
-	enum jr_centre_status got = 0;
-	uint8_t h[JR_HASH_BYTES];
 	uint64_t size = jr_centre_tlog_size(c);
 
 	upstream(c, sblock, 1, &res);
 	assert_int_equal(res.blocks_refused, 1);
 	assert_int_equal(res.blocks_applied, 0);
 	assert_int_equal(res.regs_accepted, 0);
-	block_hash(sblock, h);
-	assert_int_equal(jr_centre_refusal(c, h, &got), JR_OK);
-	assert_int_equal(got, want);
+	status_of(c, sblock, want);
 	assert_int_equal(jr_centre_tlog_size(c), size + 1); /* the refusal's leaf */
 	upstream(c, sblock, 1, &res); /* recorded once */
 	assert_false(res.changed);
@@ -437,17 +444,6 @@ static void a_forged_block_signature_is_refused(void **state)
 	refused_as(c, blocks, JR_CS_BAD_SIGNATURE);
 	jr_centre_close(c);
 	free_bufs(blocks, 1);
-}
-
-static void status_of(struct jr_centre *c, const struct jr_buf *sblock,
-	enum jr_centre_status want)
-{
-	enum jr_centre_status got = 0;
-	uint8_t h[JR_HASH_BYTES];
-
-	block_hash(sblock, h);
-	assert_int_equal(jr_centre_refusal(c, h, &got), JR_OK);
-	assert_int_equal(got, want);
 }
 
 /* One signature check per kiosk's run of blocks: the head's covers the
