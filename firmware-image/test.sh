@@ -170,6 +170,9 @@ cpu=Nehalem
 if [ "$KVM" = 1 ] && [ -w /dev/kvm ]; then accel=kvm cpu=host; fi
 # Nehalem (SSE4.2, no AVX) under TCG: with -cpu max, Mesa's llvmpipe JIT
 # emits AVX2 code that crashed the kiosk (SIGSEGV) under qemu 7.2's TCG.
+# ICH9-LPC.noreboot=false: qemu 7.2 straps the chipset's "no reboot" pin
+# high by default (8.0 changed that), so the TCO watchdog that systemd arms
+# would never reset the board; a real board's strap lets it.
 # boot_qemu DISK VARS [TPMSOCK]: starts qemu on SERIAL and MONSOCK, sets
 # QPID; without TPMSOCK the board has no TPM.
 boot_qemu() {
@@ -178,6 +181,7 @@ boot_qemu() {
     -device tpm-tis,tpmdev=tpm0)
   : > "$SERIAL"
   qemu-system-x86_64 -machine q35 -accel $accel -cpu $cpu -m 1024 -smp 2 \
+    -global ICH9-LPC.noreboot=false \
     -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
     -drive if=pflash,format=raw,file="$2" \
     -drive file="$1",format=raw,if=virtio \

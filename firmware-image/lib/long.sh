@@ -6,15 +6,16 @@
 #   3. the benchmark: drive insertion, through the officer's PIN, to the end
 #      of the kiosk's visit for a kiosk of 1,000 registrations (1,000 blocks
 #      out), and after the centre's answer the next visit's drive insertion
-#      to "Sync complete" (1,000 statuses back).
+#      to "Sync complete" (1,000 statuses back);
+#   4. a hung kernel: the board's hardware watchdog resets it.
 # Everything it keeps is in OUT/test-long (serial logs per boot, timings).
 
 NCUTS=${JR_POWERCUTS:-6}
-# JR_LONG_PARTS: which parts to run (default all three).
-PARTS=" ${JR_LONG_PARTS:-fallback powercut bench} "
+# JR_LONG_PARTS: which parts to run (default all four).
+PARTS=" ${JR_LONG_PARTS:-fallback powercut bench watchdog} "
 part() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
 tl=$SECONDS
-fallback_s=- pc_s=- sync1000_s=- pin1000_s=- done1000_s=- pindone1000_s=- bench_s=- syncs=0 h=-
+fallback_s=- pc_s=- wd_s=- sync1000_s=- pin1000_s=- done1000_s=- pindone1000_s=- bench_s=- syncs=0 h=-
 
 # ---- images: v1 (as the boot test's), a v3 root whose kiosk cannot start,
 # and a test-load image (same packages: its rootfs is a hard-linked copy) ----
@@ -40,7 +41,7 @@ if [ ! -f "$L/rootfs/.jaring-packages" ] ||
   rm -rf "$L/rootfs"; cp -al "$OUT/rootfs" "$L/rootfs"
 fi
 ln -sfn ../demo "$L/demo"
-if part powercut; then
+if part powercut || part watchdog; then
 "$HERE/build.sh" --build "$BUILD" --seed-demo --test-load "$L" >> "$T/build.log" 2>&1 ||
   fail "build.sh --test-load failed: $(tail -n 3 "$T/build.log")"
 fi
@@ -224,12 +225,53 @@ vm_tpm_down
 bench_s=$((SECONDS - tb3))
 fi
 
+# ---- 4. a hung kernel: the board's watchdog resets it ----
+# The test-load image boots, and a drive with JARING/TEST/HANG makes its
+# test-only drive hook hang the kernel: a panic with kernel.panic=0, so the
+# kernel itself never reboots. The drive is pulled at once (a USB unplug
+# needs nothing of the guest). Only the hardware watchdog that systemd arms
+# (q35's TCO timer, RuntimeWatchdogSec=60s) can reset the board; the
+# registrations must start again ('jaring-load: started' a second time), and
+# the chain verify.
+if part watchdog; then
+cp --sparse=always "$L/jaring-kiosk.img" "$T/wd.img"
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$T/vars-wd.fd"
+cp -a "$OUT/demo-tpm" "$T/tpm-wd"
+wdrive=$T/drive-wd.vfat
+officer_drive "$wdrive"
+mmd -i "$wdrive" ::/JARING/TEST
+printf 'hang\n' > "$T/HANG"
+mcopy -i "$wdrive" "$T/HANG" ::/JARING/TEST/HANG
+swtpm_vm "$T/tpm-wd" "$T/swtpm.sock"
+SERIAL=$T/serial-wd.log MONSOCK=$T/monitor-wd.sock
+boot_qemu "$T/wd.img" "$T/vars-wd.fd" "$T/swtpm.sock"
+wait_for 'jaring-load: started' 600 || fail "watchdog: the registrations did not start within 600 s"
+plug "$wdrive" stick
+wait_for 'jaring-drive: test: hanging the kernel' 120 || fail "watchdog: the drive hook did not hang the kernel"
+th=$SECONDS
+unplug stick
+wait_for 'Kernel panic' 30 || fail "watchdog: the kernel did not panic"
+wait_for 'jaring-load: started' 300 2 || fail "watchdog: the hung board was not reset within 300 s"
+wait_for 'kiosk_append: chain verified at height' 120 "$(( $(tr -d '\r' < "$SERIAL" | grep -c 'kiosk_append: chain verified at height') + 1 ))" ||
+  fail "watchdog: after the reset the chain did not verify"
+wd_s=$((SECONDS - th))
+if tr -d '\r' < "$SERIAL" | grep -q 'Rebooting in'; then fail "watchdog: the kernel rebooted itself (kernel.panic), not the watchdog"; fi
+n=$(tr -d '\r' < "$SERIAL" | grep -c 'BdsDxe: starting')
+[ "$n" -ge 2 ] || fail "watchdog: the board did not start its firmware again"
+l=$(tr -d '\r' < "$SERIAL" | grep 'kiosk_append: chain verified at height' | tail -n 1)
+say "watchdog: the hung kernel's board was reset by its watchdog; ${wd_s} s later the registrations ran again: ${l#*kiosk_append: }"
+kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true
+QPID=
+vm_tpm_down
+fi
+
 {
   echo "long job: images               $((tf - tl)) s"
   echo "failed-boot fallback           ${fallback_s} s ($BOOT_TRIES bad tries of B, then A)"
   echo "power-cut loop                 ${pc_s} s ($NCUTS cuts, $syncs during a sync, final height $h)"
   echo "drive in to the visit's end, 1,000 registrations  ${sync1000_s} s (PIN to the visit's end ${pin1000_s} s)"
   echo "drive in to Sync complete, 1,000 statuses back  ${done1000_s} s (PIN to Sync complete ${pindone1000_s} s; part ${bench_s} s)"
+  echo "hung kernel to the watchdog's reset and the registrations again  ${wd_s} s"
   echo "whole long job                 $((SECONDS - t0)) s"
 } | tee "$T/timings-long.txt"
 echo "parts run: $PARTS"
