@@ -107,7 +107,8 @@ static double sqlite_anchor(const char *dir, unsigned long n)
 
 	(void)snprintf(path, sizeof path, "%s/anchor.db", dir);
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
-		sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+		sqlite3_exec(db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"
+			" PRAGMA synchronous=OFF;"
 			" PRAGMA cache_size=-65536;"
 			" CREATE TABLE t(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID", NULL, NULL,
 			NULL) != SQLITE_OK ||

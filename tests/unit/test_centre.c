@@ -1167,6 +1167,58 @@ static uint64_t committed_size(const char *path)
 	return n;
 }
 
+static int64_t page_size_of(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A new state file has 16 KiB pages; one made with SQLite's 4 KiB pages
+ * (a node's file from before) opens, applies the same entries and reaches
+ * the same state hash: the page size is no part of the state. */
+static void a_state_file_of_4_kib_pages_reaches_the_same_state_hash(void **state)
+{
+	struct jr_buf entries[4];
+	struct jr_centre *c;
+	uint8_t h1[JR_HASH_BYTES], h2[JR_HASH_BYTES];
+	const char *dir16 = jr_test_dir("centre-page16"), *dir4 = jr_test_dir("centre-page4");
+	char path[512];
+	sqlite3 *db = NULL;
+	size_t n = 0;
+
+	(void)state;
+	build_mixed_entries(entries, &n);
+	c = open_in(dir16);
+	apply_all(c, entries, n);
+	jr_centre_state_hash(c, h1);
+	jr_centre_close(c);
+	jr_test_path(path, sizeof path, dir16, "state.db");
+	assert_int_equal(page_size_of(path), 16384);
+
+	jr_test_path(path, sizeof path, dir4, "state.db");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size=4096; CREATE TABLE older(x);"
+		" DROP TABLE older", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(page_size_of(path), 4096);
+	c = open_in(dir4);
+	apply_all(c, entries, n);
+	jr_centre_state_hash(c, h2);
+	jr_centre_close(c);
+	assert_int_equal(page_size_of(path), 4096);
+	assert_memory_equal(h1, h2, JR_HASH_BYTES);
+	free_bufs(entries, n);
+}
+
 static void group_commit_changes_no_hash_and_readers_see_only_what_is_committed(
 	void **state)
 {
@@ -1281,6 +1333,7 @@ int main(void)
 		cmocka_unit_test(the_same_worker_at_two_kiosks_is_one_worker_and_a_duplicate),
 		cmocka_unit_test(a_registration_failing_a_rule_is_returned_with_reason_codes),
 		cmocka_unit_test(two_processes_reach_byte_identical_state_hashes),
+		cmocka_unit_test(a_state_file_of_4_kib_pages_reaches_the_same_state_hash),
 		cmocka_unit_test(group_commit_changes_no_hash_and_readers_see_only_what_is_committed),
 		cmocka_unit_test(the_log_and_the_state_file_hold_no_personal_data),
 		cmocka_unit_test(a_state_file_of_another_policy_is_refused),
