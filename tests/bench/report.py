@@ -188,7 +188,7 @@ NOTES = [
     "  (docs/centre.md \"Authenticating a chain\"); checking every block's own signature had held",
     "  this shape at libsodium's verify rate (2026-12-07, 300,000 registrations, same run:",
     "  12,400 -> 38,000 a second; then 43,000 with the log's hashes kept 64 to a row,",
-    "  docs/tlog.md \"Storage\", and about 53,000 with 16 KiB pages, docs/centre.md",
+    "  docs/tlog.md \"Storage\", and 49,000-54,000 with 16 KiB pages, docs/centre.md",
     "  \"Performance\"). The anchor row is SQLite's own rate for the write that",
     "  dominates, a B-tree insert under a random key, with the same pragmas and page size; a registration",
     "  needs two (its id, its worker). callgrind at 30,000 registrations, before the hashes'",
