@@ -211,6 +211,10 @@ int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn f
 int jr_centre_rows(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
 	void *arg, const char *what, struct jr_errbuf *eb);
 sqlite3_stmt *jr_centre_stmt(struct jr_centre *c, enum jr_centre_stmt s);
+/* An integer pragma of db (cache_size, page_size): its value, 0 if it
+ * cannot be read; and setting it, JR_OK or JR_EIO. */
+int64_t jr_centre_pragma_get(sqlite3 *db, const char *name);
+int jr_centre_pragma_set(sqlite3 *db, const char *name, int64_t v);
 void jr_centre_copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t n);
 /* Fill functions and column readers for jr_centre_row: column 0 into a
  * uint64_t; nothing (the row's existence is the answer); a reasons blob

@@ -226,26 +226,6 @@ static int candidate(struct jr_centre *c, const struct jr_creg *g, uint64_t regi
  * a walk adds at most that to the process, however many registrations. */
 #define WALK_SORT_KIB 32768
 
-static int64_t cache_size_get(sqlite3 *db)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = 0;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
-		sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	(void)sqlite3_finalize(st);
-	return v;
-}
-
-static void cache_size_set(sqlite3 *db, int64_t v)
-{
-	char q[48];
-
-	(void)snprintf(q, sizeof q, "PRAGMA cache_size=%lld", (long long)v);
-	(void)sqlite3_exec(db, q, NULL, NULL, NULL);
-}
-
 /* Walks every registration that may be decreed (the digest form), in regid
  * order, calling each(arg, regid) for each. */
 static int candidates_walk(struct jr_centre *c, uint64_t region, uint32_t start,
@@ -254,16 +234,16 @@ static int candidates_walk(struct jr_centre *c, uint64_t region, uint32_t start,
 	static const char q[] = "SELECT regid, pseudonym, district, approvals, phase, held"
 		" FROM registration WHERE phase IN (1, 5) AND held = 0 ORDER BY +regid";
 	sqlite3_stmt *st = NULL;
-	int64_t cache = cache_size_get(c->db);
+	int64_t cache = jr_centre_pragma_get(c->db, "cache_size");
 	int rc = JR_OK, s;
 
 	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
 		return JR_EIO;
 	if (cache != 0)
-		cache_size_set(c->db, -WALK_SORT_KIB);
+		(void)jr_centre_pragma_set(c->db, "cache_size", -WALK_SORT_KIB);
 	s = sqlite3_step(st); /* the whole sort runs in the first step */
 	if (cache != 0)
-		cache_size_set(c->db, cache);
+		(void)jr_centre_pragma_set(c->db, "cache_size", cache);
 	while (rc == JR_OK && s == SQLITE_ROW) {
 		enum jr_centre_status why = 0;
 		struct jr_creg g;

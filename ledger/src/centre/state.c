@@ -522,7 +522,7 @@ static int prepare_all(struct jr_centre *c, const char *path, struct jr_errbuf *
 }
 
 /* A new state file's page size: 16 KiB pages took bench_centre from 45,500
- * to 53,500 registrations a second (300,000, same run), with fewer b-tree
+ * to 53,500 registrations a second (300,000, alternate runs), with fewer b-tree
  * levels to descend per insert and a file 6 % smaller (8 KiB: 51,000;
  * 32 KiB and 64 KiB no better than 16). A file keeps the size it was made
  * with (SQLite sets it only while the file is empty). */
@@ -530,28 +530,42 @@ static int prepare_all(struct jr_centre *c, const char *path, struct jr_errbuf *
 /* The WAL is checkpointed into the file every 32 MiB, whatever the pages. */
 #define STATE_WAL_CHECKPOINT_BYTES (32 * 1024 * 1024)
 
-static int set_wal_checkpoint(struct jr_centre *c)
+int64_t jr_centre_pragma_get(sqlite3 *db, const char *name)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t page = 0;
+	int64_t v = 0;
 	char q[64];
 
-	if (sqlite3_prepare_v2(c->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+	(void)snprintf(q, sizeof q, "PRAGMA %s", name);
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
-		page = sqlite3_column_int64(st, 0);
+		v = sqlite3_column_int64(st, 0);
 	(void)sqlite3_finalize(st);
+	return v;
+}
+
+int jr_centre_pragma_set(sqlite3 *db, const char *name, int64_t v)
+{
+	char q[64];
+
+	(void)snprintf(q, sizeof q, "PRAGMA %s=%lld", name, (long long)v);
+	return sqlite3_exec(db, q, NULL, NULL, NULL) == SQLITE_OK ? JR_OK : JR_EIO;
+}
+
+static int set_wal_checkpoint(struct jr_centre *c)
+{
+	int64_t page = jr_centre_pragma_get(c->db, "page_size");
+
 	if (page <= 0)
 		return JR_EIO;
-	(void)snprintf(q, sizeof q, "PRAGMA wal_autocheckpoint=%lld",
-		(long long)(STATE_WAL_CHECKPOINT_BYTES / page));
-	return exec(c, q);
+	return jr_centre_pragma_set(c->db, "wal_autocheckpoint",
+		STATE_WAL_CHECKPOINT_BYTES / page);
 }
 
 static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 {
 	sqlite3_stmt *st = NULL;
 	bool wal = false;
-	char q[64];
 
 	if (sqlite3_open_v2(path, &c->db, c->reader ? SQLITE_OPEN_READONLY :
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
@@ -563,8 +577,7 @@ static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 		(void)sqlite3_busy_timeout(c->db, 10000);
 		return prepare_all(c, path, eb);
 	}
-	(void)snprintf(q, sizeof q, "PRAGMA page_size=%d", STATE_PAGE_SIZE);
-	if (exec(c, q) != JR_OK)
+	if (jr_centre_pragma_set(c->db, "page_size", STATE_PAGE_SIZE) != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: cannot set up: %s", path,
 			sqlite3_errmsg(c->db));
 	if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
