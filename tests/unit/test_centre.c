@@ -1219,6 +1219,48 @@ static void a_state_file_of_4_kib_pages_reaches_the_same_state_hash(void **state
 	free_bufs(entries, n);
 }
 
+/* A state file from before the worker claims (table worker(pseudonym,
+ * regid)) is refused by a reader, and carried over by a writer: it then
+ * reaches the state hash of a file that had claims all along, the
+ * duplicates of the last entry found through the carried claims. */
+static void a_state_file_of_the_worker_table_carries_over(void **state)
+{
+	struct jr_buf entries[4];
+	struct jr_centre *c;
+	uint8_t h1[JR_HASH_BYTES], h2[JR_HASH_BYTES];
+	const char *dir = jr_test_dir("centre-worker-old");
+	struct jr_errbuf eb = { 0 };
+	char path[512];
+	sqlite3 *db = NULL;
+	size_t n = 0;
+
+	(void)state;
+	build_mixed_entries(entries, &n);
+	c = open_state("centre-worker-new");
+	apply_all(c, entries, n);
+	jr_centre_state_hash(c, h1);
+	jr_centre_close(c);
+
+	c = open_in(dir);
+	apply_all(c, entries, n - 1);
+	jr_centre_close(c);
+	jr_test_path(path, sizeof path, dir, "state.db");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE worker(pseudonym BLOB PRIMARY KEY,"
+		" regid BLOB NOT NULL) WITHOUT ROWID; INSERT INTO worker SELECT r.pseudonym,"
+		" r.regid FROM claim w JOIN registration r ON r.leaf = w.leaf; DROP TABLE claim;"
+		" DROP TABLE claim_more", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(jr_centre_open_reader(path, NULL, &c, &eb), JR_EFORMAT);
+	assert_non_null(strstr(eb.msg, "open it once for writing"));
+	c = open_in(dir);
+	apply(c, &entries[n - 1], &(struct jr_centre_result){ 0 });
+	jr_centre_state_hash(c, h2);
+	assert_memory_equal(h1, h2, JR_HASH_BYTES);
+	jr_centre_close(c);
+	free_bufs(entries, n);
+}
+
 static void group_commit_changes_no_hash_and_readers_see_only_what_is_committed(
 	void **state)
 {
@@ -1335,6 +1377,7 @@ int main(void)
 		cmocka_unit_test(two_processes_reach_byte_identical_state_hashes),
 		cmocka_unit_test(a_state_file_of_4_kib_pages_reaches_the_same_state_hash),
 		cmocka_unit_test(group_commit_changes_no_hash_and_readers_see_only_what_is_committed),
+		cmocka_unit_test(a_state_file_of_the_worker_table_carries_over),
 		cmocka_unit_test(the_log_and_the_state_file_hold_no_personal_data),
 		cmocka_unit_test(a_state_file_of_another_policy_is_refused),
 		cmocka_unit_test(the_worked_roster_entry_is_the_one_the_code_builds),

@@ -893,6 +893,85 @@ static void a_wage_earner_list_rejudges_review_and_refuses_new_registrations(voi
 	jr_centre_close(c);
 }
 
+static int64_t count_rows(struct jr_centre *c, const char *q)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(jr_centre_db(c), q, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The worker `serial` registers again (another time, so another id): the
+ * outcome counts of that entry. */
+static struct jr_centre_result again(struct jr_centre *c, struct kiosk_chain *kc,
+	unsigned serial, uint8_t regid[JR_REGID_BYTES])
+{
+	struct jr_registration r;
+
+	worker(&r, kc, serial);
+	r.time += 60;
+	return register_one(c, kc, &r, regid);
+}
+
+/* Claims keep a short tag of the pseudonym (worker.c): with a 1-byte tag,
+ * two workers share one. Each is still one worker, told apart by the whole
+ * pseudonym, and once the tag's holder gives up its claim (a wage-earner
+ * list makes it ineligible) the other worker moves into the tag's row and
+ * is still found. */
+static void workers_sharing_a_claim_tag_are_told_apart(void **state)
+{
+	struct jr_centre *c = fresh("acts-claimtag");
+	struct kiosk_chain a;
+	uint8_t ps1[JR_CENTRE_PSEUDONYM_BYTES], ps2[JR_CENTRE_PSEUDONYM_BYTES];
+	uint8_t id1[JR_REGID_BYTES], id2[JR_REGID_BYTES], id[JR_REGID_BYTES];
+	struct jr_centre_result res;
+	struct jr_centre_reg reg;
+	unsigned s1 = 0, s2;
+
+	(void)state;
+	jr_centre_set_claim_tag(c, 1); /* no claim yet: only the roster is in */
+	chain_init(&a, KIOSK_A, K1, 1);
+	ps_of(&a, s1, ps1);
+	for (s2 = 1; s2 < 2000; s2++) {
+		ps_of(&a, s2, ps2);
+		if (ps2[0] == ps1[0])
+			break;
+	}
+	assert_true(s2 < 2000);
+	assert_memory_not_equal(ps1, ps2, JR_CENTRE_PSEUDONYM_BYTES);
+	assert_int_equal(again(c, &a, s1, id1).regs_accepted, 1);
+	assert_int_equal(again(c, &a, s2, id2).regs_accepted, 1); /* not a duplicate */
+	assert_int_equal(count_rows(c, "SELECT count(*) FROM claim"), 1);
+	assert_int_equal(count_rows(c, "SELECT count(*) FROM claim_more"), 1);
+	/* each one's second registration is a duplicate of its own first */
+	res = again(c, &a, s2, id);
+	assert_int_equal(res.regs_duplicate, 1);
+	assert_int_equal(jr_centre_registration(c, id, &reg), JR_OK);
+	assert_true(reg.has_duplicate_of);
+	assert_memory_equal(reg.duplicate_of, id2, JR_REGID_BYTES);
+	res = again(c, &a, s1, id);
+	assert_int_equal(res.regs_duplicate, 1);
+	assert_int_equal(jr_centre_registration(c, id, &reg), JR_OK);
+	assert_memory_equal(reg.duplicate_of, id1, JR_REGID_BYTES);
+	/* the tag's holder becomes ineligible and gives up its claim */
+	reflist(c, BPJSTK, JR_REFLIST_WAGE_EARNERS, 1, 0, 1, ps1, 1, &res);
+	assert_int_equal(res.regs_ineligible, 1);
+	assert_int_equal(jr_centre_registration(c, id1, &reg), JR_OK);
+	assert_int_equal(reg.outcome, JR_CO_INELIGIBLE);
+	assert_int_equal(count_rows(c, "SELECT count(*) FROM claim"), 1);
+	assert_int_equal(count_rows(c, "SELECT count(*) FROM claim_more"), 0);
+	res = again(c, &a, s2, id);
+	assert_int_equal(res.regs_duplicate, 1);
+	assert_int_equal(jr_centre_registration(c, id, &reg), JR_OK);
+	assert_memory_equal(reg.duplicate_of, id2, JR_REGID_BYTES);
+	chain_free(&a);
+	jr_centre_close(c);
+}
+
 static void payment_confirmations_are_kept_per_month_and_decide_nothing(void **state)
 {
 	struct jr_centre *c = fresh("acts-confirm");
@@ -1765,6 +1844,7 @@ int main(void)
 		cmocka_unit_test(review_counts_approvals_and_a_return_carries_reasons),
 		cmocka_unit_test(a_correction_re_enters_review_and_takes_the_workers_place),
 		cmocka_unit_test(a_wage_earner_list_rejudges_review_and_refuses_new_registrations),
+		cmocka_unit_test(workers_sharing_a_claim_tag_are_told_apart),
 		cmocka_unit_test(payment_confirmations_are_kept_per_month_and_decide_nothing),
 		cmocka_unit_test(a_reader_reads_the_queue_and_never_writes),
 		cmocka_unit_test(a_policy_that_requires_dtks_refuses_decrees_of_unmatched_workers),

@@ -34,9 +34,13 @@ enum jr_centre_stmt {
 	S_REG_VIEW,
 	S_REG_DECREE,
 	S_REG_CORRECTED,
-	S_WORKER_GET,
-	S_WORKER_PUT,    /* INSERT OR IGNORE: no change if the worker is claimed */
-	S_WORKER_DEL,    /* by regid */
+	S_WORKER_GET,     /* the holder of a pseudonym (worker.c) */
+	S_WORKER_PUT,     /* INSERT OR IGNORE: no change if the tag is held */
+	S_WORKER_PUT_MORE,
+	S_WORKER_DEL,     /* the tag's row, if that regid holds it */
+	S_WORKER_DEL_MORE,
+	S_WORKER_PROMOTE, /* a freed tag to the first claim_more row with it */
+	S_WORKER_PROMOTED,
 	S_LEAF_PUT,
 	S_LEAF_GET,
 	S_META_PUT,
@@ -175,6 +179,8 @@ struct jr_centre {
 	 * error took them back */
 	bool group, broken;
 	uint64_t group_entries;
+	size_t claim_tag;           /* bytes of a pseudonym in a claim's tag
+				     * (JR_CENTRE_CLAIM_TAG_BYTES; worker.c) */
 	bool has_block;             /* the last leaf carried over was an applied */
 	uint8_t block_kiosk[JR_ID_BYTES]; /* block: its registrations follow */
 	uint64_t block_height;
@@ -274,6 +280,25 @@ int jr_centre_reg_ineligible(struct jr_centre *c, const struct jr_creg *r,
 bool jr_centre_month(uint32_t yyyymm, uint32_t *index);
 uint32_t jr_centre_yyyymm(uint32_t index);
 
+/* worker.c: who holds each worker (docs/centre.md "Worker claims"). */
+#define JR_CENTRE_CLAIM_TAG_BYTES 8
+/* *held and regid if a registration holds the pseudonym. */
+int jr_centre_worker_of(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
+	uint8_t regid[JR_REGID_BYTES], bool *held);
+/* The registration whose row is at `leaf` claims the worker; *claimed is
+ * false if another registration holds it. */
+int jr_centre_worker_claim(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
+	uint64_t leaf, bool *claimed);
+/* regid gives up its claim on the worker, if it holds it. */
+int jr_centre_worker_release(struct jr_centre *c,
+	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], const uint8_t regid[JR_REGID_BYTES]);
+/* A file of the worker(pseudonym, regid) table from before the claims:
+ * carried over into them (a writer), or refused (a reader). */
+int jr_centre_worker_carry_over(struct jr_centre *c, const char *path,
+	struct jr_errbuf *eb);
+/* Tests only, on a new file before its first entry: a shorter tag (1 byte
+ * makes workers share tags, so claim_more is exercised). Changes no result. */
+void jr_centre_set_claim_tag(struct jr_centre *c, size_t bytes);
 /* entry.c */
 int jr_centre_apply_roster(struct jr_centre *c, const uint8_t *p, size_t len,
 	struct jr_centre_result *res);

@@ -142,10 +142,7 @@ int jr_centre_reg_ineligible(struct jr_centre *c, const struct jr_creg *r,
 	rc = jr_centre_step_done(c, S_REG_PHASE);
 	if (rc != JR_OK)
 		return rc;
-	st = jr_centre_stmt(c, S_WORKER_DEL);
-	(void)sqlite3_bind_blob(st, 1, r->pseudonym, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_blob(st, 2, r->regid, JR_REGID_BYTES, SQLITE_STATIC);
-	rc = jr_centre_step_done(c, S_WORKER_DEL);
+	rc = jr_centre_worker_release(c, r->pseudonym, r->regid);
 	if (rc == JR_OK)
 		rc = jr_centre_leaf_reg(r->regid, r->pseudonym, r->district, JR_CO_INELIGIBLE,
 			&v, NULL, &leaf);

@@ -103,6 +103,8 @@ static int exec_kind_serial(struct jr_centre *c, const char *q, uint64_t kind,
 		return JR_EIO;
 	(void)sqlite3_bind_int(st, 1, (int)kind);
 	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)serial);
+	if (sqlite3_bind_parameter_count(st) >= 3) /* a claim's tag length */
+		(void)sqlite3_bind_int64(st, 3, (sqlite3_int64)c->claim_tag);
 	rc = sqlite3_step(st) == SQLITE_DONE ? JR_OK : JR_EIO;
 	(void)sqlite3_finalize(st);
 	return rc;
@@ -147,9 +149,13 @@ static int rejudge(struct jr_centre *c, enum jr_reflist kind, struct jr_centre_r
 static int make_current(struct jr_centre *c, const struct reflist *l,
 	struct jr_centre_result *res)
 {
+	/* the workers on the list that a registration holds (worker.c) */
 	static const char gather_wage[] = "INSERT OR IGNORE INTO temp.rejudge"
-		" SELECT w.regid FROM refentry e JOIN worker w ON w.pseudonym = e.pseudonym"
-		" WHERE e.kind = ?1 AND e.serial = ?2";
+		" SELECT r.regid FROM refentry e JOIN claim w ON w.tag = substr(e.pseudonym, 1, ?3)"
+		" JOIN registration r ON r.leaf = w.leaf AND r.pseudonym = e.pseudonym"
+		" WHERE e.kind = ?1 AND e.serial = ?2 UNION ALL"
+		" SELECT r.regid FROM refentry e JOIN claim_more m ON m.pseudonym = e.pseudonym"
+		" JOIN registration r ON r.leaf = m.leaf WHERE e.kind = ?1 AND e.serial = ?2";
 	static const char gather_dtks[] = "INSERT OR IGNORE INTO temp.rejudge"
 		" SELECT r.regid FROM registration r WHERE r.phase = 1 AND r.held = 0 AND"
 		" NOT EXISTS (SELECT 1 FROM refentry e WHERE e.kind = ?1 AND e.serial = ?2"

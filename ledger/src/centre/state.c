@@ -41,8 +41,11 @@ static const char SCHEMA_CHAIN[] =
 	" corrects BLOB, corrected_by BLOB, decree TEXT);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS registration_by_regid ON registration(regid);"
 	"CREATE INDEX IF NOT EXISTS registration_by_kiosk ON registration(kiosk, height);"
-	"CREATE TABLE IF NOT EXISTS worker(pseudonym BLOB PRIMARY KEY,"
-	" regid BLOB NOT NULL) WITHOUT ROWID;"
+	/* who holds each worker, by a short tag of its pseudonym (worker.c) */
+	"CREATE TABLE IF NOT EXISTS claim(tag BLOB PRIMARY KEY,"
+	" leaf INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS claim_more(pseudonym BLOB PRIMARY KEY,"
+	" leaf INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS leaf(idx INTEGER PRIMARY KEY, bytes BLOB NOT NULL);";
 static const char SCHEMA_ACTS[] =
 	"CREATE TABLE IF NOT EXISTS act(id BLOB PRIMARY KEY, kind INTEGER NOT NULL,"
@@ -124,9 +127,19 @@ static const char *const SQL[S_COUNT] = {
 	[S_REG_DECREE] = "UPDATE registration SET phase = 5, decree = ?1 WHERE regid IN"
 		" (SELECT regid FROM recipient WHERE decree = ?1)",
 	[S_REG_CORRECTED] = "UPDATE registration SET corrected_by = ?2 WHERE regid = ?1",
-	[S_WORKER_GET] = "SELECT regid FROM worker WHERE pseudonym = ?1",
-	[S_WORKER_PUT] = "INSERT OR IGNORE INTO worker VALUES(?1, ?2)",
-	[S_WORKER_DEL] = "DELETE FROM worker WHERE pseudonym = ?1 AND regid = ?2",
+	[S_WORKER_GET] = "SELECT r.regid FROM claim w JOIN registration r ON r.leaf = w.leaf"
+		" WHERE w.tag = ?1 AND r.pseudonym = ?2 UNION ALL SELECT r.regid FROM claim_more m"
+		" JOIN registration r ON r.leaf = m.leaf WHERE m.pseudonym = ?2",
+	[S_WORKER_PUT] = "INSERT OR IGNORE INTO claim VALUES(?1, ?2)",
+	[S_WORKER_PUT_MORE] = "INSERT INTO claim_more VALUES(?1, ?2)",
+	[S_WORKER_DEL] = "DELETE FROM claim WHERE tag = ?1 AND leaf ="
+		" (SELECT leaf FROM registration WHERE regid = ?2)",
+	[S_WORKER_DEL_MORE] = "DELETE FROM claim_more WHERE pseudonym = ?1 AND leaf ="
+		" (SELECT leaf FROM registration WHERE regid = ?2)",
+	[S_WORKER_PROMOTE] = "INSERT INTO claim SELECT ?1, leaf FROM claim_more"
+		" WHERE substr(pseudonym, 1, ?2) = ?1 ORDER BY pseudonym LIMIT 1",
+	[S_WORKER_PROMOTED] = "DELETE FROM claim_more WHERE pseudonym = (SELECT r.pseudonym"
+		" FROM claim w JOIN registration r ON r.leaf = w.leaf WHERE w.tag = ?1)",
 	[S_LEAF_PUT] = "INSERT INTO leaf VALUES(?1, ?2)",
 	[S_LEAF_GET] = "SELECT bytes FROM leaf WHERE idx = ?1",
 	[S_META_PUT] = "UPDATE meta SET tlog_size = ?1, roster_serial = ?2,"
@@ -566,6 +579,7 @@ static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 {
 	sqlite3_stmt *st = NULL;
 	bool wal = false;
+	int rc;
 
 	if (sqlite3_open_v2(path, &c->db, c->reader ? SQLITE_OPEN_READONLY :
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
@@ -575,7 +589,8 @@ static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 		/* The node writes meanwhile: wait for its transaction, change
 		 * nothing (the schema is the node's). */
 		(void)sqlite3_busy_timeout(c->db, 10000);
-		return prepare_all(c, path, eb);
+		rc = jr_centre_worker_carry_over(c, path, eb);
+		return rc != JR_OK ? rc : prepare_all(c, path, eb);
 	}
 	if (jr_centre_pragma_set(c->db, "page_size", STATE_PAGE_SIZE) != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: cannot set up: %s", path,
@@ -598,7 +613,8 @@ static int open_db(struct jr_centre *c, const char *path, struct jr_errbuf *eb)
 			" WITHOUT ROWID") != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: cannot set up: %s", path,
 			sqlite3_errmsg(c->db));
-	return prepare_all(c, path, eb);
+	rc = jr_centre_worker_carry_over(c, path, eb);
+	return rc != JR_OK ? rc : prepare_all(c, path, eb);
 }
 
 static int add_key(struct jr_centre *c, const struct jr_key *k)
@@ -623,6 +639,7 @@ static struct jr_centre *handle_new(const struct jr_policy *policy, bool reader)
 	if (c == NULL)
 		return NULL;
 	c->reader = reader;
+	c->claim_tag = JR_CENTRE_CLAIM_TAG_BYTES;
 	if (policy != NULL)
 		c->policies[0].rules = *policy;
 	else

@@ -103,32 +103,6 @@ static void add_reason(struct jr_verdict *v, enum jr_reason why)
 		v->reasons[v->n++] = why;
 }
 
-/* The registration's worker claim: *has_dup and dup if another registration
- * holds the pseudonym. */
-static int worker_of(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
-	uint8_t dup[JR_REGID_BYTES], bool *has_dup)
-{
-	sqlite3_stmt *st = jr_centre_stmt(c, S_WORKER_GET);
-	int rc;
-
-	(void)sqlite3_bind_blob(st, 1, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*has_dup = rc == SQLITE_ROW;
-	if (*has_dup) {
-		const void *p = sqlite3_column_blob(st, 0);
-
-		if (p == NULL || sqlite3_column_bytes(st, 0) != JR_REGID_BYTES)
-			rc = SQLITE_CORRUPT;
-		else
-			memcpy(dup, p, JR_REGID_BYTES);
-	}
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return rc == SQLITE_CORRUPT ? JR_ECORRUPT : JR_EIO;
-	return JR_OK;
-}
-
 /* Decides a registration's outcome from the opened record (not stored):
  * the rules of its jurisdiction's policy, de-duplication, then the
  * centre-only facts of the reference lists. */
@@ -143,7 +117,7 @@ static int judge(struct jr_centre *c, const struct jr_registration *r,
 
 	memset(v, 0, sizeof *v);
 	(void)jr_rules_check(&pol->rules, r, jr_date_from_unix(r->time), v);
-	rc = worker_of(c, ps, dup, has_dup);
+	rc = jr_centre_worker_of(c, ps, dup, has_dup);
 	if (rc != JR_OK)
 		return rc;
 	if (*has_dup) {
@@ -222,21 +196,6 @@ static int reg_insert(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	return rc == SQLITE_DONE || *known ? JR_OK : JR_EIO;
 }
 
-/* An accepted registration claims its worker; *claimed is false if another
- * registration holds the pseudonym. */
-static int claim(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
-	const uint8_t regid[JR_REGID_BYTES], bool *claimed)
-{
-	sqlite3_stmt *st = jr_centre_stmt(c, S_WORKER_PUT);
-	int rc;
-
-	(void)sqlite3_bind_blob(st, 1, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_blob(st, 2, regid, JR_REGID_BYTES, SQLITE_STATIC);
-	rc = jr_centre_step_done(c, S_WORKER_PUT);
-	*claimed = rc == JR_OK && sqlite3_changes(c->db) == 1;
-	return rc;
-}
-
 /* A provisional acceptance whose worker was claimed: a duplicate. */
 static int turn_duplicate(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v)
@@ -244,7 +203,7 @@ static int turn_duplicate(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTE
 	sqlite3_stmt *st;
 	uint8_t dup[JR_REGID_BYTES], reasons[2 * JR_VERDICT_MAX];
 	bool has_dup = false;
-	int rc = worker_of(c, ps, dup, &has_dup);
+	int rc = jr_centre_worker_of(c, ps, dup, &has_dup);
 
 	if (rc != JR_OK)
 		return rc;
@@ -311,11 +270,8 @@ static int take_over(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	rc = jr_centre_step_done(c, S_REG_CORRECTED);
 	if (rc != JR_OK)
 		return rc;
-	st = jr_centre_stmt(c, S_WORKER_DEL);
-	(void)sqlite3_bind_blob(st, 1, o.pseudonym, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
-	(void)sqlite3_bind_blob(st, 2, orig, JR_REGID_BYTES, SQLITE_STATIC);
 	res->regs_corrections++;
-	return jr_centre_step_done(c, S_WORKER_DEL);
+	return jr_centre_worker_release(c, o.pseudonym, orig);
 }
 
 /* The common case, without a read: a record that passes every rule and the
@@ -339,7 +295,7 @@ static int judge_fast(struct jr_centre *c, const struct jr_registration *r,
 		*o = JR_CO_ACCEPTED;
 		return rc;
 	}
-	rc = worker_of(c, ps, dup, has_dup);
+	rc = jr_centre_worker_of(c, ps, dup, has_dup);
 	if (rc != JR_OK)
 		return rc;
 	if (*has_dup) {
@@ -418,7 +374,7 @@ static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
 		return rc;
 	}
 	if (d.o == JR_CO_ACCEPTED)
-		rc = claim(c, d.ps, regid, &claimed);
+		rc = jr_centre_worker_claim(c, d.ps, c->tlog_size, &claimed);
 	if (rc == JR_OK && !claimed) {
 		rc = turn_duplicate(c, regid, d.ps, &d.v);
 		d.o = JR_CO_DUPLICATE;
@@ -960,7 +916,7 @@ static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
 	if (rc == JR_OK && l->has_ref)
 		rc = take_over(c, l->id, l->ref, &res);
 	if (rc == JR_OK && o == JR_CO_DUPLICATE) {
-		rc = worker_of(c, l->pseudonym, dup, &has_dup);
+		rc = jr_centre_worker_of(c, l->pseudonym, dup, &has_dup);
 		if (rc == JR_OK && !has_dup)
 			return jr_errf(eb, JR_ECORRUPT, "a registration is called a duplicate"
 				" though no registration holds its worker");
@@ -971,7 +927,7 @@ static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
 	if (rc == JR_OK && known)
 		return jr_errf(eb, JR_ECORRUPT, "a registration is taken in a second time");
 	if (rc == JR_OK && o == JR_CO_ACCEPTED)
-		rc = claim(c, l->pseudonym, l->id, &claimed);
+		rc = jr_centre_worker_claim(c, l->pseudonym, c->tlog_size, &claimed);
 	if (rc == JR_OK && !claimed)
 		return jr_errf(eb, JR_ECORRUPT, "a registration is accepted though another"
 			" registration holds its worker: the same person let in twice");
