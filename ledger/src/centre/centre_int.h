@@ -217,6 +217,9 @@ int jr_centre_row(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn f
 int jr_centre_rows(struct jr_centre *c, enum jr_centre_stmt s, jr_centre_row_fn fill,
 	void *arg, const char *what, struct jr_errbuf *eb);
 sqlite3_stmt *jr_centre_stmt(struct jr_centre *c, enum jr_centre_stmt s);
+/* The integer in the first column of q's first row: JR_OK, or JR_EIO if
+ * there is none. */
+int jr_centre_int_of(sqlite3 *db, const char *q, int64_t *v);
 /* An integer pragma of db (cache_size, page_size): its value, 0 if it
  * cannot be read; and setting it, JR_OK or JR_EIO. */
 int64_t jr_centre_pragma_get(sqlite3 *db, const char *name);
@@ -286,9 +289,9 @@ uint32_t jr_centre_yyyymm(uint32_t index);
 int jr_centre_worker_of(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
 	uint8_t regid[JR_REGID_BYTES], bool *held);
 /* The registration whose row is at `leaf` claims the worker; *claimed is
- * false if another registration holds it. */
+ * false if another registration holds it, that one's id in holder. */
 int jr_centre_worker_claim(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
-	uint64_t leaf, bool *claimed);
+	uint64_t leaf, bool *claimed, uint8_t holder[JR_REGID_BYTES]);
 /* regid gives up its claim on the worker, if it holds it. */
 int jr_centre_worker_release(struct jr_centre *c,
 	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], const uint8_t regid[JR_REGID_BYTES]);

@@ -543,18 +543,27 @@ static int prepare_all(struct jr_centre *c, const char *path, struct jr_errbuf *
 /* The WAL is checkpointed into the file every 32 MiB, whatever the pages. */
 #define STATE_WAL_CHECKPOINT_BYTES (32 * 1024 * 1024)
 
-int64_t jr_centre_pragma_get(sqlite3 *db, const char *name)
+int jr_centre_int_of(sqlite3 *db, const char *q, int64_t *v)
 {
 	sqlite3_stmt *st = NULL;
+	int rc = JR_EIO;
+
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		rc = JR_OK;
+	}
+	(void)sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t jr_centre_pragma_get(sqlite3 *db, const char *name)
+{
 	int64_t v = 0;
 	char q[64];
 
 	(void)snprintf(q, sizeof q, "PRAGMA %s", name);
-	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	(void)sqlite3_finalize(st);
-	return v;
+	return jr_centre_int_of(db, q, &v) == JR_OK ? v : 0;
 }
 
 int jr_centre_pragma_set(sqlite3 *db, const char *name, int64_t v)

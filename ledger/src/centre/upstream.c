@@ -196,19 +196,13 @@ static int reg_insert(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	return rc == SQLITE_DONE || *known ? JR_OK : JR_EIO;
 }
 
-/* A provisional acceptance whose worker was claimed: a duplicate. */
+/* A provisional acceptance whose worker dup had claimed: a duplicate. */
 static int turn_duplicate(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
-	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], struct jr_verdict *v)
+	const uint8_t dup[JR_REGID_BYTES], struct jr_verdict *v)
 {
 	sqlite3_stmt *st;
-	uint8_t dup[JR_REGID_BYTES], reasons[2 * JR_VERDICT_MAX];
-	bool has_dup = false;
-	int rc = jr_centre_worker_of(c, ps, dup, &has_dup);
+	uint8_t reasons[2 * JR_VERDICT_MAX];
 
-	if (rc != JR_OK)
-		return rc;
-	if (!has_dup)
-		return JR_ECORRUPT; /* the claim failed, so someone holds it */
 	add_reason(v, JR_R_ALREADY_REGISTERED);
 	reasons_bytes(v, reasons);
 	st = jr_centre_stmt(c, S_REG_DUP);
@@ -374,9 +368,9 @@ static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
 		return rc;
 	}
 	if (d.o == JR_CO_ACCEPTED)
-		rc = jr_centre_worker_claim(c, d.ps, c->tlog_size, &claimed);
+		rc = jr_centre_worker_claim(c, d.ps, c->tlog_size, &claimed, d.dup);
 	if (rc == JR_OK && !claimed) {
-		rc = turn_duplicate(c, regid, d.ps, &d.v);
+		rc = turn_duplicate(c, regid, d.dup, &d.v);
 		d.o = JR_CO_DUPLICATE;
 	}
 	if (rc != JR_OK)
@@ -927,7 +921,7 @@ static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
 	if (rc == JR_OK && known)
 		return jr_errf(eb, JR_ECORRUPT, "a registration is taken in a second time");
 	if (rc == JR_OK && o == JR_CO_ACCEPTED)
-		rc = jr_centre_worker_claim(c, l->pseudonym, c->tlog_size, &claimed);
+		rc = jr_centre_worker_claim(c, l->pseudonym, c->tlog_size, &claimed, dup);
 	if (rc == JR_OK && !claimed)
 		return jr_errf(eb, JR_ECORRUPT, "a registration is accepted though another"
 			" registration holds its worker: the same person let in twice");

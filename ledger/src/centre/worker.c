@@ -59,10 +59,9 @@ int jr_centre_worker_of(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONY
 }
 
 int jr_centre_worker_claim(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
-	uint64_t leaf, bool *claimed)
+	uint64_t leaf, bool *claimed, uint8_t holder[JR_REGID_BYTES])
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, S_WORKER_PUT);
-	uint8_t holder[JR_REGID_BYTES];
 	bool held = false;
 	int rc;
 
@@ -134,20 +133,6 @@ void jr_centre_set_claim_tag(struct jr_centre *c, size_t bytes)
 		c->claim_tag = bytes;
 }
 
-static int count_of(sqlite3 *db, const char *q, int64_t *n)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = JR_EIO;
-
-	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
-		sqlite3_step(st) == SQLITE_ROW) {
-		*n = sqlite3_column_int64(st, 0);
-		rc = JR_OK;
-	}
-	(void)sqlite3_finalize(st);
-	return rc;
-}
-
 int jr_centre_worker_carry_over(struct jr_centre *c, const char *path,
 	struct jr_errbuf *eb)
 {
@@ -161,7 +146,7 @@ int jr_centre_worker_carry_over(struct jr_centre *c, const char *path,
 	int64_t old = 0, in = 0, more = 0, was = 0;
 	int rc;
 
-	if (count_of(c->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	if (jr_centre_int_of(c->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 		" AND name = 'worker'", &old) != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
 	if (old == 0)
@@ -174,11 +159,11 @@ int jr_centre_worker_carry_over(struct jr_centre *c, const char *path,
 		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
 	rc = sqlite3_exec(c->db, carry, NULL, NULL, NULL) == SQLITE_OK ? JR_OK : JR_EIO;
 	if (rc == JR_OK)
-		rc = count_of(c->db, "SELECT count(*) FROM worker", &was);
+		rc = jr_centre_int_of(c->db, "SELECT count(*) FROM worker", &was);
 	if (rc == JR_OK)
-		rc = count_of(c->db, "SELECT count(*) FROM claim", &in);
+		rc = jr_centre_int_of(c->db, "SELECT count(*) FROM claim", &in);
 	if (rc == JR_OK)
-		rc = count_of(c->db, "SELECT count(*) FROM claim_more", &more);
+		rc = jr_centre_int_of(c->db, "SELECT count(*) FROM claim_more", &more);
 	if (rc == JR_OK && in + more != was)
 		rc = JR_ECORRUPT;
 	if (rc == JR_OK && sqlite3_exec(c->db, "DROP TABLE worker; RELEASE claim_carry",
