@@ -164,6 +164,7 @@ static int setting(struct jr_node_config *c, const char *k, char *v,
 	UNS("snapshot_threshold", snapshot_threshold, 1000000000)
 	UNS("snapshot_trailing", snapshot_trailing, 1000000000)
 	UNS("snapshot_log_mib", snapshot_log_mib, 1048576)
+	UNS("segment_mib", segment_mib, 1024)
 	UNS("election_timeout_ms", election_timeout_ms, 600000)
 	UNS("heartbeat_ms", heartbeat_ms, 60000)
 	UNS("max_connections", max_connections, 10000)
@@ -225,6 +226,12 @@ static void defaults(struct jr_node_config *c)
 	c->election_timeout_ms = 3000;
 	/* libraft's log in memory stays near 96 MiB (docs/node.md "Snapshots") */
 	c->snapshot_log_mib = 64;
+	/* Closing a segment blocks the loop for tens of milliseconds (libraft
+	 * 0.15 destroys the segment's AIO context there, io_destroy waiting
+	 * out the kernel's RCU grace period): 8 MiB segments closed every 14
+	 * bundles of 512 blocks, 64 MiB ones an eighth as often
+	 * (docs/node.md "Config file"). */
+	c->segment_mib = 64;
 	c->max_connections = 64;
 	c->idle_timeout_s = 30;
 	c->max_uploads = 16;

@@ -873,6 +873,8 @@ int jr_cons_open(const struct jr_cons_config *cfg,
 			c->io.errmsg[0] ? c->io.errmsg : raft_strerror(rv), eb);
 		goto err_after_transport;
 	}
+	if (cfg->segment_bytes > 0)
+		raft_uv_set_segment_size(&c->io, (size_t)cfg->segment_bytes);
 	/* 0.15's libuv backend implements async_work but reports io version 1,
 	 * and raft_init allows asynchronous snapshots only from version 2 on.
 	 * cowsql/raft reports 2 itself. */

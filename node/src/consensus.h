@@ -122,6 +122,9 @@ struct jr_cons_config {
 	 * bytes, and the entries kept behind it are cut to about half of it, so
 	 * the log in memory stays near 1.5 times this. */
 	uint64_t snapshot_log_bytes;
+	/* 0 = libraft's default (8 MiB): the size its open log segments are
+	 * allocated at; a segment holds entries until the next would not fit. */
+	uint64_t segment_bytes;
 	/* 0 = defaults (1000 ms election, 100 ms heartbeat). */
 	unsigned election_timeout_ms;
 	unsigned heartbeat_ms;

@@ -68,6 +68,7 @@ struct jr_node_config {
 	size_t n_bootstrap;
 	unsigned snapshot_threshold, snapshot_trailing;
 	unsigned snapshot_log_mib; /* 0: by entry count only */
+	unsigned segment_mib; /* libraft's open log segments; 0: its 8 MiB */
 	unsigned election_timeout_ms, heartbeat_ms;
 	unsigned max_connections, idle_timeout_s, max_uploads;
 	unsigned peer_interval_ms;

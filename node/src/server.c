@@ -323,6 +323,7 @@ static int open_all(struct jr_server *s, struct jr_errbuf *eb)
 	cc.snapshot_threshold = s->cfg.snapshot_threshold;
 	cc.snapshot_trailing = s->cfg.snapshot_trailing;
 	cc.snapshot_log_bytes = (uint64_t)s->cfg.snapshot_log_mib << 20;
+	cc.segment_bytes = (uint64_t)s->cfg.segment_mib << 20;
 	cc.election_timeout_ms = s->cfg.election_timeout_ms;
 	cc.heartbeat_ms = s->cfg.heartbeat_ms;
 	jr_node_fsm_callbacks(s->fsm, &fsm);

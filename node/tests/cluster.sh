@@ -63,6 +63,7 @@ for i in $(seq 1 "$n"); do
     echo "bootstrap = $boot"
     echo "snapshot_threshold = ${JR_CLUSTER_SNAPSHOT:-8}"
     echo "snapshot_trailing = 4"
+    [ "$i" != 1 ] || echo "segment_mib = 16" # the others: the default, 64
   } >"$work/n$i.conf"
   "$bin" init --config "$work/n$i.conf" >/dev/null
 done
@@ -201,6 +202,12 @@ for i in $(seq 1 "$n"); do
   [ "${r:-0}" -gt "$rss" ] && rss=$r
 done
 say "peak RSS of a node: $((rss / 1024)) MiB"
+# libraft allocates its open segments at the configured size.
+for i in 1 2; do
+  want=$(( (i == 1 ? 16 : 64) << 20 ))
+  ls -l "$work/d$i/raft" | awk -v w="$want" '$NF ~ /^open-/ && $5 == w {f=1} END {exit !f}' ||
+    die "node $i has no open segment of $((want >> 20)) MiB: $(ls -l "$work/d$i/raft" | grep open-)"
+done
 
 for i in $(seq 1 "$n"); do
   "$bin" stop --config "$work/n$i.conf" --timeout 20 || die "node $i did not stop cleanly"
