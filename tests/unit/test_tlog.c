@@ -13,6 +13,10 @@
  * - the example.com/foo key and note from the C2SP signed-note text;
  * - tile path x001/x234/067 and the 70,000-leaf tile census from the C2SP
  *   tlog-tiles text.
+ * - SHA-256 of "abc", of the 448-bit two-block message and of a million
+ *   "a"s from FIPS 180-2 appendix B; the log's own SHA-256 (the
+ *   processor's extensions where present) is also checked against
+ *   libsodium's over every length up to three blocks and every split.
  * Everything else is checked against a naive recursive MTH written here
  * from RFC 9162 §2.1.1, for every tree size up to 64.
  */
@@ -26,6 +30,7 @@
 
 #include "testutil.h"
 #include "jaring/tlog.h"
+#include "tlog/tlog_int.h"
 
 #define H JR_TLOG_HASH_BYTES
 #define NMAX 64
@@ -158,6 +163,62 @@ typedef uint8_t proof_t[JR_TLOG_PROOF_MAX][H];
 #define PROOF(p) ((const uint8_t(*)[H])(p))
 
 /* ---- RFC 6962 hashing ---- */
+
+/* jr_sha256 against FIPS 180-2's vectors and against libsodium: every
+ * length 0..193 (the padding's edge at 55/56 bytes and block edges
+ * included), each cut into two parts at every place and into three, on the
+ * extensions (where present) and on libsodium's code. */
+static void sha256_agrees_with_fips_and_libsodium_on_both_paths(void **state)
+{
+	static const char *const abc = "abc";
+	static const char *const two =
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	enum { MAX = 3 * 64 + 1 };
+	uint8_t msg[MAX], want[H], got[H];
+	uint8_t *mil;
+	struct jr_part parts[3];
+	int pass;
+	size_t len, cut, cut2;
+
+	(void)state;
+	randombytes_buf(msg, sizeof msg);
+	mil = malloc(1000000);
+	assert_non_null(mil);
+	memset(mil, 'a', 1000000);
+	print_message("sha256: the processor's extensions are %s\n",
+		jr_sha256_hw() ? "used" : "absent: libsodium's code only");
+	for (pass = 0; pass < 2; pass++) {
+		jr_sha256_allow_hw(pass == 0);
+		assert_true(pass == 0 || !jr_sha256_hw());
+		parts[0] = (struct jr_part){ (const uint8_t *)abc, 3 };
+		jr_sha256(parts, 1, got);
+		assert_hex(got, H, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+		parts[0] = (struct jr_part){ (const uint8_t *)two, strlen(two) };
+		jr_sha256(parts, 1, got);
+		assert_hex(got, H, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+		parts[0] = (struct jr_part){ mil, 1000000 };
+		jr_sha256(parts, 1, got);
+		assert_hex(got, H, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+		jr_sha256(NULL, 0, got);
+		assert_hex(got, H, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+		for (len = 0; len <= MAX; len++) {
+			crypto_hash_sha256(want, msg, len);
+			for (cut = 0; cut <= len; cut++) {
+				parts[0] = (struct jr_part){ msg, cut };
+				parts[1] = (struct jr_part){ msg + cut, len - cut };
+				jr_sha256(parts, 2, got);
+				assert_memory_equal(got, want, H);
+				cut2 = cut + (len - cut) / 2;
+				parts[1].len = cut2 - cut;
+				parts[2] = (struct jr_part){ msg + cut2, len - cut2 };
+				jr_sha256(parts, 3, got);
+				assert_memory_equal(got, want, H);
+			}
+		}
+	}
+	jr_sha256_allow_hw(true);
+	free(mil);
+}
 
 static void roots_match_the_rfc_6962_reference_tree(void **state)
 {
@@ -1466,6 +1527,7 @@ static void tlog_doc_examples_match_the_code(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sha256_agrees_with_fips_and_libsodium_on_both_paths),
 		cmocka_unit_test(roots_match_the_rfc_6962_reference_tree),
 		cmocka_unit_test(leaf_hash_matches_the_go_checksum_database),
 		cmocka_unit_test(reference_proofs_match_the_rfc_6962_vectors),

@@ -12,34 +12,31 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "jaring/tlog.h"
+#include "tlog_int.h"
 
 void jr_tlog_leaf_hash(const uint8_t *entry, size_t len,
 	uint8_t out[JR_TLOG_HASH_BYTES])
 {
 	static const uint8_t prefix = 0x00;
-	crypto_hash_sha256_state st;
+	const struct jr_part parts[] = { { &prefix, 1 }, { entry, len } };
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &prefix, 1);
-	crypto_hash_sha256_update(&st, entry, len);
-	crypto_hash_sha256_final(&st, out);
+	jr_sha256(parts, 2, out);
 }
 
 void jr_tlog_node_hash(const uint8_t left[JR_TLOG_HASH_BYTES],
 	const uint8_t right[JR_TLOG_HASH_BYTES], uint8_t out[JR_TLOG_HASH_BYTES])
 {
-	uint8_t m[1 + 2 * JR_TLOG_HASH_BYTES];
+	static const uint8_t prefix = 0x01;
+	const struct jr_part parts[] = {
+		{ &prefix, 1 }, { left, JR_TLOG_HASH_BYTES }, { right, JR_TLOG_HASH_BYTES },
+	};
 
-	m[0] = 0x01;
-	memcpy(m + 1, left, JR_TLOG_HASH_BYTES);
-	memcpy(m + 1 + JR_TLOG_HASH_BYTES, right, JR_TLOG_HASH_BYTES);
-	crypto_hash_sha256(out, m, sizeof m);
+	jr_sha256(parts, 3, out);
 }
 
 void jr_tlog_empty_root(uint8_t out[JR_TLOG_HASH_BYTES])
 {
-	crypto_hash_sha256(out, NULL, 0);
+	jr_sha256(NULL, 0, out);
 }
 
 /* ---- verification: RFC 9162 §2.1.3.2 and §2.1.4.2, step by step ---- */

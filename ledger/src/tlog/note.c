@@ -20,15 +20,13 @@ uint32_t jr_note_keyhash(const char *name, size_t len, uint8_t alg,
 	const uint8_t pk[JR_SIGN_PK_BYTES])
 {
 	static const uint8_t nl = '\n';
-	crypto_hash_sha256_state st;
-	uint8_t h[crypto_hash_sha256_BYTES];
+	const struct jr_part parts[] = {
+		{ (const uint8_t *)name, len }, { &nl, 1 }, { &alg, 1 },
+		{ pk, JR_SIGN_PK_BYTES },
+	};
+	uint8_t h[JR_TLOG_HASH_BYTES];
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)name, len);
-	crypto_hash_sha256_update(&st, &nl, 1);
-	crypto_hash_sha256_update(&st, &alg, 1);
-	crypto_hash_sha256_update(&st, pk, JR_SIGN_PK_BYTES);
-	crypto_hash_sha256_final(&st, h);
+	jr_sha256(parts, 4, h);
 	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 }
 

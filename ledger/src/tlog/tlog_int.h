@@ -9,6 +9,16 @@
 
 #include "jaring/tlog.h"
 
+/* SHA-256 of the parts one after another (sha256.c): on the processor's SHA
+ * extensions where it has them, on libsodium's code otherwise. */
+void jr_sha256(const struct jr_part *parts, size_t n_parts,
+	uint8_t out[JR_TLOG_HASH_BYTES]);
+/* True if jr_sha256 runs on the processor's SHA extensions. */
+bool jr_sha256_hw(void);
+/* For tests: false makes jr_sha256 use libsodium's code even where the
+ * extensions are; true goes back to using them where present. */
+void jr_sha256_allow_hw(bool allow);
+
 /* Standard base64 (RFC 4648 §4) with padding: the length of the text for n
  * bytes, without NUL. */
 #define JR_B64_LEN(n) ((((n) + 2) / 3) * 4)
