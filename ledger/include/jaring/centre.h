@@ -196,7 +196,9 @@ struct sqlite3;         /* sqlite3.h */
  * open. The pseudonym key is copied into sodium_malloc'd memory. policy is
  * the genesis contract policy every node of the cluster runs until a policy
  * act replaces it per jurisdiction; its encoding is bound into the state
- * hash, so nodes started on different policies disagree at once. */
+ * hash, so nodes started on different policies disagree at once. The
+ * handle (and jr_centre_db's connection) may be used by one thread at a
+ * time only: SQLite's connection mutex is off for it. */
 JR_API int jr_centre_open(const char *path, const struct jr_key *consortium,
 	const uint8_t pseudonym_key[JR_CENTRE_PSEUDONYM_KEY_BYTES],
 	const struct jr_policy *policy, struct jr_centre **out,
