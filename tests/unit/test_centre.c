@@ -961,6 +961,18 @@ static void apply_all(struct jr_centre *c, const struct jr_buf *entries, size_t 
 		apply(c, &entries[i], &res);
 }
 
+/* The state hash of a fresh state file (in a new folder `name`) after
+ * entries: the reference a test compares another way of applying with. */
+static void hash_of_fresh(const char *name, const struct jr_buf *entries,
+	size_t n, uint8_t out[JR_HASH_BYTES])
+{
+	struct jr_centre *c = open_state(name);
+
+	apply_all(c, entries, n);
+	jr_centre_state_hash(c, out);
+	jr_centre_close(c);
+}
+
 static void build_mixed_entries(struct jr_buf *entries, size_t *n)
 {
 	struct jr_buf a[4], b[3];
@@ -1236,10 +1248,7 @@ static void a_state_file_of_the_worker_table_carries_over(void **state)
 
 	(void)state;
 	build_mixed_entries(entries, &n);
-	c = open_state("centre-worker-new");
-	apply_all(c, entries, n);
-	jr_centre_state_hash(c, h1);
-	jr_centre_close(c);
+	hash_of_fresh("centre-worker-new", entries, n, h1);
 
 	c = open_in(dir);
 	apply_all(c, entries, n - 1);
@@ -1265,7 +1274,7 @@ static void group_commit_changes_no_hash_and_readers_see_only_what_is_committed(
 	void **state)
 {
 	struct jr_buf entries[4];
-	struct jr_centre *each, *group;
+	struct jr_centre *group;
 	struct jr_centre_result res;
 	struct jr_errbuf eb = { 0 };
 	uint8_t h1[JR_HASH_BYTES], h2[JR_HASH_BYTES];
@@ -1275,10 +1284,7 @@ static void group_commit_changes_no_hash_and_readers_see_only_what_is_committed(
 
 	(void)state;
 	build_mixed_entries(entries, &n);
-	each = open_state("centre-group-each");
-	apply_all(each, entries, n);
-	jr_centre_state_hash(each, h1);
-	jr_centre_close(each);
+	hash_of_fresh("centre-group-each", entries, n, h1);
 
 	group = open_in(dir);
 	jr_test_path(path, sizeof path, dir, "state.db");
