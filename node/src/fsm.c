@@ -72,6 +72,7 @@ struct jr_node_fsm {
 	pthread_mutex_t snap_mu; /* guards snap against restore */
 	sqlite3 *snap;
 	bool snap_pinned;
+	bool snap_as_file; /* jr_snap_pin's: the file itself is the pinned state */
 	uint64_t snap_index; /* the entry the pinned view is at */
 	uint64_t snap_bytes;
 
@@ -366,31 +367,21 @@ int jr_node_fsm_commit(struct jr_node_fsm *f)
 static int fsm_snapshot_begin(void *data)
 {
 	struct jr_node_fsm *f = data;
-	sqlite3_stmt *st = NULL;
 	int rc = JR_EIO;
 
 	/* the copy reads through its own connection: what is committed */
 	if (jr_node_fsm_commit(f) != JR_OK)
 		return JR_EIO;
 	(void)pthread_mutex_lock(&f->snap_mu);
+	/* read-write only for jr_snap_pin's checkpoint: it writes nothing */
 	if (f->snap == NULL &&
-	    sqlite3_open_v2(f->path, &f->snap, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	    sqlite3_open_v2(f->path, &f->snap, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		(void)sqlite3_close(f->snap);
 		f->snap = NULL;
 		goto out;
 	}
 	f->snap_index = f->index;
-	/* BEGIN is deferred: the first read takes the WAL read snapshot. */
-	if (sqlite3_exec(f->snap, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		goto out;
-	if (sqlite3_prepare_v2(f->snap, "SELECT count(*) FROM meta", -1, &st, NULL) ==
-		    SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		rc = JR_OK;
-	(void)sqlite3_finalize(st);
-	if (rc != JR_OK)
-		(void)sqlite3_exec(f->snap, "ROLLBACK", NULL, NULL, NULL);
-	else
+	if ((rc = jr_snap_pin(f->snap, &f->snap_as_file)) == JR_OK)
 		f->snap_pinned = true;
 out:
 	(void)pthread_mutex_unlock(&f->snap_mu);
@@ -413,7 +404,8 @@ static int fsm_snapshot_write(void *data, struct jr_buf *out)
 	if (f->snap == NULL || !f->snap_pinned)
 		goto out;
 	t0 = now_ms();
-	rc = jr_snap_take(f->snap, f->snap_dir, f->cfg->id, f->snap_index, &ref, &eb);
+	rc = jr_snap_take(f->snap, f->snap_as_file, f->snap_dir, f->cfg->id, f->snap_index,
+		&ref, &eb);
 	if (rc != JR_OK) {
 		(void)fail(f, rc, "snapshot: ", eb.msg);
 		goto out;
@@ -428,9 +420,10 @@ static int fsm_snapshot_write(void *data, struct jr_buf *out)
 	(void)pthread_mutex_lock(&f->takes_mu);
 	f->takes++;
 	(void)snprintf(f->taken, sizeof f->taken, "snapshot at entry %llu: the state "
-		"copied to data_dir/snapshots (%llu bytes) in %llu ms",
+		"copied to data_dir/snapshots (%llu bytes) in %llu ms, %s",
 		(unsigned long long)ref.index, (unsigned long long)ref.size,
-		(unsigned long long)(now_ms() - t0));
+		(unsigned long long)(now_ms() - t0),
+		f->snap_as_file ? "as the file" : "page by page");
 	(void)pthread_mutex_unlock(&f->takes_mu);
 out:
 	(void)pthread_mutex_unlock(&f->snap_mu);

@@ -198,9 +198,20 @@ void jr_snap_name(uint64_t index, const uint8_t digest[JR_HASH_BYTES],
 	char out[JR_SNAP_NAME_MAX]);
 /* The transfer secret S (32 bytes into sodium_malloc'd out). */
 int jr_snap_secret(const struct jr_key *consortium, uint8_t *out) JR_MUST_CHECK;
-/* Copies the database src (inside a read transaction) into dir. */
-int jr_snap_take(struct sqlite3 *src, const char *dir, uint64_t origin, uint64_t index,
-	struct jr_snap_ref *out, struct jr_errbuf *eb) JR_MUST_CHECK;
+/* Opens the read transaction on r (a read-write connection of its own to a
+ * WAL database, no busy handler) that jr_snap_take copies. It first tries
+ * to empty the WAL into the file (a TRUNCATE checkpoint, which gives up at
+ * once if any other connection is reading older frames or writing). If that
+ * worked, *as_file: the transaction reads the file alone, and while it is
+ * open no checkpoint may write into the file (SQLite's WAL read lock 0), so
+ * the file's bytes are the state as pinned. The state file needs no syncs
+ * of its own (the node rebuilds it at start), so r's checkpoints make none. */
+int jr_snap_pin(struct sqlite3 *r, bool *as_file) JR_MUST_CHECK;
+/* Copies the database src, inside the read transaction jr_snap_pin opened,
+ * into dir: the file's bytes as they are if as_file, else page by page
+ * with SQLite's online backup. */
+int jr_snap_take(struct sqlite3 *src, bool as_file, const char *dir, uint64_t origin,
+	uint64_t index, struct jr_snap_ref *out, struct jr_errbuf *eb) JR_MUST_CHECK;
 /* Copies dir's copy of r over the state file, checking its size and digest. */
 int jr_snap_install(const char *dir, const struct jr_snap_ref *r, const char *state,
 	struct jr_errbuf *eb) JR_MUST_CHECK;

@@ -145,9 +145,39 @@ static int request_keys(const uint8_t *secret, const char *name,
 	return rc;
 }
 
-/* Reads fd from its start to the end: its size and BLAKE2b-256 digest,
+/* What digest_copy reads: a file descriptor, or an SQLite connection's own
+ * handle on its database file (a descriptor of ours on that file, once
+ * closed, would drop the POSIX locks SQLite holds on it: fcntl(2)). */
+struct source {
+	int fd;
+	sqlite3_file *file;
+	sqlite3_int64 size; /* of file */
+};
+
+static ssize_t source_read(const struct source *s, uint8_t *buf, size_t cap, uint64_t off)
+{
+	ssize_t got;
+
+	if (s->file != NULL) {
+		size_t n = off >= (uint64_t)s->size ? 0 : (uint64_t)s->size - off;
+
+		if (n > cap)
+			n = cap;
+		if (n == 0)
+			return 0;
+		return s->file->pMethods->xRead(s->file, buf, (int)n, (sqlite3_int64)off) ==
+				SQLITE_OK ? (ssize_t)n : -1;
+	}
+	do
+		got = pread(s->fd, buf, cap, (off_t)off);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/* Reads src from its start to the end: its size and BLAKE2b-256 digest,
  * and writes every byte to out_fd as well unless it is -1. */
-static int digest_copy(int fd, int out_fd, uint64_t *size, uint8_t digest[JR_HASH_BYTES])
+static int digest_copy(const struct source *src, int out_fd, uint64_t *size,
+	uint8_t digest[JR_HASH_BYTES])
 {
 	crypto_generichash_state st;
 	uint8_t *buf = malloc(JR_SNAP_CHUNK);
@@ -158,10 +188,8 @@ static int digest_copy(int fd, int out_fd, uint64_t *size, uint8_t digest[JR_HAS
 		return JR_ENOMEM;
 	(void)crypto_generichash_init(&st, NULL, 0, JR_HASH_BYTES);
 	for (;;) {
-		ssize_t got = pread(fd, buf, JR_SNAP_CHUNK, (off_t)n);
+		ssize_t got = source_read(src, buf, JR_SNAP_CHUNK, n);
 
-		if (got < 0 && errno == EINTR)
-			continue;
 		if (got < 0) {
 			rc = JR_EIO;
 			break;
@@ -189,21 +217,62 @@ out:
 	return rc;
 }
 
-int jr_snap_take(sqlite3 *src, const char *dir, uint64_t origin, uint64_t index,
-	struct jr_snap_ref *out, struct jr_errbuf *eb)
+int jr_snap_pin(sqlite3 *r, bool *as_file)
 {
-	char tmp[JR_NODE_PATH_MAX + 16], final[JR_NODE_PATH_MAX + JR_SNAP_NAME_MAX + 8];
-	char name[JR_SNAP_NAME_MAX];
+	sqlite3_stmt *st = NULL;
+	int log = -1, done = -1, rc = JR_EIO;
+
+	/* r has no busy handler: with a reader elsewhere still on older
+	 * frames, or a writer, the checkpoint gives up at once. */
+	*as_file = sqlite3_exec(r, "PRAGMA synchronous=OFF", NULL, NULL, NULL) == SQLITE_OK &&
+		sqlite3_wal_checkpoint_v2(r, "main", SQLITE_CHECKPOINT_TRUNCATE, &log, &done) ==
+			SQLITE_OK && log == 0;
+	/* BEGIN is deferred: the first read takes the WAL read snapshot. */
+	if (sqlite3_exec(r, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return JR_EIO;
+	if (sqlite3_prepare_v2(r, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		rc = JR_OK;
+	(void)sqlite3_finalize(st);
+	if (rc != JR_OK)
+		(void)sqlite3_exec(r, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* The file's bytes, through r's own handle on it (jr_snap_pin's as_file). */
+static int copy_file(sqlite3 *r, const char *tmp, struct jr_snap_ref *out,
+	struct jr_errbuf *eb)
+{
+	struct source src = { .fd = -1 };
+	int fd, rc;
+
+	if (sqlite3_file_control(r, "main", SQLITE_FCNTL_FILE_POINTER, &src.file) !=
+		    SQLITE_OK || src.file == NULL || src.file->pMethods == NULL ||
+	    src.file->pMethods->xFileSize(src.file, &src.size) != SQLITE_OK)
+		return jr_errf(eb, JR_EIO, "snapshot %s: the state file's size is unknown", tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		return jr_errf(eb, JR_EIO, "snapshot %s: %s", tmp, strerror(errno));
+	rc = digest_copy(&src, fd, &out->size, out->digest);
+	if (rc == JR_OK && fsync(fd) != 0)
+		rc = JR_EIO;
+	if (close(fd) != 0)
+		rc = JR_EIO;
+	if (rc != JR_OK || out->size != (uint64_t)src.size || out->size == 0)
+		return jr_errf(eb, JR_EIO, "snapshot %s: copying the state file failed (%s);"
+			" check the disk", tmp, rc == JR_OK ? "its size" : strerror(errno));
+	return JR_OK;
+}
+
+/* Page by page with SQLite's online backup, inside r's read transaction. */
+static int copy_pages(sqlite3 *src, const char *tmp, struct jr_snap_ref *out,
+	struct jr_errbuf *eb)
+{
+	struct source in = { .fd = -1 };
 	sqlite3 *dst = NULL;
 	sqlite3_backup *b;
-	int rc = JR_EIO, fd;
+	int rc;
 
-	memset(out, 0, sizeof *out);
-	if (path_of(tmp, sizeof tmp, dir, "take", ".tmp") != JR_OK)
-		return jr_errf(eb, JR_ETOOBIG, "snapshot folder %s: path too long", dir);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return jr_errf(eb, JR_EIO, "snapshot folder %s: %s", dir, strerror(errno));
-	(void)unlink(tmp);
 	/* The copy is written once, whole, then fsync'd and renamed: no journal,
 	 * no syncs of SQLite's own. Its page cache is all the memory it takes. */
 	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
@@ -212,41 +281,54 @@ int jr_snap_take(sqlite3 *src, const char *dir, uint64_t origin, uint64_t index,
 		    NULL) != SQLITE_OK) {
 		rc = jr_errf(eb, JR_EIO, "snapshot %s: %s", tmp,
 			dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
-		goto fail;
+		(void)sqlite3_close(dst);
+		return rc;
 	}
-	/* src is inside the read transaction snapshot_begin opened: the backup
+	/* src is inside the read transaction jr_snap_pin opened: the backup
 	 * reads within it (it opens none of its own), so the copy is the state
 	 * as of that entry while apply goes on committing. */
 	b = sqlite3_backup_init(dst, "main", src, "main");
 	if (b == NULL) {
 		rc = jr_errf(eb, JR_EIO, "snapshot %s: %s", tmp, sqlite3_errmsg(dst));
-		goto fail;
+		(void)sqlite3_close(dst);
+		return rc;
 	}
 	rc = sqlite3_backup_step(b, -1);
 	(void)sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE) {
-		rc = jr_errf(eb, JR_EIO, "snapshot %s: copying the state: %s", tmp,
+		(void)sqlite3_close(dst);
+		return jr_errf(eb, JR_EIO, "snapshot %s: copying the state: %s", tmp,
 			sqlite3_errstr(rc));
-		goto fail;
 	}
-	if (sqlite3_close(dst) != SQLITE_OK) {
-		dst = NULL;
-		rc = jr_errf(eb, JR_EIO, "snapshot %s: closing the copy", tmp);
-		goto fail;
-	}
-	dst = NULL;
-	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = jr_errf(eb, JR_EIO, "snapshot %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	rc = digest_copy(fd, -1, &out->size, out->digest);
-	if (rc == JR_OK && fsync(fd) != 0)
+	if (sqlite3_close(dst) != SQLITE_OK)
+		return jr_errf(eb, JR_EIO, "snapshot %s: closing the copy", tmp);
+	if ((in.fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0)
+		return jr_errf(eb, JR_EIO, "snapshot %s: %s", tmp, strerror(errno));
+	rc = digest_copy(&in, -1, &out->size, out->digest);
+	if (rc == JR_OK && fsync(in.fd) != 0)
 		rc = JR_EIO;
-	(void)close(fd);
-	if (rc != JR_OK || out->size == 0) {
-		rc = jr_errf(eb, JR_EIO, "snapshot %s: reading the copy back failed", tmp);
+	(void)close(in.fd);
+	if (rc != JR_OK || out->size == 0)
+		return jr_errf(eb, JR_EIO, "snapshot %s: reading the copy back failed", tmp);
+	return JR_OK;
+}
+
+int jr_snap_take(sqlite3 *src, bool as_file, const char *dir, uint64_t origin,
+	uint64_t index, struct jr_snap_ref *out, struct jr_errbuf *eb)
+{
+	char tmp[JR_NODE_PATH_MAX + 16], final[JR_NODE_PATH_MAX + JR_SNAP_NAME_MAX + 8];
+	char name[JR_SNAP_NAME_MAX];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (path_of(tmp, sizeof tmp, dir, "take", ".tmp") != JR_OK)
+		return jr_errf(eb, JR_ETOOBIG, "snapshot folder %s: path too long", dir);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return jr_errf(eb, JR_EIO, "snapshot folder %s: %s", dir, strerror(errno));
+	(void)unlink(tmp);
+	rc = as_file ? copy_file(src, tmp, out, eb) : copy_pages(src, tmp, out, eb);
+	if (rc != JR_OK)
 		goto fail;
-	}
 	out->origin = origin;
 	out->index = index;
 	jr_snap_name(index, out->digest, name);
@@ -258,8 +340,6 @@ int jr_snap_take(sqlite3 *src, const char *dir, uint64_t origin, uint64_t index,
 	}
 	return JR_OK;
 fail:
-	if (dst != NULL)
-		(void)sqlite3_close(dst);
 	(void)unlink(tmp);
 	memset(out, 0, sizeof *out);
 	return rc;
@@ -273,6 +353,7 @@ int jr_snap_install(const char *dir, const struct jr_snap_ref *r, const char *st
 	uint8_t digest[JR_HASH_BYTES];
 	uint64_t size = 0;
 	const char *slash = strrchr(state, '/');
+	struct source src = { .fd = -1 };
 	int in, out, rc;
 
 	jr_snap_name(r->index, r->digest, name);
@@ -290,7 +371,8 @@ int jr_snap_install(const char *dir, const struct jr_snap_ref *r, const char *st
 		(void)close(in);
 		return jr_errf(eb, JR_EIO, "state %s: %s", tmp, strerror(errno));
 	}
-	rc = digest_copy(in, out, &size, digest);
+	src.fd = in;
+	rc = digest_copy(&src, out, &size, digest);
 	(void)close(in);
 	if (rc == JR_OK && fsync(out) != 0)
 		rc = JR_EIO;

@@ -1,6 +1,7 @@
 /*
  * test_snapfile.c — a node's snapshot files (node/src/snapfile.c): the
- * reference libraft holds, the copy taken inside a read transaction, the
+ * reference libraft holds, the copy taken inside a read transaction (the
+ * file's bytes, or page by page when the WAL cannot be emptied), the
  * authenticated and encrypted answer a peer gets (checked here against
  * docs/http.md "Snapshots", with libsodium directly, not with the node's
  * own client), the install's digest check, and which copies are kept.
@@ -81,26 +82,135 @@ static void the_worked_example_is_what_the_code_derives(void **state)
 
 /* A state file of some pages, its copy taken from a read-only connection
  * inside a read transaction while another connection writes on. */
+static void fill(sqlite3 *w, int rows)
+{
+	char sql[160];
+
+	(void)snprintf(sql, sizeof sql, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+		" SELECT i + 1 FROM n WHERE i < %d) INSERT INTO t SELECT randomblob(100) FROM n",
+		rows);
+	assert_int_equal(sqlite3_exec(w, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static int64_t count_rows(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM t", -1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The copy ref names in snapdir, opened: its rows, and whether SQLite finds
+ * it whole. */
+static int64_t copy_rows(const char *snapdir, const struct jr_snap_ref *ref)
+{
+	char name[JR_SNAP_NAME_MAX], path[700];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n;
+
+	jr_snap_name(ref->index, ref->digest, name);
+	(void)snprintf(path, sizeof path, "%s/%s.db", snapdir, name);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	n = count_rows(db);
+	sqlite3_close(db);
+	return n;
+}
+
 static void take(const char *dir, struct jr_snap_ref *ref, char *state, size_t cap)
 {
 	struct jr_errbuf eb = { 0 };
 	sqlite3 *w, *r;
-	char sql[128], snapdir[512];
+	char snapdir[512];
+	bool as_file;
 
 	jr_test_path(state, cap, dir, "state.db");
 	assert_int_equal(sqlite3_open(state, &w), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(w, "PRAGMA journal_mode=WAL; CREATE TABLE t(x BLOB);"
-		" WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
-		" INSERT INTO t SELECT randomblob(100) FROM n", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_open_v2(state, &r, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(r, "BEGIN; SELECT count(*) FROM t", NULL, NULL, NULL),
-		SQLITE_OK);
+	assert_int_equal(sqlite3_exec(w, "PRAGMA journal_mode=WAL; CREATE TABLE t(x BLOB)",
+		NULL, NULL, NULL), SQLITE_OK);
+	fill(w, 3000);
+	assert_int_equal(sqlite3_open_v2(state, &r, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(jr_snap_pin(r, &as_file), JR_OK);
 	/* committed after the pin: not in the copy */
-	(void)snprintf(sql, sizeof sql, "INSERT INTO t VALUES(zeroblob(5000))");
-	assert_int_equal(sqlite3_exec(w, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(w, "INSERT INTO t VALUES(zeroblob(5000))", NULL, NULL,
+		NULL), SQLITE_OK);
 	jr_test_path(snapdir, sizeof snapdir, dir, "snapshots");
-	assert_int_equal(jr_snap_take(r, snapdir, 3, 1024, ref, &eb), JR_OK);
+	assert_int_equal(jr_snap_take(r, as_file, snapdir, 3, 1024, ref, &eb), JR_OK);
 	assert_int_equal(sqlite3_exec(r, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(copy_rows(snapdir, ref), 3000);
+	sqlite3_close(r);
+	sqlite3_close(w);
+}
+
+/* The copy is the state as pinned, whichever way it is taken, while the
+ * writer goes on committing and checkpointing: the file's bytes when the
+ * pin could empty the WAL, SQLite's backup when another reader held older
+ * frames in it. */
+static void a_copy_is_the_state_as_pinned_either_way(void **state)
+{
+	const char *dir = jr_test_dir("snapfile-pin");
+	char path[512], snapdir[512];
+	struct jr_errbuf eb = { 0 };
+	struct jr_snap_ref ref;
+	sqlite3 *w, *r, *other;
+	int64_t pinned;
+	int log, done;
+	bool as_file;
+	(void)state;
+
+	jr_test_path(path, sizeof path, dir, "state.db");
+	jr_test_path(snapdir, sizeof snapdir, dir, "snapshots");
+	assert_int_equal(sqlite3_open(path, &w), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(w, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+		" CREATE TABLE t(x BLOB)", NULL, NULL, NULL), SQLITE_OK);
+	fill(w, 4000);
+	assert_int_equal(sqlite3_open_v2(path, &r, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+
+	/* nothing else reading: the WAL is emptied and the file is the copy */
+	assert_int_equal(jr_snap_pin(r, &as_file), JR_OK);
+	assert_true(as_file);
+	for (int i = 0; i < 8; i++) {
+		fill(w, 500);
+		assert_int_equal(sqlite3_wal_checkpoint_v2(w, "main", SQLITE_CHECKPOINT_PASSIVE,
+			&log, &done), SQLITE_OK);
+		assert_int_equal(done, 0); /* held off the file */
+	}
+	assert_int_equal(jr_snap_take(r, as_file, snapdir, 3, 10, &ref, &eb), JR_OK);
+	assert_int_equal(sqlite3_exec(r, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(copy_rows(snapdir, &ref), 4000);
+	assert_int_equal(sqlite3_wal_checkpoint_v2(w, "main", SQLITE_CHECKPOINT_PASSIVE, &log,
+		&done), SQLITE_OK);
+	assert_true(done > 0); /* the pin ended: checkpoints write the file again */
+
+	/* another reader on older frames: the pin cannot empty the WAL, so the
+	 * copy goes page by page */
+	fill(w, 100);
+	assert_int_equal(sqlite3_open_v2(path, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(count_rows(other), 8100);
+	fill(w, 100);
+	assert_int_equal(jr_snap_pin(r, &as_file), JR_OK);
+	assert_false(as_file);
+	pinned = count_rows(r);
+	assert_int_equal(pinned, 8200);
+	fill(w, 700);
+	assert_int_equal(sqlite3_wal_checkpoint_v2(w, "main", SQLITE_CHECKPOINT_PASSIVE, &log,
+		&done), SQLITE_OK);
+	assert_int_equal(jr_snap_take(r, as_file, snapdir, 3, 11, &ref, &eb), JR_OK);
+	assert_int_equal(sqlite3_exec(r, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(copy_rows(snapdir, &ref), pinned);
+	sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(other);
 	sqlite3_close(r);
 	sqlite3_close(w);
 }
@@ -312,6 +422,7 @@ int main(void)
 		cmocka_unit_test(the_worked_example_is_what_the_code_derives),
 		cmocka_unit_test(a_copy_is_served_encrypted_to_key_holders_only),
 		cmocka_unit_test(install_copies_a_whole_copy_and_refuses_a_damaged_one),
+		cmocka_unit_test(a_copy_is_the_state_as_pinned_either_way),
 		cmocka_unit_test(prune_keeps_the_newest_copies_and_nothing_else_is_touched),
 		cmocka_unit_test(a_reference_decodes_only_as_written),
 	};
