@@ -65,6 +65,8 @@ case "$cmd" in
     root=$(printf '%s' "$PWD" | sed 's/[][\.*^$+?(){}|]/\\&/g')
     run-clang-tidy -p build-lint -j "$JOBS" -quiet \
       "^$root/(ledger/(src|src/tlog|src/centre|tools)|kiosk/(src|tests)|node/(src|tests)|admin/src|audit/(src|tests)|sync/src|tests/(unit|fuzz|bench|sync|support|firmware)|scripts)/[^/]*\.c\$"
+    # and shellcheck over every shell script (scripts/shellcheck.sh)
+    scripts/shellcheck.sh
     ;;
   build)
     scripts/deps.sh

@@ -55,7 +55,7 @@ exit status:
 HELP
 }
 
-OUT= BUILD="$SRC/build" VERSION=1 CONSORTIUM= VILLAGE=33.28.01.2001 CA= ROSTER=
+OUT='' BUILD="$SRC/build" VERSION=1 CONSORTIUM='' VILLAGE=33.28.01.2001 CA='' ROSTER=''
 SEED=0 ROOT_ONLY=0 REBUILD=0 LOAD=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -81,6 +81,7 @@ done
 [[ "$VERSION" =~ ^[0-9]+(\.[0-9]+)*$ ]] || { echo "build.sh: --version '$VERSION' is not numbers and dots (e.g. 2 or 1.4)" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "build.sh: run as root: mmdebstrap needs it to set file owners (no mounts or loop devices are used)" >&2; exit 1; }
 
+# shellcheck source=lib/layout.sh
 . "$HERE/lib/layout.sh"
 "$HERE/deps.sh"
 mkdir -p "$OUT"
@@ -181,5 +182,5 @@ mke2fs -q -t ext4 -L jaring-root -U "$ROOT_FS_UUID" -E "hash_seed=$ROOT_FS_UUID,
 log "$(basename "$RIMG") made"
 [ "$ROOT_ONLY" = 1 ] && { rm -rf "$STAGE"; log "done (root only): $RIMG"; exit 0; }
 
-"$HERE/lib/assemble.sh" "$OUT" "$STAGE" "$SEED" "$VILLAGE"
+"$HERE/lib/assemble.sh" "$OUT" "$STAGE" "$SEED"
 log "done: $OUT/jaring-kiosk.img"

@@ -35,5 +35,6 @@ PKGS=(
   zstd
 )
 
+# shellcheck source=../scripts/apt-lib.sh
 . "$(dirname "$0")/../scripts/apt-lib.sh"
 apt_install "${PKGS[@]}"

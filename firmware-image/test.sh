@@ -86,6 +86,7 @@ while [ $# -gt 0 ]; do
 done
 if [ "$(id -u)" -ne 0 ]; then echo "test.sh: skipped: needs root (mmdebstrap sets file owners)"; exit 77; fi
 
+# shellcheck source=lib/layout.sh
 . "$HERE/lib/layout.sh"
 "$HERE/deps.sh"
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
@@ -96,7 +97,7 @@ rm -rf "$T"; mkdir -p "$T"
 export MTOOLS_SKIP_CHECK=1
 t0=$SECONDS
 say() { printf '[test %4ss] %s\n' "$((SECONDS - t0))" "$*"; }
-QPID= SERIAL=$T/serial.log MONSOCK=$T/monitor.sock
+QPID='' SERIAL=$T/serial.log MONSOCK=$T/monitor.sock
 fail() {
   echo "test.sh: FAILED: $*" >&2
   if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null && [ -S "$MONSOCK" ]; then
@@ -106,7 +107,7 @@ fail() {
   [ -f "$SERIAL" ] && { echo "--- last lines of $SERIAL:" >&2; tail -n 30 "$SERIAL" | tr -d '\r' >&2; }
   exit 1
 }
-SWPID= VMTPM=
+SWPID='' VMTPM=''
 cleanup() {
   if [ -n "$QPID" ] && [ "$KEEP" = 0 ] && kill -0 "$QPID" 2>/dev/null; then kill "$QPID"; fi
   [ -z "$SWPID" ] || kill "$SWPID" 2>/dev/null
@@ -116,7 +117,7 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- the TPM: swtpm, for host tools on a loopback port and for qemu ----
-TPORT= TCTI=
+TPORT='' TCTI=''
 swtpm_up() { # STATE: swtpm on 127.0.0.1:TPORT (control on TPORT+1), TCTI for it
   # An even port below the kernel's ephemeral range (32768 up), where the
   # suite's own loopback connections cannot hold it; another if it is taken
@@ -177,6 +178,7 @@ if [ "$KVM" = 1 ] && [ -w /dev/kvm ]; then accel=kvm cpu=host; fi
 # QPID; without TPMSOCK the board has no TPM.
 boot_qemu() {
   local tpm=()
+  # shellcheck disable=SC2054 # qemu's own syntax: commas inside one argument
   [ -z "${3:-}" ] || tpm=(-chardev socket,id=chrtpm,path="$3" -tpmdev emulator,id=tpm0,chardev=chrtpm
     -device tpm-tis,tpmdev=tpm0)
   : > "$SERIAL"
@@ -286,6 +288,7 @@ centre_answer() {
 }
 
 if [ "$LONG" = 1 ]; then
+  # shellcheck source=lib/long.sh
   . "$HERE/lib/long.sh"
   exit 0
 fi

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the dependency scripts (scripts/deps.sh, scripts/deps-browser.sh,
 # firmware-image/deps.sh), not run.
 #   apt_install PKG...   installs with apt-get (non-interactive, without

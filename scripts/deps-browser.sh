@@ -26,5 +26,6 @@ esac
 # font is Noto Sans from fonts-noto-core, which scripts/deps.sh installs.
 PKGS=(chromium fonts-noto-core)
 
+# shellcheck source=apt-lib.sh
 . "$(dirname "$0")/apt-lib.sh"
 apt_install "${PKGS[@]}"

@@ -23,7 +23,7 @@ HELP
 esac
 
 PKGS=(
-  build-essential cmake pkg-config clang clang-tidy libclang-rt-14-dev llvm
+  build-essential cmake pkg-config clang clang-tidy libclang-rt-14-dev llvm shellcheck
   libsodium-dev libsqlite3-dev sqlite3 libcbor-dev libqrencode-dev
   libzbar-dev zbar-tools libpng-dev libcmocka-dev
   libraft-dev libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev iproute2 curl
@@ -32,6 +32,7 @@ PKGS=(
   dosfstools mtools groff-base man-db python3 librsvg2-bin libxml2-utils
 )
 
+# shellcheck source=apt-lib.sh
 . "$(dirname "$0")/apt-lib.sh"
 apt_install "${PKGS[@]}"
 # The appliance image's build and boot test (mmdebstrap, qemu, OVMF, RAUC, ...)

@@ -19,6 +19,7 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL admin_cycle: $*"; fails=$((fails + 1)); }
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 t0=$(date +%s.%N)
 lap() { printf 'admin_cycle: %-28s %6.1f s\n' "$1" "$(echo "$(date +%s.%N) - $t0" | bc)"; }

@@ -13,6 +13,7 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL admin_node: $*"; fails=$((fails + 1)); }
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # one kiosk, one bundle of 1 block of 8 registrations (district 332801)
 "$fix" "$work" 1 1 1 8 >/dev/null

@@ -1,7 +1,10 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # base, pid, conf: for the scripts that source this
 # Shared by the jaring-admin tests: one jaring-node on loopback ports
 # (node/tests/one_node.sh).
 #   start_node NODE_BIN WORK   (the fixture's keys in WORK) sets base, pid, conf
 #   stop_node NODE_BIN
+# shellcheck source=../../node/tests/one_node.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../node/tests/one_node.sh"
 start_node() {
   local bin=$1 work=$2 rp hp

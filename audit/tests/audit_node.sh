@@ -25,6 +25,7 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL audit_node: $*"; fails=$((fails + 1)); }
+# shellcheck source=../../node/tests/one_node.sh
 . "$(dirname "$0")/../../node/tests/one_node.sh"
 read -r rp hp < <(free_ports 2)
 base=http://127.0.0.1:$hp
@@ -176,11 +177,11 @@ expect() {
     fail "$1: exit $rc: $(cat "$work/t.err")"
   echo "tamper $1: caught: $(sed 's/^jaring-audit: //' "$work/t.err" | cut -c1-200)"
 }
-copy() { rm -rf "$work/$1" && cp -r "$ex" "$work/$1"; }
+copy() { rm -rf "${work:?}/$1" && cp -r "$ex" "$work/$1"; }
 # A new folder with the export's genesis, rosters, acts and older checkpoints,
 # for a log written anew by the insider.
 fresh() {
-  rm -rf "$work/$1" && mkdir -p "$work/$1/checkpoints"
+  rm -rf "${work:?}/$1" && mkdir -p "$work/$1/checkpoints"
   cp -r "$ex/genesis" "$ex/roster" "$ex/act" "$work/$1/"
   for c in $(ls "$ex/checkpoints" | sort -n | head -n -1); do
     cp "$ex/checkpoints/$c" "$work/$1/checkpoints/"

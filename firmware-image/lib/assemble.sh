@@ -3,10 +3,11 @@
 # the ESP with mkfs.vfat + mtools, the data partition with mke2fs -d, the
 # GPT with sfdisk on the file, every partition dd'ed in. No loop device, no
 # mount, so it runs in a container.
-#   assemble.sh OUT STAGE SEED(0|1) VILLAGE
+#   assemble.sh OUT STAGE SEED(0|1)
 set -euo pipefail
-OUT=$1 S=$2 SEED=$3 VILLAGE=$4
+OUT=$1 S=$2 SEED=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=layout.sh
 . "$HERE/layout.sh"
 export MTOOLS_SKIP_CHECK=1
 W=$OUT/work

@@ -6,6 +6,7 @@
 set -euo pipefail
 S=$1 SRC=$2 B=$3 V=$4 CONS=$5 VILLAGE=$6 CA=$7 ROSTER=${8:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=layout.sh
 . "$HERE/layout.sh"
 
 install -D -m 0755 "$B/kiosk/jaring-kiosk" "$S/usr/bin/jaring-kiosk"

@@ -1,3 +1,5 @@
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # every value is for the scripts that source this
 # The disk layout shared by build.sh, assemble.sh, test.sh and the image's
 # own scripts (docs/firmware.md "Layout"). Sizes in MiB.
 ESP_MIB=96

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034,SC2154 # runs inside test.sh: its variables and helpers
 # The longer job of the appliance (firmware-image/test.sh --long), sourced
 # by test.sh after its helpers (fail, say, swtpm_vm, boot_qemu, wait_for,
 # line, mon, bundle, officer_drive, centre_answer). Three parts:
@@ -118,7 +120,7 @@ cp -a "$OUT/demo-tpm" "$T/tpm-pc"
 pc_root_sum=$(sha256sum < "$L/root.ext4")
 pdrive=$T/drive-pc.vfat
 officer_drive "$pdrive"
-acked=5 max_h=0 syncs=0
+acked=5 syncs=0
 round=1
 while [ $round -le $((NCUTS + 1)) ]; do
   swtpm_vm "$T/tpm-pc" "$T/swtpm.sock"

@@ -206,7 +206,7 @@ say "peak RSS of a node: $((rss / 1024)) MiB"
 for i in 1 2; do
   want=$(( (i == 1 ? 16 : 64) << 20 ))
   ls -l "$work/d$i/raft" | awk -v w="$want" '$NF ~ /^open-/ && $5 == w {f=1} END {exit !f}' ||
-    die "node $i has no open segment of $((want >> 20)) MiB: $(ls -l "$work/d$i/raft" | grep open-)"
+    die "node $i has no open segment of $((want >> 20)) MiB: $(ls -l "$work/d$i/raft"/open-*)"
 done
 
 for i in $(seq 1 "$n"); do

@@ -11,6 +11,7 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
 fails=0
 fail() { echo "FAIL http_api: $*"; fails=$((fails + 1)); }
+# shellcheck source=one_node.sh
 . "$(dirname "$0")/one_node.sh"
 read -r rp hp < <(free_ports 2)
 base=http://127.0.0.1:$hp

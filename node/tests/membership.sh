@@ -67,7 +67,7 @@ wait_for() {
 }
 has_leader() { for i in 1 2 3; do [ "$(field "$i" role)" = leader ] && return 0; done; return 1; }
 upload() { # first line, last line of bundles.txt
-  sed -n "$1,$2p" "$work/bundles.txt" | while read -r id len f r; do
+  sed -n "$1,$2p" "$work/bundles.txt" | while read -r id len f _; do
     curl -s -f -L -m 30 -o /dev/null -X PUT --data-binary @"$f" -H "Upload-Offset: 0" \
       -H "Upload-Length: $len" "http://$(http 1)/v1/bundles/$id" || die "upload of $id"
   done
@@ -132,7 +132,7 @@ echo "membership: node 5 (another pseudonym key) stopped: $(grep -m1 DIVERGED "$
 "$bin" remove --config "$work/n1.conf" --id 4 >/dev/null || die "remove 4"
 v3() { [ "$(field 1 voters)" = 3 ]; }
 wait_for 20 "3 voters" v3
-sed -n '1p' "$work/bundles.txt" | while read -r id len f r; do
+sed -n '1p' "$work/bundles.txt" | while read -r id len f _; do
   curl -s -f -L -m 10 "http://$(http 2)/v1/bundles/$id" | grep -q '"state":"applied"' ||
     die "bundle 1 not applied on node 2"
 done

@@ -1,3 +1,5 @@
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # one_pid: for the scripts that source this
 # A jaring-node cluster of one, for the tests that need a real node beside
 # them (sourced by sh and bash scripts alike; not run): its config, init,
 # the cosigning policy its own witness key satisfies, and its start.

@@ -14,6 +14,7 @@ set -euo pipefail
 bin=$1 fix=$2 work=$3 screens=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work"
+# shellcheck source=one_node.sh
 . "$here/one_node.sh"
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true' EXIT
@@ -127,7 +128,7 @@ has en.svg 'Registrations and decreed recipients by district'
 check() {
   fetch "$1" "$base/public/receipt?$3" --interface "$2"
 }
-read -r _ ka codea rega < <(grep '^decreed ' "$work/receipts.txt")
+read -r _ ka codea _ < <(grep '^decreed ' "$work/receipts.txt")
 read -r _ kr coder _ < <(grep '^returned ' "$work/receipts.txt")
 read -r _ kb codeb _ < <(grep '^review ' "$work/receipts.txt")
 read -r _ kt codet _ < <(grep '^twin-1 ' "$work/receipts.txt")

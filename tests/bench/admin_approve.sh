@@ -13,6 +13,7 @@ work=$(mktemp -d "${TMPDIR:-/var/tmp}/jaring-admin-bench.XXXXXX")
 pid=
 fail() { echo "admin_approve: $*" >&2; exit 1; }
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+# shellcheck source=../../admin/tests/lib.sh
 . "$(dirname "$0")/../../admin/tests/lib.sh"
 kiosks=8 per=1792 # 28 blocks of 64 per bundle
 nb=$(( (regs + per * kiosks - 1) / (per * kiosks) ))

@@ -11,6 +11,7 @@ build=$1 regs=${2:-${JR_BENCH_PAGE_REGS:-100000}}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$build/bin/jaring-node fix=$build/node/node_fixture load=$build/tests/page_load
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/jaring-page-bench.XXXXXX")
+# shellcheck source=../../node/tests/one_node.sh
 . "$src/node/tests/one_node.sh"
 one_pid=
 trap '[ -n "$one_pid" ] && kill -9 "$one_pid" 2>/dev/null; rm -rf "$work"' EXIT

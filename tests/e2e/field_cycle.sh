@@ -33,7 +33,7 @@ grep -q "receipts scanned at the kiosks   57 " "$s" || fail "57 receipts scanned
 grep -q "faults survived                  7" "$s" || fail "7 faults"
 grep -q "nodes agreeing on the state hash 3 of 3 (1 distinct hash)" "$s" || fail "the nodes disagree"
 grep -q "jaring-audit, the public export  accepted" "$s" || fail "jaring-audit did not accept the public export"
-n=$(ls "$out/receipts" | grep -c '^kiosk[1-5]-receipt-[0-9]\{6\}\.png$')
+n=$(find "$out/receipts" -maxdepth 1 -name 'kiosk[1-5]-receipt-[0-9][0-9][0-9][0-9][0-9][0-9].png' | wc -l)
 [ "$n" = 62 ] || fail "$n receipt PNGs, not 62"
 if command -v zbarimg >/dev/null 2>&1; then
 	zbarimg -q --raw "$out/receipts/kiosk1-receipt-000001.png" 2>/dev/null | grep -q . ||

@@ -12,6 +12,7 @@
 #    test says so and skips that part. Namespaces are removed on exit.
 #   badlink.sh JARING-SYNC SYNC-FIXTURE NET-FIXTURE CUTPROXY SERVER STANDIN
 sync=$1 fixture=$2 netfix=$3 proxy=$4 server=$5 standin=$6
+# shellcheck source=net_lib.sh
 . "$(dirname "$0")/net_lib.sh"
 N=${JR_NET_BLOCKS:-300}
 spool=$kiosk/spool

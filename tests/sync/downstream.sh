@@ -14,6 +14,7 @@
 set -u
 sync=$1 fixture=$2
 drive_tag=down
+# shellcheck source=drive_lib.sh
 . "$(dirname "$0")/drive_lib.sh"
 
 k=$tmp/kiosk c=$tmp/centre

@@ -11,6 +11,7 @@ set -u
 sync=$1 fixture=$2
 rounds=${JR_SYNC_KILL_ROUNDS:-20}
 drive_tag=drive
+# shellcheck source=drive_lib.sh
 . "$(dirname "$0")/drive_lib.sh"
 
 kiosk=$tmp/kiosk

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by drive.sh and downstream.sh (sourced, not run): a scratch folder,
 # fail/skip, and fresh drives. Drives are vfat loop mounts where the kernel
 # allows; otherwise small tmpfs mounts (real ENOSPC and EROFS all the same),

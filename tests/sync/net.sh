@@ -8,6 +8,7 @@
 # (If-Range), for another kiosk, for a kiosk not on the roster.
 #   net.sh JARING-SYNC SYNC-FIXTURE NET-FIXTURE CUTPROXY SERVER STANDIN
 sync=$1 fixture=$2 netfix=$3 proxy=$4 server=$5 standin=$6
+# shellcheck source=net_lib.sh
 . "$(dirname "$0")/net_lib.sh"
 trap base_cleanup EXIT INT TERM
 BPB="--blocks-per-bundle 100"

@@ -1,3 +1,5 @@
+# shellcheck shell=sh
+# shellcheck disable=SC2034,SC2154 # shares variables both ways with net.sh and badlink.sh
 # Shared by net.sh and badlink.sh (sourced, not run): the kiosk fixture,
 # starting and stopping the server and the proxy, reading JSON fields.
 #

@@ -14,6 +14,7 @@
 # byte a side reads came off the FAT32 image and every name passed mtools.
 #   node_import.sh JARING-SYNC SYNC-FIXTURE NODE-SERVER
 set -u
+# shellcheck source=../../node/tests/one_node.sh
 . "$(dirname "$0")/../../node/tests/one_node.sh"
 sync=$1 fixture=$2 server=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/jaring-nodeimp.XXXXXX")

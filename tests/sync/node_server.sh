@@ -16,7 +16,7 @@
 set -eu
 node=$1 admin=$2
 shift 2
-state= cons= kiosk= listen= portfile= members= added=
+state='' cons='' kiosk='' listen='' portfile='' members='' added=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--state) state=$2 ;;
@@ -34,6 +34,7 @@ done
 [ -n "$state" ] && [ -n "$cons" ] && [ -n "$kiosk" ] && [ -n "$listen" ] && [ -n "$portfile" ] ||
 	{ echo "node_server.sh: --state, --consortium-key, --kiosk, --listen and --port-file are needed" >&2; exit 2; }
 host=${listen%:*} port=${listen##*:}
+# shellcheck source=../../node/tests/one_node.sh
 . "$(dirname "$0")/../../node/tests/one_node.sh"
 conf=$state/n.conf
 if [ ! -s "$conf" ]; then

@@ -10,6 +10,7 @@
 # on a FAT32 image).
 #   rotation.sh JARING-SYNC SYNC-FIXTURE NODE-SERVER JARING-ADMIN JARING-NODE
 set -u
+# shellcheck source=../../node/tests/one_node.sh
 . "$(dirname "$0")/../../node/tests/one_node.sh"
 sync=$1 fixture=$2 server=$3 admin=$4 nodebin=$5
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/jaring-rotation.XXXXXX")
