@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck(1) over every shell script of the project, at warning level and
+# Runs shellcheck(1) over every shell script of the project, at warning level and
 # above (style notes are not findings here), following sourced files as
 # their "# shellcheck source=" directives name them (.shellcheckrc). Part of
 # ./make.sh lint.
