@@ -258,9 +258,13 @@ static int copy_file(sqlite3 *r, const char *tmp, struct jr_snap_ref *out,
 		rc = JR_EIO;
 	if (close(fd) != 0)
 		rc = JR_EIO;
-	if (rc != JR_OK || out->size != (uint64_t)src.size || out->size == 0)
+	if (rc != JR_OK)
 		return jr_errf(eb, JR_EIO, "snapshot %s: copying the state file failed (%s);"
-			" check the disk", tmp, rc == JR_OK ? "its size" : strerror(errno));
+			" check the disk", tmp, strerror(errno));
+	if (out->size != (uint64_t)src.size || out->size == 0)
+		return jr_errf(eb, JR_EIO, "snapshot %s: %llu bytes copied of the state file's"
+			" %lld; check the disk", tmp, (unsigned long long)out->size,
+			(long long)src.size);
 	return JR_OK;
 }
 

@@ -80,8 +80,6 @@ static void the_worked_example_is_what_the_code_derives(void **state)
 	jr_key_free(k);
 }
 
-/* A state file of some pages, its copy taken from a read-only connection
- * inside a read transaction while another connection writes on. */
 static void fill(sqlite3 *w, int rows)
 {
 	char sql[160];
@@ -127,6 +125,8 @@ static int64_t copy_rows(const char *snapdir, const struct jr_snap_ref *ref)
 	return n;
 }
 
+/* A state file of some pages, its copy taken inside the read transaction
+ * jr_snap_pin opened while another connection writes on. */
 static void take(const char *dir, struct jr_snap_ref *ref, char *state, size_t cap)
 {
 	struct jr_errbuf eb = { 0 };
