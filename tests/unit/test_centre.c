@@ -301,30 +301,57 @@ static void the_same_entry_twice_is_a_no_op_with_the_same_hash(void **state)
 	free_bufs(blocks, 2);
 }
 
-static void a_registration_id_seen_before_is_a_no_op(void **state)
+/* Applies a roster and a block of one registration into c (first), and
+ * builds the next block, which carries the same record again (again). */
+static void one_record_twice(struct jr_centre *c, struct jr_buf *first,
+	struct jr_buf *again)
 {
-	struct jr_buf blocks[1], recs[1], again = { 0 };
-	struct jr_centre *c = open_state("centre-regid");
+	struct jr_buf recs[1];
 	struct jr_centre_result res;
 	struct jr_registration r;
 	uint8_t prev[JR_HASH_BYTES] = { 0 };
 
-	(void)state;
 	roster(c, 1, 0);
 	worker(&r, kiosk_a, 1);
 	seal(&r, &recs[0]);
-	block(kiosk_a, NULL, 1, prev, recs, 1, &blocks[0]);
-	block(kiosk_a, NULL, 2, prev, recs, 1, &again); /* the same record again */
-	upstream(c, blocks, 1, &res);
+	block(kiosk_a, NULL, 1, prev, recs, 1, first);
+	block(kiosk_a, NULL, 2, prev, recs, 1, again);
+	jr_buf_free(&recs[0]);
+	upstream(c, first, 1, &res);
 	assert_int_equal(res.regs_accepted, 1);
-	upstream(c, &again, 1, &res);
+}
+
+/* The block that carries a known record is applied; the record is not. */
+static void applied_as_known(struct jr_centre *c, struct jr_buf *again)
+{
+	struct jr_centre_result res;
+
+	upstream(c, again, 1, &res);
 	assert_int_equal(res.blocks_applied, 1);
 	assert_int_equal(res.regs_known, 1);
 	assert_int_equal(res.regs_accepted + res.regs_duplicate, 0);
-	jr_buf_free(&again);
-	jr_buf_free(&recs[0]);
-	jr_buf_free(&blocks[0]);
+	jr_buf_free(again);
+}
+
+/* Seen before in regid_recent, or (recent_max 1) already moved into
+ * regid_main. */
+static void seen_before_case(const char *name, uint64_t recent_max)
+{
+	struct jr_buf first = { 0 }, again = { 0 };
+	struct jr_centre *c = open_state(name);
+
+	jr_centre_set_recent_max(c, recent_max);
+	one_record_twice(c, &first, &again);
+	applied_as_known(c, &again);
+	jr_buf_free(&first);
 	jr_centre_close(c);
+}
+
+static void a_registration_id_seen_before_is_a_no_op(void **state)
+{
+	(void)state;
+	seen_before_case("centre-regid", JR_CENTRE_RECENT_MAX);
+	seen_before_case("centre-regid-main", 1);
 }
 
 static void a_gap_waits_and_fills_without_blocking_another_kiosk(void **state)
@@ -1235,12 +1262,46 @@ static void a_state_file_of_4_kib_pages_reaches_the_same_state_hash(void **state
  * regid)) is refused by a reader, and carried over by a writer: it then
  * reaches the state hash of a file that had claims all along, the
  * duplicates of the last entry found through the carried claims. */
+static void swap_entries(struct jr_buf *a, struct jr_buf *b)
+{
+	struct jr_buf t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* The registration ids as a file from before the recent and main tables
+ * kept them: a unique index on registration(regid). */
+#define OLD_REGID_INDEX "CREATE UNIQUE INDEX registration_by_regid ON" \
+	" registration(regid); DROP TABLE regid_recent; DROP TABLE regid_main;"
+
+static int64_t rows_of(const char *path, const char *q)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A file of the oldest layout (the worker table, the unique index on the
+ * registration ids) is refused by a reader and carried over by a writer:
+ * the entries after it are judged against what it held (the second kiosk's
+ * bundle repeats four workers of the first's), to the state hash of a file
+ * that was never old. */
 static void a_state_file_of_the_worker_table_carries_over(void **state)
 {
 	struct jr_buf entries[4];
 	struct jr_centre *c;
 	uint8_t h1[JR_HASH_BYTES], h2[JR_HASH_BYTES];
 	const char *dir = jr_test_dir("centre-worker-old");
+	struct jr_centre_result res;
 	struct jr_errbuf eb = { 0 };
 	char path[512];
 	sqlite3 *db = NULL;
@@ -1248,25 +1309,133 @@ static void a_state_file_of_the_worker_table_carries_over(void **state)
 
 	(void)state;
 	build_mixed_entries(entries, &n);
+	/* roster, kiosk B's bundle (its six workers claimed), then kiosk A's
+	 * blocks 3..4 (they wait) and 1..2 (which let all four in): A's
+	 * workers 5..8 are B's */
+	swap_entries(&entries[1], &entries[2]);
 	hash_of_fresh("centre-worker-new", entries, n, h1);
 
 	c = open_in(dir);
-	apply_all(c, entries, n - 1);
+	apply_all(c, entries, 2);
 	jr_centre_close(c);
 	jr_test_path(path, sizeof path, dir, "state.db");
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "CREATE TABLE worker(pseudonym BLOB PRIMARY KEY,"
 		" regid BLOB NOT NULL) WITHOUT ROWID; INSERT INTO worker SELECT r.pseudonym,"
-		" r.regid FROM claim w JOIN registration r ON r.leaf = w.leaf; DROP TABLE claim;"
-		" DROP TABLE claim_more", NULL, NULL, NULL), SQLITE_OK);
+		" r.regid FROM (SELECT leaf FROM claim UNION ALL SELECT leaf FROM claim_recent) w"
+		" JOIN registration r ON r.leaf = w.leaf; DROP TABLE claim; DROP TABLE claim_recent;"
+		" DROP TABLE claim_more;" OLD_REGID_INDEX, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+	assert_int_equal(rows_of(path, "SELECT count(*) FROM worker"), 6);
 	assert_int_equal(jr_centre_open_reader(path, NULL, &c, &eb), JR_EFORMAT);
 	assert_non_null(strstr(eb.msg, "open it once for writing"));
 	c = open_in(dir);
-	apply(c, &entries[n - 1], &(struct jr_centre_result){ 0 });
+	apply(c, &entries[2], &res);
+	apply(c, &entries[3], &res);
+	assert_int_equal(res.regs_duplicate, 4);
 	jr_centre_state_hash(c, h2);
 	assert_memory_equal(h1, h2, JR_HASH_BYTES);
 	jr_centre_close(c);
+	assert_int_equal(rows_of(path, "SELECT count(*) FROM sqlite_master WHERE name IN"
+		" ('worker', 'registration_by_regid')"), 0);
+	free_bufs(entries, n);
+}
+
+/* A file with the unique index on registration ids and the claim tables
+ * (the layout before the recent and main tables): a reader refuses it, a
+ * writer moves every id into regid_main and drops the index; the id is
+ * found there, and a later block that carries the same record again is a
+ * no-op for it. */
+static void a_state_file_of_the_regid_index_carries_over(void **state)
+{
+	struct jr_buf first = { 0 }, again = { 0 };
+	const char *dir = jr_test_dir("centre-regid-old");
+	struct jr_centre *c = open_in(dir);
+	struct jr_centre_reg reg;
+	struct jr_errbuf eb = { 0 };
+	uint8_t id[JR_REGID_BYTES];
+	char path[512];
+	sqlite3 *db = NULL;
+
+	(void)state;
+	one_record_twice(c, &first, &again);
+	jr_centre_close(c);
+	jr_test_path(path, sizeof path, dir, "state.db");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, OLD_REGID_INDEX, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(jr_centre_open_reader(path, NULL, &c, &eb), JR_EFORMAT);
+	assert_non_null(strstr(eb.msg, "registration_by_regid"));
+	assert_non_null(strstr(eb.msg, "open it once for writing"));
+	c = open_in(dir);
+	assert_int_equal(rows_of(path, "SELECT count(*) FROM regid_main"), 1);
+	assert_int_equal(rows_of(path, "SELECT count(*) FROM sqlite_master WHERE"
+		" name = 'registration_by_regid'"), 0);
+	regid_in_block(&first, 0, id);
+	assert_int_equal(jr_centre_registration(c, id, &reg), JR_OK);
+	assert_int_equal(reg.outcome, JR_CO_ACCEPTED);
+	applied_as_known(c, &again);
+	jr_centre_close(c);
+	jr_buf_free(&first);
+}
+
+/* Registration ids and claims move from the recent tables into the main
+ * ones when a recent table is full (recent.c): with 1 or 2 rows at most,
+ * they move all the time, and nothing changes but where the rows are. Every
+ * id finds its row, every entry applied again is a no-op, and the state
+ * hashes are those of the default. */
+static void where_ids_and_claims_are_kept_changes_no_result(void **state)
+{
+	struct jr_buf entries[4];
+	uint8_t h0[JR_HASH_BYTES], h[JR_HASH_BYTES];
+	size_t n = 0, i;
+	uint64_t max;
+
+	(void)state;
+	build_mixed_entries(entries, &n);
+	hash_of_fresh("centre-recent-default", entries, n, h0);
+	for (max = 1; max <= 2; max++) {
+		struct jr_centre *c = open_state(max == 1 ? "centre-recent-1" : "centre-recent-2");
+		struct jr_centre_result res;
+		sqlite3_stmt *st = NULL;
+		int64_t in_main = 0, regs = 0;
+
+		jr_centre_set_recent_max(c, max);
+		apply_all(c, entries, n);
+		jr_centre_state_hash(c, h);
+		assert_memory_equal(h0, h, JR_HASH_BYTES);
+		for (i = 1; i < n; i++) {
+			apply(c, &entries[i], &res);
+			assert_false(res.changed);
+		}
+		jr_centre_state_hash(c, h);
+		assert_memory_equal(h0, h, JR_HASH_BYTES);
+		assert_int_equal(jr_centre_int_of(jr_centre_db(c), "SELECT count(*) FROM"
+			" regid_main", &in_main), JR_OK);
+		assert_int_equal(jr_centre_int_of(jr_centre_db(c), "SELECT count(*) FROM"
+			" registration", &regs), JR_OK);
+		assert_true(in_main >= regs - (int64_t)max && in_main > 0);
+		assert_int_equal(jr_centre_int_of(jr_centre_db(c), "SELECT count(*) FROM claim",
+			&in_main), JR_OK);
+		assert_true(in_main > 0);
+		/* each registration's id finds its own row */
+		assert_int_equal(sqlite3_prepare_v2(jr_centre_db(c), "SELECT regid, leaf FROM"
+			" registration", -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			struct jr_centre_reg reg;
+			struct jr_status s;
+			struct jr_errbuf eb = { 0 };
+
+			assert_int_equal(sqlite3_column_bytes(st, 0), JR_REGID_BYTES);
+			assert_int_equal(jr_centre_registration(c, sqlite3_column_blob(st, 0), &reg),
+				JR_OK);
+			assert_int_equal(reg.leaf, (uint64_t)sqlite3_column_int64(st, 1));
+			assert_int_equal(jr_centre_status(c, sqlite3_column_blob(st, 0), &s, &eb),
+				JR_OK);
+		}
+		sqlite3_finalize(st);
+		jr_centre_close(c);
+	}
 	free_bufs(entries, n);
 }
 
@@ -1384,6 +1553,8 @@ int main(void)
 		cmocka_unit_test(a_state_file_of_4_kib_pages_reaches_the_same_state_hash),
 		cmocka_unit_test(group_commit_changes_no_hash_and_readers_see_only_what_is_committed),
 		cmocka_unit_test(a_state_file_of_the_worker_table_carries_over),
+		cmocka_unit_test(a_state_file_of_the_regid_index_carries_over),
+		cmocka_unit_test(where_ids_and_claims_are_kept_changes_no_result),
 		cmocka_unit_test(the_log_and_the_state_file_hold_no_personal_data),
 		cmocka_unit_test(a_state_file_of_another_policy_is_refused),
 		cmocka_unit_test(the_worked_roster_entry_is_the_one_the_code_builds),

@@ -921,10 +921,11 @@ static struct jr_centre_result again(struct jr_centre *c, struct kiosk_chain *kc
  * two workers share one. Each is still one worker, told apart by the whole
  * pseudonym, and once the tag's holder gives up its claim (a wage-earner
  * list makes it ineligible) the other worker moves into the tag's row and
- * is still found. */
-static void workers_sharing_a_claim_tag_are_told_apart(void **state)
+ * is still found. Tags are held in claim_recent or claim (recent.c): with
+ * recent_max 1 every claim moves into claim as it is made. */
+static void claim_tag_case(const char *name, uint64_t recent_max)
 {
-	struct jr_centre *c = fresh("acts-claimtag");
+	struct jr_centre *c = fresh(name);
 	struct kiosk_chain a;
 	uint8_t ps1[JR_CENTRE_PSEUDONYM_BYTES], ps2[JR_CENTRE_PSEUDONYM_BYTES];
 	uint8_t id1[JR_REGID_BYTES], id2[JR_REGID_BYTES], id[JR_REGID_BYTES];
@@ -932,8 +933,8 @@ static void workers_sharing_a_claim_tag_are_told_apart(void **state)
 	struct jr_centre_reg reg;
 	unsigned s1 = 0, s2;
 
-	(void)state;
 	jr_centre_set_claim_tag(c, 1); /* no claim yet: only the roster is in */
+	jr_centre_set_recent_max(c, recent_max);
 	chain_init(&a, KIOSK_A, K1, 1);
 	ps_of(&a, s1, ps1);
 	for (s2 = 1; s2 < 2000; s2++) {
@@ -945,7 +946,8 @@ static void workers_sharing_a_claim_tag_are_told_apart(void **state)
 	assert_memory_not_equal(ps1, ps2, JR_CENTRE_PSEUDONYM_BYTES);
 	assert_int_equal(again(c, &a, s1, id1).regs_accepted, 1);
 	assert_int_equal(again(c, &a, s2, id2).regs_accepted, 1); /* not a duplicate */
-	assert_int_equal(count_rows(c, "SELECT count(*) FROM claim"), 1);
+	assert_int_equal(count_rows(c, "SELECT (SELECT count(*) FROM claim) +"
+		" (SELECT count(*) FROM claim_recent)"), 1);
 	assert_int_equal(count_rows(c, "SELECT count(*) FROM claim_more"), 1);
 	/* each one's second registration is a duplicate of its own first */
 	res = again(c, &a, s2, id);
@@ -962,7 +964,8 @@ static void workers_sharing_a_claim_tag_are_told_apart(void **state)
 	assert_int_equal(res.regs_ineligible, 1);
 	assert_int_equal(jr_centre_registration(c, id1, &reg), JR_OK);
 	assert_int_equal(reg.outcome, JR_CO_INELIGIBLE);
-	assert_int_equal(count_rows(c, "SELECT count(*) FROM claim"), 1);
+	assert_int_equal(count_rows(c, "SELECT (SELECT count(*) FROM claim) +"
+		" (SELECT count(*) FROM claim_recent)"), 1);
 	assert_int_equal(count_rows(c, "SELECT count(*) FROM claim_more"), 0);
 	res = again(c, &a, s2, id);
 	assert_int_equal(res.regs_duplicate, 1);
@@ -970,6 +973,13 @@ static void workers_sharing_a_claim_tag_are_told_apart(void **state)
 	assert_memory_equal(reg.duplicate_of, id2, JR_REGID_BYTES);
 	chain_free(&a);
 	jr_centre_close(c);
+}
+
+static void workers_sharing_a_claim_tag_are_told_apart(void **state)
+{
+	(void)state;
+	claim_tag_case("acts-claimtag", JR_CENTRE_RECENT_MAX);
+	claim_tag_case("acts-claimtag-main", 1);
 }
 
 static void payment_confirmations_are_kept_per_month_and_decide_nothing(void **state)

@@ -25,7 +25,9 @@ enum jr_centre_stmt {
 	S_REFUSAL_GET,
 	S_REG_GET,
 	S_REG_KNOWN,
-	S_REG_PUT,       /* SQLITE_CONSTRAINT_UNIQUE: the regid is known */
+	S_REG_PUT,
+	S_REGID_MAIN_HAS, /* regid.c */
+	S_REGID_PUT,     /* a key conflict: the id is known */
 	S_REG_DUP,       /* a provisional acceptance turned duplicate */
 	S_REG_HOLD,
 	S_REG_PHASE,     /* phase, reasons (a return or a re-judgement) */
@@ -35,9 +37,11 @@ enum jr_centre_stmt {
 	S_REG_DECREE,
 	S_REG_CORRECTED,
 	S_WORKER_GET,     /* the holder of a pseudonym (worker.c) */
+	S_CLAIM_MAIN_HAS, /* the tag is held in claim */
 	S_WORKER_PUT,     /* INSERT OR IGNORE: no change if the tag is held */
 	S_WORKER_PUT_MORE,
-	S_WORKER_DEL,     /* the tag's row, if that regid holds it */
+	S_WORKER_DEL_RECENT, /* the tag's row, if that regid holds it */
+	S_WORKER_DEL,     /* the same in claim */
 	S_WORKER_DEL_MORE,
 	S_WORKER_PROMOTE, /* a freed tag to the first claim_more row with it */
 	S_WORKER_PROMOTED,
@@ -144,6 +148,14 @@ struct jr_ckiosk {
 	bool head_moved;   /* head not yet written to its row (upstream.c) */
 };
 
+/* The maps of random keys kept in a recent and a main table (recent.c),
+ * and a filter of the keys of each main table. */
+enum jr_recent_map { JR_RECENT_REGID, JR_RECENT_CLAIM, JR_RECENT_MAPS };
+struct jr_keyfilter {
+	uint64_t *bits; /* NULL: none, every key is looked up */
+	uint64_t nbits, keys;
+};
+
 struct jr_centre {
 	sqlite3 *db;
 	bool reader; /* jr_centre_open_reader: reads, never applies */
@@ -179,6 +191,9 @@ struct jr_centre {
 	 * error took them back */
 	bool group, broken;
 	uint64_t group_entries;
+	uint64_t recent[JR_RECENT_MAPS]; /* rows in each recent table (recent.c), */
+	uint64_t recent_max;        /* and how many move them into the main one */
+	struct jr_keyfilter filter[JR_RECENT_MAPS];
 	size_t claim_tag;           /* bytes of a pseudonym in a claim's tag
 				     * (JR_CENTRE_CLAIM_TAG_BYTES; worker.c) */
 	bool has_block;             /* the last leaf carried over was an applied */
@@ -282,6 +297,34 @@ int jr_centre_reg_ineligible(struct jr_centre *c, const struct jr_creg *r,
 /* Month index (year * 12 + month - 1) of YYYYMM; false if not a month. */
 bool jr_centre_month(uint32_t yyyymm, uint32_t *index);
 uint32_t jr_centre_yyyymm(uint32_t index);
+
+/* recent.c: the maps of random keys, each in a recent and a main table
+ * (docs/centre.md "Recent and main tables"). The intake leaf of the
+ * registration whose id is the SQL expression x, or NULL: the key of its
+ * registration row. */
+#define JR_CENTRE_LEAF_OF(x) "coalesce((SELECT leaf FROM regid_recent WHERE regid = " \
+	x "), (SELECT leaf FROM regid_main WHERE regid = " x "))"
+#define JR_CENTRE_RECENT_MAX 65536
+/* The registration with this id has its row at leaf; *known (and nothing
+ * written) if the id is there already. */
+int jr_centre_regid_put(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
+	uint64_t leaf, bool *known);
+/* A row went into (out of) map m's recent table: when it is full, its rows
+ * move into the main table. */
+int jr_centre_recent_added(struct jr_centre *c, enum jr_recent_map m);
+void jr_centre_recent_removed(struct jr_centre *c, enum jr_recent_map m);
+/* false: key (len bytes) is certainly not in the filter's main table. */
+bool jr_centre_filter_may_hold(const struct jr_keyfilter *f, const uint8_t *key,
+	size_t len);
+void jr_centre_filters_free(struct jr_centre *c);
+/* A file with the unique index registration_by_regid from before: carried
+ * over into the two tables (a writer), or refused (a reader). Counts the
+ * recent tables' rows. */
+int jr_centre_recent_carry_over(struct jr_centre *c, const char *path,
+	struct jr_errbuf *eb);
+/* Tests only: rows move into the main tables every `rows` (so that both
+ * tables are exercised with few registrations). Changes no result. */
+void jr_centre_set_recent_max(struct jr_centre *c, uint64_t rows);
 
 /* worker.c: who holds each worker (docs/centre.md "Worker claims"). */
 #define JR_CENTRE_CLAIM_TAG_BYTES 8

@@ -154,6 +154,10 @@ static int make_current(struct jr_centre *c, const struct reflist *l,
 		" SELECT r.regid FROM refentry e JOIN claim w ON w.tag = substr(e.pseudonym, 1, ?3)"
 		" JOIN registration r ON r.leaf = w.leaf AND r.pseudonym = e.pseudonym"
 		" WHERE e.kind = ?1 AND e.serial = ?2 UNION ALL"
+		" SELECT r.regid FROM refentry e JOIN claim_recent w"
+		" ON w.tag = substr(e.pseudonym, 1, ?3)"
+		" JOIN registration r ON r.leaf = w.leaf AND r.pseudonym = e.pseudonym"
+		" WHERE e.kind = ?1 AND e.serial = ?2 UNION ALL"
 		" SELECT r.regid FROM refentry e JOIN claim_more m ON m.pseudonym = e.pseudonym"
 		" JOIN registration r ON r.leaf = m.leaf WHERE e.kind = ?1 AND e.serial = ?2";
 	static const char gather_dtks[] = "INSERT OR IGNORE INTO temp.rejudge"

@@ -179,7 +179,8 @@ int jr_centre_statuses(struct jr_centre *c, const uint8_t kiosk_id[JR_ID_BYTES],
 int jr_centre_status(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	struct jr_status *out, struct jr_errbuf *eb)
 {
-	static const char q[] = "SELECT " STATUS_COLS " FROM registration WHERE regid = ?1";
+	static const char q[] = "SELECT " STATUS_COLS " FROM registration WHERE leaf = "
+		JR_CENTRE_LEAF_OF("?1");
 	sqlite3_stmt *st = NULL;
 	int rc, sr;
 

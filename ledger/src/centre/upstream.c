@@ -162,8 +162,9 @@ static void reasons_bytes(const struct jr_verdict *v, uint8_t out[2 * JR_VERDICT
 }
 
 /* Inserts the registration's row, its leaf to be the next one. *known (and
- * nothing written) if its id is there already: the unique index is the
- * look-up, so a new registration costs no separate read. */
+ * nothing written) if its id is there already: putting the id in its
+ * table (regid.c) is the look-up, so a new registration costs no separate
+ * read. */
 static int reg_insert(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	const struct jr_ckiosk *k, uint64_t height,
 	const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES], uint64_t district,
@@ -172,8 +173,11 @@ static int reg_insert(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 {
 	sqlite3_stmt *st = jr_centre_stmt(c, S_REG_PUT);
 	uint8_t reasons[2 * JR_VERDICT_MAX];
-	int rc, ext;
+	int rc;
 
+	rc = jr_centre_regid_put(c, regid, c->tlog_size, known);
+	if (rc != JR_OK || *known)
+		return rc;
 	reasons_bytes(v, reasons);
 	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_blob(st, 2, k->id, JR_ID_BYTES, SQLITE_STATIC);
@@ -189,11 +193,9 @@ static int reg_insert(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	if (corrects != NULL)
 		(void)sqlite3_bind_blob(st, 11, corrects, JR_REGID_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	ext = sqlite3_extended_errcode(c->db);
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
-	*known = rc == SQLITE_CONSTRAINT && ext == SQLITE_CONSTRAINT_UNIQUE;
-	return rc == SQLITE_DONE || *known ? JR_OK : JR_EIO;
+	return rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
 /* A provisional acceptance whose worker dup had claimed: a duplicate. */
@@ -904,8 +906,8 @@ static int carry_reg(struct jr_centre *c, const struct jr_centre_leaf *l,
 		return jr_errf(eb, JR_ECORRUPT, "a registration is %s though its kiosk %s"
 			" equivocated at or below its height", o == JR_CO_HELD ? "held" : "judged",
 			o == JR_CO_HELD ? "never" : "has");
-	/* a registration taken in twice is found by the insert below (the
-	 * unique index on its id); a replay stops at it and is thrown away,
+	/* a registration taken in twice is found by the insert below (its id
+	 * put in its table); a replay stops at it and is thrown away,
 	 * so what take_over did before does not matter */
 	if (rc == JR_OK && l->has_ref)
 		rc = take_over(c, l->id, l->ref, &res);

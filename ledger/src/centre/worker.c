@@ -13,11 +13,17 @@
  * already (at a million workers and 8-byte tags, a chance of about 1 in 40
  * million that any two share one) is held in claim_more(pseudonym, leaf).
  *
+ * New claims go into claim_recent, whose rows move into claim when it is
+ * full (recent.c, "Recent and main tables"): a tag is in one of the two at
+ * most, and "the tag's row" below is its row in either.
+ *
  * The one rule that keeps it exact: claim_more holds a pseudonym only while
- * claim holds its tag for another. So an insert into claim that takes a free
- * tag is the whole look-up for a new worker, as it was before; only a held
- * tag costs a read. Which of two workers sharing a tag sits in claim changes
- * no result: every look-up compares the whole pseudonym.
+ * the tag's row holds its tag for another. So an insert into claim_recent
+ * that takes a free tag (claim not holding it, which the filter of claim's
+ * tags nearly always says without a read) is the whole look-up for a new
+ * worker; only a held tag costs a read. Which of two workers sharing a tag
+ * holds the tag's row changes no result: every look-up compares the whole
+ * pseudonym.
  */
 #include <string.h>
 
@@ -61,16 +67,31 @@ int jr_centre_worker_of(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONY
 int jr_centre_worker_claim(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
 	uint64_t leaf, bool *claimed, uint8_t holder[JR_REGID_BYTES])
 {
-	sqlite3_stmt *st = jr_centre_stmt(c, S_WORKER_PUT);
+	sqlite3_stmt *st = jr_centre_stmt(c, S_CLAIM_MAIN_HAS);
 	bool held = false;
 	int rc;
 
-	bind_tag(c, st, 1, ps);
-	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)leaf);
-	rc = jr_centre_step_done(c, S_WORKER_PUT);
-	*claimed = rc == JR_OK && sqlite3_changes(c->db) == 1;
-	if (rc != JR_OK || *claimed)
-		return rc; /* a free tag: by the rule, nobody holds the worker */
+	*claimed = false;
+	if (jr_centre_filter_may_hold(&c->filter[JR_RECENT_CLAIM], ps, c->claim_tag)) {
+		bind_tag(c, st, 1, ps);
+		rc = sqlite3_step(st);
+		held = rc == SQLITE_ROW; /* the tag is held in claim */
+		(void)sqlite3_reset(st);
+		(void)sqlite3_clear_bindings(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return JR_EIO;
+	}
+	if (!held) {
+		st = jr_centre_stmt(c, S_WORKER_PUT);
+		bind_tag(c, st, 1, ps);
+		(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)leaf);
+		rc = jr_centre_step_done(c, S_WORKER_PUT);
+		*claimed = rc == JR_OK && sqlite3_changes(c->db) == 1;
+		if (rc == JR_OK && *claimed)
+			rc = jr_centre_recent_added(c, JR_RECENT_CLAIM);
+		if (rc != JR_OK || *claimed)
+			return rc; /* a free tag: by the rule, nobody holds the worker */
+	}
 	rc = jr_centre_worker_of(c, ps, holder, &held);
 	if (rc != JR_OK || held)
 		return rc;
@@ -92,7 +113,7 @@ static int release_step(struct jr_centre *c, enum jr_centre_stmt s,
 	sqlite3_stmt *st = jr_centre_stmt(c, s);
 	int rc;
 
-	if (s == S_WORKER_DEL)
+	if (s != S_WORKER_DEL_MORE)
 		bind_tag(c, st, 1, ps);
 	else
 		(void)sqlite3_bind_blob(st, 1, ps, JR_CENTRE_PSEUDONYM_BYTES, SQLITE_STATIC);
@@ -109,10 +130,15 @@ int jr_centre_worker_release(struct jr_centre *c,
 	bool gone = false;
 	int rc = release_step(c, S_WORKER_DEL_MORE, ps, regid, &gone);
 
-	if (rc == JR_OK && !gone)
+	if (rc != JR_OK || gone)
+		return rc; /* it held one in claim_more: its tag stays another's */
+	rc = release_step(c, S_WORKER_DEL_RECENT, ps, regid, &gone);
+	if (rc == JR_OK && gone)
+		jr_centre_recent_removed(c, JR_RECENT_CLAIM);
+	else if (rc == JR_OK)
 		rc = release_step(c, S_WORKER_DEL, ps, regid, &gone);
 	if (rc != JR_OK || !gone)
-		return rc; /* it held no claim, or one in claim_more */
+		return rc; /* it held no claim */
 	/* The tag is free: a worker of claim_more that shares it moves up (the
 	 * first by pseudonym), or the rule would break. */
 	st = jr_centre_stmt(c, S_WORKER_PROMOTE);
@@ -124,7 +150,10 @@ int jr_centre_worker_release(struct jr_centre *c,
 	st = jr_centre_stmt(c, S_WORKER_PROMOTED);
 	bind_tag(c, st, 1, ps);
 	rc = jr_centre_step_done(c, S_WORKER_PROMOTED);
-	return rc == JR_OK && sqlite3_changes(c->db) != 1 ? JR_ECORRUPT : rc;
+	if (rc == JR_OK && sqlite3_changes(c->db) != 1)
+		return JR_ECORRUPT;
+	/* last: moving the rows now would leave PROMOTED nothing to find */
+	return rc == JR_OK ? jr_centre_recent_added(c, JR_RECENT_CLAIM) : rc;
 }
 
 void jr_centre_set_claim_tag(struct jr_centre *c, size_t bytes)
