@@ -239,12 +239,16 @@ int jr_centre_recent_carry_over(struct jr_centre *c, const char *path,
 	}
 	if (old) {
 		/* A file from before: every registration's id goes into
-		 * regid_main, and the old unique index goes. */
+		 * regid_main, and the old unique index goes. Both tables are
+		 * emptied first: a file that this version wrote and an older one
+		 * then applied to (the index made anew) holds ids in the tables
+		 * that are not all of them. */
 		if (sqlite3_exec(c->db, "SAVEPOINT regid_carry", NULL, NULL, NULL) != SQLITE_OK)
 			return jr_errf(eb, JR_EIO, "centre state %s: %s", path,
 				sqlite3_errmsg(c->db));
-		rc = sqlite3_exec(c->db, "INSERT INTO regid_main SELECT regid, leaf FROM"
-			" registration ORDER BY regid", NULL, NULL, NULL) == SQLITE_OK ? JR_OK : JR_EIO;
+		rc = sqlite3_exec(c->db, "DELETE FROM regid_recent; DELETE FROM regid_main;"
+			" INSERT INTO regid_main SELECT regid, leaf FROM registration ORDER BY regid",
+			NULL, NULL, NULL) == SQLITE_OK ? JR_OK : JR_EIO;
 		if (rc == JR_OK)
 			rc = jr_centre_int_of(c->db, "SELECT count(*) FROM registration", &rows);
 		if (rc == JR_OK)
