@@ -1389,6 +1389,49 @@ static void a_state_file_of_the_regid_index_carries_over(void **state)
 		" registration_by_regid ON registration(regid)");
 }
 
+/* The filters of the main tables' keys, made small (512 bits, 32 keys)
+ * so that they are built anew as they fill, with every key moved at once
+ * (recent_max 1): 80 workers at kiosk A, then the same 80 at kiosk B, are
+ * 80 duplicates (each claim found through the filter of claim's tags), and
+ * every registration id is known through the filter of regid_main's. */
+static void the_filters_rebuilt_as_they_fill_miss_no_key(void **state)
+{
+	struct jr_buf a[10], b[10];
+	struct jr_centre *c = open_state("centre-filter");
+	struct jr_centre_result res;
+	sqlite3_stmt *st = NULL;
+	int64_t n = 0;
+
+	(void)state;
+	jr_centre_set_recent_max(c, 1);
+	assert_int_equal(jr_centre_set_filter_min_bits(c, 500), JR_EINVAL);
+	assert_int_equal(jr_centre_set_filter_min_bits(c, 512), JR_OK);
+	roster(c, 1, 0);
+	chain(kiosk_a, 10, 8, 1, a);
+	chain(kiosk_b, 10, 8, 1, b);
+	upstream(c, a, 10, &res);
+	assert_int_equal(res.regs_accepted, 80);
+	upstream(c, b, 10, &res);
+	assert_int_equal(res.regs_duplicate, 80);
+	assert_true(c->filter[JR_RECENT_CLAIM].nbits > 512);
+	assert_true(c->filter[JR_RECENT_REGID].nbits > 512);
+	assert_int_equal(sqlite3_prepare_v2(jr_centre_db(c), "SELECT regid FROM registration",
+		-1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		bool known = false;
+
+		assert_int_equal(jr_centre_regid_put(c, sqlite3_column_blob(st, 0), 1u << 30,
+			&known), JR_OK);
+		assert_true(known);
+		n++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(n, 160);
+	free_bufs(a, 10);
+	free_bufs(b, 10);
+	jr_centre_close(c);
+}
+
 /* Registration ids and claims move from the recent tables into the main
  * ones when a recent table is full (recent.c): with 1 or 2 rows at most,
  * they move all the time, and nothing changes but where the rows are. Every
@@ -1565,6 +1608,7 @@ int main(void)
 		cmocka_unit_test(a_state_file_of_the_worker_table_carries_over),
 		cmocka_unit_test(a_state_file_of_the_regid_index_carries_over),
 		cmocka_unit_test(where_ids_and_claims_are_kept_changes_no_result),
+		cmocka_unit_test(the_filters_rebuilt_as_they_fill_miss_no_key),
 		cmocka_unit_test(the_log_and_the_state_file_hold_no_personal_data),
 		cmocka_unit_test(a_state_file_of_another_policy_is_refused),
 		cmocka_unit_test(the_worked_roster_entry_is_the_one_the_code_builds),

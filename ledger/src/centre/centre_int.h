@@ -194,6 +194,7 @@ struct jr_centre {
 	uint64_t recent[JR_RECENT_MAPS]; /* rows in each recent table (recent.c), */
 	uint64_t recent_max;        /* and how many move them into the main one */
 	struct jr_keyfilter filter[JR_RECENT_MAPS];
+	uint64_t filter_min_bits;   /* a filter's size at the least */
 	size_t claim_tag;           /* bytes of a pseudonym in a claim's tag
 				     * (JR_CENTRE_CLAIM_TAG_BYTES; worker.c) */
 	bool has_block;             /* the last leaf carried over was an applied */
@@ -305,6 +306,7 @@ uint32_t jr_centre_yyyymm(uint32_t index);
 #define JR_CENTRE_LEAF_OF(x) "coalesce((SELECT leaf FROM regid_recent WHERE regid = " \
 	x "), (SELECT leaf FROM regid_main WHERE regid = " x "))"
 #define JR_CENTRE_RECENT_MAX 65536
+#define JR_CENTRE_FILTER_MIN_BITS (1u << 20)
 /* The registration with this id has its row at leaf; *known (and nothing
  * written) if the id is there already. */
 int jr_centre_regid_put(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
@@ -325,6 +327,10 @@ int jr_centre_recent_carry_over(struct jr_centre *c, const char *path,
 /* Tests only: rows move into the main tables every `rows` (so that both
  * tables are exercised with few registrations). Changes no result. */
 void jr_centre_set_recent_max(struct jr_centre *c, uint64_t rows);
+/* The filters built anew at `bits` at the least (a multiple of 512; 2^20
+ * unless set): tests make them small so that they are rebuilt as they
+ * fill. Changes no result. */
+int jr_centre_set_filter_min_bits(struct jr_centre *c, uint64_t bits);
 
 /* worker.c: who holds each worker (docs/centre.md "Worker claims"). */
 #define JR_CENTRE_CLAIM_TAG_BYTES 8

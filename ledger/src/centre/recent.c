@@ -38,7 +38,10 @@
  * goes to the table.
  */
 #define FILTER_BITS_PER_KEY 16
-#define FILTER_MIN_BITS (1u << 20)
+/* 32 MiB a map at most, so that a node's memory stays bounded: past
+ * 8 million keys the filter rules out fewer new keys (more look-ups),
+ * never answers wrong. */
+#define FILTER_MAX_BITS ((uint64_t)1 << 28)
 
 static const char *const MAIN_KEYS[JR_RECENT_MAPS] = {
 	[JR_RECENT_REGID] = "SELECT regid FROM regid_main",
@@ -111,9 +114,9 @@ static int filter_add_rows(struct jr_centre *c, struct jr_keyfilter *f, const ch
 static int filter_build(struct jr_centre *c, enum jr_recent_map m, uint64_t keys)
 {
 	struct jr_keyfilter *f = &c->filter[m];
-	uint64_t nbits = FILTER_MIN_BITS;
+	uint64_t nbits = c->filter_min_bits;
 
-	while (nbits / FILTER_BITS_PER_KEY < 2 * keys && nbits < ((uint64_t)1 << 40))
+	while (nbits / FILTER_BITS_PER_KEY < 2 * keys && nbits < FILTER_MAX_BITS)
 		nbits *= 2;
 	free(f->bits);
 	f->bits = calloc((size_t)(nbits / 64), sizeof *f->bits);
@@ -187,7 +190,8 @@ int jr_centre_recent_added(struct jr_centre *c, enum jr_recent_map m)
 		return JR_OK;
 	/* The keys about to move go into the filter, unless that would fill
 	 * it past 1 in 300 false: then it is built anew, twice as big. */
-	rebuild = f->bits != NULL && (f->keys + moving) * FILTER_BITS_PER_KEY > f->nbits;
+	rebuild = f->bits != NULL && (f->keys + moving) * FILTER_BITS_PER_KEY > f->nbits &&
+		f->nbits < FILTER_MAX_BITS;
 	if (f->bits != NULL && !rebuild && filter_add_rows(c, f, RECENT_KEYS[m]) != JR_OK)
 		return JR_EIO;
 	if (sqlite3_exec(c->db, FOLD[m], NULL, NULL, NULL) != SQLITE_OK)
@@ -273,16 +277,8 @@ int jr_centre_recent_carry_over(struct jr_centre *c, const char *path,
 	if (jr_centre_int_of(c->db, "SELECT count(*) FROM claim_recent", &recent) != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
 	c->recent[JR_RECENT_CLAIM] = (uint64_t)recent;
-	for (size_t m = 0; m < JR_RECENT_MAPS; m++) {
-		int64_t keys = 0;
-
-		if (jr_centre_int_of(c->db, m == JR_RECENT_REGID ?
-			"SELECT count(*) FROM regid_main" : "SELECT count(*) FROM claim",
-			&keys) != JR_OK || filter_build(c, (enum jr_recent_map)m,
-			(uint64_t)keys) != JR_OK)
-			return jr_errf(eb, JR_EIO, "centre state %s: %s", path,
-				sqlite3_errmsg(c->db));
-	}
+	if (jr_centre_set_filter_min_bits(c, c->filter_min_bits) != JR_OK)
+		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
 	return JR_OK;
 }
 
@@ -290,4 +286,20 @@ void jr_centre_set_recent_max(struct jr_centre *c, uint64_t rows)
 {
 	if (rows >= 1)
 		c->recent_max = rows;
+}
+
+int jr_centre_set_filter_min_bits(struct jr_centre *c, uint64_t bits)
+{
+	size_t m;
+	int64_t keys = 0;
+
+	if (bits < 512 || bits % 512 != 0 || bits > FILTER_MAX_BITS)
+		return JR_EINVAL;
+	c->filter_min_bits = bits;
+	for (m = 0; m < JR_RECENT_MAPS; m++)
+		if (jr_centre_int_of(c->db, m == JR_RECENT_REGID ? "SELECT count(*) FROM regid_main"
+			: "SELECT count(*) FROM claim", &keys) != JR_OK ||
+			filter_build(c, (enum jr_recent_map)m, (uint64_t)keys) != JR_OK)
+			return JR_EIO;
+	return JR_OK;
 }

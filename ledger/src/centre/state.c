@@ -676,6 +676,7 @@ static struct jr_centre *handle_new(const struct jr_policy *policy, bool reader)
 	c->reader = reader;
 	c->claim_tag = JR_CENTRE_CLAIM_TAG_BYTES;
 	c->recent_max = JR_CENTRE_RECENT_MAX;
+	c->filter_min_bits = JR_CENTRE_FILTER_MIN_BITS;
 	if (policy != NULL)
 		c->policies[0].rules = *policy;
 	else
