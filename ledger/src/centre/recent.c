@@ -109,12 +109,14 @@ static int filter_add_rows(struct jr_centre *c, struct jr_keyfilter *f, const ch
 }
 
 /* The filter of map m anew from its main table, sized for `keys` and as
- * many again. Without memory for it, there is none: every key is looked
- * up. */
+ * many again. Without memory for it, or if the table cannot be read whole,
+ * there is none (a filter short of a key would answer wrong): every key is
+ * looked up. */
 static int filter_build(struct jr_centre *c, enum jr_recent_map m, uint64_t keys)
 {
 	struct jr_keyfilter *f = &c->filter[m];
 	uint64_t nbits = c->filter_min_bits;
+	int rc;
 
 	while (nbits / FILTER_BITS_PER_KEY < 2 * keys && nbits < FILTER_MAX_BITS)
 		nbits *= 2;
@@ -124,7 +126,12 @@ static int filter_build(struct jr_centre *c, enum jr_recent_map m, uint64_t keys
 	f->keys = 0;
 	if (f->bits == NULL)
 		return JR_OK;
-	return filter_add_rows(c, f, MAIN_KEYS[m]);
+	rc = filter_add_rows(c, f, MAIN_KEYS[m]);
+	if (rc != JR_OK) {
+		free(f->bits);
+		f->bits = NULL;
+	}
+	return rc;
 }
 
 void jr_centre_filters_free(struct jr_centre *c)
