@@ -26,7 +26,7 @@ enum jr_centre_stmt {
 	S_REG_GET,
 	S_REG_KNOWN,
 	S_REG_PUT,
-	S_REGID_MAIN_HAS, /* regid.c */
+	S_REGID_MAIN_HAS, /* recent.c: the id is in regid_main */
 	S_REGID_PUT,     /* a key conflict: the id is known */
 	S_REG_DUP,       /* a provisional acceptance turned duplicate */
 	S_REG_HOLD,
@@ -315,9 +315,10 @@ int jr_centre_regid_put(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES]
  * move into the main table. */
 int jr_centre_recent_added(struct jr_centre *c, enum jr_recent_map m);
 void jr_centre_recent_removed(struct jr_centre *c, enum jr_recent_map m);
-/* false: key (len bytes) is certainly not in the filter's main table. */
-bool jr_centre_filter_may_hold(const struct jr_keyfilter *f, const uint8_t *key,
-	size_t len);
+/* *held if map m's main table holds key (len bytes): the filter's word
+ * when it rules the key out, else a look-up. */
+int jr_centre_main_holds(struct jr_centre *c, enum jr_recent_map m, const uint8_t *key,
+	size_t len, bool *held);
 void jr_centre_filters_free(struct jr_centre *c);
 /* A file with the unique index registration_by_regid from before: carried
  * over into the two tables (a writer), or refused (a reader). Counts the

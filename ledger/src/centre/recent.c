@@ -47,6 +47,14 @@ static const char *const MAIN_KEYS[JR_RECENT_MAPS] = {
 	[JR_RECENT_REGID] = "SELECT regid FROM regid_main",
 	[JR_RECENT_CLAIM] = "SELECT tag FROM claim",
 };
+static const char *const MAIN_COUNT[JR_RECENT_MAPS] = {
+	[JR_RECENT_REGID] = "SELECT count(*) FROM regid_main",
+	[JR_RECENT_CLAIM] = "SELECT count(*) FROM claim",
+};
+static const enum jr_centre_stmt MAIN_HAS[JR_RECENT_MAPS] = {
+	[JR_RECENT_REGID] = S_REGID_MAIN_HAS,
+	[JR_RECENT_CLAIM] = S_CLAIM_MAIN_HAS,
+};
 static const char *const RECENT_KEYS[JR_RECENT_MAPS] = {
 	[JR_RECENT_REGID] = "SELECT regid FROM regid_recent",
 	[JR_RECENT_CLAIM] = "SELECT tag FROM claim_recent",
@@ -80,7 +88,7 @@ static void filter_add(struct jr_keyfilter *f, const uint8_t *k, size_t len)
 	f->keys++;
 }
 
-bool jr_centre_filter_may_hold(const struct jr_keyfilter *f, const uint8_t *k, size_t len)
+static bool may_hold(const struct jr_keyfilter *f, const uint8_t *k, size_t len)
 {
 	uint64_t at[3];
 	size_t i;
@@ -92,6 +100,24 @@ bool jr_centre_filter_may_hold(const struct jr_keyfilter *f, const uint8_t *k, s
 		if ((f->bits[at[i] / 64] >> (at[i] % 64) & 1) == 0)
 			return false;
 	return true;
+}
+
+int jr_centre_main_holds(struct jr_centre *c, enum jr_recent_map m, const uint8_t *key,
+	size_t len, bool *held)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*held = false;
+	if (!may_hold(&c->filter[m], key, len))
+		return JR_OK;
+	st = jr_centre_stmt(c, MAIN_HAS[m]);
+	(void)sqlite3_bind_blob(st, 1, key, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*held = rc == SQLITE_ROW;
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
 /* Adds the keys that query q reads. */
@@ -150,19 +176,9 @@ int jr_centre_regid_put(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES]
 	sqlite3_stmt *st;
 	int rc, ext;
 
-	*known = false;
-	if (jr_centre_filter_may_hold(&c->filter[JR_RECENT_REGID], regid, JR_REGID_BYTES)) {
-		st = jr_centre_stmt(c, S_REGID_MAIN_HAS);
-		(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		*known = rc == SQLITE_ROW;
-		(void)sqlite3_reset(st);
-		(void)sqlite3_clear_bindings(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return JR_EIO;
-		if (*known)
-			return JR_OK;
-	}
+	rc = jr_centre_main_holds(c, JR_RECENT_REGID, regid, JR_REGID_BYTES, known);
+	if (rc != JR_OK || *known)
+		return rc;
 	st = jr_centre_stmt(c, S_REGID_PUT);
 	(void)sqlite3_bind_blob(st, 1, regid, JR_REGID_BYTES, SQLITE_STATIC);
 	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)leaf);
@@ -213,7 +229,7 @@ void jr_centre_recent_removed(struct jr_centre *c, enum jr_recent_map m)
 		c->recent[m]--;
 }
 
-static int index_exists(struct jr_centre *c, const char *type, const char *name,
+static int schema_has(struct jr_centre *c, const char *type, const char *name,
 	bool *yes)
 {
 	sqlite3_stmt *st = NULL;
@@ -235,10 +251,10 @@ int jr_centre_recent_carry_over(struct jr_centre *c, const char *path,
 {
 	int64_t rows = 0, moved = 0, recent = 0;
 	bool old = false, made = false;
-	int rc = index_exists(c, "index", "registration_by_regid", &old);
+	int rc = schema_has(c, "index", "registration_by_regid", &old);
 
 	if (rc == JR_OK && c->reader)
-		rc = index_exists(c, "table", "regid_main", &made);
+		rc = schema_has(c, "table", "regid_main", &made);
 	if (rc != JR_OK)
 		return jr_errf(eb, JR_EIO, "centre state %s: %s", path, sqlite3_errmsg(c->db));
 	if (c->reader) {
@@ -263,7 +279,7 @@ int jr_centre_recent_carry_over(struct jr_centre *c, const char *path,
 		if (rc == JR_OK)
 			rc = jr_centre_int_of(c->db, "SELECT count(*) FROM registration", &rows);
 		if (rc == JR_OK)
-			rc = jr_centre_int_of(c->db, "SELECT count(*) FROM regid_main", &moved);
+			rc = jr_centre_int_of(c->db, MAIN_COUNT[JR_RECENT_REGID], &moved);
 		if (rc == JR_OK && rows != moved)
 			rc = JR_ECORRUPT;
 		if (rc == JR_OK && sqlite3_exec(c->db, "DROP INDEX registration_by_regid;"
@@ -304,8 +320,7 @@ int jr_centre_set_filter_min_bits(struct jr_centre *c, uint64_t bits)
 		return JR_EINVAL;
 	c->filter_min_bits = bits;
 	for (m = 0; m < JR_RECENT_MAPS; m++)
-		if (jr_centre_int_of(c->db, m == JR_RECENT_REGID ? "SELECT count(*) FROM regid_main"
-			: "SELECT count(*) FROM claim", &keys) != JR_OK ||
+		if (jr_centre_int_of(c->db, MAIN_COUNT[m], &keys) != JR_OK ||
 			filter_build(c, (enum jr_recent_map)m, (uint64_t)keys) != JR_OK)
 			return JR_EIO;
 	return JR_OK;

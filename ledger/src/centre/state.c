@@ -33,7 +33,7 @@ static const char SCHEMA_CHAIN[] =
 	" height INTEGER NOT NULL, PRIMARY KEY(hash, status)) WITHOUT ROWID;"
 	/* Keyed by the index of its intake leaf, so that rows are appended in
 	 * order; the random registration ids go to regid_recent and
-	 * regid_main (regid.c). */
+	 * regid_main (recent.c). */
 	"CREATE TABLE IF NOT EXISTS registration(leaf INTEGER PRIMARY KEY,"
 	" regid BLOB NOT NULL, kiosk BLOB NOT NULL, height INTEGER NOT NULL,"
 	" pseudonym BLOB NOT NULL, district INTEGER NOT NULL, outcome INTEGER NOT NULL,"
@@ -41,11 +41,11 @@ static const char SCHEMA_CHAIN[] =
 	" phase INTEGER NOT NULL, approvals INTEGER NOT NULL, viewed INTEGER NOT NULL,"
 	" corrects BLOB, corrected_by BLOB, decree TEXT);"
 	"CREATE INDEX IF NOT EXISTS registration_by_kiosk ON registration(kiosk, height);"
-	/* who holds each worker, by a short tag of its pseudonym (worker.c) */
 	"CREATE TABLE IF NOT EXISTS regid_recent(regid BLOB PRIMARY KEY,"
 	" leaf INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS regid_main(regid BLOB PRIMARY KEY,"
 	" leaf INTEGER NOT NULL) WITHOUT ROWID;"
+	/* who holds each worker, by a short tag of its pseudonym (worker.c) */
 	"CREATE TABLE IF NOT EXISTS claim(tag BLOB PRIMARY KEY,"
 	" leaf INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS claim_recent(tag BLOB PRIMARY KEY,"

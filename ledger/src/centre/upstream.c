@@ -163,7 +163,7 @@ static void reasons_bytes(const struct jr_verdict *v, uint8_t out[2 * JR_VERDICT
 
 /* Inserts the registration's row, its leaf to be the next one. *known (and
  * nothing written) if its id is there already: putting the id in its
- * table (regid.c) is the look-up, so a new registration costs no separate
+ * table (recent.c) is the look-up, so a new registration costs no separate
  * read. */
 static int reg_insert(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	const struct jr_ckiosk *k, uint64_t height,

@@ -67,21 +67,15 @@ int jr_centre_worker_of(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONY
 int jr_centre_worker_claim(struct jr_centre *c, const uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES],
 	uint64_t leaf, bool *claimed, uint8_t holder[JR_REGID_BYTES])
 {
-	sqlite3_stmt *st = jr_centre_stmt(c, S_CLAIM_MAIN_HAS);
+	sqlite3_stmt *st;
 	bool held = false;
 	int rc;
 
 	*claimed = false;
-	if (jr_centre_filter_may_hold(&c->filter[JR_RECENT_CLAIM], ps, c->claim_tag)) {
-		bind_tag(c, st, 1, ps);
-		rc = sqlite3_step(st);
-		held = rc == SQLITE_ROW; /* the tag is held in claim */
-		(void)sqlite3_reset(st);
-		(void)sqlite3_clear_bindings(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return JR_EIO;
-	}
-	if (!held) {
+	rc = jr_centre_main_holds(c, JR_RECENT_CLAIM, ps, c->claim_tag, &held);
+	if (rc != JR_OK)
+		return rc;
+	if (!held) { /* the tag is not held in claim */
 		st = jr_centre_stmt(c, S_WORKER_PUT);
 		bind_tag(c, st, 1, ps);
 		(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)leaf);
