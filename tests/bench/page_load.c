@@ -1,8 +1,10 @@
 /*
  * page_load HOST PORT PATH CONNECTIONS REQUESTS LABEL — a bounded local load
- * client for the node's public page (tests/bench/public_page.sh): exactly
- * CONNECTIONS clients on loopback, each sending its next GET as soon as the
- * answer to its last is in, until REQUESTS answers came back. A client whose
+ * client for the node's public page and log (tests/bench/public_page.sh):
+ * exactly CONNECTIONS clients on loopback, each sending its next GET as soon
+ * as the answer to its last is in, until REQUESTS answers came back. PATH
+ * "@FILE" takes the paths from FILE, one a line, the n-th request asking
+ * for line n modulo their number (the proofs of many registrations). A client whose
  * answer says "Connection: close" (jaring-node's do) opens a new connection
  * for its next request, and that connect is part of the next latency, as it
  * is for a browser. Prints the latency p50 and p99 and the rate as bench.h rows,
@@ -26,6 +28,8 @@
 
 #define MAX_CONNS 256
 #define BUF_BYTES (8u * 1024u * 1024u)
+#define MAX_PATHS 65536
+#define PATH_MAX_BYTES 400
 
 struct conn {
 	int fd;
@@ -77,9 +81,10 @@ static int dial(const char *host, int port)
 	return fd;
 }
 
-static void send_get(struct conn *c, const char *host, int port, const char *req,
-	size_t len)
+static void send_get(struct conn *c, const char *host, int port, const char *req)
 {
+	size_t len = strlen(req);
+
 	c->have = 0;
 	c->sent = now_ms();
 	if (c->fd < 0)
@@ -115,6 +120,54 @@ static size_t complete(struct conn *c)
 	return c->have >= head + n ? head + n : 0;
 }
 
+/* The request of each path: PATH itself, or every line of FILE for
+ * "@FILE". Returns their number. */
+static size_t requests(const char *path, const char *host, int port, char ***out)
+{
+	char line[PATH_MAX_BYTES + 2], **req = calloc(MAX_PATHS, sizeof *req);
+	FILE *f = NULL;
+	size_t n = 0;
+
+	if (req == NULL)
+		fail("out of memory");
+	if (path[0] == '@' && (f = fopen(path + 1, "r")) == NULL) {
+		fprintf(stderr, "page_load: %s: %s\n", path + 1, strerror(errno));
+		exit(2);
+	}
+	while (n < MAX_PATHS) {
+		size_t len;
+
+		if (f == NULL) {
+			if (n == 1)
+				break;
+			(void)snprintf(line, sizeof line, "%s", path);
+		} else if (fgets(line, sizeof line, f) == NULL) {
+			break;
+		}
+		len = strcspn(line, "\r\n");
+		line[len] = '\0';
+		if (len == 0 || len > PATH_MAX_BYTES || line[0] != '/') {
+			fprintf(stderr, "page_load: %s: a path must start with / and be at most"
+				" %d bytes: '%.60s'\n", f != NULL ? path + 1 : "PATH",
+				PATH_MAX_BYTES, line);
+			exit(2);
+		}
+		if ((req[n] = malloc(PATH_MAX_BYTES + 128)) == NULL)
+			fail("out of memory");
+		(void)snprintf(req[n], PATH_MAX_BYTES + 128,
+			"GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n", line, host, port);
+		n++;
+	}
+	if (f != NULL)
+		(void)fclose(f);
+	if (n == 0) {
+		fprintf(stderr, "page_load: %s holds no path\n", path + 1);
+		exit(2);
+	}
+	*out = req;
+	return n;
+}
+
 static int by_value(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -126,15 +179,17 @@ int main(int argc, char **argv)
 {
 	struct conn cs[MAX_CONNS];
 	struct pollfd pf[MAX_CONNS];
-	char req[512], name[128];
+	char **req, name[128];
 	double *lat, t0, t1, p50, p99;
 	long conns, total, sent = 0, done = 0;
-	int port, len;
+	size_t npaths;
+	int port;
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		puts("usage: page_load HOST PORT PATH CONNECTIONS(1..256) REQUESTS LABEL\n"
-			"A bounded load client for the node's public page: CONNECTIONS keep-alive\n"
-			"connections send GET PATH until REQUESTS answers are in; prints the\n"
+			"A bounded load client for the node's public page and log: CONNECTIONS\n"
+			"keep-alive connections send GET PATH until REQUESTS answers are in;\n"
+			"PATH @FILE takes one path a line from FILE, in turn. Prints the\n"
 			"latency p50 and p99 and the rate as benchmark rows (tests/bench/bench.h).\n"
 			"Exit status: 0 done, 1 an answer was not 200 or a connection failed,\n"
 			"2 usage error.");
@@ -147,17 +202,15 @@ int main(int argc, char **argv)
 			stderr);
 		return 2;
 	}
-	len = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n", argv[3],
-		argv[1], port);
-	if (len <= 0 || (size_t)len >= sizeof req || (lat = calloc((size_t)total,
-		sizeof *lat)) == NULL)
-		return 2;
+	npaths = requests(argv[3], argv[1], port, &req);
+	if ((lat = calloc((size_t)total, sizeof *lat)) == NULL)
+		fail("out of memory");
 	t0 = now_ms();
 	for (long i = 0; i < conns; i++) {
 		cs[i].fd = -1;
 		if ((cs[i].buf = malloc(BUF_BYTES + 1)) == NULL)
 			fail("out of memory");
-		send_get(&cs[i], argv[1], port, req, (size_t)len);
+		send_get(&cs[i], argv[1], port, req[sent % (long)npaths]);
 		pf[i].fd = cs[i].fd;
 		pf[i].events = POLLIN;
 		sent++;
@@ -186,7 +239,7 @@ int main(int argc, char **argv)
 				c->fd = -1;
 			}
 			if (sent < total) {
-				send_get(c, argv[1], port, req, (size_t)len);
+				send_get(c, argv[1], port, req[sent % (long)npaths]);
 				sent++;
 			}
 			pf[i].fd = c->fd;
@@ -206,6 +259,9 @@ int main(int argc, char **argv)
 		(void)close(cs[i].fd);
 		free(cs[i].buf);
 	}
+	for (size_t i = 0; i < npaths; i++)
+		free(req[i]);
+	free(req);
 	free(lat);
 	return 0;
 }

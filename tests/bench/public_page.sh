@@ -4,7 +4,10 @@
 # kiosks): how long its first build takes (the figures read off the loop and
 # both languages rendered), then its latency under load from a bounded local
 # client (tests/bench/page_load.c: 32 keep-alive connections, 20,000
-# requests) for the page and for its chart.
+# requests) for the page and for its chart; then, the same way, the log's
+# serving: the cosigned checkpoint, inclusion proofs of 4,096 registrations
+# (c2sp.org/tlog-proof, each against that checkpoint, from the receipt's
+# registration id) and consistency proofs from 4,096 older sizes.
 #   tests/bench/public_page.sh BUILD_DIR [REGISTRATIONS]
 set -euo pipefail
 build=$1 regs=${2:-${JR_BENCH_PAGE_REGS:-100000}}
@@ -37,5 +40,23 @@ printf '| %-44s | %12s | %-10s | %-22s | %-4s |\n' \
   "< 2,000 ms" "$(python3 -c "print('met' if $build_s < 2 else 'MISS')")"
 "$load" 127.0.0.1 "$hp" /public 32 20000 "public page under load"
 "$load" 127.0.0.1 "$hp" "/public/coverage.svg?lang=en" 32 20000 "public chart under load"
+# The log, as kiosks, workers and auditors ask for it: any registration's
+# proof (a sample spread over the whole log, the same each run), any old size.
+size=$(curl -s -f "$base/checkpoint" | sed -n 2p)
+python3 - "$work/regids.txt" "$size" "$work/proofs.txt" "$work/consistency.txt" <<'PY'
+import random, sys
+ids = [l.strip() for l in open(sys.argv[1]) if l.strip()]
+size = int(sys.argv[2])
+rnd = random.Random(7)
+with open(sys.argv[3], "w") as f:
+    for i in rnd.sample(ids, min(4096, len(ids))):
+        f.write("/v1/proof/registration/%s\n" % i)
+with open(sys.argv[4], "w") as f:
+    for _ in range(4096):
+        f.write("/v1/proof/consistency?old=%d&new=%d\n" % (rnd.randrange(1, size), size))
+PY
+"$load" 127.0.0.1 "$hp" /checkpoint 32 20000 "checkpoint (cosigned) under load"
+"$load" 127.0.0.1 "$hp" "@$work/proofs.txt" 32 20000 "inclusion proof under load"
+"$load" 127.0.0.1 "$hp" "@$work/consistency.txt" 32 20000 "consistency proof under load"
 kill "$one_pid" && wait "$one_pid" || true
 one_pid=
