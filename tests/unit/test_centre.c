@@ -590,6 +590,30 @@ static void a_record_of_another_kiosk_in_a_block_is_refused(void **state)
 	jr_centre_close(c);
 }
 
+/* Each record of a block is decoded and opened once, before the block is
+ * checked: a record that does not decode still refuses its whole signed
+ * block, the good record beside it included. */
+static void a_signed_block_with_a_record_that_does_not_decode_is_malformed(void **state)
+{
+	struct jr_buf recs[2], blk = { 0 };
+	struct jr_centre *c = open_state("centre-badrecord");
+	struct jr_registration r;
+	uint8_t prev[JR_HASH_BYTES] = { 0 };
+
+	(void)state;
+	roster(c, 1, 0);
+	worker(&r, kiosk_a, 1);
+	seal(&r, &recs[0]);
+	worker(&r, kiosk_a, 2);
+	seal(&r, &recs[1]);
+	recs[1].len--; /* its ciphertext one byte short */
+	block(kiosk_a, NULL, 1, prev, recs, 2, &blk);
+	refused_as(c, &blk, JR_CS_MALFORMED);
+	jr_buf_free(&blk);
+	free_bufs(recs, 2);
+	jr_centre_close(c);
+}
+
 static void a_block_that_breaks_the_chain_is_refused(void **state)
 {
 	struct jr_buf blocks[1], recs[1], wrong = { 0 };
@@ -1594,6 +1618,7 @@ int main(void)
 		cmocka_unit_test(a_revoked_head_covers_no_block_below_it),
 		cmocka_unit_test(a_block_signed_by_another_kiosk_is_refused),
 		cmocka_unit_test(a_record_of_another_kiosk_in_a_block_is_refused),
+		cmocka_unit_test(a_signed_block_with_a_record_that_does_not_decode_is_malformed),
 		cmocka_unit_test(a_block_that_breaks_the_chain_is_refused),
 		cmocka_unit_test(malformed_entries_change_nothing),
 		cmocka_unit_test(a_roster_not_signed_by_the_consortium_is_refused),

@@ -5,8 +5,9 @@
  * (authenticate()): a block is authentic if its own signature verifies
  * under its roster key, or if an authentic block of the same kiosk in the
  * same entry, one height up, names its hash as prev (the signature above
- * covers it; docs/centre.md "Authenticating a chain"). Then, for each block
- * in entry order:
+ * covers it; docs/centre.md "Authenticating a chain"), and the records of
+ * the authentic ones are decoded and opened, once each (prepare()). Then,
+ * for each block in entry order:
  *   1. decoded (else MALFORMED); its kiosk must be in the roster as a kiosk
  *      (else UNKNOWN_KIOSK) with the upload permission (else NOT_PERMITTED)
  *      and not revoked at its height (else REVOKED); it must be authentic
@@ -35,6 +36,18 @@
 #include "jaring/record.h"
 #include "jaring/region.h"
 
+/* What one record gives before any state is read (prepare()): decoded,
+ * opened, its id and its worker's pseudonym. The opened fields are wiped
+ * when the entry is done. */
+struct prep {
+	bool parsed;  /* strictly decoded (else the block is MALFORMED) */
+	bool opened;  /* the sealed part opened with a consortium key */
+	uint8_t regid[JR_REGID_BYTES];
+	uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES];
+	uint64_t district;
+	struct jr_registration r; /* kiosk_id set once parsed; the rest if opened */
+};
+
 struct sblock {
 	const uint8_t *body, *sig;
 	size_t body_len;
@@ -42,6 +55,7 @@ struct sblock {
 	bool malformed;   /* decoding failed: hash is of what there was */
 	bool authentic;   /* authenticate(): its own signature or one above it */
 	bool own_checked; /* its own signature was verified (and held) */
+	struct prep *prep; /* one a record, or NULL (a pending block's, made as applied) */
 	struct jr_block b;
 };
 
@@ -228,21 +242,36 @@ static int reg_known(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES],
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? JR_OK : JR_EIO;
 }
 
-/* Opens with the consortium key that opened the last record first: a batch
- * is nearly always of one key, and a wrong key costs an X25519. */
-static int open_record(struct jr_centre *c, const uint8_t *rec, size_t len,
-	struct jr_registration *r)
+/* Fills *p from one record's bytes: opened with the consortium key that
+ * opened the last record first (a batch is nearly always of one key, and a
+ * wrong key costs an X25519), else with each other; decoded alone when no
+ * key opens it, to tell a malformed record from an unopenable one. Reads
+ * nothing of the state's tables. */
+static void prepare_record(struct jr_centre *c, const uint8_t *rec, size_t len,
+	struct prep *p)
 {
 	size_t i, k;
 
-	for (i = 0; i < c->n_keys; i++) {
+	memset(p, 0, offsetof(struct prep, r));
+	jr_record_id(rec, len, p->regid);
+	for (i = 0; i < c->n_keys && !p->opened; i++) {
 		k = (c->last_opener + i) % c->n_keys;
-		if (jr_record_open(rec, len, c->openers[k], r, NULL) == JR_OK) {
+		if (jr_record_open(rec, len, c->openers[k], &p->r, NULL) == JR_OK) {
 			c->last_opener = k;
-			return JR_OK;
+			p->opened = true;
 		}
 	}
-	return JR_ESIG;
+	p->parsed = p->opened || jr_record_decode(rec, len, &p->r, NULL) == JR_OK;
+	if (p->opened) {
+		jr_centre_pseudonym_of(c->pkey, p->r.nik, p->ps);
+		p->district = district_of(p->r.village);
+	}
+}
+
+static void prep_wipe(struct prep *p, size_t n)
+{
+	if (p != NULL)
+		sodium_memzero(p, n * sizeof *p);
 }
 
 /* A correction (record key 11) of a registration that was returned and not
@@ -318,50 +347,48 @@ static void count(struct jr_centre_result *res, enum jr_centre_outcome o)
 	}
 }
 
-/* Opens and judges one record; *known if its id was applied before (checked
+/* Judges one prepared record; *known if its id was applied before (checked
  * first only for corrections, which change another registration). */
 static int decide(struct jr_centre *c, const struct jr_ckiosk *k, uint64_t height,
-	const uint8_t *rec, size_t len, const uint8_t regid[JR_REGID_BYTES],
-	struct reg_decision *d, struct jr_centre_result *res, bool *known)
+	const struct prep *p, struct reg_decision *d, struct jr_centre_result *res,
+	bool *known)
 {
-	struct jr_registration r;
+	const struct jr_registration *r = &p->r;
 	int rc = JR_OK;
 
 	*known = false;
-	if (open_record(c, rec, len, &r) != JR_OK)
+	if (!p->opened)
 		return JR_OK; /* UNOPENABLE, as d was set */
-	jr_centre_pseudonym_of(c->pkey, r.nik, d->ps);
-	d->district = district_of(r.village);
-	d->has_corrects = r.has_corrects;
-	memcpy(d->corrects, r.corrects, JR_REGID_BYTES);
+	memcpy(d->ps, p->ps, JR_CENTRE_PSEUDONYM_BYTES);
+	d->district = p->district;
+	d->has_corrects = r->has_corrects;
+	memcpy(d->corrects, r->corrects, JR_REGID_BYTES);
 	if (k->flagged_from != 0 && height >= k->flagged_from) {
 		d->o = JR_CO_HELD;
-	} else if (r.has_corrects) {
-		rc = reg_known(c, regid, known);
+	} else if (r->has_corrects) {
+		rc = reg_known(c, p->regid, known);
 		if (rc == JR_OK && !*known)
-			rc = take_over(c, regid, r.corrects, res);
+			rc = take_over(c, p->regid, r->corrects, res);
 		if (rc == JR_OK && !*known)
-			rc = judge(c, &r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
+			rc = judge(c, r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
 	} else {
-		rc = judge_fast(c, &r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
+		rc = judge_fast(c, r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
 	}
-	jr_registration_wipe(&r);
 	return rc;
 }
 
 static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
-	uint64_t height, const uint8_t *rec, size_t len, struct jr_centre_result *res)
+	uint64_t height, const struct prep *p, struct jr_centre_result *res)
 {
 	struct reg_decision d;
 	struct jr_buf leaf = { 0 };
-	uint8_t regid[JR_REGID_BYTES];
+	const uint8_t *regid = p->regid;
 	bool known = false, claimed = true;
 	int rc;
 
 	memset(&d, 0, sizeof d);
 	d.o = JR_CO_UNOPENABLE;
-	jr_record_id(rec, len, regid);
-	rc = decide(c, k, height, rec, len, regid, &d, res, &known);
+	rc = decide(c, k, height, p, &d, res, &known);
 	if (rc == JR_OK && !known)
 		rc = reg_insert(c, regid, k, height, d.ps, d.district, d.o, &d.v,
 			d.has_dup ? d.dup : NULL, d.has_corrects ? d.corrects : NULL, &known);
@@ -412,8 +439,17 @@ static int apply_block(struct jr_centre *c, struct jr_ckiosk *k,
 	if (rc == JR_OK)
 		rc = jr_centre_log(c, &leaf);
 	jr_buf_free(&leaf);
-	for (i = 0; rc == JR_OK && i < b->b.n_records; i++)
-		rc = apply_record(c, k, b->b.height, b->b.records[i], b->b.record_len[i], res);
+	for (i = 0; rc == JR_OK && i < b->b.n_records; i++) {
+		struct prep one;
+
+		if (b->prep != NULL) {
+			rc = apply_record(c, k, b->b.height, &b->prep[i], res);
+		} else {
+			prepare_record(c, b->b.records[i], b->b.record_len[i], &one);
+			rc = apply_record(c, k, b->b.height, &one, res);
+			prep_wipe(&one, 1);
+		}
+	}
 	if (rc != JR_OK)
 		return rc;
 	k->head = b->b.height;
@@ -667,11 +703,11 @@ static int check_block(struct jr_centre *c, const struct sblock *b, struct jr_ck
 	else if (!b->authentic)
 		*st = JR_CS_BAD_SIGNATURE;
 	for (i = 0; *st == 0 && i < b->b.n_records; i++) {
-		struct jr_registration r;
+		const struct prep *p = &b->prep[i];
 
-		if (jr_record_decode(b->b.records[i], b->b.record_len[i], &r, NULL) != JR_OK)
+		if (!p->parsed)
 			*st = JR_CS_MALFORMED;
-		else if (memcmp(r.kiosk_id, b->b.kiosk_id, JR_ID_BYTES) != 0)
+		else if (memcmp(p->r.kiosk_id, b->b.kiosk_id, JR_ID_BYTES) != 0)
 			*st = JR_CS_KIOSK_MISMATCH;
 	}
 	return JR_OK;
@@ -782,14 +818,46 @@ static int authenticate(struct jr_centre *c, struct sblock **v, size_t n)
 	return JR_OK;
 }
 
+/* Prepares the records of every authentic block of blk[0..n) (the others
+ * are refused before any record is read) into one array, *out of *np: each
+ * record is decoded and opened once, here, for both the block's check and
+ * the record's judgement. */
+static int prepare(struct jr_centre *c, struct sblock *blk, size_t n, struct prep **out,
+	size_t *np)
+{
+	struct prep *p;
+	size_t i, j, total = 0;
+
+	*out = NULL;
+	*np = 0;
+	for (i = 0; i < n; i++)
+		total += blk[i].authentic ? blk[i].b.n_records : 0;
+	if (total == 0)
+		return JR_OK;
+	if ((p = malloc(total * sizeof *p)) == NULL)
+		return JR_ENOMEM;
+	for (i = 0, total = 0; i < n; i++) {
+		if (!blk[i].authentic)
+			continue;
+		blk[i].prep = p + total;
+		for (j = 0; j < blk[i].b.n_records; j++)
+			prepare_record(c, blk[i].b.records[j], blk[i].b.record_len[j], &p[total + j]);
+		total += blk[i].b.n_records;
+	}
+	*out = p;
+	*np = total;
+	return JR_OK;
+}
+
 int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 	struct jr_centre_result *res)
 {
 	struct jr_cbr r;
 	struct sblock *blk = NULL, **v = NULL;
+	struct prep *preps = NULL;
 	struct jr_ckiosk k;
 	bool have_k = false;
-	size_t n = 0, m = 0, nv = 0, i;
+	size_t n = 0, m = 0, nv = 0, np = 0, i;
 	int rc = JR_OK;
 
 	jr_cbr_init(&r, p, len);
@@ -815,12 +883,16 @@ int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 			v[nv++] = &blk[m];
 	}
 	rc = authenticate(c, v, nv);
+	if (rc == JR_OK)
+		rc = prepare(c, blk, m, &preps, &np);
 	for (i = 0; i < m && rc == JR_OK; i++)
 		rc = one_block(c, &blk[i], &k, &have_k, res);
 	if (rc == JR_OK && have_k)
 		rc = put_head(c, &k);
 	if (rc == JR_OK && m < n)
 		res->refused = true;
+	prep_wipe(preps, np);
+	free(preps);
 	free(v);
 	free(blk);
 	return rc;
