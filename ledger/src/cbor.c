@@ -1,79 +1,22 @@
 /*
- * Deterministic CBOR on libcbor (see jaring/cbor.h for the contract).
+ * Deterministic CBOR (see jaring/cbor.h for the contract).
  *
  * Heads are written with libcbor's cbor_encode_* (which always choose the
- * shortest form) and read with cbor_stream_decode, one head at a time, with
- * no allocation. Strictness is ours: after libcbor has decoded a head we
- * compare the bytes it consumed with the size of the shortest encoding of the
- * value it reported, which rejects every non-shortest form without a second
- * parser. libcbor reports indefinite lengths, tags, floats and simple values
- * through their own callbacks, and we reject those.
+ * shortest form). They are read here, one head at a time, with no
+ * allocation (jr_cbor_read_head): the initial byte's major type and
+ * argument (RFC 8949 §3), then the check that the head is the shortest one
+ * for its argument, which rejects every longer form. Indefinite lengths,
+ * tags, floats, simple values other than false/true/null and the reserved
+ * arguments 28-30 are rejected. Until 2026-12-07 heads were read with
+ * libcbor's cbor_stream_decode and its callbacks; test_cbor keeps that
+ * reader as the oracle this one must agree with on every input.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <cbor.h>
 
 #include "jaring/cbor.h"
-
-enum head_type {
-	H_NONE, H_UINT, H_NEGINT, H_BYTES, H_TEXT, H_ARRAY, H_MAP,
-	H_BOOL, H_NULL, H_OTHER
-};
-
-struct head {
-	enum head_type type;
-	uint64_t value;      /* integer value, or length, or item count */
-	const uint8_t *data; /* bytes and text */
-	bool flag;           /* bool value */
-	size_t read;         /* bytes consumed by the head (and string data) */
-};
-
-static void on_uint8(void *c, uint8_t v) { struct head *h = c; h->type = H_UINT; h->value = v; }
-static void on_uint16(void *c, uint16_t v) { struct head *h = c; h->type = H_UINT; h->value = v; }
-static void on_uint32(void *c, uint32_t v) { struct head *h = c; h->type = H_UINT; h->value = v; }
-static void on_uint64(void *c, uint64_t v) { struct head *h = c; h->type = H_UINT; h->value = v; }
-static void on_neg8(void *c, uint8_t v) { struct head *h = c; h->type = H_NEGINT; h->value = v; }
-static void on_neg16(void *c, uint16_t v) { struct head *h = c; h->type = H_NEGINT; h->value = v; }
-static void on_neg32(void *c, uint32_t v) { struct head *h = c; h->type = H_NEGINT; h->value = v; }
-static void on_neg64(void *c, uint64_t v) { struct head *h = c; h->type = H_NEGINT; h->value = v; }
-
-static void on_bytes(void *c, cbor_data d, size_t n)
-{
-	struct head *h = c;
-	h->type = H_BYTES;
-	h->data = d;
-	h->value = n;
-}
-
-static void on_text(void *c, cbor_data d, size_t n)
-{
-	struct head *h = c;
-	h->type = H_TEXT;
-	h->data = d;
-	h->value = n;
-}
-
-static void on_array(void *c, size_t n) { struct head *h = c; h->type = H_ARRAY; h->value = n; }
-static void on_map(void *c, size_t n) { struct head *h = c; h->type = H_MAP; h->value = n; }
-static void on_bool(void *c, bool b) { struct head *h = c; h->type = H_BOOL; h->flag = b; }
-static void on_null(void *c) { struct head *h = c; h->type = H_NULL; }
-static void on_other(void *c) { struct head *h = c; h->type = H_OTHER; }
-static void on_other_u64(void *c, uint64_t v) { struct head *h = c; (void)v; h->type = H_OTHER; }
-static void on_other_f(void *c, float v) { struct head *h = c; (void)v; h->type = H_OTHER; }
-static void on_other_d(void *c, double v) { struct head *h = c; (void)v; h->type = H_OTHER; }
-
-static const struct cbor_callbacks head_callbacks = {
-	.uint8 = on_uint8, .uint16 = on_uint16, .uint32 = on_uint32, .uint64 = on_uint64,
-	.negint8 = on_neg8, .negint16 = on_neg16, .negint32 = on_neg32, .negint64 = on_neg64,
-	.byte_string = on_bytes, .byte_string_start = on_other,
-	.string = on_text, .string_start = on_other,
-	.array_start = on_array, .indef_array_start = on_other,
-	.map_start = on_map, .indef_map_start = on_other,
-	.tag = on_other_u64,
-	.float2 = on_other_f, .float4 = on_other_f, .float8 = on_other_d,
-	.undefined = on_other, .null = on_null, .boolean = on_bool,
-	.indef_break = on_other,
-};
+#include "cbor_int.h"
 
 /* Size of the shortest head that carries argument v. */
 static size_t head_size(uint64_t v)
@@ -93,39 +36,48 @@ static size_t head_size(uint64_t v)
  * Decodes one head at p (and, for strings, its data). Returns JR_OK only for
  * a head of a type Jaring accepts, in its shortest form, wholly inside len.
  */
-static int read_head(const uint8_t *p, size_t len, struct head *h)
+int jr_cbor_read_head(const uint8_t *p, size_t len, struct jr_cbor_head *h)
 {
-	struct cbor_decoder_result res;
-	size_t want;
+	static const enum jr_cbor_head_type of_major[6] = { JR_CH_UINT, JR_CH_NEGINT,
+		JR_CH_BYTES, JR_CH_TEXT, JR_CH_ARRAY, JR_CH_MAP };
+	unsigned major, ai;
+	uint64_t v = 0;
+	size_t n, i;
+	bool str;
 
 	memset(h, 0, sizeof *h);
 	if (len == 0)
 		return JR_EFORMAT;
-	res = cbor_stream_decode(p, len, &head_callbacks, h);
-	if (res.status != CBOR_DECODER_FINISHED || res.read == 0 || res.read > len)
-		return JR_EFORMAT;
-	h->read = res.read;
-	switch (h->type) {
-	case H_UINT:
-	case H_NEGINT:
-	case H_ARRAY:
-	case H_MAP:
-		want = head_size(h->value);
-		break;
-	case H_BYTES:
-	case H_TEXT:
-		if (h->value > len)
+	major = p[0] >> 5;
+	ai = p[0] & 0x1fu;
+	if (major == 7) { /* simple values: false, true and null only */
+		if (ai < 20 || ai > 22)
 			return JR_EFORMAT;
-		want = head_size(h->value) + (size_t)h->value;
-		break;
-	case H_BOOL:
-	case H_NULL:
-		want = 1;
-		break;
-	default:
-		return JR_EFORMAT;
+		h->type = ai == 22 ? JR_CH_NULL : JR_CH_BOOL;
+		h->flag = ai == 21;
+		h->read = 1;
+		return JR_OK;
 	}
-	return h->read == want ? JR_OK : JR_EFORMAT;
+	if (major == 6 || ai > 27) /* tags; reserved and indefinite lengths */
+		return JR_EFORMAT;
+	n = ai < 24 ? 1 : 1 + ((size_t)1 << (ai - 24));
+	if (n > len)
+		return JR_EFORMAT;
+	if (ai < 24)
+		v = ai;
+	for (i = 1; i < n; i++)
+		v = v << 8 | p[i];
+	str = major == 2 || major == 3; /* the string's bytes follow its head */
+	if (n != head_size(v) || (str && v > len - n))
+		return JR_EFORMAT;
+	h->type = of_major[major];
+	h->value = v;
+	h->read = n;
+	if (str) {
+		h->data = p + n;
+		h->read = n + (size_t)v;
+	}
+	return JR_OK;
 }
 
 /* Strict UTF-8 (RFC 3629): no overlongs, no surrogates, at most U+10FFFF. */
@@ -220,23 +172,23 @@ static int check_map(struct checker *c, uint64_t n, unsigned depth)
 
 static int check_item(struct checker *c, unsigned depth)
 {
-	struct head h;
+	struct jr_cbor_head h;
 	uint64_t i;
 	int rc;
 
 	if (depth > JR_CBOR_MAX_DEPTH)
 		return check_fail(c, "nested too deeply");
-	if (read_head(c->p + c->off, c->len - c->off, &h) != JR_OK)
+	if (jr_cbor_read_head(c->p + c->off, c->len - c->off, &h) != JR_OK)
 		return check_fail(c, c->off == c->len ? "input ends early"
 			: "truncated, non-shortest, indefinite or unsupported item");
-	if (h.type == H_TEXT && !utf8_valid(h.data, (size_t)h.value))
+	if (h.type == JR_CH_TEXT && !utf8_valid(h.data, (size_t)h.value))
 		return check_fail(c, "text is not valid UTF-8");
 	c->off += h.read;
-	if (h.type == H_ARRAY) {
+	if (h.type == JR_CH_ARRAY) {
 		for (i = 0; i < h.value; i++)
 			if ((rc = check_item(c, depth + 1)) != JR_OK)
 				return rc;
-	} else if (h.type == H_MAP) {
+	} else if (h.type == JR_CH_MAP) {
 		return check_map(c, h.value, depth);
 	}
 	return JR_OK;
@@ -457,11 +409,11 @@ void jr_cbr_init(struct jr_cbr *r, const uint8_t *p, size_t len)
 	r->err = p == NULL ? JR_EFORMAT : JR_OK;
 }
 
-static int cbr_next(struct jr_cbr *r, enum head_type want, struct head *h)
+static int cbr_next(struct jr_cbr *r, enum jr_cbor_head_type want, struct jr_cbor_head *h)
 {
 	if (r->err != JR_OK)
 		return r->err;
-	if (read_head(r->p + r->off, r->len - r->off, h) != JR_OK || h->type != want)
+	if (jr_cbor_read_head(r->p + r->off, r->len - r->off, h) != JR_OK || h->type != want)
 		return r->err = JR_EFORMAT;
 	r->off += h->read;
 	return JR_OK;
@@ -469,27 +421,27 @@ static int cbr_next(struct jr_cbr *r, enum head_type want, struct head *h)
 
 enum jr_cbor_type jr_cbr_peek(struct jr_cbr *r)
 {
-	struct head h;
+	struct jr_cbor_head h;
 
-	if (r->err != JR_OK || read_head(r->p + r->off, r->len - r->off, &h) != JR_OK)
+	if (r->err != JR_OK || jr_cbor_read_head(r->p + r->off, r->len - r->off, &h) != JR_OK)
 		return JR_CBOR_OTHER;
 	switch (h.type) {
-	case H_UINT: return JR_CBOR_UINT;
-	case H_NEGINT: return JR_CBOR_NEGINT;
-	case H_BYTES: return JR_CBOR_BYTES;
-	case H_TEXT: return JR_CBOR_TEXT;
-	case H_ARRAY: return JR_CBOR_ARRAY;
-	case H_MAP: return JR_CBOR_MAP;
-	case H_BOOL: return JR_CBOR_BOOL;
-	case H_NULL: return JR_CBOR_NULL;
+	case JR_CH_UINT: return JR_CBOR_UINT;
+	case JR_CH_NEGINT: return JR_CBOR_NEGINT;
+	case JR_CH_BYTES: return JR_CBOR_BYTES;
+	case JR_CH_TEXT: return JR_CBOR_TEXT;
+	case JR_CH_ARRAY: return JR_CBOR_ARRAY;
+	case JR_CH_MAP: return JR_CBOR_MAP;
+	case JR_CH_BOOL: return JR_CBOR_BOOL;
+	case JR_CH_NULL: return JR_CBOR_NULL;
 	default: return JR_CBOR_OTHER;
 	}
 }
 
 int jr_cbr_uint(struct jr_cbr *r, uint64_t *v)
 {
-	struct head h;
-	int rc = cbr_next(r, H_UINT, &h);
+	struct jr_cbor_head h;
+	int rc = cbr_next(r, JR_CH_UINT, &h);
 
 	*v = rc == JR_OK ? h.value : 0;
 	return rc;
@@ -497,20 +449,20 @@ int jr_cbr_uint(struct jr_cbr *r, uint64_t *v)
 
 int jr_cbr_int(struct jr_cbr *r, int64_t *v)
 {
-	struct head h;
+	struct jr_cbor_head h;
 	enum jr_cbor_type t = jr_cbr_peek(r);
 	int rc;
 
 	*v = 0;
 	if (t == JR_CBOR_UINT) {
-		if ((rc = cbr_next(r, H_UINT, &h)) != JR_OK)
+		if ((rc = cbr_next(r, JR_CH_UINT, &h)) != JR_OK)
 			return rc;
 		if (h.value > INT64_MAX)
 			return r->err = JR_EFORMAT;
 		*v = (int64_t)h.value;
 		return JR_OK;
 	}
-	if ((rc = cbr_next(r, H_NEGINT, &h)) != JR_OK)
+	if ((rc = cbr_next(r, JR_CH_NEGINT, &h)) != JR_OK)
 		return rc;
 	if (h.value > INT64_MAX)
 		return r->err = JR_EFORMAT;
@@ -520,8 +472,8 @@ int jr_cbr_int(struct jr_cbr *r, int64_t *v)
 
 int jr_cbr_bytes(struct jr_cbr *r, const uint8_t **p, size_t *n)
 {
-	struct head h;
-	int rc = cbr_next(r, H_BYTES, &h);
+	struct jr_cbor_head h;
+	int rc = cbr_next(r, JR_CH_BYTES, &h);
 
 	*p = rc == JR_OK ? h.data : NULL;
 	*n = rc == JR_OK ? (size_t)h.value : 0;
@@ -530,8 +482,8 @@ int jr_cbr_bytes(struct jr_cbr *r, const uint8_t **p, size_t *n)
 
 int jr_cbr_text(struct jr_cbr *r, const char **s, size_t *n)
 {
-	struct head h;
-	int rc = cbr_next(r, H_TEXT, &h);
+	struct jr_cbor_head h;
+	int rc = cbr_next(r, JR_CH_TEXT, &h);
 
 	if (rc == JR_OK && !utf8_valid(h.data, (size_t)h.value))
 		rc = r->err = JR_EFORMAT;
@@ -540,11 +492,11 @@ int jr_cbr_text(struct jr_cbr *r, const char **s, size_t *n)
 	return rc;
 }
 
-static int cbr_count(struct jr_cbr *r, enum head_type t, size_t *n)
+static int cbr_count(struct jr_cbr *r, enum jr_cbor_head_type t, size_t *n)
 {
-	struct head h = { 0 }; /* h.value is read below even when cbr_next fails */
+	struct jr_cbor_head h = { 0 }; /* h.value is read below even when cbr_next fails */
 	int rc = cbr_next(r, t, &h);
-	uint64_t items = t == H_MAP ? h.value * 2 : h.value;
+	uint64_t items = t == JR_CH_MAP ? h.value * 2 : h.value;
 
 	/* Each item takes at least one byte; a map count is at most 2^32 here
 	 * (libcbor's size_t callback), so doubling cannot overflow. */
@@ -556,18 +508,18 @@ static int cbr_count(struct jr_cbr *r, enum head_type t, size_t *n)
 
 int jr_cbr_array(struct jr_cbr *r, size_t *n)
 {
-	return cbr_count(r, H_ARRAY, n);
+	return cbr_count(r, JR_CH_ARRAY, n);
 }
 
 int jr_cbr_map(struct jr_cbr *r, size_t *n)
 {
-	return cbr_count(r, H_MAP, n);
+	return cbr_count(r, JR_CH_MAP, n);
 }
 
 int jr_cbr_bool(struct jr_cbr *r, bool *b)
 {
-	struct head h;
-	int rc = cbr_next(r, H_BOOL, &h);
+	struct jr_cbor_head h;
+	int rc = cbr_next(r, JR_CH_BOOL, &h);
 
 	*b = rc == JR_OK && h.flag;
 	return rc;
@@ -575,9 +527,9 @@ int jr_cbr_bool(struct jr_cbr *r, bool *b)
 
 int jr_cbr_null(struct jr_cbr *r)
 {
-	struct head h;
+	struct jr_cbor_head h;
 
-	return cbr_next(r, H_NULL, &h);
+	return cbr_next(r, JR_CH_NULL, &h);
 }
 
 int jr_cbr_key(struct jr_cbr *r, uint64_t want)
@@ -641,18 +593,18 @@ int jr_cbr_open_versioned(struct jr_cbr *r, const uint8_t *p, size_t len,
 
 static int cbr_skip(struct jr_cbr *r, unsigned depth)
 {
-	struct head h;
+	struct jr_cbor_head h;
 	uint64_t i, n;
 
 	if (r->err != JR_OK)
 		return r->err;
 	if (depth > JR_CBOR_MAX_DEPTH ||
-	    read_head(r->p + r->off, r->len - r->off, &h) != JR_OK)
+	    jr_cbor_read_head(r->p + r->off, r->len - r->off, &h) != JR_OK)
 		return r->err = JR_EFORMAT;
 	r->off += h.read;
-	if (h.type != H_ARRAY && h.type != H_MAP)
+	if (h.type != JR_CH_ARRAY && h.type != JR_CH_MAP)
 		return JR_OK;
-	n = h.type == H_MAP ? h.value * 2 : h.value;
+	n = h.type == JR_CH_MAP ? h.value * 2 : h.value;
 	if (h.value > r->len - r->off)
 		return r->err = JR_EFORMAT;
 	for (i = 0; i < n; i++)

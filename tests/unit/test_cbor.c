@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cbor.h>
 
 #include "testutil.h"
 #include "jaring/cbor.h"
+#include "cbor_int.h"
 
 #define HEXMAX 4096
 
@@ -1573,9 +1575,169 @@ static void fixed_writer_past_its_buffer_fails_and_writes_nothing_beyond(void **
 	assert_int_equal(len, 0);
 }
 
+/* ---- the head reader against libcbor's ---------------------------------
+ *
+ * jr_cbor_read_head reads heads itself. The oracle is the reader it
+ * replaced: libcbor's cbor_stream_decode with callbacks for each kind of
+ * head, then the check that the bytes it consumed are the shortest head for
+ * the value it reported. Both must agree on every input: whether it is
+ * accepted, and then its kind, value, length read and string data. */
+
+static void o_uint(void *c, uint64_t v) { struct jr_cbor_head *h = c; h->type = JR_CH_UINT; h->value = v; }
+static void o_u8(void *c, uint8_t v) { o_uint(c, v); }
+static void o_u16(void *c, uint16_t v) { o_uint(c, v); }
+static void o_u32(void *c, uint32_t v) { o_uint(c, v); }
+static void o_neg(void *c, uint64_t v) { struct jr_cbor_head *h = c; h->type = JR_CH_NEGINT; h->value = v; }
+static void o_n8(void *c, uint8_t v) { o_neg(c, v); }
+static void o_n16(void *c, uint16_t v) { o_neg(c, v); }
+static void o_n32(void *c, uint32_t v) { o_neg(c, v); }
+static void o_bytes(void *c, cbor_data d, size_t n)
+{
+	struct jr_cbor_head *h = c;
+
+	h->type = JR_CH_BYTES;
+	h->data = d;
+	h->value = n;
+}
+static void o_text(void *c, cbor_data d, size_t n)
+{
+	struct jr_cbor_head *h = c;
+
+	h->type = JR_CH_TEXT;
+	h->data = d;
+	h->value = n;
+}
+static void o_array(void *c, size_t n) { struct jr_cbor_head *h = c; h->type = JR_CH_ARRAY; h->value = n; }
+static void o_map(void *c, size_t n) { struct jr_cbor_head *h = c; h->type = JR_CH_MAP; h->value = n; }
+static void o_bool(void *c, bool b) { struct jr_cbor_head *h = c; h->type = JR_CH_BOOL; h->flag = b; }
+static void o_null(void *c) { struct jr_cbor_head *h = c; h->type = JR_CH_NULL; }
+static void o_other(void *c) { struct jr_cbor_head *h = c; h->type = JR_CH_OTHER; }
+static void o_other_u64(void *c, uint64_t v) { (void)v; o_other(c); }
+static void o_other_f(void *c, float v) { (void)v; o_other(c); }
+static void o_other_d(void *c, double v) { (void)v; o_other(c); }
+
+static const struct cbor_callbacks oracle_callbacks = {
+	.uint8 = o_u8, .uint16 = o_u16, .uint32 = o_u32, .uint64 = o_uint,
+	.negint8 = o_n8, .negint16 = o_n16, .negint32 = o_n32, .negint64 = o_neg,
+	.byte_string = o_bytes, .byte_string_start = o_other,
+	.string = o_text, .string_start = o_other,
+	.array_start = o_array, .indef_array_start = o_other,
+	.map_start = o_map, .indef_map_start = o_other,
+	.tag = o_other_u64,
+	.float2 = o_other_f, .float4 = o_other_f, .float8 = o_other_d,
+	.undefined = o_other, .null = o_null, .boolean = o_bool,
+	.indef_break = o_other,
+};
+
+static size_t shortest(uint64_t v)
+{
+	return v < 24 ? 1 : v <= UINT8_MAX ? 2 : v <= UINT16_MAX ? 3 : v <= UINT32_MAX ? 5 : 9;
+}
+
+static bool oracle_head(const uint8_t *p, size_t len, struct jr_cbor_head *h)
+{
+	struct cbor_decoder_result res;
+	size_t want;
+
+	memset(h, 0, sizeof *h);
+	if (len == 0)
+		return false;
+	res = cbor_stream_decode(p, len, &oracle_callbacks, h);
+	if (res.status != CBOR_DECODER_FINISHED || res.read == 0 || res.read > len)
+		return false;
+	h->read = res.read;
+	switch (h->type) {
+	case JR_CH_UINT: case JR_CH_NEGINT: case JR_CH_ARRAY: case JR_CH_MAP:
+		want = shortest(h->value);
+		break;
+	case JR_CH_BYTES: case JR_CH_TEXT:
+		if (h->value > len)
+			return false;
+		want = shortest(h->value) + (size_t)h->value;
+		break;
+	case JR_CH_BOOL: case JR_CH_NULL:
+		want = 1;
+		break;
+	default:
+		return false;
+	}
+	return h->read == want;
+}
+
+static void heads_agree(const uint8_t *p, size_t len)
+{
+	struct jr_cbor_head a, b;
+	bool want = oracle_head(p, len, &b);
+	bool got = jr_cbor_read_head(p, len, &a) == JR_OK;
+
+	if (got != want)
+		fail_msg("head %02x (of %zu bytes): libcbor %s it, jr_cbor_read_head %s it",
+			len > 0 ? p[0] : 0, len, want ? "accepts" : "rejects",
+			got ? "accepts" : "rejects");
+	if (got && (a.type != b.type || a.value != b.value || a.read != b.read ||
+		    a.flag != b.flag || a.data != b.data))
+		fail_msg("head %02x (of %zu bytes): read as %d/%llu/%zu, libcbor %d/%llu/%zu",
+			p[0], len, (int)a.type, (unsigned long long)a.value, a.read,
+			(int)b.type, (unsigned long long)b.value, b.read);
+}
+
+/* Every input of up to three bytes, whole and cut short. */
+static void head_reader_agrees_with_libcbor_on_every_short_input(void **state)
+{
+	uint8_t b[3];
+
+	(void)state;
+	for (uint32_t x = 0; x < (1u << 24); x++) {
+		b[0] = (uint8_t)(x >> 16);
+		b[1] = (uint8_t)(x >> 8);
+		b[2] = (uint8_t)x;
+		heads_agree(b, 3);
+		if ((x & 0xffff) == 0)
+			heads_agree(b, 1);
+		if ((x & 0xff) == 0)
+			heads_agree(b, 2);
+	}
+}
+
+/* Every initial byte with arguments of every width: the shortest form and
+ * the others, at the edges of each width and at random, each with as many
+ * bytes as a string needs, one too few, and none after the head. */
+static void head_reader_agrees_with_libcbor_on_every_width(void **state)
+{
+	static const uint64_t edges[] = { 0, 23, 24, 255, 256, 65535, 65536,
+		4294967295u, 4294967296u, UINT64_MAX };
+	uint8_t b[64 + 9 + 1] = { 0 };
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+
+	(void)state;
+	for (unsigned ib = 0; ib < 256; ib++) {
+		for (size_t e = 0; e < sizeof edges / sizeof edges[0] + 200; e++) {
+			uint64_t v;
+
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			v = e < sizeof edges / sizeof edges[0] ? edges[e] : seed >> (seed & 63);
+			if ((ib & 0x1f) >= 24 && (ib & 0x1f) <= 27) {
+				size_t w = (size_t)1 << ((ib & 0x1f) - 24);
+
+				for (size_t i = 0; i < w; i++)
+					b[1 + i] = (uint8_t)(v >> (8 * (w - 1 - i)));
+				if (w < 8 && v >> (8 * w) != 0)
+					b[1] = (uint8_t)(v & 0x3f); /* a small one, so strings fit */
+			} else {
+				memcpy(b + 1, &seed, 8);
+			}
+			b[0] = (uint8_t)ib;
+			for (size_t len = 1; len <= sizeof b; len++)
+				heads_agree(b, len);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(head_reader_agrees_with_libcbor_on_every_short_input),
+		cmocka_unit_test(head_reader_agrees_with_libcbor_on_every_width),
 		cmocka_unit_test(fixed_writer_writes_into_the_callers_buffer_only),
 		cmocka_unit_test(fixed_writer_past_its_buffer_fails_and_writes_nothing_beyond),
 		cmocka_unit_test(writer_emits_appendix_a_unsigned_integers),
