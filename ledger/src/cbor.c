@@ -1,19 +1,19 @@
 /*
  * Deterministic CBOR (see jaring/cbor.h for the contract).
  *
- * Heads are written with libcbor's cbor_encode_* (which always choose the
- * shortest form). They are read here, one head at a time, with no
- * allocation (jr_cbor_read_head): the initial byte's major type and
- * argument (RFC 8949 §3), then the check that the head is the shortest one
- * for its argument, which rejects every longer form. Indefinite lengths,
- * tags, floats, simple values other than false/true/null and the reserved
- * arguments 28-30 are rejected. Until 2026-12-07 heads were read with
- * libcbor's cbor_stream_decode and its callbacks; test_cbor keeps that
- * reader as the oracle this one must agree with on every input.
+ * Heads are written and read here, one at a time, with no allocation
+ * (RFC 8949 §3: a major type and an argument, in the initial byte below 24,
+ * else in the 1, 2, 4 or 8 bytes after it). The writer always writes the
+ * shortest head (cbw_head); the reader (jr_cbor_read_head) checks that the
+ * head it read is the shortest one for its argument, which rejects every
+ * longer form. Indefinite lengths, tags, floats, simple values other than
+ * false/true/null and the reserved arguments 28-30 are rejected. Until
+ * 2026-12-07 heads were written with libcbor's cbor_encode_* and read with
+ * its cbor_stream_decode; test_cbor keeps libcbor as the oracle that both
+ * must agree with.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <cbor.h>
 
 #include "jaring/cbor.h"
 #include "cbor_int.h"
@@ -265,48 +265,34 @@ static uint8_t *cbw_room(struct jr_cbw *w, size_t n)
 	return w->base + w->len;
 }
 
-typedef size_t (*head_encoder)(uint64_t, unsigned char *, size_t);
-
-static void cbw_head(struct jr_cbw *w, head_encoder enc, uint64_t v)
+/* The shortest head of major type `major` with argument v (RFC 8949 §3):
+ * the argument in the initial byte below 24, else in the 1, 2, 4 or 8
+ * bytes after it, big-endian. */
+static void cbw_head(struct jr_cbw *w, unsigned major, uint64_t v)
 {
-	uint8_t *dst;
-	size_t n;
+	size_t n = head_size(v), i;
+	uint8_t *dst = cbw_room(w, n);
 
-	if (w->err != JR_OK)
-		return;	/* sticky: the retry below must only undo its own failure */
-	if ((dst = cbw_room(w, 9)) == NULL) {
-		/* Near the cap a 9-byte reservation can fail although the
-		 * shortest head fits: retry with the exact size. */
-		if (w->err != JR_ETOOBIG || w->len > w->max)
-			return;
-		w->err = JR_OK;
-		if ((dst = cbw_room(w, head_size(v))) == NULL)
-			return;
-	}
-	n = enc(v, dst, w->cap - w->len);
-	if (n == 0) {
-		w->err = JR_ETOOBIG;
+	if (dst == NULL)
 		return;
-	}
+	dst[0] = (uint8_t)(major << 5 | (n == 1 ? v : n == 2 ? 24u : n == 3 ? 25u : n == 5 ? 26u :
+		27u));
+	for (i = 1; i < n; i++)
+		dst[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
 	w->len += n;
 }
 
-static size_t enc_bytes_start(uint64_t v, unsigned char *b, size_t n) { return cbor_encode_bytestring_start((size_t)v, b, n); }
-static size_t enc_text_start(uint64_t v, unsigned char *b, size_t n) { return cbor_encode_string_start((size_t)v, b, n); }
-static size_t enc_array_start(uint64_t v, unsigned char *b, size_t n) { return cbor_encode_array_start((size_t)v, b, n); }
-static size_t enc_map_start(uint64_t v, unsigned char *b, size_t n) { return cbor_encode_map_start((size_t)v, b, n); }
-
 void jr_cbw_uint(struct jr_cbw *w, uint64_t v)
 {
-	cbw_head(w, cbor_encode_uint, v);
+	cbw_head(w, 0, v);
 }
 
 void jr_cbw_int(struct jr_cbw *w, int64_t v)
 {
 	if (v >= 0)
-		cbw_head(w, cbor_encode_uint, (uint64_t)v);
+		cbw_head(w, 0, (uint64_t)v);
 	else
-		cbw_head(w, cbor_encode_negint, (uint64_t)(-(v + 1)));
+		cbw_head(w, 1, (uint64_t)(-(v + 1)));
 }
 
 void jr_cbw_raw(struct jr_cbw *w, const uint8_t *p, size_t n)
@@ -323,7 +309,7 @@ void jr_cbw_raw(struct jr_cbw *w, const uint8_t *p, size_t n)
 
 void jr_cbw_bytes(struct jr_cbw *w, const uint8_t *p, size_t n)
 {
-	cbw_head(w, enc_bytes_start, n);
+	cbw_head(w, 2, n);
 	jr_cbw_raw(w, p, n);
 }
 
@@ -333,34 +319,38 @@ void jr_cbw_text(struct jr_cbw *w, const char *s, size_t n)
 		w->err = JR_EINVAL;
 		return;
 	}
-	cbw_head(w, enc_text_start, n);
+	cbw_head(w, 3, n);
 	jr_cbw_raw(w, (const uint8_t *)s, n);
 }
 
 void jr_cbw_array(struct jr_cbw *w, size_t n)
 {
-	cbw_head(w, enc_array_start, n);
+	cbw_head(w, 4, n);
 }
 
 void jr_cbw_map(struct jr_cbw *w, size_t n)
 {
-	cbw_head(w, enc_map_start, n);
+	cbw_head(w, 5, n);
 }
 
 void jr_cbw_bool(struct jr_cbw *w, bool b)
 {
 	uint8_t *dst = cbw_room(w, 1);
 
-	if (dst != NULL)
-		w->len += cbor_encode_bool(b, dst, 1);
+	if (dst != NULL) {
+		*dst = b ? 0xf5 : 0xf4;
+		w->len++;
+	}
 }
 
 void jr_cbw_null(struct jr_cbw *w)
 {
 	uint8_t *dst = cbw_room(w, 1);
 
-	if (dst != NULL)
-		w->len += cbor_encode_null(dst, 1);
+	if (dst != NULL) {
+		*dst = 0xf6;
+		w->len++;
+	}
 }
 
 int jr_cbw_finish(struct jr_cbw *w, struct jr_buf *out)
@@ -498,8 +488,8 @@ static int cbr_count(struct jr_cbr *r, enum jr_cbor_head_type t, size_t *n)
 	int rc = cbr_next(r, t, &h);
 	uint64_t items = t == JR_CH_MAP ? h.value * 2 : h.value;
 
-	/* Each item takes at least one byte; a map count is at most 2^32 here
-	 * (libcbor's size_t callback), so doubling cannot overflow. */
+	/* Each item takes at least one byte. A map count of 2^63 or more
+	 * wraps when doubled, to below the count: refused by the first test. */
 	if (rc == JR_OK && (items < h.value || items > r->len - r->off))
 		rc = r->err = JR_EFORMAT;
 	*n = rc == JR_OK ? (size_t)h.value : 0;

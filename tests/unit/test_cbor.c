@@ -1733,11 +1733,67 @@ static void head_reader_agrees_with_libcbor_on_every_width(void **state)
 	}
 }
 
+/* The writer's heads against libcbor's cbor_encode_*, which the writer
+ * used before: byte for byte, at the edges of every width and at random. */
+static void head_writer_agrees_with_libcbor_at_every_width(void **state)
+{
+	static const uint64_t edges[] = { 0, 1, 23, 24, 255, 256, 65535, 65536,
+		4294967295u, 4294967296u, INT64_MAX, (uint64_t)INT64_MAX + 1, UINT64_MAX };
+	uint64_t seed = 0x2545f4914f6cdd1du;
+	uint8_t data[300] = { 0 };
+
+	(void)state;
+	for (size_t e = 0; e < sizeof edges / sizeof edges[0] + 4000; e++) {
+		uint64_t v;
+
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		v = e < sizeof edges / sizeof edges[0] ? edges[e] : seed >> (seed % 64);
+		for (int kind = 0; kind < 7; kind++) {
+			uint8_t got[16 + sizeof data], want[16];
+			struct jr_cbw w;
+			size_t n = 0;
+
+			jr_cbw_init_fixed(&w, got, sizeof got);
+			switch (kind) {
+			case 0: jr_cbw_uint(&w, v); n = cbor_encode_uint(v, want, sizeof want); break;
+			case 1:
+				jr_cbw_int(&w, -1 - (int64_t)(v >> 1));
+				n = cbor_encode_negint(v >> 1, want, sizeof want);
+				break;
+			case 2: jr_cbw_array(&w, (size_t)v); n = cbor_encode_array_start((size_t)v, want, sizeof want); break;
+			case 3: jr_cbw_map(&w, (size_t)v); n = cbor_encode_map_start((size_t)v, want, sizeof want); break;
+			case 4:
+				jr_cbw_bytes(&w, data, (size_t)(v % sizeof data));
+				n = cbor_encode_bytestring_start((size_t)(v % sizeof data), want, sizeof want);
+				break;
+			case 5:
+				jr_cbw_text(&w, (const char *)data, (size_t)(v % sizeof data));
+				n = cbor_encode_string_start((size_t)(v % sizeof data), want, sizeof want);
+				break;
+			default:
+				jr_cbw_bool(&w, v & 1);
+				jr_cbw_null(&w);
+				n = cbor_encode_bool(v & 1, want, sizeof want);
+				n += cbor_encode_null(want + n, sizeof want - n);
+				break;
+			}
+			assert_true(n > 0);
+			assert_int_equal(w.err, JR_OK);
+			assert_true(w.len >= n);
+			if (memcmp(got, want, n) != 0)
+				fail_msg("kind %d, argument %llu: the head differs from libcbor's", kind,
+					(unsigned long long)v);
+			assert_int_equal(w.len, kind == 4 || kind == 5 ? n + (size_t)(v % sizeof data) : n);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(head_reader_agrees_with_libcbor_on_every_short_input),
 		cmocka_unit_test(head_reader_agrees_with_libcbor_on_every_width),
+		cmocka_unit_test(head_writer_agrees_with_libcbor_at_every_width),
 		cmocka_unit_test(fixed_writer_writes_into_the_callers_buffer_only),
 		cmocka_unit_test(fixed_writer_past_its_buffer_fails_and_writes_nothing_beyond),
 		cmocka_unit_test(writer_emits_appendix_a_unsigned_integers),
