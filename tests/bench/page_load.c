@@ -120,51 +120,56 @@ static size_t complete(struct conn *c)
 	return c->have >= head + n ? head + n : 0;
 }
 
-/* The request of each path: PATH itself, or every line of FILE for
- * "@FILE". Returns their number. */
+/* The GET request of one path (where names it in a message). */
+static char *request_of(const char *line, const char *where, const char *host, int port)
+{
+	size_t len = strlen(line);
+	char *req;
+
+	if (len == 0 || len > PATH_MAX_BYTES || line[0] != '/') {
+		fprintf(stderr, "page_load: %s: a path must start with / and be at most %d bytes:"
+			" '%.60s'\n", where, PATH_MAX_BYTES, line);
+		exit(2);
+	}
+	if ((req = malloc(len + 128)) == NULL)
+		fail("out of memory");
+	(void)snprintf(req, len + 128, "GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n", line,
+		host, port);
+	return req;
+}
+
+/* The requests: of PATH itself, or of every line of FILE for "@FILE".
+ * Returns their number. */
 static size_t requests(const char *path, const char *host, int port, char ***out)
 {
 	char line[PATH_MAX_BYTES + 2], **req = calloc(MAX_PATHS, sizeof *req);
-	FILE *f = NULL;
+	FILE *f;
 	size_t n = 0;
 
 	if (req == NULL)
 		fail("out of memory");
-	if (path[0] == '@' && (f = fopen(path + 1, "r")) == NULL) {
+	*out = req;
+	if (path[0] != '@') {
+		req[0] = request_of(path, "PATH", host, port);
+		return 1;
+	}
+	if ((f = fopen(path + 1, "r")) == NULL) {
 		fprintf(stderr, "page_load: %s: %s\n", path + 1, strerror(errno));
 		exit(2);
 	}
-	while (n < MAX_PATHS) {
-		size_t len;
-
-		if (f == NULL) {
-			if (n == 1)
-				break;
-			(void)snprintf(line, sizeof line, "%s", path);
-		} else if (fgets(line, sizeof line, f) == NULL) {
-			break;
-		}
-		len = strcspn(line, "\r\n");
-		line[len] = '\0';
-		if (len == 0 || len > PATH_MAX_BYTES || line[0] != '/') {
-			fprintf(stderr, "page_load: %s: a path must start with / and be at most"
-				" %d bytes: '%.60s'\n", f != NULL ? path + 1 : "PATH",
-				PATH_MAX_BYTES, line);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (n == MAX_PATHS) {
+			fprintf(stderr, "page_load: %s: more than %d paths\n", path + 1, MAX_PATHS);
 			exit(2);
 		}
-		if ((req[n] = malloc(PATH_MAX_BYTES + 128)) == NULL)
-			fail("out of memory");
-		(void)snprintf(req[n], PATH_MAX_BYTES + 128,
-			"GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n", line, host, port);
-		n++;
+		line[strcspn(line, "\r\n")] = '\0';
+		req[n++] = request_of(line, path + 1, host, port);
 	}
-	if (f != NULL)
-		(void)fclose(f);
+	(void)fclose(f);
 	if (n == 0) {
 		fprintf(stderr, "page_load: %s holds no path\n", path + 1);
 		exit(2);
 	}
-	*out = req;
 	return n;
 }
 

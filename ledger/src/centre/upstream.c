@@ -104,10 +104,8 @@ static uint64_t district_of(uint64_t village)
 struct reg_decision {
 	enum jr_centre_outcome o;
 	struct jr_verdict v;
-	uint8_t ps[JR_CENTRE_PSEUDONYM_BYTES];
-	uint64_t district;
-	bool has_dup, has_corrects;
-	uint8_t dup[JR_REGID_BYTES], corrects[JR_REGID_BYTES];
+	bool has_dup;
+	uint8_t dup[JR_REGID_BYTES];
 };
 
 static void add_reason(struct jr_verdict *v, enum jr_reason why)
@@ -359,10 +357,6 @@ static int decide(struct jr_centre *c, const struct jr_ckiosk *k, uint64_t heigh
 	*known = false;
 	if (!p->opened)
 		return JR_OK; /* UNOPENABLE, as d was set */
-	memcpy(d->ps, p->ps, JR_CENTRE_PSEUDONYM_BYTES);
-	d->district = p->district;
-	d->has_corrects = r->has_corrects;
-	memcpy(d->corrects, r->corrects, JR_REGID_BYTES);
 	if (k->flagged_from != 0 && height >= k->flagged_from) {
 		d->o = JR_CO_HELD;
 	} else if (r->has_corrects) {
@@ -370,9 +364,9 @@ static int decide(struct jr_centre *c, const struct jr_ckiosk *k, uint64_t heigh
 		if (rc == JR_OK && !*known)
 			rc = take_over(c, p->regid, r->corrects, res);
 		if (rc == JR_OK && !*known)
-			rc = judge(c, r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
+			rc = judge(c, r, p->ps, &d->v, d->dup, &d->has_dup, &d->o);
 	} else {
-		rc = judge_fast(c, r, d->ps, &d->v, d->dup, &d->has_dup, &d->o);
+		rc = judge_fast(c, r, p->ps, &d->v, d->dup, &d->has_dup, &d->o);
 	}
 	return rc;
 }
@@ -383,6 +377,8 @@ static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
 	struct reg_decision d;
 	struct jr_buf leaf = { 0 };
 	const uint8_t *regid = p->regid;
+	/* an unopened record's fields are zero: it corrects nothing */
+	const uint8_t *corrects = p->r.has_corrects ? p->r.corrects : NULL;
 	bool known = false, claimed = true;
 	int rc;
 
@@ -390,14 +386,14 @@ static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
 	d.o = JR_CO_UNOPENABLE;
 	rc = decide(c, k, height, p, &d, res, &known);
 	if (rc == JR_OK && !known)
-		rc = reg_insert(c, regid, k, height, d.ps, d.district, d.o, &d.v,
-			d.has_dup ? d.dup : NULL, d.has_corrects ? d.corrects : NULL, &known);
+		rc = reg_insert(c, regid, k, height, p->ps, p->district, d.o, &d.v,
+			d.has_dup ? d.dup : NULL, corrects, &known);
 	if (rc != JR_OK || known) {
 		res->regs_known += known;
 		return rc;
 	}
 	if (d.o == JR_CO_ACCEPTED)
-		rc = jr_centre_worker_claim(c, d.ps, c->tlog_size, &claimed, d.dup);
+		rc = jr_centre_worker_claim(c, p->ps, c->tlog_size, &claimed, d.dup);
 	if (rc == JR_OK && !claimed) {
 		rc = turn_duplicate(c, regid, d.dup, &d.v);
 		d.o = JR_CO_DUPLICATE;
@@ -405,8 +401,7 @@ static int apply_record(struct jr_centre *c, const struct jr_ckiosk *k,
 	if (rc != JR_OK)
 		return rc;
 	count(res, d.o);
-	rc = jr_centre_leaf_reg(regid, d.ps, d.district, d.o, &d.v,
-		d.has_corrects ? d.corrects : NULL, &leaf);
+	rc = jr_centre_leaf_reg(regid, p->ps, p->district, d.o, &d.v, corrects, &leaf);
 	if (rc == JR_OK)
 		rc = jr_centre_log(c, &leaf);
 	jr_buf_free(&leaf);
