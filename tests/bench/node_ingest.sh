@@ -6,9 +6,11 @@
 # during the ingest, and a fourth node that joins and installs the leader's
 # (its copy fetched over HTTP, then restored), beside a raw write of as many
 # bytes with fsync in the same folder.
-#   tests/bench/node_ingest.sh BUILD_DIR [REGISTRATIONS]   (default 200,000)
+# TAG, if given, ends the name of every row but the first (whose name holds
+# the count), so that two runs at different sizes give rows of their own.
+#   tests/bench/node_ingest.sh BUILD_DIR [REGISTRATIONS [TAG]]   (default 200,000)
 set -euo pipefail
-build=$1 regs=${2:-${JR_BENCH_NODE_REGS:-200000}}
+build=$1 regs=${2:-${JR_BENCH_NODE_REGS:-200000}} tag=${3:-}
 bin=$build/bin/jaring-node fix=$build/node/node_fixture
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/jaring-node-bench.XXXXXX")
 pids=()
@@ -88,11 +90,11 @@ rate=$(python3 -c "print(f'{$total / ($t1 - $t0):.1f}')")
 met=$(python3 -c "print('met' if $total / ($t1 - $t0) >= 100000 else 'MISS')")
 printf '| %-44s | %12s | %-10s | %-22s | %-4s |\n' \
   "node ingest, 3 nodes, $total regs over HTTP" "$rate" "regs/s" ">= 100,000" "$met"
-printf '| %-44s | %12s | %-10s | %-22s | %-4s |\n' \
-  "node peak RSS through that ingest" "$((rss / 1024))" "MiB" "bounded" ""
+# The other rows, their names ending in TAG.
+row() { printf '| %-44s | %12s | %-10s | %-22s | %-4s |\n' "$1$tag" "${@:2}"; }
+row "node peak RSS through that ingest" "$((rss / 1024))" "MiB" "bounded" ""
 
 # The snapshots. Each node logs every copy it takes and every restore.
-row() { printf '| %-44s | %12s | %-10s | %-22s | %-4s |\n' "$@"; }
 mbps() { python3 -c "print(f'{$1 / 1e6 / max($2, 1) * 1000:.0f}')"; }
 read -r cbytes cms < <(grep -h -o 'the state copied to data_dir/snapshots ([0-9]* bytes) in [0-9]* ms' \
   "$work"/log1 "$work"/log2 "$work"/log3 | sed 's/.*(\([0-9]*\) bytes) in \([0-9]*\) ms/\1 \2/' |
