@@ -315,6 +315,12 @@ int jr_centre_regid_put(struct jr_centre *c, const uint8_t regid[JR_REGID_BYTES]
  * move into the main table. */
 int jr_centre_recent_added(struct jr_centre *c, enum jr_recent_map m);
 void jr_centre_recent_removed(struct jr_centre *c, enum jr_recent_map m);
+/* Asks the processor to bring into its cache the line of map m's filter
+ * that key's look-up (jr_centre_main_holds) reads: a hint, no result
+ * depends on it. With a million keys the filters are megabytes, and a
+ * look-up otherwise waits on memory. */
+void jr_centre_filter_prefetch(const struct jr_centre *c, enum jr_recent_map m,
+	const uint8_t *key, size_t len);
 /* *held if map m's main table holds key (len bytes): the filter's word
  * when it rules the key out, else a look-up. */
 int jr_centre_main_holds(struct jr_centre *c, enum jr_recent_map m, const uint8_t *key,

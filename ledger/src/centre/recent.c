@@ -102,6 +102,18 @@ static bool may_hold(const struct jr_keyfilter *f, const uint8_t *k, size_t len)
 	return true;
 }
 
+void jr_centre_filter_prefetch(const struct jr_centre *c, enum jr_recent_map m,
+	const uint8_t *key, size_t len)
+{
+	const struct jr_keyfilter *f = &c->filter[m];
+	uint64_t at[3];
+
+	if (f->bits == NULL || len < 8)
+		return;
+	probes(f, key, at);
+	__builtin_prefetch(&f->bits[at[0] / 64]);
+}
+
 int jr_centre_main_holds(struct jr_centre *c, enum jr_recent_map m, const uint8_t *key,
 	size_t len, bool *held)
 {
@@ -147,11 +159,13 @@ static int filter_build(struct jr_centre *c, enum jr_recent_map m, uint64_t keys
 	while (nbits / FILTER_BITS_PER_KEY < 2 * keys && nbits < FILTER_MAX_BITS)
 		nbits *= 2;
 	free(f->bits);
-	f->bits = calloc((size_t)(nbits / 64), sizeof *f->bits);
+	/* each 512-bit block one cache line: a key's probes touch one line */
+	f->bits = aligned_alloc(64, (size_t)(nbits / 8));
 	f->nbits = nbits;
 	f->keys = 0;
 	if (f->bits == NULL)
 		return JR_OK;
+	memset(f->bits, 0, (size_t)(nbits / 8));
 	rc = filter_add_rows(c, f, MAIN_KEYS[m]);
 	if (rc != JR_OK) {
 		free(f->bits);

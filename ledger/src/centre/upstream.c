@@ -844,6 +844,23 @@ static int prepare(struct jr_centre *c, struct sblock *blk, size_t n, struct pre
 	return JR_OK;
 }
 
+/* The filters' lines that the records of b will look up (a registration id
+ * and a claim tag each), asked for while the block before b is applied, so
+ * that they are in the cache by then (recent.c). */
+static void prefetch_block(const struct jr_centre *c, const struct sblock *b)
+{
+	size_t j;
+
+	for (j = 0; b->prep != NULL && j < b->b.n_records; j++) {
+		const struct prep *p = &b->prep[j];
+
+		if (p->parsed)
+			jr_centre_filter_prefetch(c, JR_RECENT_REGID, p->regid, JR_REGID_BYTES);
+		if (p->opened)
+			jr_centre_filter_prefetch(c, JR_RECENT_CLAIM, p->ps, c->claim_tag);
+	}
+}
+
 int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 	struct jr_centre_result *res)
 {
@@ -880,8 +897,11 @@ int jr_centre_apply_upstream(struct jr_centre *c, const uint8_t *p, size_t len,
 	rc = authenticate(c, v, nv);
 	if (rc == JR_OK)
 		rc = prepare(c, blk, m, &preps, &np);
-	for (i = 0; i < m && rc == JR_OK; i++)
+	for (i = 0; i < m && rc == JR_OK; i++) {
+		if (i + 1 < m)
+			prefetch_block(c, &blk[i + 1]);
 		rc = one_block(c, &blk[i], &k, &have_k, res);
+	}
 	if (rc == JR_OK && have_k)
 		rc = put_head(c, &k);
 	if (rc == JR_OK && m < n)
