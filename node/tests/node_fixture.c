@@ -37,7 +37,7 @@
 #include "jaring/record.h"
 #include "jaring/seal.h"
 
-#define MAX_KIOSKS 64
+#define MAX_KIOSKS 512
 #define T0 1718000000
 
 static _Noreturn void die(const char *what, int rc, const struct jr_errbuf *eb)
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 	    (nb = strtoul(argv[3], NULL, 10)) < 1 ||
 	    (nblk = strtoul(argv[4], NULL, 10)) < 1 || nblk > 1024 ||
 	    (nrec = strtoul(argv[5], NULL, 10)) < 1 || nrec > JR_BLOCK_MAX_RECORDS) {
-		fputs("usage: node_fixture OUT KIOSKS(1..64) BUNDLES BLOCKS(1..1024) "
+		fputs("usage: node_fixture OUT KIOSKS(1..512) BUNDLES BLOCKS(1..1024) "
 			"RECORDS(1..64) [KOTA(0..KIOSKS)]\n", stderr);
 		return 2;
 	}

@@ -16,7 +16,10 @@ work=$(mktemp -d "${TMPDIR:-/var/tmp}/jaring-node-bench.XXXXXX")
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-kiosks=8 per=512 # a kiosk's bundle: 512 blocks of one registration (as kiosks sign)
+# 300 kiosks, as Tegal's village offices (each kiosk's rows go into the
+# state's tables at a place of their own), each bundle 512 blocks of one
+# registration (as kiosks sign them and jaring-sync bundles them)
+kiosks=300 per=512
 nb=$(( (regs + per * kiosks - 1) / (per * kiosks) ))
 total=$((nb * kiosks * per))
 "$fix" "$work" "$kiosks" "$nb" 512 1
