@@ -8,6 +8,9 @@
 # bytes with fsync in the same folder.
 # TAG, if given, ends the name of every row but the first (whose name holds
 # the count), so that two runs at different sizes give rows of their own.
+# REGISTRATIONS is rounded up to whole bundles for every kiosk (at least
+# 300 x 512 = 153,600; the default 200,000 gives 307,200); the first row
+# names the count ingested.
 #   tests/bench/node_ingest.sh BUILD_DIR [REGISTRATIONS [TAG]]   (default 200,000)
 set -euo pipefail
 build=$1 regs=${2:-${JR_BENCH_NODE_REGS:-200000}} tag=${3:-}

@@ -33,8 +33,11 @@ done
 # 2.5 minutes here; JR_BENCH_NODE_REGS_LARGE=0 skips it).
 if wanted node_ingest && [ -x "$build/bin/jaring-node" ]; then
   "$(dirname "$0")/node_ingest.sh" "$build" "${JR_BENCH_NODE_REGS:-200000}"
-  if [ "${JR_BENCH_NODE_REGS_LARGE:-1000000}" -gt 0 ]; then
-    "$(dirname "$0")/node_ingest.sh" "$build" "${JR_BENCH_NODE_REGS_LARGE:-1000000}" ", 1M"
+  large=${JR_BENCH_NODE_REGS_LARGE:-1000000}
+  if [ "$large" -gt 0 ]; then
+    # its rows' names end in its size: ", 1M" for a million
+    if [ $((large % 1000000)) = 0 ]; then tag=", $((large / 1000000))M"; else tag=", $large"; fi
+    "$(dirname "$0")/node_ingest.sh" "$build" "$large" "$tag"
   fi
 fi
 # The public page of a node under load from a bounded local client.

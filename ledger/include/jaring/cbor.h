@@ -1,8 +1,9 @@
 /*
  * jaring/cbor.h — deterministic CBOR (RFC 8949 §4.2.1).
  *
- * Writer: emits shortest-form heads and definite lengths only. Callers write map keys in canonical order (for the
- * small unsigned integer keys every Jaring format uses, ascending order);
+ * Writer: emits shortest-form heads and definite lengths only. Callers
+ * write map keys in canonical order (for the small unsigned integer keys
+ * every Jaring format uses, ascending order);
  * jr_cbw_finish() re-checks the whole output with jr_cbor_check() and fails
  * with JR_EINTERNAL if it is not canonical, so a non-canonical encoding can
  * never leave the library.
